@@ -1,0 +1,77 @@
+# MARSOC Hub. `make demo` to run it with demonstration data, `make test` to run every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+export DJANGO_SETTINGS_MODULE ?= marsoc.config.settings.demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+NOMINALS ?= 500
+SEED ?= 1
+
+.PHONY: help install demo serve worker test lint typecheck unit browser migrate generate bench clean totp
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+/usr/bin/chromium:
+	@# The browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests"; exit 1; fi
+
+install: $(VENV)/.installed node_modules/.installed ## Install Python and npm dependencies (locked)
+
+migrate: install ## Create or update the database
+	$(BIN)/marsoc migrate --no-input -v 0
+
+generate: migrate ## Generate demonstration data (NOMINALS=500 SEED=1)
+	$(BIN)/marsoc generate --nominals $(NOMINALS) --seed $(SEED) --reset
+
+demo: generate ## Install, create an SQLite database, generate data, run the web server and task worker
+	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/marsoc db_worker --interval 2 --no-reload & \
+	$(BIN)/marsoc runserver --noreload $(HOST):$(PORT)
+
+serve: ## Run the web server and the worker on an existing database
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/marsoc db_worker --interval 2 --no-reload & \
+	$(BIN)/marsoc runserver --noreload $(HOST):$(PORT)
+
+totp: ## Print the current second-factor code for a demo user: make totp USER=hub.officer.london
+	@$(BIN)/marsoc totp $(USER)
+
+lint: install ## ruff (lint and format check) and the layer contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: install ## mypy, strict, with the Django plugin
+	$(BIN)/mypy
+
+unit: install /usr/bin/chromium ## The whole test suite (DATABASE_URL selects PostgreSQL)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck unit ## Lint, type checks and every test
+
+bench: install ## Benchmarks (print figures; see docs/performance.md)
+	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/python bench/cohort_list.py
+	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/python bench/generate.py
+
+clean: ## Remove the virtualenv, node_modules and local databases
+	rm -rf $(VENV) node_modules var

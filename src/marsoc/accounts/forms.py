@@ -1,0 +1,17 @@
+from django import forms
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label="Username", max_length=150)
+    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={"min_length": "Enter the 6-digit security code", "required": "Enter the security code"},
+    )

@@ -1,0 +1,131 @@
+"""Agencies, hubs, prison establishments and the people who use the service."""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from marsoc.core.vocabulary import Classification, Role
+
+
+class AgencyType(models.TextChoices):
+    PRISON = "prison", "Prison (HMPPS)"
+    PROBATION = "probation", "Probation region (HMPPS)"
+    POLICE = "police", "Police force"
+    ROCU = "rocu", "Regional organised crime unit"
+    NCA = "nca", "National Crime Agency"
+    HOME_OFFICE = "home_office", "Home Office"
+    HMRC = "hmrc", "HM Revenue and Customs"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    OTHER = "other", "Other"
+
+
+class Hub(models.Model):
+    """The national team or one of the 10 regional hubs (one per SOC policing region)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    region = models.CharField(max_length=100, blank=True)
+    unit = models.CharField(max_length=100, blank=True, help_text="ROCU or equivalent that hosts the hub")
+    is_national = models.BooleanField(default=False)
+    contact_name = models.CharField(max_length=100, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-is_national", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=150, unique=True)
+    agency_type = models.CharField(max_length=20, choices=AgencyType.choices)
+    hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies",
+        help_text="The hub whose region the agency sits in; blank for national bodies",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Establishment(models.Model):
+    """A prison, by its Prison API agency code (e.g. LEI)."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=100)
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="establishments")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class User(AbstractUser):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        help_text="The user's hub, or the national team",
+    )
+    clearance = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
+    )
+    job_title = models.CharField(max_length=100, blank=True)
+    is_service_account = models.BooleanField(default=False, help_text="A machine client using API tokens")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    @cached_property
+    def is_national(self) -> bool:
+        return self.hub is not None and self.hub.is_national
+
+    @property
+    def display_label(self) -> str:
+        agency = self.agency.name if self.agency_id and self.agency else "no agency"
+        return f"{self.username} ({agency})"
+
+    def role_labels(self) -> list[str]:
+        return [Role(code).label for code in sorted(self.role_codes)]
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts and service accounts. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

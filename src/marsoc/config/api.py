@@ -1,0 +1,16 @@
+from ninja import NinjaAPI
+
+from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
+from marsoc.nominals.api import router as nominals_router
+
+api = NinjaAPI(
+    title="MARSOC Hub API",
+    version="1",
+    description=(
+        "Every call is checked by the same access policy as the web pages and recorded in the s.62 audit log. "
+        "Authenticate with `Authorization: Bearer <token>`. A record you may not see answers 404, as a missing one does."
+    ),
+    auth=[TokenAuth(), VerifiedSessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", nominals_router)

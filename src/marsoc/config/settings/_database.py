@@ -1,0 +1,26 @@
+"""Database selection: DATABASE_URL when given, otherwise the embedded SQLite file."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    else:
+        default_sqlite.parent.mkdir(parents=True, exist_ok=True)
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+    if config["ENGINE"].endswith("sqlite3"):
+        # WAL lets the web server and the task worker use the file at the same time.
+        config.setdefault("OPTIONS", {})
+        config["OPTIONS"].update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+                "transaction_mode": "IMMEDIATE",
+            }
+        )
+    return config

@@ -1,0 +1,16 @@
+"""Demonstration and local development: SQLite by default, DEBUG only if asked for."""
+
+import os
+
+from ._database import database_from_env
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = os.environ.get("MARSOC_DEBUG", "") == "1"
+SECRET_KEY = os.environ.get("MARSOC_SECRET_KEY", "demo-only-secret-key-not-for-production-use-0123456789")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+DATABASES = {"default": database_from_env(VAR_DIR / "demo.sqlite3")}
+WHITENOISE_USE_FINDERS = True
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MARSOC_DEMO = True
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT to exist

@@ -1,0 +1,39 @@
+"""Production: every secret comes from the environment and the service refuses to start without it."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set for production; refusing to start.")
+    return value
+
+
+SECRET_KEY = _required("MARSOC_SECRET_KEY")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("MARSOC_SECRET_KEY must be at least 50 characters; refusing to start.")
+ALLOWED_HOSTS = [h.strip() for h in _required("MARSOC_ALLOWED_HOSTS").split(",") if h.strip()]
+_database_url = _required("DATABASE_URL")
+
+import dj_database_url  # noqa: E402
+
+DATABASES = {"default": dict(dj_database_url.parse(_database_url, conn_max_age=60, ssl_require=False))}
+
+# DEBUG stays off in production whatever the environment says.
+DEBUG = False
+SECURE_SSL_REDIRECT = os.environ.get("MARSOC_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+EMAIL_BACKEND = os.environ.get("MARSOC_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

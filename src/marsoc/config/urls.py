@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "MARSOC Hub administration"
+admin.site.site_title = "MARSOC Hub administration"
+
+urlpatterns = [
+    path("", include("marsoc.accounts.urls")),
+    path("", include("marsoc.web.urls")),
+    path("cohort/", include("marsoc.nominals.urls")),
+    path("audit/", include("marsoc.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

@@ -1,0 +1,66 @@
+"""Form pieces shared by every app: the GOV.UK date input (day, month, year) and error mapping."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from .errors import ValidationFailed
+
+
+class GovukDateWidget(forms.MultiWidget):
+    template_name = "govuk/widgets/date.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        widgets = {
+            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
+            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """Three boxes; an impossible date (31 February) gets the GOV.UK 'must be a real date' message."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields=fields, **kwargs)
+
+    def compress(self, data_list: list[str]) -> date | None:
+        if not data_list or not any((v or "").strip() for v in data_list):
+            return None
+        day, month, year = ((v or "").strip() for v in data_list)
+        label = (self.label or "date").capitalize()
+        missing = [name for name, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"{label} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(f"{label} must be a real date, like 27 3 1985")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError as exc:
+            raise forms.ValidationError(f"{label} must be a real date") from exc
+
+    def clean(self, value: Any) -> date | None:
+        result = super().clean(value)
+        if result is None and self.required:
+            raise forms.ValidationError(f"Enter the {(self.label or 'date').lower()}")
+        return result
+
+
+def apply_service_errors(form: forms.Form, error: ValidationFailed, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's field errors on the matching form fields (others go to the top of the form)."""
+    field_map = field_map or {}
+    for field, messages in error.errors.items():
+        target = field_map.get(field, field)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)

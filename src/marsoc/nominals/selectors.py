@@ -1,0 +1,205 @@
+"""Reads of nominal data, always scoped by the policy before anything is counted or ranked."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from marsoc.core.actor import Actor
+from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
+from marsoc.core.models import AuditEvent
+from marsoc.core.vocabulary import Operation
+
+from .lifecycle import RELEASE_WINDOW
+from .models import Alias, Identifier, Nominal
+from .lifecycle import phase_of
+from .policies import can_see_viewers, can_view_cohort_aggregates, can_view_nominal, nominal_scope
+from .vocabulary import CustodyStatus, MembershipState, Phase
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("family_name", "given_names", "id"),
+    "-name": ("-family_name", "-given_names", "-id"),
+    "dob": ("date_of_birth", "id"),
+    "-dob": ("-date_of_birth", "-id"),
+    "release": ("expected_release_date", "id"),
+    "-release": ("-expected_release_date", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "reference": ("id",),
+    "-reference": ("-id",),
+}
+DEFAULT_SORT = "name"
+
+
+def phase_expression(today: date) -> Case:
+    """The lifecycle phase as SQL; mirrors lifecycle.phase_of (a test keeps the two in step)."""
+    window_end = today + RELEASE_WINDOW
+    return Case(
+        When(membership_state=MembershipState.EXITED, then=Value(Phase.EXITED.value)),
+        When(custody_status=CustodyStatus.REMAND, then=Value(Phase.REMAND.value)),
+        When(
+            custody_status=CustodyStatus.SENTENCED,
+            expected_release_date__lte=window_end,
+            then=Value(Phase.RELEASE_6M.value),
+        ),
+        When(custody_status=CustodyStatus.SENTENCED, then=Value(Phase.SENTENCED.value)),
+        When(
+            custody_status=CustodyStatus.RELEASED_ON_LICENCE,
+            licence_end_date__gte=today,
+            then=Value(Phase.ON_LICENCE.value),
+        ),
+        When(custody_status=CustodyStatus.RELEASED_ON_LICENCE, then=Value(Phase.POST_SENTENCE.value)),
+        When(custody_status=CustodyStatus.RELEASED, ever_sentenced=True, then=Value(Phase.POST_SENTENCE.value)),
+        default=Value(Phase.PRE_CUSTODY.value),
+        output_field=CharField(),
+    )
+
+
+def _phase_filter(phase: str, today: date) -> Q:
+    """The same rules as phase_expression, as a WHERE clause that can use indexes."""
+    window_end = today + RELEASE_WINDOW
+    live = ~Q(membership_state=MembershipState.EXITED)
+    rules = {
+        Phase.EXITED: Q(membership_state=MembershipState.EXITED),
+        Phase.REMAND: live & Q(custody_status=CustodyStatus.REMAND),
+        Phase.RELEASE_6M: live & Q(custody_status=CustodyStatus.SENTENCED, expected_release_date__lte=window_end),
+        Phase.SENTENCED: live
+        & Q(custody_status=CustodyStatus.SENTENCED)
+        & (Q(expected_release_date__gt=window_end) | Q(expected_release_date__isnull=True)),
+        Phase.ON_LICENCE: live & Q(custody_status=CustodyStatus.RELEASED_ON_LICENCE, licence_end_date__gte=today),
+        Phase.POST_SENTENCE: live
+        & (
+            (Q(custody_status=CustodyStatus.RELEASED_ON_LICENCE) & (Q(licence_end_date__lt=today) | Q(licence_end_date__isnull=True)))
+            | Q(custody_status=CustodyStatus.RELEASED, ever_sentenced=True)
+        ),
+        Phase.PRE_CUSTODY: live
+        & (Q(custody_status=CustodyStatus.NONE) | Q(custody_status=CustodyStatus.RELEASED, ever_sentenced=False)),
+    }
+    return rules[Phase(phase)]
+
+
+def identifier_lookup(text: str) -> list[tuple[str, str]]:
+    """Every (type, canonical value) that `text` could be; empty when it is no identifier."""
+    found = []
+    for id_type in IdentifierType:
+        try:
+            found.append((id_type.value, normalise(id_type, text)))
+        except IdentifierError:
+            continue
+    return found
+
+
+def _search_filter(query: str) -> Q:
+    query = query.strip()
+    matches = identifier_lookup(query)
+    if matches:
+        id_q = Q(pk__in=[])
+        for id_type, value in matches:
+            id_q |= Q(id_type=id_type, value=value)
+        return Q(Exists(Identifier.objects.filter(id_q, nominal_id=OuterRef("pk"))))
+    combined = Q()
+    for token in query.split()[:6]:
+        alias_hit = Alias.objects.filter(
+            Q(given_names__icontains=token) | Q(family_name__icontains=token), nominal_id=OuterRef("pk")
+        )
+        combined &= Q(given_names__icontains=token) | Q(family_name__icontains=token) | Q(Exists(alias_hit))
+    return combined
+
+
+@dataclass(frozen=True)
+class CohortFilters:
+    query: str = ""
+    hub_id: int | None = None
+    phase: str = ""
+    membership_state: str = ""
+    establishment_id: int | None = None
+    sort: str = DEFAULT_SORT
+
+
+def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = None) -> QuerySet[Nominal]:
+    today = today or timezone.localdate()
+    qs = Nominal.objects.filter(nominal_scope(actor))
+    if filters.query:
+        qs = qs.filter(_search_filter(filters.query))
+    if filters.hub_id:
+        qs = qs.filter(owner_hub_id=filters.hub_id)
+    if filters.phase:
+        qs = qs.filter(_phase_filter(filters.phase, today))
+    if filters.membership_state:
+        qs = qs.filter(membership_state=filters.membership_state)
+    if filters.establishment_id:
+        qs = qs.filter(current_establishment_id=filters.establishment_id)
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return (
+        qs.annotate(phase=phase_expression(today))
+        .select_related("owner_hub", "current_establishment")
+        .order_by(*order)
+    )
+
+
+def access_nominal_by_id(*, actor: Actor, nominal_id: int) -> Nominal:
+    """One nominal, or NotFoundOrForbidden whether it is missing or merely out of reach."""
+    nominal = Nominal.objects.select_related("owner_hub", "lead_officer", "current_establishment").filter(
+        pk=nominal_id
+    ).first()
+    if nominal is None or not can_view_nominal(actor, nominal):
+        raise NotFoundOrForbidden(f"nominal {nominal_id}")
+    return nominal
+
+
+def nominal_phase(nominal: Nominal, today: date | None = None) -> Phase:
+    return phase_of(
+        membership_state=nominal.membership_state,
+        custody_status=nominal.custody_status,
+        expected_release_date=nominal.expected_release_date,
+        licence_end_date=nominal.licence_end_date,
+        ever_sentenced=nominal.ever_sentenced,
+        today=today or timezone.localdate(),
+    )
+
+
+def nominal_viewers(*, actor: Actor, nominal: Nominal, limit: int = 50) -> QuerySet[AuditEvent]:
+    """Who consulted this record, for the managers allowed to ask."""
+    if not can_see_viewers(actor, nominal):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(nominal_id=nominal.pk, operation=Operation.CONSULTATION).order_by("-id")[
+        :limit
+    ]
+
+
+SMALL_COUNT = 5
+
+
+def suppress(count: int) -> str:
+    """Counts under 5 are not shown: small numbers can identify a person."""
+    return "fewer than 5" if 0 < count < SMALL_COUNT else str(count)
+
+
+def cohort_summary(*, actor: Actor, today: date | None = None) -> list[dict[str, object]]:
+    """Counts in the actor's own scope, for their home page."""
+    today = today or timezone.localdate()
+    scoped = Nominal.objects.filter(nominal_scope(actor))
+    counts = dict(scoped.values_list("membership_state").annotate(n=Count("id")).order_by())
+    release = scoped.filter(_phase_filter(Phase.RELEASE_6M, today)).count()
+    return [
+        {"label": "referred", "count": counts.get(MembershipState.REFERRED, 0)},
+        {"label": "under assessment", "count": counts.get(MembershipState.UNDER_ASSESSMENT, 0)},
+        {"label": "adopted", "count": counts.get(MembershipState.ADOPTED, 0)},
+        {"label": "due for release within 6 months", "count": release},
+    ]
+
+
+def cohort_counts_by_hub(*, actor: Actor) -> list[dict[str, object]]:
+    """Aggregates for the Delivery Board: never a name, and small counts suppressed."""
+    if not can_view_cohort_aggregates(actor):
+        return []
+    rows = Nominal.objects.values_list("owner_hub__name", "membership_state").annotate(n=Count("id")).order_by()
+    table: dict[str, dict[str, int]] = {}
+    for hub_name, state, n in rows:
+        table.setdefault(hub_name, {})[state] = n
+    return [
+        {"hub": hub, "cells": [suppress(table[hub].get(s, 0)) for s in MembershipState.values]}
+        for hub in sorted(table)
+    ]

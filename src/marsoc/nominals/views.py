@@ -1,0 +1,351 @@
+"""Pages for nominals. Thin: parse the request, ask the selectors and services, render.
+
+Every page that shows personal data writes a consultation record; opening a record needs a purpose,
+asked once per nominal per session.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from marsoc.accounts.models import Hub, User
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+
+from . import services
+from .forms import (
+    AliasForm,
+    CohortFilterForm,
+    CustodyEventForm,
+    EditForm,
+    EndParticipationForm,
+    IdentifierForm,
+    MembershipForm,
+    ParticipationForm,
+    PurposeForm,
+    ReferForm,
+)
+from .lifecycle import derive_custody
+from .models import Nominal, Participation
+from .policies import (
+    ALLOWED_TRANSITIONS,
+    can_change_membership,
+    can_edit_nominal,
+    can_manage_participation,
+    can_refer_any,
+    can_see_viewers,
+    sees_case_data,
+)
+from .selectors import CohortFilters, access_nominal_by_id, nominal_list, nominal_phase, nominal_viewers
+from .vocabulary import MembershipState, Phase
+
+PURPOSES_KEY = "marsoc_purposes"
+View = Callable[..., HttpResponse]
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:
+    try:
+        return access_nominal_by_id(actor=_actor(request), nominal_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such nominal") from exc
+
+
+def stated_purpose(request: HttpRequest, nominal_id: int) -> str | None:
+    purposes: dict[str, str] = request.session.get(PURPOSES_KEY, {})
+    return purposes.get(str(nominal_id))
+
+
+def nominal_page(surface: str) -> Callable[[View], View]:
+    """Access check, purpose gate and consultation record for a page about one nominal."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            nominal = _nominal_or_404(request, pk)
+            purpose = stated_purpose(request, nominal.pk)
+            if purpose is None:
+                return redirect(f"{reverse('nominals:purpose', args=[nominal.pk])}?{urlencode({'next': request.get_full_path()})}")
+            if request.method == "GET":
+                services.nominal_consult(actor=_actor(request), nominal=nominal, purpose=purpose, surface=surface)
+            return view(request, nominal, purpose, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorate
+
+
+@login_required
+def purpose(request: HttpRequest, pk: int) -> HttpResponse:
+    nominal = _nominal_or_404(request, pk)
+    next_url = request.GET.get("next") or reverse("nominals:detail", args=[nominal.pk])
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("nominals:detail", args=[nominal.pk])
+    form = PurposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        purposes = dict(request.session.get(PURPOSES_KEY, {}))
+        purposes[str(nominal.pk)] = form.justification()
+        request.session[PURPOSES_KEY] = purposes
+        return redirect(next_url)
+    return render(request, "nominals/purpose.html", {"form": form, "nominal_ref": nominal.reference})
+
+
+@login_required
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_case_data(actor):
+        raise Http404("No cohort")
+    form = CohortFilterForm(request.GET or None)
+    filters = CohortFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = CohortFilters(
+            query=data["q"] or "",
+            hub_id=data["hub"].pk if data["hub"] else None,
+            phase=data["phase"] or "",
+            membership_state=data["state"] or "",
+            establishment_id=data["establishment"].pk if data["establishment"] else None,
+            sort=data["sort"] or "name",
+        )
+    paginator = Paginator(nominal_list(actor=actor, filters=filters), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    services.nominal_list_consult(
+        actor=actor, nominal_ids=[n.pk for n in page.object_list], purpose="Cohort list", surface="page",
+        query={k: v for k, v in request.GET.items() if v},
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    template = "nominals/_results.html" if request.headers.get("HX-Request") else "nominals/list.html"
+    return render(
+        request, template,
+        {
+            "form": form, "page": page, "query_string": params.urlencode(), "can_refer": can_refer_any(actor),
+            "phase_choices": Phase.choices,
+        },
+    )
+
+
+@nominal_page("profile")
+def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    events = list(nominal.custody_events.select_related("establishment", "recorded_by"))
+    custody = derive_custody(events)
+    context = {
+        "nominal": nominal,
+        "purpose": purpose,
+        "phase": nominal_phase(nominal),
+        "identifiers": nominal.identifiers.all(),
+        "aliases": nominal.aliases.all(),
+        "events": events,
+        "episodes": custody.episodes,
+        "membership_changes": nominal.membership_changes.select_related("changed_by"),
+        "participations": nominal.participations.select_related("agency").order_by("ended_at", "agency__name"),
+        "can_edit": can_edit_nominal(actor, nominal),
+        "can_manage_participation": can_manage_participation(actor, nominal),
+        "membership_targets": [
+            MembershipState(s) for s in ALLOWED_TRANSITIONS[nominal.membership_state]
+            if can_change_membership(actor, nominal, s)
+        ],
+        "viewers": nominal_viewers(actor=actor, nominal=nominal) if can_see_viewers(actor, nominal) else None,
+        "today": timezone.localdate(),
+    }
+    return render(request, "nominals/detail.html", context)
+
+
+def _hubs_for(actor: User) -> Any:
+    return Hub.objects.all() if actor.is_national else Hub.objects.filter(pk=actor.hub_id)
+
+
+def _officers_for(actor: User) -> Any:
+    qs = User.objects.filter(is_active=True, is_service_account=False, role_grants__role__in=["hub_manager", "hub_officer"])
+    if not actor.is_national:
+        qs = qs.filter(hub_id=actor.hub_id)
+    return qs.distinct().order_by("last_name", "first_name")
+
+
+def _person_input(data: dict[str, Any]) -> services.NominalInput:
+    return services.NominalInput(
+        given_names=(data.get("given_names") or "").strip(),
+        family_name=(data.get("family_name") or "").strip(),
+        date_of_birth=data.get("date_of_birth"),
+        sex=data.get("sex") or "",
+        data_subject_category=data.get("data_subject_category") or "",
+        owner_hub_id=data["owner_hub"].pk if data.get("owner_hub") else None,
+        ethnicity_self=data.get("ethnicity_self") or "NS",
+        ethnicity_officer=data.get("ethnicity_officer") or "IC9",
+        nationality=(data.get("nationality") or "").strip(),
+        religion=data.get("religion") or "",
+        classification=data.get("classification") or "OFFICIAL-SENSITIVE",
+        lead_officer_id=data["lead_officer"].pk if data.get("lead_officer") else None,
+    )
+
+
+@login_required
+def refer(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_refer_any(actor):
+        raise Http404("Not available")
+    form = ReferForm(
+        request.POST or None, hubs=_hubs_for(actor), officers=_officers_for(actor),
+        initial={"owner_hub": actor.hub_id if not actor.is_national else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            nominal = services.nominal_refer(
+                actor=actor, data=_person_input(data),
+                identifiers=[("PNC", data["pnc"]), ("CRO", data["cro"]), ("NOMIS", data["nomis"]), ("CRN", data["crn"])],
+                rationale=data.get("rationale") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc, {"identifier_pnc": "pnc", "identifier_cro": "cro",
+                                             "identifier_nomis": "nomis", "identifier_crn": "crn"})
+        else:
+            purposes = dict(request.session.get(PURPOSES_KEY, {}))
+            purposes[str(nominal.pk)] = "Case management of this person: recording a referral"
+            request.session[PURPOSES_KEY] = purposes
+            messages.success(request, f"{nominal.full_name} has been referred ({nominal.reference})")
+            return redirect("nominals:detail", pk=nominal.pk)
+    return render(request, "nominals/refer.html", {"form": form})
+
+
+def _editable(request: HttpRequest, nominal: Nominal) -> None:
+    if not can_edit_nominal(_actor(request), nominal):
+        raise Http404("Not available")
+
+
+@nominal_page("edit")
+def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    _editable(request, nominal)
+    actor = _actor(request)
+    initial = {f: getattr(nominal, f) for f in (
+        "given_names", "family_name", "date_of_birth", "sex", "ethnicity_self", "ethnicity_officer",
+        "nationality", "religion", "data_subject_category", "classification")}
+    initial |= {"owner_hub": nominal.owner_hub_id, "lead_officer": nominal.lead_officer_id}
+    form = EditForm(request.POST or None, initial=initial, hubs=_hubs_for(actor) | Hub.objects.filter(pk=nominal.owner_hub_id),
+                    officers=_officers_for(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.nominal_update(actor=actor, nominal=nominal, data=_person_input(form.cleaned_data),
+                                    reason=form.cleaned_data.get("reason") or "")
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The record has been updated")
+            return redirect("nominals:detail", pk=nominal.pk)
+    return render(request, "nominals/edit.html", {"form": form, "nominal": nominal})
+
+
+def _simple_action(
+    request: HttpRequest, nominal: Nominal, form: Any, template: str, action: Callable[[dict[str, Any]], object],
+    success: str, extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect("nominals:detail", pk=nominal.pk)
+    return render(request, template, {"form": form, "nominal": nominal, **(extra or {})})
+
+
+@nominal_page("identifier_add")
+def identifier_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    _editable(request, nominal)
+    return _simple_action(
+        request, nominal, IdentifierForm(request.POST or None), "nominals/identifier_add.html",
+        lambda d: services.identifier_add(actor=_actor(request), nominal=nominal, id_type=d.get("id_type") or "",
+                                          raw=d.get("value") or ""),
+        "The identifier has been added",
+    )
+
+
+@nominal_page("alias_add")
+def alias_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    _editable(request, nominal)
+    return _simple_action(
+        request, nominal, AliasForm(request.POST or None), "nominals/alias_add.html",
+        lambda d: services.alias_add(actor=_actor(request), nominal=nominal, alias_type=d.get("alias_type") or "",
+                                     given_names=d.get("given_names") or "", family_name=d.get("family_name") or "",
+                                     date_of_birth=d.get("date_of_birth")),
+        "The alias has been added",
+    )
+
+
+@nominal_page("custody_event_add")
+def custody_event_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    _editable(request, nominal)
+    return _simple_action(
+        request, nominal, CustodyEventForm(request.POST or None), "nominals/custody_event_add.html",
+        lambda d: services.custody_event_record(
+            actor=_actor(request), nominal=nominal, event_type=d.get("event_type") or "",
+            occurred_on=d.get("occurred_on"),
+            establishment_id=d["establishment"].pk if d.get("establishment") else None,
+            reception_status=d.get("reception_status") or "", expected_release_date=d.get("expected_release_date"),
+            licence_end_date=d.get("licence_end_date"), notes=d.get("notes") or "",
+        ),
+        "The custody event has been recorded",
+    )
+
+
+@nominal_page("membership_change")
+def membership_change(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    targets = [s for s in ALLOWED_TRANSITIONS[nominal.membership_state] if can_change_membership(actor, nominal, s)]
+    if not targets:
+        raise Http404("Not available")
+    form = MembershipForm(request.POST or None)
+    form.fields["to_state"].choices = [(s, MembershipState(s).label) for s in targets]  # type: ignore[attr-defined]
+    return _simple_action(
+        request, nominal, form, "nominals/membership_change.html",
+        lambda d: services.membership_change(
+            actor=actor, nominal=nominal, to_state=d.get("to_state") or "", rationale=d.get("rationale") or "",
+            effective_date=d.get("effective_date"), exit_reason=d.get("exit_reason") or "",
+        ),
+        "The cohort membership has been changed",
+    )
+
+
+@nominal_page("participation_add")
+def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    if not can_manage_participation(_actor(request), nominal):
+        raise Http404("Not available")
+    return _simple_action(
+        request, nominal, ParticipationForm(request.POST or None), "nominals/participation_add.html",
+        lambda d: services.participation_add(actor=_actor(request), nominal=nominal,
+                                             agency_id=d["agency"].pk if d.get("agency") else None,
+                                             rationale=d.get("rationale") or ""),
+        "The agency has been added",
+    )
+
+
+@nominal_page("participation_end")
+def participation_end(request: HttpRequest, nominal: Nominal, purpose: str, participation_id: int) -> HttpResponse:
+    if not can_manage_participation(_actor(request), nominal):
+        raise Http404("Not available")
+    participation = Participation.objects.filter(pk=participation_id, nominal=nominal, ended_at__isnull=True).first()
+    if participation is None:
+        raise Http404("No such participation")
+    return _simple_action(
+        request, nominal, EndParticipationForm(request.POST or None), "nominals/participation_end.html",
+        lambda d: services.participation_end(actor=_actor(request), participation=participation,
+                                             reason=d.get("reason") or ""),
+        f"{participation.agency.name} no longer takes part", {"participation": participation},
+    )

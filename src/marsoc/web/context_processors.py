@@ -1,0 +1,32 @@
+"""Navigation for the signed-in user: only the sections their roles can use."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from marsoc.accounts.policies import can_manage_accounts
+from marsoc.core.policies import can_read_audit
+from marsoc.nominals.policies import can_refer_any, sees_case_data
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+        return {"nav_items": []}
+    items = [("Home", reverse("web:home"))]
+    if sees_case_data(user):  # type: ignore[arg-type]
+        items.append(("Cohort", reverse("nominals:list")))
+    if can_refer_any(user):  # type: ignore[arg-type]
+        items.append(("Refer a person", reverse("nominals:refer")))
+    if can_read_audit(user):  # type: ignore[arg-type]
+        items.append(("Audit log", reverse("core:audit_list")))
+    if can_manage_accounts(user):  # type: ignore[arg-type]
+        items.append(("Administration", reverse("admin:index")))
+    current = request.path
+    return {
+        "nav_items": [
+            {"label": label, "href": href, "active": href != "/" and current.startswith(href) or current == href}
+            for label, href in items
+        ]
+    }

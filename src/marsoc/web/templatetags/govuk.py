@@ -1,0 +1,75 @@
+"""`{% govuk_field form.field %}` renders a Django form field with GOV.UK Design System markup."""
+
+from typing import Any
+
+from django import forms, template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from marsoc.core.forms import GovukDateWidget
+
+register = template.Library()
+
+
+def _kind(widget: forms.Widget) -> str:
+    if isinstance(widget, GovukDateWidget):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+_CLASSES = {"input": "govuk-input", "select": "govuk-select", "textarea": "govuk-textarea"}
+
+
+@register.simple_tag
+def govuk_field(field: forms.BoundField, width: str = "", label_size: str = "") -> SafeString:
+    kind = _kind(field.field.widget)
+    attrs: dict[str, Any] = {}
+    css = _CLASSES.get(kind, "")
+    if css:
+        if field.errors:
+            css += f" {css}--error"
+        if width:
+            css += f" govuk-input--width-{width}" if kind == "input" else ""
+        attrs["class"] = css
+    describedby = []
+    if field.help_text:
+        describedby.append(f"{field.auto_id}-hint")
+    if field.errors:
+        describedby.append(f"{field.auto_id}-error")
+    if describedby and kind != "date":
+        attrs["aria-describedby"] = " ".join(describedby)
+    widget_html = field.as_widget(attrs=attrs) if kind in ("input", "select", "textarea", "date") else ""
+    return SafeString(
+        render_to_string(
+            "govuk/field.html",
+            {"field": field, "kind": kind, "widget_html": widget_html, "label_size": label_size},
+        )
+    )
+
+
+@register.filter
+def error_anchor(field_name: str | None, form: forms.Form) -> str:
+    if field_name and field_name in form.fields:
+        bound = form[field_name]
+        suffix = "_0" if isinstance(bound.field.widget, GovukDateWidget | forms.RadioSelect) else ""
+        return f"#{bound.auto_id}{suffix}"
+    return "#main-content"
+
+
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_summary(form: forms.Form) -> dict[str, Any]:
+    items = []
+    for name, errors in form.errors.items():
+        for message in errors:
+            items.append({"href": error_anchor(None if name == "__all__" else name, form), "text": message})
+    return {"items": items}
