@@ -19,10 +19,10 @@ def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpRespons
 
 def _has_permission(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and user.is_staff and can_manage_accounts(user))  # type: ignore[arg-type]
+    return bool(user.is_active and user.is_staff and can_manage_accounts(user))
 
 
-admin.site.login = _admin_login  # type: ignore[method-assign,assignment]
+admin.site.login = _admin_login  # type: ignore[method-assign]
 admin.site.has_permission = _has_permission  # type: ignore[method-assign]
 
 
@@ -52,7 +52,7 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     inlines = [RoleGrantInline]
     list_display = ("username", "first_name", "last_name", "agency", "hub", "clearance", "is_active")
     list_filter = ("hub", "agency__agency_type", "clearance", "is_active", "is_service_account")

@@ -13,5 +13,8 @@ class CodeForm(forms.Form):
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-        error_messages={"min_length": "Enter the 6-digit security code", "required": "Enter the security code"},
+        error_messages={
+            "min_length": "Enter the 6-digit security code",
+            "required": "Enter the security code",
+        },
     )

@@ -19,7 +19,7 @@ class RequireSecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(OPEN_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()
         ):
             logout(request)
             return redirect("accounts:login")

@@ -44,7 +44,11 @@ class Agency(models.Model):
     name = models.CharField(max_length=150, unique=True)
     agency_type = models.CharField(max_length=20, choices=AgencyType.choices)
     hub = models.ForeignKey(
-        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies",
+        Hub,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
         help_text="The hub whose region the agency sits in; blank for national bodies",
     )
     active = models.BooleanField(default=True)
@@ -75,7 +79,11 @@ class Establishment(models.Model):
 class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     hub = models.ForeignKey(
-        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Hub,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         help_text="The user's hub, or the national team",
     )
     clearance = models.CharField(

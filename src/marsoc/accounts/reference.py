@@ -51,7 +51,11 @@ def load_reference_data(apps: Any = None, *, overwrite: bool = False) -> dict[st
         upsert(
             agency_model,
             {"code": row["code"]},
-            {"name": row["name"], "agency_type": row["type"], "hub": hubs.get(row["hub"]) if row["hub"] else None},
+            {
+                "name": row["name"],
+                "agency_type": row["type"],
+                "hub": hubs.get(row["hub"]) if row["hub"] else None,
+            },
             "agencies",
         )
     for row in data["establishments"]:

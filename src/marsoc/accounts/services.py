@@ -14,7 +14,7 @@ from marsoc.core.vocabulary import Classification, Operation, Role
 
 from .models import Agency, ApiToken, Hub, RoleGrant, User
 
-TOKEN_PREFIX = "mh_"
+TOKEN_PREFIX = "mh_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def _token_hash(raw: str) -> str:
@@ -38,8 +38,15 @@ def user_create(
 ) -> User:
     with transaction.atomic():
         user = User(
-            username=username, agency=agency, hub=hub, clearance=clearance, first_name=first_name,
-            last_name=last_name, email=email, job_title=job_title, is_service_account=is_service_account,
+            username=username,
+            agency=agency,
+            hub=hub,
+            clearance=clearance,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            job_title=job_title,
+            is_service_account=is_service_account,
             is_staff=Role.SYSTEM_ADMIN in set(roles),
         )
         if password:
@@ -49,7 +56,11 @@ def user_create(
         user.save()
         RoleGrant.objects.bulk_create([RoleGrant(user=user, role=Role(r)) for r in sorted(set(roles))])
         audit_record(
-            actor=actor, operation=Operation.COLLECTION, action="user.create", object_type="user", object_id=user.pk,
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="user.create",
+            object_type="user",
+            object_id=user.pk,
             details={"roles": sorted(set(roles)), "hub": hub.code if hub else None},
         )
     return user

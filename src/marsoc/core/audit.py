@@ -171,5 +171,7 @@ def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
     if events is None and head is not None and (head.last_hash != prev or (last_id or 0) != head.last_id):
-        return VerifyResult(checked, ChainBreak(head.last_id, "the newest entries are missing (head mismatch)"))
+        return VerifyResult(
+            checked, ChainBreak(head.last_id, "the newest entries are missing (head mismatch)")
+        )
     return VerifyResult(checked, None)

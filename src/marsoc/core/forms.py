@@ -12,10 +12,25 @@ class GovukDateWidget(forms.MultiWidget):
     template_name = "govuk/widgets/date.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
-            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-2"}),
-            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-date-input__input govuk-input--width-4"}),
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            "day": forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                }
+            ),
+            "month": forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-2",
+                }
+            ),
+            "year": forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "govuk-input govuk-date-input__input govuk-input--width-4",
+                }
+            ),
         }
         super().__init__(widgets, attrs)
 
@@ -57,7 +72,9 @@ class GovukDateField(forms.MultiValueField):
         return result
 
 
-def apply_service_errors(form: forms.Form, error: ValidationFailed, field_map: dict[str, str] | None = None) -> None:
+def apply_service_errors(
+    form: forms.Form, error: ValidationFailed, field_map: dict[str, str] | None = None
+) -> None:
     """Put a service's field errors on the matching form fields (others go to the top of the form)."""
     field_map = field_map or {}
     for field, messages in error.errors.items():

@@ -20,10 +20,15 @@ from .vocabulary import Operation
 
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label="Username", required=False, max_length=150)
-    nominal = forms.IntegerField(label="Nominal number", required=False, min_value=1,
-                                 help_text="The digits of the reference, e.g. 42 for MH0000042")
-    operation = forms.ChoiceField(label="Operation", required=False,
-                                  choices=[("", "Any operation"), *Operation.choices])
+    nominal = forms.IntegerField(
+        label="Nominal number",
+        required=False,
+        min_value=1,
+        help_text="The digits of the reference, e.g. 42 for MH0000042",
+    )
+    operation = forms.ChoiceField(
+        label="Operation", required=False, choices=[("", "Any operation"), *Operation.choices]
+    )
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
 
@@ -33,8 +38,11 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters]:
     if form.is_valid():
         d = form.cleaned_data
         return form, AuditFilters(
-            username=(d["user"] or "").strip(), nominal_id=d["nominal"], operation=d["operation"] or "",
-            date_from=d["date_from"], date_to=d["date_to"],
+            username=(d["user"] or "").strip(),
+            nominal_id=d["nominal"],
+            operation=d["operation"] or "",
+            date_from=d["date_from"],
+            date_to=d["date_to"],
         )
     return form, AuditFilters()
 
@@ -53,12 +61,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     audit_record(
         actor=request.user,  # type: ignore[arg-type]
-        operation=Operation.CONSULTATION, action="audit.browse", object_type="audit_log",
-        justification="Inspection of the audit log", details={"filters": {k: v for k, v in request.GET.items() if v}},
+        operation=Operation.CONSULTATION,
+        action="audit.browse",
+        object_type="audit_log",
+        justification="Inspection of the audit log",
+        details={"filters": {k: v for k, v in request.GET.items() if v}},
     )
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "core/audit_list.html", {"form": form, "page": page, "query_string": params.urlencode()})
+    return render(
+        request, "core/audit_list.html", {"form": form, "page": page, "query_string": params.urlencode()}
+    )
 
 
 class _Echo:
@@ -66,8 +79,20 @@ class _Echo:
         return value
 
 
-CSV_COLUMNS = ["id", "at", "operation", "action", "actor", "object_type", "object_id", "nominal_id",
-               "justification", "recipients", "hash", "prev_hash"]
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "operation",
+    "action",
+    "actor",
+    "object_type",
+    "object_id",
+    "nominal_id",
+    "justification",
+    "recipients",
+    "hash",
+    "prev_hash",
+]
 
 
 def _csv_safe(value: object) -> str:
@@ -81,9 +106,25 @@ def _rows(events: Any) -> Any:
     yield writer.writerow(CSV_COLUMNS)
     for e in events.iterator(chunk_size=2000):
         assert isinstance(e, AuditEvent)
-        yield writer.writerow([_csv_safe(v) for v in (
-            e.pk, e.at.isoformat(), e.operation, e.action, e.actor_label, e.object_type, e.object_id,
-            e.nominal_id, e.justification, ";".join(e.recipients), e.hash, e.prev_hash)])
+        yield writer.writerow(
+            [
+                _csv_safe(v)
+                for v in (
+                    e.pk,
+                    e.at.isoformat(),
+                    e.operation,
+                    e.action,
+                    e.actor_label,
+                    e.object_type,
+                    e.object_id,
+                    e.nominal_id,
+                    e.justification,
+                    ";".join(e.recipients),
+                    e.hash,
+                    e.prev_hash,
+                )
+            ]
+        )
 
 
 @login_required
@@ -93,10 +134,12 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = request.user
     audit_record(
         actor=user,  # type: ignore[arg-type]
-        operation=Operation.DISCLOSURE, action="audit.export", object_type="audit_log",
+        operation=Operation.DISCLOSURE,
+        action="audit.export",
+        object_type="audit_log",
         justification="Export of the audit log for inspection",
-        recipients=[user.get_username()], details={"filters": {k: v for k, v in request.GET.items() if v},
-                                                   "rows": events.count()},
+        recipients=[user.get_username()],
+        details={"filters": {k: v for k, v in request.GET.items() if v}, "rows": events.count()},
     )
     response = StreamingHttpResponse(_rows(events), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.accounts.services import api_token_issue, totp_device_set, user_create
 from marsoc.core.audit import audit_record
-from marsoc.core.identifiers import make_cro, make_crn, make_nomis, make_pnc
+from marsoc.core.identifiers import make_crn, make_cro, make_nomis, make_pnc
 from marsoc.core.vocabulary import Classification, Operation, Role
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody
 from marsoc.nominals.models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
@@ -52,26 +52,59 @@ class DemoUser:
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("national.manager", "Nadia", "Hartley", (Role.HUB_MANAGER,), "national", "hmpps-marsoc", Classification.SECRET),
-    DemoUser("national.analyst", "Owen", "Pryce", (Role.NATIONAL_ANALYST,), "national", "hmpps-marsoc", Classification.SECRET),
+    DemoUser(
+        "national.manager",
+        "Nadia",
+        "Hartley",
+        (Role.HUB_MANAGER,),
+        "national",
+        "hmpps-marsoc",
+        Classification.SECRET,
+    ),
+    DemoUser(
+        "national.analyst",
+        "Owen",
+        "Pryce",
+        (Role.NATIONAL_ANALYST,),
+        "national",
+        "hmpps-marsoc",
+        Classification.SECRET,
+    ),
     DemoUser("london.manager", "Grace", "Okoro", (Role.HUB_MANAGER,), "london", "mps", Classification.SECRET),
     DemoUser("london.officer", "Tom", "Bell", (Role.HUB_OFFICER,), "london", "hmpps-prisons-london"),
     DemoUser("london.analyst", "Priya", "Nair", (Role.ANALYST,), "london", "mps"),
     DemoUser("yorkshire.manager", "Sam", "Whitaker", (Role.HUB_MANAGER,), "yorkshire-humber", "yhrocu"),
-    DemoUser("yorkshire.officer", "Beth", "Holroyd", (Role.HUB_OFFICER,), "yorkshire-humber", "hmpps-prisons-yorkshire"),
+    DemoUser(
+        "yorkshire.officer",
+        "Beth",
+        "Holroyd",
+        (Role.HUB_OFFICER,),
+        "yorkshire-humber",
+        "hmpps-prisons-yorkshire",
+    ),
     DemoUser("eastern.officer", "Ravi", "Sandhu", (Role.HUB_OFFICER,), "eastern", "ersou"),
     DemoUser("partner.probation", "Jo", "Lindqvist", (Role.PARTNER_OFFICER,), "london", "probation-london"),
     DemoUser("partner.nca", "Alex", "Mbeki", (Role.PARTNER_OFFICER,), None, "nca", Classification.SECRET),
     DemoUser("board.member", "Helen", "Ashdown", (Role.BOARD_MEMBER,), None, "home-office-ie"),
     DemoUser("inspector", "Ian", "Corrigan", (Role.INSPECTOR,), None, "hmpps-marsoc"),
     DemoUser("sysadmin", "Sys", "Admin", (Role.SYSTEM_ADMIN,), None, "hmpps-marsoc"),
-    DemoUser("feed.london", "London", "Feed", (Role.HUB_OFFICER,), "london", "hmpps-prisons-london", service=True),
+    DemoUser(
+        "feed.london", "London", "Feed", (Role.HUB_OFFICER,), "london", "hmpps-prisons-london", service=True
+    ),
 )
 
 # Share of the national cohort held by each regional hub.
 HUB_WEIGHTS = {
-    "london": 22, "north-west": 13, "west-midlands": 11, "yorkshire-humber": 11, "eastern": 9,
-    "south-east": 9, "east-midlands": 7, "north-east": 6, "south-west": 7, "wales": 5,
+    "london": 22,
+    "north-west": 13,
+    "west-midlands": 11,
+    "yorkshire-humber": 11,
+    "eastern": 9,
+    "south-east": 9,
+    "east-midlands": 7,
+    "north-east": 6,
+    "south-west": 7,
+    "wales": 5,
 }
 
 
@@ -113,10 +146,17 @@ def ensure_users(seed: int) -> list[Credentials]:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = user_create(
-                actor=None, username=spec.username, password=None if spec.service else DEMO_PASSWORD,
-                agency=agencies[spec.agency], hub=hubs[spec.hub] if spec.hub else None, roles=spec.roles,
-                clearance=spec.clearance, first_name=spec.first, last_name=spec.last,
-                email=f"{spec.username}@marsoc.example", is_service_account=spec.service,
+                actor=None,
+                username=spec.username,
+                password=None if spec.service else DEMO_PASSWORD,
+                agency=agencies[spec.agency],
+                hub=hubs[spec.hub] if spec.hub else None,
+                roles=spec.roles,
+                clearance=spec.clearance,
+                first_name=spec.first,
+                last_name=spec.last,
+                email=f"{spec.username}@marsoc.example",
+                is_service_account=spec.service,
             )
         key = totp_key_hex(seed, spec.username)
         if not spec.service:
@@ -124,11 +164,15 @@ def ensure_users(seed: int) -> list[Credentials]:
         raw = demo_token(seed, spec.username)
         if not user.api_tokens.filter(name="demo").exists():
             api_token_issue(user=user, name="demo", raw=raw)
-        out.append(Credentials(
-            username=spec.username, roles=", ".join(Role(r).label for r in spec.roles),
-            where=f"{spec.hub or '-'} / {spec.agency}", totp_secret="" if spec.service else totp_secret_b32(key),
-            token=raw,
-        ))
+        out.append(
+            Credentials(
+                username=spec.username,
+                roles=", ".join(Role(r).label for r in spec.roles),
+                where=f"{spec.hub or '-'} / {spec.agency}",
+                totp_secret="" if spec.service else totp_secret_b32(key),
+                token=raw,
+            )
+        )
     return out
 
 
@@ -162,7 +206,9 @@ def _pick_weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _custody_events(rng: random.Random, today: date, dob: date, est_ids: list[int]) -> tuple[str, list[dict[str, Any]]]:
+def _custody_events(
+    rng: random.Random, today: date, dob: date, est_ids: list[int]
+) -> tuple[str, list[dict[str, Any]]]:
     """A plausible custody story ending in one of the lifecycle phases."""
     story = rng.choices(
         ["none", "remand", "sentenced", "release_soon", "licence", "post", "recall"],
@@ -176,15 +222,25 @@ def _custody_events(rng: random.Random, today: date, dob: date, est_ids: list[in
     if story == "remand":
         start = today - timedelta(days=rng.randint(5, 300))
     est = rng.choice(est_ids)
-    events.append({"event_type": CustodyEventType.RECEPTION, "occurred_on": start, "establishment_id": est,
-                   "reception_status": ReceptionStatus.REMAND})
+    events.append(
+        {
+            "event_type": CustodyEventType.RECEPTION,
+            "occurred_on": start,
+            "establishment_id": est,
+            "reception_status": ReceptionStatus.REMAND,
+        }
+    )
     if story == "remand":
         if rng.random() < 0.4:
             other = rng.choice([e for e in est_ids if e != est] or [est])
             if other != est:
-                events.append({"event_type": CustodyEventType.TRANSFER,
-                               "occurred_on": start + timedelta(days=rng.randint(1, max(1, (today - start).days))),
-                               "establishment_id": other})
+                events.append(
+                    {
+                        "event_type": CustodyEventType.TRANSFER,
+                        "occurred_on": start + timedelta(days=rng.randint(1, max(1, (today - start).days))),
+                        "establishment_id": other,
+                    }
+                )
         return story, events
     sentenced_on = start + timedelta(days=rng.randint(20, 200))
     if sentenced_on > today:
@@ -206,28 +262,50 @@ def _custody_events(rng: random.Random, today: date, dob: date, est_ids: list[in
             licence_end = release + timedelta(days=1)
     if story in ("licence", "recall") and licence_end <= today:
         licence_end = today + timedelta(days=rng.randint(30, 900))
-    events.append({"event_type": CustodyEventType.SENTENCE, "occurred_on": sentenced_on, "establishment_id": None,
-                   "expected_release_date": release, "licence_end_date": licence_end})
+    events.append(
+        {
+            "event_type": CustodyEventType.SENTENCE,
+            "occurred_on": sentenced_on,
+            "establishment_id": None,
+            "expected_release_date": release,
+            "licence_end_date": licence_end,
+        }
+    )
     if rng.random() < 0.5:
         other = rng.choice(est_ids)
         moved = sentenced_on + timedelta(days=rng.randint(1, 60))
         if other != est and moved <= min(today, release):
-            events.append({"event_type": CustodyEventType.TRANSFER, "occurred_on": moved, "establishment_id": other})
+            events.append(
+                {"event_type": CustodyEventType.TRANSFER, "occurred_on": moved, "establishment_id": other}
+            )
     if story in ("licence", "post", "recall"):
-        events.append({"event_type": CustodyEventType.RELEASE, "occurred_on": release, "establishment_id": None})
+        events.append(
+            {"event_type": CustodyEventType.RELEASE, "occurred_on": release, "establishment_id": None}
+        )
     if story == "recall":
         recall_on = release + timedelta(days=rng.randint(1, max(1, (today - release).days)))
         if recall_on <= today:
-            events.append({"event_type": CustodyEventType.RECALL, "occurred_on": min(recall_on, today),
-                           "establishment_id": rng.choice(est_ids)})
+            events.append(
+                {
+                    "event_type": CustodyEventType.RECALL,
+                    "occurred_on": min(recall_on, today),
+                    "establishment_id": rng.choice(est_ids),
+                }
+            )
     return story, events
 
 
 class _Ev:
     """A lightweight event for the pure lifecycle derivation (no model instances needed)."""
 
-    __slots__ = ("establishment_id", "event_type", "expected_release_date", "licence_end_date", "occurred_on",
-                 "reception_status")
+    __slots__ = (
+        "establishment_id",
+        "event_type",
+        "expected_release_date",
+        "licence_end_date",
+        "occurred_on",
+        "reception_status",
+    )
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.event_type = data["event_type"]
@@ -244,7 +322,9 @@ def reset_case_data() -> None:
         Nominal.objects.all().delete()
 
 
-def generate(*, nominals: int, seed: int, today: date | None = None, with_users: bool = True) -> GenerateResult:
+def generate(
+    *, nominals: int, seed: int, today: date | None = None, with_users: bool = True
+) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
     today = today or timezone.localdate()
@@ -263,13 +343,22 @@ def generate(*, nominals: int, seed: int, today: date | None = None, with_users:
     ).values_list("id", "hub_id"):
         if hub_id:
             officers.setdefault(hub_id, []).append(uid)
-    partner_agencies = list(Agency.objects.filter(code__in=["probation-london", "nca", "hmrc", "home-office-ie",
-                                                            "probation-yorkshire", "dvla"]).values_list("id", flat=True))
+    partner_agencies = list(
+        Agency.objects.filter(
+            code__in=["probation-london", "nca", "hmrc", "home-office-ie", "probation-yorkshire", "dvla"]
+        ).values_list("id", flat=True)
+    )
     manager = User.objects.filter(username="national.manager").first()
     ids = _Ids(rng)
     start_index = Nominal.objects.count()
     now = timezone.now()
-    counts = {"identifiers": 0, "aliases": 0, "custody_events": 0, "membership_changes": 0, "participations": 0}
+    counts = {
+        "identifiers": 0,
+        "aliases": 0,
+        "custody_events": 0,
+        "membership_changes": 0,
+        "participations": 0,
+    }
 
     for batch_start in range(0, nominals, BATCH):
         size = min(BATCH, nominals - batch_start)
@@ -291,27 +380,57 @@ def generate(*, nominals: int, seed: int, today: date | None = None, with_users:
             except CustodySequenceError:  # an unlucky draw: keep the person out of custody
                 events, state = [], derive_custody([])
             membership = rng.choices(
-                [MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT, MembershipState.ADOPTED,
-                 MembershipState.EXITED], weights=[12, 13, 65, 10])[0]
+                [
+                    MembershipState.REFERRED,
+                    MembershipState.UNDER_ASSESSMENT,
+                    MembershipState.ADOPTED,
+                    MembershipState.EXITED,
+                ],
+                weights=[12, 13, 65, 10],
+            )[0]
             lead_pool = officers.get(hub.pk)
-            people.append(Nominal(
-                given_names=given, family_name=family, date_of_birth=dob, sex=sex,
-                ethnicity_self=rng.choice(SelfDefinedEthnicity.values),
-                ethnicity_officer=rng.choice(OfficerDefinedEthnicity.values),
-                nationality=rng.choices(["British", "Irish", "Polish", "Romanian", "Albanian", "Jamaican",
-                                         "Nigerian", "Pakistani"], weights=[80, 3, 3, 3, 4, 2, 2, 3])[0],
-                religion=rng.choice(Religion.values),
-                data_subject_category=rng.choices(
-                    [DataSubjectCategory.CONVICTED, DataSubjectCategory.SUSPECT], weights=[85, 15])[0]
-                if events else DataSubjectCategory.SUSPECT,
-                classification=rng.choices([Classification.OFFICIAL_SENSITIVE, Classification.SECRET],
-                                           weights=[95, 5])[0],
-                owner_hub=hub, lead_officer_id=rng.choice(lead_pool) if lead_pool and rng.random() < 0.8 else None,
-                membership_state=membership, membership_changed_at=now,
-                custody_status=state.status, current_establishment_id=state.establishment_id,
-                expected_release_date=state.expected_release_date, licence_end_date=state.licence_end_date,
-                ever_sentenced=state.ever_sentenced, created_by=manager,
-            ))
+            people.append(
+                Nominal(
+                    given_names=given,
+                    family_name=family,
+                    date_of_birth=dob,
+                    sex=sex,
+                    ethnicity_self=rng.choice(SelfDefinedEthnicity.values),
+                    ethnicity_officer=rng.choice(OfficerDefinedEthnicity.values),
+                    nationality=rng.choices(
+                        [
+                            "British",
+                            "Irish",
+                            "Polish",
+                            "Romanian",
+                            "Albanian",
+                            "Jamaican",
+                            "Nigerian",
+                            "Pakistani",
+                        ],
+                        weights=[80, 3, 3, 3, 4, 2, 2, 3],
+                    )[0],
+                    religion=rng.choice(Religion.values),
+                    data_subject_category=rng.choices(
+                        [DataSubjectCategory.CONVICTED, DataSubjectCategory.SUSPECT], weights=[85, 15]
+                    )[0]
+                    if events
+                    else DataSubjectCategory.SUSPECT,
+                    classification=rng.choices(
+                        [Classification.OFFICIAL_SENSITIVE, Classification.SECRET], weights=[95, 5]
+                    )[0],
+                    owner_hub=hub,
+                    lead_officer_id=rng.choice(lead_pool) if lead_pool and rng.random() < 0.8 else None,
+                    membership_state=membership,
+                    membership_changed_at=now,
+                    custody_status=state.status,
+                    current_establishment_id=state.establishment_id,
+                    expected_release_date=state.expected_release_date,
+                    licence_end_date=state.licence_end_date,
+                    ever_sentenced=state.ever_sentenced,
+                    created_by=manager,
+                )
+            )
             extras.append({"i": i, "events": events, "membership": membership, "story": story, "dob": dob})
         with transaction.atomic():
             Nominal.objects.bulk_create(people, batch_size=1000)
@@ -329,40 +448,70 @@ def generate(*, nominals: int, seed: int, today: date | None = None, with_users:
                 for _ in range(rng.choices([0, 1, 2], weights=[55, 35, 10])[0]):
                     kind = rng.choice([AliasType.ALIAS, AliasType.NICKNAME, AliasType.SPELLING])
                     if kind == AliasType.NICKNAME:
-                        aliases.append(Alias(nominal=person, alias_type=kind, given_names=rng.choice(NICKNAMES)))
+                        aliases.append(
+                            Alias(nominal=person, alias_type=kind, given_names=rng.choice(NICKNAMES))
+                        )
                     else:
-                        aliases.append(Alias(nominal=person, alias_type=kind, given_names=person.given_names.split()[0],
-                                             family_name=rng.choice(FAMILY)))
+                        aliases.append(
+                            Alias(
+                                nominal=person,
+                                alias_type=kind,
+                                given_names=person.given_names.split()[0],
+                                family_name=rng.choice(FAMILY),
+                            )
+                        )
                 for e in extra["events"]:
                     events_rows.append(CustodyEvent(nominal=person, notes="", recorded_by=manager, **e))
                 path = {
                     MembershipState.REFERRED: [MembershipState.REFERRED],
-                    MembershipState.UNDER_ASSESSMENT: [MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT],
-                    MembershipState.ADOPTED: [MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT,
-                                              MembershipState.ADOPTED],
-                    MembershipState.EXITED: [MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT,
-                                             MembershipState.ADOPTED, MembershipState.EXITED],
+                    MembershipState.UNDER_ASSESSMENT: [
+                        MembershipState.REFERRED,
+                        MembershipState.UNDER_ASSESSMENT,
+                    ],
+                    MembershipState.ADOPTED: [
+                        MembershipState.REFERRED,
+                        MembershipState.UNDER_ASSESSMENT,
+                        MembershipState.ADOPTED,
+                    ],
+                    MembershipState.EXITED: [
+                        MembershipState.REFERRED,
+                        MembershipState.UNDER_ASSESSMENT,
+                        MembershipState.ADOPTED,
+                        MembershipState.EXITED,
+                    ],
                 }[extra["membership"]]
                 when = today - timedelta(days=rng.randint(30 * len(path), 900))
                 previous = ""
                 for step in path:
-                    changes.append(MembershipChange(
-                        nominal=person, from_state=previous, to_state=step, effective_date=when,
-                        exit_reason=ExitReason.RISK_REDUCED if step == MembershipState.EXITED else "",
-                        rationale={
-                            MembershipState.REFERRED: "Referred after a prison intelligence review (synthetic).",
-                            MembershipState.UNDER_ASSESSMENT: "Accepted for assessment at the hub meeting.",
-                            MembershipState.ADOPTED: "Adopted by the hub manager on the assessment.",
-                            MembershipState.EXITED: "Assessed risk reduced below the cohort threshold.",
-                        }[step],
-                        changed_by=manager, changed_at=now,
-                    ))
+                    changes.append(
+                        MembershipChange(
+                            nominal=person,
+                            from_state=previous,
+                            to_state=step,
+                            effective_date=when,
+                            exit_reason=ExitReason.RISK_REDUCED if step == MembershipState.EXITED else "",
+                            rationale={
+                                MembershipState.REFERRED: "Referred after a prison intelligence review (synthetic).",
+                                MembershipState.UNDER_ASSESSMENT: "Accepted for assessment at the hub meeting.",
+                                MembershipState.ADOPTED: "Adopted by the hub manager on the assessment.",
+                                MembershipState.EXITED: "Assessed risk reduced below the cohort threshold.",
+                            }[step],
+                            changed_by=manager,
+                            changed_at=now,
+                        )
+                    )
                     previous = step
                     when += timedelta(days=rng.randint(7, 30))
                 if partner_agencies and rng.random() < 0.2:
                     for agency_id in rng.sample(partner_agencies, rng.choice([1, 1, 2])):
-                        parts.append(Participation(nominal=person, agency_id=agency_id, added_by=manager,
-                                                   rationale="Agency holds powers relevant to the plan (synthetic)."))
+                        parts.append(
+                            Participation(
+                                nominal=person,
+                                agency_id=agency_id,
+                                added_by=manager,
+                                rationale="Agency holds powers relevant to the plan (synthetic).",
+                            )
+                        )
             Identifier.objects.bulk_create(idents, batch_size=2000)
             Alias.objects.bulk_create(aliases, batch_size=2000)
             CustodyEvent.objects.bulk_create(events_rows, batch_size=2000)
@@ -374,8 +523,12 @@ def generate(*, nominals: int, seed: int, today: date | None = None, with_users:
         counts["membership_changes"] += len(changes)
         counts["participations"] += len(parts)
     audit_record(
-        actor=None, operation=Operation.COLLECTION, action="demo.generate", object_type="nominal",
-        justification="Synthetic demonstration data", details={"nominals": nominals, "seed": seed, **counts},
+        actor=None,
+        operation=Operation.COLLECTION,
+        action="demo.generate",
+        object_type="nominal",
+        justification="Synthetic demonstration data",
+        details={"nominals": nominals, "seed": seed, **counts},
     )
     result.nominals = nominals
     result.rows = counts

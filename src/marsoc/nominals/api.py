@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from marsoc.accounts.models import User
@@ -104,13 +104,18 @@ class ErrorOut(Schema):
 
 
 def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def _summary(n: Nominal, phase: str | None = None) -> dict[str, Any]:
     return {
-        "id": n.pk, "reference": n.reference, "given_names": n.given_names, "family_name": n.family_name,
-        "date_of_birth": n.date_of_birth, "owner_hub": n.owner_hub.name, "membership_state": n.membership_state,
+        "id": n.pk,
+        "reference": n.reference,
+        "given_names": n.given_names,
+        "family_name": n.family_name,
+        "date_of_birth": n.date_of_birth,
+        "owner_hub": n.owner_hub.name,
+        "membership_state": n.membership_state,
         "phase": phase or nominal_phase(n).value,
         "establishment": n.current_establishment.code if n.current_establishment else None,
         "expected_release_date": n.expected_release_date,
@@ -123,19 +128,32 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
         return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
     if params.sort not in SORTS:
         raise HttpError(422, f"sort must be one of {', '.join(SORTS)}")
-    qs = nominal_list(actor=actor, filters=CohortFilters(
-        query=params.q, hub_id=params.hub, phase=params.phase.value if params.phase else "",
-        membership_state=params.state.value if params.state else "", establishment_id=params.establishment,
-        sort=params.sort,
-    ))
+    qs = nominal_list(
+        actor=actor,
+        filters=CohortFilters(
+            query=params.q,
+            hub_id=params.hub,
+            phase=params.phase.value if params.phase else "",
+            membership_state=params.state.value if params.state else "",
+            establishment_id=params.establishment,
+            sort=params.sort,
+        ),
+    )
     start = (params.page - 1) * params.page_size
-    rows = list(qs[start:start + params.page_size])
+    rows = list(qs[start : start + params.page_size])
     services.nominal_list_consult(
-        actor=actor, nominal_ids=[n.pk for n in rows], purpose="Cohort list (API)", surface=surface,
+        actor=actor,
+        nominal_ids=[n.pk for n in rows],
+        purpose="Cohort list (API)",
+        surface=surface,
         query={k: str(v) for k, v in params.dict().items() if v not in (None, "")},
     )
-    return {"count": qs.count(), "page": params.page, "page_size": params.page_size,
-            "results": [_summary(n, getattr(n, "phase", None)) for n in rows]}
+    return {
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "results": [_summary(n, getattr(n, "phase", None)) for n in rows],
+    }
 
 
 @router.get("/nominals", response=NominalPage, summary="List the nominals you may see")
@@ -152,52 +170,84 @@ def search_nominals(request: HttpRequest, params: Query[ListParams]) -> dict[str
 
 def _detail(n: Nominal) -> dict[str, Any]:
     return _summary(n) | {
-        "sex": n.sex, "ethnicity_self": n.ethnicity_self, "ethnicity_officer": n.ethnicity_officer,
-        "nationality": n.nationality, "religion": n.religion, "data_subject_category": n.data_subject_category,
-        "classification": n.classification, "lead_officer": str(n.lead_officer) if n.lead_officer else None,
+        "sex": n.sex,
+        "ethnicity_self": n.ethnicity_self,
+        "ethnicity_officer": n.ethnicity_officer,
+        "nationality": n.nationality,
+        "religion": n.religion,
+        "data_subject_category": n.data_subject_category,
+        "classification": n.classification,
+        "lead_officer": str(n.lead_officer) if n.lead_officer else None,
         "licence_end_date": n.licence_end_date,
         "identifiers": [{"id_type": i.id_type, "value": i.value} for i in n.identifiers.all()],
         "aliases": [
-            {"alias_type": a.alias_type, "given_names": a.given_names, "family_name": a.family_name,
-             "date_of_birth": a.date_of_birth} for a in n.aliases.all()
+            {
+                "alias_type": a.alias_type,
+                "given_names": a.given_names,
+                "family_name": a.family_name,
+                "date_of_birth": a.date_of_birth,
+            }
+            for a in n.aliases.all()
         ],
     }
 
 
-@router.get("/nominals/{nominal_id}", response={200: NominalDetail, 404: ErrorOut, 422: ErrorOut},
-            summary="One nominal (a purpose is required and logged)")
+@router.get(
+    "/nominals/{nominal_id}",
+    response={200: NominalDetail, 404: ErrorOut, 422: ErrorOut},
+    summary="One nominal (a purpose is required and logged)",
+)
 def get_nominal(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
     actor = _actor(request)
     try:
         nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     except NotFoundOrForbidden:
-        return 404, {"detail": "Not found"}
+        return Status(404, {"detail": "Not found"})
     if len(purpose.strip()) < 3:
-        return 422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
+        return Status(
+            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
+        )
     services.nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api")
-    return 200, _detail(nominal)
+    return Status(200, _detail(nominal))
 
 
-@router.post("/nominals", response={201: NominalDetail, 403: ErrorOut, 422: ErrorOut},
-             summary="Refer a person to a hub's cohort")
+@router.post(
+    "/nominals",
+    response={201: NominalDetail, 403: ErrorOut, 422: ErrorOut},
+    summary="Refer a person to a hub's cohort",
+)
 def refer_nominal(request: HttpRequest, payload: ReferIn) -> Any:
     actor = _actor(request)
     if not can_refer_any(actor):
-        return 403, {"detail": "You cannot refer people"}
+        return Status(403, {"detail": "You cannot refer people"})
     data = services.NominalInput(
-        given_names=payload.given_names, family_name=payload.family_name, date_of_birth=payload.date_of_birth,
-        sex=payload.sex, data_subject_category=payload.data_subject_category, owner_hub_id=payload.owner_hub_id,
-        ethnicity_self=payload.ethnicity_self, ethnicity_officer=payload.ethnicity_officer,
-        nationality=payload.nationality, religion=payload.religion, classification=payload.classification,
+        given_names=payload.given_names,
+        family_name=payload.family_name,
+        date_of_birth=payload.date_of_birth,
+        sex=payload.sex,
+        data_subject_category=payload.data_subject_category,
+        owner_hub_id=payload.owner_hub_id,
+        ethnicity_self=payload.ethnicity_self,
+        ethnicity_officer=payload.ethnicity_officer,
+        nationality=payload.nationality,
+        religion=payload.religion,
+        classification=payload.classification,
         lead_officer_id=payload.lead_officer_id,
     )
     try:
         nominal = services.nominal_refer(
-            actor=actor, data=data, rationale=payload.rationale,
-            identifiers=[("PNC", payload.pnc), ("CRO", payload.cro), ("NOMIS", payload.nomis), ("CRN", payload.crn)],
+            actor=actor,
+            data=data,
+            rationale=payload.rationale,
+            identifiers=[
+                ("PNC", payload.pnc),
+                ("CRO", payload.cro),
+                ("NOMIS", payload.nomis),
+                ("CRN", payload.crn),
+            ],
         )
     except ValidationFailed as exc:
-        return 422, {"detail": "The referral was not saved", "errors": exc.errors}
+        return Status(422, {"detail": "The referral was not saved", "errors": exc.errors})
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
-    return 201, _detail(nominal)
+        return Status(403, {"detail": str(exc)})
+    return Status(201, _detail(nominal))

@@ -61,7 +61,8 @@ def apply_event(state: CustodyState, event: EventLike) -> CustodyState:
     kind = CustodyEventType(event.event_type)
     if state.last_event_on is not None and event.occurred_on < state.last_event_on:
         raise CustodySequenceError(
-            "occurred_on", f"The date must be on or after the previous custody event ({state.last_event_on:%d %B %Y})"
+            "occurred_on",
+            f"The date must be on or after the previous custody event ({state.last_event_on:%d %B %Y})",
         )
     new = CustodyState(
         status=state.status,
@@ -76,7 +77,9 @@ def apply_event(state: CustodyState, event: EventLike) -> CustodyState:
 
     if kind is CustodyEventType.RECEPTION:
         if state.status in IN_CUSTODY:
-            raise CustodySequenceError("event_type", "The person is already in custody: record a transfer instead")
+            raise CustodySequenceError(
+                "event_type", "The person is already in custody: record a transfer instead"
+            )
         if event.establishment_id is None:
             raise CustodySequenceError("establishment", "Select the establishment that received the person")
         status = ReceptionStatus(event.reception_status or ReceptionStatus.REMAND)
@@ -89,7 +92,9 @@ def apply_event(state: CustodyState, event: EventLike) -> CustodyState:
             new.licence_end_date = event.licence_end_date
         else:
             new.expected_release_date = None
-        new.episodes.append(Episode(event.occurred_on, status.value, establishment_ids=[event.establishment_id]))
+        new.episodes.append(
+            Episode(event.occurred_on, status.value, establishment_ids=[event.establishment_id])
+        )
     elif kind is CustodyEventType.TRANSFER:
         if state.status not in IN_CUSTODY or current is None:
             raise CustodySequenceError("event_type", "Only a person in custody can be transferred")
@@ -130,7 +135,9 @@ def apply_event(state: CustodyState, event: EventLike) -> CustodyState:
         if state.status != CustodyStatus.RELEASED_ON_LICENCE:
             raise CustodySequenceError("event_type", "Only a person released on licence can be recalled")
         if state.licence_end_date and event.occurred_on > state.licence_end_date:
-            raise CustodySequenceError("occurred_on", "The licence had ended before this date: a recall is not possible")
+            raise CustodySequenceError(
+                "occurred_on", "The licence had ended before this date: a recall is not possible"
+            )
         if event.establishment_id is None:
             raise CustodySequenceError("establishment", "Select the establishment the person was recalled to")
         new.status = CustodyStatus.SENTENCED

@@ -35,10 +35,15 @@ class Nominal(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity_self = models.CharField(
-        "self-defined ethnicity", max_length=2, choices=SelfDefinedEthnicity.choices, default=SelfDefinedEthnicity.NS
+        "self-defined ethnicity",
+        max_length=2,
+        choices=SelfDefinedEthnicity.choices,
+        default=SelfDefinedEthnicity.NS,
     )
     ethnicity_officer = models.CharField(
-        "officer-defined ethnicity", max_length=3, choices=OfficerDefinedEthnicity.choices,
+        "officer-defined ethnicity",
+        max_length=3,
+        choices=OfficerDefinedEthnicity.choices,
         default=OfficerDefinedEthnicity.IC9,
     )
     nationality = models.CharField(max_length=60, default="British")
@@ -49,7 +54,11 @@ class Nominal(models.Model):
     )
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="nominals")
     lead_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_nominals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_nominals",
     )
 
     # Cohort membership: the current state; the history is in MembershipChange.
@@ -59,7 +68,9 @@ class Nominal(models.Model):
     membership_changed_at = models.DateTimeField()
 
     # Custody facts derived from CustodyEvent by services.custody_refresh; never edited directly.
-    custody_status = models.CharField(max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.NONE)
+    custody_status = models.CharField(
+        max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.NONE
+    )
     current_establishment = models.ForeignKey(
         Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -97,11 +108,15 @@ class Identifier(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="identifiers")
     id_type = models.CharField(max_length=8, choices=IdentifierTypes.choices)
     value = models.CharField(max_length=20, help_text="Normalised (canonical) form")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["id_type", "value"], name="identifier_unique_per_type")]
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "value"], name="identifier_unique_per_type")
+        ]
         ordering = ["id_type", "value"]
 
     def __str__(self) -> str:
@@ -114,7 +129,9 @@ class Alias(models.Model):
     given_names = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True, help_text="A different date of birth used")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,14 +147,20 @@ class CustodyEvent(models.Model):
     event_type = models.CharField(max_length=10, choices=CustodyEventType.choices)
     occurred_on = models.DateField()
     establishment = models.ForeignKey(
-        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Establishment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Where the person was received, transferred to or recalled to",
     )
     reception_status = models.CharField(max_length=10, choices=ReceptionStatus.choices, blank=True)
     expected_release_date = models.DateField(null=True, blank=True)
     licence_end_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,7 +177,9 @@ class MembershipChange(models.Model):
     effective_date = models.DateField()
     exit_reason = models.CharField(max_length=20, choices=ExitReason.choices, blank=True)
     rationale = models.TextField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -170,7 +195,9 @@ class Participation(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="participations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participations")
     rationale = models.TextField()
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(

@@ -52,7 +52,9 @@ def nominal_scope(actor: Actor) -> Q:
 def _participates(actor: Actor, nominal: Nominal) -> bool:
     return (
         actor.agency_id is not None
-        and Participation.objects.filter(nominal=nominal, agency_id=actor.agency_id, ended_at__isnull=True).exists()
+        and Participation.objects.filter(
+            nominal=nominal, agency_id=actor.agency_id, ended_at__isnull=True
+        ).exists()
     )
 
 
@@ -121,6 +123,8 @@ def can_see_viewers(actor: Actor, nominal: Nominal) -> bool:
 def can_view_cohort_aggregates(actor: Actor) -> bool:
     """Counts by hub and state, never a person: the Delivery Board and national staff."""
     roles = _roles(actor)
-    return Role.BOARD_MEMBER in roles or Role.NATIONAL_ANALYST in roles or (
-        actor.is_national and Role.HUB_MANAGER in roles
+    return (
+        Role.BOARD_MEMBER in roles
+        or Role.NATIONAL_ANALYST in roles
+        or (actor.is_national and Role.HUB_MANAGER in roles)
     )

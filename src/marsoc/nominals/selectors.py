@@ -12,9 +12,8 @@ from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Operation
 
-from .lifecycle import RELEASE_WINDOW
+from .lifecycle import RELEASE_WINDOW, phase_of
 from .models import Alias, Identifier, Nominal
-from .lifecycle import phase_of
 from .policies import can_see_viewers, can_view_cohort_aggregates, can_view_nominal, nominal_scope
 from .vocabulary import CustodyStatus, MembershipState, Phase
 
@@ -51,7 +50,9 @@ def phase_expression(today: date) -> Case:
             then=Value(Phase.ON_LICENCE.value),
         ),
         When(custody_status=CustodyStatus.RELEASED_ON_LICENCE, then=Value(Phase.POST_SENTENCE.value)),
-        When(custody_status=CustodyStatus.RELEASED, ever_sentenced=True, then=Value(Phase.POST_SENTENCE.value)),
+        When(
+            custody_status=CustodyStatus.RELEASED, ever_sentenced=True, then=Value(Phase.POST_SENTENCE.value)
+        ),
         default=Value(Phase.PRE_CUSTODY.value),
         output_field=CharField(),
     )
@@ -64,18 +65,26 @@ def _phase_filter(phase: str, today: date) -> Q:
     rules = {
         Phase.EXITED: Q(membership_state=MembershipState.EXITED),
         Phase.REMAND: live & Q(custody_status=CustodyStatus.REMAND),
-        Phase.RELEASE_6M: live & Q(custody_status=CustodyStatus.SENTENCED, expected_release_date__lte=window_end),
+        Phase.RELEASE_6M: live
+        & Q(custody_status=CustodyStatus.SENTENCED, expected_release_date__lte=window_end),
         Phase.SENTENCED: live
         & Q(custody_status=CustodyStatus.SENTENCED)
         & (Q(expected_release_date__gt=window_end) | Q(expected_release_date__isnull=True)),
-        Phase.ON_LICENCE: live & Q(custody_status=CustodyStatus.RELEASED_ON_LICENCE, licence_end_date__gte=today),
+        Phase.ON_LICENCE: live
+        & Q(custody_status=CustodyStatus.RELEASED_ON_LICENCE, licence_end_date__gte=today),
         Phase.POST_SENTENCE: live
         & (
-            (Q(custody_status=CustodyStatus.RELEASED_ON_LICENCE) & (Q(licence_end_date__lt=today) | Q(licence_end_date__isnull=True)))
+            (
+                Q(custody_status=CustodyStatus.RELEASED_ON_LICENCE)
+                & (Q(licence_end_date__lt=today) | Q(licence_end_date__isnull=True))
+            )
             | Q(custody_status=CustodyStatus.RELEASED, ever_sentenced=True)
         ),
         Phase.PRE_CUSTODY: live
-        & (Q(custody_status=CustodyStatus.NONE) | Q(custody_status=CustodyStatus.RELEASED, ever_sentenced=False)),
+        & (
+            Q(custody_status=CustodyStatus.NONE)
+            | Q(custody_status=CustodyStatus.RELEASED, ever_sentenced=False)
+        ),
     }
     return rules[Phase(phase)]
 
@@ -141,9 +150,11 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
 
 def access_nominal_by_id(*, actor: Actor, nominal_id: int) -> Nominal:
     """One nominal, or NotFoundOrForbidden whether it is missing or merely out of reach."""
-    nominal = Nominal.objects.select_related("owner_hub", "lead_officer", "current_establishment").filter(
-        pk=nominal_id
-    ).first()
+    nominal = (
+        Nominal.objects.select_related("owner_hub", "lead_officer", "current_establishment")
+        .filter(pk=nominal_id)
+        .first()
+    )
     if nominal is None or not can_view_nominal(actor, nominal):
         raise NotFoundOrForbidden(f"nominal {nominal_id}")
     return nominal
@@ -195,7 +206,9 @@ def cohort_counts_by_hub(*, actor: Actor) -> list[dict[str, object]]:
     """Aggregates for the Delivery Board: never a name, and small counts suppressed."""
     if not can_view_cohort_aggregates(actor):
         return []
-    rows = Nominal.objects.values_list("owner_hub__name", "membership_state").annotate(n=Count("id")).order_by()
+    rows = (
+        Nominal.objects.values_list("owner_hub__name", "membership_state").annotate(n=Count("id")).order_by()
+    )
     table: dict[str, dict[str, int]] = {}
     for hub_name, state, n in rows:
         table.setdefault(hub_name, {})[state] = n

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
@@ -57,7 +57,7 @@ class NominalInput:
     lead_officer_id: int | None = None
 
 
-def _choice_error(value: str, choices: type, label: str) -> str | None:
+def _choice_error(value: str, choices: type[models.TextChoices], label: str) -> str | None:
     return None if value in choices.values else f"Select a valid {label}"
 
 
@@ -124,7 +124,9 @@ def _normalise_identifiers(
             taken = taken.exclude(nominal_id=exclude_nominal)
         if taken.exists():
             # Say it is taken, never by whom: the holder may be outside the user's reach.
-            errors[field] = f"{IdentifierType(id_type).label} {value} is already recorded against another nominal"
+            errors[field] = (
+                f"{IdentifierType(id_type).label} {value} is already recorded against another nominal"
+            )
             continue
         clean.append((id_type, value))
     return clean
@@ -158,16 +160,28 @@ def nominal_refer(
                 [Identifier(nominal=nominal, id_type=t, value=v, added_by=actor) for t, v in clean_ids]
             )
             MembershipChange.objects.create(
-                nominal=nominal, from_state="", to_state=MembershipState.REFERRED, effective_date=now.date(),
-                rationale=rationale.strip(), changed_by=actor, changed_at=now,
+                nominal=nominal,
+                from_state="",
+                to_state=MembershipState.REFERRED,
+                effective_date=now.date(),
+                rationale=rationale.strip(),
+                changed_by=actor,
+                changed_at=now,
             )
             audit_record(
-                actor=actor, operation=Operation.COLLECTION, action="nominal.refer", object_type="nominal",
-                object_id=nominal.pk, nominal_id=nominal.pk, justification=rationale.strip(),
+                actor=actor,
+                operation=Operation.COLLECTION,
+                action="nominal.refer",
+                object_type="nominal",
+                object_id=nominal.pk,
+                nominal_id=nominal.pk,
+                justification=rationale.strip(),
                 details={"identifiers": [t for t, _ in clean_ids], "owner_hub": data.owner_hub_id},
             )
     except IntegrityError as exc:  # a concurrent insert of the same identifier
-        raise ValidationFailed({"identifiers": "An identifier was recorded against another nominal just now"}) from exc
+        raise ValidationFailed(
+            {"identifiers": "An identifier was recorded against another nominal just now"}
+        ) from exc
     return nominal
 
 
@@ -194,8 +208,13 @@ def nominal_update(*, actor: User, nominal: Nominal, data: NominalInput, reason:
             setattr(nominal, field, getattr(data, field))
         nominal.save()
         audit_record(
-            actor=actor, operation=Operation.ALTERATION, action="nominal.update", object_type="nominal",
-            object_id=nominal.pk, nominal_id=nominal.pk, justification=reason.strip(),
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="nominal.update",
+            object_type="nominal",
+            object_id=nominal.pk,
+            nominal_id=nominal.pk,
+            justification=reason.strip(),
             details={"fields": changed},
         )
     return nominal
@@ -214,13 +233,22 @@ def identifier_add(*, actor: User, nominal: Nominal, id_type: str, raw: str) -> 
     (_, value) = clean[0]
     try:
         with transaction.atomic():
-            identifier = Identifier.objects.create(nominal=nominal, id_type=id_type, value=value, added_by=actor)
+            identifier = Identifier.objects.create(
+                nominal=nominal, id_type=id_type, value=value, added_by=actor
+            )
             audit_record(
-                actor=actor, operation=Operation.ALTERATION, action="identifier.add", object_type="identifier",
-                object_id=identifier.pk, nominal_id=nominal.pk, details={"id_type": id_type},
+                actor=actor,
+                operation=Operation.ALTERATION,
+                action="identifier.add",
+                object_type="identifier",
+                object_id=identifier.pk,
+                nominal_id=nominal.pk,
+                details={"id_type": id_type},
             )
     except IntegrityError as exc:
-        raise ValidationFailed({"value": "That identifier was recorded against another nominal just now"}) from exc
+        raise ValidationFailed(
+            {"value": "That identifier was recorded against another nominal just now"}
+        ) from exc
     return identifier
 
 
@@ -245,12 +273,20 @@ def alias_add(
         raise ValidationFailed(errors)
     with transaction.atomic():
         alias = Alias.objects.create(
-            nominal=nominal, alias_type=alias_type, given_names=given_names.strip(),
-            family_name=family_name.strip(), date_of_birth=date_of_birth, added_by=actor,
+            nominal=nominal,
+            alias_type=alias_type,
+            given_names=given_names.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+            added_by=actor,
         )
         audit_record(
-            actor=actor, operation=Operation.ALTERATION, action="alias.add", object_type="alias",
-            object_id=alias.pk, nominal_id=nominal.pk,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="alias.add",
+            object_type="alias",
+            object_id=alias.pk,
+            nominal_id=nominal.pk,
         )
     return alias
 
@@ -265,8 +301,12 @@ def custody_refresh(nominal: Nominal) -> None:
     nominal.ever_sentenced = state.ever_sentenced
     nominal.save(
         update_fields=[
-            "custody_status", "current_establishment", "expected_release_date", "licence_end_date",
-            "ever_sentenced", "updated_at",
+            "custody_status",
+            "current_establishment",
+            "expected_release_date",
+            "licence_end_date",
+            "ever_sentenced",
+            "updated_at",
         ]
     )
 
@@ -303,9 +343,14 @@ def custody_event_record(
         raise ValidationFailed(errors)
     assert occurred_on is not None
     event = CustodyEvent(
-        nominal=nominal, event_type=event_type, occurred_on=occurred_on, establishment_id=establishment_id,
+        nominal=nominal,
+        event_type=event_type,
+        occurred_on=occurred_on,
+        establishment_id=establishment_id,
         reception_status=reception_status if event_type == CustodyEventType.RECEPTION else "",
-        expected_release_date=expected_release_date, licence_end_date=licence_end_date, notes=notes.strip(),
+        expected_release_date=expected_release_date,
+        licence_end_date=licence_end_date,
+        notes=notes.strip(),
         recorded_by=actor,
     )
     with transaction.atomic():
@@ -318,8 +363,13 @@ def custody_event_record(
         event.save()
         custody_refresh(locked)
         audit_record(
-            actor=actor, operation=Operation.COLLECTION, action="custody_event.record", object_type="custody_event",
-            object_id=event.pk, nominal_id=nominal.pk, details={"event_type": event_type},
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="custody_event.record",
+            object_type="custody_event",
+            object_id=event.pk,
+            nominal_id=nominal.pk,
+            details={"event_type": event_type},
         )
     nominal.refresh_from_db()
     return event
@@ -362,21 +412,34 @@ def membership_change(
     now = timezone.now()
     with transaction.atomic():
         change = MembershipChange.objects.create(
-            nominal=nominal, from_state=nominal.membership_state, to_state=to_state, effective_date=effective,
-            exit_reason=exit_reason, rationale=rationale.strip(), changed_by=actor, changed_at=now,
+            nominal=nominal,
+            from_state=nominal.membership_state,
+            to_state=to_state,
+            effective_date=effective,
+            exit_reason=exit_reason,
+            rationale=rationale.strip(),
+            changed_by=actor,
+            changed_at=now,
         )
         nominal.membership_state = to_state
         nominal.membership_changed_at = now
         nominal.save(update_fields=["membership_state", "membership_changed_at", "updated_at"])
         audit_record(
-            actor=actor, operation=Operation.ALTERATION, action="membership.change", object_type="nominal",
-            object_id=nominal.pk, nominal_id=nominal.pk, justification=rationale.strip(),
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="membership.change",
+            object_type="nominal",
+            object_id=nominal.pk,
+            nominal_id=nominal.pk,
+            justification=rationale.strip(),
             details={"from": change.from_state, "to": to_state, "exit_reason": exit_reason},
         )
     return change
 
 
-def participation_add(*, actor: User, nominal: Nominal, agency_id: int | None, rationale: str) -> Participation:
+def participation_add(
+    *, actor: User, nominal: Nominal, agency_id: int | None, rationale: str
+) -> Participation:
     if not can_view_nominal(actor, nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
     if not can_manage_participation(actor, nominal):
@@ -397,8 +460,13 @@ def participation_add(*, actor: User, nominal: Nominal, agency_id: int | None, r
             nominal=nominal, agency=agency, rationale=rationale.strip(), added_by=actor
         )
         audit_record(
-            actor=actor, operation=Operation.DISCLOSURE, action="participation.add", object_type="participation",
-            object_id=participation.pk, nominal_id=nominal.pk, justification=rationale.strip(),
+            actor=actor,
+            operation=Operation.DISCLOSURE,
+            action="participation.add",
+            object_type="participation",
+            object_id=participation.pk,
+            nominal_id=nominal.pk,
+            justification=rationale.strip(),
             recipients=[agency.name],
         )
     return participation
@@ -419,8 +487,13 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
         participation.ended_by = actor
         participation.save(update_fields=["ended_at", "ended_by"])
         audit_record(
-            actor=actor, operation=Operation.ALTERATION, action="participation.end", object_type="participation",
-            object_id=participation.pk, nominal_id=nominal.pk, justification=reason.strip(),
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="participation.end",
+            object_type="participation",
+            object_id=participation.pk,
+            nominal_id=nominal.pk,
+            justification=reason.strip(),
             recipients=[participation.agency.name],
         )
     return participation
@@ -429,15 +502,25 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
 def nominal_consult(*, actor: User, nominal: Nominal, purpose: str, surface: str) -> None:
     """Record that `actor` opened the record, with the purpose they gave (s.62(3))."""
     audit_record(
-        actor=actor, operation=Operation.CONSULTATION, action=f"nominal.view.{surface}", object_type="nominal",
-        object_id=nominal.pk, nominal_id=nominal.pk, justification=purpose,
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action=f"nominal.view.{surface}",
+        object_type="nominal",
+        object_id=nominal.pk,
+        nominal_id=nominal.pk,
+        justification=purpose,
     )
 
 
-def nominal_list_consult(*, actor: User, nominal_ids: Sequence[int], purpose: str, surface: str,
-                         query: dict[str, str]) -> None:
+def nominal_list_consult(
+    *, actor: User, nominal_ids: Sequence[int], purpose: str, surface: str, query: dict[str, str]
+) -> None:
     """Record a list or search that showed personal data: which records, and the search used."""
     audit_record(
-        actor=actor, operation=Operation.CONSULTATION, action=f"nominal.list.{surface}", object_type="nominal_list",
-        justification=purpose, details={"shown": list(nominal_ids), "query": query},
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action=f"nominal.list.{surface}",
+        object_type="nominal_list",
+        justification=purpose,
+        details={"shown": list(nominal_ids), "query": query},
     )

@@ -78,9 +78,13 @@ def nominal_page(surface: str) -> Callable[[View], View]:
             nominal = _nominal_or_404(request, pk)
             purpose = stated_purpose(request, nominal.pk)
             if purpose is None:
-                return redirect(f"{reverse('nominals:purpose', args=[nominal.pk])}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(
+                    f"{reverse('nominals:purpose', args=[nominal.pk])}?{urlencode({'next': request.get_full_path()})}"
+                )
             if request.method == "GET":
-                services.nominal_consult(actor=_actor(request), nominal=nominal, purpose=purpose, surface=surface)
+                services.nominal_consult(
+                    actor=_actor(request), nominal=nominal, purpose=purpose, surface=surface
+                )
             return view(request, nominal, purpose, *args, **kwargs)
 
         return login_required(wrapper)
@@ -123,16 +127,23 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(nominal_list(actor=actor, filters=filters), 50)
     page = paginator.get_page(request.GET.get("page"))
     services.nominal_list_consult(
-        actor=actor, nominal_ids=[n.pk for n in page.object_list], purpose="Cohort list", surface="page",
-        query={k: v for k, v in request.GET.items() if v},
+        actor=actor,
+        nominal_ids=[n.pk for n in page.object_list],
+        purpose="Cohort list",
+        surface="page",
+        query={k: str(v) for k, v in request.GET.items() if v},
     )
     params = request.GET.copy()
     params.pop("page", None)
     template = "nominals/_results.html" if request.headers.get("HX-Request") else "nominals/list.html"
     return render(
-        request, template,
+        request,
+        template,
         {
-            "form": form, "page": page, "query_string": params.urlencode(), "can_refer": can_refer_any(actor),
+            "form": form,
+            "page": page,
+            "query_string": params.urlencode(),
+            "can_refer": can_refer_any(actor),
             "phase_choices": Phase.choices,
         },
     )
@@ -152,11 +163,14 @@ def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
         "events": events,
         "episodes": custody.episodes,
         "membership_changes": nominal.membership_changes.select_related("changed_by"),
-        "participations": nominal.participations.select_related("agency").order_by("ended_at", "agency__name"),
+        "participations": nominal.participations.select_related("agency").order_by(
+            "ended_at", "agency__name"
+        ),
         "can_edit": can_edit_nominal(actor, nominal),
         "can_manage_participation": can_manage_participation(actor, nominal),
         "membership_targets": [
-            MembershipState(s) for s in ALLOWED_TRANSITIONS[nominal.membership_state]
+            MembershipState(s)
+            for s in ALLOWED_TRANSITIONS[nominal.membership_state]
             if can_change_membership(actor, nominal, s)
         ],
         "viewers": nominal_viewers(actor=actor, nominal=nominal) if can_see_viewers(actor, nominal) else None,
@@ -166,13 +180,15 @@ def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
 
 
 def _hubs_for(actor: User) -> Any:
-    return Hub.objects.all() if actor.is_national else Hub.objects.filter(pk=actor.hub_id)
+    return Hub.objects.all() if actor.is_national else Hub.objects.filter(pk=actor.hub_id or 0)
 
 
 def _officers_for(actor: User) -> Any:
-    qs = User.objects.filter(is_active=True, is_service_account=False, role_grants__role__in=["hub_manager", "hub_officer"])
+    qs = User.objects.filter(
+        is_active=True, is_service_account=False, role_grants__role__in=["hub_manager", "hub_officer"]
+    )
     if not actor.is_national:
-        qs = qs.filter(hub_id=actor.hub_id)
+        qs = qs.filter(hub_id=actor.hub_id or 0)
     return qs.distinct().order_by("last_name", "first_name")
 
 
@@ -199,20 +215,36 @@ def refer(request: HttpRequest) -> HttpResponse:
     if not can_refer_any(actor):
         raise Http404("Not available")
     form = ReferForm(
-        request.POST or None, hubs=_hubs_for(actor), officers=_officers_for(actor),
+        request.POST or None,
+        hubs=_hubs_for(actor),
+        officers=_officers_for(actor),
         initial={"owner_hub": actor.hub_id if not actor.is_national else None},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             nominal = services.nominal_refer(
-                actor=actor, data=_person_input(data),
-                identifiers=[("PNC", data["pnc"]), ("CRO", data["cro"]), ("NOMIS", data["nomis"]), ("CRN", data["crn"])],
+                actor=actor,
+                data=_person_input(data),
+                identifiers=[
+                    ("PNC", data["pnc"]),
+                    ("CRO", data["cro"]),
+                    ("NOMIS", data["nomis"]),
+                    ("CRN", data["crn"]),
+                ],
                 rationale=data.get("rationale") or "",
             )
         except ValidationFailed as exc:
-            apply_service_errors(form, exc, {"identifier_pnc": "pnc", "identifier_cro": "cro",
-                                             "identifier_nomis": "nomis", "identifier_crn": "crn"})
+            apply_service_errors(
+                form,
+                exc,
+                {
+                    "identifier_pnc": "pnc",
+                    "identifier_cro": "cro",
+                    "identifier_nomis": "nomis",
+                    "identifier_crn": "crn",
+                },
+            )
         else:
             purposes = dict(request.session.get(PURPOSES_KEY, {}))
             purposes[str(nominal.pk)] = "Case management of this person: recording a referral"
@@ -231,16 +263,36 @@ def _editable(request: HttpRequest, nominal: Nominal) -> None:
 def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     _editable(request, nominal)
     actor = _actor(request)
-    initial = {f: getattr(nominal, f) for f in (
-        "given_names", "family_name", "date_of_birth", "sex", "ethnicity_self", "ethnicity_officer",
-        "nationality", "religion", "data_subject_category", "classification")}
+    initial = {
+        f: getattr(nominal, f)
+        for f in (
+            "given_names",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity_self",
+            "ethnicity_officer",
+            "nationality",
+            "religion",
+            "data_subject_category",
+            "classification",
+        )
+    }
     initial |= {"owner_hub": nominal.owner_hub_id, "lead_officer": nominal.lead_officer_id}
-    form = EditForm(request.POST or None, initial=initial, hubs=_hubs_for(actor) | Hub.objects.filter(pk=nominal.owner_hub_id),
-                    officers=_officers_for(actor))
+    form = EditForm(
+        request.POST or None,
+        initial=initial,
+        hubs=_hubs_for(actor) | Hub.objects.filter(pk=nominal.owner_hub_id),
+        officers=_officers_for(actor),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.nominal_update(actor=actor, nominal=nominal, data=_person_input(form.cleaned_data),
-                                    reason=form.cleaned_data.get("reason") or "")
+            services.nominal_update(
+                actor=actor,
+                nominal=nominal,
+                data=_person_input(form.cleaned_data),
+                reason=form.cleaned_data.get("reason") or "",
+            )
         except ValidationFailed as exc:
             apply_service_errors(form, exc)
         else:
@@ -250,8 +302,13 @@ def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
 
 
 def _simple_action(
-    request: HttpRequest, nominal: Nominal, form: Any, template: str, action: Callable[[dict[str, Any]], object],
-    success: str, extra: dict[str, Any] | None = None,
+    request: HttpRequest,
+    nominal: Nominal,
+    form: Any,
+    template: str,
+    action: Callable[[dict[str, Any]], object],
+    success: str,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
@@ -270,9 +327,13 @@ def _simple_action(
 def identifier_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     _editable(request, nominal)
     return _simple_action(
-        request, nominal, IdentifierForm(request.POST or None), "nominals/identifier_add.html",
-        lambda d: services.identifier_add(actor=_actor(request), nominal=nominal, id_type=d.get("id_type") or "",
-                                          raw=d.get("value") or ""),
+        request,
+        nominal,
+        IdentifierForm(request.POST or None),
+        "nominals/identifier_add.html",
+        lambda d: services.identifier_add(
+            actor=_actor(request), nominal=nominal, id_type=d.get("id_type") or "", raw=d.get("value") or ""
+        ),
         "The identifier has been added",
     )
 
@@ -281,10 +342,18 @@ def identifier_add(request: HttpRequest, nominal: Nominal, purpose: str) -> Http
 def alias_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     _editable(request, nominal)
     return _simple_action(
-        request, nominal, AliasForm(request.POST or None), "nominals/alias_add.html",
-        lambda d: services.alias_add(actor=_actor(request), nominal=nominal, alias_type=d.get("alias_type") or "",
-                                     given_names=d.get("given_names") or "", family_name=d.get("family_name") or "",
-                                     date_of_birth=d.get("date_of_birth")),
+        request,
+        nominal,
+        AliasForm(request.POST or None),
+        "nominals/alias_add.html",
+        lambda d: services.alias_add(
+            actor=_actor(request),
+            nominal=nominal,
+            alias_type=d.get("alias_type") or "",
+            given_names=d.get("given_names") or "",
+            family_name=d.get("family_name") or "",
+            date_of_birth=d.get("date_of_birth"),
+        ),
         "The alias has been added",
     )
 
@@ -293,13 +362,20 @@ def alias_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespo
 def custody_event_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     _editable(request, nominal)
     return _simple_action(
-        request, nominal, CustodyEventForm(request.POST or None), "nominals/custody_event_add.html",
+        request,
+        nominal,
+        CustodyEventForm(request.POST or None),
+        "nominals/custody_event_add.html",
         lambda d: services.custody_event_record(
-            actor=_actor(request), nominal=nominal, event_type=d.get("event_type") or "",
+            actor=_actor(request),
+            nominal=nominal,
+            event_type=d.get("event_type") or "",
             occurred_on=d.get("occurred_on"),
             establishment_id=d["establishment"].pk if d.get("establishment") else None,
-            reception_status=d.get("reception_status") or "", expected_release_date=d.get("expected_release_date"),
-            licence_end_date=d.get("licence_end_date"), notes=d.get("notes") or "",
+            reception_status=d.get("reception_status") or "",
+            expected_release_date=d.get("expected_release_date"),
+            licence_end_date=d.get("licence_end_date"),
+            notes=d.get("notes") or "",
         ),
         "The custody event has been recorded",
     )
@@ -308,16 +384,25 @@ def custody_event_add(request: HttpRequest, nominal: Nominal, purpose: str) -> H
 @nominal_page("membership_change")
 def membership_change(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    targets = [s for s in ALLOWED_TRANSITIONS[nominal.membership_state] if can_change_membership(actor, nominal, s)]
+    targets = [
+        s for s in ALLOWED_TRANSITIONS[nominal.membership_state] if can_change_membership(actor, nominal, s)
+    ]
     if not targets:
         raise Http404("Not available")
     form = MembershipForm(request.POST or None)
     form.fields["to_state"].choices = [(s, MembershipState(s).label) for s in targets]  # type: ignore[attr-defined]
     return _simple_action(
-        request, nominal, form, "nominals/membership_change.html",
+        request,
+        nominal,
+        form,
+        "nominals/membership_change.html",
         lambda d: services.membership_change(
-            actor=actor, nominal=nominal, to_state=d.get("to_state") or "", rationale=d.get("rationale") or "",
-            effective_date=d.get("effective_date"), exit_reason=d.get("exit_reason") or "",
+            actor=actor,
+            nominal=nominal,
+            to_state=d.get("to_state") or "",
+            rationale=d.get("rationale") or "",
+            effective_date=d.get("effective_date"),
+            exit_reason=d.get("exit_reason") or "",
         ),
         "The cohort membership has been changed",
     )
@@ -328,24 +413,39 @@ def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> H
     if not can_manage_participation(_actor(request), nominal):
         raise Http404("Not available")
     return _simple_action(
-        request, nominal, ParticipationForm(request.POST or None), "nominals/participation_add.html",
-        lambda d: services.participation_add(actor=_actor(request), nominal=nominal,
-                                             agency_id=d["agency"].pk if d.get("agency") else None,
-                                             rationale=d.get("rationale") or ""),
+        request,
+        nominal,
+        ParticipationForm(request.POST or None),
+        "nominals/participation_add.html",
+        lambda d: services.participation_add(
+            actor=_actor(request),
+            nominal=nominal,
+            agency_id=d["agency"].pk if d.get("agency") else None,
+            rationale=d.get("rationale") or "",
+        ),
         "The agency has been added",
     )
 
 
 @nominal_page("participation_end")
-def participation_end(request: HttpRequest, nominal: Nominal, purpose: str, participation_id: int) -> HttpResponse:
+def participation_end(
+    request: HttpRequest, nominal: Nominal, purpose: str, participation_id: int
+) -> HttpResponse:
     if not can_manage_participation(_actor(request), nominal):
         raise Http404("Not available")
-    participation = Participation.objects.filter(pk=participation_id, nominal=nominal, ended_at__isnull=True).first()
+    participation = Participation.objects.filter(
+        pk=participation_id, nominal=nominal, ended_at__isnull=True
+    ).first()
     if participation is None:
         raise Http404("No such participation")
     return _simple_action(
-        request, nominal, EndParticipationForm(request.POST or None), "nominals/participation_end.html",
-        lambda d: services.participation_end(actor=_actor(request), participation=participation,
-                                             reason=d.get("reason") or ""),
-        f"{participation.agency.name} no longer takes part", {"participation": participation},
+        request,
+        nominal,
+        EndParticipationForm(request.POST or None),
+        "nominals/participation_end.html",
+        lambda d: services.participation_end(
+            actor=_actor(request), participation=participation, reason=d.get("reason") or ""
+        ),
+        f"{participation.agency.name} no longer takes part",
+        {"participation": participation},
     )

@@ -12,21 +12,25 @@ from marsoc.nominals.policies import can_refer_any, sees_case_data
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+    if user is None or not user.is_authenticated or not user.is_verified():
         return {"nav_items": []}
     items = [("Home", reverse("web:home"))]
-    if sees_case_data(user):  # type: ignore[arg-type]
+    if sees_case_data(user):
         items.append(("Cohort", reverse("nominals:list")))
-    if can_refer_any(user):  # type: ignore[arg-type]
+    if can_refer_any(user):
         items.append(("Refer a person", reverse("nominals:refer")))
-    if can_read_audit(user):  # type: ignore[arg-type]
+    if can_read_audit(user):
         items.append(("Audit log", reverse("core:audit_list")))
-    if can_manage_accounts(user):  # type: ignore[arg-type]
+    if can_manage_accounts(user):
         items.append(("Administration", reverse("admin:index")))
     current = request.path
     return {
         "nav_items": [
-            {"label": label, "href": href, "active": href != "/" and current.startswith(href) or current == href}
+            {
+                "label": label,
+                "href": href,
+                "active": (href != "/" and current.startswith(href)) or current == href,
+            }
             for label, href in items
         ]
     }

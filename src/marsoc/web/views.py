@@ -28,8 +28,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if can_view_cohort_aggregates(user):
         context["board_rows"] = cohort_counts_by_hub(actor=user)
         context["state_labels"] = MembershipState.labels
-        audit_record(actor=user, operation=Operation.CONSULTATION, action="cohort.aggregates.view",
-                     justification="Cohort aggregates (no personal data)")
+        audit_record(
+            actor=user,
+            operation=Operation.CONSULTATION,
+            action="cohort.aggregates.view",
+            justification="Cohort aggregates (no personal data)",
+        )
     return render(request, "web/home.html", context)
 
 

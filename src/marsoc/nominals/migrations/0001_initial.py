@@ -6,152 +6,527 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Nominal',
+            name="Nominal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_names', models.CharField(max_length=100)),
-                ('family_name', models.CharField(db_index=True, max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Not known')], max_length=1)),
-                ('ethnicity_self', models.CharField(choices=[('W1', 'White – English, Welsh, Scottish, Northern Irish or British'), ('W2', 'White – Irish'), ('W3', 'White – Gypsy or Irish Traveller'), ('W4', 'White – Roma'), ('W9', 'White – any other background'), ('M1', 'Mixed – White and Black Caribbean'), ('M2', 'Mixed – White and Black African'), ('M3', 'Mixed – White and Asian'), ('M9', 'Mixed – any other background'), ('A1', 'Asian – Indian'), ('A2', 'Asian – Pakistani'), ('A3', 'Asian – Bangladeshi'), ('A4', 'Asian – Chinese'), ('A9', 'Asian – any other background'), ('B1', 'Black – Caribbean'), ('B2', 'Black – African'), ('B9', 'Black – any other background'), ('O1', 'Other – Arab'), ('O9', 'Other – any other ethnic group'), ('NS', 'Not stated')], default='NS', max_length=2, verbose_name='self-defined ethnicity')),
-                ('ethnicity_officer', models.CharField(choices=[('IC1', 'IC1 – White, North European'), ('IC2', 'IC2 – White, South European'), ('IC3', 'IC3 – Black'), ('IC4', 'IC4 – Asian'), ('IC5', 'IC5 – Chinese, Japanese or South East Asian'), ('IC6', 'IC6 – Arab or North African'), ('IC9', 'IC9 – Not known')], default='IC9', max_length=3, verbose_name='officer-defined ethnicity')),
-                ('nationality', models.CharField(default='British', max_length=60)),
-                ('religion', models.CharField(blank=True, choices=[('', 'Not recorded'), ('none', 'No religion'), ('buddhist', 'Buddhist'), ('christian', 'Christian'), ('hindu', 'Hindu'), ('jewish', 'Jewish'), ('muslim', 'Muslim'), ('sikh', 'Sikh'), ('other', 'Any other religion'), ('declined', 'Prefers not to say')], default='', max_length=12)),
-                ('data_subject_category', models.CharField(choices=[('convicted', 'Convicted person'), ('suspect', 'Suspect'), ('victim', 'Victim'), ('witness', 'Witness'), ('other', 'Other (associate or person of interest)')], max_length=12)),
-                ('classification', models.CharField(choices=[('OFFICIAL', 'OFFICIAL'), ('OFFICIAL-SENSITIVE', 'OFFICIAL-SENSITIVE'), ('SECRET', 'SECRET')], default='OFFICIAL-SENSITIVE', max_length=20)),
-                ('membership_state', models.CharField(choices=[('referred', 'Referred'), ('under_assessment', 'Under assessment'), ('adopted', 'Adopted'), ('exited', 'Exited')], db_index=True, default='referred', max_length=20)),
-                ('membership_changed_at', models.DateTimeField()),
-                ('custody_status', models.CharField(choices=[('none', 'Never in custody'), ('remand', 'In custody on remand'), ('sentenced', 'In custody, sentenced'), ('licence', 'Released on licence'), ('released', 'Released')], default='none', max_length=10)),
-                ('expected_release_date', models.DateField(blank=True, null=True)),
-                ('licence_end_date', models.DateField(blank=True, null=True)),
-                ('ever_sentenced', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('current_establishment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.establishment')),
-                ('lead_officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_nominals', to=settings.AUTH_USER_MODEL)),
-                ('owner_hub', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominals', to='accounts.hub')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_names", models.CharField(max_length=100)),
+                ("family_name", models.CharField(db_index=True, max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("U", "Not known")], max_length=1
+                    ),
+                ),
+                (
+                    "ethnicity_self",
+                    models.CharField(
+                        choices=[
+                            ("W1", "White – English, Welsh, Scottish, Northern Irish or British"),
+                            ("W2", "White – Irish"),
+                            ("W3", "White – Gypsy or Irish Traveller"),
+                            ("W4", "White – Roma"),
+                            ("W9", "White – any other background"),
+                            ("M1", "Mixed – White and Black Caribbean"),
+                            ("M2", "Mixed – White and Black African"),
+                            ("M3", "Mixed – White and Asian"),
+                            ("M9", "Mixed – any other background"),
+                            ("A1", "Asian – Indian"),
+                            ("A2", "Asian – Pakistani"),
+                            ("A3", "Asian – Bangladeshi"),
+                            ("A4", "Asian – Chinese"),
+                            ("A9", "Asian – any other background"),
+                            ("B1", "Black – Caribbean"),
+                            ("B2", "Black – African"),
+                            ("B9", "Black – any other background"),
+                            ("O1", "Other – Arab"),
+                            ("O9", "Other – any other ethnic group"),
+                            ("NS", "Not stated"),
+                        ],
+                        default="NS",
+                        max_length=2,
+                        verbose_name="self-defined ethnicity",
+                    ),
+                ),
+                (
+                    "ethnicity_officer",
+                    models.CharField(
+                        choices=[
+                            ("IC1", "IC1 – White, North European"),
+                            ("IC2", "IC2 – White, South European"),
+                            ("IC3", "IC3 – Black"),
+                            ("IC4", "IC4 – Asian"),
+                            ("IC5", "IC5 – Chinese, Japanese or South East Asian"),
+                            ("IC6", "IC6 – Arab or North African"),
+                            ("IC9", "IC9 – Not known"),
+                        ],
+                        default="IC9",
+                        max_length=3,
+                        verbose_name="officer-defined ethnicity",
+                    ),
+                ),
+                ("nationality", models.CharField(default="British", max_length=60)),
+                (
+                    "religion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not recorded"),
+                            ("none", "No religion"),
+                            ("buddhist", "Buddhist"),
+                            ("christian", "Christian"),
+                            ("hindu", "Hindu"),
+                            ("jewish", "Jewish"),
+                            ("muslim", "Muslim"),
+                            ("sikh", "Sikh"),
+                            ("other", "Any other religion"),
+                            ("declined", "Prefers not to say"),
+                        ],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "data_subject_category",
+                    models.CharField(
+                        choices=[
+                            ("convicted", "Convicted person"),
+                            ("suspect", "Suspect"),
+                            ("victim", "Victim"),
+                            ("witness", "Witness"),
+                            ("other", "Other (associate or person of interest)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("OFFICIAL", "OFFICIAL"),
+                            ("OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"),
+                            ("SECRET", "SECRET"),
+                        ],
+                        default="OFFICIAL-SENSITIVE",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "membership_state",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("under_assessment", "Under assessment"),
+                            ("adopted", "Adopted"),
+                            ("exited", "Exited"),
+                        ],
+                        db_index=True,
+                        default="referred",
+                        max_length=20,
+                    ),
+                ),
+                ("membership_changed_at", models.DateTimeField()),
+                (
+                    "custody_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "Never in custody"),
+                            ("remand", "In custody on remand"),
+                            ("sentenced", "In custody, sentenced"),
+                            ("licence", "Released on licence"),
+                            ("released", "Released"),
+                        ],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                ("expected_release_date", models.DateField(blank=True, null=True)),
+                ("licence_end_date", models.DateField(blank=True, null=True)),
+                ("ever_sentenced", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "current_establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.establishment",
+                    ),
+                ),
+                (
+                    "lead_officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_nominals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominals",
+                        to="accounts.hub",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MembershipChange',
+            name="MembershipChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, choices=[('referred', 'Referred'), ('under_assessment', 'Under assessment'), ('adopted', 'Adopted'), ('exited', 'Exited')], max_length=20)),
-                ('to_state', models.CharField(choices=[('referred', 'Referred'), ('under_assessment', 'Under assessment'), ('adopted', 'Adopted'), ('exited', 'Exited')], max_length=20)),
-                ('effective_date', models.DateField()),
-                ('exit_reason', models.CharField(blank=True, choices=[('not_adopted', 'Referral not adopted'), ('risk_reduced', 'Risk reduced below cohort threshold'), ('transferred', 'Managed by another scheme'), ('deceased', 'Deceased'), ('deported', 'Deported or removed'), ('other', 'Other')], max_length=20)),
-                ('rationale', models.TextField()),
-                ('changed_at', models.DateTimeField()),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='membership_changes', to='nominals.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("referred", "Referred"),
+                            ("under_assessment", "Under assessment"),
+                            ("adopted", "Adopted"),
+                            ("exited", "Exited"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("under_assessment", "Under assessment"),
+                            ("adopted", "Adopted"),
+                            ("exited", "Exited"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("effective_date", models.DateField()),
+                (
+                    "exit_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_adopted", "Referral not adopted"),
+                            ("risk_reduced", "Risk reduced below cohort threshold"),
+                            ("transferred", "Managed by another scheme"),
+                            ("deceased", "Deceased"),
+                            ("deported", "Deported or removed"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership_changes",
+                        to="nominals.nominal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'id'],
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Identifier',
+            name="Identifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_type', models.CharField(choices=[('PNC', 'PNC ID'), ('CRO', 'CRO number'), ('NOMIS', 'Prison number (NOMIS)'), ('CRN', 'Delius CRN')], max_length=8)),
-                ('value', models.CharField(help_text='Normalised (canonical) form', max_length=20)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='nominals.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("PNC", "PNC ID"),
+                            ("CRO", "CRO number"),
+                            ("NOMIS", "Prison number (NOMIS)"),
+                            ("CRN", "Delius CRN"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("value", models.CharField(help_text="Normalised (canonical) form", max_length=20)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifiers",
+                        to="nominals.nominal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id_type', 'value'],
+                "ordering": ["id_type", "value"],
             },
         ),
         migrations.CreateModel(
-            name='CustodyEvent',
+            name="CustodyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_type', models.CharField(choices=[('reception', 'Reception into custody'), ('transfer', 'Transfer between establishments'), ('sentence', 'Sentence'), ('release', 'Release'), ('recall', 'Recall to custody')], max_length=10)),
-                ('occurred_on', models.DateField()),
-                ('reception_status', models.CharField(blank=True, choices=[('remand', 'On remand'), ('sentenced', 'Sentenced')], max_length=10)),
-                ('expected_release_date', models.DateField(blank=True, null=True)),
-                ('licence_end_date', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('establishment', models.ForeignKey(blank=True, help_text='Where the person was received, transferred to or recalled to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.establishment')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='custody_events', to='nominals.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Reception into custody"),
+                            ("transfer", "Transfer between establishments"),
+                            ("sentence", "Sentence"),
+                            ("release", "Release"),
+                            ("recall", "Recall to custody"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                (
+                    "reception_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("remand", "On remand"), ("sentenced", "Sentenced")],
+                        max_length=10,
+                    ),
+                ),
+                ("expected_release_date", models.DateField(blank=True, null=True)),
+                ("licence_end_date", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Where the person was received, transferred to or recalled to",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.establishment",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="custody_events",
+                        to="nominals.nominal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_on', 'id'],
+                "ordering": ["occurred_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Alias',
+            name="Alias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias_type', models.CharField(choices=[('alias', 'Alias'), ('nickname', 'Nickname or street name'), ('previous', 'Previous name'), ('spelling', 'Alternative spelling')], default='alias', max_length=10)),
-                ('given_names', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, help_text='A different date of birth used', null=True)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='nominals.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "alias_type",
+                    models.CharField(
+                        choices=[
+                            ("alias", "Alias"),
+                            ("nickname", "Nickname or street name"),
+                            ("previous", "Previous name"),
+                            ("spelling", "Alternative spelling"),
+                        ],
+                        default="alias",
+                        max_length=10,
+                    ),
+                ),
+                ("given_names", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "date_of_birth",
+                    models.DateField(blank=True, help_text="A different date of birth used", null=True),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="nominals.nominal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'aliases',
+                "verbose_name_plural": "aliases",
             },
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rationale', models.TextField()),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='accounts.agency')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='nominals.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to="nominals.nominal",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['owner_hub', 'family_name', 'given_names'], name='nominals_no_owner_h_f5255a_idx'),
+            model_name="nominal",
+            index=models.Index(
+                fields=["owner_hub", "family_name", "given_names"], name="nominals_no_owner_h_f5255a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['owner_hub', 'membership_state'], name='nominals_no_owner_h_88d52d_idx'),
+            model_name="nominal",
+            index=models.Index(
+                fields=["owner_hub", "membership_state"], name="nominals_no_owner_h_88d52d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['custody_status', 'expected_release_date'], name='nominals_no_custody_6acb3b_idx'),
+            model_name="nominal",
+            index=models.Index(
+                fields=["custody_status", "expected_release_date"], name="nominals_no_custody_6acb3b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['current_establishment'], name='nominals_no_current_50f2f5_idx'),
+            model_name="nominal",
+            index=models.Index(fields=["current_establishment"], name="nominals_no_current_50f2f5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='identifier',
-            constraint=models.UniqueConstraint(fields=('id_type', 'value'), name='identifier_unique_per_type'),
+            model_name="identifier",
+            constraint=models.UniqueConstraint(
+                fields=("id_type", "value"), name="identifier_unique_per_type"
+            ),
         ),
         migrations.AddIndex(
-            model_name='alias',
-            index=models.Index(fields=['family_name'], name='nominals_al_family__5bf592_idx'),
+            model_name="alias",
+            index=models.Index(fields=["family_name"], name="nominals_al_family__5bf592_idx"),
         ),
         migrations.AddIndex(
-            model_name='participation',
-            index=models.Index(fields=['agency', 'ended_at'], name='nominals_pa_agency__ee3b1f_idx'),
+            model_name="participation",
+            index=models.Index(fields=["agency", "ended_at"], name="nominals_pa_agency__ee3b1f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('nominal', 'agency'), name='one_active_participation_per_agency'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("nominal", "agency"),
+                name="one_active_participation_per_agency",
+            ),
         ),
     ]

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Demo sign-in (http://127.0.0.1:8000/sign-in/)")
         self.stdout.write(f"  Password for every person below: {DEMO_PASSWORD}")
-        self.stdout.write("  Second factor: run `make totp USER=<username>` (or `.venv/bin/marsoc totp <username>`)")
+        self.stdout.write(
+            "  Second factor: run `make totp USER=<username>` (or `.venv/bin/marsoc totp <username>`)"
+        )
         self.stdout.write("  for the current 6-digit code, or add the secret to any authenticator app.")
         self.stdout.write("")
         self.stdout.write(f"  {'username':<20} {'role':<28} {'hub / agency':<38} TOTP secret")
@@ -44,6 +46,8 @@ class Command(BaseCommand):
             if c.totp_secret:
                 self.stdout.write(f"  {c.username:<20} {c.roles:<28} {c.where:<38} {c.totp_secret}")
         self.stdout.write("")
-        self.stdout.write("API tokens for scripted use (curl -H 'Authorization: Bearer <token>' .../api/nominals):")
+        self.stdout.write(
+            "API tokens for scripted use (curl -H 'Authorization: Bearer <token>' .../api/nominals):"
+        )
         for c in result.credentials:
             self.stdout.write(f"  {c.username:<20} {c.token}")

@@ -1,0 +1,371 @@
+"""Benchmark: the cohort list page (GET /cohort/) at 10,000 nominals, with the audit log on.
+
+Builds a throwaway database (SQLite file under var/bench/, or a PostgreSQL database such as
+`marsoc_bench_cohort`), migrates it, generates demo users and N nominals, signs two users in through
+the real password + TOTP pages, then times the cohort list through Django's test client for several
+scenarios. It prints figures; it asserts nothing.
+
+    DJANGO_SETTINGS_MODULE=marsoc.config.settings.test .venv/bin/python bench/cohort_list.py
+    DJANGO_SETTINGS_MODULE=marsoc.config.settings.test .venv/bin/python bench/cohort_list.py --database postgres
+
+Target (docs/performance.md): median under 100 ms per page at 10,000 nominals, audit on.
+"""
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VAR = ROOT / "var" / "bench"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+TARGET_MEDIAN_MS = 100.0
+
+
+# --- throwaway database -------------------------------------------------------------------------
+
+
+def _pg_base_url() -> str:
+    """The server to use: DATABASE_URL's host, user and password when it points at PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    return url if url.startswith(("postgres://", "postgresql://", "pgsql://")) else DEFAULT_PG
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _psycopg_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql", parts.netloc, parts.path, "", ""))
+
+
+def prepare_database(kind: str, name: str) -> Callable[[], None]:
+    """Point DATABASE_URL at a fresh, empty database; return the function that removes it."""
+    if kind == "postgres":
+        import psycopg
+        from psycopg import sql
+
+        base = _pg_base_url()
+        admin = _psycopg_url(_with_db(base, "postgres"))
+        if name in ("postgres", "test", "template0", "template1"):
+            raise SystemExit(f"refusing to use the database {name!r} for a benchmark")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        os.environ["DATABASE_URL"] = _with_db(base, name)
+
+        def drop() -> None:
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+        return drop
+
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_VAR / f"{name}.sqlite3"
+
+    def remove() -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    remove()
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+
+    def close_and_remove() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        remove()
+
+    return close_and_remove
+
+
+# --- environment ------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def db_description() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version()")
+            version = cursor.fetchone()[0].split(" on ")[0]
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            version = f"SQLite {cursor.fetchone()[0]}"
+        else:
+            version = connection.vendor
+    return f"{connection.vendor} ({version}), database {connection.settings_dict['NAME']}"
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+def signed_in_client(username: str) -> Any:
+    """A test client signed in through the real sign-in pages: password, then the current TOTP."""
+    from django.test import Client
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from marsoc.demo.generate import DEMO_PASSWORD
+
+    client = Client()
+    response = client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD})
+    if response.status_code != 302:
+        raise SystemExit(f"sign-in for {username} failed at the password step ({response.status_code})")
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    response = client.post("/sign-in/code/", {"code": code})
+    if response.status_code != 302:
+        raise SystemExit(f"sign-in for {username} failed at the code step ({response.status_code})")
+    return client
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil
+    return ordered[int(rank) - 1]
+
+
+RESULT_COUNT = re.compile(rb'id="result-count">\s*([\d,]+)')
+
+
+class QueryTimer:
+    """Times every query of the requests made inside it (an execute wrapper, perf_counter resolution)."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[float, str]] = []
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append(((time.perf_counter() - started) * 1000, sql))
+
+
+def measure(client: Any, url: str, warmups: int, requests: int) -> dict[str, Any]:
+    from django.db import connection
+
+    statuses: set[int] = set()
+    for _ in range(warmups):
+        statuses.add(client.get(url).status_code)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        statuses.add(response.status_code)
+    # One more request, untimed, to count the queries it makes and how long they took.
+    timer = QueryTimer()
+    with connection.execute_wrapper(timer):
+        response = client.get(url)
+    statuses.add(response.status_code)
+    match = RESULT_COUNT.search(response.content)
+    return {
+        "median": statistics.median(times),
+        "p95": percentile(times, 95),
+        "mean": statistics.fmean(times),
+        "min": min(times),
+        "max": max(times),
+        "statuses": sorted(statuses),
+        "matches": match.group(1).decode() if match else "?",
+        "bytes": len(response.content),
+        "queries": timer.queries,
+        "query_ms": sum(t for t, _ in timer.queries),
+    }
+
+
+def profile_request(client: Any, url: str, top: int) -> None:
+    """cProfile one request (after the timed ones) and print the functions with most cumulative time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(top)
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--nominals", type=int, default=10_000, help="nominals to generate (default 10,000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per scenario (default 30)")
+    parser.add_argument("--warmups", type=int, default=3, help="untimed requests first (default 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db-name", default="marsoc_bench_cohort", help="throwaway database / file name")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database afterwards")
+    parser.add_argument(
+        "--show-sql", action="store_true", help="print each scenario's queries, slowest first"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile one request per scenario")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marsoc.config.settings.test")
+    cleanup = prepare_database(args.database, args.db_name)
+    try:
+        return run(args)
+    finally:
+        if args.keep:
+            print(f"\nKept the throwaway database ({os.environ['DATABASE_URL']}).")
+        else:
+            cleanup()
+
+
+def run(args: argparse.Namespace) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from marsoc.accounts.models import Hub
+    from marsoc.core.models import AuditEvent
+    from marsoc.demo.generate import ensure_users, generate
+    from marsoc.nominals.models import (
+        Alias,
+        CustodyEvent,
+        Identifier,
+        MembershipChange,
+        Nominal,
+        Participation,
+    )
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    ensure_users(args.seed)
+    users_s = time.perf_counter() - started
+    result = generate(nominals=args.nominals, seed=args.seed, with_users=False)
+
+    print("Cohort list benchmark (GET /cohort/, 50 per page, audit on)")
+    print(f"  date       {datetime.now(UTC):%Y-%m-%d %H:%M:%S %Z}")
+    print(f"  database   {db_description()}")
+    print(f"  settings   {os.environ['DJANGO_SETTINGS_MODULE']}")
+    print(f"  python     {platform.python_version()}   django {django.get_version()}")
+    print(f"  cpu        {cpu_model()} x {os.cpu_count()}; load average before timing {load_average()}")
+    print(
+        f"  setup      migrate {migrate_s:.1f} s, users {users_s:.1f} s, "
+        f"generate {args.nominals:,} nominals {result.seconds:.1f} s"
+    )
+    counts = {
+        "nominals": Nominal.objects.count(),
+        "identifiers": Identifier.objects.count(),
+        "aliases": Alias.objects.count(),
+        "custody_events": CustodyEvent.objects.count(),
+        "membership_changes": MembershipChange.objects.count(),
+        "participations": Participation.objects.count(),
+    }
+    print("  rows       " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(
+        f"  requests   {args.warmups} warm-up + {args.requests} timed per scenario (+1 untimed to count queries)"
+    )
+    print()
+
+    london = Hub.objects.get(code="london")
+    scenarios: list[tuple[str, dict[str, Any]]] = [
+        ("unfiltered, page 1, sort=name", {"sort": "name"}),
+        ("phase=sentenced, sort=release", {"phase": "sentenced", "sort": "release"}),
+        ("state=adopted, hub=london", {"state": "adopted", "hub": london.pk}),
+        ("search q=Smith", {"q": "Smith"}),
+        ("deep page 20, sort=name", {"sort": "name", "page": 20}),
+    ]
+    users = ["london.officer", "national.analyst"]
+
+    audit_before = AuditEvent.objects.filter(action="nominal.list.page").count()
+    rows = []
+    clients = {username: signed_in_client(username) for username in users}
+    for username, client in clients.items():
+        for label, params in scenarios:
+            url = "/cohort/?" + urlencode(params)
+            stats = measure(client, url, args.warmups, args.requests)
+            rows.append((username, label, url, stats))
+    audit_after = AuditEvent.objects.filter(action="nominal.list.page").count()
+    print(
+        f"Load average after timing: {load_average()} (1, 5, 15 min; other work on the machine skews figures)"
+    )
+
+    header = (
+        f"{'user':<17} {'scenario':<31} {'matches':>7} {'median':>8} {'p95':>8} {'mean':>8} "
+        f"{'min':>7} {'max':>7} {'queries':>7} {'sql ms':>7} {'status':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for username, label, _url, s in rows:
+        status = ",".join(str(c) for c in s["statuses"])
+        print(
+            f"{username:<17} {label:<31} {s['matches']:>7} {s['median']:>8.1f} {s['p95']:>8.1f} {s['mean']:>8.1f} "
+            f"{s['min']:>7.1f} {s['max']:>7.1f} {len(s['queries']):>7} {s['query_ms']:>7.1f} {status:>6}"
+        )
+    print(
+        "(times in ms, wall clock per request through the test client; 'sql ms' is the summed query time of"
+    )
+    print(" the one untimed request, timed with an execute wrapper)")
+    print()
+    medians = [s["median"] for *_, s in rows]
+    worst = max(rows, key=lambda r: r[3]["median"])
+    print(
+        f"Worst median: {worst[3]['median']:.1f} ms ({worst[0]}, {worst[1]}); "
+        f"target median < {TARGET_MEDIAN_MS:.0f} ms: {'met' if max(medians) < TARGET_MEDIAN_MS else 'NOT met'}"
+    )
+    expected = len(rows) * (args.warmups + args.requests + 1)
+    print(
+        f"Audit: {audit_after - audit_before:,} consultation rows (nominal.list.page) written by these requests "
+        f"(expected {expected:,}); {AuditEvent.objects.count():,} audit rows in total."
+    )
+    if args.show_sql:
+        for username, label, url, s in rows:
+            print(f"\n[{username} / {label}] {url}: {len(s['queries'])} queries, {s['query_ms']:.1f} ms")
+            for ms, text in sorted(s["queries"], key=lambda q: q[0], reverse=True):
+                print(f"  {ms:7.2f} ms  {text[:400]}")
+    if args.profile:
+        for username, client in clients.items():
+            for label, params in scenarios:
+                print(f"\n===== profile: {username} / {label}")
+                profile_request(client, "/cohort/?" + urlencode(params), 30)
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Production settings fail closed: no secret, hosts or database, no start."""
+
+import os
+import subprocess
+import sys
+
+CHECK = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"
+
+
+def _run(env_extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARSOC_", "DATABASE_URL"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "marsoc.config.settings.production", **env_extra}
+    return subprocess.run([sys.executable, "-c", CHECK], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_refuses_to_start_without_a_secret_key():
+    result = _run({"MARSOC_ALLOWED_HOSTS": "hub.example", "DATABASE_URL": "postgres://u@h/db"})
+    assert result.returncode != 0 and "MARSOC_SECRET_KEY must be set" in result.stderr
+
+
+def test_refuses_to_start_without_allowed_hosts_or_database():
+    key = {"MARSOC_SECRET_KEY": "k" * 60}
+    assert "MARSOC_ALLOWED_HOSTS must be set" in _run(key | {"DATABASE_URL": "postgres://u@h/db"}).stderr
+    assert "DATABASE_URL must be set" in _run(key | {"MARSOC_ALLOWED_HOSTS": "hub.example"}).stderr
+
+
+def test_short_secret_key_is_refused():
+    result = _run(
+        {"MARSOC_SECRET_KEY": "short", "MARSOC_ALLOWED_HOSTS": "h", "DATABASE_URL": "postgres://u@h/db"}
+    )
+    assert result.returncode != 0 and "at least 50" in result.stderr
+
+
+def test_starts_hardened_when_configured():
+    result = _run(
+        {
+            "MARSOC_SECRET_KEY": "k" * 60,
+            "MARSOC_ALLOWED_HOSTS": "hub.example",
+            "DATABASE_URL": "postgres://u@h/db",
+            "MARSOC_DEBUG": "1",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "31536000"]

@@ -1,0 +1,137 @@
+"""Shared fixtures: people in every role, nominals in known places, and clients signed in with both factors."""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from marsoc.accounts.models import Agency, Hub, User
+from marsoc.accounts.services import api_token_issue, totp_device_set, user_create
+from marsoc.core.vocabulary import Classification, Role
+from marsoc.nominals.models import Nominal, Participation
+from marsoc.nominals.services import NominalInput, nominal_refer
+
+PASSWORD = "correct-horse-battery-staple-42"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key
+
+
+@pytest.fixture(autouse=True)
+def _no_axes_leak(settings):  # each test starts with no lockouts
+    settings.AXES_ENABLED = True
+
+
+def hub(code: str) -> Hub:
+    return Hub.objects.get(code=code)
+
+
+def agency(code: str) -> Agency:
+    return Agency.objects.get(code=code)
+
+
+def make_user(
+    username: str,
+    roles: Iterable[str],
+    *,
+    hub_code: str | None = "london",
+    agency_code: str = "mps",
+    clearance: str = Classification.SECRET,
+    password: str = PASSWORD,
+) -> User:
+    user = user_create(
+        actor=None,
+        username=username,
+        password=password,
+        agency=agency(agency_code),
+        hub=hub(hub_code) if hub_code else None,
+        roles=list(roles),
+        clearance=clearance,
+        first_name=username.split(".")[0].title(),
+        last_name="Tester",
+    )
+    totp_device_set(user, TOTP_KEY)
+    return user
+
+
+def make_nominal(
+    actor: User,
+    *,
+    hub_code: str = "london",
+    given: str = "Test",
+    family: str = "Person",
+    dob: date = date(1985, 3, 27),
+    identifiers: Iterable[tuple[str, str]] = (),
+    classification: str = Classification.OFFICIAL_SENSITIVE,
+) -> Nominal:
+    return nominal_refer(
+        actor=actor,
+        data=NominalInput(
+            given_names=given,
+            family_name=family,
+            date_of_birth=dob,
+            sex="M",
+            data_subject_category="convicted",
+            owner_hub_id=hub(hub_code).pk,
+            classification=classification,
+        ),
+        identifiers=list(identifiers),
+        rationale="Test referral",
+    )
+
+
+def signed_in(user: User, client: Client | None = None) -> Client:
+    """A client with a session that has passed both factors (as the real sign-in leaves it)."""
+    client = client or Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
+    session.save()
+    return client
+
+
+def with_purpose(
+    client: Client, *nominals: Nominal, purpose: str = "Case management of this person"
+) -> Client:
+    session = client.session
+    purposes = dict(session.get("marsoc_purposes", {}))
+    for n in nominals:
+        purposes[str(n.pk)] = purpose
+    session["marsoc_purposes"] = purposes
+    session.save()
+    return client
+
+
+@pytest.fixture
+def national_manager(db) -> User:
+    return make_user("national.boss", [Role.HUB_MANAGER], hub_code="national", agency_code="hmpps-marsoc")
+
+
+@pytest.fixture
+def london_officer(db) -> User:
+    return make_user("london.off", [Role.HUB_OFFICER], agency_code="hmpps-prisons-london")
+
+
+@pytest.fixture
+def london_manager(db) -> User:
+    return make_user("london.mgr", [Role.HUB_MANAGER])
+
+
+@pytest.fixture
+def token_for() -> Callable[[User], str]:
+    def issue(user: User) -> str:
+        _, raw = api_token_issue(user=user, name="test")
+        return raw
+
+    return issue
+
+
+def add_participation(nominal: Nominal, agency_code: str, by: User) -> Participation:
+    return Participation.objects.create(
+        nominal=nominal, agency=agency(agency_code), added_by=by, rationale="test"
+    )
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,269 @@
+"""The access table: every role × every relation to a nominal × every page and endpoint, allow or deny.
+
+Expectations are written out here by hand, not computed by the policy under test. A new page or
+endpoint must be added to SURFACES (test_every_route_is_in_the_table fails until it is).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from marsoc.core.vocabulary import Role
+from marsoc.nominals.models import Nominal, Participation
+
+from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
+
+
+@dataclass(frozen=True)
+class Actor:
+    key: str
+    roles: tuple[str, ...]
+    hub: str | None
+    agency: str
+
+
+ACTORS = [
+    Actor("london_manager", (Role.HUB_MANAGER,), "london", "mps"),
+    Actor("london_officer", (Role.HUB_OFFICER,), "london", "hmpps-prisons-london"),
+    Actor("london_analyst", (Role.ANALYST,), "london", "mps"),
+    Actor("partner_probation", (Role.PARTNER_OFFICER,), "london", "probation-london"),
+    Actor("national_analyst", (Role.NATIONAL_ANALYST,), "national", "hmpps-marsoc"),
+    Actor("national_manager", (Role.HUB_MANAGER,), "national", "hmpps-marsoc"),
+    Actor("board_member", (Role.BOARD_MEMBER,), None, "home-office-ie"),
+    Actor("inspector", (Role.INSPECTOR,), None, "hmpps-marsoc"),
+    Actor("system_admin", (Role.SYSTEM_ADMIN,), None, "hmpps-marsoc"),
+]
+
+# The four relations: a nominal of the actor's own hub (London), of another hub (Yorkshire), one on
+# which the partner's agency participates (Yorkshire-owned), and one on which another agency does
+# (London-owned, NCA participating).
+RELATIONS = ["own_hub", "other_hub", "participating", "non_participating"]
+
+READ = {
+    "london_manager": {"own_hub", "non_participating"},
+    "london_officer": {"own_hub", "non_participating"},
+    "london_analyst": {"own_hub", "non_participating"},
+    "partner_probation": {"participating"},
+    "national_analyst": set(RELATIONS),
+    "national_manager": set(RELATIONS),
+    "board_member": set(),
+    "inspector": set(),
+    "system_admin": set(),
+}
+WRITE = {
+    "london_manager": {"own_hub", "non_participating"},
+    "london_officer": {"own_hub", "non_participating"},
+    "national_manager": set(RELATIONS),
+}
+
+# Per-nominal surfaces: (name, method, path template, which table decides).
+NOMINAL_SURFACES = [
+    ("profile page", "get", "/cohort/{id}/", READ),
+    ("purpose page", "get", "/cohort/{id}/purpose/", READ),
+    ("edit page", "get", "/cohort/{id}/edit/", WRITE),
+    ("add identifier page", "get", "/cohort/{id}/identifiers/add/", WRITE),
+    ("add alias page", "get", "/cohort/{id}/aliases/add/", WRITE),
+    ("custody event page", "get", "/cohort/{id}/custody/add/", WRITE),
+    ("membership page", "get", "/cohort/{id}/membership/", WRITE),
+    ("add agency page", "get", "/cohort/{id}/agencies/add/", WRITE),
+    ("end agency page", "get", "/cohort/{id}/agencies/{participation}/end/", WRITE),
+    ("API get", "api", "/api/nominals/{id}?purpose=case+management", READ),
+]
+
+# Surfaces not about one nominal: who may use them at all.
+CASE = {
+    "london_manager",
+    "london_officer",
+    "london_analyst",
+    "partner_probation",
+    "national_analyst",
+    "national_manager",
+}
+GLOBAL_SURFACES = [
+    ("home", "get", "/", set(k.key for k in ACTORS)),
+    ("cohort list", "get", "/cohort/", CASE),
+    ("refer page", "get", "/cohort/refer/", {"london_manager", "london_officer", "national_manager"}),
+    ("audit log", "get", "/audit/", {"inspector"}),
+    ("audit export", "get", "/audit/export.csv", {"inspector"}),
+    ("administration", "get", "/admin/", {"system_admin"}),
+]
+
+# Every route, so a new one cannot escape the table.
+COVERED_ROUTES = {
+    "",
+    "healthz",
+    "sign-in/",
+    "sign-in/code/",
+    "sign-in/set-up/",
+    "sign-out/",
+    "account/password/",
+    "cohort/",
+    "cohort/refer/",
+    "cohort/<int:pk>/",
+    "cohort/<int:pk>/purpose/",
+    "cohort/<int:pk>/edit/",
+    "cohort/<int:pk>/identifiers/add/",
+    "cohort/<int:pk>/aliases/add/",
+    "cohort/<int:pk>/custody/add/",
+    "cohort/<int:pk>/membership/",
+    "cohort/<int:pk>/agencies/add/",
+    "cohort/<int:pk>/agencies/<int:participation_id>/end/",
+    "audit/",
+    "audit/export.csv",
+}
+
+
+@pytest.fixture
+def world(db):
+    owner = make_user("owner.setup", [Role.HUB_MANAGER], hub_code="national", agency_code="hmpps-marsoc")
+    nominals = {
+        "own_hub": make_nominal(owner, hub_code="london", family="Own"),
+        "other_hub": make_nominal(owner, hub_code="yorkshire-humber", family="Other"),
+        "participating": make_nominal(owner, hub_code="yorkshire-humber", family="Partnered"),
+        "non_participating": make_nominal(owner, hub_code="london", family="Elsewhere"),
+    }
+    parts = {
+        "participating": add_participation(nominals["participating"], "probation-london", owner),
+        "non_participating": add_participation(nominals["non_participating"], "nca", owner),
+    }
+    # Only these two have a participation to end; give the others one (by a third agency) so the
+    # "end agency" page exists for every relation.
+    for key in ("own_hub", "other_hub"):
+        parts[key] = add_participation(nominals[key], "hmrc", owner)
+    users = {
+        a.key: make_user(a.key.replace("_", "."), a.roles, hub_code=a.hub, agency_code=a.agency)
+        for a in ACTORS
+    }
+    return nominals, parts, users
+
+
+def _call(client, method, path, token=None):
+    if method == "api":
+        return client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.get(path)
+
+
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_nominal_surfaces(world, actor, token_for):
+    nominals, parts, users = world
+    user = users[actor]
+    client = with_purpose(signed_in(user), *nominals.values())
+    token = token_for(user)
+    failures = []
+    for name, method, template, table in NOMINAL_SURFACES:
+        for relation in RELATIONS:
+            nominal = nominals[relation]
+            path = template.format(id=nominal.pk, participation=parts[relation].pk)
+            response = _call(client, method, path, token)
+            allowed = relation in table.get(actor, set())
+            ok = response.status_code == 200 if allowed else response.status_code == 404
+            if not ok:
+                failures.append(
+                    f"{name} / {relation}: expected {'200' if allowed else '404'}, got {response.status_code}"
+                )
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_list_and_search_surfaces(world, actor, token_for):
+    """Lists, search and the API list show exactly the nominals the table allows."""
+    nominals, _parts, users = world
+    user = users[actor]
+    expected = {nominals[r].pk for r in READ[actor]}
+    token = token_for(user)
+    api = signed_in(user).get("/api/nominals?page_size=200", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert {row["id"] for row in api["results"]} == expected
+    assert api["count"] == len(expected)
+    search = signed_in(user).get("/api/nominals/search?q=Test", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert {row["id"] for row in search["results"]} == expected
+    page = signed_in(user).get("/cohort/")
+    if actor in CASE:
+        shown = set(page.context["page"].object_list.values_list("pk", flat=True))
+        assert shown == expected
+    else:
+        assert page.status_code == 404
+
+
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_global_surfaces(world, actor):
+    _nominals, _parts, users = world
+    client = signed_in(users[actor])
+    failures = []
+    for name, method, path, allowed_for in GLOBAL_SURFACES:
+        response = _call(client, method, path)
+        allowed = actor in allowed_for
+        ok = response.status_code == 200 if allowed else response.status_code in (404, 302)
+        if name == "administration" and not allowed:
+            ok = response.status_code == 302  # Django admin sends non-administrators to sign in
+        if not ok:
+            failures.append(f"{name}: expected {'allow' if allowed else 'deny'}, got {response.status_code}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+def test_forbidden_and_missing_look_the_same(world, token_for):
+    nominals, _parts, users = world
+    user = users["london_officer"]
+    client = with_purpose(signed_in(user), *nominals.values())
+    missing_id = max(n.pk for n in nominals.values()) + 1000
+    forbidden = client.get(f"/cohort/{nominals['other_hub'].pk}/")
+    missing = client.get(f"/cohort/{missing_id}/")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.content == missing.content
+    token = token_for(user)
+    api_forbidden = client.get(
+        f"/api/nominals/{nominals['other_hub'].pk}?purpose=x+y+z", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    api_missing = client.get(
+        f"/api/nominals/{missing_id}?purpose=x+y+z", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert api_forbidden.status_code == api_missing.status_code == 404
+    assert api_forbidden.json() == api_missing.json()
+
+
+def test_ended_participation_stops_access_at_once(world):
+    nominals, parts, users = world
+    client = with_purpose(signed_in(users["partner_probation"]), nominals["participating"])
+    assert client.get(f"/cohort/{nominals['participating'].pk}/").status_code == 200
+    Participation.objects.filter(pk=parts["participating"].pk).update(ended_at="2026-01-01T00:00:00Z")
+    assert client.get(f"/cohort/{nominals['participating'].pk}/").status_code == 404
+
+
+def test_clearance_below_classification_denies(world):
+    nominals, _parts, _users = world
+    low = make_user("low.clearance", [Role.HUB_OFFICER], clearance="OFFICIAL-SENSITIVE")
+    Nominal.objects.filter(pk=nominals["own_hub"].pk).update(
+        classification="SECRET"
+    )  # above OFFICIAL-SENSITIVE clearance
+    client = with_purpose(signed_in(low), *nominals.values())
+    assert client.get(f"/cohort/{nominals['own_hub'].pk}/").status_code == 404
+    assert client.get(f"/cohort/{nominals['non_participating'].pk}/").status_code == 200
+
+
+def test_unauthenticated_requests_are_refused(world):
+    nominals, _parts, _users = world
+    from django.test import Client
+
+    anonymous = Client()
+    for path in ["/", "/cohort/", f"/cohort/{nominals['own_hub'].pk}/", "/audit/", "/cohort/refer/"]:
+        response = anonymous.get(path)
+        assert response.status_code == 302 and "/sign-in/" in response["Location"], path
+    assert anonymous.get("/api/nominals").status_code == 401
+    assert anonymous.get("/api/nominals", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+
+
+def _routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = getattr(entry, "namespace", None)
+            if namespace in ("admin", "api"):
+                continue
+            yield from _routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def test_every_route_is_in_the_table():
+    routes = set(_routes())
+    assert routes - COVERED_ROUTES == set(), "new routes need rows in the access table"
