@@ -130,7 +130,9 @@ def serious_violations(violations: list[dict]) -> list[str]:
             continue
         for node in violation["nodes"][:5]:
             detail = "; ".join(check["message"] for check in node.get("any", []) + node.get("all", []))
-            lines.append(f"[{violation['impact']}] {violation['id']} ({violation['help']}) at {node['target']}: {detail}")
+            lines.append(
+                f"[{violation['impact']}] {violation['id']} ({violation['help']}) at {node['target']}: {detail}"
+            )
     return lines
 
 
