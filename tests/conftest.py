@@ -18,6 +18,12 @@ PASSWORD = "correct-horse-battery-staple-42"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys run last: their transactional flush empties the migration-loaded reference data
+    that the other tests rely on."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _no_axes_leak(settings):  # each test starts with no lockouts
     settings.AXES_ENABLED = True
