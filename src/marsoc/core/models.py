@@ -52,3 +52,24 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_id}"
+
+
+class AuditVerification(models.Model):
+    """One run of the chain check, requested by an inspector and carried out by the task worker."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveBigIntegerField(default=0)
+    ok = models.BooleanField(null=True)
+    first_break_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        state = "pending" if self.ok is None else ("intact" if self.ok else f"broken at #{self.first_break_id}")
+        return f"verification {self.pk}: {state}"

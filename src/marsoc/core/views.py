@@ -7,13 +7,16 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils import timezone
 
 from .audit import audit_record
 from .errors import NotFoundOrForbidden
 from .forms import GovukDateField
-from .models import AuditEvent
+from .models import AuditEvent, AuditVerification
+from .services import audit_verification_request
 from .selectors import AuditFilters, audit_event_list
 from .vocabulary import Operation
 
@@ -70,8 +73,26 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     return render(
-        request, "core/audit_list.html", {"form": form, "page": page, "query_string": params.urlencode()}
+        request,
+        "core/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": params.urlencode(),
+            "verifications": AuditVerification.objects.select_related("requested_by")[:5],
+        },
     )
+
+
+@login_required
+@require_POST
+def audit_verify_request(request: HttpRequest) -> HttpResponse:
+    try:
+        audit_verification_request(actor=request.user)  # type: ignore[arg-type]
+    except NotFoundOrForbidden as exc:
+        raise Http404("Not available") from exc
+    messages.success(request, "The check of the audit chain has been queued; its result appears below")
+    return redirect("core:audit_list")
 
 
 class _Echo:

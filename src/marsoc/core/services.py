@@ -1,0 +1,25 @@
+"""Writes in core: asking for a verification of the audit chain."""
+
+from django.db import transaction
+
+from .actor import Actor
+from .audit import audit_record
+from .errors import NotFoundOrForbidden
+from .models import AuditVerification
+from .policies import can_read_audit
+from .tasks import audit_verify_task
+from .vocabulary import Operation
+
+
+def audit_verification_request(*, actor: Actor) -> AuditVerification:
+    if not can_read_audit(actor):
+        raise NotFoundOrForbidden("audit log")
+    with transaction.atomic():
+        verification = AuditVerification.objects.create(requested_by_id=actor.pk)
+        audit_record(
+            actor=actor, operation=Operation.CONSULTATION, action="audit.verify", object_type="audit_log",
+            justification="Integrity check of the audit log",
+        )
+        # Queue only once the row exists for the worker to update.
+        transaction.on_commit(lambda: audit_verify_task.enqueue(verification.pk))
+    return verification
