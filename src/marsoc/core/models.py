@@ -71,5 +71,7 @@ class AuditVerification(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        state = "pending" if self.ok is None else ("intact" if self.ok else f"broken at #{self.first_break_id}")
+        state = (
+            "pending" if self.ok is None else ("intact" if self.ok else f"broken at #{self.first_break_id}")
+        )
         return f"verification {self.pk}: {state}"

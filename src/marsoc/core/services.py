@@ -17,7 +17,10 @@ def audit_verification_request(*, actor: Actor) -> AuditVerification:
     with transaction.atomic():
         verification = AuditVerification.objects.create(requested_by_id=actor.pk)
         audit_record(
-            actor=actor, operation=Operation.CONSULTATION, action="audit.verify", object_type="audit_log",
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            action="audit.verify",
+            object_type="audit_log",
             justification="Integrity check of the audit log",
         )
         # Queue only once the row exists for the worker to update.

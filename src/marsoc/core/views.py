@@ -4,20 +4,20 @@ import csv
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from .audit import audit_record
 from .errors import NotFoundOrForbidden
 from .forms import GovukDateField
 from .models import AuditEvent, AuditVerification
-from .services import audit_verification_request
 from .selectors import AuditFilters, audit_event_list
+from .services import audit_verification_request
 from .vocabulary import Operation
 
 
