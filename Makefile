@@ -53,7 +53,7 @@ serve: ## Run the web server and the worker on an existing database
 	$(BIN)/marsoc db_worker --interval 2 --no-reload & \
 	$(BIN)/marsoc runserver --noreload $(HOST):$(PORT)
 
-totp: ## Print the current second-factor code for a demo user: make totp USER=hub.officer.london
+totp: ## Print the current second-factor code for a demo user: make totp USER=london.officer
 	@$(BIN)/marsoc totp $(USER)
 
 lint: install ## ruff (lint and format check) and the layer contracts

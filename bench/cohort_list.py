@@ -183,11 +183,12 @@ def measure(client: Any, url: str, warmups: int, requests: int) -> dict[str, Any
     statuses: set[int] = set()
     for _ in range(warmups):
         statuses.add(client.get(url).status_code)
-    times = []
+    times, cpu_times = [], []
     for _ in range(requests):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
         statuses.add(response.status_code)
     # One more request, untimed, to count the queries it makes and how long they took.
     timer = QueryTimer()
@@ -199,6 +200,7 @@ def measure(client: Any, url: str, warmups: int, requests: int) -> dict[str, Any
         "median": statistics.median(times),
         "p95": percentile(times, 95),
         "mean": statistics.fmean(times),
+        "cpu_median": statistics.median(cpu_times),
         "min": min(times),
         "max": max(times),
         "statuses": sorted(statuses),
@@ -321,13 +323,11 @@ def run(args: argparse.Namespace) -> int:
             stats = measure(client, url, args.warmups, args.requests)
             rows.append((username, label, url, stats))
     audit_after = AuditEvent.objects.filter(action="nominal.list.page").count()
-    print(
-        f"Load average after timing: {load_average()} (1, 5, 15 min; other work on the machine skews figures)"
-    )
+    load_after = load_average()
 
     header = (
         f"{'user':<17} {'scenario':<31} {'matches':>7} {'median':>8} {'p95':>8} {'mean':>8} "
-        f"{'min':>7} {'max':>7} {'queries':>7} {'sql ms':>7} {'status':>6}"
+        f"{'min':>7} {'max':>7} {'cpu med':>7} {'queries':>7} {'sql ms':>7} {'status':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -335,12 +335,16 @@ def run(args: argparse.Namespace) -> int:
         status = ",".join(str(c) for c in s["statuses"])
         print(
             f"{username:<17} {label:<31} {s['matches']:>7} {s['median']:>8.1f} {s['p95']:>8.1f} {s['mean']:>8.1f} "
-            f"{s['min']:>7.1f} {s['max']:>7.1f} {len(s['queries']):>7} {s['query_ms']:>7.1f} {status:>6}"
+            f"{s['min']:>7.1f} {s['max']:>7.1f} {s['cpu_median']:>7.1f} {len(s['queries']):>7} "
+            f"{s['query_ms']:>7.1f} {status:>6}"
         )
+    print("(ms. median/p95/mean/min/max: wall clock per request through the test client. 'cpu med': median")
+    print(" CPU time of this Python process per request - the database server's own work is not in it on")
+    print(" PostgreSQL. 'queries'/'sql ms': count and summed wall time of the queries of one extra untimed")
+    print(" request, timed with an execute wrapper.)")
     print(
-        "(times in ms, wall clock per request through the test client; 'sql ms' is the summed query time of"
+        f"Load average after timing: {load_after} (1, 5, 15 min; other work on the machine skews wall times)"
     )
-    print(" the one untimed request, timed with an execute wrapper)")
     print()
     medians = [s["median"] for *_, s in rows]
     worst = max(rows, key=lambda r: r[3]["median"])

@@ -186,13 +186,14 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
 
     profiler = cProfile.Profile() if args.profile else None
-    wall_started = time.perf_counter()
+    wall_started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     result = generate(nominals=args.nominals, seed=args.seed, with_users=False)
     if profiler:
         profiler.disable()
     wall = time.perf_counter() - wall_started
+    cpu = time.process_time() - cpu_started
 
     rows = {"nominals": result.nominals, **result.rows}
     total = sum(rows.values())
@@ -208,6 +209,10 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"generate() reported {result.seconds:.1f} s (wall clock around the call {wall:.1f} s); "
         f"{args.nominals / result.seconds:,.0f} nominals/s"
+    )
+    print(
+        f"CPU time of this Python process during the call: {cpu:.1f} s ({100 * cpu / wall:.0f}% of wall clock; "
+        "the rest is waiting for the database or for a CPU other work on the machine holds)"
     )
     print(f"Nominals in the database afterwards: {Nominal.objects.count():,}")
     if args.nominals == 100_000:
