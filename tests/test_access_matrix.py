@@ -274,3 +274,21 @@ def _routes(resolver=None, prefix=""):
 def test_every_route_is_in_the_table():
     routes = set(_routes())
     assert routes - COVERED_ROUTES == set(), "new routes need rows in the access table"
+
+
+def test_board_counts_respect_clearance(world):
+    nominals, _parts, _users = world
+    board = make_user(
+        "board.low",
+        [Role.BOARD_MEMBER],
+        hub_code=None,
+        agency_code="home-office-ie",
+        clearance="OFFICIAL-SENSITIVE",
+    )
+    owner = nominals["own_hub"].created_by
+    for i in range(5):  # enough London records that the count is shown, not suppressed
+        make_nominal(owner, hub_code="london", family=f"Extra{i}")
+    before = signed_in(board).get("/").context["board_rows"]
+    Nominal.objects.filter(pk=nominals["own_hub"].pk).update(classification="SECRET")
+    after = signed_in(board).get("/").context["board_rows"]
+    assert before != after  # the SECRET record left the counts this viewer may see

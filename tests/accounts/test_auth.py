@@ -6,6 +6,9 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from marsoc.accounts.services import enrolment_code_issue
+from marsoc.core.errors import ValidationFailed
+from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Role
 
 from ..conftest import PASSWORD, make_user, signed_in
@@ -49,18 +52,54 @@ def test_lockout_after_five_failures(london_officer):
     assert "locked" in response.content.decode().lower()
 
 
-def test_first_sign_in_enrols_an_authenticator():
-    user = make_user("new.starter", [Role.HUB_OFFICER])
-    TOTPDevice.objects.filter(user=user).delete()
+def _start_enrolment(username):
     client = Client()
-    client.post("/sign-in/", {"username": "new.starter", "password": PASSWORD})
+    client.post("/sign-in/", {"username": username, "password": PASSWORD})
     assert client.get("/sign-in/code/")["Location"] == "/sign-in/set-up/"
     page = client.get("/sign-in/set-up/")
     assert page.status_code == 200 and "<svg" in page.content.decode()
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    code = f"{TOTP(device.bin_key).token():06d}"
-    assert client.post("/sign-in/set-up/", {"code": code})["Location"] == "/"
+    device = TOTPDevice.objects.get(user__username=username, confirmed=False)
+    return client, device
+
+
+def test_first_sign_in_enrols_an_authenticator_with_the_enrolment_code():
+    user = make_user("new.starter", [Role.HUB_OFFICER])
+    code = enrolment_code_issue(actor=None, user=user)
+    client, device = _start_enrolment("new.starter")
+    totp = f"{TOTP(device.bin_key).token():06d}"
+    refused = client.post("/sign-in/set-up/", {"enrolment_code": "0000-0000-0000", "code": totp})
+    assert refused.status_code == 200 and "not right" in refused.content.decode()
+    assert client.post("/sign-in/set-up/", {"enrolment_code": code.lower(), "code": totp})["Location"] == "/"
     assert TOTPDevice.objects.get(user=user).confirmed
+    user.refresh_from_db()
+    assert user.enrolment_code_hash == ""  # one use only
+    assert AuditEvent.objects.filter(action="user.authenticator_enrolled", object_id=str(user.pk)).exists()
+
+
+def test_password_alone_cannot_plant_an_authenticator():
+    """An attacker with the password sees a secret; it is discarded before the real user enrols."""
+    user = make_user("target.user", [Role.HUB_OFFICER])
+    code = enrolment_code_issue(actor=None, user=user)
+    _attacker, attacker_device = _start_enrolment("target.user")
+    attacker_key = attacker_device.key
+    victim, victim_device = _start_enrolment("target.user")
+    assert victim_device.key != attacker_key
+    assert not TOTPDevice.objects.filter(key=attacker_key).exists()
+    totp = f"{TOTP(victim_device.bin_key).token():06d}"
+    assert victim.post("/sign-in/set-up/", {"enrolment_code": code, "code": totp})["Location"] == "/"
+    # Without an enrolment code the attacker cannot confirm any device of their own either.
+    attacker, device = _start_enrolment_after_reset(user)
+    guess = f"{TOTP(device.bin_key).token():06d}"
+    assert (
+        attacker.post("/sign-in/set-up/", {"enrolment_code": "AAAA-BBBB-CCCC", "code": guess}).status_code
+        == 200
+    )
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _start_enrolment_after_reset(user):
+    TOTPDevice.objects.filter(user=user).delete()
+    return _start_enrolment(user.username)
 
 
 def test_sign_out_ends_the_session(london_officer):
@@ -111,11 +150,58 @@ def test_csrf_is_enforced():
 
 def test_admin_is_for_system_administrators_only(london_manager):
     admin_user = make_user("sys.admin", [Role.SYSTEM_ADMIN], hub_code=None, agency_code="hmpps-marsoc")
-    admin_user.is_superuser = True
-    admin_user.save()
+    assert admin_user.is_staff and not admin_user.is_superuser
     client = signed_in(admin_user)
     index = client.get("/admin/")
     assert index.status_code == 200
     html = index.content.decode()
-    assert "Hubs" in html and "Establishments" in html and "Nominal" not in html
+    assert "Hubs" in html and "Establishments" in html and "Users" in html
+    assert "Nominal" not in html and "TOTP" not in html and "Task results" not in html
+    assert client.get("/admin/accounts/user/").status_code == 200
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert signed_in(london_manager).get("/admin/").status_code == 302
+
+
+def test_administrator_cannot_grant_themselves_case_roles_and_changes_are_audited(london_manager):
+    from marsoc.accounts.models import RoleGrant
+
+    admin_user = make_user("sys.admin2", [Role.SYSTEM_ADMIN], hub_code=None, agency_code="hmpps-marsoc")
+    client = signed_in(admin_user)
+    own = client.get(f"/admin/accounts/user/{admin_user.pk}/change/").content.decode()
+    assert "role_grants-TOTAL_FORMS" not in own  # no roles inline on one's own record
+    with pytest.raises(ValidationFailed):
+        make_user(
+            "both.roles",
+            [Role.SYSTEM_ADMIN, Role.NATIONAL_ANALYST],
+            hub_code=None,
+            agency_code="hmpps-marsoc",
+        )
+    page = client.get(f"/admin/accounts/user/{london_manager.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("password", "last_login", "date_joined")
+    }
+    data |= {
+        "agency": london_manager.agency_id,
+        "hub": london_manager.hub_id,
+        "is_active": "on",
+        "role_grants-TOTAL_FORMS": "2",
+        "role_grants-INITIAL_FORMS": "1",
+        "role_grants-MIN_NUM_FORMS": "0",
+        "role_grants-MAX_NUM_FORMS": "1000",
+        "role_grants-0-id": london_manager.role_grants.get().pk,
+        "role_grants-0-user": london_manager.pk,
+        "role_grants-0-role": Role.HUB_MANAGER,
+        "role_grants-1-user": london_manager.pk,
+        "role_grants-1-role": Role.ANALYST,
+    }
+    response = client.post(f"/admin/accounts/user/{london_manager.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(RoleGrant.objects.filter(user=london_manager).values_list("role", flat=True)) == {
+        Role.HUB_MANAGER,
+        Role.ANALYST,
+    }
+    event = AuditEvent.objects.filter(action="admin.user.roles").latest("id")
+    assert event.actor_id == admin_user.pk and event.details["added"] == [Role.ANALYST]

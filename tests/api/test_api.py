@@ -1,5 +1,6 @@
 """The API: token authentication, the same policy and audit as the pages, clear errors for bad input."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Operation, Role
 from marsoc.nominals.models import Nominal
 
-from ..conftest import hub, make_nominal, make_user
+from ..conftest import hub, make_nominal, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,40 @@ def test_bad_filter_values_are_rejected(london_officer, token_for):
     assert _get("/api/nominals", token, data={"page_size": 5000}).status_code == 422
 
 
-def test_openapi_schema_is_served():
-    schema = Client().get("/api/openapi.json").json()
+def test_openapi_schema_is_served(london_officer):
+    client = signed_in(london_officer)
+    schema = client.get("/api/openapi.json").json()
+    assert client.get("/api/docs").status_code == 200
     assert "/api/nominals" in schema["paths"] and "/api/nominals/{nominal_id}" in schema["paths"]
-    assert Client().get("/api/docs").status_code == 200
+
+
+def test_out_of_range_and_control_characters_are_refused_cleanly(london_officer, token_for):
+    token = token_for(london_officer)
+    assert _get("/api/nominals", token, data={"page": 99999999999999999999}).status_code == 422
+    assert _get("/api/nominals", token, data={"hub": 10**22}).status_code == 422
+    assert _get("/api/nominals/99999999999999999999", token, data={"purpose": "abc"}).status_code in (
+        404,
+        422,
+    )
+    assert _get("/api/nominals", token, data={"q": "a\x00b"}).status_code == 400
+    body = {
+        "given_names": "A\x00",
+        "family_name": "B",
+        "date_of_birth": "1990-05-01",
+        "sex": "M",
+        "data_subject_category": "convicted",
+        "owner_hub_id": hub("london").pk,
+        "rationale": "x\ud800",
+    }
+    before = Nominal.objects.count()
+    response = Client().post(
+        "/api/nominals",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422 and Nominal.objects.count() == before
+
+
+def test_api_docs_need_sign_in():
+    assert Client().get("/api/docs").status_code == 302

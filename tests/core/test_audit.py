@@ -197,3 +197,37 @@ def test_chain_check_reports_tampering(django_capture_on_commit_callbacks):
         signed_in(inspector).post("/audit/verify/")
     run = AuditVerification.objects.get()
     assert run.ok is False and run.first_break_id == target.pk
+
+
+def test_awkward_values_round_trip_and_verify():
+    audit_record(
+        actor=None,
+        operation=Operation.COLLECTION,
+        action="t.values",
+        details={"big": 1e20, "neg_zero": -0.0, "text": "Zoë \x00 \ud800", "n": 10**18},
+        justification="with a NUL \x00",
+    )
+    assert audit_verify().ok
+
+
+def test_list_consultations_are_found_by_nominal(london_officer):
+    inspector = make_user("insp5", [Role.INSPECTOR], hub_code=None, agency_code="hmpps-marsoc")
+    nominal = make_nominal(london_officer)
+    signed_in(london_officer).get("/cohort/")
+    shown = signed_in(inspector).get("/audit/", {"nominal": nominal.pk}).context["page"].object_list
+    assert any(e.action == "nominal.list.page" for e in shown)
+
+
+def test_form_shown_again_after_a_post_is_a_consultation(london_officer):
+    nominal = make_nominal(london_officer)
+    client = with_purpose(signed_in(london_officer), nominal)
+    before = AuditEvent.objects.filter(nominal_id=nominal.pk, operation=Operation.CONSULTATION).count()
+    response = client.post(f"/cohort/{nominal.pk}/edit/", {})
+    assert response.status_code == 200 and nominal.family_name in response.content.decode()
+    after = AuditEvent.objects.filter(nominal_id=nominal.pk, operation=Operation.CONSULTATION).count()
+    assert after == before + 1
+
+
+def test_nul_in_a_parameter_is_refused_plainly(london_officer):
+    response = signed_in(london_officer).get("/cohort/", {"q": "a\x00b"})
+    assert response.status_code == 400 and "control character" in response.content.decode()

@@ -83,8 +83,23 @@ def test_prison_number_held_by_another_nominal_is_refused(london_officer):
     make_nominal(london_officer, identifiers=[("NOMIS", "A1234BC")])
     before = Nominal.objects.count()
     response = signed_in(london_officer).post("/cohort/refer/", _refer_form(owner_hub=hub("london").pk))
-    assert "already recorded against another nominal" in " ".join(response.context["form"].errors["nomis"])
+    assert "already recorded against MH" in " ".join(response.context["form"].errors["nomis"])
     assert Nominal.objects.count() == before
+
+
+def test_identifier_held_by_a_hidden_nominal_deconflicts_and_is_logged(london_officer):
+    other = make_user("yorks.off", [Role.HUB_OFFICER], hub_code="yorkshire-humber", agency_code="yhrocu")
+    hidden = make_nominal(
+        other, hub_code="yorkshire-humber", family="Quexley", identifiers=[("PNC", "2001/0123456F")]
+    )
+    response = signed_in(london_officer).post(
+        "/cohort/refer/", _refer_form(owner_hub=hub("london").pk, pnc="01/123456F", nomis="")
+    )
+    message = " ".join(response.context["form"].errors["pnc"])
+    assert "Yorkshire and the Humber hub" in message and "contact" in message
+    assert hidden.family_name not in response.content.decode() and hidden.reference not in message
+    hit = AuditEvent.objects.get(action="deconfliction.identifier")
+    assert hit.nominal_id == hidden.pk and hit.actor_id == london_officer.pk and hit.operation == "disclosure"
 
 
 def test_short_and_long_pnc_forms_are_one_identifier(london_officer):
@@ -255,3 +270,9 @@ def test_cohort_list_filters_and_search(london_officer):
     assert names == sorted(names, reverse=True)
     event = AuditEvent.objects.filter(action="nominal.list.page").latest("id")
     assert event.details["query"] == {"sort": "-name"}
+    # An invalid filter is reported; the valid ones still apply (and the log says what was applied).
+    response = client.get("/cohort/", {"q": "mensah", "sort": "password", "hub": "999999"})
+    assert {n.pk for n in response.context["page"].object_list} == {a.pk}
+    assert "govuk-error-summary" not in response.content.decode() or "sort" in response.context["form"].errors
+    applied = AuditEvent.objects.filter(action="nominal.list.page").latest("id").details["query"]
+    assert applied == {"query": "mensah", "sort": "name"}

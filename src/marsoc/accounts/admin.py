@@ -1,15 +1,28 @@
-"""Administration for the system administrator: accounts and reference data only, never case data."""
+"""Administration for the system administrator: accounts and reference data only, never case data.
+
+Every change to a person's account is written to the audit log; administrators cannot change their own
+roles, and the system administrator role cannot be combined with case or inspector roles.
+"""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from marsoc.core.audit import audit_record
+from marsoc.core.vocabulary import Operation, Role
+
 from .models import Agency, ApiToken, Establishment, Hub, RoleGrant, User
 from .policies import can_manage_accounts
+from .services import api_token_revoke, enrolment_code_issue, grant_admin_permissions, roles_problem
 
 
 def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
@@ -25,44 +38,158 @@ def _has_permission(request: HttpRequest) -> bool:
 admin.site.login = _admin_login  # type: ignore[method-assign]
 admin.site.has_permission = _has_permission  # type: ignore[method-assign]
 
+# Third-party models that would expose secrets or bypass the account rules are not administered here.
+for _model_path in (
+    "django_otp.plugins.otp_totp.models.TOTPDevice",
+    "django_tasks_db.models.DBTaskResult",
+    "axes.models.AccessLog",
+    "axes.models.AccessFailureLog",
+):
+    _module, _name = _model_path.rsplit(".", 1)
+    try:
+        _model = getattr(__import__(_module, fromlist=[_name]), _name)
+        admin.site.unregister(_model)
+    except (NotRegistered, ImportError, AttributeError):  # pragma: no cover - not installed
+        pass
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+def _audit(request: HttpRequest, action: str, obj: object, details: dict[str, Any]) -> None:
+    audit_record(
+        actor=request.user,  # type: ignore[arg-type]
+        operation=Operation.ALTERATION,
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=getattr(obj, "pk", ""),
+        justification="Administration",
+        details=details,
+    )
+
+
+class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _audit(
+            request,
+            f"admin.{type(obj).__name__.lower()}.{'change' if change else 'add'}",
+            obj,
+            {"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        _audit(request, f"admin.{type(obj).__name__.lower()}.delete", obj, {"label": str(obj)})
+        super().delete_model(request, obj)
+
 
 @admin.register(Hub)
-class HubAdmin(admin.ModelAdmin[Hub]):
+class HubAdmin(AuditedAdmin):
     list_display = ("name", "code", "region", "unit", "is_national", "contact_email")
     search_fields = ("name", "code", "region")
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(AuditedAdmin):
     list_display = ("name", "code", "agency_type", "hub", "active")
     list_filter = ("agency_type", "hub", "active")
     search_fields = ("name", "code")
 
 
 @admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin[Establishment]):
+class EstablishmentAdmin(AuditedAdmin):
     list_display = ("code", "name", "hub", "active")
     list_filter = ("hub", "active")
     search_fields = ("code", "name")
 
 
-class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
+class RoleGrantFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        roles = [
+            f.cleaned_data["role"]
+            for f in self.forms
+            if getattr(f, "cleaned_data", None)
+            and f.cleaned_data.get("role")
+            and not f.cleaned_data.get("DELETE")
+        ]
+        problem = roles_problem(roles)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RoleGrantInline(admin.TabularInline):  # type: ignore[type-arg]
     model = RoleGrant
+    formset = RoleGrantFormSet
     extra = 1
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(DjangoUserAdmin, AuditedAdmin):  # type: ignore[type-arg]
     inlines = [RoleGrantInline]
     list_display = ("username", "first_name", "last_name", "agency", "hub", "clearance", "is_active")
     list_filter = ("hub", "agency__agency_type", "clearance", "is_active", "is_service_account")
+    # No superuser, staff, group or permission fields: those follow from the roles.
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
-        ("MARSOC", {"fields": ("agency", "hub", "clearance", "job_title", "is_service_account")}),
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email", "job_title")}),
+        ("MARSOC", {"fields": ("agency", "hub", "clearance", "is_service_account", "is_active")}),
     )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
+        ("MARSOC", {"fields": ("first_name", "last_name", "email", "agency", "hub", "clearance")}),
+    )
+    actions = ["reset_authenticator"]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        if obj is not None and obj.pk == request.user.pk:
+            return []  # nobody changes their own roles
+        return super().get_inline_instances(request, obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        user = form.instance
+        before = set(user.role_grants.values_list("role", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(user.role_grants.values_list("role", flat=True))
+        should_be_staff = Role.SYSTEM_ADMIN in after
+        if user.is_staff != should_be_staff:
+            User.objects.filter(pk=user.pk).update(is_staff=should_be_staff)
+        if should_be_staff:
+            grant_admin_permissions(user)
+        else:
+            user.user_permissions.clear()
+        if before != after:
+            _audit(
+                request,
+                "admin.user.roles",
+                user,
+                {"added": sorted(after - before), "removed": sorted(before - after)},
+            )
+        if not change:
+            code = enrolment_code_issue(actor=request.user, user=user)  # type: ignore[arg-type]
+            messages.warning(
+                request,
+                f"Give {user.username} this enrolment code by another channel, valid for "
+                f"72 hours, to set up their authenticator: {code}",
+            )
+
+    @admin.action(description="Reset authenticator and issue a new enrolment code")
+    def reset_authenticator(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.exclude(pk=request.user.pk or 0):
+            code = enrolment_code_issue(actor=request.user, user=user)  # type: ignore[arg-type]
+            messages.warning(request, f"{user.username}: new enrolment code {code} (valid 72 hours)")
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at")
-    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are issued by a service that shows the secret once
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]

@@ -18,3 +18,13 @@ class CodeForm(forms.Form):
             "required": "Enter the security code",
         },
     )
+
+
+class EnrolForm(CodeForm):
+    enrolment_code = forms.CharField(
+        label="Enrolment code",
+        help_text="The one-time code your administrator gave you, like 1A2B-3C4D-5E6F",
+        max_length=20,
+        error_messages={"required": "Enter the enrolment code from your administrator"},
+    )
+    field_order = ["enrolment_code", "code"]

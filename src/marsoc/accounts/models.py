@@ -91,6 +91,10 @@ class User(AbstractUser):
     )
     job_title = models.CharField(max_length=100, blank=True)
     is_service_account = models.BooleanField(default=False, help_text="A machine client using API tokens")
+    # A one-time code, given to the person out of band, that they need to set up an authenticator:
+    # knowing the password alone must not be enough to attach a device to an account.
+    enrolment_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    enrolment_code_expires = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

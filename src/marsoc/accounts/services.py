@@ -3,14 +3,17 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from marsoc.core.audit import audit_record
-from marsoc.core.vocabulary import Classification, Operation, Role
+from marsoc.core.errors import ValidationFailed
+from marsoc.core.vocabulary import CASE_ROLES, Classification, Operation, Role
 
 from .models import Agency, ApiToken, Hub, RoleGrant, User
 
@@ -19,6 +22,29 @@ TOKEN_PREFIX = "mh_"  # noqa: S105 - a visible prefix, not a secret
 
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+# What the system administrator may do in the admin: accounts and reference data, never case data.
+ADMIN_PERMISSIONS = {
+    "accounts": ["hub", "agency", "establishment", "user", "rolegrant"],
+    "axes": ["accessattempt"],  # to unlock a locked-out account
+}
+
+
+def roles_problem(roles: Iterable[str]) -> str | None:
+    """Separation of duties: whoever administers accounts must not also hold case or inspection roles."""
+    wanted = set(roles)
+    if Role.SYSTEM_ADMIN in wanted and wanted & (set(CASE_ROLES) | {Role.INSPECTOR}):
+        return "A system administrator cannot also hold a case or inspector role"
+    return None
+
+
+def grant_admin_permissions(user: User) -> None:
+    perms = Permission.objects.filter(
+        Q(content_type__app_label="accounts", content_type__model__in=ADMIN_PERMISSIONS["accounts"])
+        | Q(content_type__app_label="axes", content_type__model__in=ADMIN_PERMISSIONS["axes"])
+    ).exclude(codename__startswith="delete_user")
+    user.user_permissions.set(perms)
 
 
 def user_create(
@@ -36,6 +62,9 @@ def user_create(
     job_title: str = "",
     is_service_account: bool = False,
 ) -> User:
+    problem = roles_problem(roles)
+    if problem:
+        raise ValidationFailed({"roles": problem})
     with transaction.atomic():
         user = User(
             username=username,
@@ -55,6 +84,8 @@ def user_create(
             user.set_unusable_password()
         user.save()
         RoleGrant.objects.bulk_create([RoleGrant(user=user, role=Role(r)) for r in sorted(set(roles))])
+        if user.is_staff:
+            grant_admin_permissions(user)
         audit_record(
             actor=actor,
             operation=Operation.COLLECTION,
@@ -71,9 +102,18 @@ def api_token_issue(
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and cannot be shown again."""
     raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[:10], key_hash=_token_hash(raw), expires_at=expires_at
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw[:10], key_hash=_token_hash(raw), expires_at=expires_at
+        )
+        audit_record(
+            actor=user,
+            operation=Operation.ALTERATION,
+            action="api_token.issue",
+            object_type="api_token",
+            object_id=token.pk,
+            details={"name": name, "prefix": token.prefix},
+        )
     return token, raw
 
 
@@ -94,29 +134,79 @@ def api_token_authenticate(raw: str) -> User | None:
     return token.user
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="api_token.revoke",
+            object_type="api_token",
+            object_id=token.pk,
+            details={"prefix": token.prefix},
+        )
 
 
 def totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+ENROLMENT_CODE_LIFETIME = timedelta(hours=72)
+
+
+def enrolment_code_issue(*, actor: User | None, user: User) -> str:
+    """A one-time code to give the person by another channel; it lets them set up an authenticator."""
+    raw = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+    with transaction.atomic():
+        user.enrolment_code_hash = _token_hash(raw)
+        user.enrolment_code_expires = timezone.now() + ENROLMENT_CODE_LIFETIME
+        user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires"])
+        TOTPDevice.objects.filter(user=user).delete()
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="user.enrolment_code",
+            object_type="user",
+            object_id=user.pk,
+            justification="Authenticator (re)set: enrolment code issued",
+        )
+    return raw
+
+
+def enrolment_code_valid(user: User, raw: str) -> bool:
+    raw = raw.strip().upper()
+    return bool(
+        user.enrolment_code_hash
+        and user.enrolment_code_expires is not None
+        and user.enrolment_code_expires > timezone.now()
+        and secrets.compare_digest(user.enrolment_code_hash, _token_hash(raw))
+    )
+
+
 def totp_enrol_start(user: User) -> TOTPDevice:
-    """An unconfirmed device for the enrolment page; reused until the user confirms it."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
+    """A fresh unconfirmed device (new secret) each time: a secret seen earlier by anyone is discarded."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def totp_enrol_confirm(device: TOTPDevice, token: str) -> bool:
-    if not device.verify_token(token):
+def totp_enrol_confirm(device: TOTPDevice, token: str, enrolment_code: str) -> bool:
+    user = device.user
+    if not enrolment_code_valid(user, enrolment_code) or not device.verify_token(token):
         return False
-    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        User.objects.filter(pk=user.pk).update(enrolment_code_hash="", enrolment_code_expires=None)
+        audit_record(
+            actor=user,
+            operation=Operation.ALTERATION,
+            action="user.authenticator_enrolled",
+            object_type="user",
+            object_id=user.pk,
+            justification="Authenticator app set up",
+        )
     return True
 
 

@@ -13,8 +13,9 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import CodeForm, SignInForm
+from .forms import CodeForm, EnrolForm, SignInForm
 from .models import User
 from .services import totp_device, totp_enrol_confirm, totp_enrol_start
 
@@ -74,18 +75,33 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/code.html", {"form": form})
 
 
+ENROL_DEVICE = "marsoc_enrol_device"
+
+
 def sign_in_enrol(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return redirect("accounts:login")
     if totp_device(user) is not None:
         return redirect("accounts:code")
-    device = totp_enrol_start(user)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if totp_enrol_confirm(device, form.cleaned_data["code"]):
+    form = EnrolForm(request.POST or None)
+    device = None
+    if request.method == "POST":
+        device = TOTPDevice.objects.filter(
+            pk=request.session.get(ENROL_DEVICE), user=user, confirmed=False
+        ).first()
+    if request.method == "POST" and device is not None and form.is_valid():
+        if totp_enrol_confirm(device, form.cleaned_data["code"], form.cleaned_data["enrolment_code"]):
+            request.session.pop(ENROL_DEVICE, None)
             return _complete(request, user, device)
-        form.add_error("code", "The security code is not right: check the time on your phone and try again")
+        form.add_error(None, "The enrolment code or the security code is not right. Check both and try again")
+    if device is None:
+        # A new secret on every visit: one seen earlier (by anyone) can never be confirmed later.
+        device = totp_enrol_start(user)
+        request.session[ENROL_DEVICE] = device.pk
+        if request.method == "POST":
+            form = EnrolForm()
+            form.add_error(None, "Scan the new code below and try again")
     secret = base64.b32encode(bytes.fromhex(device.key)).decode("ascii")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title="Set-up QR code")
     return render(request, "accounts/enrol.html", {"form": form, "secret": secret, "qr_svg": qr_svg})

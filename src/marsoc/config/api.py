@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
@@ -12,5 +13,6 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
+    docs_decorator=login_required,  # the schema is for signed-in users and scripts, not the public
 )
 api.add_router("/", nominals_router)

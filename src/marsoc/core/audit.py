@@ -12,15 +12,35 @@ from django.db import transaction
 from django.utils import timezone
 
 from .actor import Actor
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, AuditSubject
 from .vocabulary import Operation
 
 GENESIS_HASH = "0" * 64
 
 
+def _safe_text(text: str) -> str:
+    # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded: keep them visible, escaped.
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _safe_text(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        # jsonb rewrites some floats (1e20, -0.0), which would break the hash on read-back: store text.
+        return repr(value)
+    if isinstance(value, dict):
+        return {_safe_text(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_clean(v) for v in value]
+    return _safe_text(str(value))
+
+
 def _canonical(value: Any) -> Any:
-    """JSON-safe form that survives a round trip through the database unchanged."""
-    return json.loads(json.dumps(value, default=str, sort_keys=True))
+    """JSON-safe form that survives a round trip through either database unchanged."""
+    return json.loads(json.dumps(_clean(value), sort_keys=True, allow_nan=False))
 
 
 def compute_hash(
@@ -71,13 +91,19 @@ def audit_record(
     justification: str = "",
     recipients: Sequence[str] = (),
     details: dict[str, Any] | None = None,
+    subject_ids: Sequence[int] = (),
 ) -> AuditEvent:
-    """Append one entry to the chain. Call inside the transaction of the work being recorded."""
+    """Append one entry to the chain. Call inside the transaction of the work being recorded.
+
+    `subject_ids` names every nominal a list or search showed, so the inspector and "who viewed"
+    find those consultations by nominal as well (they are also inside the hashed details)."""
     operation = Operation(operation)
     actor_label = actor.display_label if actor is not None else "system"
     actor_id = actor.pk if actor is not None else None
     clean_recipients = _canonical(list(recipients))
     clean_details = _canonical(details or {})
+    justification = _safe_text(justification)
+    action = _safe_text(action)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         at = timezone.now()
@@ -110,6 +136,10 @@ def audit_record(
             prev_hash=head.last_hash,
             hash=digest,
         )
+        if subject_ids:
+            AuditSubject.objects.bulk_create(
+                [AuditSubject(event=event, nominal_id=n) for n in sorted(set(subject_ids))]
+            )
         head.last_id = event.pk
         head.last_hash = digest
         head.save(update_fields=["last_id", "last_hash"])

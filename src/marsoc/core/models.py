@@ -43,6 +43,16 @@ class AuditEvent(models.Model):
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.operation} {self.action} by {self.actor_label}"
 
 
+class AuditSubject(models.Model):
+    """A nominal shown by a list or search consultation: lets the log be searched by person."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, related_name="subjects")
+    nominal_id = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} showed {self.nominal_id}"
+
+
 class AuditChainHead(models.Model):
     """One row holding the newest hash; locking it serialises appends so the chain stays linear."""
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .actor import Actor
@@ -29,7 +29,9 @@ def audit_event_list(*, actor: Actor, filters: AuditFilters) -> QuerySet[AuditEv
         # actor_label starts with the username as recorded at the time.
         qs = qs.filter(actor_label__startswith=f"{filters.username} (")
     if filters.nominal_id is not None:
-        qs = qs.filter(nominal_id=filters.nominal_id)
+        qs = qs.filter(
+            Q(nominal_id=filters.nominal_id) | Q(subjects__nominal_id=filters.nominal_id)
+        ).distinct()
     if filters.operation:
         qs = qs.filter(operation=filters.operation)
     tz = timezone.get_current_timezone()

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import field_validator
 
 from marsoc.accounts.models import User
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
@@ -19,6 +20,7 @@ from .vocabulary import MembershipState, Phase
 
 router = Router(tags=["nominals"])
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**31 - 1
 
 
 class IdentifierOut(Schema):
@@ -69,16 +71,27 @@ class NominalPage(Schema):
 
 class ListParams(Schema):
     q: str = ""
-    hub: int | None = None
+    hub: int | None = Field(None, ge=1, le=MAX_ID)
     phase: Phase | None = None
     state: MembershipState | None = None
-    establishment: int | None = None
+    establishment: int | None = Field(None, ge=1, le=MAX_ID)
     sort: str = Field("name", description=f"One of {', '.join(SORTS)}")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
+def _plain_text(value: object) -> object:
+    if isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
+        raise ValueError("must not contain NUL or unpaired surrogate characters")
+    return value
+
+
 class ReferIn(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_control_characters(cls, value: object) -> object:
+        return _plain_text(value)
+
     given_names: str
     family_name: str
     date_of_birth: date
@@ -198,6 +211,8 @@ def _detail(n: Nominal) -> dict[str, Any]:
     summary="One nominal (a purpose is required and logged)",
 )
 def get_nominal(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
+    if nominal_id > MAX_ID:
+        return Status(404, {"detail": "Not found"})
     actor = _actor(request)
     try:
         nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)

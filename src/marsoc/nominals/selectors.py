@@ -10,7 +10,7 @@ from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.models import AuditEvent
-from marsoc.core.vocabulary import Operation
+from marsoc.core.vocabulary import Operation, classifications_up_to
 
 from .lifecycle import RELEASE_WINDOW, phase_of
 from .models import Alias, Identifier, Nominal
@@ -175,9 +175,12 @@ def nominal_viewers(*, actor: Actor, nominal: Nominal, limit: int = 50) -> Query
     """Who consulted this record, for the managers allowed to ask."""
     if not can_see_viewers(actor, nominal):
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(nominal_id=nominal.pk, operation=Operation.CONSULTATION).order_by("-id")[
-        :limit
-    ]
+    return (
+        AuditEvent.objects.filter(Q(nominal_id=nominal.pk) | Q(subjects__nominal_id=nominal.pk))
+        .filter(operation=Operation.CONSULTATION)
+        .distinct()
+        .order_by("-id")[:limit]
+    )
 
 
 SMALL_COUNT = 5
@@ -206,8 +209,12 @@ def cohort_counts_by_hub(*, actor: Actor) -> list[dict[str, object]]:
     """Aggregates for the Delivery Board: never a name, and small counts suppressed."""
     if not can_view_cohort_aggregates(actor):
         return []
+    # Only what the viewer's clearance covers: a SECRET record must not show up as one more.
     rows = (
-        Nominal.objects.values_list("owner_hub__name", "membership_state").annotate(n=Count("id")).order_by()
+        Nominal.objects.filter(classification__in=classifications_up_to(actor.clearance))
+        .values_list("owner_hub__name", "membership_state")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     table: dict[str, dict[str, int]] = {}
     for hub_name, state, n in rows:

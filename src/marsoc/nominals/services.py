@@ -107,7 +107,11 @@ def _validate_person(actor: Actor, data: NominalInput, errors: dict[str, str]) -
 
 
 def _normalise_identifiers(
-    identifiers: Sequence[tuple[str, str]], errors: dict[str, str], *, exclude_nominal: int | None = None
+    actor: User,
+    identifiers: Sequence[tuple[str, str]],
+    errors: dict[str, str],
+    *,
+    exclude_nominal: int | None = None,
 ) -> list[tuple[str, str]]:
     clean: list[tuple[str, str]] = []
     for id_type, raw in identifiers:
@@ -119,16 +123,34 @@ def _normalise_identifiers(
         except (IdentifierError, ValueError) as exc:
             errors[field] = str(exc)
             continue
-        taken = Identifier.objects.filter(id_type=id_type, value=value)
+        taken = Identifier.objects.filter(id_type=id_type, value=value).select_related("nominal__owner_hub")
         if exclude_nominal is not None:
             taken = taken.exclude(nominal_id=exclude_nominal)
-        if taken.exists():
-            # Say it is taken, never by whom: the holder may be outside the user's reach.
-            errors[field] = (
-                f"{IdentifierType(id_type).label} {value} is already recorded against another nominal"
-            )
+        holder = taken.first()
+        if holder is None:
+            clean.append((id_type, value))
             continue
-        clean.append((id_type, value))
+        label = IdentifierType(id_type).label
+        if can_view_nominal(actor, holder.nominal):
+            errors[field] = f"{label} {value} is already recorded against {holder.nominal.reference}"
+            continue
+        # Deconfliction: say who holds an interest and whom to contact, never the content; log the hit.
+        hub = holder.nominal.owner_hub
+        contact = hub.contact_email or hub.contact_name or "the national team"
+        errors[field] = (
+            f"{label} {value} is already recorded by another hub: contact {hub.name} ({contact}) before going on"
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.DISCLOSURE,
+            action="deconfliction.identifier",
+            object_type="nominal",
+            object_id=holder.nominal_id,
+            nominal_id=holder.nominal_id,
+            justification="Identifier entered by a user outside the owner hub",
+            recipients=[actor.display_label],
+            details={"id_type": id_type, "owner_hub": hub.code},
+        )
     return clean
 
 
@@ -144,7 +166,7 @@ def nominal_refer(
     _validate_person(actor, data, errors)
     if not rationale.strip():
         errors["rationale"] = "Enter why this person is being referred"
-    clean_ids = _normalise_identifiers(identifiers, errors)
+    clean_ids = _normalise_identifiers(actor, identifiers, errors)
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
@@ -227,7 +249,7 @@ def identifier_add(*, actor: User, nominal: Nominal, id_type: str, raw: str) -> 
         raise ValidationFailed({"id_type": "Select the type of identifier"})
     if not raw.strip():
         raise ValidationFailed({"value": f"Enter the {IdentifierType(id_type).label}"})
-    clean = _normalise_identifiers([(id_type, raw)], errors)
+    clean = _normalise_identifiers(actor, [(id_type, raw)], errors)
     if errors:
         raise ValidationFailed({"value": next(iter(errors.values()))})
     (_, value) = clean[0]
@@ -523,4 +545,5 @@ def nominal_list_consult(
         object_type="nominal_list",
         justification=purpose,
         details={"shown": list(nominal_ids), "query": query},
+        subject_ids=nominal_ids,
     )

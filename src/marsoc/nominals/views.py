@@ -5,6 +5,7 @@ asked once per nominal per session.
 """
 
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -81,10 +82,8 @@ def nominal_page(surface: str) -> Callable[[View], View]:
                 return redirect(
                     f"{reverse('nominals:purpose', args=[nominal.pk])}?{urlencode({'next': request.get_full_path()})}"
                 )
-            if request.method == "GET":
-                services.nominal_consult(
-                    actor=_actor(request), nominal=nominal, purpose=purpose, surface=surface
-                )
+            # Every request that shows the record is a consultation, a form shown again with errors too.
+            services.nominal_consult(actor=_actor(request), nominal=nominal, purpose=purpose, surface=surface)
             return view(request, nominal, purpose, *args, **kwargs)
 
         return login_required(wrapper)
@@ -113,17 +112,16 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     if not sees_case_data(actor):
         raise Http404("No cohort")
     form = CohortFilterForm(request.GET or None)
-    filters = CohortFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = CohortFilters(
-            query=data["q"] or "",
-            hub_id=data["hub"].pk if data["hub"] else None,
-            phase=data["phase"] or "",
-            membership_state=data["state"] or "",
-            establishment_id=data["establishment"].pk if data["establishment"] else None,
-            sort=data["sort"] or "name",
-        )
+    form.is_valid()  # invalid fields are reported and left out; the valid ones still apply
+    data = getattr(form, "cleaned_data", {})
+    filters = CohortFilters(
+        query=data.get("q") or "",
+        hub_id=data["hub"].pk if data.get("hub") else None,
+        phase=data.get("phase") or "",
+        membership_state=data.get("state") or "",
+        establishment_id=data["establishment"].pk if data.get("establishment") else None,
+        sort=data.get("sort") or "name",
+    )
     paginator = Paginator(nominal_list(actor=actor, filters=filters), 50)
     page = paginator.get_page(request.GET.get("page"))
     services.nominal_list_consult(
@@ -131,7 +129,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         nominal_ids=[n.pk for n in page.object_list],
         purpose="Cohort list",
         surface="page",
-        query={k: str(v) for k, v in request.GET.items() if v},
+        query={k: str(v) for k, v in asdict(filters).items() if v not in (None, "")},
     )
     params = request.GET.copy()
     params.pop("page", None)

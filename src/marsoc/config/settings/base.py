@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marsoc.core.middleware.SecurityHeadersMiddleware",
+    "marsoc.core.middleware.RejectControlCharactersMiddleware",
     "marsoc.accounts.middleware.RequireSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
