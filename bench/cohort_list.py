@@ -18,7 +18,8 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -164,22 +165,61 @@ RESULT_COUNT = re.compile(rb'id="result-count">\s*([\d,]+)')
 
 
 class QueryTimer:
-    """Times every query of the requests made inside it (an execute wrapper, perf_counter resolution)."""
+    """Times every query of the requests made inside it: the execute call (an execute wrapper) plus the
+    fetching of its rows (SQLite does much of a scan while rows are fetched), perf_counter resolution."""
 
     def __init__(self) -> None:
-        self.queries: list[tuple[float, str]] = []
+        self.queries: list[list[Any]] = []  # [execute ms, fetch ms, sql]
+        self._by_cursor: dict[int, int] = {}
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.queries.append(((time.perf_counter() - started) * 1000, sql))
+            self._by_cursor[id(context["cursor"])] = len(self.queries)
+            self.queries.append([(time.perf_counter() - started) * 1000, 0.0, sql])
+
+    def fetched(self, cursor: Any, ms: float) -> None:
+        index = self._by_cursor.get(id(cursor))
+        if index is not None:
+            self.queries[index][1] += ms
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Install the execute wrapper, and time fetchone/fetchmany/fetchall on Django's cursor wrapper."""
+        from django.db import connection
+        from django.db.backends.utils import CursorWrapper
+
+        def timed(name: str) -> Callable[..., Any]:
+            def fetch(cursor: Any, *args: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return getattr(cursor.cursor, name)(*args)
+                finally:
+                    self.fetched(cursor, (time.perf_counter() - started) * 1000)
+
+            return fetch
+
+        names = ("fetchone", "fetchmany", "fetchall")
+        saved = {name: CursorWrapper.__dict__.get(name) for name in names}
+        for name in names:
+            setattr(CursorWrapper, name, timed(name))
+        try:
+            with connection.execute_wrapper(self):
+                yield
+        finally:
+            for name, original in saved.items():
+                if original is None:
+                    delattr(CursorWrapper, name)
+                else:
+                    setattr(CursorWrapper, name, original)
+
+    def total_ms(self) -> float:
+        return sum(q[0] + q[1] for q in self.queries)
 
 
 def measure(client: Any, url: str, warmups: int, requests: int) -> dict[str, Any]:
-    from django.db import connection
-
     statuses: set[int] = set()
     for _ in range(warmups):
         statuses.add(client.get(url).status_code)
@@ -192,7 +232,7 @@ def measure(client: Any, url: str, warmups: int, requests: int) -> dict[str, Any
         statuses.add(response.status_code)
     # One more request, untimed, to count the queries it makes and how long they took.
     timer = QueryTimer()
-    with connection.execute_wrapper(timer):
+    with timer.active():
         response = client.get(url)
     statuses.add(response.status_code)
     match = RESULT_COUNT.search(response.content)
@@ -207,7 +247,7 @@ def measure(client: Any, url: str, warmups: int, requests: int) -> dict[str, Any
         "matches": match.group(1).decode() if match else "?",
         "bytes": len(response.content),
         "queries": timer.queries,
-        "query_ms": sum(t for t, _ in timer.queries),
+        "query_ms": timer.total_ms(),
     }
 
 
@@ -340,8 +380,8 @@ def run(args: argparse.Namespace) -> int:
         )
     print("(ms. median/p95/mean/min/max: wall clock per request through the test client. 'cpu med': median")
     print(" CPU time of this Python process per request - the database server's own work is not in it on")
-    print(" PostgreSQL. 'queries'/'sql ms': count and summed wall time of the queries of one extra untimed")
-    print(" request, timed with an execute wrapper.)")
+    print(" PostgreSQL. 'queries'/'sql ms': count and summed wall time (execute + fetch) of the queries of")
+    print(" one extra untimed request.)")
     print(
         f"Load average after timing: {load_after} (1, 5, 15 min; other work on the machine skews wall times)"
     )
@@ -357,11 +397,20 @@ def run(args: argparse.Namespace) -> int:
         f"Audit: {audit_after - audit_before:,} consultation rows (nominal.list.page) written by these requests "
         f"(expected {expected:,}); {AuditEvent.objects.count():,} audit rows in total."
     )
+    try:  # the per-record subject rows, where this version of the audit log has them
+        from django.apps import apps
+
+        subjects = (
+            apps.get_model("core", "AuditSubject").objects.filter(event__action="nominal.list.page").count()
+        )
+        print(f"Audit subjects: {subjects:,} (nominal, list consultation) rows recorded for the pages shown.")
+    except LookupError:
+        pass
     if args.show_sql:
         for username, label, url, s in rows:
             print(f"\n[{username} / {label}] {url}: {len(s['queries'])} queries, {s['query_ms']:.1f} ms")
-            for ms, text in sorted(s["queries"], key=lambda q: q[0], reverse=True):
-                print(f"  {ms:7.2f} ms  {text[:400]}")
+            for execute_ms, fetch_ms, text in sorted(s["queries"], key=lambda q: q[0] + q[1], reverse=True):
+                print(f"  {execute_ms + fetch_ms:7.2f} ms (fetch {fetch_ms:.2f})  {text[:400]}")
     if args.profile:
         for username, client in clients.items():
             for label, params in scenarios:

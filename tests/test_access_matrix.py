@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from marsoc.assessment.services import active_method, assessment_submit, method_spec
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
 
@@ -51,6 +52,21 @@ READ = {
     "inspector": set(),
     "system_admin": set(),
 }
+HUB_WORK = {"own_hub", "non_participating"}  # the London-owned nominals
+ASSESS_READ = {
+    "london_manager": HUB_WORK,
+    "london_officer": HUB_WORK,
+    "london_analyst": HUB_WORK,
+    "national_analyst": set(RELATIONS),
+    "national_manager": set(RELATIONS),
+}
+ASSESS = {
+    "london_manager": HUB_WORK,
+    "london_officer": HUB_WORK,
+    "london_analyst": HUB_WORK,
+    "national_manager": set(RELATIONS),
+}
+DECIDE = {"london_manager": HUB_WORK, "national_manager": set(RELATIONS)}
 WRITE = {
     "london_manager": {"own_hub", "non_participating"},
     "london_officer": {"own_hub", "non_participating"},
@@ -69,6 +85,10 @@ NOMINAL_SURFACES = [
     ("add agency page", "get", "/cohort/{id}/agencies/add/", WRITE),
     ("end agency page", "get", "/cohort/{id}/agencies/{participation}/end/", WRITE),
     ("API get", "api", "/api/nominals/{id}?purpose=case+management", READ),
+    ("assessments page", "get", "/cohort/{id}/assessments/", ASSESS_READ),
+    ("assessment breakdown", "get", "/cohort/{id}/assessments/{assessment}/", ASSESS_READ),
+    ("new assessment page", "get", "/cohort/{id}/assessments/new/", ASSESS),
+    ("tier decision page", "get", "/cohort/{id}/tier/", DECIDE),
 ]
 
 # Surfaces not about one nominal: who may use them at all.
@@ -88,6 +108,11 @@ GLOBAL_SURFACES = [
     ("audit export", "get", "/audit/export.csv", {"inspector"}),
     ("administration", "get", "/admin/", {"system_admin"}),
     ("verify audit chain", "post", "/audit/verify/", {"inspector"}),
+    ("priority list", "get", "/priority/", CASE - {"partner_probation"}),
+    ("priority export", "get", "/priority/export.csv", CASE - {"partner_probation"}),
+    ("reviews", "get", "/reviews/", CASE - {"partner_probation"}),
+    ("methods", "get", "/methods/", CASE - {"partner_probation"}),
+    ("method detail", "get", "/methods/1/", CASE - {"partner_probation"}),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -113,6 +138,15 @@ COVERED_ROUTES = {
     "audit/",
     "audit/export.csv",
     "audit/verify/",
+    "priority/",
+    "priority/export.<str:fmt>",
+    "reviews/",
+    "methods/",
+    "methods/<int:pk>/",
+    "cohort/<int:pk>/assessments/",
+    "cohort/<int:pk>/assessments/new/",
+    "cohort/<int:pk>/assessments/<int:assessment_id>/",
+    "cohort/<int:pk>/tier/",
 }
 
 
@@ -154,11 +188,16 @@ def test_nominal_surfaces(world, actor, token_for):
     user = users[actor]
     client = with_purpose(signed_in(user), *nominals.values())
     token = token_for(user)
+    owner = nominals["own_hub"].created_by
+    levels = {f.code: 2 for f in method_spec(active_method()).factors}
+    assessments = {r: assessment_submit(actor=owner, nominal=n, levels=levels) for r, n in nominals.items()}
     failures = []
     for name, method, template, table in NOMINAL_SURFACES:
         for relation in RELATIONS:
             nominal = nominals[relation]
-            path = template.format(id=nominal.pk, participation=parts[relation].pk)
+            path = template.format(
+                id=nominal.pk, participation=parts[relation].pk, assessment=assessments[relation].pk
+            )
             response = _call(client, method, path, token)
             allowed = relation in table.get(actor, set())
             ok = response.status_code == 200 if allowed else response.status_code == 404

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from marsoc.accounts.reference import load_reference_data
+from marsoc.assessment.services import method_install_default
 from marsoc.demo.generate import DEMO_PASSWORD, ensure_users, generate
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -81,6 +82,7 @@ def demo_data(transactional_db) -> None:
     so they are loaded again (idempotently) for each test.
     """
     load_reference_data()
+    method_install_default()  # also emptied by the flush
     ensure_users(SEED)
     generate(nominals=60, seed=SEED, with_users=False)
 

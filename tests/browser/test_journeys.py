@@ -140,7 +140,9 @@ def test_board_member_sees_aggregates_and_no_person(page: Page, live_server) -> 
     # The table holds the counts by hub and state, with counts under 5 suppressed.
     states = list(MembershipState.values)
     counts: dict[str, dict[str, int]] = {}
-    visible = Nominal.objects.filter(classification__in=OFFICIAL_SENSITIVE_OR_BELOW)  # the board member's clearance
+    visible = Nominal.objects.filter(
+        classification__in=OFFICIAL_SENSITIVE_OR_BELOW
+    )  # the board member's clearance
     for row in visible.values("owner_hub__name", "membership_state").annotate(n=Count("id")):
         counts.setdefault(row["owner_hub__name"], {})[row["membership_state"]] = row["n"]
 

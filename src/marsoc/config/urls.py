@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("marsoc.web.urls")),
     path("cohort/", include("marsoc.nominals.urls")),
     path("audit/", include("marsoc.core.urls")),
+    path("", include("marsoc.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

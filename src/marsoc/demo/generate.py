@@ -33,6 +33,8 @@ from marsoc.nominals.vocabulary import (
     Sex,
 )
 
+from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
+from .assessments import generate_assessments
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
@@ -323,7 +325,12 @@ def reset_case_data() -> None:
 
 
 def generate(
-    *, nominals: int, seed: int, today: date | None = None, with_users: bool = True
+    *,
+    nominals: int,
+    seed: int,
+    today: date | None = None,
+    with_users: bool = True,
+    assessments: int = DEFAULT_ASSESSMENTS,
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -522,6 +529,8 @@ def generate(
         counts["custody_events"] += len(events_rows)
         counts["membership_changes"] += len(changes)
         counts["participations"] += len(parts)
+    if assessments:
+        counts |= generate_assessments(seed=seed, limit=assessments)
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

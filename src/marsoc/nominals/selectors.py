@@ -32,33 +32,28 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "name"
 
 
-def phase_expression(today: date) -> Case:
-    """The lifecycle phase as SQL; mirrors lifecycle.phase_of (a test keeps the two in step)."""
+def phase_expression(today: date, prefix: str = "") -> Case:
+    """The lifecycle phase as SQL; mirrors lifecycle.phase_of (a test keeps the two in step).
+    `prefix` reaches the nominal through a relation (e.g. "nominal__")."""
     window_end = today + RELEASE_WINDOW
+
+    def when(then: Phase, **lookups: object) -> When:
+        return When(Q(**{prefix + k: v for k, v in lookups.items()}), then=Value(then.value))
+
     return Case(
-        When(membership_state=MembershipState.EXITED, then=Value(Phase.EXITED.value)),
-        When(custody_status=CustodyStatus.REMAND, then=Value(Phase.REMAND.value)),
-        When(
-            custody_status=CustodyStatus.SENTENCED,
-            expected_release_date__lte=window_end,
-            then=Value(Phase.RELEASE_6M.value),
-        ),
-        When(custody_status=CustodyStatus.SENTENCED, then=Value(Phase.SENTENCED.value)),
-        When(
-            custody_status=CustodyStatus.RELEASED_ON_LICENCE,
-            licence_end_date__gte=today,
-            then=Value(Phase.ON_LICENCE.value),
-        ),
-        When(custody_status=CustodyStatus.RELEASED_ON_LICENCE, then=Value(Phase.POST_SENTENCE.value)),
-        When(
-            custody_status=CustodyStatus.RELEASED, ever_sentenced=True, then=Value(Phase.POST_SENTENCE.value)
-        ),
+        when(Phase.EXITED, membership_state=MembershipState.EXITED),
+        when(Phase.REMAND, custody_status=CustodyStatus.REMAND),
+        when(Phase.RELEASE_6M, custody_status=CustodyStatus.SENTENCED, expected_release_date__lte=window_end),
+        when(Phase.SENTENCED, custody_status=CustodyStatus.SENTENCED),
+        when(Phase.ON_LICENCE, custody_status=CustodyStatus.RELEASED_ON_LICENCE, licence_end_date__gte=today),
+        when(Phase.POST_SENTENCE, custody_status=CustodyStatus.RELEASED_ON_LICENCE),
+        when(Phase.POST_SENTENCE, custody_status=CustodyStatus.RELEASED, ever_sentenced=True),
         default=Value(Phase.PRE_CUSTODY.value),
         output_field=CharField(),
     )
 
 
-def _phase_filter(phase: str, today: date) -> Q:
+def phase_filter(phase: str, today: date) -> Q:
     """The same rules as phase_expression, as a WHERE clause that can use indexes."""
     window_end = today + RELEASE_WINDOW
     live = ~Q(membership_state=MembershipState.EXITED)
@@ -135,7 +130,7 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
     if filters.hub_id:
         qs = qs.filter(owner_hub_id=filters.hub_id)
     if filters.phase:
-        qs = qs.filter(_phase_filter(filters.phase, today))
+        qs = qs.filter(phase_filter(filters.phase, today))
     if filters.membership_state:
         qs = qs.filter(membership_state=filters.membership_state)
     if filters.establishment_id:
@@ -196,7 +191,7 @@ def cohort_summary(*, actor: Actor, today: date | None = None) -> list[dict[str,
     today = today or timezone.localdate()
     scoped = Nominal.objects.filter(nominal_scope(actor))
     counts = dict(scoped.values_list("membership_state").annotate(n=Count("id")).order_by())
-    release = scoped.filter(_phase_filter(Phase.RELEASE_6M, today)).count()
+    release = scoped.filter(phase_filter(Phase.RELEASE_6M, today)).count()
     return [
         {"label": "referred", "count": counts.get(MembershipState.REFERRED, 0)},
         {"label": "under assessment", "count": counts.get(MembershipState.UNDER_ASSESSMENT, 0)},

@@ -40,6 +40,7 @@ from .lifecycle import derive_custody
 from .models import Nominal, Participation
 from .policies import (
     ALLOWED_TRANSITIONS,
+    HUB_STAFF_ROLES,
     can_change_membership,
     can_edit_nominal,
     can_manage_participation,
@@ -165,6 +166,13 @@ def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
             "ended_at", "agency__name"
         ),
         "can_edit": can_edit_nominal(actor, nominal),
+        # Hub staff and national analysts also work with assessments (partners see the core record only).
+        "hub_working": bool(actor.role_codes & (HUB_STAFF_ROLES | {"national_analyst"}))
+        and (
+            actor.is_national
+            or actor.hub_id == nominal.owner_hub_id
+            or "national_analyst" in actor.role_codes
+        ),
         "can_manage_participation": can_manage_participation(actor, nominal),
         "membership_targets": [
             MembershipState(s)

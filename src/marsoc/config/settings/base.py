@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "marsoc.core",
     "marsoc.accounts",
     "marsoc.nominals",
+    "marsoc.assessment",
     "marsoc.web",
     "marsoc.demo",
 ]

@@ -1,0 +1,122 @@
+"""Forms for assessment pages. The assessment form is built from the active method's factors."""
+
+from typing import Any
+
+from django import forms
+
+from marsoc.accounts.models import Establishment, Hub
+
+from .method import MethodSpec
+
+GRADE_CHOICES = [("", "No grade")] + [(f"{s}{a}", f"{s}{a}") for s in "123" for a in "ABCDE"]
+
+
+class AssessmentForm(forms.Form):
+    summary = forms.CharField(
+        label="Summary of the evidence",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, spec: MethodSpec, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.groups: list[tuple[str, list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]]] = []
+        for group in spec.groups:
+            rows = []
+            for factor in [f for f in spec.factors if f.group == group.code]:
+                level_name, grade_name, evidence_name = (
+                    f"level_{factor.code}",
+                    f"grade_{factor.code}",
+                    f"evidence_{factor.code}",
+                )
+                self.fields[level_name] = forms.TypedChoiceField(
+                    label=factor.name,
+                    coerce=int,
+                    required=False,
+                    widget=forms.RadioSelect,
+                    choices=[
+                        (level, f"{level} – {factor.descriptor(level)}")
+                        for level in range(factor.max_level + 1)
+                    ],
+                    help_text=factor.description,
+                )
+                self.fields[grade_name] = forms.ChoiceField(
+                    label=f"Evidence grade for {factor.name.lower()} (3x5x2 source and assessment)",
+                    choices=GRADE_CHOICES,
+                    required=False,
+                )
+                self.fields[evidence_name] = forms.CharField(
+                    label=f"Evidence for {factor.name.lower()}",
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+                rows.append((self[level_name], self[grade_name], self[evidence_name]))
+            self.groups.append((group.name, rows))
+
+    def levels(self) -> dict[str, int | None]:
+        return {f.code: self.cleaned_data.get(f"level_{f.code}") for f in self.spec.factors}
+
+    def grades(self) -> dict[str, str]:
+        return {f.code: self.cleaned_data.get(f"grade_{f.code}") or "" for f in self.spec.factors}
+
+    def evidence(self) -> dict[str, str]:
+        return {f.code: self.cleaned_data.get(f"evidence_{f.code}") or "" for f in self.spec.factors}
+
+
+class TierDecisionForm(forms.Form):
+    decided_tier = forms.ChoiceField(label="Tier", widget=forms.RadioSelect, required=False)
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text="Required; explain fully if you depart from the computed tier",
+    )
+
+    def __init__(self, *args: Any, tiers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_tier"].choices = tiers  # type: ignore[attr-defined]
+
+
+class PriorityFilterForm(forms.Form):
+    hub = forms.ModelChoiceField(
+        label="Hub", queryset=Hub.objects.filter(is_national=False), required=False, empty_label="All hubs"
+    )
+    tier = forms.ChoiceField(
+        label="Tier",
+        required=False,
+        choices=[("", "Any tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tier 3"), ("4", "Tier 4")],
+    )
+    phase = forms.ChoiceField(label="Phase", required=False)
+    establishment = forms.ModelChoiceField(
+        label="Establishment",
+        queryset=Establishment.objects.all(),
+        required=False,
+        empty_label="Any establishment",
+    )
+    release_within = forms.TypedChoiceField(
+        label="Release window",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Any"),
+            ("30", "Within 30 days"),
+            ("91", "Within 3 months"),
+            ("183", "Within 6 months"),
+            ("365", "Within 12 months"),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from marsoc.nominals.vocabulary import Phase
+
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [("", "Any phase"), *Phase.choices]  # type: ignore[attr-defined]
+
+
+class MethodUploadForm(forms.Form):
+    method_file = forms.FileField(label="Method file (TOML)", required=False)

@@ -1,0 +1,156 @@
+"""Scoring methods (as versioned data), assessments, tier decisions and review scheduling.
+
+A method is the TOML text the hub wrote, stored whole with its fingerprint; once an assessment uses it,
+it never changes (a change is a new version). Assessments are immutable once submitted; a new one
+supersedes the current one. The computed tier is advice: the tier that counts is a hub manager's
+decision, recorded with a rationale (DPA 2018 s.49-50).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from marsoc.nominals.models import Nominal
+
+
+class MethodStatus(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate (dry-run only)"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class ScoringMethod(models.Model):
+    code = models.SlugField(max_length=60)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    source_text = models.TextField(help_text="The method file as loaded (TOML)")
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=MethodStatus.choices, default=MethodStatus.CANDIDATE)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="method_version_unique"),
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="active"), name="one_active_method"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class Assessment(models.Model):
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="assessments")
+    method = models.ForeignKey(ScoringMethod, on_delete=models.PROTECT, related_name="assessments")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    confidence = models.DecimalField(max_digits=4, decimal_places=3)
+    confidence_band = models.CharField(max_length=10)
+    tier_code = models.CharField(max_length=10)
+    tier_name = models.CharField(max_length=60)
+    top_factors = models.JSONField(
+        default=list, help_text="Codes of the factors that drove the score, largest first"
+    )
+    breakdown = models.JSONField(default=dict)
+    summary = models.TextField(blank=True, help_text="The assessor's summary of the evidence")
+    is_current = models.BooleanField(default=True)
+    # RESTRICT: kept while the nominal exists; goes only when the whole record is erased.
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="supersedes"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nominal"], condition=models.Q(is_current=True), name="one_current_assessment"
+            )
+        ]
+        indexes = [models.Index(fields=["is_current", "score"])]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk} of {self.nominal_id}: {self.score} (tier {self.tier_code})"
+
+
+class FactorScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factor_scores")
+    factor_code = models.CharField(max_length=60)
+    level = models.PositiveSmallIntegerField()
+    evidence = models.TextField(blank=True)
+    grade = models.CharField(max_length=2, blank=True, help_text="3x5x2 source and assessment, e.g. 1B")
+    contribution = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "factor_code"], name="one_score_per_factor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factor_code}={self.level}"
+
+
+class TierDecision(models.Model):
+    """A hub manager's decision on the tier that counts; may disagree with the computed tier."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="tier_decisions")
+    assessment = models.ForeignKey(Assessment, on_delete=models.RESTRICT, related_name="decisions")
+    computed_tier = models.CharField(max_length=10)
+    decided_tier = models.CharField(max_length=10)
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Tier {self.decided_tier} for {self.nominal_id}"
+
+    @property
+    def disagrees(self) -> bool:
+        return self.decided_tier != self.computed_tier
+
+
+class ReviewInterval(models.Model):
+    """How often each tier is reviewed (reference data an administrator can change)."""
+
+    tier_code = models.CharField(max_length=10, unique=True)
+    interval_days = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["tier_code"]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier_code}: every {self.interval_days} days"
+
+
+class PriorityStatus(models.Model):
+    """Where a nominal stands now: current assessment, computed and decided tier, next review.
+
+    Kept by the services so the national list can rank and filter without recomputing anything."""
+
+    nominal = models.OneToOneField(Nominal, on_delete=models.CASCADE, related_name="priority")
+    assessment = models.ForeignKey(Assessment, on_delete=models.RESTRICT, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=1, db_index=True)
+    computed_tier = models.CharField(max_length=10)
+    decided_tier = models.CharField(max_length=10, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    next_review_due = models.DateField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["decided_tier", "score"])]
+
+    def __str__(self) -> str:
+        return f"{self.nominal_id}: {self.score} tier {self.decided_tier or self.computed_tier}"
+
+    @property
+    def tier(self) -> str:
+        """The tier that counts: the manager's decision, else the computed (advisory) tier."""
+        return self.decided_tier or self.computed_tier

@@ -1,0 +1,68 @@
+"""Who may assess, decide tiers, see the priority list and manage methods.
+
+Builds on the nominal policy: nobody sees an assessment of a person they cannot see. Partner officers see
+the core record only (scores are the hubs' working judgements), so assessments are for hub staff and the
+national team.
+"""
+
+from django.db.models import Q
+
+from marsoc.core.actor import Actor
+from marsoc.core.vocabulary import Role
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.policies import HUB_STAFF_ROLES, NOTHING, can_view_nominal, nominal_scope
+
+ASSESSOR_ROLES = frozenset({Role.HUB_MANAGER, Role.HUB_OFFICER, Role.ANALYST})
+
+
+def _roles(actor: Actor) -> frozenset[str]:
+    return actor.role_codes
+
+
+def _hub_reach(actor: Actor, nominal: Nominal) -> bool:
+    return actor.is_national or actor.hub_id == nominal.owner_hub_id
+
+
+def sees_priorities(actor: Actor) -> bool:
+    return bool(_roles(actor) & (HUB_STAFF_ROLES | {Role.NATIONAL_ANALYST}))
+
+
+def priority_scope(actor: Actor) -> Q:
+    """Nominals whose assessments `actor` may see: the nominal scope, without partner-only reach."""
+    roles = _roles(actor)
+    if Role.NATIONAL_ANALYST in roles or (actor.is_national and roles & HUB_STAFF_ROLES):
+        return nominal_scope(actor)
+    if roles & HUB_STAFF_ROLES and actor.hub_id is not None:
+        return nominal_scope(actor) & Q(owner_hub_id=actor.hub_id)
+    return NOTHING
+
+
+def can_view_assessments(actor: Actor, nominal: Nominal) -> bool:
+    if not can_view_nominal(actor, nominal):
+        return False
+    roles = _roles(actor)
+    return Role.NATIONAL_ANALYST in roles or (bool(roles & HUB_STAFF_ROLES) and _hub_reach(actor, nominal))
+
+
+def can_assess(actor: Actor, nominal: Nominal) -> bool:
+    return (
+        can_view_nominal(actor, nominal)
+        and bool(_roles(actor) & ASSESSOR_ROLES)
+        and _hub_reach(actor, nominal)
+    )
+
+
+def can_decide_tier(actor: Actor, nominal: Nominal) -> bool:
+    """A named hub manager decides (DPA 2018 s.49-50: the score alone decides nothing)."""
+    return (
+        can_view_nominal(actor, nominal) and Role.HUB_MANAGER in _roles(actor) and _hub_reach(actor, nominal)
+    )
+
+
+def can_manage_methods(actor: Actor) -> bool:
+    roles = _roles(actor)
+    return Role.NATIONAL_ANALYST in roles or (actor.is_national and Role.HUB_MANAGER in roles)
+
+
+def can_view_methods(actor: Actor) -> bool:
+    return sees_priorities(actor)

@@ -1,0 +1,288 @@
+"""Writes for assessment: loading and activating methods, submitting assessments, deciding tiers.
+
+Each checks the policy, validates, writes and audits in one transaction; bad input saves nothing.
+"""
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from marsoc.accounts.models import User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.policies import can_view_nominal
+
+from .method import MethodError, MethodSpec, ScoreResult, ScoringError, load_method, score
+from .models import (
+    Assessment,
+    FactorScore,
+    MethodStatus,
+    PriorityStatus,
+    ReviewInterval,
+    ScoringMethod,
+    TierDecision,
+)
+from .policies import can_assess, can_decide_tier, can_manage_methods
+
+DEFAULT_REVIEW_DAYS = 182
+_SPEC_CACHE: dict[str, MethodSpec] = {}
+
+
+def method_spec(method: ScoringMethod) -> MethodSpec:
+    """The parsed method, cached by fingerprint (the text of a used method never changes)."""
+    spec = _SPEC_CACHE.get(method.fingerprint)
+    if spec is None:
+        spec = load_method(method.source_text)
+        _SPEC_CACHE[method.fingerprint] = spec
+    return spec
+
+
+def active_method() -> ScoringMethod:
+    method = ScoringMethod.objects.filter(status=MethodStatus.ACTIVE).first()
+    if method is None:
+        raise ValidationFailed(
+            {"method": "No scoring method is active: a national analyst must activate one"}
+        )
+    return method
+
+
+def method_load(*, actor: User, text: str) -> ScoringMethod:
+    """Load a method file as a candidate. A version already loaded with other content is refused."""
+    if not can_manage_methods(actor):
+        raise PermissionDenied("Only the national team can load scoring methods")
+    try:
+        spec = load_method(text)
+    except MethodError as exc:
+        raise ValidationFailed({"method_file": list(exc.problems)}) from exc
+    existing = ScoringMethod.objects.filter(code=spec.code, version=spec.version).first()
+    if existing is not None:
+        if existing.fingerprint == spec.fingerprint:
+            return existing  # the same file again: nothing to do
+        raise ValidationFailed(
+            {
+                "method_file": f"{spec.code} version {spec.version} is already loaded with different content: "
+                "give the changed method a new version number"
+            }
+        )
+    with transaction.atomic():
+        method = ScoringMethod.objects.create(
+            code=spec.code,
+            version=spec.version,
+            name=spec.name,
+            description=spec.description,
+            source_text=text,
+            fingerprint=spec.fingerprint,
+            status=MethodStatus.CANDIDATE,
+            loaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="method.load",
+            object_type="method",
+            object_id=method.pk,
+            details={"code": spec.code, "version": spec.version},
+        )
+    return method
+
+
+def method_activate(*, actor: User, method: ScoringMethod, rationale: str) -> ScoringMethod:
+    if not can_manage_methods(actor):
+        raise PermissionDenied("Only the national team can activate a scoring method")
+    if not rationale.strip():
+        raise ValidationFailed({"rationale": "Enter why this method is being adopted"})
+    with transaction.atomic():
+        ScoringMethod.objects.filter(status=MethodStatus.ACTIVE).update(status=MethodStatus.RETIRED)
+        method.status = MethodStatus.ACTIVE
+        method.activated_at = timezone.now()
+        method.save(update_fields=["status", "activated_at"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="method.activate",
+            object_type="method",
+            object_id=method.pk,
+            justification=rationale.strip(),
+        )
+    return method
+
+
+def _review_due(tier: str, from_day: date) -> date:
+    interval = ReviewInterval.objects.filter(tier_code=tier).values_list("interval_days", flat=True).first()
+    return from_day + timedelta(days=interval or DEFAULT_REVIEW_DAYS)
+
+
+def assessment_submit(
+    *,
+    actor: User,
+    nominal: Nominal,
+    levels: Mapping[str, int | None],
+    grades: Mapping[str, str] | None = None,
+    evidence: Mapping[str, str] | None = None,
+    summary: str = "",
+) -> Assessment:
+    """Score, store (immutable) and make current; the previous assessment is superseded, never changed."""
+    if not can_view_nominal(actor, nominal):
+        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
+    if not can_assess(actor, nominal):
+        raise PermissionDenied("You cannot assess this person")
+    method = active_method()
+    spec = method_spec(method)
+    errors: dict[str, str] = {}
+    clean_levels: dict[str, int] = {}
+    for factor in spec.factors:
+        value = levels.get(factor.code)
+        if value is None:
+            errors[f"level_{factor.code}"] = f"Score {factor.name.lower()}"
+        else:
+            clean_levels[factor.code] = value
+    clean_grades = {k: v.strip().upper() for k, v in (grades or {}).items() if v and v.strip()}
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        result: ScoreResult = score(spec, clean_levels, clean_grades)
+    except ScoringError as exc:
+        raise ValidationFailed({"levels": list(exc.problems)}) from exc
+    now = timezone.now()
+    with transaction.atomic():
+        previous = Assessment.objects.select_for_update().filter(nominal=nominal, is_current=True).first()
+        if previous is not None:
+            Assessment.objects.filter(pk=previous.pk).update(is_current=False)
+        assessment = Assessment.objects.create(
+            nominal=nominal,
+            method=method,
+            assessor=actor,
+            submitted_at=now,
+            score=Decimal(str(result.score)),
+            confidence=Decimal(str(result.confidence)),
+            confidence_band=str(result.band),
+            tier_code=result.tier.code,
+            tier_name=result.tier.name,
+            top_factors=[f.code for f in result.top_factors(3)],
+            breakdown=result.as_dict(),
+            summary=summary.strip(),
+        )
+        if previous is not None:
+            Assessment.objects.filter(pk=previous.pk).update(superseded_by=assessment)
+        FactorScore.objects.bulk_create(
+            [
+                FactorScore(
+                    assessment=assessment,
+                    factor_code=f.code,
+                    level=f.level,
+                    evidence=(evidence or {}).get(f.code, "").strip(),
+                    grade=f.grade or "",
+                    contribution=Decimal(str(f.contribution)),
+                )
+                for f in result.breakdown
+            ]
+        )
+        status = PriorityStatus.objects.filter(nominal=nominal).first()
+        decided = status.decided_tier if status else ""
+        PriorityStatus.objects.update_or_create(
+            nominal=nominal,
+            defaults={
+                "assessment": assessment,
+                "score": assessment.score,
+                "computed_tier": result.tier.code,
+                "decided_tier": decided,
+                "next_review_due": _review_due(decided or result.tier.code, now.date()),
+            },
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="assessment.submit",
+            object_type="assessment",
+            object_id=assessment.pk,
+            nominal_id=nominal.pk,
+            justification="Assessment of priority",
+            details={
+                "method": f"{method.code} v{method.version}",
+                "score": str(assessment.score),
+                "tier": result.tier.code,
+                "supersedes": previous.pk if previous else None,
+            },
+        )
+    return assessment
+
+
+def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: str) -> TierDecision:
+    """The tier that counts, decided by a named hub manager; may differ from the computed tier."""
+    if not can_view_nominal(actor, nominal):
+        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
+    if not can_decide_tier(actor, nominal):
+        raise PermissionDenied("Only a hub manager can decide a tier")
+    current = Assessment.objects.filter(nominal=nominal, is_current=True).select_related("method").first()
+    if current is None:
+        raise ValidationFailed({"decided_tier": "Assess the person before deciding a tier"})
+    spec = method_spec(current.method)
+    errors: dict[str, str] = {}
+    if decided_tier not in {t.code for t in spec.tiers}:
+        errors["decided_tier"] = "Select a tier"
+    if not rationale.strip():
+        errors["rationale"] = "Enter the rationale for this decision"
+    elif decided_tier != current.tier_code and len(rationale.strip()) < 20:
+        errors["rationale"] = "Explain in more detail why the decision differs from the computed tier"
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        decision = TierDecision.objects.create(
+            nominal=nominal,
+            assessment=current,
+            computed_tier=current.tier_code,
+            decided_tier=decided_tier,
+            rationale=rationale.strip(),
+            decided_by=actor,
+            decided_at=now,
+        )
+        PriorityStatus.objects.filter(nominal=nominal).update(
+            decided_tier=decided_tier, decided_at=now, next_review_due=_review_due(decided_tier, now.date())
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="tier.decide",
+            object_type="tier_decision",
+            object_id=decision.pk,
+            nominal_id=nominal.pk,
+            justification=rationale.strip(),
+            details={"computed": current.tier_code, "decided": decided_tier, "disagrees": decision.disagrees},
+        )
+    return decision
+
+
+DEFAULT_REVIEW_INTERVALS = {"1": 91, "2": 182, "3": 365, "4": 365}
+
+
+def method_install_default() -> ScoringMethod:
+    """Make sure the shipped default method exists (active if nothing else is) with review intervals."""
+    from .method import DEFAULT_METHOD_FILE
+
+    text = DEFAULT_METHOD_FILE.read_text(encoding="utf-8")
+    spec = load_method(text)
+    method = ScoringMethod.objects.filter(code=spec.code, version=spec.version).first()
+    if method is None:
+        method = ScoringMethod.objects.create(
+            code=spec.code,
+            version=spec.version,
+            name=spec.name,
+            description=spec.description,
+            source_text=text,
+            fingerprint=spec.fingerprint,
+            status=MethodStatus.CANDIDATE,
+        )
+    if not ScoringMethod.objects.filter(status=MethodStatus.ACTIVE).exists():
+        ScoringMethod.objects.filter(pk=method.pk).update(
+            status=MethodStatus.ACTIVE, activated_at=timezone.now()
+        )
+        method.refresh_from_db()
+    for tier, days in DEFAULT_REVIEW_INTERVALS.items():
+        ReviewInterval.objects.get_or_create(tier_code=tier, defaults={"interval_days": days})
+    return method

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("priority/", views.priority, name="priority"),
+    path("priority/export.<str:fmt>", views.priority_export, name="priority_export"),
+    path("reviews/", views.reviews, name="reviews"),
+    path("methods/", views.method_list, name="methods"),
+    path("methods/<int:pk>/", views.method_detail, name="method_detail"),
+    path("cohort/<int:pk>/assessments/", views.nominal_assessments, name="history"),
+    path("cohort/<int:pk>/assessments/new/", views.assessment_new, name="new"),
+    path("cohort/<int:pk>/assessments/<int:assessment_id>/", views.assessment_detail, name="detail"),
+    path("cohort/<int:pk>/tier/", views.tier_decision, name="tier"),
+]

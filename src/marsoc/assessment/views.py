@@ -1,0 +1,394 @@
+"""Pages for assessment and prioritisation. Thin: parse, call selectors and services, render."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from openpyxl import Workbook
+
+from marsoc.accounts.models import User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.views import nominal_page
+
+from . import services
+from .forms import AssessmentForm, MethodUploadForm, PriorityFilterForm, TierDecisionForm
+from .models import PriorityStatus, ScoringMethod
+from .policies import (
+    can_assess,
+    can_decide_tier,
+    can_manage_methods,
+    can_view_assessments,
+    can_view_methods,
+    sees_priorities,
+)
+from .selectors import (
+    PriorityFilters,
+    access_assessment_by_id,
+    assessment_history,
+    methods_visible,
+    priority_list,
+    reviews_due,
+)
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _filters(request: HttpRequest) -> tuple[PriorityFilterForm, PriorityFilters]:
+    form = PriorityFilterForm(request.GET or None)
+    form.is_valid()
+    d = getattr(form, "cleaned_data", {})
+    return form, PriorityFilters(
+        hub_id=d["hub"].pk if d.get("hub") else None,
+        tier=d.get("tier") or "",
+        phase=d.get("phase") or "",
+        establishment_id=d["establishment"].pk if d.get("establishment") else None,
+        release_within_days=d.get("release_within"),
+    )
+
+
+def _tier_label(status: PriorityStatus) -> str:
+    return status.decided_tier or status.computed_tier
+
+
+@login_required
+def priority(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_priorities(actor):
+        raise Http404("Not available")
+    form, filters = _filters(request)
+    page = Paginator(priority_list(actor=actor, filters=filters), 50).get_page(request.GET.get("page"))
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="priority.list",
+        object_type="priority_list",
+        justification="National priority list",
+        subject_ids=[s.nominal_id for s in page.object_list],
+        details={"filters": {k: str(v) for k, v in filters.__dict__.items() if v not in (None, "")}},
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    rank_start = (page.number - 1) * 50
+    return render(
+        request,
+        "assessment/priority.html",
+        {
+            "form": form,
+            "page": page,
+            "rank_start": rank_start,
+            "query_string": params.urlencode(),
+            "national": actor.is_national or "national_analyst" in actor.role_codes,
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    "rank",
+    "reference",
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "hub",
+    "phase",
+    "establishment",
+    "expected_release",
+    "score",
+    "computed_tier",
+    "decided_tier",
+    "confidence",
+    "top_factors",
+    "assessed_on",
+    "next_review_due",
+]
+
+
+def _csv_safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _export_rows(actor: User, filters: PriorityFilters) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for rank, s in enumerate(priority_list(actor=actor, filters=filters).iterator(chunk_size=2000), start=1):
+        n = s.nominal
+        rows.append(
+            [
+                rank,
+                n.reference,
+                n.family_name,
+                n.given_names,
+                n.date_of_birth.isoformat(),
+                n.owner_hub.name,
+                getattr(s, "phase", ""),
+                n.current_establishment.code if n.current_establishment else "",
+                n.expected_release_date.isoformat() if n.expected_release_date else "",
+                float(s.score),
+                s.computed_tier,
+                s.decided_tier,
+                s.assessment.confidence_band,
+                " ".join(s.assessment.top_factors),
+                s.assessment.submitted_at.date().isoformat(),
+                s.next_review_due.isoformat(),
+            ]
+        )
+    return rows
+
+
+@login_required
+def priority_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_priorities(actor) or fmt not in ("csv", "xlsx"):
+        raise Http404("Not available")
+    _form, filters = _filters(request)
+    rows = _export_rows(actor, filters)
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action=f"priority.export.{fmt}",
+        object_type="priority_list",
+        justification="Export of the priority list",
+        recipients=[actor.display_label],
+        subject_ids=[],
+        details={
+            "rows": len(rows),
+            "references": [r[1] for r in rows][:10000],
+            "filters": {k: str(v) for k, v in filters.__dict__.items() if v not in (None, "")},
+        },
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Priority list")
+        sheet.append(EXPORT_COLUMNS)
+        for row in rows:
+            sheet.append([_csv_safe(v) if isinstance(v, str) else v for v in row])
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="marsoc-priority-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_priorities(actor):
+        raise Http404("Not available")
+    rows = reviews_due(actor=actor)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="reviews.list",
+        object_type="review_list",
+        justification="Reviews due",
+        subject_ids=[r.status.nominal_id for r in rows],
+    )
+    return render(
+        request,
+        "assessment/reviews.html",
+        {
+            "overdue": [r for r in rows if r.overdue],
+            "due": [r for r in rows if not r.overdue],
+        },
+    )
+
+
+@login_required
+def method_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_methods(actor):
+        raise Http404("Not available")
+    form = MethodUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_manage_methods(actor):
+            raise Http404("Not available")
+        upload = request.FILES.get("method_file")
+        if upload is None:
+            form.add_error("method_file", "Choose a method file")
+        elif upload.size is not None and upload.size > 1_000_000:
+            form.add_error("method_file", "The method file must be smaller than 1 MB")
+        else:
+            try:
+                text = upload.read().decode("utf-8")
+                method = services.method_load(actor=actor, text=text)
+            except UnicodeDecodeError:
+                form.add_error("method_file", "The method file must be UTF-8 text")
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{method} loaded as a candidate")
+                return redirect("assessment:method_detail", pk=method.pk)
+    return render(
+        request,
+        "assessment/methods.html",
+        {
+            "methods": methods_visible(),
+            "form": form,
+            "can_manage": can_manage_methods(actor),
+        },
+    )
+
+
+@login_required
+def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_methods(actor):
+        raise Http404("Not available")
+    method = get_object_or_404(ScoringMethod, pk=pk)
+    spec = services.method_spec(method)
+    if request.method == "POST":
+        if not can_manage_methods(actor):
+            raise Http404("Not available")
+        try:
+            services.method_activate(actor=actor, method=method, rationale=request.POST.get("rationale", ""))
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        else:
+            messages.success(request, f"{method} is now the active method")
+        return redirect("assessment:method_detail", pk=method.pk)
+    factors_by_group = [(g, [f for f in spec.factors if f.group == g.code]) for g in spec.groups]
+    return render(
+        request,
+        "assessment/method_detail.html",
+        {
+            "method": method,
+            "spec": spec,
+            "factors_by_group": factors_by_group,
+            "can_manage": can_manage_methods(actor),
+        },
+    )
+
+
+@nominal_page("assessments")
+def nominal_assessments(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_assessments(actor, nominal):
+        raise Http404("Not available")
+    return render(
+        request,
+        "assessment/history.html",
+        {
+            "nominal": nominal,
+            "assessments": assessment_history(actor=actor, nominal=nominal),
+            "decisions": nominal.tier_decisions.select_related("decided_by", "assessment"),
+            "can_assess": can_assess(actor, nominal),
+            "can_decide": can_decide_tier(actor, nominal),
+        },
+    )
+
+
+@nominal_page("assessment_new")
+def assessment_new(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_assess(actor, nominal):
+        raise Http404("Not available")
+    try:
+        method = services.active_method()
+    except ValidationFailed as exc:
+        raise Http404("No active method") from exc
+    spec = services.method_spec(method)
+    form = AssessmentForm(request.POST or None, spec=spec)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_submit(
+                actor=actor,
+                nominal=nominal,
+                levels=form.levels(),
+                grades=form.grades(),
+                evidence=form.evidence(),
+                summary=form.cleaned_data.get("summary") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Assessment submitted: score {assessment.score}, tier {assessment.tier_code}"
+            )
+            return redirect("assessment:detail", pk=nominal.pk, assessment_id=assessment.pk)
+    return render(
+        request, "assessment/assessment_form.html", {"form": form, "nominal": nominal, "method": method}
+    )
+
+
+@nominal_page("assessment_detail")
+def assessment_detail(
+    request: HttpRequest, nominal: Nominal, purpose: str, assessment_id: int
+) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such assessment") from exc
+    if assessment.nominal_id != nominal.pk:
+        raise Http404("No such assessment")
+    spec = services.method_spec(assessment.method)
+    names = {f.code: f.name for f in spec.factors}
+    breakdown = [
+        item | {"name": names.get(item["code"], item["code"])}
+        for item in assessment.breakdown.get("breakdown", [])
+    ]
+    ranked = sorted(breakdown, key=lambda f: (-float(f.get("contribution", 0)), f.get("code", "")))
+    evidence = {f.factor_code: f for f in assessment.factor_scores.all()}
+    return render(
+        request,
+        "assessment/assessment_detail.html",
+        {
+            "nominal": nominal,
+            "assessment": assessment,
+            "breakdown": breakdown,
+            "drivers": ranked[:5],
+            "evidence": evidence,
+            "can_decide": can_decide_tier(actor, nominal) and assessment.is_current,
+        },
+    )
+
+
+@nominal_page("tier_decision")
+def tier_decision(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_decide_tier(actor, nominal):
+        raise Http404("Not available")
+    current = nominal.assessments.filter(is_current=True).select_related("method").first()
+    if current is None:
+        messages.error(request, "Assess the person before deciding a tier")
+        return redirect("assessment:history", pk=nominal.pk)
+    spec = services.method_spec(current.method)
+    tiers = [(t.code, f"{t.name}{' (computed)' if t.code == current.tier_code else ''}") for t in spec.tiers]
+    form = TierDecisionForm(request.POST or None, tiers=tiers, initial={"decided_tier": current.tier_code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tier_decide(
+                actor=actor,
+                nominal=nominal,
+                decided_tier=form.cleaned_data.get("decided_tier") or "",
+                rationale=form.cleaned_data.get("rationale") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The tier decision has been recorded")
+            return redirect("assessment:history", pk=nominal.pk)
+    return render(
+        request, "assessment/tier_decision.html", {"form": form, "nominal": nominal, "current": current}
+    )
