@@ -90,7 +90,7 @@ def make_nominal(
 def signed_in(user: User, client: Client | None = None) -> Client:
     """A client with a session that has passed both factors (as the real sign-in leaves it)."""
     client = client or Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="marsoc.accounts.backends.UserBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
     session.save()

@@ -101,7 +101,9 @@ class User(AbstractUser):
 
     @cached_property
     def role_codes(self) -> frozenset[str]:
-        return frozenset(self.role_grants.values_list("role", flat=True))
+        return frozenset(
+            grant.role for grant in self.role_grants.all()
+        )  # uses the prefetch when there is one
 
     @cached_property
     def is_national(self) -> bool:

@@ -54,7 +54,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 def _complete(request: HttpRequest, user: User, device: Any) -> HttpResponse:
     destination = request.session.get(NEXT) or str(reverse_lazy("web:home"))
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="marsoc.accounts.backends.UserBackend")
     otp_login(request, device)
     return redirect(destination)
 

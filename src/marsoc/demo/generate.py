@@ -4,13 +4,14 @@ participating agencies. Nothing here describes a real person."""
 
 import base64
 import hashlib
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
@@ -204,8 +205,16 @@ class _Ids:
         return make_cro(self._perm(i, 1_000_000), year2)
 
 
-def _pick_weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+_HUB_CODES = list(HUB_WEIGHTS)
+_HUB_CUMULATIVE = list(itertools.accumulate(HUB_WEIGHTS.values()))
+# Django rebuilds `.values` on every access: read the choice lists once.
+ETHNICITIES_SELF = SelfDefinedEthnicity.values
+ETHNICITIES_OFFICER = OfficerDefinedEthnicity.values
+RELIGIONS = Religion.values
+
+
+def _pick_hub(rng: random.Random) -> str:
+    return rng.choices(_HUB_CODES, cum_weights=_HUB_CUMULATIVE)[0]
 
 
 def _custody_events(
@@ -318,6 +327,92 @@ class _Ev:
         self.licence_end_date = data.get("licence_end_date")
 
 
+ALIAS_KINDS = (AliasType.ALIAS, AliasType.NICKNAME, AliasType.SPELLING)
+MEMBERSHIP_PATHS = {
+    MembershipState.REFERRED: (MembershipState.REFERRED,),
+    MembershipState.UNDER_ASSESSMENT: (MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT),
+    MembershipState.ADOPTED: (
+        MembershipState.REFERRED,
+        MembershipState.UNDER_ASSESSMENT,
+        MembershipState.ADOPTED,
+    ),
+    MembershipState.EXITED: (
+        MembershipState.REFERRED,
+        MembershipState.UNDER_ASSESSMENT,
+        MembershipState.ADOPTED,
+        MembershipState.EXITED,
+    ),
+}
+RATIONALES = {
+    MembershipState.REFERRED: "Referred after a prison intelligence review (synthetic).",
+    MembershipState.UNDER_ASSESSMENT: "Accepted for assessment at the hub meeting.",
+    MembershipState.ADOPTED: "Adopted by the hub manager on the assessment.",
+    MembershipState.EXITED: "Assessed risk reduced below the cohort threshold.",
+}
+PARTICIPATION_RATIONALE = "Agency holds powers relevant to the plan (synthetic)."
+
+
+NATIONALITIES = ["British", "Irish", "Polish", "Romanian", "Albanian", "Jamaican", "Nigerian", "Pakistani"]
+NATIONALITY_WEIGHTS = [80, 3, 3, 3, 4, 2, 2, 3]
+NOMINAL_COLUMNS = [
+    "id",
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity_self",
+    "ethnicity_officer",
+    "nationality",
+    "religion",
+    "data_subject_category",
+    "classification",
+    "owner_hub_id",
+    "lead_officer_id",
+    "membership_state",
+    "membership_changed_at",
+    "custody_status",
+    "current_establishment_id",
+    "expected_release_date",
+    "licence_end_date",
+    "ever_sentenced",
+    "created_at",
+    "created_by_id",
+    "updated_at",
+]
+
+
+def day(value: date | None) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for rows inserted without the ORM (inside the caller's transaction)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the write lock taken by the transaction keeps anyone else from using these.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        start = int(cursor.fetchone()[0]) + 1
+        return list(range(start, start + count))
+
+
+def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the models, values bound
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
 def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
     with transaction.atomic():
@@ -356,9 +451,10 @@ def generate(
         ).values_list("id", flat=True)
     )
     manager = User.objects.filter(username="national.manager").first()
+    manager_id = manager.pk if manager else None
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     ids = _Ids(rng)
     start_index = Nominal.objects.count()
-    now = timezone.now()
     counts = {
         "identifiers": 0,
         "aliases": 0,
@@ -369,11 +465,11 @@ def generate(
 
     for batch_start in range(0, nominals, BATCH):
         size = min(BATCH, nominals - batch_start)
-        people: list[Nominal] = []
+        people: list[tuple[Any, ...]] = []
         extras: list[dict[str, Any]] = []
         for k in range(size):
             i = start_index + batch_start + k
-            hub = hubs[_pick_weighted(rng, HUB_WEIGHTS)]
+            hub = hubs[_pick_hub(rng)]
             sex = rng.choices([Sex.MALE, Sex.FEMALE], weights=[88, 12])[0]
             given = rng.choice(GIVEN_MALE if sex == Sex.MALE else GIVEN_FEMALE)
             if rng.random() < 0.35:
@@ -396,134 +492,156 @@ def generate(
                 weights=[12, 13, 65, 10],
             )[0]
             lead_pool = officers.get(hub.pk)
+            # Same draw order as the fields below: the data stay the same for a seed.
+            ethnicity_self = rng.choice(ETHNICITIES_SELF)
+            ethnicity_officer = rng.choice(ETHNICITIES_OFFICER)
+            nationality = rng.choices(NATIONALITIES, weights=NATIONALITY_WEIGHTS)[0]
+            religion = rng.choice(RELIGIONS)
+            category = (
+                rng.choices([DataSubjectCategory.CONVICTED, DataSubjectCategory.SUSPECT], weights=[85, 15])[0]
+                if events
+                else DataSubjectCategory.SUSPECT
+            )
+            classification = rng.choices(
+                [Classification.OFFICIAL_SENSITIVE, Classification.SECRET], weights=[95, 5]
+            )[0]
+            lead = rng.choice(lead_pool) if lead_pool and rng.random() < 0.8 else None
             people.append(
-                Nominal(
-                    given_names=given,
-                    family_name=family,
-                    date_of_birth=dob,
-                    sex=sex,
-                    ethnicity_self=rng.choice(SelfDefinedEthnicity.values),
-                    ethnicity_officer=rng.choice(OfficerDefinedEthnicity.values),
-                    nationality=rng.choices(
-                        [
-                            "British",
-                            "Irish",
-                            "Polish",
-                            "Romanian",
-                            "Albanian",
-                            "Jamaican",
-                            "Nigerian",
-                            "Pakistani",
-                        ],
-                        weights=[80, 3, 3, 3, 4, 2, 2, 3],
-                    )[0],
-                    religion=rng.choice(Religion.values),
-                    data_subject_category=rng.choices(
-                        [DataSubjectCategory.CONVICTED, DataSubjectCategory.SUSPECT], weights=[85, 15]
-                    )[0]
-                    if events
-                    else DataSubjectCategory.SUSPECT,
-                    classification=rng.choices(
-                        [Classification.OFFICIAL_SENSITIVE, Classification.SECRET], weights=[95, 5]
-                    )[0],
-                    owner_hub=hub,
-                    lead_officer_id=rng.choice(lead_pool) if lead_pool and rng.random() < 0.8 else None,
-                    membership_state=membership,
-                    membership_changed_at=now,
-                    custody_status=state.status,
-                    current_establishment_id=state.establishment_id,
-                    expected_release_date=state.expected_release_date,
-                    licence_end_date=state.licence_end_date,
-                    ever_sentenced=state.ever_sentenced,
-                    created_by=manager,
+                (
+                    given,
+                    family,
+                    day(dob),
+                    sex,
+                    ethnicity_self,
+                    ethnicity_officer,
+                    nationality,
+                    religion,
+                    category,
+                    classification,
+                    hub.pk,
+                    lead,
+                    membership,
+                    stamp,
+                    state.status,
+                    state.establishment_id,
+                    day(state.expected_release_date),
+                    day(state.licence_end_date),
+                    state.ever_sentenced,
+                    stamp,
+                    manager_id,
+                    stamp,
                 )
             )
-            extras.append({"i": i, "events": events, "membership": membership, "story": story, "dob": dob})
+            extras.append(
+                {
+                    "i": i,
+                    "events": events,
+                    "membership": membership,
+                    "story": story,
+                    "dob": dob,
+                    "given": given,
+                }
+            )
         with transaction.atomic():
-            Nominal.objects.bulk_create(people, batch_size=1000)
-            idents, aliases, events_rows, changes, parts = [], [], [], [], []
-            for person, extra in zip(people, extras, strict=True):
+            new_ids = _reserve_ids(Nominal, len(people))
+            _insert(Nominal, NOMINAL_COLUMNS, [(pk, *row) for pk, row in zip(new_ids, people, strict=True)])
+            # Child rows go in as plain tuples through executemany: building ~900,000 model objects and
+            # their INSERT statements is what made 100,000 people slow, not the database.
+            idents: list[tuple[Any, ...]] = []
+            aliases: list[tuple[Any, ...]] = []
+            events_rows: list[tuple[Any, ...]] = []
+            changes: list[tuple[Any, ...]] = []
+            parts: list[tuple[Any, ...]] = []
+            for pk, extra in zip(new_ids, extras, strict=True):
                 i = extra["i"]
                 if extra["events"]:
-                    idents.append(Identifier(nominal=person, id_type="NOMIS", value=ids.nomis(i)))
+                    idents.append((pk, "NOMIS", ids.nomis(i), manager_id, stamp))
                     year = rng.randint(max(1975, extra["dob"].year + 14), min(today.year, 2024))
-                    idents.append(Identifier(nominal=person, id_type="PNC", value=ids.pnc(i, year)))
+                    idents.append((pk, "PNC", ids.pnc(i, year), manager_id, stamp))
                     if rng.random() < 0.7:
-                        idents.append(Identifier(nominal=person, id_type="CRO", value=ids.cro(i, year % 100)))
+                        idents.append((pk, "CRO", ids.cro(i, year % 100), manager_id, stamp))
                 if extra["story"] in ("licence", "post", "recall") or rng.random() < 0.3:
-                    idents.append(Identifier(nominal=person, id_type="CRN", value=ids.crn(i)))
-                for _ in range(rng.choices([0, 1, 2], weights=[55, 35, 10])[0]):
-                    kind = rng.choice([AliasType.ALIAS, AliasType.NICKNAME, AliasType.SPELLING])
+                    idents.append((pk, "CRN", ids.crn(i), manager_id, stamp))
+                for _ in range(rng.choices((0, 1, 2), weights=(55, 35, 10))[0]):
+                    kind = rng.choice(ALIAS_KINDS)
                     if kind == AliasType.NICKNAME:
-                        aliases.append(
-                            Alias(nominal=person, alias_type=kind, given_names=rng.choice(NICKNAMES))
-                        )
+                        aliases.append((pk, kind, rng.choice(NICKNAMES), "", None, manager_id, stamp))
                     else:
-                        aliases.append(
-                            Alias(
-                                nominal=person,
-                                alias_type=kind,
-                                given_names=person.given_names.split()[0],
-                                family_name=rng.choice(FAMILY),
-                            )
-                        )
+                        first = extra["given"].split()[0]
+                        aliases.append((pk, kind, first, rng.choice(FAMILY), None, manager_id, stamp))
                 for e in extra["events"]:
-                    events_rows.append(CustodyEvent(nominal=person, notes="", recorded_by=manager, **e))
-                path = {
-                    MembershipState.REFERRED: [MembershipState.REFERRED],
-                    MembershipState.UNDER_ASSESSMENT: [
-                        MembershipState.REFERRED,
-                        MembershipState.UNDER_ASSESSMENT,
-                    ],
-                    MembershipState.ADOPTED: [
-                        MembershipState.REFERRED,
-                        MembershipState.UNDER_ASSESSMENT,
-                        MembershipState.ADOPTED,
-                    ],
-                    MembershipState.EXITED: [
-                        MembershipState.REFERRED,
-                        MembershipState.UNDER_ASSESSMENT,
-                        MembershipState.ADOPTED,
-                        MembershipState.EXITED,
-                    ],
-                }[extra["membership"]]
+                    events_rows.append(
+                        (
+                            pk,
+                            e["event_type"],
+                            day(e["occurred_on"]),
+                            e.get("establishment_id"),
+                            e.get("reception_status", ""),
+                            day(e.get("expected_release_date")),
+                            day(e.get("licence_end_date")),
+                            "",
+                            manager_id,
+                            stamp,
+                        )
+                    )
+                path = MEMBERSHIP_PATHS[extra["membership"]]
                 when = today - timedelta(days=rng.randint(30 * len(path), 900))
                 previous = ""
                 for step in path:
+                    exit_reason = ExitReason.RISK_REDUCED if step == MembershipState.EXITED else ""
                     changes.append(
-                        MembershipChange(
-                            nominal=person,
-                            from_state=previous,
-                            to_state=step,
-                            effective_date=when,
-                            exit_reason=ExitReason.RISK_REDUCED if step == MembershipState.EXITED else "",
-                            rationale={
-                                MembershipState.REFERRED: "Referred after a prison intelligence review (synthetic).",
-                                MembershipState.UNDER_ASSESSMENT: "Accepted for assessment at the hub meeting.",
-                                MembershipState.ADOPTED: "Adopted by the hub manager on the assessment.",
-                                MembershipState.EXITED: "Assessed risk reduced below the cohort threshold.",
-                            }[step],
-                            changed_by=manager,
-                            changed_at=now,
-                        )
+                        (pk, previous, step, day(when), exit_reason, RATIONALES[step], manager_id, stamp)
                     )
                     previous = step
                     when += timedelta(days=rng.randint(7, 30))
                 if partner_agencies and rng.random() < 0.2:
-                    for agency_id in rng.sample(partner_agencies, rng.choice([1, 1, 2])):
-                        parts.append(
-                            Participation(
-                                nominal=person,
-                                agency_id=agency_id,
-                                added_by=manager,
-                                rationale="Agency holds powers relevant to the plan (synthetic).",
-                            )
-                        )
-            Identifier.objects.bulk_create(idents, batch_size=2000)
-            Alias.objects.bulk_create(aliases, batch_size=2000)
-            CustodyEvent.objects.bulk_create(events_rows, batch_size=2000)
-            MembershipChange.objects.bulk_create(changes, batch_size=2000)
-            Participation.objects.bulk_create(parts, batch_size=2000)
+                    for agency_id in rng.sample(partner_agencies, rng.choice((1, 1, 2))):
+                        parts.append((pk, agency_id, PARTICIPATION_RATIONALE, manager_id, stamp))
+            _insert(Identifier, ["nominal_id", "id_type", "value", "added_by_id", "added_at"], idents)
+            _insert(
+                Alias,
+                [
+                    "nominal_id",
+                    "alias_type",
+                    "given_names",
+                    "family_name",
+                    "date_of_birth",
+                    "added_by_id",
+                    "added_at",
+                ],
+                aliases,
+            )
+            _insert(
+                CustodyEvent,
+                [
+                    "nominal_id",
+                    "event_type",
+                    "occurred_on",
+                    "establishment_id",
+                    "reception_status",
+                    "expected_release_date",
+                    "licence_end_date",
+                    "notes",
+                    "recorded_by_id",
+                    "recorded_at",
+                ],
+                events_rows,
+            )
+            _insert(
+                MembershipChange,
+                [
+                    "nominal_id",
+                    "from_state",
+                    "to_state",
+                    "effective_date",
+                    "exit_reason",
+                    "rationale",
+                    "changed_by_id",
+                    "changed_at",
+                ],
+                changes,
+            )
+            _insert(Participation, ["nominal_id", "agency_id", "rationale", "added_by_id", "added_at"], parts)
         counts["identifiers"] += len(idents)
         counts["aliases"] += len(aliases)
         counts["custody_events"] += len(events_rows)

@@ -125,6 +125,9 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
     paginator = Paginator(nominal_list(actor=actor, filters=filters), 50)
     page = paginator.get_page(request.GET.get("page"))
+    labels = dict(Phase.choices)
+    for row in page.object_list:
+        row.phase_label = labels.get(row.phase, "")  # type: ignore[attr-defined]
     services.nominal_list_consult(
         actor=actor,
         nominal_ids=[n.pk for n in page.object_list],
