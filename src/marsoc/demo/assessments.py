@@ -16,9 +16,8 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import MembershipState
 
 GRADES = ["1A", "1B", "2A", "2B", "2C", "3C", "3D"]
-DEFAULT_LIMIT = (
-    2000  # scoring keeps every factor's contribution: a few ms each, so large runs assess a sample
-)
+# Scoring keeps every factor's contribution (a few ms each), so large runs assess a sample.
+DEFAULT_LIMIT = 1000
 
 
 def generate_assessments(*, seed: int, limit: int = DEFAULT_LIMIT) -> dict[str, int]:

@@ -409,6 +409,12 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the models, values bound
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one statement: far fewer round trips than INSERT per row.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
 
@@ -450,8 +456,8 @@ def generate(
             code__in=["probation-london", "nca", "hmrc", "home-office-ie", "probation-yorkshire", "dvla"]
         ).values_list("id", flat=True)
     )
-    manager = User.objects.filter(username="national.manager").first()
-    manager_id = manager.pk if manager else None
+    # Generated rows are recorded by the system, not by a person (and each FK check costs time).
+    manager_id = None
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     ids = _Ids(rng)
     start_index = Nominal.objects.count()
@@ -543,6 +549,10 @@ def generate(
                 }
             )
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Synthetic data: not waiting for each commit to reach disk is a safe trade here.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             new_ids = _reserve_ids(Nominal, len(people))
             _insert(Nominal, NOMINAL_COLUMNS, [(pk, *row) for pk, row in zip(new_ids, people, strict=True)])
             # Child rows go in as plain tuples through executemany: building ~900,000 model objects and

@@ -105,10 +105,13 @@ def _search_filter(query: str) -> Q:
         return Q(Exists(Identifier.objects.filter(id_q, nominal_id=OuterRef("pk"))))
     combined = Q()
     for token in query.split()[:6]:
-        alias_hit = Alias.objects.filter(
-            Q(given_names__icontains=token) | Q(family_name__icontains=token), nominal_id=OuterRef("pk")
+        # An uncorrelated IN over aliases is worked out once, not once per nominal as EXISTS would be.
+        alias_hits = Alias.objects.filter(Q(given_names__icontains=token) | Q(family_name__icontains=token))
+        combined &= (
+            Q(given_names__icontains=token)
+            | Q(family_name__icontains=token)
+            | Q(pk__in=alias_hits.values("nominal_id"))
         )
-        combined &= Q(given_names__icontains=token) | Q(family_name__icontains=token) | Q(Exists(alias_hit))
     return combined
 
 
