@@ -90,6 +90,7 @@ class Nominal(models.Model):
             models.Index(fields=["owner_hub", "membership_state"]),
             models.Index(fields=["custody_status", "expected_release_date"]),
             models.Index(fields=["current_establishment"]),
+            models.Index(fields=["family_name", "given_names", "id"], name="nominal_name_order"),
         ]
 
     def __str__(self) -> str:
