@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_enrolment_code'),
-        ('nominals', '0001_initial'),
+        ("accounts", "0003_enrolment_code"),
+        ("nominals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['family_name', 'given_names', 'id'], name='nominal_name_order'),
+            model_name="nominal",
+            index=models.Index(fields=["family_name", "given_names", "id"], name="nominal_name_order"),
         ),
     ]
