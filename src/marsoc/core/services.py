@@ -23,6 +23,7 @@ def audit_verification_request(*, actor: Actor) -> AuditVerification:
             object_type="audit_log",
             justification="Integrity check of the audit log",
         )
-        # Queue only once the row exists for the worker to update.
-        transaction.on_commit(lambda: audit_verify_task.enqueue(verification.pk))
+        # The database backend stores the queued task in this same transaction, so the worker only
+        # sees it once the verification row is committed with it.
+        audit_verify_task.enqueue(verification.pk)
     return verification
