@@ -65,7 +65,7 @@ typecheck: install ## mypy, strict, with the Django plugin
 	$(BIN)/mypy
 
 unit: install /usr/bin/chromium ## The whole test suite (DATABASE_URL selects PostgreSQL)
-	$(BIN)/pytest -q -p no:cacheprovider
+	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck unit ## Lint, type checks and every test
 
