@@ -21,6 +21,9 @@ def _tamper(sql: str, params: list) -> None:
     """Change a row behind the application's back (on PostgreSQL the trigger must be lifted first)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # Foreign-key checks (from audit subjects) must run now, not at commit, or the trigger cannot
+            # be re-enabled while they are pending.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
         cur.execute(sql, params)
         if connection.vendor == "postgresql":
