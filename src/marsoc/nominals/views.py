@@ -126,8 +126,10 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(nominal_list(actor=actor, filters=filters), 50)
     page = paginator.get_page(request.GET.get("page"))
     labels = dict(Phase.choices)
+    detail_url = reverse("nominals:detail", args=[0]).replace("/0/", "/{}/")
     for row in page.object_list:
         row.phase_label = labels.get(row.phase, "")  # type: ignore[attr-defined]
+        row.url = detail_url.format(row.pk)  # type: ignore[attr-defined]  # one reverse() per page, not per row
     services.nominal_list_consult(
         actor=actor,
         nominal_ids=[n.pk for n in page.object_list],
