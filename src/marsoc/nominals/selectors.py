@@ -139,11 +139,9 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
     if filters.establishment_id:
         qs = qs.filter(current_establishment_id=filters.establishment_id)
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return (
-        qs.annotate(phase=phase_expression(today))
-        .select_related("owner_hub", "current_establishment")
-        .order_by(*order)
-    )
+    # The phase of the rows shown is worked out in Python (lifecycle.phase_of): as an SQL CASE it was
+    # computed for every row in scope before sorting.
+    return qs.select_related("owner_hub", "current_establishment").order_by(*order)
 
 
 def access_nominal_by_id(*, actor: Actor, nominal_id: int) -> Nominal:

@@ -127,7 +127,9 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     labels = dict(Phase.choices)
     detail_url = reverse("nominals:detail", args=[0]).replace("/0/", "/{}/")
+    today = timezone.localdate()
     for row in page.object_list:
+        row.phase = nominal_phase(row, today).value  # type: ignore[attr-defined]
         row.phase_label = labels.get(row.phase, "")  # type: ignore[attr-defined]
         row.url = detail_url.format(row.pk)  # type: ignore[attr-defined]  # one reverse() per page, not per row
     services.nominal_list_consult(
