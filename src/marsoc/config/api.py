@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
+from marsoc.assessment.api import router as assessment_router
 from marsoc.nominals.api import router as nominals_router
 
 api = NinjaAPI(
@@ -16,3 +17,4 @@ api = NinjaAPI(
     docs_decorator=login_required,  # the schema is for signed-in users and scripts, not the public
 )
 api.add_router("/", nominals_router)
+api.add_router("/", assessment_router)

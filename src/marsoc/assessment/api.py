@@ -1,0 +1,8 @@
+"""Assessment endpoints: methods, assessments, the priority list, reviews, calibration and equality.
+
+The same selectors, services, policies and audit as the pages; a person out of reach answers 404.
+"""
+
+from ninja import Router
+
+router = Router(tags=["assessment"])
