@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from marsoc.assessment.services import active_method, assessment_submit, method_spec
+from marsoc.assessment.services import active_method, assessment_submit, dry_run_request, method_spec
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
 
@@ -113,6 +113,8 @@ GLOBAL_SURFACES = [
     ("reviews", "get", "/reviews/", CASE - {"partner_probation"}),
     ("methods", "get", "/methods/", CASE - {"partner_probation"}),
     ("method detail", "get", "/methods/1/", CASE - {"partner_probation"}),
+    ("method dry runs", "get", "/methods/1/dry-runs/", {"national_analyst", "national_manager"}),
+    ("method dry run", "get", "/methods/dry-runs/{dry_run}/", {"national_analyst", "national_manager"}),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -143,6 +145,8 @@ COVERED_ROUTES = {
     "reviews/",
     "methods/",
     "methods/<int:pk>/",
+    "methods/<int:pk>/dry-runs/",
+    "methods/dry-runs/<int:run_id>/",
     "cohort/<int:pk>/assessments/",
     "cohort/<int:pk>/assessments/new/",
     "cohort/<int:pk>/assessments/<int:assessment_id>/",
@@ -232,8 +236,10 @@ def test_list_and_search_surfaces(world, actor, token_for):
 def test_global_surfaces(world, actor):
     _nominals, _parts, users = world
     client = signed_in(users[actor])
+    run = dry_run_request(actor=users["national_analyst"], candidate=active_method())
     failures = []
-    for name, method, path, allowed_for in GLOBAL_SURFACES:
+    for name, method, template, allowed_for in GLOBAL_SURFACES:
+        path = template.format(dry_run=run.pk)
         response = _call(client, method, path)
         allowed = actor in allowed_for
         success = 302 if method == "post" else 200

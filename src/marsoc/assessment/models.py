@@ -154,3 +154,74 @@ class PriorityStatus(models.Model):
     def tier(self) -> str:
         """The tier that counts: the manager's decision, else the computed (advisory) tier."""
         return self.decided_tier or self.computed_tier
+
+
+# ------------------------------------------------------------------------------ method dry runs
+
+
+class DryRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class MethodDryRun(models.Model):
+    """Every current assessment re-scored with a candidate method, before anyone adopts it.
+
+    Nothing about any person changes: the outcome is stored here, with one row per person whose
+    computed tier would change (the rest are counted in ``transitions``)."""
+
+    candidate = models.ForeignKey(ScoringMethod, on_delete=models.PROTECT, related_name="dry_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=DryRunStatus.choices, default=DryRunStatus.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rescored = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    incomplete = models.PositiveIntegerField(
+        default=0, help_text="Assessments without a level for a factor the candidate adds (counted as 0)"
+    )
+    not_assessed = models.PositiveIntegerField(
+        default=0, help_text="Cohort members (under assessment or adopted) with no assessment to re-score"
+    )
+    transitions = models.JSONField(default=dict, help_text='{"old tier": {"new tier": count}}')
+    mean_abs_change = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Dry run {self.pk} of {self.candidate}"
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class DryRunChange(models.Model):
+    """A person whose computed tier would change under the candidate method."""
+
+    dry_run = models.ForeignKey(MethodDryRun, on_delete=models.CASCADE, related_name="changes")
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    old_score = models.DecimalField(max_digits=5, decimal_places=1)
+    old_tier = models.CharField(max_length=10)
+    decided_tier = models.CharField(max_length=10, blank=True)
+    new_score = models.DecimalField(max_digits=5, decimal_places=1)
+    new_tier = models.CharField(max_length=10)
+    direction = models.CharField(max_length=5)  # "up" (higher priority), "down" or "other"
+    missing_factors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-new_score", "nominal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dry_run", "nominal"], name="one_change_per_person_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominal_id}: tier {self.old_tier} -> {self.new_tier}"

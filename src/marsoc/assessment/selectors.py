@@ -13,8 +13,9 @@ from marsoc.nominals.models import CustodyEvent, Nominal
 from marsoc.nominals.selectors import phase_expression, phase_filter
 from marsoc.nominals.vocabulary import CustodyEventType, Phase
 
-from .models import Assessment, PriorityStatus, ScoringMethod
-from .policies import can_view_assessments, priority_scope
+from .method import score
+from .models import Assessment, DryRunChange, FactorScore, MethodDryRun, PriorityStatus, ScoringMethod
+from .policies import can_manage_methods, can_view_assessments, priority_scope
 
 # Custody events that call for a fresh look at the person's priority.
 TRIGGER_EVENTS = (CustodyEventType.TRANSFER, CustodyEventType.RECALL, CustodyEventType.RELEASE)
@@ -136,3 +137,73 @@ def methods_visible() -> QuerySet[ScoringMethod]:
 
 
 __all__ = ["Phase", "PriorityFilters", "ReviewRow", "priority_list", "reviews_due"]
+
+
+# ------------------------------------------------------------------------------ method dry runs
+
+
+def dry_runs_for(method: ScoringMethod) -> QuerySet[MethodDryRun]:
+    return MethodDryRun.objects.filter(candidate=method).select_related("requested_by")
+
+
+def dry_run_by_id(*, actor: Actor, run_id: int) -> MethodDryRun:
+    """Dry runs are the national team's working papers (they rank the whole cohort)."""
+    run = MethodDryRun.objects.select_related("candidate", "requested_by").filter(pk=run_id).first()
+    if run is None or not can_manage_methods(actor):
+        raise NotFoundOrForbidden(f"dry run {run_id}")
+    return run
+
+
+def dry_run_changes(
+    *, actor: Actor, run: MethodDryRun, direction: str = "", hub_id: int | None = None
+) -> QuerySet[DryRunChange]:
+    """People whose computed tier would change, limited to those the actor may see (clearance)."""
+    qs = run.changes.filter(nominal__in=Nominal.objects.filter(priority_scope(actor)))
+    if direction:
+        qs = qs.filter(direction=direction)
+    if hub_id:
+        qs = qs.filter(nominal__owner_hub_id=hub_id)
+    return qs.select_related("nominal", "nominal__owner_hub").order_by("-new_score", "nominal_id")
+
+
+@dataclass(frozen=True)
+class ChangeExplanation:
+    change: DryRunChange
+    now_top: list[str]  # factor codes that drove the current score (from the stored assessment)
+    candidate_top: list[tuple[str, float]]  # (factor name, contribution) under the candidate
+    threshold: str  # the tier boundary crossed, in words
+
+
+def dry_run_explain(run: MethodDryRun, changes: list[DryRunChange]) -> list[ChangeExplanation]:
+    """Why each shown person moves: the candidate's breakdown for them and the boundary they cross.
+
+    The full breakdown costs about 2 ms a person, so it is worked out only for the rows on the page."""
+    from .services import method_spec
+
+    spec = method_spec(run.candidate)
+    levels: dict[int, dict[str, int]] = {}
+    for assessment_id, code, level in FactorScore.objects.filter(
+        assessment_id__in=[c.assessment_id for c in changes]
+    ).values_list("assessment_id", "factor_code", "level"):
+        levels.setdefault(assessment_id, {})[code] = level
+    stored_top = dict(
+        Assessment.objects.filter(pk__in=[c.assessment_id for c in changes]).values_list("id", "top_factors")
+    )
+    out = []
+    for change in changes:
+        known = levels.get(change.assessment_id, {})
+        result = score(spec, {f.code: known.get(f.code, 0) for f in spec.factors})
+        new_tier = spec.tier(change.new_tier)
+        if change.direction == "up":
+            threshold = f"reaches {new_tier.name} (from {format(new_tier.min, 'g')} under the candidate)"
+        else:
+            threshold = f"falls to {new_tier.name} (below {format(new_tier.max, 'g')} under the candidate)"
+        out.append(
+            ChangeExplanation(
+                change=change,
+                now_top=list(stored_top.get(change.assessment_id) or []),
+                candidate_top=[(f.name, f.contribution) for f in result.top_factors(3)],
+                threshold=threshold,
+            )
+        )
+    return out

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from openpyxl import Workbook
 
-from marsoc.accounts.models import User
+from marsoc.accounts.models import Hub, User
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
@@ -21,6 +21,7 @@ from marsoc.nominals.views import nominal_page
 
 from . import services
 from .forms import AssessmentForm, MethodUploadForm, PriorityFilterForm, TierDecisionForm
+from .method import method_differences
 from .models import PriorityStatus, ScoringMethod
 from .policies import (
     can_assess,
@@ -34,6 +35,10 @@ from .selectors import (
     PriorityFilters,
     access_assessment_by_id,
     assessment_history,
+    dry_run_by_id,
+    dry_run_changes,
+    dry_run_explain,
+    dry_runs_for,
     methods_visible,
     priority_list,
     reviews_due,
@@ -274,6 +279,7 @@ def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "spec": spec,
             "factors_by_group": factors_by_group,
             "can_manage": can_manage_methods(actor),
+            "dry_runs": dry_runs_for(method)[:5] if can_manage_methods(actor) else [],
         },
     )
 
@@ -391,4 +397,83 @@ def tier_decision(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
             return redirect("assessment:history", pk=nominal.pk)
     return render(
         request, "assessment/tier_decision.html", {"form": form, "nominal": nominal, "current": current}
+    )
+
+
+# ------------------------------------------------------------------------------ method dry runs
+
+DRY_RUN_PAGE = 25
+DIRECTIONS = {"up": "Higher priority", "down": "Lower priority", "other": "Tier not in the candidate"}
+
+
+@login_required
+def method_dry_runs(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry runs of one method; POST queues a new one on the worker."""
+    actor = _actor(request)
+    if not can_manage_methods(actor):
+        raise Http404("Not available")
+    method = get_object_or_404(ScoringMethod, pk=pk)
+    if request.method == "POST":
+        try:
+            run = services.dry_run_request(actor=actor, candidate=method)
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+            return redirect("assessment:method_detail", pk=method.pk)
+        messages.success(request, "The dry run is queued: this page shows it when the worker has finished")
+        return redirect("assessment:dry_run", run_id=run.pk)
+    return render(request, "assessment/dry_runs.html", {"method": method, "runs": dry_runs_for(method)})
+
+
+@login_required
+def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        run = dry_run_by_id(actor=actor, run_id=run_id)
+    except NotFoundOrForbidden:
+        raise Http404("Not available") from None
+    direction = request.GET.get("direction", "")
+    direction = direction if direction in DIRECTIONS else ""
+    hub_raw = request.GET.get("hub", "")
+    hub_id = int(hub_raw) if hub_raw.isdigit() and len(hub_raw) < 10 else None
+    page = Paginator(
+        dry_run_changes(actor=actor, run=run, direction=direction, hub_id=hub_id), DRY_RUN_PAGE
+    ).get_page(request.GET.get("page"))
+    rows = dry_run_explain(run, list(page.object_list))
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="method.dry_run.view",
+        object_type="method_dry_run",
+        object_id=run.pk,
+        justification="Review the effect of a candidate scoring method",
+        subject_ids=[r.change.nominal_id for r in rows],
+        details={"direction": direction, "hub": hub_id, "page": page.number},
+    )
+    active = ScoringMethod.objects.filter(status="active").first()
+    differences = (
+        method_differences(services.method_spec(active), services.method_spec(run.candidate))
+        if active is not None and active.pk != run.candidate_id
+        else []
+    )
+    tiers = sorted({*run.transitions, *(t for row in run.transitions.values() for t in row)})
+    matrix = [(old, [run.transitions.get(old, {}).get(new, 0) for new in tiers]) for old in tiers]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "assessment/dry_run.html",
+        {
+            "run": run,
+            "active": active,
+            "differences": differences,
+            "tiers": tiers,
+            "matrix": matrix,
+            "page": page,
+            "rows": rows,
+            "direction": direction,
+            "directions": DIRECTIONS,
+            "hub_id": hub_id,
+            "hubs": Hub.objects.order_by("name"),
+            "query_string": params.urlencode(),
+        },
     )
