@@ -10,7 +10,7 @@ from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import CustodyEvent, Nominal
-from marsoc.nominals.selectors import phase_expression, phase_filter
+from marsoc.nominals.selectors import nominal_phase, phase_filter
 from marsoc.nominals.vocabulary import CustodyEventType, Phase
 
 from .method import score
@@ -50,11 +50,15 @@ def priority_list(
             nominal__expected_release_date__gte=today,
             nominal__expected_release_date__lte=today + timedelta(days=filters.release_within_days),
         )
-    return (
-        qs.select_related("nominal", "nominal__owner_hub", "nominal__current_establishment", "assessment")
-        .annotate(phase=phase_expression(today, prefix="nominal__"))
-        .order_by("-score", "nominal_id")
-    )
+    # The phase of the rows shown is worked out in Python (priority_row_phase): as an SQL CASE it was
+    # computed for every row in scope before the sort.
+    return qs.select_related(
+        "nominal", "nominal__owner_hub", "nominal__current_establishment", "assessment"
+    ).order_by("-score", "nominal_id")
+
+
+def priority_row_phase(status: PriorityStatus, today: date | None = None) -> str:
+    return nominal_phase(status.nominal, today).value
 
 
 def access_assessment_by_id(*, actor: Actor, assessment_id: int) -> Assessment:

@@ -41,6 +41,7 @@ from .selectors import (
     dry_runs_for,
     methods_visible,
     priority_list,
+    priority_row_phase,
     reviews_due,
 )
 
@@ -125,6 +126,7 @@ def _csv_safe(value: object) -> str:
 
 def _export_rows(actor: User, filters: PriorityFilters) -> list[list[object]]:
     rows: list[list[object]] = []
+    today = timezone.localdate()
     for rank, s in enumerate(priority_list(actor=actor, filters=filters).iterator(chunk_size=2000), start=1):
         n = s.nominal
         rows.append(
@@ -135,7 +137,7 @@ def _export_rows(actor: User, filters: PriorityFilters) -> list[list[object]]:
                 n.given_names,
                 n.date_of_birth.isoformat(),
                 n.owner_hub.name,
-                getattr(s, "phase", ""),
+                priority_row_phase(s, today),
                 n.current_establishment.code if n.current_establishment else "",
                 n.expected_release_date.isoformat() if n.expected_release_date else "",
                 float(s.score),
