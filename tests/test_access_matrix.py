@@ -89,6 +89,13 @@ NOMINAL_SURFACES = [
     ("assessment breakdown", "get", "/cohort/{id}/assessments/{assessment}/", ASSESS_READ),
     ("new assessment page", "get", "/cohort/{id}/assessments/new/", ASSESS),
     ("tier decision page", "get", "/cohort/{id}/tier/", DECIDE),
+    ("API assessments", "api", "/api/nominals/{id}/assessments?purpose=case+management", ASSESS_READ),
+    (
+        "API assessment breakdown",
+        "api",
+        "/api/nominals/{id}/assessments/{assessment}?purpose=case+management",
+        ASSESS_READ,
+    ),
 ]
 
 # Surfaces not about one nominal: who may use them at all.
@@ -115,6 +122,11 @@ GLOBAL_SURFACES = [
     ("method detail", "get", "/methods/1/", CASE - {"partner_probation"}),
     ("method dry runs", "get", "/methods/1/dry-runs/", {"national_analyst", "national_manager"}),
     ("method dry run", "get", "/methods/dry-runs/{dry_run}/", {"national_analyst", "national_manager"}),
+    ("API priority list", "api", "/api/priority", CASE - {"partner_probation"}),
+    ("API reviews", "api", "/api/reviews", CASE - {"partner_probation"}),
+    ("API methods", "api", "/api/methods", CASE - {"partner_probation"}),
+    ("API method", "api", "/api/methods/1", CASE - {"partner_probation"}),
+    ("API dry run", "api", "/api/dry-runs/{dry_run}", {"national_analyst", "national_manager"}),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -233,14 +245,15 @@ def test_list_and_search_surfaces(world, actor, token_for):
 
 
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS])
-def test_global_surfaces(world, actor):
+def test_global_surfaces(world, actor, token_for):
     _nominals, _parts, users = world
     client = signed_in(users[actor])
+    token = token_for(users[actor])
     run = dry_run_request(actor=users["national_analyst"], candidate=active_method())
     failures = []
     for name, method, template, allowed_for in GLOBAL_SURFACES:
         path = template.format(dry_run=run.pk)
-        response = _call(client, method, path)
+        response = _call(client, method, path, token)
         allowed = actor in allowed_for
         success = 302 if method == "post" else 200
         ok = response.status_code == success if allowed else response.status_code in (404, 302)

@@ -1,8 +1,577 @@
-"""Assessment endpoints: methods, assessments, the priority list, reviews, calibration and equality.
+"""Assessment endpoints: methods, dry runs, assessments, tier decisions, the priority list and reviews.
 
-The same selectors, services, policies and audit as the pages; a person out of reach answers 404.
+The same selectors, services, policies and audit as the pages; a person out of reach answers 404, as a
+missing one does. Reading a person's assessments needs a stated purpose, logged as the pages log it.
 """
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from marsoc.accounts.models import User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.selectors import access_nominal_by_id
+from marsoc.nominals.services import nominal_consult
+from marsoc.nominals.vocabulary import Phase
+
+from . import services
+from .models import Assessment, MethodDryRun, PriorityStatus, ScoringMethod
+from .policies import can_manage_methods, can_view_assessments, can_view_methods, sees_priorities
+from .selectors import (
+    PriorityFilters,
+    access_assessment_by_id,
+    assessment_history,
+    dry_run_by_id,
+    dry_run_changes,
+    methods_visible,
+    priority_list,
+    priority_row_phase,
+    reviews_due,
+)
 
 router = Router(tags=["assessment"])
+MAX_ID = 2**31 - 1
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+NOT_FOUND = {"detail": "Not found"}
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------- methods
+
+
+class MethodOut(Schema):
+    id: int
+    code: str
+    version: int
+    name: str
+    status: str
+    fingerprint: str
+    loaded_at: datetime
+    activated_at: datetime | None
+
+
+class TierOut(Schema):
+    code: str
+    name: str
+    min: float
+    max: float
+
+
+class FactorOut(Schema):
+    code: str
+    name: str
+    group: str
+    scale: list[str]
+
+
+class MethodDetailOut(MethodOut):
+    description: str
+    formula: str
+    tiers: list[TierOut]
+    factors: list[FactorOut]
+
+
+def _method(m: ScoringMethod) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "code": m.code,
+        "version": m.version,
+        "name": m.name,
+        "status": m.status,
+        "fingerprint": m.fingerprint,
+        "loaded_at": m.loaded_at,
+        "activated_at": m.activated_at,
+    }
+
+
+@router.get("/methods", response={200: list[MethodOut], 404: ErrorOut}, summary="Scoring methods")
+def list_methods(request: HttpRequest) -> Any:
+    if not can_view_methods(_actor(request)):
+        return Status(404, NOT_FOUND)
+    return Status(200, [_method(m) for m in methods_visible()])
+
+
+@router.get("/methods/{method_id}", response={200: MethodDetailOut, 404: ErrorOut}, summary="One method")
+def get_method(request: HttpRequest, method_id: int) -> Any:
+    method = ScoringMethod.objects.filter(pk=method_id).first() if method_id <= MAX_ID else None
+    if method is None or not can_view_methods(_actor(request)):
+        return Status(404, NOT_FOUND)
+    spec = services.method_spec(method)
+    return Status(
+        200,
+        _method(method)
+        | {
+            "description": spec.description,
+            "formula": spec.formula,
+            "tiers": [{"code": t.code, "name": t.name, "min": t.min, "max": t.max} for t in spec.tiers],
+            "factors": [
+                {"code": f.code, "name": f.name, "group": f.group, "scale": list(f.scale)}
+                for f in spec.factors
+            ],
+        },
+    )
+
+
+# -------------------------------------------------------------------------------------- dry runs
+
+
+class DryRunChangeOut(Schema):
+    nominal_id: int
+    reference: str
+    hub: str
+    old_score: float
+    old_tier: str
+    decided_tier: str
+    new_score: float
+    new_tier: str
+    direction: str
+    missing_factors: list[str]
+
+
+class DryRunOut(Schema):
+    id: int
+    candidate_id: int
+    status: str
+    requested_at: datetime
+    finished_at: datetime | None
+    rescored: int
+    changed: int
+    incomplete: int
+    not_assessed: int
+    transitions: dict[str, dict[str, int]]
+    error: str
+    changes_count: int = 0
+    changes: list[DryRunChangeOut] = []
+
+
+def _dry_run(run: MethodDryRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "candidate_id": run.candidate_id,
+        "status": run.status,
+        "requested_at": run.requested_at,
+        "finished_at": run.finished_at,
+        "rescored": run.rescored,
+        "changed": run.changed,
+        "incomplete": run.incomplete,
+        "not_assessed": run.not_assessed,
+        "transitions": run.transitions,
+        "error": run.error,
+    }
+
+
+@router.post(
+    "/methods/{method_id}/dry-runs",
+    response={202: DryRunOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Re-score the cohort with this method (queued on the worker)",
+)
+def request_dry_run(request: HttpRequest, method_id: int) -> Any:
+    actor = _actor(request)
+    method = ScoringMethod.objects.filter(pk=method_id).first() if method_id <= MAX_ID else None
+    if method is None or not can_manage_methods(actor):
+        return Status(404, NOT_FOUND)
+    try:
+        run = services.dry_run_request(actor=actor, candidate=method)
+    except ValidationFailed as exc:
+        return Status(422, {"detail": "The dry run was not queued", "errors": exc.errors})
+    run.refresh_from_db()
+    return Status(202, _dry_run(run))
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(100, ge=1, le=500)
+
+
+@router.get("/dry-runs/{run_id}", response={200: DryRunOut, 404: ErrorOut}, summary="A dry run's outcome")
+def get_dry_run(request: HttpRequest, run_id: int, params: Query[PageParams]) -> Any:
+    page, page_size = params.page, params.page_size
+    actor = _actor(request)
+    try:
+        run = dry_run_by_id(actor=actor, run_id=min(run_id, MAX_ID))
+    except NotFoundOrForbidden:
+        return Status(404, NOT_FOUND)
+    changes = dry_run_changes(actor=actor, run=run)
+    rows = list(changes[(page - 1) * page_size : page * page_size])
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="method.dry_run.view",
+        object_type="method_dry_run",
+        object_id=run.pk,
+        justification="Review the effect of a candidate scoring method (API)",
+        subject_ids=[c.nominal_id for c in rows],
+        details={"page": page, "surface": "api"},
+    )
+    return Status(
+        200,
+        _dry_run(run)
+        | {
+            "changes_count": changes.count(),
+            "changes": [
+                {
+                    "nominal_id": c.nominal_id,
+                    "reference": c.nominal.reference,
+                    "hub": c.nominal.owner_hub.name,
+                    "old_score": float(c.old_score),
+                    "old_tier": c.old_tier,
+                    "decided_tier": c.decided_tier,
+                    "new_score": float(c.new_score),
+                    "new_tier": c.new_tier,
+                    "direction": c.direction,
+                    "missing_factors": c.missing_factors,
+                }
+                for c in rows
+            ],
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------- assessments
+
+
+class FactorScoreOut(Schema):
+    code: str
+    level: int
+    descriptor: str
+    grade: str | None
+    contribution: float
+    evidence: str
+
+
+class AssessmentOut(Schema):
+    id: int
+    nominal_id: int
+    method: str
+    assessor: str
+    submitted_at: datetime
+    score: float
+    confidence: float
+    confidence_band: str
+    tier: str
+    top_factors: list[str]
+    is_current: bool
+    superseded_by: int | None
+    summary: str
+
+
+class AssessmentDetailOut(AssessmentOut):
+    factors: list[FactorScoreOut]
+
+
+class AssessmentIn(Schema):
+    levels: dict[str, int] = Field(description="A level for every factor of the active method")
+    grades: dict[str, str] = Field(
+        default_factory=dict, description='3x5x2 evidence grade per factor, e.g. "2B"'
+    )
+    evidence: dict[str, str] = Field(default_factory=dict, description="Evidence cited for each factor")
+    summary: str = ""
+
+
+class TierDecisionIn(Schema):
+    decided_tier: str
+    rationale: str
+
+
+class TierDecisionOut(Schema):
+    id: int
+    nominal_id: int
+    computed_tier: str
+    decided_tier: str
+    disagrees: bool
+    rationale: str
+    decided_at: datetime
+
+
+def _assessment(a: Assessment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "nominal_id": a.nominal_id,
+        "method": f"{a.method.code} v{a.method.version}",
+        "assessor": a.assessor.get_full_name() or a.assessor.username,
+        "submitted_at": a.submitted_at,
+        "score": float(a.score),
+        "confidence": float(a.confidence),
+        "confidence_band": a.confidence_band,
+        "tier": a.tier_code,
+        "top_factors": list(a.top_factors),
+        "is_current": a.is_current,
+        "superseded_by": a.superseded_by_id,
+        "summary": a.summary,
+    }
+
+
+def _reachable(actor: User, nominal_id: int) -> Nominal | None:
+    """The nominal when the actor may see its assessments; None otherwise (missing or forbidden)."""
+    if nominal_id > MAX_ID:
+        return None
+    try:
+        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+    except NotFoundOrForbidden:
+        return None
+    return nominal if can_view_assessments(actor, nominal) else None
+
+
+PURPOSE_NEEDED = {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
+
+
+@router.get(
+    "/nominals/{nominal_id}/assessments",
+    response={200: list[AssessmentOut], 404: ErrorOut, 422: ErrorOut},
+    summary="A person's assessments, newest first (a purpose is required and logged)",
+)
+def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
+    actor = _actor(request)
+    nominal = _reachable(actor, nominal_id)
+    if nominal is None:
+        return Status(404, NOT_FOUND)
+    if len(purpose.strip()) < 3:
+        return Status(422, PURPOSE_NEEDED)
+    nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api_assessments")
+    history = assessment_history(actor=actor, nominal=nominal).select_related("method", "assessor")
+    return Status(200, [_assessment(a) for a in history])
+
+
+@router.get(
+    "/nominals/{nominal_id}/assessments/{assessment_id}",
+    response={200: AssessmentDetailOut, 404: ErrorOut, 422: ErrorOut},
+    summary="One assessment with its breakdown (a purpose is required and logged)",
+)
+def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, purpose: str = "") -> Any:
+    actor = _actor(request)
+    nominal = _reachable(actor, nominal_id)
+    if nominal is None or assessment_id > MAX_ID:
+        return Status(404, NOT_FOUND)
+    try:
+        assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
+    except NotFoundOrForbidden:
+        return Status(404, NOT_FOUND)
+    if assessment.nominal_id != nominal.pk:
+        return Status(404, NOT_FOUND)
+    if len(purpose.strip()) < 3:
+        return Status(422, PURPOSE_NEEDED)
+    nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api_assessment_detail")
+    return Status(200, _assessment_detail(assessment))
+
+
+def _assessment_detail(assessment: Assessment) -> dict[str, Any]:
+    evidence = {f.factor_code: f.evidence for f in assessment.factor_scores.all()}
+    factors = [
+        {
+            "code": item["code"],
+            "level": item["level"],
+            "descriptor": item.get("descriptor", ""),
+            "grade": item.get("grade"),
+            "contribution": float(item.get("contribution", 0)),
+            "evidence": evidence.get(item["code"], ""),
+        }
+        for item in assessment.breakdown.get("breakdown", [])
+    ]
+    return _assessment(assessment) | {"factors": factors}
+
+
+@router.post(
+    "/nominals/{nominal_id}/assessments",
+    response={201: AssessmentDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Submit an assessment under the active method (supersedes the current one)",
+)
+def submit_assessment(request: HttpRequest, nominal_id: int, payload: AssessmentIn) -> Any:
+    actor = _actor(request)
+    nominal = _reachable(actor, nominal_id)
+    if nominal is None:
+        return Status(404, NOT_FOUND)
+    try:
+        assessment = services.assessment_submit(
+            actor=actor,
+            nominal=nominal,
+            levels=dict(payload.levels),
+            grades=payload.grades,
+            evidence=payload.evidence,
+            summary=payload.summary,
+        )
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    except ValidationFailed as exc:
+        return Status(422, {"detail": "The assessment was not saved", "errors": exc.errors})
+    assessment = Assessment.objects.select_related("method", "assessor").get(pk=assessment.pk)
+    return Status(201, _assessment_detail(assessment))
+
+
+@router.post(
+    "/nominals/{nominal_id}/tier",
+    response={201: TierDecisionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="A hub manager's tier decision, with a rationale",
+)
+def decide_tier(request: HttpRequest, nominal_id: int, payload: TierDecisionIn) -> Any:
+    actor = _actor(request)
+    nominal = _reachable(actor, nominal_id)
+    if nominal is None:
+        return Status(404, NOT_FOUND)
+    try:
+        decision = services.tier_decide(
+            actor=actor, nominal=nominal, decided_tier=payload.decided_tier, rationale=payload.rationale
+        )
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    except ValidationFailed as exc:
+        return Status(422, {"detail": "The decision was not saved", "errors": exc.errors})
+    return Status(
+        201,
+        {
+            "id": decision.pk,
+            "nominal_id": nominal.pk,
+            "computed_tier": decision.computed_tier,
+            "decided_tier": decision.decided_tier,
+            "disagrees": decision.disagrees,
+            "rationale": decision.rationale,
+            "decided_at": decision.decided_at,
+        },
+    )
+
+
+# ------------------------------------------------------------------------ priority list, reviews
+
+
+class PriorityParams(Schema):
+    hub: int | None = Field(None, ge=1, le=MAX_ID)
+    tier: str = ""
+    phase: Phase | None = None
+    establishment: int | None = Field(None, ge=1, le=MAX_ID)
+    release_within_days: int | None = Field(None, ge=0, le=3650)
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class PriorityRowOut(Schema):
+    rank: int
+    nominal_id: int
+    reference: str
+    hub: str
+    phase: str
+    score: float
+    computed_tier: str
+    decided_tier: str
+    tier: str
+    confidence_band: str
+    top_factors: list[str]
+    assessed_on: date
+    next_review_due: date
+
+
+class PriorityPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PriorityRowOut]
+
+
+def _priority_row(rank: int, s: PriorityStatus) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "nominal_id": s.nominal_id,
+        "reference": s.nominal.reference,
+        "hub": s.nominal.owner_hub.name,
+        "phase": priority_row_phase(s),
+        "score": float(s.score),
+        "computed_tier": s.computed_tier,
+        "decided_tier": s.decided_tier,
+        "tier": s.tier,
+        "confidence_band": s.assessment.confidence_band,
+        "top_factors": list(s.assessment.top_factors),
+        "assessed_on": s.assessment.submitted_at.date(),
+        "next_review_due": s.next_review_due,
+    }
+
+
+@router.get(
+    "/priority",
+    response={200: PriorityPageOut, 404: ErrorOut},
+    summary="The priority list in your scope (national ranking, or your hub's slice of it)",
+)
+def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
+    actor = _actor(request)
+    if not sees_priorities(actor):
+        return Status(404, NOT_FOUND)
+    filters = PriorityFilters(
+        hub_id=params.hub,
+        tier=params.tier,
+        phase=params.phase.value if params.phase else "",
+        establishment_id=params.establishment,
+        release_within_days=params.release_within_days,
+    )
+    page = Paginator(priority_list(actor=actor, filters=filters), params.page_size).get_page(params.page)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="priority.list",
+        object_type="priority_list",
+        justification="National priority list (API)",
+        subject_ids=[s.nominal_id for s in page.object_list],
+        details={"filters": {k: str(v) for k, v in params.dict().items() if v not in (None, "")}},
+    )
+    start = (page.number - 1) * params.page_size
+    return Status(
+        200,
+        {
+            "count": page.paginator.count,
+            "page": page.number,
+            "page_size": params.page_size,
+            "results": [_priority_row(start + i, s) for i, s in enumerate(page.object_list, start=1)],
+        },
+    )
+
+
+class ReviewOut(Schema):
+    nominal_id: int
+    reference: str
+    hub: str
+    tier: str
+    next_review_due: date
+    overdue: bool
+    reasons: list[str]
+
+
+@router.get("/reviews", response={200: list[ReviewOut], 404: ErrorOut}, summary="Reviews due and overdue")
+def get_reviews(request: HttpRequest) -> Any:
+    actor = _actor(request)
+    if not sees_priorities(actor):
+        return Status(404, NOT_FOUND)
+    rows = reviews_due(actor=actor)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="reviews.list",
+        object_type="review_list",
+        justification="Reviews due (API)",
+        subject_ids=[r.status.nominal_id for r in rows],
+    )
+    return Status(
+        200,
+        [
+            {
+                "nominal_id": r.status.nominal_id,
+                "reference": r.status.nominal.reference,
+                "hub": r.status.nominal.owner_hub.name,
+                "tier": r.status.tier,
+                "next_review_due": r.status.next_review_due,
+                "overdue": r.overdue,
+                "reasons": list(r.reasons),
+            }
+            for r in rows
+        ],
+    )
