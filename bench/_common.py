@@ -220,3 +220,12 @@ def seed_assessments(seed: int, *, only_missing: bool = True) -> int:
             s_rows,
         )
     return len(nominal_ids)
+
+
+def refresh_statistics() -> None:
+    """Update the planner's statistics after bulk loading, as autovacuum (PostgreSQL) or a scheduled
+    ANALYZE would on a live system; without it the planner guesses from an empty table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

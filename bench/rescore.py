@@ -2,7 +2,7 @@
 
 Builds a throwaway database, generates 100,000 nominals (seed 1), gives every one a current assessment
 with a level for each of the default method's 20 factors (about 2 million factor scores), loads a
-candidate method (version 2 of the default, with a changed formula and tier 1 threshold), then times the
+candidate method (the demo's draft version 2: a changed formula and tier 1 threshold), then times the
 dry run through the service (`dry_run_request`, which the test settings' immediate task backend runs at
 once). Prints seconds, assessments per second and the tier transitions; asserts nothing.
 
@@ -19,30 +19,16 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from _common import cpu_model, db_description, load_average, prepare_database, seed_assessments
+from _common import (
+    cpu_model,
+    db_description,
+    load_average,
+    prepare_database,
+    refresh_statistics,
+    seed_assessments,
+)
 
 TARGET_SECONDS = 30.0
-
-
-def candidate_text() -> str:
-    """Version 2 of the default method: capability weighs more and tier 1 starts at 55."""
-    from marsoc.assessment.method import DEFAULT_METHOD_FILE
-
-    text = DEFAULT_METHOD_FILE.read_text(encoding="utf-8")
-    changed = (
-        text.replace("version = 1", "version = 2", 1)
-        .replace(
-            'name = "MARSOC priority method v1"',
-            'name = "MARSOC priority method v2 (benchmark candidate)"',
-            1,
-        )
-        .replace("* (0.7 + 0.3 * max(capability, custody))", "* (0.6 + 0.4 * max(capability, custody))", 1)
-        .replace("min = 60\nmax = 100", "min = 55\nmax = 100", 1)
-        .replace("min = 40\nmax = 60", "min = 40\nmax = 55", 1)
-    )
-    if changed.count("0.6 + 0.4") != 1 or "min = 55" not in changed:
-        raise SystemExit("the default method file changed: update candidate_text() in bench/rescore.py")
-    return changed
 
 
 def main() -> int:
@@ -75,15 +61,17 @@ def run(args: argparse.Namespace) -> int:
     from marsoc.accounts.models import User
     from marsoc.assessment.models import FactorScore, PriorityStatus
     from marsoc.assessment.services import dry_run_request, method_load
+    from marsoc.demo.assessments import draft_method_text
     from marsoc.demo.generate import generate
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     generate(nominals=args.nominals, seed=args.seed, assessments=0)
     seeded = seed_assessments(args.seed)
+    refresh_statistics()
     setup_s = time.perf_counter() - started
     analyst = User.objects.get(username="national.analyst")
-    candidate = method_load(actor=analyst, text=candidate_text())
+    candidate = method_load(actor=analyst, text=draft_method_text())
 
     print("Method dry-run benchmark (marsoc.assessment.services.dry_run_request / dry_run_execute)")
     print(f"  date       {datetime.now(UTC):%Y-%m-%d %H:%M:%S %Z}")

@@ -75,3 +75,13 @@ def test_totp_command_prints_a_code_that_signs_in():
     client = Client()
     client.post("/sign-in/", {"username": "london.officer", "password": DEMO_PASSWORD})
     assert client.post("/sign-in/code/", {"code": code})["Location"] == "/"
+
+
+def test_demo_shows_a_finished_dry_run_of_the_draft_method():
+    from marsoc.assessment.models import MethodDryRun, PriorityStatus
+
+    generate(nominals=300, seed=7)
+    run = MethodDryRun.objects.get()
+    assert run.status == "done" and run.candidate.version == 2 and run.candidate.status == "candidate"
+    assert run.rescored == PriorityStatus.objects.count() > 0
+    assert run.changed == run.changes.count() > 0  # the draft moves tier 1 to 55, so some people move

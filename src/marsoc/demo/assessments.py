@@ -9,8 +9,21 @@ from django.utils import timezone
 
 from marsoc.accounts.models import User
 from marsoc.assessment.method import ScoreResult, score
-from marsoc.assessment.models import Assessment, FactorScore, PriorityStatus, ReviewInterval, TierDecision
-from marsoc.assessment.services import active_method, method_install_default, method_spec
+from marsoc.assessment.models import (
+    Assessment,
+    FactorScore,
+    MethodDryRun,
+    PriorityStatus,
+    ReviewInterval,
+    TierDecision,
+)
+from marsoc.assessment.services import (
+    active_method,
+    dry_run_execute,
+    method_install_default,
+    method_load,
+    method_spec,
+)
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import MembershipState
@@ -129,4 +142,36 @@ def generate_assessments(*, seed: int, limit: int = DEFAULT_LIMIT) -> dict[str, 
         FactorScore.objects.bulk_create(factor_rows, batch_size=5000)
         TierDecision.objects.bulk_create(decisions, batch_size=2000)
         PriorityStatus.objects.bulk_create(statuses, batch_size=2000)
-    return {"assessments": len(assessments), "tier_decisions": len(decisions)}
+    dry_runs = generate_method_draft()
+    return {"assessments": len(assessments), "tier_decisions": len(decisions), "dry_runs": dry_runs}
+
+
+def draft_method_text() -> str:
+    """A draft v2 of the default method for the demonstration (and the re-scoring benchmark): capability
+    weighs more and tier 1 starts at 55, so a first-time user can see what a dry run shows."""
+    from marsoc.assessment.method import DEFAULT_METHOD_FILE
+
+    text = DEFAULT_METHOD_FILE.read_text(encoding="utf-8")
+    changed = (
+        text.replace("version = 1", "version = 2", 1)
+        .replace('name = "MARSOC priority method v1"', 'name = "MARSOC priority method v2 (draft)"', 1)
+        .replace("* (0.7 + 0.3 * max(capability, custody))", "* (0.6 + 0.4 * max(capability, custody))", 1)
+        .replace("min = 60\nmax = 100", "min = 55\nmax = 100", 1)
+        .replace("min = 40\nmax = 60", "min = 40\nmax = 55", 1)
+    )
+    if changed.count("0.6 + 0.4") != 1 or "min = 55\nmax = 100" not in changed:
+        raise RuntimeError("the default method file changed: update draft_method_text()")
+    return changed
+
+
+def generate_method_draft() -> int:
+    """Load the draft v2 as a candidate and dry-run it (in process: the demo must show it at once)."""
+    analyst = User.objects.filter(username="national.analyst").first()
+    if analyst is None:
+        return 0
+    candidate = method_load(actor=analyst, text=draft_method_text())
+    if candidate.dry_runs.filter(status="done").exists():
+        return 0
+    run = MethodDryRun.objects.create(candidate=candidate, requested_by=analyst)
+    dry_run_execute(run.pk)
+    return 1
