@@ -6,3 +6,12 @@ The same selectors, services, policies and audit as the pages; a person out of r
 from ninja import Router
 
 router = Router(tags=["assessment"])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring: endpoints in api_equality.py (/api/equality/...)
+# ---------------------------------------------------------------------------------------------------------
+
+from .api_equality import router as equality_router  # noqa: E402
+
+router.add_router("", equality_router)

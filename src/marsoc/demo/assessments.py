@@ -10,6 +10,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.assessment.method import ScoreResult, score
 from marsoc.assessment.models import Assessment, FactorScore, PriorityStatus, ReviewInterval, TierDecision
+from marsoc.assessment.populations import install_default_population
 from marsoc.assessment.services import active_method, method_install_default, method_spec
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal
@@ -23,6 +24,7 @@ DEFAULT_LIMIT = 1000
 def generate_assessments(*, seed: int, limit: int = DEFAULT_LIMIT) -> dict[str, int]:
     rng = random.Random(seed * 7919)
     method_install_default()
+    install_default_population()  # the equality report's comparison (a flushed test database lacks it)
     method = active_method()
     spec = method_spec(method)
     intervals = dict(ReviewInterval.objects.values_list("tier_code", "interval_days"))
