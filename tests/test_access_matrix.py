@@ -100,6 +100,7 @@ CASE = {
     "national_analyst",
     "national_manager",
 }
+EQUALITY = {"london_manager", "london_analyst", "national_analyst", "national_manager", "board_member"}
 GLOBAL_SURFACES = [
     ("home", "get", "/", set(k.key for k in ACTORS)),
     ("cohort list", "get", "/cohort/", CASE),
@@ -113,6 +114,15 @@ GLOBAL_SURFACES = [
     ("reviews", "get", "/reviews/", CASE - {"partner_probation"}),
     ("methods", "get", "/methods/", CASE - {"partner_probation"}),
     ("method detail", "get", "/methods/1/", CASE - {"partner_probation"}),
+    # Equality monitoring: aggregates only, so the Board is ALLOWED; hub officers, partners, inspectors
+    # and administrators are not (docs/equality.md).
+    ("equality report", "get", "/equality/", EQUALITY),
+    ("equality export", "get", "/equality/export.csv", EQUALITY),
+    ("reference populations", "get", "/equality/populations/", EQUALITY),
+    ("reference population", "get", "/equality/populations/1/", EQUALITY),
+    ("API equality report", "api", "/api/equality/report", EQUALITY),
+    ("API reference populations", "api", "/api/equality/populations", EQUALITY),
+    ("API reference population", "api", "/api/equality/populations/1", EQUALITY),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -147,6 +157,10 @@ COVERED_ROUTES = {
     "cohort/<int:pk>/assessments/new/",
     "cohort/<int:pk>/assessments/<int:assessment_id>/",
     "cohort/<int:pk>/tier/",
+    "equality/",
+    "equality/export.csv",
+    "equality/populations/",
+    "equality/populations/<int:pk>/",
 }
 
 
@@ -229,12 +243,13 @@ def test_list_and_search_surfaces(world, actor, token_for):
 
 
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS])
-def test_global_surfaces(world, actor):
+def test_global_surfaces(world, actor, token_for):
     _nominals, _parts, users = world
     client = signed_in(users[actor])
+    token = token_for(users[actor])
     failures = []
     for name, method, path, allowed_for in GLOBAL_SURFACES:
-        response = _call(client, method, path)
+        response = _call(client, method, path, token)
         allowed = actor in allowed_for
         success = 302 if method == "post" else 200
         ok = response.status_code == success if allowed else response.status_code in (404, 302)
