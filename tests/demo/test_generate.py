@@ -75,3 +75,29 @@ def test_totp_command_prints_a_code_that_signs_in():
     client = Client()
     client.post("/sign-in/", {"username": "london.officer", "password": DEMO_PASSWORD})
     assert client.post("/sign-in/code/", {"code": code})["Location"] == "/"
+
+
+def test_demo_data_gives_a_populated_equality_report():
+    """`make demo` must show a meaningful equality report on first run: every characteristic recorded for
+    most people, both ethnicity sources present, and indices against the census for the main groups."""
+    from marsoc.assessment.equality import NATIONAL
+    from marsoc.assessment.selectors import EqualityOptions, equality_report
+
+    generate(nominals=500, seed=1)
+    board = User.objects.get(username="board.member")
+    report = equality_report(actor=board, options=EqualityOptions())
+    national = report.scope(NATIONAL)
+    assert report.population is not None and report.population.code == "ew-census-2021"
+    assert national.total is not None and national.total > 200
+    tables = {t.code: t for t in national.tables}
+    assert {r.code for r in tables["ethnicity"].rows if r.rate is not None} >= {
+        "white",
+        "black",
+        "asian",
+        "mixed",
+    }
+    assert {r.code for r in tables["sex"].rows if r.rate is not None} == {"female", "male"}
+    assert tables["religion"].not_recorded not in (None, 0)  # "not recorded" shown honestly
+    basis = {r.code: r.count for r in tables["ethnicity_basis"].rows}
+    assert basis["self"] is None or basis["self"] > 0
+    assert len(report.scopes) == 11  # national and the ten hubs
