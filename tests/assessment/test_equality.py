@@ -387,6 +387,21 @@ def test_hub_staff_see_their_hub_and_the_national_picture(cohort):
     response = signed_in(manager).get(f"/equality/?scope={hub('yorkshire-humber').pk}")
     assert response.status_code == 200
     assert response.context["selected"].key == NATIONAL
+    # The export holds the same scopes, and nothing of another hub.
+    export = signed_in(manager).get("/equality/export.csv").content.decode()
+    scopes = {row[0] for row in list(csv.reader(io.StringIO(export)))[1:]}
+    assert scopes == {"National (all hubs)", "London hub"}
+
+
+def test_bad_filter_input_is_named_and_the_default_used(cohort):
+    board = _board()
+    response = signed_in(board).get("/equality/?threshold=abc&cohort=everyone")
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    assert "Enter a number." in html
+    assert "Select a valid choice. everyone is not one of the available choices." in html
+    report = response.context["report"]
+    assert report.options.cohort == "adopted" and report.threshold == Decimal("1.25")
 
 
 @pytest.mark.parametrize(
