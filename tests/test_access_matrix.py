@@ -107,6 +107,7 @@ CASE = {
     "national_analyst",
     "national_manager",
 }
+EQUALITY = {"london_manager", "london_analyst", "national_analyst", "national_manager", "board_member"}
 GLOBAL_SURFACES = [
     ("home", "get", "/", set(k.key for k in ACTORS)),
     ("cohort list", "get", "/cohort/", CASE),
@@ -127,6 +128,15 @@ GLOBAL_SURFACES = [
     ("API methods", "api", "/api/methods", CASE - {"partner_probation"}),
     ("API method", "api", "/api/methods/1", CASE - {"partner_probation"}),
     ("API dry run", "api", "/api/dry-runs/{dry_run}", {"national_analyst", "national_manager"}),
+    # Equality monitoring: aggregates only, so the Board is ALLOWED; hub officers, partners, inspectors
+    # and administrators are not (docs/equality.md).
+    ("equality report", "get", "/equality/", EQUALITY),
+    ("equality export", "get", "/equality/export.csv", EQUALITY),
+    ("reference populations", "get", "/equality/populations/", EQUALITY),
+    ("reference population", "get", "/equality/populations/1/", EQUALITY),
+    ("API equality report", "api", "/api/equality/report", EQUALITY),
+    ("API reference populations", "api", "/api/equality/populations", EQUALITY),
+    ("API reference population", "api", "/api/equality/populations/1", EQUALITY),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -163,6 +173,10 @@ COVERED_ROUTES = {
     "cohort/<int:pk>/assessments/new/",
     "cohort/<int:pk>/assessments/<int:assessment_id>/",
     "cohort/<int:pk>/tier/",
+    "equality/",
+    "equality/export.csv",
+    "equality/populations/",
+    "equality/populations/<int:pk>/",
 }
 
 

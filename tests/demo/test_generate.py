@@ -85,3 +85,29 @@ def test_demo_shows_a_finished_dry_run_of_the_draft_method():
     assert run.status == "done" and run.candidate.version == 2 and run.candidate.status == "candidate"
     assert run.rescored == PriorityStatus.objects.count() > 0
     assert run.changed == run.changes.count() > 0  # the draft moves tier 1 to 55, so some people move
+
+
+def test_demo_data_gives_a_populated_equality_report():
+    """`make demo` must show a meaningful equality report on first run: every characteristic recorded for
+    most people, both ethnicity sources present, and indices against the census for the main groups."""
+    from marsoc.assessment.equality import NATIONAL
+    from marsoc.assessment.selectors import EqualityOptions, equality_report
+
+    generate(nominals=500, seed=1)
+    board = User.objects.get(username="board.member")
+    report = equality_report(actor=board, options=EqualityOptions())
+    national = report.scope(NATIONAL)
+    assert report.population is not None and report.population.code == "ew-census-2021"
+    assert national.total is not None and national.total > 200
+    tables = {t.code: t for t in national.tables}
+    assert {r.code for r in tables["ethnicity"].rows if r.rate is not None} >= {
+        "white",
+        "black",
+        "asian",
+        "mixed",
+    }
+    assert {r.code for r in tables["sex"].rows if r.rate is not None} == {"female", "male"}
+    assert tables["religion"].not_recorded not in (None, 0)  # "not recorded" shown honestly
+    basis = {r.code: r.count for r in tables["ethnicity_basis"].rows}
+    assert basis["self"] is None or basis["self"] > 0
+    assert len(report.scopes) == 11  # national and the ten hubs

@@ -575,3 +575,12 @@ def get_reviews(request: HttpRequest) -> Any:
             for r in rows
         ],
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring: endpoints in api_equality.py (/api/equality/...)
+# ---------------------------------------------------------------------------------------------------------
+
+from .api_equality import router as equality_router  # noqa: E402
+
+router.add_router("", equality_router)

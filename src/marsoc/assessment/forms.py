@@ -120,3 +120,89 @@ class PriorityFilterForm(forms.Form):
 
 class MethodUploadForm(forms.Form):
     method_file = forms.FileField(label="Method file (TOML)", required=False)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring
+# ---------------------------------------------------------------------------------------------------------
+
+TIER_CHOICES = [("", "Every tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tier 3"), ("4", "Tier 4")]
+
+
+class EqualityFilterForm(forms.Form):
+    scope = forms.ChoiceField(label="Show", required=False)
+    cohort = forms.ChoiceField(label="Who is counted", required=False)
+    tier = forms.ChoiceField(label="Tier", required=False, choices=TIER_CHOICES)
+    population: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Compare with", queryset=None, required=False, empty_label="Default national population"
+    )
+    threshold = forms.DecimalField(
+        label="Flag threshold (relative rate index)",
+        required=False,
+        min_value=1,
+        max_value=10,
+        max_digits=4,
+        decimal_places=2,
+        help_text="Empty: the population's own threshold",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        scopes: list[tuple[str, str]],
+        cohorts: dict[str, str],
+        populations: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scopes  # type: ignore[attr-defined]
+        self.fields["cohort"].choices = list(cohorts.items())  # type: ignore[attr-defined]
+        self.fields["population"].queryset = populations  # type: ignore[attr-defined]
+
+
+class PopulationUploadForm(forms.Form):
+    population_file = forms.FileField(label="Reference population file (TOML)", required=False)
+    make_default = forms.BooleanField(
+        label="Make it the default for its scope (national or its hub)", required=False
+    )
+
+
+class PopulationEditForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=150, required=False)
+    source = forms.CharField(
+        label="Source (cite the publication)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    source_url = forms.URLField(label="Source address", required=False, assume_scheme="https")
+    year = forms.IntegerField(label="Year of the figures", required=False)
+    flag_threshold = forms.DecimalField(
+        label="Flag threshold (relative rate index)",
+        required=False,
+        max_digits=4,
+        decimal_places=2,
+        help_text="A group is flagged when the lower end of its 95% interval is above this",
+    )
+
+    def __init__(self, *args: Any, characteristics: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.characteristics = characteristics
+        self.sections: list[tuple[str, str, list[forms.BoundField]]] = []
+        for characteristic in characteristics:
+            names = []
+            for group, label in characteristic.groups:
+                name = f"{characteristic.code}__{group}"
+                self.fields[name] = forms.DecimalField(
+                    label=f"{label} (%)", required=False, max_digits=6, decimal_places=3
+                )
+                names.append(name)
+            self.sections.append((characteristic.code, characteristic.label, [self[n] for n in names]))
+
+    def shares(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for characteristic in self.characteristics:
+            values = {}
+            for group, _label in characteristic.groups:
+                value = self.cleaned_data.get(f"{characteristic.code}__{group}")
+                if value is not None:
+                    values[group] = value
+            out[characteristic.code] = values
+        return out

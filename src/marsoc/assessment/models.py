@@ -225,3 +225,80 @@ class DryRunChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nominal_id}: tier {self.old_tier} -> {self.new_tier}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring
+# ---------------------------------------------------------------------------------------------------------
+
+
+class ReferencePopulation(models.Model):
+    """A population the cohort is compared with: public aggregate shares, with their source cited.
+
+    National, or for one hub (its region's population). A national analyst edits the figures; the
+    default national one is loaded from `data/reference_ew_census_2021.toml` by migration."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=150)
+    year = models.PositiveSmallIntegerField()
+    hub = models.ForeignKey(
+        "accounts.Hub",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for a national population",
+    )
+    population = models.PositiveBigIntegerField(help_text="Number of people the shares are of")
+    source = models.TextField()
+    source_url = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    flag_threshold = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=1.25,
+        help_text="Flag a group when the lower 95% bound of its relative rate index is above this",
+    )
+    is_default = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["hub_id", "-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True, hub__isnull=True),
+                name="one_default_national_population",
+            ),
+            models.UniqueConstraint(
+                fields=["hub"], condition=models.Q(is_default=True), name="one_default_population_per_hub"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceShare(models.Model):
+    """One group's percentage of the reference population for one characteristic."""
+
+    population = models.ForeignKey(ReferencePopulation, on_delete=models.CASCADE, related_name="shares")
+    characteristic = models.CharField(max_length=20)
+    group = models.CharField(max_length=30)
+    share = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percentage, 0-100")
+    source = models.CharField(max_length=300, blank=True)
+    approximate = models.BooleanField(default=False, help_text="Not checked against the published table")
+
+    class Meta:
+        ordering = ["characteristic", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["population", "characteristic", "group"], name="one_share_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.characteristic}.{self.group}={self.share}%"

@@ -66,3 +66,42 @@ def can_manage_methods(actor: Actor) -> bool:
 
 def can_view_methods(actor: Actor) -> bool:
     return sees_priorities(actor)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring: aggregates only, never a person
+# ---------------------------------------------------------------------------------------------------------
+
+# Hub officers and partner officers do casework; monitoring the cohort's composition is for the people who
+# answer for it (hub managers), analyse it (analysts), and govern it (the national team and the Board).
+EQUALITY_HUB_ROLES = frozenset({Role.HUB_MANAGER, Role.ANALYST})
+
+
+def can_view_equality(actor: Actor) -> bool:
+    """Equality reports (aggregates, small counts withheld). Inspectors and administrators: no."""
+    roles = _roles(actor)
+    if Role.NATIONAL_ANALYST in roles or Role.BOARD_MEMBER in roles:
+        return True
+    return bool(roles & EQUALITY_HUB_ROLES) and (actor.is_national or actor.hub_id is not None)
+
+
+def equality_sees_every_hub(actor: Actor) -> bool:
+    """National analysts, the national team's managers and analysts, and Board members see every hub;
+    a hub's managers and analysts see their own hub and the national picture."""
+    roles = _roles(actor)
+    return (
+        Role.NATIONAL_ANALYST in roles
+        or Role.BOARD_MEMBER in roles
+        or (actor.is_national and bool(roles & EQUALITY_HUB_ROLES))
+    )
+
+
+def can_view_equality_hub(actor: Actor, hub_id: int) -> bool:
+    if not can_view_equality(actor):
+        return False
+    return equality_sees_every_hub(actor) or actor.hub_id == hub_id
+
+
+def can_manage_reference_populations(actor: Actor) -> bool:
+    """The reference figures are a national statistical choice: national analysts and national managers."""
+    return can_manage_methods(actor)

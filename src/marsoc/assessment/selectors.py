@@ -1,21 +1,61 @@
 """Reads for assessment, scoped by the policy before anything is counted, ranked or exported."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from marsoc.accounts.models import Hub
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.vocabulary import classifications_up_to
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import CustodyEvent, Nominal
 from marsoc.nominals.selectors import nominal_phase, phase_filter
-from marsoc.nominals.vocabulary import CustodyEventType, Phase
+from marsoc.nominals.vocabulary import CustodyEventType, MembershipState, Phase
 
+from .equality import (
+    AGE,
+    DEFAULT_THRESHOLD,
+    ETHNICITY,
+    ETHNICITY_BASIS,
+    NATIONAL,
+    NOT_RECORDED,
+    RELIGION,
+    REPORTED,
+    SEX,
+    TOTAL,
+    Key,
+    Reference,
+    ScopeReport,
+    age_band_cutoffs,
+    build_scope_tables,
+    complete_counts,
+    ethnicity_group,
+    religion_group,
+    sex_group,
+    suppress_table,
+)
 from .method import score
-from .models import Assessment, DryRunChange, FactorScore, MethodDryRun, PriorityStatus, ScoringMethod
-from .policies import can_manage_methods, can_view_assessments, priority_scope
+from .models import (
+    Assessment,
+    DryRunChange,
+    FactorScore,
+    MethodDryRun,
+    PriorityStatus,
+    ReferencePopulation,
+    ScoringMethod,
+)
+from .policies import (
+    can_manage_methods,
+    can_view_assessments,
+    can_view_equality,
+    can_view_equality_hub,
+    priority_scope,
+)
 
 # Custody events that call for a fresh look at the person's priority.
 TRIGGER_EVENTS = (CustodyEventType.TRANSFER, CustodyEventType.RECALL, CustodyEventType.RELEASE)
@@ -138,6 +178,153 @@ def reviews_due(*, actor: Actor, today: date | None = None, horizon_days: int = 
 
 def methods_visible() -> QuerySet[ScoringMethod]:
     return ScoringMethod.objects.all().order_by("code", "-version")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring: counts by GROUP BY in the database, turned into a report by `equality.py`
+# ---------------------------------------------------------------------------------------------------------
+
+COHORTS = {
+    "adopted": "Adopted cohort members",
+    "active": "Everyone referred, under assessment or adopted (not exited)",
+}
+_COHORT_STATES = {
+    "adopted": [MembershipState.ADOPTED],
+    "active": [MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT, MembershipState.ADOPTED],
+}
+
+
+@dataclass(frozen=True)
+class EqualityOptions:
+    cohort: str = "adopted"
+    tier: str = ""  # "" = every tier (and people not yet assessed)
+    population_id: int | None = None
+    threshold: Decimal | None = None  # None = the population's own threshold
+
+
+@dataclass(frozen=True)
+class EqualityReport:
+    options: EqualityOptions
+    population: ReferencePopulation | None
+    threshold: Decimal
+    as_of: date
+    scopes: list[ScopeReport]  # national first, then each hub the actor may see
+
+    @property
+    def cohort_label(self) -> str:
+        return COHORTS[self.options.cohort]
+
+    def scope(self, key: str) -> ScopeReport | None:
+        return next((s for s in self.scopes if s.key == key), None)
+
+
+def reference_populations() -> QuerySet[ReferencePopulation]:
+    """Public aggregate figures: anyone who may see an equality report may see them all."""
+    return ReferencePopulation.objects.select_related("hub").prefetch_related("shares")
+
+
+def default_population() -> ReferencePopulation | None:
+    return reference_populations().filter(hub__isnull=True, is_default=True).first()
+
+
+def _reference(population: ReferencePopulation) -> Reference:
+    shares: dict[str, dict[str, float]] = {}
+    sources: dict[str, str] = {}
+    approximate: dict[str, bool] = {}
+    for share in population.shares.all():
+        shares.setdefault(share.characteristic, {})[share.group] = float(share.share)
+        sources[share.characteristic] = share.source
+        approximate[share.characteristic] = approximate.get(share.characteristic, False) or share.approximate
+    return Reference(total=population.population, shares=shares, sources=sources, approximate=approximate)
+
+
+def _equality_base(actor: Actor, options: EqualityOptions) -> QuerySet[Nominal]:
+    # Every hub is counted (the national figures need them all, and a hub's figures are suppressed the
+    # same way whoever looks), but only records within the viewer's clearance: a SECRET record must not
+    # show up as one more, as on the Board's home-page counts.
+    qs = Nominal.objects.filter(
+        classification__in=classifications_up_to(actor.clearance),
+        membership_state__in=_COHORT_STATES[options.cohort],
+    )
+    if options.tier:
+        qs = qs.filter(
+            Q(priority__decided_tier=options.tier)
+            | Q(priority__decided_tier="", priority__computed_tier=options.tier)
+        )
+    return qs
+
+
+def _age_case(today: date) -> Case:
+    whens = [When(date_of_birth__lte=cutoff, then=Value(band)) for cutoff, band in age_band_cutoffs(today)]
+    return Case(*whens, default=Value("under 18"), output_field=CharField())
+
+
+def equality_counts(*, actor: Actor, options: EqualityOptions, today: date) -> dict[str, dict[Key, int]]:
+    """(hub id as text, group) → count for every reported characteristic: four GROUP BY queries."""
+    base = _equality_base(actor, options)
+    counts: dict[str, dict[Key, int]] = {c.code: defaultdict(int) for c in REPORTED}
+    ethnicity = base.values_list("owner_hub_id", "ethnicity_self", "ethnicity_officer").annotate(
+        n=Count("id")
+    )
+    for hub_id, self_code, officer_code, n in ethnicity.order_by():
+        group, basis = ethnicity_group(self_code, officer_code)
+        counts[ETHNICITY.code][(str(hub_id), group)] += n
+        counts[ETHNICITY_BASIS.code][(str(hub_id), basis)] += n
+    for hub_id, code, n in base.values_list("owner_hub_id", "sex").annotate(n=Count("id")).order_by():
+        counts[SEX.code][(str(hub_id), sex_group(code))] += n
+    for hub_id, code, n in base.values_list("owner_hub_id", "religion").annotate(n=Count("id")).order_by():
+        counts[RELIGION.code][(str(hub_id), religion_group(code))] += n
+    banded = base.annotate(band=_age_case(today)).values_list("owner_hub_id", "band").annotate(n=Count("id"))
+    for hub_id, band, n in banded.order_by():
+        counts[AGE.code][(str(hub_id), band)] += n
+    return {code: dict(cells) for code, cells in counts.items()}
+
+
+def equality_report(*, actor: Actor, options: EqualityOptions, today: date | None = None) -> EqualityReport:
+    """The equality report for every scope `actor` may see: national first, then hubs.
+
+    Counts under 5 are withheld, and more where needed so none can be worked out from the totals (see
+    `equality.suppress_table`); shares, indices and flags are never given for a withheld count."""
+    if not can_view_equality(actor):
+        raise NotFoundOrForbidden("equality report")
+    if options.cohort not in COHORTS:
+        raise ValueError(f"cohort must be one of {', '.join(COHORTS)}")
+    today = today or timezone.localdate()
+    population = (
+        reference_populations().filter(pk=options.population_id).first()
+        if options.population_id
+        else default_population()
+    )
+    threshold = options.threshold or (population.flag_threshold if population else DEFAULT_THRESHOLD)
+    reference = _reference(population) if population else None
+    hubs = list(Hub.objects.order_by("name"))
+    raw = equality_counts(actor=actor, options=options, today=today)
+    hub_keys = [str(h.pk) for h in hubs]
+    counts: dict[str, dict[Key, int]] = {}
+    withheld: dict[str, set[Key]] = {}
+    for characteristic in REPORTED:
+        groups = [g for g, _ in characteristic.groups] + [NOT_RECORDED]
+        counts[characteristic.code] = complete_counts(raw[characteristic.code], hub_keys, groups)
+        withheld[characteristic.code] = suppress_table(counts[characteristic.code], hub_keys, groups)
+
+    def scope_report(key: str, label: str) -> ScopeReport:
+        # The cohort size is the same in every table; one of them is enough to decide if it is shown.
+        total = counts[SEX.code].get((key, TOTAL), 0)
+        hidden = any((key, TOTAL) in withheld[c.code] for c in REPORTED)
+        tables = build_scope_tables(
+            counts=counts, withheld=withheld, scope=key, reference=reference, threshold=float(threshold)
+        )
+        return ScopeReport(key=key, label=label, total=None if hidden else total, tables=tables)
+
+    scopes = [scope_report(NATIONAL, "National (all hubs)")]
+    for hub in hubs:
+        if hub.is_national and not counts[SEX.code].get((str(hub.pk), TOTAL)):
+            continue  # the national team rarely owns records itself; no empty row for it
+        if can_view_equality_hub(actor, hub.pk):
+            scopes.append(scope_report(str(hub.pk), hub.name))
+    return EqualityReport(
+        options=options, population=population, threshold=Decimal(threshold), as_of=today, scopes=scopes
+    )
 
 
 __all__ = ["Phase", "PriorityFilters", "ReviewRow", "priority_list", "reviews_due"]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from marsoc.accounts.models import User
+from marsoc.accounts.models import Hub, User
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import Operation
@@ -18,6 +18,7 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.vocabulary import MembershipState
 
+from .equality import CHARACTERISTICS, PopulationFileError, check_shares, parse_population
 from .method import (
     MethodError,
     MethodSpec,
@@ -35,11 +36,14 @@ from .models import (
     MethodDryRun,
     MethodStatus,
     PriorityStatus,
+    ReferencePopulation,
+    ReferenceShare,
     ReviewInterval,
     ScoringMethod,
     TierDecision,
 )
-from .policies import can_assess, can_decide_tier, can_manage_methods
+from .policies import can_assess, can_decide_tier, can_manage_methods, can_manage_reference_populations
+from .populations import store_population
 
 DEFAULT_REVIEW_DAYS = 182
 _SPEC_CACHE: dict[str, MethodSpec] = {}
@@ -460,3 +464,100 @@ def _rescore_all(run: MethodDryRun, spec: MethodSpec) -> dict[str, object]:
         "transitions": transitions,
         "mean_abs_change": (total_abs_change / rescored).quantize(Decimal("0.01")) if rescored else None,
     }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring: reference populations
+# ---------------------------------------------------------------------------------------------------------
+
+
+def reference_population_load(*, actor: User, text: str, make_default: bool = False) -> ReferencePopulation:
+    """Load (or replace, by code) a reference population from its file; nothing is saved if it is wrong."""
+    if not can_manage_reference_populations(actor):
+        raise PermissionDenied("Only the national team can change reference populations")
+    try:
+        spec = parse_population(text, Hub.objects.values_list("code", flat=True))
+    except PopulationFileError as exc:
+        raise ValidationFailed({"population_file": [p.strip() for p in str(exc).split(";")]}) from exc
+    with transaction.atomic():
+        population = store_population(
+            spec,
+            population_model=ReferencePopulation,
+            share_model=ReferenceShare,
+            hub_model=Hub,
+            updated_by_id=actor.pk,
+            make_default=make_default,
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="equality.population.load",
+            object_type="reference_population",
+            object_id=population.pk,
+            justification="Reference population for equality monitoring (public aggregate figures)",
+            details={"code": spec.code, "scope": spec.scope, "default": make_default},
+        )
+    return population
+
+
+def reference_population_update(
+    *,
+    actor: User,
+    population: ReferencePopulation,
+    name: str,
+    source: str,
+    source_url: str,
+    year: int,
+    flag_threshold: Decimal,
+    shares: Mapping[str, Mapping[str, Decimal]],
+) -> ReferencePopulation:
+    """Correct a population's figures. Shares must cover every group and add up to 100 per characteristic."""
+    if not can_manage_reference_populations(actor):
+        raise PermissionDenied("Only the national team can change reference populations")
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Enter a name"]
+    if not source.strip():
+        errors["source"] = ["Enter the source of the figures"]
+    if not 1900 <= year <= 2100:
+        errors["year"] = ["Enter a year between 1900 and 2100"]
+    if not Decimal(1) <= flag_threshold <= Decimal(10):
+        errors["flag_threshold"] = ["Enter a threshold between 1 and 10"]
+    for characteristic in CHARACTERISTICS:
+        problems = check_shares(characteristic, shares.get(characteristic.code, {}))
+        if problems:
+            errors[characteristic.code] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        before = {
+            (s.characteristic, s.group): str(s.share)
+            for s in ReferenceShare.objects.filter(population=population)
+        }
+        population.name, population.source, population.source_url = name.strip(), source.strip(), source_url
+        population.year, population.flag_threshold, population.updated_by = year, flag_threshold, actor
+        population.save()
+        changed = {}
+        for characteristic in CHARACTERISTICS:
+            for group, value in shares[characteristic.code].items():
+                if before.get((characteristic.code, group)) != str(value):
+                    changed[f"{characteristic.code}.{group}"] = [
+                        before.get((characteristic.code, group)),
+                        str(value),
+                    ]
+                ReferenceShare.objects.update_or_create(
+                    population=population,
+                    characteristic=characteristic.code,
+                    group=group,
+                    defaults={"share": value},
+                )
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="equality.population.update",
+            object_type="reference_population",
+            object_id=population.pk,
+            justification="Reference population for equality monitoring (public aggregate figures)",
+            details={"changed": changed, "flag_threshold": str(flag_threshold)},
+        )
+    return population

@@ -15,4 +15,8 @@ urlpatterns = [
     path("cohort/<int:pk>/assessments/new/", views.assessment_new, name="new"),
     path("cohort/<int:pk>/assessments/<int:assessment_id>/", views.assessment_detail, name="detail"),
     path("cohort/<int:pk>/tier/", views.tier_decision, name="tier"),
+    path("equality/", views.equality, name="equality"),
+    path("equality/export.csv", views.equality_export, name="equality_export"),
+    path("equality/populations/", views.population_list, name="populations"),
+    path("equality/populations/<int:pk>/", views.population_detail, name="population_detail"),
 ]

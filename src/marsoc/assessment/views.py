@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,18 +21,33 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
 from . import services
-from .forms import AssessmentForm, MethodUploadForm, PriorityFilterForm, TierDecisionForm
+from .equality import CHARACTERISTICS
+from .forms import (
+    AssessmentForm,
+    EqualityFilterForm,
+    MethodUploadForm,
+    PopulationEditForm,
+    PopulationUploadForm,
+    PriorityFilterForm,
+    TierDecisionForm,
+)
 from .method import method_differences
 from .models import PriorityStatus, ScoringMethod
 from .policies import (
     can_assess,
     can_decide_tier,
     can_manage_methods,
+    can_manage_reference_populations,
     can_view_assessments,
+    can_view_equality,
     can_view_methods,
+    equality_sees_every_hub,
     sees_priorities,
 )
 from .selectors import (
+    COHORTS,
+    EqualityOptions,
+    EqualityReport,
     PriorityFilters,
     access_assessment_by_id,
     assessment_history,
@@ -39,9 +55,11 @@ from .selectors import (
     dry_run_changes,
     dry_run_explain,
     dry_runs_for,
+    equality_report,
     methods_visible,
     priority_list,
     priority_row_phase,
+    reference_populations,
     reviews_due,
 )
 
@@ -478,4 +496,267 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "hubs": Hub.objects.order_by("name"),
             "query_string": params.urlencode(),
         },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Equality monitoring (aggregates only: never a name, counts under 5 withheld)
+# ---------------------------------------------------------------------------------------------------------
+
+EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregate figures, no personal data)"
+
+
+def _equality_scopes(actor: User) -> list[tuple[str, str]]:
+    hubs = Hub.objects.filter(is_national=False).order_by("name")
+    if not equality_sees_every_hub(actor):
+        hubs = hubs.filter(pk=actor.hub_id or 0)
+    return [("national", "National (all hubs)")] + [(str(h.pk), h.name) for h in hubs]
+
+
+def _equality_request(request: HttpRequest, actor: User) -> tuple[EqualityFilterForm, EqualityOptions, str]:
+    form = EqualityFilterForm(
+        request.GET or None,
+        scopes=_equality_scopes(actor),
+        cohorts=COHORTS,
+        populations=reference_populations(),
+    )
+    form.is_valid()
+    d = getattr(form, "cleaned_data", {})  # only the fields that passed; a bad one falls back to its default
+    options = EqualityOptions(
+        cohort=d.get("cohort") or "adopted",
+        tier=d.get("tier") or "",
+        population_id=d["population"].pk if d.get("population") else None,
+        threshold=d.get("threshold"),
+    )
+    return form, options, d.get("scope") or "national"
+
+
+def _options_details(options: EqualityOptions, scope: str) -> dict[str, object]:
+    return {
+        "scope": scope,
+        "cohort": options.cohort,
+        "tier": options.tier,
+        "population": options.population_id,
+        "threshold": str(options.threshold) if options.threshold is not None else None,
+    }
+
+
+@login_required
+def equality(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_equality(actor):
+        raise Http404("Not available")
+    form, options, scope = _equality_request(request, actor)
+    report = equality_report(actor=actor, options=options)
+    selected = report.scope(scope) or report.scopes[0]
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="equality.report.view",
+        object_type="equality_report",
+        justification=EQUALITY_JUSTIFICATION,
+        details=_options_details(options, selected.key),
+    )
+    params = request.GET.copy()
+    return render(
+        request,
+        "assessment/equality.html",
+        {
+            "form": form,
+            "report": report,
+            "selected": selected,
+            "query_string": params.urlencode(),
+            "can_manage": can_manage_reference_populations(actor),
+        },
+    )
+
+
+EQUALITY_COLUMNS = [
+    "scope",
+    "characteristic",
+    "group",
+    "count",
+    "share_of_recorded_pct",
+    "reference_share_pct",
+    "relative_rate_index",
+    "ci95_lower",
+    "ci95_upper",
+    "flagged",
+    "cohort",
+    "tier",
+    "as_of",
+    "reference_population",
+    "flag_threshold",
+]
+
+
+def _equality_rows(report: EqualityReport) -> list[list[object]]:
+    # Every row says what was counted and against what, so a row copied elsewhere still reads correctly.
+    context = [
+        report.options.cohort,
+        report.options.tier or "any",
+        report.as_of.isoformat(),
+        report.population.name if report.population else "",
+        str(report.threshold),
+    ]
+    rows: list[list[object]] = []
+    for scope in report.scopes:
+        rows.append([scope.label, "cohort", "total", scope.total_shown, *[""] * 6, *context])
+        for table in scope.tables:
+            for r in table.rows:
+                rows.append(
+                    [
+                        scope.label,
+                        table.code,
+                        r.label,
+                        r.shown,
+                        f"{r.share:.1f}" if r.share is not None else "",
+                        f"{r.reference_share:.1f}" if r.reference_share is not None else "",
+                        f"{r.rate.rri:.2f}" if r.rate else "",
+                        f"{r.rate.lower:.2f}" if r.rate else "",
+                        f"{r.rate.upper:.2f}" if r.rate else "",
+                        "yes" if r.flagged else "",
+                        *context,
+                    ]
+                )
+            rows.append(
+                [scope.label, table.code, "Not recorded", table.not_recorded_shown, *[""] * 6, *context]
+            )
+    return rows
+
+
+@login_required
+def equality_export(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_equality(actor):
+        raise Http404("Not available")
+    _form, options, _scope = _equality_request(request, actor)
+    report = equality_report(actor=actor, options=options)
+    rows = _equality_rows(report)
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="equality.export.csv",
+        object_type="equality_report",
+        justification=EQUALITY_JUSTIFICATION,
+        recipients=[actor.display_label],
+        details={
+            **_options_details(options, "all"),
+            "scopes": [s.label for s in report.scopes],
+            "rows": len(rows),
+        },
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EQUALITY_COLUMNS)
+    writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="marsoc-equality-{stamp}.csv"'
+    return response
+
+
+@login_required
+def population_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_equality(actor):
+        raise Http404("Not available")
+    can_manage = can_manage_reference_populations(actor)
+    form = PopulationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404("Not available")
+        upload = request.FILES.get("population_file")
+        if upload is None:
+            form.add_error("population_file", "Choose a reference population file")
+        elif upload.size is not None and upload.size > 200_000:
+            form.add_error("population_file", "The file must be smaller than 200 KB")
+        else:
+            try:
+                text = upload.read().decode("utf-8")
+                population = services.reference_population_load(
+                    actor=actor, text=text, make_default=bool(request.POST.get("make_default"))
+                )
+            except UnicodeDecodeError:
+                form.add_error("population_file", "The file must be UTF-8 text")
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{population} loaded")
+                return redirect("assessment:population_detail", pk=population.pk)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="equality.population.list",
+        object_type="reference_population",
+        justification=EQUALITY_JUSTIFICATION,
+    )
+    return render(
+        request,
+        "assessment/populations.html",
+        {"populations": reference_populations(), "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def population_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_equality(actor):
+        raise Http404("Not available")
+    population = get_object_or_404(reference_populations(), pk=pk)
+    can_manage = can_manage_reference_populations(actor)
+    shares = {(s.characteristic, s.group): s.share for s in population.shares.all()}
+    initial: dict[str, object] = {
+        "name": population.name,
+        "source": population.source,
+        "source_url": population.source_url,
+        "year": population.year,
+        "flag_threshold": population.flag_threshold,
+    }
+    for (characteristic, group), value in shares.items():
+        initial[f"{characteristic}__{group}"] = value
+    form = PopulationEditForm(
+        request.POST if request.method == "POST" else None, initial=initial, characteristics=CHARACTERISTICS
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404("Not available")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.reference_population_update(
+                    actor=actor,
+                    population=population,
+                    name=d.get("name") or "",
+                    source=d.get("source") or "",
+                    source_url=d.get("source_url") or "",
+                    year=d.get("year") or 0,
+                    flag_threshold=d.get("flag_threshold") or Decimal(0),
+                    shares=form.shares(),
+                )
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{population} updated")
+                return redirect("assessment:population_detail", pk=population.pk)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="equality.population.view",
+        object_type="reference_population",
+        object_id=population.pk,
+        justification=EQUALITY_JUSTIFICATION,
+    )
+    sections = [
+        (
+            c,
+            [(label, shares.get((c.code, g))) for g, label in c.groups],
+            next((s for s in population.shares.all() if s.characteristic == c.code), None),
+        )
+        for c in CHARACTERISTICS
+    ]
+    return render(
+        request,
+        "assessment/population_detail.html",
+        {"population": population, "sections": sections, "form": form, "can_manage": can_manage},
     )

@@ -17,6 +17,7 @@ from marsoc.assessment.models import (
     ReviewInterval,
     TierDecision,
 )
+from marsoc.assessment.populations import install_default_population
 from marsoc.assessment.services import (
     active_method,
     dry_run_execute,
@@ -36,6 +37,7 @@ DEFAULT_LIMIT = 1000
 def generate_assessments(*, seed: int, limit: int = DEFAULT_LIMIT) -> dict[str, int]:
     rng = random.Random(seed * 7919)
     method_install_default()
+    install_default_population()  # the equality report's comparison (a flushed test database lacks it)
     method = active_method()
     spec = method_spec(method)
     intervals = dict(ReviewInterval.objects.values_list("tier_code", "interval_days"))

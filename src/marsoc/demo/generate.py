@@ -208,9 +208,33 @@ class _Ids:
 _HUB_CODES = list(HUB_WEIGHTS)
 _HUB_CUMULATIVE = list(itertools.accumulate(HUB_WEIGHTS.values()))
 # Django rebuilds `.values` on every access: read the choice lists once.
-ETHNICITIES_SELF = SelfDefinedEthnicity.values
+# Synthetic mixes for the equality report: roughly census-like with some spread, so the demonstration
+# report has groups above and below the reference shares. They describe no real population.
+_E = SelfDefinedEthnicity
+ETHNICITY_SELF_WEIGHTS: dict[str, float] = {
+    _E.W1: 62, _E.W2: 2, _E.W3: 1.5, _E.W4: 0.5, _E.W9: 6,
+    _E.M1: 2, _E.M2: 0.8, _E.M3: 0.8, _E.M9: 0.9,
+    _E.A1: 2.5, _E.A2: 3, _E.A3: 1, _E.A4: 0.5, _E.A9: 1,
+    _E.B1: 2, _E.B2: 2.5, _E.B9: 0.5,
+    _E.O1: 0.8, _E.O9: 1.2,
+    _E.NS: 12,
+}  # fmt: skip
+ETHNICITIES_SELF = list(ETHNICITY_SELF_WEIGHTS)
+ETHNICITY_SELF_W = list(ETHNICITY_SELF_WEIGHTS.values())
 ETHNICITIES_OFFICER = OfficerDefinedEthnicity.values
+OFFICER_W = [62, 6, 12, 12, 2, 2, 4]  # IC1..IC6, IC9: for people who did not state their own
+# What an officer would most likely record for a stated self-definition (the first letter's group).
+_OFFICER_FOR_SELF = {"W": "IC1", "M": "IC3", "A": "IC4", "B": "IC3", "O": "IC6"}
 RELIGIONS = Religion.values
+RELIGION_W = [10, 33, 1, 33, 2, 1, 9, 1, 1, 9]  # in Religion order: not recorded, none, buddhist, ...
+
+
+def _officer_ethnicity(rng: random.Random, self_code: str) -> str:
+    if self_code == SelfDefinedEthnicity.NS:
+        return rng.choices(ETHNICITIES_OFFICER, weights=OFFICER_W)[0]
+    if self_code == SelfDefinedEthnicity.A4:
+        return "IC5"
+    return _OFFICER_FOR_SELF[self_code[0]] if rng.random() < 0.9 else "IC9"
 
 
 def _pick_hub(rng: random.Random) -> str:
@@ -499,10 +523,10 @@ def generate(
             )[0]
             lead_pool = officers.get(hub.pk)
             # Same draw order as the fields below: the data stay the same for a seed.
-            ethnicity_self = rng.choice(ETHNICITIES_SELF)
-            ethnicity_officer = rng.choice(ETHNICITIES_OFFICER)
+            ethnicity_self = rng.choices(ETHNICITIES_SELF, weights=ETHNICITY_SELF_W)[0]
+            ethnicity_officer = _officer_ethnicity(rng, ethnicity_self)
             nationality = rng.choices(NATIONALITIES, weights=NATIONALITY_WEIGHTS)[0]
-            religion = rng.choice(RELIGIONS)
+            religion = rng.choices(RELIGIONS, weights=RELIGION_W)[0]
             category = (
                 rng.choices([DataSubjectCategory.CONVICTED, DataSubjectCategory.SUSPECT], weights=[85, 15])[0]
                 if events

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from marsoc.accounts.models import User
 from marsoc.accounts.policies import can_manage_accounts
+from marsoc.assessment.policies import can_view_equality
 from marsoc.core.audit import audit_record
 from marsoc.core.policies import can_read_audit
 from marsoc.core.vocabulary import Operation
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_refer": can_refer_any(user),
         "show_audit": can_read_audit(user),
         "show_admin": can_manage_accounts(user),
+        "show_equality": can_view_equality(user),
     }
     if sees_case_data(user):
         context["case_summary"] = cohort_summary(actor=user)

@@ -1,0 +1,226 @@
+"""Equality monitoring endpoints: aggregates only (no person), counts under 5 withheld as null.
+
+Mounted on the assessment router in `api.py`; the same selectors, policy and audit as the pages."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from marsoc.accounts.models import User
+from marsoc.core.audit import audit_record
+from marsoc.core.vocabulary import Operation
+
+from .equality import CHARACTERISTICS
+from .models import ReferencePopulation
+from .policies import can_view_equality
+from .selectors import COHORTS, EqualityOptions, equality_report, reference_populations
+
+router = Router(tags=["equality"])
+
+EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregate figures, no personal data)"
+
+
+class EqualityParams(Schema):
+    cohort: str = Field("adopted", description=f"One of {', '.join(COHORTS)}")
+    tier: str = Field("", description="A tier code (1-4) or empty for every tier")
+    population: int | None = Field(None, ge=1, le=2**31 - 1, description="Reference population id")
+    threshold: Decimal | None = Field(
+        None, ge=1, le=10, description="Flag threshold (default: the population's)"
+    )
+
+
+class GroupOut(Schema):
+    group: str
+    label: str
+    count: int | None = Field(description="null when withheld (fewer than 5, or would reveal one)")
+    share_pct: float | None
+    reference_share_pct: float | None
+    rri: float | None
+    ci95_lower: float | None
+    ci95_upper: float | None
+    flagged: bool
+
+
+class TableOut(Schema):
+    characteristic: str
+    label: str
+    total: int | None
+    not_recorded: int | None
+    reference_approximate: bool
+    groups: list[GroupOut]
+
+
+class ScopeOut(Schema):
+    scope: str
+    label: str
+    total: int | None
+    tables: list[TableOut]
+
+
+class EqualityReportOut(Schema):
+    cohort: str
+    tier: str
+    as_of: date
+    population_id: int | None
+    population: str | None
+    threshold: float
+    scopes: list[ScopeOut]
+
+
+class ShareOut(Schema):
+    characteristic: str
+    group: str
+    share_pct: float
+    approximate: bool
+    source: str
+
+
+class PopulationOut(Schema):
+    id: int
+    code: str
+    name: str
+    year: int
+    scope: str
+    population: int
+    source: str
+    source_url: str
+    flag_threshold: float
+    is_default: bool
+    shares: list[ShareOut]
+
+
+def _equality_actor(request: HttpRequest) -> User:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    if not can_view_equality(actor):
+        raise HttpError(404, "Not Found")
+    return actor
+
+
+@router.get("/equality/report", response=EqualityReportOut, summary="Equality report (aggregates)")
+def equality_report_api(request: HttpRequest, params: Query[EqualityParams]) -> dict[str, Any]:
+    """Cohort composition against the reference population, nationally and for each hub the caller may
+    see. Withheld counts are null, and so are their share, index and interval."""
+    actor = _equality_actor(request)
+    if params.cohort not in COHORTS:
+        raise HttpError(422, f"cohort must be one of {', '.join(COHORTS)}")
+    if params.tier not in ("", "1", "2", "3", "4"):
+        raise HttpError(422, "tier must be 1, 2, 3, 4 or empty")
+    if (
+        params.population is not None
+        and not ReferencePopulation.objects.filter(pk=params.population).exists()
+    ):
+        raise HttpError(422, "population: no reference population with this id")
+    options = EqualityOptions(
+        cohort=params.cohort, tier=params.tier, population_id=params.population, threshold=params.threshold
+    )
+    report = equality_report(actor=actor, options=options)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="equality.report.api",
+        object_type="equality_report",
+        justification=EQUALITY_JUSTIFICATION,
+        details={"cohort": params.cohort, "tier": params.tier, "population": params.population},
+    )
+    return {
+        "cohort": options.cohort,
+        "tier": options.tier,
+        "as_of": report.as_of,
+        "population_id": report.population.pk if report.population else None,
+        "population": report.population.name if report.population else None,
+        "threshold": float(report.threshold),
+        "scopes": [
+            {
+                "scope": s.key,
+                "label": s.label,
+                "total": s.total,
+                "tables": [
+                    {
+                        "characteristic": t.code,
+                        "label": t.label,
+                        "total": t.total,
+                        "not_recorded": t.not_recorded,
+                        "reference_approximate": t.approximate,
+                        "groups": [
+                            {
+                                "group": r.code,
+                                "label": r.label,
+                                "count": r.count,
+                                "share_pct": r.share,
+                                "reference_share_pct": r.reference_share,
+                                "rri": r.rate.rri if r.rate else None,
+                                "ci95_lower": r.rate.lower if r.rate else None,
+                                "ci95_upper": r.rate.upper if r.rate else None,
+                                "flagged": r.flagged,
+                            }
+                            for r in t.rows
+                        ],
+                    }
+                    for t in s.tables
+                ],
+            }
+            for s in report.scopes
+        ],
+    }
+
+
+def _population_out(p: ReferencePopulation) -> dict[str, Any]:
+    order = {c.code: i for i, c in enumerate(CHARACTERISTICS)}
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "year": p.year,
+        "scope": p.hub.code if p.hub else "national",
+        "population": p.population,
+        "source": p.source,
+        "source_url": p.source_url,
+        "flag_threshold": float(p.flag_threshold),
+        "is_default": p.is_default,
+        "shares": [
+            {
+                "characteristic": s.characteristic,
+                "group": s.group,
+                "share_pct": float(s.share),
+                "approximate": s.approximate,
+                "source": s.source,
+            }
+            for s in sorted(p.shares.all(), key=lambda s: (order.get(s.characteristic, 99), s.pk))
+        ],
+    }
+
+
+@router.get("/equality/populations", response=list[PopulationOut], summary="Reference populations")
+def population_list_api(request: HttpRequest) -> list[dict[str, Any]]:
+    actor = _equality_actor(request)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="equality.population.list.api",
+        object_type="reference_population",
+        justification=EQUALITY_JUSTIFICATION,
+    )
+    return [_population_out(p) for p in reference_populations()]
+
+
+@router.get(
+    "/equality/populations/{population_id}", response=PopulationOut, summary="One reference population"
+)
+def population_get_api(request: HttpRequest, population_id: int) -> dict[str, Any]:
+    actor = _equality_actor(request)
+    population = reference_populations().filter(pk=population_id).first()
+    if population is None:
+        raise HttpError(404, "Not Found")
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="equality.population.api",
+        object_type="reference_population",
+        object_id=population.pk,
+        justification=EQUALITY_JUSTIFICATION,
+    )
+    return _population_out(population)
