@@ -7,7 +7,6 @@ missing one does. Reading a person's assessments needs a stated purpose, logged 
 from datetime import date, datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -30,7 +29,7 @@ from .selectors import (
     dry_run_by_id,
     dry_run_changes,
     methods_visible,
-    priority_list,
+    priority_page,
     priority_row_phase,
     reviews_due,
 )
@@ -514,7 +513,7 @@ def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
         establishment_id=params.establishment,
         release_within_days=params.release_within_days,
     )
-    page = Paginator(priority_list(actor=actor, filters=filters), params.page_size).get_page(params.page)
+    page = priority_page(actor=actor, filters=filters, number=params.page, per_page=params.page_size)
     audit_record(
         actor=actor,
         operation=Operation.CONSULTATION,

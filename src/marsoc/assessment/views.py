@@ -58,6 +58,7 @@ from .selectors import (
     equality_report,
     methods_visible,
     priority_list,
+    priority_page,
     priority_row_phase,
     reference_populations,
     reviews_due,
@@ -91,7 +92,7 @@ def priority(request: HttpRequest) -> HttpResponse:
     if not sees_priorities(actor):
         raise Http404("Not available")
     form, filters = _filters(request)
-    page = Paginator(priority_list(actor=actor, filters=filters), 50).get_page(request.GET.get("page"))
+    page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"))
     audit_record(
         actor=actor,
         operation=Operation.CONSULTATION,
