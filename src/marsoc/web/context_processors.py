@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from marsoc.accounts.policies import can_manage_accounts
-from marsoc.assessment.policies import sees_priorities
+from marsoc.assessment.policies import sees_calibration, sees_priorities
 from marsoc.core.policies import can_read_audit
 from marsoc.nominals.policies import can_refer_any, sees_case_data
 
@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Priority list", reverse("assessment:priority")))
         items.append(("Reviews", reverse("assessment:reviews")))
         items.append(("Methods", reverse("assessment:methods")))
+    if sees_calibration(user):
+        items.append(("Calibration", reverse("assessment:calibration_list")))
     if can_refer_any(user):
         items.append(("Refer a person", reverse("nominals:refer")))
     if can_read_audit(user):
