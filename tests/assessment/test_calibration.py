@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from marsoc.accounts.models import User
 from marsoc.assessment import services
 from marsoc.assessment.calibration import Rating, calibration_results
 from marsoc.assessment.models import CalibrationExercise, CalibrationResponse, CalibrationStatus
@@ -433,3 +434,37 @@ def test_csv_export_holds_the_figures(people, closed):
     assert named == {"Yks Tester (yks.officer)"}
     # An assessor sees the results page but cannot export.
     assert signed_in(people["c"]).get(f"/calibration/{closed.pk}/results.csv").status_code == 404
+
+
+def test_demo_data_has_a_closed_exercise_with_results_and_an_open_one():
+    from marsoc.demo.calibration import CLOSED_NAME, OPEN_NAME
+    from marsoc.demo.generate import generate
+
+    generate(nominals=20, seed=1, assessments=0)
+    analyst = User.objects.get(username="national.analyst")
+    closed = CalibrationExercise.objects.get(name=CLOSED_NAME)
+    data = results_for(analyst, closed)
+    assert (data.submitted, len(data.vignettes), len(data.results.hub_offsets)) == (8, 8, 6)
+    assert data.results.overall_alpha is not None and all(f.alpha is not None for f in data.results.factors)
+    current = CalibrationExercise.objects.get(name=OPEN_NAME)
+    assert current.status == CalibrationStatus.OPEN
+    assert access_exercise_by_id(actor=analyst, exercise_id=current.pk).can_manage
+    officer = User.objects.get(username="london.officer")
+    assert access_exercise_by_id(actor=officer, exercise_id=current.pk).can_score
+    assert signed_in(analyst).get(f"/calibration/{closed.pk}/results/").status_code == 200
+    generate(nominals=0, seed=1, assessments=0)  # a second run adds no duplicate exercises
+    assert CalibrationExercise.objects.filter(name__in=[CLOSED_NAME, OPEN_NAME]).count() == 2
+
+
+def test_forbidden_and_missing_exercises_look_the_same(people, token_for):
+    exercise = open_exercise(people)
+    client = signed_in(people["outsider"])
+    forbidden = client.get(f"/calibration/{exercise.pk}/")
+    missing = client.get(f"/calibration/{exercise.pk + 1000}/")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.content == missing.content
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(people['outsider'])}"}
+    api_forbidden = client.get(f"/api/calibration/exercises/{exercise.pk}/results", **auth)
+    api_missing = client.get(f"/api/calibration/exercises/{exercise.pk + 1000}/results", **auth)
+    assert api_forbidden.status_code == api_missing.status_code == 404
+    assert api_forbidden.json() == api_missing.json()
