@@ -468,3 +468,47 @@ def test_forbidden_and_missing_exercises_look_the_same(people, token_for):
     api_missing = client.get(f"/api/calibration/exercises/{exercise.pk + 1000}/results", **auth)
     assert api_forbidden.status_code == api_missing.status_code == 404
     assert api_forbidden.json() == api_missing.json()
+
+
+def test_set_up_open_and_close_through_the_pages(people):
+    client = signed_in(people["analyst"])
+    today = timezone.localdate()
+    later = today + timedelta(days=10)
+    response = client.post(
+        "/calibration/new/",
+        {
+            "name": "Paged",
+            "opens_on_day": today.day,
+            "opens_on_month": today.month,
+            "opens_on_year": today.year,
+            "closes_on_day": later.day,
+            "closes_on_month": later.month,
+            "closes_on_year": later.year,
+        },
+    )
+    exercise = CalibrationExercise.objects.get(name="Paged")
+    assert response.status_code == 302 and response["Location"] == f"/calibration/{exercise.pk}/"
+    for i in range(2):
+        client.post(
+            f"/calibration/{exercise.pk}/vignettes/add/", {"title": f"V{i}", "narrative": "Invented."}
+        )
+    page = client.get(f"/calibration/{exercise.pk}/assessors/")
+    assert b"ldn.officer" in page.content and b"nat.analyst" not in page.content  # hub staff only
+    response = client.post(
+        f"/calibration/{exercise.pk}/assessors/", {"assessors": [people["a"].pk, people["c"].pk]}
+    )
+    assert response.status_code == 302
+    assert set(exercise.assignments.values_list("assessor__username", flat=True)) == {
+        "ldn.officer",
+        "yks.officer",
+    }
+    client.post(f"/calibration/{exercise.pk}/status/", {"action": "open"})
+    exercise.refresh_from_db()
+    assert exercise.status == CalibrationStatus.OPEN
+    # The assessor now finds it in their list and can score; the national team still sees no scores.
+    assert b"Paged" in signed_in(people["a"]).get("/calibration/").content
+    client.post(f"/calibration/{exercise.pk}/status/", {"action": "close"})
+    exercise.refresh_from_db()
+    assert exercise.status == CalibrationStatus.CLOSED
+    results = client.get(f"/calibration/{exercise.pk}/results/")
+    assert results.status_code == 200 and b"0 of 2 assessors submitted" in results.content
