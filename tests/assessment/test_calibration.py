@@ -204,6 +204,12 @@ def test_a_submitted_sheet_is_immutable(people, token_for):
         )
     with pytest.raises(services.SheetLocked):
         services.calibration_sheet_submit(actor=people["a"], exercise=exercise)
+    # The page shows the submitted levels, read-only.
+    shown = signed_in(people["a"]).get(f"/calibration/{exercise.pk}/vignettes/{first.pk}/score/")
+    assert (
+        shown.content.count(b" checked") == len(uniform(1))
+        and b'<fieldset class="govuk-fieldset" disabled>' in shown.content
+    )
     # The page refuses with a message and saves nothing.
     page = signed_in(people["a"]).post(
         f"/calibration/{exercise.pk}/vignettes/{first.pk}/score/", {f"level_{c}": 4 for c in uniform(4)}
@@ -262,6 +268,10 @@ def test_only_assigned_assessors_score(people):
         with pytest.raises(NotFoundOrForbidden):
             services.calibration_scores_save(
                 actor=people[key], exercise=exercise, responses={first.pk: uniform(1)}
+            )
+        with pytest.raises(NotFoundOrForbidden):  # bad input from an outsider says nothing about the exercise
+            services.calibration_scores_save(
+                actor=people[key], exercise=exercise, responses={999999: {"x": 9}}
             )
 
 

@@ -553,6 +553,12 @@ def calibration_scores_save(
     """Save the assessor's levels for one or more vignettes (vignette id -> factor code -> level, None
     for not yet scored). A vignette's levels are replaced as given; its score is computed once every
     factor has a level. Everything is checked first; one bad level saves nothing."""
+    # Not yours: the same answer as a missing exercise, before anything about it is checked or said.
+    if (
+        not can_be_calibration_assessor(actor)
+        or not exercise.assignments.filter(assessor_id=actor.pk).exists()
+    ):
+        raise NotFoundOrForbidden(f"calibration exercise {exercise.pk}")
     spec = method_spec(exercise.method)
     vignettes = set(exercise.vignettes.values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}
