@@ -12,7 +12,7 @@ from marsoc.assessment.services import method_spec
 from marsoc.core.models import AuditEvent
 from marsoc.demo.calibration import CLOSED_NAME, OPEN_NAME
 
-from .conftest import run_axe, serious_violations, sign_in
+from .conftest import SCREENSHOTS, run_axe, serious_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_data")]
 
@@ -41,6 +41,8 @@ def test_an_assessor_scores_a_vignette_blind(page: Page, live_server) -> None:
     expect(page.locator("label[for=id_level_physical_3]")).to_have_text(f"3 – {physical.descriptor(3)}")
     violations = serious_violations(run_axe(page))
     assert not violations, "\n".join(violations)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "calibration-score.png"), full_page=False)
 
     levels = {f.code: 2 for f in spec.factors} | {"physical": 3, "weapons": 1}
     for code, level in levels.items():
@@ -74,6 +76,8 @@ def test_the_national_analyst_reads_the_results(page: Page, live_server) -> None
     expect(page.locator("#hub-offsets tbody tr")).to_have_count(6)
     expect(page.locator("#disagreements tbody tr")).to_have_count(8)
     expect(page.locator("#assessor-scores tbody tr")).to_have_count(9)  # national median + 8 assessors
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "calibration-results.png"), full_page=True)
     violations = serious_violations(run_axe(page))
     assert not violations, "\n".join(violations)
     assert AuditEvent.objects.filter(action="calibration.results.view", object_id=str(exercise.pk)).exists()
