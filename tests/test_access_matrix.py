@@ -5,10 +5,12 @@ endpoint must be added to SURFACES (test_every_route_is_in_the_table fails until
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from marsoc.assessment import services as assessment_services
 from marsoc.assessment.services import active_method, assessment_submit, dry_run_request, method_spec
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
@@ -177,6 +179,16 @@ COVERED_ROUTES = {
     "equality/export.csv",
     "equality/populations/",
     "equality/populations/<int:pk>/",
+    "calibration/",
+    "calibration/new/",
+    "calibration/<int:pk>/",
+    "calibration/<int:pk>/vignettes/add/",
+    "calibration/<int:pk>/assessors/",
+    "calibration/<int:pk>/status/",
+    "calibration/<int:pk>/vignettes/<int:vignette_id>/score/",
+    "calibration/<int:pk>/submit/",
+    "calibration/<int:pk>/results/",
+    "calibration/<int:pk>/results.csv",
 }
 
 
@@ -364,3 +376,123 @@ def test_board_counts_respect_clearance(world):
     Nominal.objects.filter(pk=nominals["own_hub"].pk).update(classification="SECRET")
     after = signed_in(board).get("/").context["board_rows"]
     assert before != after  # the SECRET record left the counts this viewer may see
+
+
+# Calibration: not about a nominal, but about exercises in three states. london_officer is assigned to the
+# open and the closed exercise (with a Yorkshire officer); nobody in ACTORS is assigned to the draft.
+CALIBRATION_MANAGERS = {"national_analyst", "national_manager"}
+CALIBRATION_STAFF = {"london_manager", "london_officer", "london_analyst"}
+CALIBRATION_SURFACES = [
+    ("calibration list", "get", "/calibration/", CALIBRATION_MANAGERS | CALIBRATION_STAFF),
+    ("new exercise", "get", "/calibration/new/", CALIBRATION_MANAGERS),
+    ("draft exercise", "get", "/calibration/{draft}/", CALIBRATION_MANAGERS),
+    ("open exercise", "get", "/calibration/{open}/", CALIBRATION_MANAGERS | {"london_officer"}),
+    (
+        "closed exercise",
+        "get",
+        "/calibration/{closed}/",
+        CALIBRATION_MANAGERS | {"london_officer", "london_manager"},
+    ),
+    ("add vignette", "get", "/calibration/{draft}/vignettes/add/", CALIBRATION_MANAGERS),
+    ("assessors", "get", "/calibration/{draft}/assessors/", CALIBRATION_MANAGERS),
+    ("open or close", "post", "/calibration/{draft}/status/", CALIBRATION_MANAGERS),
+    ("score sheet", "get", "/calibration/{open}/vignettes/{vignette}/score/", {"london_officer"}),
+    ("submit sheet", "get", "/calibration/{open}/submit/", {"london_officer"}),
+    ("results while open", "get", "/calibration/{open}/results/", set()),
+    (
+        "results",
+        "get",
+        "/calibration/{closed}/results/",
+        CALIBRATION_MANAGERS | {"london_officer", "london_manager"},
+    ),
+    ("results export while open", "get", "/calibration/{open}/results.csv", set()),
+    ("results export", "get", "/calibration/{closed}/results.csv", CALIBRATION_MANAGERS | {"london_manager"}),
+    ("API results while open", "api", "/api/calibration/exercises/{open}/results", set()),
+    (
+        "API results",
+        "api",
+        "/api/calibration/exercises/{closed}/results",
+        CALIBRATION_MANAGERS | {"london_officer", "london_manager"},
+    ),
+    ("API submit scores", "api_post", "/api/calibration/exercises/{open}/scores", {"london_officer"}),
+]
+# Which exercises the API list shows each actor.
+CALIBRATION_LISTED = {
+    "national_analyst": {"draft", "open", "closed"},
+    "national_manager": {"draft", "open", "closed"},
+    "london_manager": {"closed"},
+    "london_officer": {"open", "closed"},
+}
+
+
+@pytest.fixture
+def calibration_world(world):
+    _nominals, _parts, users = world
+    from django.utils import timezone
+
+    analyst = users["national_analyst"]
+    yorkshire = make_user(
+        "yorkshire.assessor", [Role.HUB_OFFICER], hub_code="yorkshire-humber", agency_code="yhrocu"
+    )
+    today = timezone.localdate()
+    spec = method_spec(active_method())
+    exercises = {}
+    for state in ("draft", "open", "closed"):
+        exercise = assessment_services.calibration_create(
+            actor=analyst, name=state, opens_on=today, closes_on=today + timedelta(days=7)
+        )
+        for i in range(2):
+            assessment_services.calibration_vignette_add(
+                actor=analyst, exercise=exercise, title=f"Case {i}", narrative="An invented case."
+            )
+        if state != "draft":
+            assessment_services.calibration_assign(
+                actor=analyst, exercise=exercise, assessors=[users["london_officer"], yorkshire]
+            )
+            assessment_services.calibration_open(actor=analyst, exercise=exercise)
+        if state == "closed":
+            for person, level in ((users["london_officer"], 1), (yorkshire, 3)):
+                assessment_services.calibration_scores_save(
+                    actor=person,
+                    exercise=exercise,
+                    responses={v.pk: {f.code: level for f in spec.factors} for v in exercise.vignettes.all()},
+                )
+                assessment_services.calibration_sheet_submit(actor=person, exercise=exercise)
+            assessment_services.calibration_close(actor=analyst, exercise=exercise)
+        exercises[state] = exercise
+    return exercises, users
+
+
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_calibration_surfaces(calibration_world, actor, token_for):
+    exercises, users = calibration_world
+    user = users[actor]
+    client = signed_in(user)
+    token = token_for(user)
+    ids = {state: e.pk for state, e in exercises.items()}
+    vignette = exercises["open"].vignettes.first().pk
+    failures = []
+    for name, method, template, allowed_for in CALIBRATION_SURFACES:
+        path = template.format(vignette=vignette, **ids)
+        if method == "api_post":
+            response = client.post(
+                path,
+                data={"responses": [], "submit": False},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+            )
+        else:
+            response = _call(client, method, path, token)
+        allowed = actor in allowed_for
+        success = 302 if method == "post" else 200
+        expected = success if allowed else 404
+        if response.status_code != expected:
+            failures.append(f"{name}: expected {expected}, got {response.status_code}")
+    listed = client.get("/api/calibration/exercises", HTTP_AUTHORIZATION=f"Bearer {token}")
+    if listed.status_code != 200:
+        failures.append(f"API list: expected 200, got {listed.status_code}")
+    else:
+        shown = {row["name"] for row in listed.json()}
+        if shown != CALIBRATION_LISTED.get(actor, set()):
+            failures.append(f"API list: shows {sorted(shown)}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)

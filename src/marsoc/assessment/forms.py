@@ -3,8 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
-from marsoc.accounts.models import Establishment, Hub
+from marsoc.accounts.models import Establishment, Hub, User
+from marsoc.core.forms import GovukDateField
 
 from .method import MethodSpec
 
@@ -206,3 +208,85 @@ class PopulationEditForm(forms.Form):
                     values[group] = value
             out[characteristic.code] = values
         return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Calibration
+# ---------------------------------------------------------------------------------------------------------
+
+
+class CalibrationExerciseForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=150, required=False)
+    description = forms.CharField(
+        label="Instructions for assessors",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Shown to every assessor above their score sheet",
+    )
+    opens_on = GovukDateField(label="Opens on", required=False, help_text="For example, 1 12 2026")
+    closes_on = GovukDateField(
+        label="Closes on", required=False, help_text="Scoring is refused after this day"
+    )
+
+
+class VignetteForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=150, required=False)
+    narrative = forms.CharField(
+        label="Narrative",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="An invented case. Never describe a real person or copy from a real record",
+    )
+    confirm_invented = forms.BooleanField(
+        label="I confirm that any identifier-like text in the narrative is invented", required=False
+    )
+
+
+class AssignAssessorsForm(forms.Form):
+    assessors = forms.ModelMultipleChoiceField(
+        label="Assessors",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose hub staff from different hubs",
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assessors"]
+        field.queryset = candidates  # type: ignore[attr-defined]
+        field.label_from_instance = lambda u: (  # type: ignore[attr-defined]
+            f"{u.get_full_name() or u.username} ({u.username}), {u.hub.name if u.hub else 'no hub'}"
+        )
+
+
+class CalibrationScoreForm(forms.Form):
+    """One vignette's score sheet: a radio group per factor, with the anchored descriptor of each level."""
+
+    def __init__(self, *args: Any, spec: MethodSpec, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.groups: list[tuple[str, list[forms.BoundField]]] = []
+        for group in spec.groups:
+            rows = []
+            for factor in (f for f in spec.factors if f.group == group.code):
+                name = f"level_{factor.code}"
+                self.fields[name] = forms.TypedChoiceField(
+                    label=factor.name,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
+                    choices=[
+                        (level, f"{level} – {factor.descriptor(level)}")
+                        for level in range(factor.max_level + 1)
+                    ],
+                    help_text=factor.description,
+                )
+                rows.append(self[name])
+            self.groups.append((group.name, rows))
+
+    def levels(self) -> dict[str, int | None]:
+        return {f.code: self.cleaned_data.get(f"level_{f.code}") for f in self.spec.factors}

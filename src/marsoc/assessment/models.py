@@ -302,3 +302,109 @@ class ReferenceShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.characteristic}.{self.group}={self.share}%"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Calibration: assessors from different hubs score the same anonymised vignettes, blind
+# ---------------------------------------------------------------------------------------------------------
+
+
+class CalibrationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open for scoring"
+    CLOSED = "closed", "Closed"
+
+
+class CalibrationExercise(models.Model):
+    """A set of invented cases, scored blind by assessors from several hubs with one method version."""
+
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True, help_text="What the exercise is for; shown to assessors")
+    method = models.ForeignKey(ScoringMethod, on_delete=models.PROTECT, related_name="calibrations")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=CalibrationStatus.choices, default=CalibrationStatus.DRAFT
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")), name="calibration_dates_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CalibrationStatus.CLOSED
+
+
+class CalibrationVignette(models.Model):
+    """An invented case. It must never describe, or link to, a real nominal."""
+
+    exercise = models.ForeignKey(CalibrationExercise, on_delete=models.CASCADE, related_name="vignettes")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=150)
+    narrative = models.TextField()
+
+    class Meta:
+        ordering = ["exercise", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "position"], name="vignette_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class CalibrationAssignment(models.Model):
+    """One assessor's score sheet for one exercise. Submitted sheets never change."""
+
+    exercise = models.ForeignKey(CalibrationExercise, on_delete=models.CASCADE, related_name="assignments")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The assessor's hub when assigned: a later move between hubs must not rewrite the hub offsets.
+    hub = models.ForeignKey("accounts.Hub", on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["exercise", "hub__name", "assessor__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "assessor"], name="one_sheet_per_assessor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} on {self.exercise}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class CalibrationResponse(models.Model):
+    """An assessor's levels for one vignette (factor code -> level on the method's anchored scale).
+
+    `score` is the method's score for the levels, filled in once every factor has a level."""
+
+    assignment = models.ForeignKey(CalibrationAssignment, on_delete=models.CASCADE, related_name="responses")
+    vignette = models.ForeignKey(CalibrationVignette, on_delete=models.CASCADE, related_name="responses")
+    levels = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "vignette"], name="one_response_per_vignette")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} / {self.vignette}"

@@ -105,3 +105,71 @@ def can_view_equality_hub(actor: Actor, hub_id: int) -> bool:
 def can_manage_reference_populations(actor: Actor) -> bool:
     """The reference figures are a national statistical choice: national analysts and national managers."""
     return can_manage_methods(actor)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Calibration
+# ---------------------------------------------------------------------------------------------------------
+# The national team runs exercises; assigned hub staff score them blind. Nobody sees a score or a result
+# before the exercise closes. After it closes: the national team sees every assessor's scores by name (to
+# give feedback and plan training); hub managers see the aggregate results and their own hub's assessors
+# by name, never another hub's individuals; an assessor sees the aggregates and their own scores.
+# Vignettes are invented cases, but an assessor's scores are personal data about that assessor.
+
+CALIBRATION_ASSESSOR_ROLES = ASSESSOR_ROLES
+
+
+class ResultsView:
+    """How much of a closed exercise's results an actor may see."""
+
+    FULL = "full"  # every assessor by name
+    HUB = "hub"  # aggregates, plus the actor's own hub's assessors by name
+    OWN = "own"  # aggregates, plus the actor's own scores
+
+
+def can_manage_calibration(actor: Actor) -> bool:
+    """National analysts and national managers create, set up, open and close exercises."""
+    return can_manage_methods(actor)
+
+
+def sees_calibration(actor: Actor) -> bool:
+    return can_manage_calibration(actor) or bool(_roles(actor) & ASSESSOR_ROLES)
+
+
+def can_be_calibration_assessor(actor: Actor) -> bool:
+    return bool(_roles(actor) & CALIBRATION_ASSESSOR_ROLES) and actor.hub_id is not None
+
+
+def can_view_exercise(actor: Actor, *, status: str, assigned: bool) -> bool:
+    if can_manage_calibration(actor):
+        return True
+    if status == "draft":
+        return False
+    if assigned and can_be_calibration_assessor(actor):
+        return True
+    return status == "closed" and Role.HUB_MANAGER in _roles(actor)
+
+
+def can_score_exercise(actor: Actor, *, status: str, assigned: bool) -> bool:
+    """Only an assigned assessor, only while the exercise is open."""
+    return status == "open" and assigned and can_be_calibration_assessor(actor)
+
+
+def calibration_results_view(actor: Actor, *, status: str, assigned: bool) -> str | None:
+    """None before the exercise closes (blind), and for anyone outside the exercise."""
+    if status != "closed":
+        return None
+    if can_manage_calibration(actor):
+        return ResultsView.FULL
+    if Role.HUB_MANAGER in _roles(actor) and actor.hub_id is not None:
+        return ResultsView.HUB
+    if assigned and can_be_calibration_assessor(actor):
+        return ResultsView.OWN
+    return None
+
+
+def can_export_calibration(actor: Actor, *, status: str, assigned: bool) -> bool:
+    return calibration_results_view(actor, status=status, assigned=assigned) in (
+        ResultsView.FULL,
+        ResultsView.HUB,
+    )

@@ -9,15 +9,16 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from marsoc.accounts.models import Hub
+from marsoc.accounts.models import Hub, User
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
-from marsoc.core.vocabulary import classifications_up_to
+from marsoc.core.vocabulary import Role, classifications_up_to
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import CustodyEvent, Nominal
 from marsoc.nominals.selectors import nominal_phase, phase_filter
 from marsoc.nominals.vocabulary import CustodyEventType, MembershipState, Phase
 
+from .calibration import CalibrationResults, Rating, calibration_results
 from .equality import (
     AGE,
     DEFAULT_THRESHOLD,
@@ -40,9 +41,14 @@ from .equality import (
     sex_group,
     suppress_table,
 )
-from .method import score
+from .method import MethodSpec, score
 from .models import (
     Assessment,
+    CalibrationAssignment,
+    CalibrationExercise,
+    CalibrationResponse,
+    CalibrationStatus,
+    CalibrationVignette,
     DryRunChange,
     FactorScore,
     MethodDryRun,
@@ -51,11 +57,18 @@ from .models import (
     ScoringMethod,
 )
 from .policies import (
+    CALIBRATION_ASSESSOR_ROLES,
+    ResultsView,
+    calibration_results_view,
+    can_manage_calibration,
     can_manage_methods,
+    can_score_exercise,
     can_view_assessments,
     can_view_equality,
     can_view_equality_hub,
+    can_view_exercise,
     priority_scope,
+    sees_calibration,
 )
 
 # Custody events that call for a fresh look at the person's priority.
@@ -100,7 +113,12 @@ def priority_list(
 
 
 def priority_page(
-    *, actor: Actor, filters: PriorityFilters, number: int | str | None, per_page: int = 50, today: date | None = None
+    *,
+    actor: Actor,
+    filters: PriorityFilters,
+    number: int | str | None,
+    per_page: int = 50,
+    today: date | None = None,
 ) -> Page[PriorityStatus]:
     """One page of the priority list. The ranking is sorted on the narrow status rows alone and only the
     page's rows are joined to the person, assessment, hub and establishment: sorting the joined rows of a
@@ -415,3 +433,175 @@ def dry_run_explain(run: MethodDryRun, changes: list[DryRunChange]) -> list[Chan
             )
         )
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Calibration
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseAccess:
+    """An exercise as one actor may reach it: their own sheet (if assigned) and what they may do."""
+
+    exercise: CalibrationExercise
+    sheet: CalibrationAssignment | None
+    can_manage: bool
+    can_score: bool
+    results_view: str | None
+
+    @property
+    def assigned(self) -> bool:
+        return self.sheet is not None
+
+
+def calibration_exercises(*, actor: Actor) -> QuerySet[CalibrationExercise]:
+    """The exercises `actor` may see: all for the national team; otherwise the open and closed ones they
+    are assigned to, and (for hub managers) every closed one."""
+    qs = CalibrationExercise.objects.select_related("method", "created_by")
+    if can_manage_calibration(actor):
+        return qs
+    if not sees_calibration(actor):
+        return qs.none()
+    mine = Q(pk__in=CalibrationAssignment.objects.filter(assessor_id=actor.pk).values("exercise_id")) & ~Q(
+        status=CalibrationStatus.DRAFT
+    )
+    if Role.HUB_MANAGER in actor.role_codes:
+        mine |= Q(status=CalibrationStatus.CLOSED)
+    return qs.filter(mine)
+
+
+def access_exercise_by_id(*, actor: Actor, exercise_id: int) -> ExerciseAccess:
+    """One exercise, or NotFoundOrForbidden (the same for a missing one and one out of reach)."""
+    exercise = (
+        CalibrationExercise.objects.select_related("method", "created_by").filter(pk=exercise_id).first()
+    )
+    if exercise is None:
+        raise NotFoundOrForbidden(f"calibration exercise {exercise_id}")
+    sheet = CalibrationAssignment.objects.filter(exercise=exercise, assessor_id=actor.pk).first()
+    assigned = sheet is not None
+    if not can_view_exercise(actor, status=exercise.status, assigned=assigned):
+        raise NotFoundOrForbidden(f"calibration exercise {exercise_id}")
+    return ExerciseAccess(
+        exercise=exercise,
+        sheet=sheet,
+        can_manage=can_manage_calibration(actor),
+        can_score=can_score_exercise(actor, status=exercise.status, assigned=assigned),
+        results_view=calibration_results_view(actor, status=exercise.status, assigned=assigned),
+    )
+
+
+def exercise_progress(exercise: CalibrationExercise) -> list[CalibrationAssignment]:
+    """Who is assigned and whether they have submitted: never their scores (the exercise is blind)."""
+    return list(
+        exercise.assignments.select_related("assessor", "hub").order_by("hub__name", "assessor__username")
+    )
+
+
+def own_sheet(sheet: CalibrationAssignment) -> dict[int, CalibrationResponse]:
+    """The assessor's own responses, by vignette id."""
+    return {r.vignette_id: r for r in sheet.responses.all()}
+
+
+def calibration_assessor_candidates() -> QuerySet[User]:
+    """People who may be assigned: active hub staff with a hub (manager, officer or analyst)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            is_service_account=False,
+            hub__isnull=False,
+            role_grants__role__in=sorted(CALIBRATION_ASSESSOR_ROLES),
+        )
+        .select_related("hub", "agency")
+        .distinct()
+        .order_by("hub__is_national", "hub__name", "last_name", "username")
+    )
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One submitted sheet in the results: who (when the viewer may know), hub, and scores by vignette."""
+
+    assessor_id: int
+    label: str
+    hub: str
+    scores: dict[int, float]
+    levels: dict[int, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class ExerciseResults:
+    exercise: CalibrationExercise
+    spec: MethodSpec
+    view: str
+    vignettes: list[CalibrationVignette]
+    results: CalibrationResults
+    rows: list[ResultRow]  # the individual sheets the viewer may see by name
+    submitted: int
+    assigned: int
+
+
+def exercise_results(*, access: ExerciseAccess, actor: Actor, spec: MethodSpec) -> ExerciseResults:
+    """Results of a closed exercise from the submitted sheets only, trimmed to what the viewer may see."""
+    view = access.results_view
+    if view is None:
+        raise NotFoundOrForbidden(f"calibration results {access.exercise.pk}")
+    exercise = access.exercise
+    vignettes = list(exercise.vignettes.order_by("position"))
+    sheets = list(
+        exercise.assignments.select_related("assessor", "hub").order_by("hub__name", "assessor__username")
+    )
+    submitted = [s for s in sheets if s.submitted_at is not None]
+    responses = CalibrationResponse.objects.filter(assignment__in=submitted, score__isnull=False).values_list(
+        "assignment_id", "vignette_id", "levels", "score"
+    )
+    sheet_by_id = {s.pk: s for s in submitted}
+    ratings = []
+    per_sheet: dict[int, tuple[dict[int, float], dict[int, dict[str, int]]]] = {
+        s.pk: ({}, {}) for s in submitted
+    }
+    for assignment_id, vignette_id, levels, value in responses:
+        if value is None:  # narrowed by the filter; keeps the type checker honest
+            continue
+        sheet = sheet_by_id[assignment_id]
+        ratings.append(
+            Rating(
+                assessor_id=sheet.assessor_id,
+                hub=sheet.hub.name,
+                vignette_id=vignette_id,
+                levels={k: int(v) for k, v in levels.items()},
+                score=float(value),
+            )
+        )
+        per_sheet[assignment_id][0][vignette_id] = float(value)
+        per_sheet[assignment_id][1][vignette_id] = {k: int(v) for k, v in levels.items()}
+    results = calibration_results(spec, [v.pk for v in vignettes], ratings)
+
+    def shown(sheet: CalibrationAssignment) -> bool:
+        if view == ResultsView.FULL:
+            return True
+        if view == ResultsView.HUB:
+            return sheet.hub_id == actor.hub_id
+        return sheet.assessor_id == actor.pk
+
+    rows = [
+        ResultRow(
+            assessor_id=s.assessor_id,
+            label=f"{s.assessor.get_full_name() or s.assessor.username} ({s.assessor.username})",
+            hub=s.hub.name,
+            scores=per_sheet[s.pk][0],
+            levels=per_sheet[s.pk][1],
+        )
+        for s in submitted
+        if shown(s)
+    ]
+    return ExerciseResults(
+        exercise=exercise,
+        spec=spec,
+        view=view,
+        vignettes=vignettes,
+        results=results,
+        rows=rows,
+        submitted=len(submitted),
+        assigned=len(sheets),
+    )

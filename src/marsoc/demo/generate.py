@@ -36,6 +36,7 @@ from marsoc.nominals.vocabulary import (
 
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
+from .calibration import generate_calibration
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
@@ -86,6 +87,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "hmpps-prisons-yorkshire",
     ),
     DemoUser("eastern.officer", "Ravi", "Sandhu", (Role.HUB_OFFICER,), "eastern", "ersou"),
+    # Calibration assessors from more hubs, so the demo exercise has a national spread.
+    DemoUser("northwest.officer", "Aoife", "Brennan", (Role.HUB_OFFICER,), "north-west", "titan"),
+    DemoUser("wales.analyst", "Rhys", "Morgan", (Role.ANALYST,), "wales", "tarian"),
+    DemoUser("westmids.officer", "Kwame", "Asante", (Role.HUB_OFFICER,), "west-midlands", "rocuwm"),
     DemoUser("partner.probation", "Jo", "Lindqvist", (Role.PARTNER_OFFICER,), "london", "probation-london"),
     DemoUser("partner.nca", "Alex", "Mbeki", (Role.PARTNER_OFFICER,), None, "nca", Classification.SECRET),
     DemoUser("board.member", "Helen", "Ashdown", (Role.BOARD_MEMBER,), None, "home-office-ie"),
@@ -683,6 +688,7 @@ def generate(
         counts["participations"] += len(parts)
     if assessments:
         counts |= generate_assessments(seed=seed, limit=assessments)
+    counts |= generate_calibration(seed=seed)
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

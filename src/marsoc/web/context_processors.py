@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from marsoc.accounts.policies import can_manage_accounts
-from marsoc.assessment.policies import can_view_equality, sees_priorities
+from marsoc.assessment.policies import can_view_equality, sees_calibration, sees_priorities
 from marsoc.core.policies import can_read_audit
 from marsoc.nominals.policies import can_refer_any, sees_case_data
 
@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Methods", reverse("assessment:methods")))
     if can_view_equality(user):
         items.append(("Equality", reverse("assessment:equality")))
+    if sees_calibration(user):
+        items.append(("Calibration", reverse("assessment:calibration_list")))
     if can_refer_any(user):
         items.append(("Refer a person", reverse("nominals:refer")))
     if can_read_audit(user):
