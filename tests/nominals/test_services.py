@@ -79,6 +79,24 @@ def test_invalid_referral_names_the_field_and_saves_nothing(london_officer, over
     assert (Nominal.objects.count(), AuditEvent.objects.count(), Identifier.objects.count()) == before
 
 
+def test_error_summary_links_reach_the_inputs_they_name(london_officer):
+    """Each link in the error summary points at an element id the page really has (the day box for a
+    date, the first radio for a choice)."""
+    import re
+
+    client = signed_in(london_officer)
+    response = client.post(
+        "/cohort/refer/",
+        _refer_form(owner_hub=hub("london").pk, date_of_birth_day="31", date_of_birth_month="2", sex=""),
+    )
+    html = response.content.decode()
+    summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert "id_date_of_birth_0" in targets  # the day box
+    for target in targets:
+        assert f'id="{target}"' in html, f"the error summary links to #{target}, which is not on the page"
+
+
 def test_prison_number_held_by_another_nominal_is_refused(london_officer):
     make_nominal(london_officer, identifiers=[("NOMIS", "A1234BC")])
     before = Nominal.objects.count()
