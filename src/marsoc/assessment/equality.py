@@ -7,7 +7,6 @@ with hand-built numbers. The statistics themselves are in `stats.py`.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from marsoc.nominals.vocabulary import Religion, Sex
 
-from .stats import AGE_BANDS, RateIndex, relative_rate_index
+from .stats import AGE_BANDS, RateIndex, relative_rate_index, suppress_small
 
 DEFAULT_POPULATION_FILE = Path(__file__).parent / "data" / "reference_ew_census_2021.toml"
 SMALL_COUNT = 5
@@ -33,11 +32,6 @@ class Characteristic:
     label: str
     groups: tuple[tuple[str, str], ...]  # (code, label) in display order
     has_reference: bool = True
-
-    def group_label(self, code: str) -> str:
-        if code == NOT_RECORDED:
-            return "Not recorded"
-        return dict(self.groups).get(code, code)
 
 
 ETHNICITY = Characteristic(
@@ -77,7 +71,6 @@ ETHNICITY_BASIS = Characteristic(
 )
 CHARACTERISTICS: tuple[Characteristic, ...] = (ETHNICITY, SEX, AGE, RELIGION)
 REPORTED: tuple[Characteristic, ...] = (*CHARACTERISTICS, ETHNICITY_BASIS)
-BY_CODE = {c.code: c for c in REPORTED}
 
 # Officer-defined (IC) codes onto the 2021 census high-level groups. IC5 (Chinese, Japanese or South
 # East Asian) is "Asian" and IC6 (Arab or North African) "Other", as in the 2021 classification.
@@ -287,7 +280,7 @@ def suppress_table(counts: Mapping[Key, int], scopes: list[str], groups: list[st
     for g in [*groups, TOTAL]:
         lines.append([(s, g) for s in scopes])  # adds up to (national, g)
     everything = {k for line in lines for k in line} | {(s, TOTAL) for s in [*scopes, NATIONAL]}
-    withheld = {k for k in everything if 0 < value(k) < SMALL_COUNT}
+    withheld = {k for k in everything if suppress_small(value(k), SMALL_COUNT) is None}  # primary
     changed = True
     while changed:
         changed = False
@@ -430,7 +423,3 @@ def build_scope_tables(
             )
         )
     return tables
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

@@ -295,23 +295,27 @@ def _age_case(today: date) -> Case:
 
 
 def equality_counts(*, actor: Actor, options: EqualityOptions, today: date) -> dict[str, dict[Key, int]]:
-    """(hub id as text, group) → count for every reported characteristic: four GROUP BY queries."""
-    base = _equality_base(actor, options)
-    counts: dict[str, dict[Key, int]] = {c.code: defaultdict(int) for c in REPORTED}
-    ethnicity = base.values_list("owner_hub_id", "ethnicity_self", "ethnicity_officer").annotate(
-        n=Count("id")
+    """(hub id as text, group) → count for every reported characteristic.
+
+    One GROUP BY over the cohort by hub and every characteristic's raw codes (a few thousand combinations
+    at most, however large the cohort): one scan instead of one per characteristic. The codes are mapped
+    onto the reported groups here."""
+    rows = (
+        _equality_base(actor, options)
+        .annotate(band=_age_case(today))
+        .values_list("owner_hub_id", "ethnicity_self", "ethnicity_officer", "sex", "religion", "band")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    for hub_id, self_code, officer_code, n in ethnicity.order_by():
+    counts: dict[str, dict[Key, int]] = {c.code: defaultdict(int) for c in REPORTED}
+    for hub_id, self_code, officer_code, sex, religion, band, n in rows:
+        hub_key = str(hub_id)
         group, basis = ethnicity_group(self_code, officer_code)
-        counts[ETHNICITY.code][(str(hub_id), group)] += n
-        counts[ETHNICITY_BASIS.code][(str(hub_id), basis)] += n
-    for hub_id, code, n in base.values_list("owner_hub_id", "sex").annotate(n=Count("id")).order_by():
-        counts[SEX.code][(str(hub_id), sex_group(code))] += n
-    for hub_id, code, n in base.values_list("owner_hub_id", "religion").annotate(n=Count("id")).order_by():
-        counts[RELIGION.code][(str(hub_id), religion_group(code))] += n
-    banded = base.annotate(band=_age_case(today)).values_list("owner_hub_id", "band").annotate(n=Count("id"))
-    for hub_id, band, n in banded.order_by():
-        counts[AGE.code][(str(hub_id), band)] += n
+        counts[ETHNICITY.code][(hub_key, group)] += n
+        counts[ETHNICITY_BASIS.code][(hub_key, basis)] += n
+        counts[SEX.code][(hub_key, sex_group(sex))] += n
+        counts[RELIGION.code][(hub_key, religion_group(religion))] += n
+        counts[AGE.code][(hub_key, band)] += n
     return {code: dict(cells) for code, cells in counts.items()}
 
 
