@@ -393,7 +393,7 @@ def plan_world(world):
     from marsoc.plans.models import Action, Meeting, Order, Tactic
     from marsoc.plans.services import action_add, plan_create
 
-    nominals, parts, users = world
+    nominals, _parts, users = world
     owner = nominals["own_hub"].created_by
     Nominal.objects.filter(pk__in=[n.pk for n in nominals.values()]).update(membership_state="adopted")
     mps = Agency.objects.get(code="mps")
