@@ -37,6 +37,8 @@ from marsoc.nominals.vocabulary import (
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
+from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
+from .plans import generate_plans
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
 BATCH = 5000
@@ -432,6 +434,7 @@ def generate(
     today: date | None = None,
     with_users: bool = True,
     assessments: int = DEFAULT_ASSESSMENTS,
+    plans: int = DEFAULT_PLANS,
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -659,6 +662,8 @@ def generate(
         counts["participations"] += len(parts)
     if assessments:
         counts |= generate_assessments(seed=seed, limit=assessments)
+    if plans:
+        counts |= generate_plans(seed=seed, limit=plans, today=today)
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

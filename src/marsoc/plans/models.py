@@ -56,11 +56,12 @@ class Plan(models.Model):
     owner_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # RESTRICT: a version cannot go on its own, but goes with the plan (and with the person, on erasure).
     current_version = models.ForeignKey(
-        "PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "PlanVersion", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     agreed_version = models.ForeignKey(
-        "PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "PlanVersion", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     first_agreed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -162,7 +163,7 @@ class Action(models.Model):
 class Outcome(models.Model):
     """A disruption claim by the acting agency, validated or rejected by the hub at tasking."""
 
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="outcomes")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="outcomes")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     claimed_at = models.DateTimeField()
@@ -176,7 +177,7 @@ class Outcome(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="duplicates"
     )
     meeting = models.ForeignKey(
         "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="decided_outcomes"
