@@ -189,6 +189,7 @@ PLAN_SURFACES = [
     ("request agreement", "post", "/cohort/{id}/plan/request-agreement/", WRITE),
     ("update action page", "get", "/cohort/{id}/plan/actions/{action}/", ACTING),
     ("report breach page", "get", "/cohort/{id}/orders/{order}/breach/", ACTING),
+    ("API plan get", "api", "/api/nominals/{id}/plan?purpose=case+management", READ),
 ]
 MEETING_STAFF = {"london_manager", "london_officer", "london_analyst", "national_analyst", "national_manager"}
 PLAN_GLOBAL_SURFACES = [
@@ -430,15 +431,16 @@ def plan_world(world):
 
 
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS])
-def test_plan_surfaces(plan_world, actor):
+def test_plan_surfaces(plan_world, actor, token_for):
     nominals, actions, orders, users, meeting, tactic = plan_world
     client = with_purpose(signed_in(users[actor]), *nominals.values())
+    token = token_for(users[actor])
     failures = []
     for name, method, template, table in PLAN_SURFACES:
         for relation in RELATIONS:
             nominal = nominals[relation]
             path = template.format(id=nominal.pk, action=actions[relation].pk, order=orders[relation].pk)
-            response = _call(client, method, path)
+            response = _call(client, method, path, token)
             allowed = relation in table.get(actor, set())
             success = 302 if method == "post" else 200
             ok = response.status_code == success if allowed else response.status_code == 404
