@@ -302,3 +302,25 @@ def test_reports_figures_and_csv(scenario):
     # Another hub's manager counts nothing of London's.
     york = signed_in(s["yorkshire_mgr"]).get("/plans/reports/")
     assert all(bar.count == 0 for _l, _k, bars in york.context["charts"] for bar in bars)
+
+
+def test_tier_over_time_chart_for_hub_staff_not_partners(scenario):
+    from ..conftest import with_purpose
+
+    s = scenario
+    w = s["w"]
+    services.action_add(
+        actor=w.manager,
+        plan=s["plan"],
+        tactic_id=tactic("hmrc-tax-investigation").pk,
+        agency_id=w.hmrc_agency.pk,
+        due_date=soon(20),
+    )
+    page = with_purpose(signed_in(w.manager), s["old"]).get(f"/cohort/{s['old'].pk}/plan/")
+    points = page.context["tiers"]
+    assert len(points) == 1 and points[0].decision.decided_tier == active_method_tier()
+    assert points[0].percent == 100  # the highest tier
+    assert 'id="chart-tiers"' in page.content.decode()
+    partner = with_purpose(signed_in(w.hmrc), s["old"]).get(f"/cohort/{s['old'].pk}/plan/")
+    assert partner.status_code == 200 and partner.context["tiers"] is None
+    assert "Tier over time" not in partner.content.decode()

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from marsoc.assessment.models import TierDecision
+from marsoc.assessment.services import method_spec
 from marsoc.core.actor import Actor
 from marsoc.nominals.models import MembershipChange, Nominal
 from marsoc.nominals.policies import nominal_scope
@@ -130,10 +131,21 @@ def overdue_by_agency(actor: Actor, today: date | None = None) -> list[Bar]:
     return _bars([(str(label), n) for label, n in rows])
 
 
-def tier_history(nominal: Nominal) -> list[TierDecision]:
-    """One person's decided tier over time, oldest first (the caller has checked access)."""
-    return list(nominal.tier_decisions.order_by("decided_at", "id"))
+@dataclass(frozen=True)
+class TierPoint:
+    decision: TierDecision
+    tier_name: str
+    percent: int  # the highest tier is 100, the lowest one step above 0, for the chart
 
 
-def first_outcome_date(actor: Actor) -> date | None:
-    return _outcomes(actor, ReportFilters()).aggregate(first=Min("occurred_on"))["first"]
+def tier_history(nominal: Nominal) -> list[TierPoint]:
+    """One person's decided tier over time, oldest first (the caller has checked access). The bar length
+    is the tier's position in the method that scored the assessment behind the decision."""
+    points = []
+    for decision in nominal.tier_decisions.select_related("assessment__method").order_by("decided_at", "id"):
+        tiers = method_spec(decision.assessment.method).tiers  # highest first
+        codes = [t.code for t in tiers]
+        rank = len(codes) - codes.index(decision.decided_tier) if decision.decided_tier in codes else 0
+        name = next((t.name for t in tiers if t.code == decision.decided_tier), decision.decided_tier)
+        points.append(TierPoint(decision, name, round(100 * rank / max(1, len(codes)))))
+    return points

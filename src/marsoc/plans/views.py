@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import User
+from marsoc.assessment.policies import can_view_assessments
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
@@ -107,7 +108,10 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
         "can_edit": can_edit_plan(actor, nominal),
         "can_manage_orders": can_manage_orders(actor, nominal),
         "orders": nominal.orders.prefetch_related("breaches"),
-        "tiers": reports.tier_history(nominal),
+        # Tiers are the hubs' working judgements: shown to those who may see assessments, not partners.
+        "tiers": reports.tier_history(nominal) if can_view_assessments(actor, nominal) else None,
+        "can_report_breach": can_manage_orders(actor, nominal)
+        or can_act_for_agency(actor, nominal, actor.agency_id or 0),
     }
     if current_plan is not None:
         version = current_plan.current_version
@@ -123,9 +127,6 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
                 "state": services.plan_state(current_plan),
                 "version": version,
                 "agreements": version.agreements.select_related("agency", "representative"),
-                "awaiting": [
-                    a for a in version.snapshot.get("actions", []) if a["agency_id"] not in agreed_ids
-                ],
                 "participating": sorted({a["agency"] for a in version.snapshot.get("actions", [])}),
                 "agreed_version": current_plan.agreed_version,
                 "objectives": current_plan.objectives.all(),
