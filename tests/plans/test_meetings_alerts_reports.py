@@ -324,3 +324,45 @@ def test_tier_over_time_chart_for_hub_staff_not_partners(scenario):
     partner = with_purpose(signed_in(w.hmrc), s["old"]).get(f"/cohort/{s['old'].pk}/plan/")
     assert partner.status_code == 200 and partner.context["tiers"] is None
     assert "Tier over time" not in partner.content.decode()
+
+
+def test_new_action_recorded_in_the_meeting_appears_in_the_minutes(scenario):
+    from ..conftest import with_purpose
+
+    s = scenario
+    w = s["w"]
+    meeting = s["meeting"]
+    page = signed_in(w.manager).get(f"/plans/meetings/{meeting.pk}/")
+    assert f"/cohort/{s['old'].pk}/plan/actions/add/?meeting={meeting.pk}" in page.content.decode()
+    client = with_purpose(signed_in(w.manager), s["old"])
+    due = soon(10)
+    response = client.post(
+        f"/cohort/{s['old'].pk}/plan/actions/add/?meeting={meeting.pk}",
+        {
+            "tactic": str(tactic("hmrc-tax-investigation").pk),
+            "agency": str(w.hmrc_agency.pk),
+            "due_date_day": str(due.day),
+            "due_date_month": str(due.month),
+            "due_date_year": str(due.year),
+            "meeting": str(meeting.pk),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/plans/meetings/{meeting.pk}/"
+    action = Action.objects.get(meeting=meeting)
+    assert action.tactic.code == "hmrc-tax-investigation"
+    text = _pdf_text(signed_in(w.manager).get(f"/plans/meetings/{meeting.pk}/minutes.pdf").content)
+    assert f"{s['old'].reference}: Tax investigation by HM Revenue and Customs" in text
+    # Another hub's meeting cannot be used to record an action on a London person.
+    york = services.meeting_schedule(
+        actor=s["yorkshire_mgr"], hub_id=hub("yorkshire-humber").pk, held_on=today(), title="York"
+    )
+    assert client.get(f"/cohort/{s['old'].pk}/plan/actions/add/?meeting={york.pk}").status_code == 404
+
+
+def test_alert_task_runs_through_the_worker_backend(scenario):
+    from marsoc.plans.tasks import alerts_task
+
+    result = alerts_task.enqueue()  # the test settings use the immediate backend
+    assert result.return_value["created"] > 0
+    again = alerts_task.enqueue()
+    assert again.return_value == {"created": 0, "emailed": 0}
