@@ -17,6 +17,7 @@ from marsoc.core.vocabulary import Role
 from marsoc.nominals.lifecycle import phase_of
 from marsoc.nominals.models import MembershipChange, Nominal, Participation
 from marsoc.nominals.vocabulary import MembershipState
+from marsoc.plans.catalogue import load_catalogue
 from marsoc.plans.models import (
     Action,
     Agreement,
@@ -58,6 +59,7 @@ def _at(day: date) -> datetime:
 def generate_plans(*, seed: int, limit: int = DEFAULT_LIMIT, today: date | None = None) -> dict[str, int]:
     rng = random.Random(seed * 104729)
     today = today or timezone.localdate()
+    load_catalogue()  # idempotent; a test database flush empties the migration-loaded rows
     tactics = list(Tactic.objects.filter(retired_at__isnull=True).order_by("code"))
     # Agencies that have a person to speak for them (a named representative is needed to agree).
     voices: dict[int, list[User]] = defaultdict(list)
