@@ -452,3 +452,22 @@ def test_cancelling_an_action_changes_the_agreed_plan(w):
 def test_adopt_helper_is_real(w):
     assert adopt  # the helper drives the real membership service
     assert w.nominal.membership_state == "adopted"
+
+
+def test_erasing_the_person_removes_the_whole_plan(w):
+    """Whole-record erasure (e.g. the demo reset) must not be blocked by the plan's own links."""
+    plan = _two_agency_plan(w)
+    services.plan_request_agreement(actor=w.manager, plan=plan)
+    services.plan_agree(actor=w.manager, plan=plan, version_number=1)
+    services.plan_agree(actor=w.hmrc, plan=plan, version_number=1)
+    services.objective_add(actor=w.manager, plan=plan, text="Changed")
+    action = plan.actions.get(agency=w.hmrc_agency)
+    first = services.outcome_claim(
+        actor=w.hmrc, action=action, occurred_on=today(), rating="minor", justification="a"
+    )
+    dup = services.outcome_claim(
+        actor=w.hmrc, action=action, occurred_on=today(), rating="minor", justification="b"
+    )
+    services.outcome_merge(actor=w.manager, outcome=dup, into_id=first.pk, reason="Same")
+    w.nominal.delete()
+    assert not PlanVersion.objects.exists() and not Outcome.objects.exists() and not Action.objects.exists()

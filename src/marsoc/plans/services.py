@@ -242,8 +242,9 @@ def _record_change(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
 
 
 def _locked_plan(plan: Plan) -> Plan:
+    # of=("self",): lock only the plan row (PostgreSQL refuses FOR UPDATE across the nullable joins).
     return (
-        Plan.objects.select_for_update()
+        Plan.objects.select_for_update(of=("self",))
         .select_related("nominal", "current_version", "owner_agency")
         .get(pk=plan.pk)
     )
