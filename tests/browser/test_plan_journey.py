@@ -20,7 +20,7 @@ from marsoc.plans.models import Agreement, Outcome, Plan
 from marsoc.plans.services import plan_state
 from marsoc.plans.vocabulary import PlanState
 
-from .conftest import allow_second_sign_in, sign_in
+from .conftest import allow_second_sign_in, run_axe, serious_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_data")]
 
@@ -127,7 +127,9 @@ def test_plan_cycle_from_creation_to_meeting_pack(page: Page, live_server, tmp_p
         "hmrc",
     }
 
+    found = {"plan page": serious_violations(run_axe(page))}
     page.get_by_role("link", name="Record outcome of Tax investigation").click()
+    found["outcome form"] = serious_violations(run_axe(page))
     _fill_date(page, "occurred_on", timezone.localdate())
     page.locator("input[name=rating][value=moderate]").check()
     page.locator("textarea[name=justification]").fill("Tax assessment raised; front company deregistered")
@@ -146,6 +148,7 @@ def test_plan_cycle_from_creation_to_meeting_pack(page: Page, live_server, tmp_p
     page.get_by_role("button", name="Schedule meeting").click()
     expect(page).to_have_url(re.compile(r"/plans/meetings/\d+/$"))
     expect(page.locator("main")).to_contain_text("Tax assessment raised")
+    found["meeting page"] = serious_violations(run_axe(page))
     page.get_by_role("button", name=f"Record decision on claim #{outcome.pk}").click()
     expect(page.locator("main")).to_contain_text(
         f"Claim #{outcome.pk} ({nominal.reference}, HM Revenue and Customs): Validated"
@@ -160,3 +163,11 @@ def test_plan_cycle_from_creation_to_meeting_pack(page: Page, live_server, tmp_p
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(target.read_bytes())).pages)
     assert "Meeting pack: London journey tasking" in text
     assert nominal.reference in text  # adopted since the last meeting
+
+    page.goto(f"{live_server.url}/plans/reports/")
+    expect(page.locator("#chart-agency")).to_contain_text("HM Revenue and Customs")
+    found["reports"] = serious_violations(run_axe(page))
+    page.goto(f"{live_server.url}/plans/catalogue/")
+    found["catalogue"] = serious_violations(run_axe(page))
+    problems = {name: lines for name, lines in found.items() if lines}
+    assert not problems, "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in problems.items())
