@@ -180,7 +180,7 @@ def test_meeting_pack_and_minutes_are_real_pdfs(scenario):
     )
     client.post(
         f"/plans/meetings/{meeting.pk}/",
-        {"form": "decision", "text": "Refer to NCA for civil recovery", "nominal": str(s["old"].pk)},
+        {"form": "decision", "text": "Refer to NCA for civil recovery", "nominal": s["old"].reference},
     )
     client.post(
         f"/plans/meetings/{meeting.pk}/",
@@ -203,6 +203,16 @@ def test_meeting_pack_and_minutes_are_real_pdfs(scenario):
 def test_meeting_form_errors_save_nothing(scenario):
     s = scenario
     client = signed_in(s["w"].manager)
+    bad = client.post(
+        f"/plans/meetings/{s['meeting'].pk}/", {"form": "decision", "text": "x", "nominal": "ABC"}
+    )
+    assert "Enter a MARSOC reference like MH0000061" in bad.content.decode()
+    elsewhere = client.post(
+        f"/plans/meetings/{s['meeting'].pk}/",
+        {"form": "decision", "text": "x", "nominal": s["elsewhere"].reference},
+    )
+    assert "Select a person managed by this hub" in elsewhere.content.decode()
+    assert not s["meeting"].decisions.exists()
     response = client.post(
         f"/plans/meetings/{s['meeting'].pk}/", {"form": "minutes", "minutes": "", "held": "on"}
     )

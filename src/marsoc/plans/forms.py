@@ -112,7 +112,21 @@ class AttendanceForm(forms.Form):
 
 class DecisionForm(forms.Form):
     text = forms.CharField(label="Decision", max_length=4000, required=False, widget=_TEXTAREA)
-    nominal = forms.IntegerField(label="Person (MARSOC reference number, optional)", required=False)
+    nominal = forms.CharField(
+        label="Person (MARSOC reference, optional)",
+        help_text="For example, MH0000061",
+        max_length=12,
+        required=False,
+    )
+
+    def clean_nominal(self) -> int | None:
+        raw = (self.cleaned_data.get("nominal") or "").strip().upper()
+        if not raw:
+            return None
+        digits = raw.removeprefix("MH")
+        if not digits.isdigit() or int(digits) > 2**31 - 1:
+            raise forms.ValidationError("Enter a MARSOC reference like MH0000061")
+        return int(digits)
 
 
 class MinutesForm(forms.Form):
