@@ -471,3 +471,27 @@ def test_erasing_the_person_removes_the_whole_plan(w):
     services.outcome_merge(actor=w.manager, outcome=dup, into_id=first.pk, reason="Same")
     w.nominal.delete()
     assert not PlanVersion.objects.exists() and not Outcome.objects.exists() and not Action.objects.exists()
+
+
+def test_catalogue_pages_add_and_retire(w, national_manager):
+    client = signed_in(national_manager)
+    form = {
+        "code": "dvla-seizure",
+        "name": "Vehicle seizure",
+        "agency_type": "other",
+        "life_area": "vehicles",
+        "strand": "pursue",
+        "reason": "New menu entry",
+    }
+    missing = client.post("/plans/catalogue/add/", form)
+    assert "Select at least one lifecycle phase" in missing.content.decode()
+    assert not Tactic.objects.filter(code="dvla-seizure").exists()
+    done = client.post("/plans/catalogue/add/", {**form, "phases": ["pre_custody", "on_licence"]})
+    assert done.status_code == 302
+    entry = Tactic.objects.get(code="dvla-seizure")
+    assert entry.phases == ["pre_custody", "on_licence"] and not entry.retired
+    client.post(f"/plans/catalogue/{entry.pk}/", {**form, "phases": ["pre_custody"], "retire": "retire"})
+    entry.refresh_from_db()
+    assert entry.retired
+    assert AuditEvent.objects.filter(action="tactic.retire", object_id=str(entry.pk)).exists()
+    assert signed_in(w.manager).post("/plans/catalogue/add/", {**form, "code": "x"}).status_code == 404
