@@ -7,6 +7,7 @@ ORM in bulk, recorded by the system (the generator's own audit entry covers them
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -31,7 +32,7 @@ from marsoc.plans.models import (
     PlanVersion,
     Tactic,
 )
-from marsoc.plans.services import _snapshot
+from marsoc.plans.services import snapshot_of
 from marsoc.plans.vocabulary import ActionStatus, MeetingStatus, OrderType, OutcomeStatus, Rating
 
 DEFAULT_LIMIT = 300
@@ -106,125 +107,167 @@ def generate_plans(*, seed: int, limit: int = DEFAULT_LIMIT, today: date | None 
     )
     counts = dict.fromkeys(["plans", "actions", "agreements", "outcomes", "orders", "meetings"], 0)
     now = timezone.now()
-    made: list[tuple[Plan, str]] = []
-    hub_of: dict[int, int] = {}
+
+    @dataclass
+    class Draft:
+        plan: Plan
+        state: str
+        hub_id: int
+        day: date
+        agree_day: date
+        objectives: list[Objective]
+        actions: list[Action]
+
+    # Decide everything in memory first, then write each table in one bulk insert: a few queries in all
+    # rather than a dozen per plan (which cost seconds on PostgreSQL).
+    drafts: list[Draft] = []
+    for nominal_id, hub_id, custody, release, licence_end, sentenced, _lead in candidates:
+        if len(drafts) >= limit:
+            break
+        phase = phase_of(
+            membership_state=MembershipState.ADOPTED,
+            custody_status=custody,
+            expected_release_date=release,
+            licence_end_date=licence_end,
+            ever_sentenced=sentenced,
+            today=today,
+        )
+        usable = [t for t in tactics if phase.value in t.phases and by_type.get(t.agency_type)]
+        if len(usable) < 2:
+            continue
+        state = STATES[len(drafts) % len(STATES)]
+        start = adopted_on.get(nominal_id, today - timedelta(days=60))
+        plan_day = min(today, start + timedelta(days=rng.randint(3, 40)))
+        agree_day = min(today, plan_day + timedelta(days=rng.randint(2, 30)))
+        owner_agency = rng.choice(by_type["police"])
+        plan = Plan(
+            nominal_id=nominal_id,
+            owner_agency=owner_agency,
+            owner_officer=rng.choice(voices[owner_agency.pk]),
+            created_at=_at(plan_day),
+        )
+        objectives = [Objective(plan=plan, text=t) for t in rng.sample(OBJECTIVES, rng.choice((1, 2)))]
+        picked = [
+            (t, rng.choice(by_type[t.agency_type]))
+            for t in rng.sample(usable, min(len(usable), rng.choice((2, 3))))
+        ]
+        if len({a.pk for _, a in picked}) < 2:  # joint plans: at least two agencies where the phase allows
+            others = [t for t in usable if by_type[t.agency_type][0].pk != picked[0][1].pk]
+            if others:
+                extra = rng.choice(others)
+                picked.append((extra, by_type[extra.agency_type][0]))
+        actions = []
+        for tactic, agency in picked:
+            overdue = rng.random() < 0.15
+            due = (
+                today - timedelta(days=rng.randint(1, 20))
+                if overdue
+                else today + timedelta(days=rng.randint(5, 120))
+            )
+            actions.append(
+                Action(
+                    plan=plan,
+                    tactic=tactic,
+                    agency=agency,
+                    officer=rng.choice(voices[agency.pk]) if rng.random() < 0.7 else None,
+                    due_date=due,
+                    status=ActionStatus.IN_PROGRESS if rng.random() < 0.4 else ActionStatus.PLANNED,
+                    created_at=_at(plan_day),
+                )
+            )
+        drafts.append(Draft(plan, state, hub_id, plan_day, agree_day, objectives, actions))
+
     with transaction.atomic():
-        for nominal_id, hub_id, custody, release, licence_end, sentenced, _lead in candidates:
-            if len(made) >= limit:
-                break
-            phase = phase_of(
-                membership_state=MembershipState.ADOPTED,
-                custody_status=custody,
-                expected_release_date=release,
-                licence_end_date=licence_end,
-                ever_sentenced=sentenced,
-                today=today,
-            )
-            usable = [t for t in tactics if phase.value in t.phases and by_type.get(t.agency_type)]
-            if len(usable) < 2:
-                continue
-            state = STATES[len(made) % len(STATES)]
-            start = adopted_on.get(nominal_id, today - timedelta(days=60))
-            plan_day = min(today, start + timedelta(days=rng.randint(3, 40)))
-            owner_agency = rng.choice(by_type["police"])
-            plan = Plan.objects.create(
-                nominal_id=nominal_id,
-                owner_agency=owner_agency,
-                owner_officer=rng.choice(voices[owner_agency.pk]),
-                created_at=_at(plan_day),
-            )
-            Objective.objects.bulk_create(
-                [Objective(plan=plan, text=t) for t in rng.sample(OBJECTIVES, rng.choice((1, 2)))]
-            )
-            picked: list[tuple[Tactic, Agency]] = []
-            for tactic in rng.sample(usable, min(len(usable), rng.choice((2, 3)))):
-                agency = rng.choice(by_type[tactic.agency_type])
-                picked.append((tactic, agency))
-            if len({a.pk for _, a in picked}) < 2:  # joint plans: at least two agencies where we can
-                continue_with = [t for t in usable if by_type[t.agency_type][0].pk != picked[0][1].pk]
-                if continue_with:
-                    extra = rng.choice(continue_with)
-                    picked.append((extra, by_type[extra.agency_type][0]))
-            actions = []
-            for tactic, agency in picked:
-                overdue = rng.random() < 0.15
-                due = (
-                    today - timedelta(days=rng.randint(1, 20))
-                    if overdue
-                    else today + timedelta(days=rng.randint(5, 120))
-                )
-                agency_voices = voices[agency.pk]
-                actions.append(
-                    Action(
-                        plan=plan,
-                        tactic=tactic,
-                        agency=agency,
-                        officer=rng.choice(agency_voices) if rng.random() < 0.7 else None,
-                        due_date=due,
-                        status=ActionStatus.IN_PROGRESS if rng.random() < 0.4 else ActionStatus.PLANNED,
-                        created_at=_at(plan_day),
+        Plan.objects.bulk_create([d.plan for d in drafts])
+        for d in drafts:  # the children pick up the primary keys the insert returned
+            for objective in d.objectives:
+                objective.plan = d.plan
+            for action in d.actions:
+                action.plan = d.plan
+        Objective.objects.bulk_create([o for d in drafts for o in d.objectives])
+        Action.objects.bulk_create([a for d in drafts for a in d.actions])
+        counts["actions"] = sum(len(d.actions) for d in drafts)
+        new_parts = []
+        for d in drafts:
+            for agency_id in sorted({a.agency_id for a in d.actions}):
+                if (d.plan.nominal_id, agency_id) not in active_parts:
+                    active_parts.add((d.plan.nominal_id, agency_id))
+                    new_parts.append(
+                        Participation(
+                            nominal_id=d.plan.nominal_id,
+                            agency_id=agency_id,
+                            rationale=PLAN_RATIONALE,
+                            added_at=now,
+                        )
                     )
-                )
-            Action.objects.bulk_create(actions)
-            counts["actions"] += len(actions)
-            new_parts = [
-                Participation(nominal_id=nominal_id, agency_id=a.pk, rationale=PLAN_RATIONALE, added_at=now)
-                for a in {x.agency for x in actions}
-                if (nominal_id, a.pk) not in active_parts
-            ]
-            Participation.objects.bulk_create(new_parts)
-            active_parts |= {(nominal_id, p.agency_id) for p in new_parts}
-            snapshot, agencies = _snapshot(plan)
-            v1 = PlanVersion.objects.create(
-                plan=plan,
+        Participation.objects.bulk_create(new_parts)
+
+        firsts: list[PlanVersion] = []
+        seconds: dict[int, PlanVersion] = {}
+        changed_objectives: list[Objective] = []
+        for d in drafts:
+            snapshot, agencies = snapshot_of(d.plan, d.objectives, d.actions)
+            v1 = PlanVersion(
+                plan=d.plan,
                 number=1,
                 snapshot=snapshot,
                 participating_agency_ids=agencies,
-                created_at=_at(plan_day),
+                created_at=_at(d.day),
                 change_summary="Plan created",
             )
-            plan.current_version = v1
-            if state != "draft":
-                v1.requested_at = _at(plan_day)
-                agree_day = min(today, plan_day + timedelta(days=rng.randint(2, 30)))
-                signers = agencies if state in ("agreed", "changed") else agencies[:-1]
-                Agreement.objects.bulk_create(
-                    [
-                        Agreement(
-                            version=v1, agency_id=a, representative=voices[a][0], agreed_at=_at(agree_day)
-                        )
-                        for a in signers
-                    ]
-                )
-                counts["agreements"] += len(signers)
-                if state in ("agreed", "changed"):
-                    v1.agreed_at = _at(agree_day)
-                    plan.agreed_version = v1
-                    plan.first_agreed_at = _at(agree_day)
-                v1.save()
-            if state == "changed":
-                Objective.objects.create(plan=plan, text="Respond to the new associate identified at tasking")
-                snapshot, agencies = _snapshot(plan)
-                plan.current_version = PlanVersion.objects.create(
-                    plan=plan,
+            if d.state != "draft":
+                v1.requested_at = _at(d.day)
+            if d.state in ("agreed", "changed"):
+                v1.agreed_at = _at(d.agree_day)
+            firsts.append(v1)
+            if d.state == "changed":
+                extra = Objective(plan=d.plan, text="Respond to the new associate identified at tasking")
+                changed_objectives.append(extra)
+        Objective.objects.bulk_create(changed_objectives)
+        extra_by_plan = {o.plan_id: o for o in changed_objectives}
+        for d in drafts:
+            if d.state == "changed":
+                snapshot, agencies = snapshot_of(d.plan, [*d.objectives, extra_by_plan[d.plan.pk]], d.actions)
+                seconds[d.plan.pk] = PlanVersion(
+                    plan=d.plan,
                     number=2,
                     snapshot=snapshot,
                     participating_agency_ids=agencies,
                     created_at=now,
                     change_summary="Objective added: Respond to the new associate identified at tasking",
                 )
-            plan.save()
-            hub_of[plan.pk] = hub_id
-            made.append((plan, state))
-        counts["plans"] = len(made)
+        PlanVersion.objects.bulk_create([*firsts, *seconds.values()])
+        agreements = []
+        for d, v1 in zip(drafts, firsts, strict=True):
+            if d.state != "draft":
+                signers = v1.participating_agency_ids
+                if d.state == "awaiting":
+                    signers = signers[:-1]  # one agency still to agree
+                agreements += [
+                    Agreement(
+                        version=v1, agency_id=a, representative=voices[a][0], agreed_at=_at(d.agree_day)
+                    )
+                    for a in signers
+                ]
+            d.plan.current_version = seconds.get(d.plan.pk, v1)
+            if d.state in ("agreed", "changed"):
+                d.plan.agreed_version = v1
+                d.plan.first_agreed_at = _at(d.agree_day)
+        Agreement.objects.bulk_create(agreements)
+        counts["agreements"] = len(agreements)
+        Plan.objects.bulk_update(
+            [d.plan for d in drafts], ["current_version", "agreed_version", "first_agreed_at"], batch_size=500
+        )
+        counts["plans"] = len(drafts)
+        made = [(d.plan, d.state) for d in drafts]
+        hub_of = {d.plan.pk: d.hub_id for d in drafts}
 
         # Outcomes on agreed plans: claimed (for the next meeting), validated and rejected.
         outcomes: list[Outcome] = []
-        for plan, state in made:
-            if state not in ("agreed", "changed"):
+        for d in drafts:
+            if d.state not in ("agreed", "changed"):
                 continue
-            action = plan.actions.order_by("id").first()
-            assert action is not None
+            action = d.actions[0]
             status = rng.choice(
                 [
                     OutcomeStatus.CLAIMED,
@@ -233,7 +276,7 @@ def generate_plans(*, seed: int, limit: int = DEFAULT_LIMIT, today: date | None 
                     OutcomeStatus.REJECTED,
                 ]
             )
-            occurred = max(action.created_at.date(), today - timedelta(days=rng.randint(0, 60)))
+            occurred = max(d.day, today - timedelta(days=rng.randint(0, 60)))
             outcomes.append(
                 Outcome(
                     action=action,

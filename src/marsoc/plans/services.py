@@ -172,11 +172,11 @@ def tactic_retire(*, actor: User, tactic: Tactic, retire: bool, reason: str) -> 
 # ---------------------------------------------------------------- plans and versions
 
 
-def _snapshot(plan: Plan) -> tuple[dict[str, Any], list[int]]:
-    actions = list(
-        plan.actions.select_related("tactic", "agency", "officer").exclude(status=ActionStatus.CANCELLED)
-    )
-    objectives = list(plan.objectives.all())
+def snapshot_of(
+    plan: Plan, objectives: Iterable[Objective], actions: Iterable[Action]
+) -> tuple[dict[str, Any], list[int]]:
+    """The frozen content of a version and its participating agencies (the agencies with a live action)."""
+    live = [a for a in actions if a.status != ActionStatus.CANCELLED]
     snapshot = {
         "owner_agency": plan.owner_agency.name,
         "owner_officer": str(plan.owner_officer) if plan.owner_officer_id else "",
@@ -193,10 +193,18 @@ def _snapshot(plan: Plan) -> tuple[dict[str, Any], list[int]]:
                 "due_date": a.due_date.isoformat(),
                 "notes": a.notes,
             }
-            for a in actions
+            for a in live
         ],
     }
-    return snapshot, sorted({a.agency_id for a in actions})
+    return snapshot, sorted({a.agency_id for a in live})
+
+
+def _snapshot(plan: Plan) -> tuple[dict[str, Any], list[int]]:
+    return snapshot_of(
+        plan,
+        plan.objectives.all(),
+        plan.actions.select_related("tactic", "agency", "officer").exclude(status=ActionStatus.CANCELLED),
+    )
 
 
 def _plan_url(plan: Plan) -> str:
