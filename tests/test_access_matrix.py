@@ -139,6 +139,12 @@ GLOBAL_SURFACES = [
     ("API equality report", "api", "/api/equality/report", EQUALITY),
     ("API reference populations", "api", "/api/equality/populations", EQUALITY),
     ("API reference population", "api", "/api/equality/populations/1", EQUALITY),
+    ("tools and powers catalogue", "get", "/plans/catalogue/", CASE),
+    ("add catalogue entry", "get", "/plans/catalogue/add/", {"national_manager"}),
+    ("tasking meetings", "get", "/plans/meetings/", CASE - {"partner_probation"}),
+    ("alerts inbox", "get", "/plans/alerts/", CASE),
+    ("plan reports", "get", "/plans/reports/", CASE - {"partner_probation"}),
+    ("plan reports export", "get", "/plans/reports/export.csv", CASE - {"partner_probation"}),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -189,7 +195,51 @@ COVERED_ROUTES = {
     "calibration/<int:pk>/submit/",
     "calibration/<int:pk>/results/",
     "calibration/<int:pk>/results.csv",
+    "cohort/<int:pk>/plan/",
+    "cohort/<int:pk>/plan/create/",
+    "cohort/<int:pk>/plan/objectives/add/",
+    "cohort/<int:pk>/plan/actions/add/",
+    "cohort/<int:pk>/plan/actions/<int:action_id>/",
+    "cohort/<int:pk>/plan/actions/<int:action_id>/outcome/",
+    "cohort/<int:pk>/plan/request-agreement/",
+    "cohort/<int:pk>/plan/agree/",
+    "cohort/<int:pk>/orders/add/",
+    "cohort/<int:pk>/orders/<int:order_id>/breach/",
+    "plans/catalogue/",
+    "plans/catalogue/add/",
+    "plans/catalogue/<int:tactic_id>/",
+    "plans/meetings/",
+    "plans/meetings/<int:meeting_id>/",
+    "plans/meetings/<int:meeting_id>/pack.pdf",
+    "plans/meetings/<int:meeting_id>/minutes.pdf",
+    "plans/alerts/",
+    "plans/reports/",
+    "plans/reports/export.csv",
 }
+
+# Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
+# agency (here probation, on the "participating" nominal) updates its own action and reports breaches.
+ACTING = WRITE | {"partner_probation": {"participating"}}
+PLAN_SURFACES = [
+    ("plan page", "get", "/cohort/{id}/plan/", READ),
+    ("agree page", "get", "/cohort/{id}/plan/agree/", READ),
+    ("outcome page", "get", "/cohort/{id}/plan/actions/{action}/outcome/", READ),
+    ("create plan page", "get", "/cohort/{id}/plan/create/", WRITE),
+    ("add objective page", "get", "/cohort/{id}/plan/objectives/add/", WRITE),
+    ("add action page", "get", "/cohort/{id}/plan/actions/add/", WRITE),
+    ("add order page", "get", "/cohort/{id}/orders/add/", WRITE),
+    ("request agreement", "post", "/cohort/{id}/plan/request-agreement/", WRITE),
+    ("update action page", "get", "/cohort/{id}/plan/actions/{action}/", ACTING),
+    ("report breach page", "get", "/cohort/{id}/orders/{order}/breach/", ACTING),
+    ("API plan get", "api", "/api/nominals/{id}/plan?purpose=case+management", READ),
+]
+MEETING_STAFF = {"london_manager", "london_officer", "london_analyst", "national_analyst", "national_manager"}
+PLAN_GLOBAL_SURFACES = [
+    ("meeting page", "/plans/meetings/{meeting}/", MEETING_STAFF),
+    ("meeting pack", "/plans/meetings/{meeting}/pack.pdf", MEETING_STAFF),
+    ("meeting minutes", "/plans/meetings/{meeting}/minutes.pdf", MEETING_STAFF),
+    ("change catalogue entry", "/plans/catalogue/{tactic}/", {"national_manager"}),
+]
 
 
 @pytest.fixture
@@ -496,3 +546,92 @@ def test_calibration_surfaces(calibration_world, actor, token_for):
         if shown != CALIBRATION_LISTED.get(actor, set()):
             failures.append(f"API list: shows {sorted(shown)}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+@pytest.fixture
+def plan_world(world):
+    """A plan on every nominal, with an action and an order; a probation action on the participating one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.plans.models import Action, Meeting, Order, Tactic
+    from marsoc.plans.services import action_add, plan_create
+
+    nominals, _parts, users = world
+    owner = nominals["own_hub"].created_by
+    Nominal.objects.filter(pk__in=[n.pk for n in nominals.values()]).update(membership_state="adopted")
+    mps = Agency.objects.get(code="mps")
+    actions, orders = {}, {}
+    for relation, nominal in nominals.items():
+        nominal.refresh_from_db()
+        plan = plan_create(actor=owner, nominal=nominal, owner_agency_id=mps.pk)
+        actions[relation] = action_add(
+            actor=owner,
+            plan=plan,
+            tactic_id=Tactic.objects.get(code="poca-account-freezing").pk,
+            agency_id=mps.pk,
+            due_date=timezone.localdate() + timedelta(days=30),
+        )
+        orders[relation] = Order.objects.create(
+            nominal=nominal,
+            order_type="scpo",
+            start_date=timezone.localdate() - timedelta(days=10),
+            end_date=timezone.localdate() + timedelta(days=300),
+        )
+        if relation == "participating":  # set up directly: the person's phase is not a licence phase
+            actions[relation] = Action.objects.create(
+                plan=plan,
+                tactic=Tactic.objects.get(code="licence-curfew-em"),
+                agency=Agency.objects.get(code="probation-london"),
+                due_date=timezone.localdate() + timedelta(days=30),
+                created_at=timezone.now(),
+            )
+    meeting = Meeting.objects.create(
+        hub=Hub.objects.get(code="london"), held_on=timezone.localdate(), title="London tasking"
+    )
+    tactic = Tactic.objects.get(code="recall")
+    return nominals, actions, orders, users, meeting, tactic
+
+
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_plan_surfaces(plan_world, actor, token_for):
+    nominals, actions, orders, users, meeting, tactic = plan_world
+    client = with_purpose(signed_in(users[actor]), *nominals.values())
+    token = token_for(users[actor])
+    failures = []
+    for name, method, template, table in PLAN_SURFACES:
+        for relation in RELATIONS:
+            nominal = nominals[relation]
+            path = template.format(id=nominal.pk, action=actions[relation].pk, order=orders[relation].pk)
+            response = _call(client, method, path, token)
+            allowed = relation in table.get(actor, set())
+            success = 302 if method == "post" else 200
+            ok = response.status_code == success if allowed else response.status_code == 404
+            if not ok:
+                failures.append(
+                    f"{name} / {relation}: expected {'allow' if allowed else '404'}, got {response.status_code}"
+                )
+    for name, template, allowed_for in PLAN_GLOBAL_SURFACES:
+        response = client.get(template.format(meeting=meeting.pk, tactic=tactic.pk))
+        allowed = actor in allowed_for
+        ok = response.status_code == 200 if allowed else response.status_code == 404
+        if not ok:
+            failures.append(f"{name}: expected {'200' if allowed else '404'}, got {response.status_code}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+def test_plan_pages_write_consultation_records(plan_world):
+    from marsoc.core.models import AuditEvent
+
+    nominals, _actions, _orders, users, meeting, _tactic = plan_world
+    client = with_purpose(signed_in(users["partner_probation"]), nominals["participating"])
+    client.get(f"/cohort/{nominals['participating'].pk}/plan/")
+    event = AuditEvent.objects.filter(action="nominal.view.plan").latest("id")
+    assert (
+        event.nominal_id == nominals["participating"].pk and event.actor_id == users["partner_probation"].pk
+    )
+    signed_in(users["london_manager"]).get(f"/plans/meetings/{meeting.pk}/pack.pdf")
+    pack = AuditEvent.objects.filter(action="meeting.pack_pdf").latest("id")
+    assert pack.operation == "disclosure" and pack.actor_id == users["london_manager"].pk

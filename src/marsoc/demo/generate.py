@@ -38,6 +38,8 @@ from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
 from .calibration import generate_calibration
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
+from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
+from .plans import generate_plans
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
 BATCH = 5000
@@ -461,6 +463,7 @@ def generate(
     today: date | None = None,
     with_users: bool = True,
     assessments: int = DEFAULT_ASSESSMENTS,
+    plans: int = DEFAULT_PLANS,
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -689,6 +692,8 @@ def generate(
     if assessments:
         counts |= generate_assessments(seed=seed, limit=assessments)
     counts |= generate_calibration(seed=seed)
+    if plans:
+        counts |= generate_plans(seed=seed, limit=plans, today=today)
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

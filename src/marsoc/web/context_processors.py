@@ -9,6 +9,7 @@ from marsoc.accounts.policies import can_manage_accounts
 from marsoc.assessment.policies import can_view_equality, sees_calibration, sees_priorities
 from marsoc.core.policies import can_read_audit
 from marsoc.nominals.policies import can_refer_any, sees_case_data
+from marsoc.plans.policies import sees_catalogue, sees_inbox, sees_meetings, sees_reports
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -26,6 +27,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Equality", reverse("assessment:equality")))
     if sees_calibration(user):
         items.append(("Calibration", reverse("assessment:calibration_list")))
+    if sees_meetings(user):
+        items.append(("Meetings", reverse("plans:meetings")))
+    if sees_reports(user):
+        items.append(("Plan reports", reverse("plans:reports")))
+    if sees_catalogue(user):
+        items.append(("Tools and powers", reverse("plans:catalogue")))
+    if sees_inbox(user):
+        items.append(("Alerts", reverse("plans:inbox")))
     if can_refer_any(user):
         items.append(("Refer a person", reverse("nominals:refer")))
     if can_read_audit(user):

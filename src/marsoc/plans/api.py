@@ -1,0 +1,330 @@
+"""Plan endpoints: the catalogue, one person's plan, adding actions, asking for and giving agreement,
+claiming outcomes, and the alerts inbox. The same selectors, services, policy and audit as the pages;
+a person out of reach answers 404, as a missing one does."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from marsoc.accounts.models import User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.selectors import access_nominal_by_id
+from marsoc.nominals.services import nominal_consult
+
+from . import alerts, services
+from .models import Plan, Tactic
+from .policies import sees_catalogue, sees_inbox
+from .selectors import access_action_by_id, plan_for
+
+router = Router(tags=["plans"])
+MAX_ID = 2**31 - 1
+NOT_FOUND = {"detail": "Not found"}
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class TacticOut(Schema):
+    id: int
+    code: str
+    name: str
+    agency_type: str
+    legal_basis: str
+    life_area: str
+    strand: str
+    phases: list[str]
+    retired: bool
+
+
+class ActionOut(Schema):
+    id: int
+    tactic: str
+    agency: str
+    officer: str | None
+    due_date: date
+    status: str
+
+
+class AgreementOut(Schema):
+    agency: str
+    representative: str
+    agreed_at: str
+
+
+class PlanOut(Schema):
+    nominal_id: int
+    state: str
+    owner_agency: str
+    current_version: int
+    agreement_requested: bool
+    agreed_version: int | None
+    participating_agencies: list[int]
+    agreements: list[AgreementOut]
+    objectives: list[str]
+    actions: list[ActionOut]
+
+
+class ActionIn(Schema):
+    tactic_id: int
+    agency_id: int
+    due_date: date
+    officer_id: int | None = None
+    objective_id: int | None = None
+    notes: str = ""
+
+
+class AgreeIn(Schema):
+    version: int
+    note: str = ""
+
+
+class OutcomeIn(Schema):
+    occurred_on: date
+    rating: str
+    justification: str
+
+
+class CreatedOut(Schema):
+    id: int
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    text: str
+    url: str
+    created_at: str
+    read: bool
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _tactic(t: Tactic) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "code": t.code,
+        "name": t.name,
+        "agency_type": t.agency_type,
+        "legal_basis": t.legal_basis,
+        "life_area": t.life_area,
+        "strand": t.strand,
+        "phases": t.phases,
+        "retired": t.retired,
+    }
+
+
+def _plan(plan: Plan) -> dict[str, Any]:
+    version = plan.current_version
+    assert version is not None
+    return {
+        "nominal_id": plan.nominal_id,
+        "state": services.plan_state(plan).value,
+        "owner_agency": plan.owner_agency.name,
+        "current_version": version.number,
+        "agreement_requested": version.requested_at is not None,
+        "agreed_version": plan.agreed_version.number if plan.agreed_version else None,
+        "participating_agencies": version.participating_agency_ids,
+        "agreements": [
+            {
+                "agency": a.agency.name,
+                "representative": str(a.representative),
+                "agreed_at": a.agreed_at.isoformat(),
+            }
+            for a in version.agreements.select_related("agency", "representative")
+        ],
+        "objectives": [o.text for o in plan.objectives.all()],
+        "actions": [
+            {
+                "id": a.pk,
+                "tactic": a.tactic.code,
+                "agency": a.agency.name,
+                "officer": str(a.officer) if a.officer else None,
+                "due_date": a.due_date,
+                "status": a.status,
+            }
+            for a in plan.actions.select_related("tactic", "agency", "officer")
+        ],
+    }
+
+
+def _nominal(actor: User, nominal_id: int) -> Nominal | None:
+    if nominal_id > MAX_ID:
+        return None
+    try:
+        return access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+    except NotFoundOrForbidden:
+        return None
+
+
+def _plan_of(actor: User, nominal: Nominal) -> Plan | None:
+    try:
+        return plan_for(actor=actor, nominal=nominal)
+    except NotFoundOrForbidden:
+        return None
+
+
+def _refused(exc: ValidationFailed | PermissionDenied, what: str) -> Status[Any]:
+    if isinstance(exc, PermissionDenied):
+        return Status(403, {"detail": str(exc)})
+    return Status(422, {"detail": f"The {what} was not saved", "errors": exc.errors})
+
+
+@router.get(
+    "/catalogue", response={200: list[TacticOut], 404: ErrorOut}, summary="The tools and powers catalogue"
+)
+def catalogue(request: HttpRequest) -> Any:
+    if not sees_catalogue(_actor(request)):
+        return Status(404, NOT_FOUND)
+    return Status(200, [_tactic(t) for t in Tactic.objects.all()])
+
+
+@router.get(
+    "/nominals/{nominal_id}/plan",
+    response={200: PlanOut, 404: ErrorOut, 422: ErrorOut},
+    summary="One person's disruption plan (a purpose is required and logged)",
+)
+def get_plan(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
+    actor = _actor(request)
+    nominal = _nominal(actor, nominal_id)
+    plan = _plan_of(actor, nominal) if nominal else None
+    if nominal is None or plan is None:
+        return Status(404, NOT_FOUND)
+    if len(purpose.strip()) < 3:
+        return Status(
+            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
+        )
+    nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api.plan")
+    return Status(200, _plan(plan))
+
+
+@router.post(
+    "/nominals/{nominal_id}/plan/actions",
+    response={201: CreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add an action to the plan (opens a new version if the current one is frozen)",
+)
+def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
+    actor = _actor(request)
+    nominal = _nominal(actor, nominal_id)
+    plan = _plan_of(actor, nominal) if nominal else None
+    if plan is None:
+        return Status(404, NOT_FOUND)
+    try:
+        action = services.action_add(
+            actor=actor,
+            plan=plan,
+            tactic_id=payload.tactic_id,
+            agency_id=payload.agency_id,
+            due_date=payload.due_date,
+            officer_id=payload.officer_id,
+            objective_id=payload.objective_id,
+            notes=payload.notes,
+        )
+    except (ValidationFailed, PermissionDenied) as exc:
+        return _refused(exc, "action")
+    return Status(201, {"id": action.pk})
+
+
+@router.post(
+    "/nominals/{nominal_id}/plan/request-agreement",
+    response={200: PlanOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Freeze the current version and ask the participating agencies to agree it",
+)
+def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
+    actor = _actor(request)
+    nominal = _nominal(actor, nominal_id)
+    plan = _plan_of(actor, nominal) if nominal else None
+    if plan is None:
+        return Status(404, NOT_FOUND)
+    try:
+        services.plan_request_agreement(actor=actor, plan=plan)
+    except (ValidationFailed, PermissionDenied) as exc:
+        return _refused(exc, "request")
+    plan.refresh_from_db()
+    return Status(200, _plan(plan))
+
+
+@router.post(
+    "/nominals/{nominal_id}/plan/agree",
+    response={200: PlanOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Agree the current version for your agency, as its named representative",
+)
+def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
+    actor = _actor(request)
+    nominal = _nominal(actor, nominal_id)
+    plan = _plan_of(actor, nominal) if nominal else None
+    if plan is None:
+        return Status(404, NOT_FOUND)
+    try:
+        services.plan_agree(actor=actor, plan=plan, version_number=payload.version, note=payload.note)
+    except (ValidationFailed, PermissionDenied) as exc:
+        return _refused(exc, "agreement")
+    plan.refresh_from_db()
+    return Status(200, _plan(plan))
+
+
+@router.post(
+    "/nominals/{nominal_id}/plan/actions/{action_id}/outcomes",
+    response={201: CreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Claim a disruption outcome for an action of your agency",
+)
+def claim_outcome(request: HttpRequest, nominal_id: int, action_id: int, payload: OutcomeIn) -> Any:
+    actor = _actor(request)
+    nominal = _nominal(actor, nominal_id)
+    if nominal is None or action_id > MAX_ID:
+        return Status(404, NOT_FOUND)
+    try:
+        action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
+    except NotFoundOrForbidden:
+        return Status(404, NOT_FOUND)
+    try:
+        outcome = services.outcome_claim(
+            actor=actor,
+            action=action,
+            occurred_on=payload.occurred_on,
+            rating=payload.rating,
+            justification=payload.justification,
+        )
+    except (ValidationFailed, PermissionDenied) as exc:
+        return _refused(exc, "claim")
+    return Status(201, {"id": outcome.pk})
+
+
+@router.get(
+    "/alerts", response={200: list[AlertOut], 404: ErrorOut}, summary="Your alerts about records you may see"
+)
+def list_alerts(request: HttpRequest) -> Any:
+    actor = _actor(request)
+    if not sees_inbox(actor):
+        return Status(404, NOT_FOUND)
+    rows = list(alerts.inbox(actor=actor)[:200])
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="alerts.inbox.api",
+        object_type="alert_list",
+        justification="Alerts inbox (API)",
+        subject_ids=sorted({a.nominal_id for a in rows if a.nominal_id}),
+    )
+    return Status(
+        200,
+        [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "text": a.text,
+                "url": a.url,
+                "created_at": a.created_at.isoformat(),
+                "read": a.read_at is not None,
+            }
+            for a in rows
+        ],
+    )

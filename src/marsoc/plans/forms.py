@@ -1,0 +1,171 @@
+"""Forms for plan, outcome, order, meeting and catalogue pages. Validation of meaning is the services'
+job; these only parse (a date that is not a real date, a number that is not a number)."""
+
+from typing import Any
+
+from django import forms
+
+from marsoc.accounts.models import Agency, AgencyType, Hub, User
+from marsoc.core.forms import GovukDateField
+from marsoc.nominals.vocabulary import Phase
+
+from .models import Objective, Outcome, Tactic
+from .vocabulary import ActionStatus, LifeArea, OrderType, Rating, Strand
+
+_TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    return [("", "Select an agency")] + [(str(a.pk), a.name) for a in Agency.objects.filter(active=True)]
+
+
+class PlanCreateForm(forms.Form):
+    owner_agency = forms.ChoiceField(
+        label="Plan owner's agency", help_text="The most appropriate agency to own the plan"
+    )
+    owner_officer = forms.ChoiceField(label="Plan owner (officer)", required=False)
+
+    def __init__(self, *args: Any, officers: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].choices = _agency_choices()  # type: ignore[attr-defined]
+        self.fields["owner_officer"].choices = [("", "Not named yet")] + [  # type: ignore[attr-defined]
+            (str(u.pk), f"{u} ({u.agency.name if u.agency else 'no agency'})") for u in officers
+        ]
+
+
+class ObjectiveForm(forms.Form):
+    text = forms.CharField(label="Objective", max_length=2000, required=False, widget=_TEXTAREA)
+
+
+class ActionForm(forms.Form):
+    tactic = forms.ChoiceField(label="Tool, power or intervention")
+    agency = forms.ChoiceField(label="Acting agency")
+    officer = forms.ChoiceField(label="Officer", required=False)
+    objective = forms.ChoiceField(label="Objective it serves", required=False)
+    due_date = GovukDateField(label="Due date", required=False, help_text="For example, 27 3 2027")
+    notes = forms.CharField(label="Notes", required=False, max_length=4000, widget=_TEXTAREA)
+
+    def __init__(self, *args: Any, objectives: list[Objective], officers: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tactics = Tactic.objects.filter(retired_at__isnull=True).order_by("agency_type", "name")
+        self.fields["tactic"].choices = [("", "Select from the catalogue")] + [  # type: ignore[attr-defined]
+            (str(t.pk), f"{t.name} ({AgencyType(t.agency_type).label})") for t in tactics
+        ]
+        self.fields["agency"].choices = _agency_choices()  # type: ignore[attr-defined]
+        self.fields["officer"].choices = [("", "Not named yet")] + [  # type: ignore[attr-defined]
+            (str(u.pk), f"{u} ({u.agency.name if u.agency else 'no agency'})") for u in officers
+        ]
+        objective_choices = [("", "None")] + [(str(o.pk), o.text[:80]) for o in objectives]
+        self.fields["objective"].choices = objective_choices  # type: ignore[attr-defined]
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label="Progress note", required=False, max_length=4000, widget=_TEXTAREA)
+
+
+class AgreeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=_TEXTAREA)
+
+
+class OutcomeForm(forms.Form):
+    occurred_on = GovukDateField(label="Date of the disruption", required=False)
+    rating = forms.ChoiceField(
+        label="Rating on the national scale", choices=Rating.choices, widget=forms.RadioSelect, required=False
+    )
+    justification = forms.CharField(
+        label="Justification",
+        help_text="How the action dismantled, frustrated or otherwise undermined the ability to cause harm",
+        required=False,
+        max_length=4000,
+        widget=_TEXTAREA,
+    )
+
+
+class OrderForm(forms.Form):
+    order_type = forms.ChoiceField(label="Order or conditions", choices=[("", "Select"), *OrderType.choices])
+    start_date = GovukDateField(label="Start date", required=False)
+    end_date = GovukDateField(label="End date", required=False)
+    conditions = forms.CharField(label="Conditions", required=False, max_length=4000, widget=_TEXTAREA)
+
+
+class BreachForm(forms.Form):
+    occurred_on = GovukDateField(label="Date of the breach", required=False)
+    details = forms.CharField(label="What happened", required=False, max_length=4000, widget=_TEXTAREA)
+
+
+class MeetingForm(forms.Form):
+    hub = forms.ModelChoiceField(label="Hub", queryset=Hub.objects.filter(is_national=False), required=False)
+    held_on = GovukDateField(label="Date of the meeting", required=False)
+    title = forms.CharField(label="Title", max_length=150, required=False)
+
+
+class AttendanceForm(forms.Form):
+    agency = forms.ChoiceField(label="Agency")
+    attendee = forms.CharField(label="Attendee (name and role)", max_length=150, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = _agency_choices()  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label="Decision", max_length=4000, required=False, widget=_TEXTAREA)
+    nominal = forms.CharField(
+        label="Person (MARSOC reference, optional)",
+        help_text="For example, MH0000061",
+        max_length=12,
+        required=False,
+    )
+
+    def clean_nominal(self) -> int | None:
+        raw = (self.cleaned_data.get("nominal") or "").strip().upper()
+        if not raw:
+            return None
+        digits = raw.removeprefix("MH")
+        if not digits.isdigit() or int(digits) > 2**31 - 1:
+            raise forms.ValidationError("Enter a MARSOC reference like MH0000061")
+        return int(digits)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label="Minutes", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    held = forms.BooleanField(label="The meeting has been held", required=False)
+
+
+class OutcomeDecisionForm(forms.Form):
+    outcome = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("validate", "Validate"), ("reject", "Reject"), ("merge", "Merge as a duplicate")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=2000)
+    into = forms.IntegerField(label="Duplicate of claim number", required=False)
+
+
+class TacticForm(forms.Form):
+    code = forms.SlugField(label="Code", max_length=40, required=False)
+    name = forms.CharField(label="Name", max_length=150, required=False)
+    agency_type = forms.ChoiceField(label="Owning agency type", choices=[("", "Select"), *AgencyType.choices])
+    legal_basis = forms.CharField(label="Legal basis", max_length=200, required=False)
+    life_area = forms.ChoiceField(label="Life area", choices=[("", "Select"), *LifeArea.choices])
+    strand = forms.ChoiceField(label="4P strand", choices=[("", "Select"), *Strand.choices])
+    phases = forms.MultipleChoiceField(
+        label="Lifecycle phases it applies to",
+        choices=[c for c in Phase.choices if c[0] != Phase.EXITED],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    description = forms.CharField(label="Description", required=False, widget=_TEXTAREA)
+    reason = forms.CharField(label="Reason for the change", max_length=500, required=False)
+
+
+class ReportFilterForm(forms.Form):
+    start = GovukDateField(label="From", required=False)
+    end = GovukDateField(label="To", required=False)
+
+
+def outcome_label(outcome: Outcome) -> str:
+    return f"#{outcome.pk} {outcome.get_rating_display()} by {outcome.agency.name}"

@@ -1,0 +1,153 @@
+"""The meeting pack and the minutes as PDF (fpdf2: pure Python, no network, no browser)."""
+
+from fpdf import FPDF
+
+from .models import Meeting
+from .selectors import Agenda
+
+_REPLACE = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"}
+
+
+def _text(value: object) -> str:
+    """The built-in PDF fonts cover Latin-1 only: map common punctuation, replace anything else."""
+    text = str(value)
+    for a, b in _REPLACE.items():
+        text = text.replace(a, b)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+class _Doc(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(format="A4")
+        self.doc_title = title
+        self.set_title(_text(title))
+        self.set_author("MARSOC Hub")
+        self.set_auto_page_break(auto=True, margin=15)
+        self.add_page()
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "B", 8)
+        self.cell(0, 5, "OFFICIAL-SENSITIVE", align="C", new_x="LMARGIN", new_y="NEXT")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 5, _text(f"{self.doc_title} - page {self.page_no()} - OFFICIAL-SENSITIVE"), align="C")
+
+    def h1(self, text: str) -> None:
+        self.set_font("Helvetica", "B", 16)
+        self.multi_cell(0, 8, _text(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def h2(self, text: str) -> None:
+        self.ln(2)
+        self.set_font("Helvetica", "B", 12)
+        self.multi_cell(0, 7, _text(text), new_x="LMARGIN", new_y="NEXT")
+
+    def para(self, text: str) -> None:
+        self.set_font("Helvetica", "", 10)
+        self.multi_cell(0, 5, _text(text), new_x="LMARGIN", new_y="NEXT")
+
+    def items(self, lines: list[str], empty: str = "None.") -> None:
+        self.set_font("Helvetica", "", 10)
+        for line in lines or [empty]:
+            self.multi_cell(0, 5, _text(f"- {line}" if lines else line), new_x="LMARGIN", new_y="NEXT")
+
+
+def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
+    doc = _Doc(f"Meeting pack: {meeting.title}")
+    doc.h1(f"Meeting pack: {meeting.title}")
+    doc.para(f"{meeting.hub.name} tasking and coordination meeting, {meeting.held_on:%d %B %Y}.")
+    doc.para(f"Changes since {agenda.since:%d %B %Y}.")
+    doc.h2("1. New referrals")
+    doc.items(
+        [
+            f"{c.nominal.reference} {c.nominal.full_name}, referred {c.effective_date:%d %b %Y}"
+            for c in agenda.referrals
+        ]
+    )
+    doc.h2("2. Adoptions")
+    doc.items(
+        [
+            f"{c.nominal.reference} {c.nominal.full_name}, adopted {c.effective_date:%d %b %Y}"
+            for c in agenda.adoptions
+        ]
+    )
+    doc.h2("3. Tier changes")
+    doc.items(
+        [
+            f"{d.nominal.reference} {d.nominal.full_name}: tier {d.decided_tier} ({d.decided_at:%d %b %Y})"
+            for d in agenda.tier_changes
+        ]
+    )
+    doc.h2("4. Overdue actions")
+    doc.items(
+        [
+            f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {a.due_date:%d %b %Y}"
+            for a in agenda.overdue_actions
+        ]
+    )
+    doc.h2("5. Reviews due")
+    doc.items(
+        [
+            f"{s.nominal.reference} {s.nominal.full_name}: review due {s.next_review_due:%d %b %Y}"
+            for s in agenda.reviews_due
+        ]
+    )
+    doc.h2("6. Releases within 6 months")
+    doc.items(
+        [
+            f"{r.nominal.reference} {r.nominal.full_name}: release {r.nominal.expected_release_date:%d %b %Y}"
+            + ("" if r.agreed else " - NO AGREED PLAN")
+            for r in agenda.releases
+        ]
+    )
+    doc.h2("7. Outcomes awaiting validation")
+    doc.items(
+        [
+            f"{o.action.plan.nominal.reference}: {o.get_rating_display()} disruption by {o.agency.name} "
+            f"({o.action.tactic.name}, {o.occurred_on:%d %b %Y}) - {o.justification}"
+            for o in agenda.unvalidated
+        ]
+    )
+    doc.h2("8. Orders expiring")
+    doc.items(
+        [
+            f"{o.nominal.reference}: {o.get_order_type_display()} ends {o.end_date:%d %b %Y}"
+            for o in agenda.orders_expiring
+        ]
+    )
+    return bytes(doc.output())
+
+
+def meeting_minutes_pdf(meeting: Meeting) -> bytes:
+    doc = _Doc(f"Minutes: {meeting.title}")
+    doc.h1(f"Minutes: {meeting.title}")
+    doc.para(f"{meeting.hub.name}, {meeting.held_on:%d %B %Y}. Status: {meeting.get_status_display()}.")
+    doc.h2("Attendance")
+    doc.items([f"{a.attendee} ({a.agency.name})" for a in meeting.attendance.select_related("agency")])
+    doc.h2("Decisions")
+    doc.items(
+        [
+            (f"{d.nominal.reference}: " if d.nominal else "") + d.text
+            for d in meeting.decisions.select_related("nominal")
+        ]
+    )
+    doc.h2("Outcomes decided")
+    doc.items(
+        [
+            f"{o.action.plan.nominal.reference}: {o.get_rating_display()} by {o.agency.name} - {o.get_status_display()}"
+            + (f" ({o.decision_reason})" if o.decision_reason else "")
+            for o in meeting.decided_outcomes.select_related("action__plan__nominal", "agency")
+        ]
+    )
+    doc.h2("New actions")
+    doc.items(
+        [
+            f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {a.due_date:%d %b %Y}"
+            for a in meeting.new_actions.select_related("plan__nominal", "tactic", "agency")
+        ]
+    )
+    doc.h2("Minutes")
+    doc.para(meeting.minutes or "No minutes recorded yet.")
+    return bytes(doc.output())

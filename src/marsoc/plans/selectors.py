@@ -1,0 +1,157 @@
+"""Reads for plans, meetings and reports, scoped by the policy before anything is shown or counted."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from marsoc.assessment.models import PriorityStatus, TierDecision
+from marsoc.core.actor import Actor
+from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.nominals.models import MembershipChange, Nominal
+from marsoc.nominals.selectors import phase_filter
+from marsoc.nominals.vocabulary import MembershipState, Phase
+
+from .models import Action, Meeting, Order, Outcome, Plan
+from .policies import can_view_meeting, can_view_plan, meeting_hub_scope, meeting_nominal_scope
+from .vocabulary import OPEN_ACTION_STATUSES, OutcomeStatus
+
+AGENDA_LOOKBACK = timedelta(days=28)
+ORDER_HORIZON = timedelta(days=90)
+
+
+def plan_for(*, actor: Actor, nominal: Nominal) -> Plan | None:
+    if not can_view_plan(actor, nominal):
+        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
+    return (
+        Plan.objects.select_related("owner_agency", "owner_officer", "current_version", "agreed_version")
+        .filter(nominal=nominal)
+        .first()
+    )
+
+
+def access_action_by_id(*, actor: Actor, nominal: Nominal, action_id: int) -> Action:
+    action = (
+        Action.objects.select_related("plan__nominal", "tactic", "agency", "officer")
+        .filter(pk=action_id, plan__nominal=nominal)
+        .first()
+    )
+    if action is None or not can_view_plan(actor, action.plan.nominal):
+        raise NotFoundOrForbidden(f"action {action_id}")
+    return action
+
+
+def access_order_by_id(*, actor: Actor, nominal: Nominal, order_id: int) -> Order:
+    order = Order.objects.select_related("nominal").filter(pk=order_id, nominal=nominal).first()
+    if order is None or not can_view_plan(actor, order.nominal):
+        raise NotFoundOrForbidden(f"order {order_id}")
+    return order
+
+
+def meetings_visible(*, actor: Actor) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(meeting_hub_scope(actor)).select_related("hub")
+
+
+def access_meeting_by_id(*, actor: Actor, meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.select_related("hub").filter(pk=meeting_id).first()
+    if meeting is None or not can_view_meeting(actor, meeting.hub_id):
+        raise NotFoundOrForbidden(f"meeting {meeting_id}")
+    return meeting
+
+
+@dataclass
+class ReleaseRow:
+    nominal: Nominal
+    agreed: bool
+
+
+@dataclass
+class Agenda:
+    since: date
+    referrals: list[MembershipChange] = field(default_factory=list)
+    adoptions: list[MembershipChange] = field(default_factory=list)
+    tier_changes: list[TierDecision] = field(default_factory=list)
+    overdue_actions: list[Action] = field(default_factory=list)
+    reviews_due: list[PriorityStatus] = field(default_factory=list)
+    releases: list[ReleaseRow] = field(default_factory=list)
+    unvalidated: list[Outcome] = field(default_factory=list)
+    orders_expiring: list[Order] = field(default_factory=list)
+
+    @property
+    def releases_without_plan(self) -> list[ReleaseRow]:
+        return [r for r in self.releases if not r.agreed]
+
+    def nominal_ids(self) -> list[int]:
+        ids = {c.nominal_id for c in self.referrals + self.adoptions}
+        ids |= {d.nominal_id for d in self.tier_changes}
+        ids |= {a.plan.nominal_id for a in self.overdue_actions}
+        ids |= {s.nominal_id for s in self.reviews_due}
+        ids |= {r.nominal.pk for r in self.releases}
+        ids |= {o.action.plan.nominal_id for o in self.unvalidated}
+        ids |= {o.nominal_id for o in self.orders_expiring}
+        return sorted(ids)
+
+
+def meeting_agenda(*, actor: Actor, meeting: Meeting, today: date | None = None) -> Agenda:
+    """Generated from the records: what changed since the hub's previous meeting (or the last 28 days),
+    and what is due by the meeting date. Only people the actor may see appear."""
+    today = today or timezone.localdate()
+    previous = (
+        Meeting.objects.filter(hub_id=meeting.hub_id, held_on__lt=meeting.held_on)
+        .order_by("-held_on")
+        .first()
+    )
+    since = previous.held_on if previous else meeting.held_on - AGENDA_LOOKBACK
+    people = Nominal.objects.filter(meeting_nominal_scope(actor, meeting.hub_id))
+    changes = (
+        MembershipChange.objects.filter(
+            nominal__in=people, effective_date__gte=since, effective_date__lte=meeting.held_on
+        )
+        .select_related("nominal")
+        .order_by("effective_date", "id")
+    )
+    agenda = Agenda(since=since)
+    agenda.referrals = [c for c in changes if c.to_state == MembershipState.REFERRED]
+    agenda.adoptions = [c for c in changes if c.to_state == MembershipState.ADOPTED]
+    agenda.tier_changes = list(
+        TierDecision.objects.filter(
+            nominal__in=people, decided_at__date__gte=since, decided_at__date__lte=meeting.held_on
+        )
+        .select_related("nominal")
+        .order_by("decided_at")
+    )
+    agenda.overdue_actions = list(
+        Action.objects.filter(
+            plan__nominal__in=people, status__in=OPEN_ACTION_STATUSES, due_date__lt=meeting.held_on
+        )
+        .select_related("plan__nominal", "tactic", "agency")
+        .order_by("due_date", "id")
+    )
+    agenda.reviews_due = list(
+        PriorityStatus.objects.filter(nominal__in=people, next_review_due__lte=meeting.held_on)
+        .select_related("nominal")
+        .order_by("next_review_due", "nominal_id")
+    )
+    releasing = (
+        people.filter(phase_filter(Phase.RELEASE_6M, today))
+        .filter(expected_release_date__gte=today)
+        .select_related("plan")
+        .order_by("expected_release_date", "id")
+    )
+    agenda.releases = [
+        ReleaseRow(n, bool(getattr(n, "plan", None) and n.plan.agreed_version_id)) for n in releasing
+    ]
+    agenda.unvalidated = list(
+        Outcome.objects.filter(action__plan__nominal__in=people, status=OutcomeStatus.CLAIMED)
+        .select_related("action__plan__nominal", "action__tactic", "agency")
+        .order_by("occurred_on", "id")
+    )
+    agenda.orders_expiring = list(
+        Order.objects.filter(
+            nominal__in=people, end_date__gte=today, end_date__lte=meeting.held_on + ORDER_HORIZON
+        )
+        .select_related("nominal")
+        .order_by("end_date", "id")
+    )
+    return agenda

@@ -1,0 +1,907 @@
+"""Every write to plans, outcomes, orders, meetings and the catalogue. Each service checks the policy,
+validates, writes and records the s.62 audit entry in one transaction; on any error nothing is saved.
+
+Versions: the working content (objectives, actions) belongs to the plan's current version while that
+version is a draft. Requesting agreement freezes it. Any later change to the content opens a new version
+that needs every participating agency's agreement again; the plan keeps pointing at the last agreed
+version meanwhile. Progress on an action (planned, in progress, completed) is reporting, not a change to
+what was agreed, so it does not open a version; cancelling an action does.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from marsoc.accounts.models import Agency, AgencyType, Hub, User
+from marsoc.core.actor import Actor
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.models import Nominal, Participation
+from marsoc.nominals.selectors import nominal_phase
+from marsoc.nominals.services import participation_add
+from marsoc.nominals.vocabulary import MembershipState, Phase
+
+from . import alerts
+from .models import (
+    Action,
+    Agreement,
+    Attendance,
+    Decision,
+    Meeting,
+    Objective,
+    Order,
+    OrderBreach,
+    Outcome,
+    Plan,
+    PlanVersion,
+    Tactic,
+)
+from .policies import (
+    can_act_for_agency,
+    can_agree_plan,
+    can_edit_plan,
+    can_manage_catalogue,
+    can_manage_orders,
+    can_run_meeting,
+    can_validate_outcome,
+    can_view_plan,
+)
+from .vocabulary import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    AlertKind,
+    LifeArea,
+    MeetingStatus,
+    OrderType,
+    OutcomeStatus,
+    PlanState,
+    Rating,
+    Strand,
+)
+
+# Police forces, ROCUs and the NCA share the police powers in the catalogue (domain.md §5 groups them).
+_LAW_ENFORCEMENT = {AgencyType.POLICE, AgencyType.ROCU, AgencyType.NCA}
+
+
+def _agency_can_use(agency_type: str, tactic_type: str) -> bool:
+    if tactic_type in _LAW_ENFORCEMENT:
+        return agency_type in _LAW_ENFORCEMENT
+    return agency_type == tactic_type
+
+
+def plan_state(plan: Plan) -> PlanState:
+    current = plan.current_version
+    if plan.agreed_version_id is not None:
+        return PlanState.AGREED if plan.agreed_version_id == plan.current_version_id else PlanState.CHANGED
+    if current is not None and current.requested_at is not None:
+        return PlanState.AWAITING
+    return PlanState.DRAFT
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@dataclass(frozen=True)
+class TacticInput:
+    code: str
+    name: str
+    agency_type: str
+    legal_basis: str
+    life_area: str
+    strand: str
+    phases: list[str]
+    description: str = ""
+
+
+def tactic_save(*, actor: User, data: TacticInput, tactic: Tactic | None = None, reason: str) -> Tactic:
+    if not can_manage_catalogue(actor):
+        raise PermissionDenied("Only a national administrator can change the catalogue")
+    errors: dict[str, str] = {}
+    code = data.code.strip().lower()
+    if tactic is None:
+        if not code:
+            errors["code"] = "Enter a code"
+        elif Tactic.objects.filter(code=code).exists():
+            errors["code"] = f"The code {code} is already in the catalogue"
+    if not data.name.strip():
+        errors["name"] = "Enter the name"
+    if data.agency_type not in AgencyType.values:
+        errors["agency_type"] = "Select the owning agency type"
+    if data.life_area not in LifeArea.values:
+        errors["life_area"] = "Select the life area"
+    if data.strand not in Strand.values:
+        errors["strand"] = "Select the 4P strand"
+    phases = [p for p in data.phases if p]
+    if not phases:
+        errors["phases"] = "Select at least one lifecycle phase"
+    elif any(p not in Phase.values or p == Phase.EXITED for p in phases):
+        errors["phases"] = "Select phases from the list"
+    if not reason.strip():
+        errors["reason"] = "Enter the reason for the change"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        created = tactic is None
+        tactic = tactic or Tactic(code=code)
+        tactic.name = data.name.strip()
+        tactic.agency_type = data.agency_type
+        tactic.legal_basis = data.legal_basis.strip()
+        tactic.life_area = data.life_area
+        tactic.strand = data.strand
+        tactic.phases = phases
+        tactic.description = data.description.strip()
+        tactic.save()
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION if created else Operation.ALTERATION,
+            action="tactic.create" if created else "tactic.update",
+            object_type="tactic",
+            object_id=tactic.pk,
+            justification=reason.strip(),
+            details={"code": tactic.code},
+        )
+    return tactic
+
+
+def tactic_retire(*, actor: User, tactic: Tactic, retire: bool, reason: str) -> Tactic:
+    if not can_manage_catalogue(actor):
+        raise PermissionDenied("Only a national administrator can change the catalogue")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Enter the reason for the change"})
+    with transaction.atomic():
+        tactic.retired_at = timezone.now() if retire else None
+        tactic.save(update_fields=["retired_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="tactic.retire" if retire else "tactic.reinstate",
+            object_type="tactic",
+            object_id=tactic.pk,
+            justification=reason.strip(),
+            details={"code": tactic.code},
+        )
+    return tactic
+
+
+# ---------------------------------------------------------------- plans and versions
+
+
+def snapshot_of(
+    plan: Plan, objectives: Iterable[Objective], actions: Iterable[Action]
+) -> tuple[dict[str, Any], list[int]]:
+    """The frozen content of a version and its participating agencies (the agencies with a live action)."""
+    live = [a for a in actions if a.status != ActionStatus.CANCELLED]
+    snapshot = {
+        "owner_agency": plan.owner_agency.name,
+        "owner_officer": str(plan.owner_officer) if plan.owner_officer_id else "",
+        "objectives": [{"id": o.pk, "text": o.text} for o in objectives],
+        "actions": [
+            {
+                "id": a.pk,
+                "objective_id": a.objective_id,
+                "tactic_code": a.tactic.code,
+                "tactic": a.tactic.name,
+                "agency_id": a.agency_id,
+                "agency": a.agency.name,
+                "officer": str(a.officer) if a.officer_id else "",
+                "due_date": a.due_date.isoformat(),
+                "notes": a.notes,
+            }
+            for a in live
+        ],
+    }
+    return snapshot, sorted({a.agency_id for a in live})
+
+
+def _snapshot(plan: Plan) -> tuple[dict[str, Any], list[int]]:
+    return snapshot_of(
+        plan,
+        plan.objectives.all(),
+        plan.actions.select_related("tactic", "agency", "officer").exclude(status=ActionStatus.CANCELLED),
+    )
+
+
+def _plan_url(plan: Plan) -> str:
+    return reverse("plans:plan", args=[plan.nominal_id])
+
+
+def _record_change(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
+    """Put the plan's content into its open version, opening a new one if the current one is frozen."""
+    current = plan.current_version
+    assert current is not None
+    snapshot, agencies = _snapshot(plan)
+    now = timezone.now()
+    if current.requested_at is None:
+        current.snapshot = snapshot
+        current.participating_agency_ids = agencies
+        current.change_summary = "\n".join(s for s in (current.change_summary, summary) if s)
+        current.save(update_fields=["snapshot", "participating_agency_ids", "change_summary"])
+        return current
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=current.number + 1,
+        snapshot=snapshot,
+        participating_agency_ids=agencies,
+        created_at=now,
+        created_by=actor,
+        change_summary=summary,
+    )
+    plan.current_version = version
+    plan.save(update_fields=["current_version"])
+    # Tell whoever agreed (or was asked to agree) the frozen version that it has been superseded.
+    recipients = set(User.objects.filter(pk__in=current.agreements.values("representative")))
+    if plan.owner_officer_id:
+        recipients.add(plan.owner_officer)  # type: ignore[arg-type]
+    alerts.alert_issue(
+        users=recipients,
+        kind=AlertKind.PLAN_CHANGED,
+        key=f"plan-changed:{version.pk}",
+        nominal=plan.nominal,
+        text=f"The disruption plan for {plan.nominal.reference} changed (version {version.number}): {summary}",
+        url=_plan_url(plan),
+    )
+    return version
+
+
+def _locked_plan(plan: Plan) -> Plan:
+    # of=("self",): lock only the plan row (PostgreSQL refuses FOR UPDATE across the nullable joins).
+    return (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("nominal", "current_version", "owner_agency")
+        .get(pk=plan.pk)
+    )
+
+
+def _require_view(actor: Actor, nominal: Nominal) -> None:
+    if not can_view_plan(actor, nominal):
+        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
+
+
+def _require_edit(actor: Actor, nominal: Nominal) -> None:
+    _require_view(actor, nominal)
+    if not can_edit_plan(actor, nominal):
+        raise PermissionDenied("Only the owner hub can change this plan")
+
+
+def plan_create(
+    *, actor: User, nominal: Nominal, owner_agency_id: int | None, owner_officer_id: int | None = None
+) -> Plan:
+    _require_edit(actor, nominal)
+    errors: dict[str, str] = {}
+    if nominal.membership_state != MembershipState.ADOPTED:
+        errors["nominal"] = "Only an adopted nominal has a disruption plan: adopt the person first"
+    elif Plan.objects.filter(nominal=nominal).exists():
+        errors["nominal"] = "This person already has a plan"
+    agency = Agency.objects.filter(pk=owner_agency_id, active=True).first() if owner_agency_id else None
+    if agency is None:
+        errors["owner_agency"] = "Select the plan owner's agency"
+    officer = None
+    if owner_officer_id is not None:
+        officer = User.objects.filter(pk=owner_officer_id, is_active=True).first()
+        if officer is None:
+            errors["owner_officer"] = "Select the plan owner"
+        elif agency is not None and officer.agency_id != agency.pk:
+            errors["owner_officer"] = f"The plan owner must work for {agency.name}"
+    if errors:
+        raise ValidationFailed(errors)
+    assert agency is not None
+    now = timezone.now()
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            nominal=nominal, owner_agency=agency, owner_officer=officer, created_at=now, created_by=actor
+        )
+        version = PlanVersion.objects.create(
+            plan=plan, number=1, created_at=now, created_by=actor, change_summary="Plan created"
+        )
+        plan.current_version = version
+        plan.save(update_fields=["current_version"])
+        version.snapshot, version.participating_agency_ids = _snapshot(plan)
+        version.save(update_fields=["snapshot", "participating_agency_ids"])
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="plan.create",
+            object_type="plan",
+            object_id=plan.pk,
+            nominal_id=nominal.pk,
+            details={"owner_agency": agency.code},
+        )
+    return plan
+
+
+def objective_add(*, actor: User, plan: Plan, text: str) -> Objective:
+    _require_edit(actor, plan.nominal)
+    if not text.strip():
+        raise ValidationFailed({"text": "Enter the objective"})
+    if len(text) > 2000:
+        raise ValidationFailed({"text": "The objective must be 2,000 characters or fewer"})
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        objective = Objective.objects.create(plan=plan, text=text.strip(), created_by=actor)
+        version = _record_change(actor=actor, plan=plan, summary=f"Objective added: {text.strip()[:80]}")
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="plan.objective_add",
+            object_type="plan",
+            object_id=plan.pk,
+            nominal_id=plan.nominal_id,
+            details={"objective": objective.pk, "version": version.number},
+        )
+    return objective
+
+
+def _ensure_participation(*, actor: User, nominal: Nominal, agency: Agency) -> None:
+    """An acting agency takes part in managing the person: record it through the nominals service, which
+    is what gives that agency's officers access (and logs the disclosure)."""
+    if Participation.objects.filter(nominal=nominal, agency=agency, ended_at__isnull=True).exists():
+        return
+    participation_add(
+        actor=actor,
+        nominal=nominal,
+        agency_id=agency.pk,
+        rationale="Acting agency on the person's disruption plan",
+    )
+
+
+def action_add(
+    *,
+    actor: User,
+    plan: Plan,
+    tactic_id: int | None,
+    agency_id: int | None,
+    due_date: date | None,
+    officer_id: int | None = None,
+    objective_id: int | None = None,
+    notes: str = "",
+    meeting: Meeting | None = None,
+    today: date | None = None,
+) -> Action:
+    nominal = plan.nominal
+    _require_edit(actor, nominal)
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    tactic = Tactic.objects.filter(pk=tactic_id).first() if tactic_id else None
+    agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
+    if tactic is None:
+        errors["tactic"] = "Select a tool or power from the catalogue"
+    elif tactic.retired:
+        errors["tactic"] = f"{tactic.name} has been retired from the catalogue and cannot be chosen"
+    else:
+        phase = nominal_phase(nominal, today)
+        if phase.value not in tactic.phases:
+            allowed = ", ".join(Phase(p).label.lower() for p in tactic.phases)
+            errors["tactic"] = (
+                f"{tactic.name} does not apply to a person who is {phase.label.lower()}: "
+                f"it applies when {allowed}"
+            )
+    if agency is None:
+        errors["agency"] = "Select the acting agency"
+    elif tactic is not None and not _agency_can_use(agency.agency_type, tactic.agency_type):
+        errors["agency"] = (
+            f"{agency.name} cannot use {tactic.name}: it is a {AgencyType(tactic.agency_type).label} power"
+        )
+    if due_date is None:
+        errors["due_date"] = "Enter the due date"
+    elif due_date < today:
+        errors["due_date"] = "The due date must be today or in the future"
+    officer = None
+    if officer_id is not None:
+        officer = User.objects.filter(pk=officer_id, is_active=True).first()
+        if officer is None:
+            errors["officer"] = "Select the officer"
+        elif agency is not None and officer.agency_id != agency.pk:
+            errors["officer"] = f"The officer must work for {agency.name}"
+    objective = None
+    if objective_id is not None:
+        objective = plan.objectives.filter(pk=objective_id).first()
+        if objective is None:
+            errors["objective"] = "Select one of this plan's objectives"
+    if notes and len(notes) > 4000:
+        errors["notes"] = "Notes must be 4,000 characters or fewer"
+    if errors:
+        raise ValidationFailed(errors)
+    assert tactic is not None and agency is not None and due_date is not None
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        action = Action.objects.create(
+            plan=plan,
+            objective=objective,
+            tactic=tactic,
+            agency=agency,
+            officer=officer,
+            due_date=due_date,
+            notes=notes.strip(),
+            meeting=meeting,
+            created_at=timezone.now(),
+            created_by=actor,
+        )
+        _ensure_participation(actor=actor, nominal=plan.nominal, agency=agency)
+        version = _record_change(
+            actor=actor, plan=plan, summary=f"Action added: {tactic.name} by {agency.name}"
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="plan.action_add",
+            object_type="action",
+            object_id=action.pk,
+            nominal_id=plan.nominal_id,
+            recipients=[agency.name],
+            details={
+                "tactic": tactic.code,
+                "version": version.number,
+                "meeting": meeting.pk if meeting else None,
+            },
+        )
+        alerts.alert_issue(
+            users=alerts.agency_recipients(action),
+            kind=AlertKind.ACTION_ASSIGNED,
+            key=f"action-assigned:{action.pk}",
+            nominal=plan.nominal,
+            text=f"Action assigned to {agency.name} on {plan.nominal.reference}: {tactic.name}, due {due_date:%d %B %Y}",
+            url=_plan_url(plan),
+        )
+    return action
+
+
+def action_update(*, actor: User, action: Action, status: str, notes: str = "") -> Action:
+    """Progress by the acting agency or the owner hub; cancelling (owner hub only) opens a new version."""
+    nominal = action.plan.nominal
+    _require_view(actor, nominal)
+    editor = can_edit_plan(actor, nominal)
+    if not (editor or can_act_for_agency(actor, nominal, action.agency_id)):
+        raise PermissionDenied("Only the acting agency or the owner hub can update this action")
+    if status not in ActionStatus.values:
+        raise ValidationFailed({"status": "Select the status"})
+    if status == ActionStatus.CANCELLED and not editor:
+        raise ValidationFailed(
+            {"status": "Only the owner hub can cancel an action: it changes the agreed plan"}
+        )
+    if action.status == ActionStatus.CANCELLED:
+        raise ValidationFailed({"status": "This action was cancelled"})
+    with transaction.atomic():
+        plan = _locked_plan(action.plan)
+        before = action.status
+        action.status = status
+        if notes.strip():
+            action.notes = "\n".join(s for s in (action.notes, notes.strip()) if s)
+        action.save(update_fields=["status", "notes"])
+        if status == ActionStatus.CANCELLED:
+            _record_change(actor=actor, plan=plan, summary=f"Action cancelled: {action.tactic.name}")
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="plan.action_update",
+            object_type="action",
+            object_id=action.pk,
+            nominal_id=nominal.pk,
+            details={"from": before, "to": status},
+        )
+    return action
+
+
+def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
+    _require_edit(actor, plan.nominal)
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        version = plan.current_version
+        assert version is not None
+        if version.requested_at is not None:
+            raise ValidationFailed(
+                {"plan": f"Agreement to version {version.number} has already been requested"}
+            )
+        if not version.participating_agency_ids:
+            raise ValidationFailed({"plan": "Add at least one action before asking the agencies to agree"})
+        snapshot, agencies = _snapshot(plan)
+        version.snapshot, version.participating_agency_ids = snapshot, agencies
+        version.requested_at = timezone.now()
+        version.requested_by = actor
+        version.save(update_fields=["snapshot", "participating_agency_ids", "requested_at", "requested_by"])
+        audit_record(
+            actor=actor,
+            operation=Operation.DISCLOSURE,
+            action="plan.request_agreement",
+            object_type="plan",
+            object_id=plan.pk,
+            nominal_id=plan.nominal_id,
+            recipients=list(Agency.objects.filter(pk__in=agencies).values_list("name", flat=True)),
+            details={"version": version.number},
+        )
+        alerts.alert_issue(
+            users=alerts.voices_of(agencies),
+            kind=AlertKind.AGREEMENT_REQUESTED,
+            key=f"agreement-requested:{version.pk}",
+            nominal=plan.nominal,
+            text=f"Your agency is asked to agree version {version.number} of the plan for {plan.nominal.reference}",
+            url=_plan_url(plan),
+        )
+    return version
+
+
+def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str = "") -> Agreement:
+    """The actor agrees the version for their agency, as its named representative."""
+    _require_view(actor, plan.nominal)
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        version = plan.current_version
+        assert version is not None
+        if version_number is not None and version_number != version.number:
+            raise ValidationFailed(
+                {
+                    "version": f"Version {version_number} has been replaced: the plan is now at version {version.number}"
+                }
+            )
+        if version.requested_at is None:
+            raise ValidationFailed(
+                {"version": f"Version {version.number} has not been put forward for agreement"}
+            )
+        if not can_agree_plan(actor, plan.nominal, version.participating_agency_ids):
+            agency = actor.agency.name if actor.agency_id and actor.agency else "Your agency"
+            raise ValidationFailed(
+                {
+                    "version": f"{agency} has no action in version {version.number} of this plan, "
+                    "so it is not a participating agency and cannot agree it"
+                }
+            )
+        assert actor.agency_id is not None  # can_agree_plan checked it
+        if version.agreements.filter(agency_id=actor.agency_id).exists():
+            raise ValidationFailed({"version": "Your agency has already agreed this version"})
+        agreement = Agreement.objects.create(
+            version=version,
+            agency_id=actor.agency_id,
+            representative=actor,
+            agreed_at=timezone.now(),
+            note=note.strip(),
+        )
+        agreed = set(version.agreements.values_list("agency_id", flat=True))
+        complete = set(version.participating_agency_ids) <= agreed
+        if complete:
+            version.agreed_at = agreement.agreed_at
+            version.save(update_fields=["agreed_at"])
+            plan.agreed_version = version
+            plan.first_agreed_at = plan.first_agreed_at or agreement.agreed_at
+            plan.save(update_fields=["agreed_version", "first_agreed_at"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="plan.agree",
+            object_type="plan",
+            object_id=plan.pk,
+            nominal_id=plan.nominal_id,
+            details={"version": version.number, "agency": actor.agency_id, "complete": complete},
+        )
+    return agreement
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def outcome_claim(
+    *,
+    actor: User,
+    action: Action,
+    occurred_on: date | None,
+    rating: str,
+    justification: str,
+) -> Outcome:
+    nominal = action.plan.nominal
+    _require_view(actor, nominal)
+    errors: dict[str, str] = {}
+    if actor.agency_id != action.agency_id:
+        errors["action"] = (
+            f"This action belongs to {action.agency.name}: only that agency can claim its outcome"
+        )
+    elif not can_act_for_agency(actor, nominal, action.agency_id):
+        raise PermissionDenied("You cannot claim outcomes for your agency")
+    if action.status == ActionStatus.CANCELLED:
+        errors["action"] = "This action was cancelled: it has no outcome to claim"
+    if occurred_on is None:
+        errors["occurred_on"] = "Enter the date of the disruption"
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = "The date of the disruption cannot be in the future"
+    elif occurred_on < action.created_at.date():
+        errors["occurred_on"] = "The disruption cannot be before the action was planned"
+    if rating not in Rating.values:
+        errors["rating"] = "Select the rating on the national scale"
+    if not justification.strip():
+        errors["justification"] = "Explain how the action disrupted the person's ability to cause harm"
+    if errors:
+        raise ValidationFailed(errors)
+    assert occurred_on is not None
+    with transaction.atomic():
+        outcome = Outcome.objects.create(
+            action=action,
+            agency_id=action.agency_id,
+            claimed_by=actor,
+            claimed_at=timezone.now(),
+            occurred_on=occurred_on,
+            rating=rating,
+            justification=justification.strip(),
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="outcome.claim",
+            object_type="outcome",
+            object_id=outcome.pk,
+            nominal_id=nominal.pk,
+            details={"action": action.pk, "rating": rating},
+        )
+    return outcome
+
+
+def outcome_decide(
+    *, actor: User, outcome: Outcome, validate: bool, reason: str = "", meeting: Meeting | None = None
+) -> Outcome:
+    nominal = outcome.action.plan.nominal
+    _require_view(actor, nominal)
+    if not can_validate_outcome(actor, nominal):
+        raise PermissionDenied("Only the owner hub validates outcomes")
+    errors: dict[str, str] = {}
+    if outcome.status != OutcomeStatus.CLAIMED:
+        errors["outcome"] = f"This claim has already been {outcome.get_status_display().lower()}"
+    if not validate and not reason.strip():
+        errors["reason"] = "Enter the reason for rejecting the claim"
+    if meeting is not None and meeting.hub_id != nominal.owner_hub_id:
+        errors["meeting"] = "The claim belongs to another hub's meeting"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        outcome.status = OutcomeStatus.VALIDATED if validate else OutcomeStatus.REJECTED
+        outcome.decided_by = actor
+        outcome.decided_at = timezone.now()
+        outcome.decision_reason = reason.strip()
+        outcome.meeting = meeting
+        outcome.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "meeting"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="outcome.validate" if validate else "outcome.reject",
+            object_type="outcome",
+            object_id=outcome.pk,
+            nominal_id=nominal.pk,
+            justification=reason.strip(),
+            details={"meeting": meeting.pk if meeting else None},
+        )
+    return outcome
+
+
+def outcome_merge(
+    *, actor: User, outcome: Outcome, into_id: int | None, reason: str, meeting: Meeting | None = None
+) -> Outcome:
+    """A duplicate claim (two agencies claiming one disruption) is folded into the claim that stands."""
+    nominal = outcome.action.plan.nominal
+    _require_view(actor, nominal)
+    if not can_validate_outcome(actor, nominal):
+        raise PermissionDenied("Only the owner hub merges claims")
+    errors: dict[str, str] = {}
+    target = Outcome.objects.filter(pk=into_id).select_related("action__plan").first() if into_id else None
+    if target is None or target.action.plan.nominal_id != nominal.pk:
+        errors["into"] = "Select a claim about the same person"
+    elif target.pk == outcome.pk:
+        errors["into"] = "A claim cannot be merged into itself"
+    elif target.status in (OutcomeStatus.MERGED, OutcomeStatus.REJECTED):
+        errors["into"] = "Merge into a claim that stands (claimed or validated)"
+    if outcome.status != OutcomeStatus.CLAIMED:
+        errors["outcome"] = f"This claim has already been {outcome.get_status_display().lower()}"
+    if not reason.strip():
+        errors["reason"] = "Enter why the claims are duplicates"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        outcome.status = OutcomeStatus.MERGED
+        outcome.merged_into = target
+        outcome.decided_by = actor
+        outcome.decided_at = timezone.now()
+        outcome.decision_reason = reason.strip()
+        outcome.meeting = meeting
+        outcome.save()
+        audit_record(
+            actor=actor,
+            operation=Operation.COMBINATION,
+            action="outcome.merge",
+            object_type="outcome",
+            object_id=outcome.pk,
+            nominal_id=nominal.pk,
+            justification=reason.strip(),
+            details={"into": target.pk if target else None},
+        )
+    return outcome
+
+
+# ---------------------------------------------------------------- orders
+
+
+def order_record(
+    *,
+    actor: User,
+    nominal: Nominal,
+    order_type: str,
+    start_date: date | None,
+    end_date: date | None,
+    conditions: str = "",
+) -> Order:
+    _require_view(actor, nominal)
+    if not can_manage_orders(actor, nominal):
+        raise PermissionDenied("Only the owner hub records orders")
+    errors: dict[str, str] = {}
+    if order_type not in OrderType.values:
+        errors["order_type"] = "Select the kind of order"
+    if start_date is None:
+        errors["start_date"] = "Enter the start date"
+    elif start_date > timezone.localdate():
+        errors["start_date"] = "Record an order once it is in force: the start date cannot be in the future"
+    if end_date is None:
+        errors["end_date"] = "Enter the end date"
+    elif start_date is not None and end_date <= start_date:
+        errors["end_date"] = "The end date must be after the start date"
+    if errors:
+        raise ValidationFailed(errors)
+    assert start_date is not None and end_date is not None
+    with transaction.atomic():
+        order = Order.objects.create(
+            nominal=nominal,
+            order_type=order_type,
+            start_date=start_date,
+            end_date=end_date,
+            conditions=conditions.strip(),
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="order.record",
+            object_type="order",
+            object_id=order.pk,
+            nominal_id=nominal.pk,
+            details={"order_type": order_type},
+        )
+    return order
+
+
+def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, details: str) -> OrderBreach:
+    nominal = order.nominal
+    _require_view(actor, nominal)
+    # Any agency involved may report a breach it saw; it must be one that can see the person.
+    if not (can_manage_orders(actor, nominal) or can_act_for_agency(actor, nominal, actor.agency_id or 0)):
+        raise PermissionDenied("You cannot report breaches on this record")
+    errors: dict[str, str] = {}
+    if occurred_on is None:
+        errors["occurred_on"] = "Enter the date of the breach"
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = "The date of the breach cannot be in the future"
+    elif occurred_on < order.start_date or occurred_on > order.end_date:
+        errors["occurred_on"] = "The breach must fall while the order was in force"
+    if not details.strip():
+        errors["details"] = "Describe the breach"
+    if errors:
+        raise ValidationFailed(errors)
+    assert occurred_on is not None
+    with transaction.atomic():
+        breach = OrderBreach.objects.create(
+            order=order, occurred_on=occurred_on, details=details.strip(), reported_by=actor
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="order.breach",
+            object_type="order",
+            object_id=order.pk,
+            nominal_id=nominal.pk,
+        )
+    return breach
+
+
+# ---------------------------------------------------------------- meetings
+
+
+def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, title: str) -> Meeting:
+    errors: dict[str, str] = {}
+    hub = Hub.objects.filter(pk=hub_id, is_national=False).first() if hub_id else None
+    if hub is None:
+        errors["hub"] = "Select the hub"
+    elif not can_run_meeting(actor, hub.pk):
+        errors["hub"] = "You can only schedule meetings for your own hub"
+    if held_on is None:
+        errors["held_on"] = "Enter the date of the meeting"
+    if not title.strip():
+        errors["title"] = "Enter a title"
+    if errors:
+        raise ValidationFailed(errors)
+    assert hub is not None and held_on is not None
+    with transaction.atomic():
+        meeting = Meeting.objects.create(hub=hub, held_on=held_on, title=title.strip(), created_by=actor)
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="meeting.schedule",
+            object_type="meeting",
+            object_id=meeting.pk,
+        )
+    return meeting
+
+
+def _require_run(actor: User, meeting: Meeting) -> None:
+    if not can_run_meeting(actor, meeting.hub_id):
+        raise PermissionDenied("Only the hub's staff record the meeting")
+
+
+def meeting_attendance_add(
+    *, actor: User, meeting: Meeting, agency_id: int | None, attendee: str
+) -> Attendance:
+    _require_run(actor, meeting)
+    errors: dict[str, str] = {}
+    agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
+    if agency is None:
+        errors["agency"] = "Select the agency"
+    if not attendee.strip():
+        errors["attendee"] = "Enter the attendee's name and role"
+    if errors:
+        raise ValidationFailed(errors)
+    assert agency is not None
+    with transaction.atomic():
+        row = Attendance.objects.create(meeting=meeting, agency=agency, attendee=attendee.strip())
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="meeting.attendance",
+            object_type="meeting",
+            object_id=meeting.pk,
+        )
+    return row
+
+
+def meeting_decision_add(
+    *, actor: User, meeting: Meeting, text: str, nominal: Nominal | None = None
+) -> Decision:
+    _require_run(actor, meeting)
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["text"] = "Enter the decision"
+    if nominal is not None and (nominal.owner_hub_id != meeting.hub_id or not can_view_plan(actor, nominal)):
+        errors["nominal"] = "Select a person managed by this hub"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            meeting=meeting, nominal=nominal, text=text.strip(), recorded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="meeting.decision",
+            object_type="meeting",
+            object_id=meeting.pk,
+            nominal_id=nominal.pk if nominal else None,
+        )
+    return decision
+
+
+def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str, held: bool) -> Meeting:
+    _require_run(actor, meeting)
+    if held and not minutes.strip():
+        raise ValidationFailed({"minutes": "Enter the minutes before marking the meeting as held"})
+    with transaction.atomic():
+        meeting.minutes = minutes.strip()
+        meeting.status = MeetingStatus.HELD if held else MeetingStatus.SCHEDULED
+        meeting.save(update_fields=["minutes", "status"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="meeting.minutes",
+            object_type="meeting",
+            object_id=meeting.pk,
+            details={"held": held},
+        )
+    return meeting
+
+
+def open_actions(actions: Iterable[Action]) -> list[Action]:
+    return [a for a in actions if a.status in OPEN_ACTION_STATUSES]

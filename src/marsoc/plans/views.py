@@ -1,0 +1,828 @@
+"""Pages for plans, outcomes, orders, tasking meetings, the catalogue, alerts and reports.
+Thin: parse, call selectors and services, render. Person-level pages go through `nominal_page` (access
+check, stated purpose, consultation record); the others check the plans policy and write their own
+audit record."""
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from marsoc.accounts.models import User
+from marsoc.assessment.policies import can_view_assessments
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.policies import can_view_nominal
+from marsoc.nominals.selectors import nominal_phase
+from marsoc.nominals.views import nominal_page
+
+from . import alerts, pdf, reports, services
+from .forms import (
+    ActionForm,
+    ActionUpdateForm,
+    AgreeForm,
+    AttendanceForm,
+    BreachForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+    ObjectiveForm,
+    OrderForm,
+    OutcomeDecisionForm,
+    OutcomeForm,
+    PlanCreateForm,
+    ReportFilterForm,
+    TacticForm,
+)
+from .models import Meeting, Outcome, Plan, Tactic
+from .policies import (
+    can_act_for_agency,
+    can_agree_plan,
+    can_edit_plan,
+    can_manage_catalogue,
+    can_manage_orders,
+    can_run_meeting,
+    can_validate_outcome,
+    sees_catalogue,
+    sees_inbox,
+    sees_meetings,
+    sees_reports,
+)
+from .selectors import (
+    access_action_by_id,
+    access_meeting_by_id,
+    access_order_by_id,
+    meeting_agenda,
+    meetings_visible,
+    plan_for,
+)
+from .vocabulary import LifeArea, OutcomeStatus, Strand
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _plan_or_404(actor: User, nominal: Nominal) -> Plan:
+    plan = plan_for(actor=actor, nominal=nominal)
+    if plan is None:
+        raise Http404("No plan")
+    return plan
+
+
+def _officers(nominal: Nominal) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, is_service_account=False, agency__isnull=False)
+        .select_related("agency")
+        .order_by("agency__name", "last_name", "first_name")
+    )
+
+
+# ---------------------------------------------------------------- the plan page
+
+
+@nominal_page("plan")
+def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    current_plan = plan_for(actor=actor, nominal=nominal)
+    context: dict[str, Any] = {
+        "nominal": nominal,
+        "plan": current_plan,
+        "phase": nominal_phase(nominal),
+        "can_edit": can_edit_plan(actor, nominal),
+        "can_manage_orders": can_manage_orders(actor, nominal),
+        "orders": nominal.orders.prefetch_related("breaches"),
+        # Tiers are the hubs' working judgements: shown to those who may see assessments, not partners.
+        "tiers": reports.tier_history(nominal) if can_view_assessments(actor, nominal) else None,
+        "can_report_breach": can_manage_orders(actor, nominal)
+        or can_act_for_agency(actor, nominal, actor.agency_id or 0),
+    }
+    if current_plan is not None:
+        version = current_plan.current_version
+        assert version is not None
+        actions = list(
+            current_plan.actions.select_related("tactic", "agency", "officer").prefetch_related("outcomes")
+        )
+        for action in actions:
+            action.may_act = can_act_for_agency(actor, nominal, action.agency_id)  # type: ignore[attr-defined]
+        agreed_ids = set(version.agreements.values_list("agency_id", flat=True))
+        context.update(
+            {
+                "state": services.plan_state(current_plan),
+                "version": version,
+                "agreements": version.agreements.select_related("agency", "representative"),
+                "participating": sorted({a["agency"] for a in version.snapshot.get("actions", [])}),
+                "agreed_version": current_plan.agreed_version,
+                "objectives": current_plan.objectives.all(),
+                "actions": actions,
+                "versions": current_plan.versions.order_by("-number"),
+                "can_agree": version.requested_at is not None
+                and can_agree_plan(actor, nominal, version.participating_agency_ids)
+                and actor.agency_id not in agreed_ids,
+            }
+        )
+    return render(request, "plans/plan.html", context)
+
+
+@nominal_page("plan_create")
+def plan_create(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_edit_plan(actor, nominal):
+        raise Http404("Not available")
+    form = PlanCreateForm(
+        request.POST or None, officers=_officers(nominal), initial={"owner_agency": actor.agency_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_create(
+                actor=actor,
+                nominal=nominal,
+                owner_agency_id=_int(form.cleaned_data.get("owner_agency")),
+                owner_officer_id=_int(form.cleaned_data.get("owner_officer")),
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Plan created as a draft")
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {"form": form, "nominal": nominal, "heading": "Create a disruption plan", "submit": "Create plan"},
+    )
+
+
+@nominal_page("plan_objective_add")
+def objective_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_edit_plan(actor, nominal):
+        raise Http404("Not available")
+    current = _plan_or_404(actor, nominal)
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_add(actor=actor, plan=current, text=form.cleaned_data.get("text") or "")
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Objective added")
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {"form": form, "nominal": nominal, "heading": "Add an objective", "submit": "Add objective"},
+    )
+
+
+@nominal_page("plan_action_add")
+def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_edit_plan(actor, nominal):
+        raise Http404("Not available")
+    current = _plan_or_404(actor, nominal)
+    meeting = None
+    meeting_id = _int(request.GET.get("meeting") or request.POST.get("meeting"))
+    if meeting_id is not None:
+        try:
+            meeting = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
+        except NotFoundOrForbidden as exc:
+            raise Http404("No such meeting") from exc
+        if meeting.hub_id != nominal.owner_hub_id:
+            raise Http404("No such meeting")
+    form = ActionForm(
+        request.POST or None, objectives=list(current.objectives.all()), officers=_officers(nominal)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.action_add(
+                actor=actor,
+                plan=current,
+                tactic_id=_int(d.get("tactic")),
+                agency_id=_int(d.get("agency")),
+                officer_id=_int(d.get("officer")),
+                objective_id=_int(d.get("objective")),
+                due_date=d.get("due_date"),
+                notes=d.get("notes") or "",
+                meeting=meeting,
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Action added")
+            if meeting is not None:
+                return redirect("plans:meeting", meeting_id=meeting.pk)
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "nominal": nominal,
+            "heading": "Add an action",
+            "submit": "Add action",
+            "intro": f"The person is {nominal_phase(nominal).label.lower()}: choose a tool that applies in that phase.",
+            "hidden": {"meeting": meeting.pk} if meeting else {},
+        },
+    )
+
+
+@nominal_page("plan_action")
+def action_update(request: HttpRequest, nominal: Nominal, purpose: str, action_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such action") from exc
+    if not (can_edit_plan(actor, nominal) or can_act_for_agency(actor, nominal, action.agency_id)):
+        raise Http404("Not available")
+    form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                actor=actor,
+                action=action,
+                status=form.cleaned_data["status"],
+                notes=form.cleaned_data.get("notes") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Action updated")
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "nominal": nominal,
+            "heading": f"Update action: {action.tactic.name}",
+            "submit": "Save",
+            "intro": f"{action.agency.name}, due {action.due_date:%d %B %Y}.",
+        },
+    )
+
+
+@require_POST
+@nominal_page("plan_request_agreement")
+def request_agreement(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_edit_plan(actor, nominal):
+        raise Http404("Not available")
+    current = _plan_or_404(actor, nominal)
+    try:
+        version = services.plan_request_agreement(actor=actor, plan=current)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    else:
+        messages.success(
+            request, f"The participating agencies have been asked to agree version {version.number}"
+        )
+    return redirect("plans:plan", pk=nominal.pk)
+
+
+@nominal_page("plan_agree")
+def agree(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    current = _plan_or_404(actor, nominal)
+    version = current.current_version
+    assert version is not None
+    form = AgreeForm(request.POST or None, initial={"version": version.number})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_agree(
+                actor=actor,
+                plan=current,
+                version_number=form.cleaned_data.get("version"),
+                note=form.cleaned_data.get("note") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc, {"version": "note"})
+        else:
+            messages.success(
+                request,
+                f"You have agreed version {version.number} for {actor.agency.name if actor.agency else 'your agency'}",
+            )
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request, "plans/agree.html", {"form": form, "nominal": nominal, "plan": current, "version": version}
+    )
+
+
+@nominal_page("plan_outcome")
+def outcome_claim(request: HttpRequest, nominal: Nominal, purpose: str, action_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such action") from exc
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.outcome_claim(
+                actor=actor,
+                action=action,
+                occurred_on=d.get("occurred_on"),
+                rating=d.get("rating") or "",
+                justification=d.get("justification") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Outcome claimed: the hub will validate it at the tasking meeting")
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "nominal": nominal,
+            "heading": "Record a disruption outcome",
+            "submit": "Claim outcome",
+            "intro": f"Action: {action.tactic.name} by {action.agency.name}.",
+        },
+    )
+
+
+@nominal_page("order_add")
+def order_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_manage_orders(actor, nominal):
+        raise Http404("Not available")
+    form = OrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.order_record(
+                actor=actor,
+                nominal=nominal,
+                order_type=d.get("order_type") or "",
+                start_date=d.get("start_date"),
+                end_date=d.get("end_date"),
+                conditions=d.get("conditions") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Order recorded")
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "nominal": nominal,
+            "heading": "Record an order or conditions in force",
+            "submit": "Record order",
+        },
+    )
+
+
+@nominal_page("order_breach")
+def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        order = access_order_by_id(actor=actor, nominal=nominal, order_id=order_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such order") from exc
+    if not (can_manage_orders(actor, nominal) or can_act_for_agency(actor, nominal, actor.agency_id or 0)):
+        raise Http404("Not available")
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.order_breach_report(
+                actor=actor,
+                order=order,
+                occurred_on=form.cleaned_data.get("occurred_on"),
+                details=form.cleaned_data.get("details") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Breach reported")
+            return redirect("plans:plan", pk=nominal.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "nominal": nominal,
+            "heading": f"Report a breach of the {order.get_order_type_display()}",
+            "submit": "Report breach",
+        },
+    )
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_catalogue(actor):
+        raise Http404("Not available")
+    tactics = Tactic.objects.all()
+    return render(
+        request,
+        "plans/catalogue.html",
+        {
+            "tactics": tactics,
+            "can_manage": can_manage_catalogue(actor),
+            "areas": dict(LifeArea.choices),
+            "strands": dict(Strand.choices),
+        },
+    )
+
+
+@login_required
+def tactic_edit(request: HttpRequest, tactic_id: int | None = None) -> HttpResponse:
+    actor = _actor(request)
+    if not can_manage_catalogue(actor):
+        raise Http404("Not available")
+    tactic = None
+    if tactic_id is not None:
+        tactic = Tactic.objects.filter(pk=tactic_id).first()
+        if tactic is None:
+            raise Http404("No such entry")
+    initial = (
+        {
+            "code": tactic.code,
+            "name": tactic.name,
+            "agency_type": tactic.agency_type,
+            "legal_basis": tactic.legal_basis,
+            "life_area": tactic.life_area,
+            "strand": tactic.strand,
+            "phases": tactic.phases,
+            "description": tactic.description,
+        }
+        if tactic
+        else {}
+    )
+    form = TacticForm(request.POST or None, initial=initial)
+    if tactic is not None:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if tactic is not None and request.POST.get("retire") in ("retire", "reinstate"):
+                services.tactic_retire(
+                    actor=actor,
+                    tactic=tactic,
+                    retire=request.POST["retire"] == "retire",
+                    reason=d.get("reason") or "",
+                )
+            else:
+                services.tactic_save(
+                    actor=actor,
+                    tactic=tactic,
+                    reason=d.get("reason") or "",
+                    data=services.TacticInput(
+                        code=(tactic.code if tactic else d.get("code") or ""),
+                        name=d.get("name") or "",
+                        agency_type=d.get("agency_type") or "",
+                        legal_basis=d.get("legal_basis") or "",
+                        life_area=d.get("life_area") or "",
+                        strand=d.get("strand") or "",
+                        phases=list(d.get("phases") or []),
+                        description=d.get("description") or "",
+                    ),
+                )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Catalogue updated")
+            return redirect("plans:catalogue")
+    return render(request, "plans/tactic_form.html", {"form": form, "tactic": tactic})
+
+
+# ---------------------------------------------------------------- meetings
+
+
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_meetings(actor):
+        raise Http404("Not available")
+    form = MeetingForm(request.POST or None, initial={"hub": actor.hub_id})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            meeting = services.meeting_schedule(
+                actor=actor,
+                hub_id=d["hub"].pk if d.get("hub") else None,
+                held_on=d.get("held_on"),
+                title=d.get("title") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Meeting scheduled")
+            return redirect("plans:meeting", meeting_id=meeting.pk)
+    return render(
+        request,
+        "plans/meetings.html",
+        {
+            "meetings": meetings_visible(actor=actor)[:100],
+            "form": form,
+            "can_schedule": bool(actor.hub_id) and can_run_meeting(actor, actor.hub_id or 0),
+        },
+    )
+
+
+def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[str, Any]:
+    """Handle one of the meeting page's forms; return the bound forms (with any errors) to show."""
+    which = request.POST.get("form", "")
+    forms: dict[str, Any] = {}
+    form: Any
+    try:
+        if which == "attendance":
+            form = AttendanceForm(request.POST)
+            forms["attendance_form"] = form
+            if form.is_valid():
+                services.meeting_attendance_add(
+                    actor=actor,
+                    meeting=meeting,
+                    agency_id=_int(form.cleaned_data.get("agency")),
+                    attendee=form.cleaned_data.get("attendee") or "",
+                )
+                return {}
+        elif which == "decision":
+            form = DecisionForm(request.POST)
+            forms["decision_form"] = form
+            if form.is_valid():
+                nominal_id = form.cleaned_data.get("nominal")
+                nominal = Nominal.objects.filter(pk=nominal_id).first() if nominal_id else None
+                if nominal_id and (nominal is None or not can_view_nominal(actor, nominal)):
+                    raise ValidationFailed({"nominal": "Select a person managed by this hub"})
+                services.meeting_decision_add(
+                    actor=actor, meeting=meeting, text=form.cleaned_data.get("text") or "", nominal=nominal
+                )
+                return {}
+        elif which == "minutes":
+            form = MinutesForm(request.POST)
+            forms["minutes_form"] = form
+            if form.is_valid():
+                services.meeting_minutes_save(
+                    actor=actor,
+                    meeting=meeting,
+                    minutes=form.cleaned_data.get("minutes") or "",
+                    held=bool(form.cleaned_data.get("held")),
+                )
+                return {}
+        elif which == "outcome":
+            form = OutcomeDecisionForm(request.POST)
+            forms["outcome_form"] = form
+            if form.is_valid():
+                outcome = (
+                    Outcome.objects.select_related("action__plan__nominal")
+                    .filter(pk=form.cleaned_data["outcome"])
+                    .first()
+                )
+                if outcome is None or not can_validate_outcome(actor, outcome.action.plan.nominal):
+                    raise Http404("No such claim")
+                decision = form.cleaned_data["decision"]
+                if decision == "merge":
+                    services.outcome_merge(
+                        actor=actor,
+                        outcome=outcome,
+                        into_id=form.cleaned_data.get("into"),
+                        reason=form.cleaned_data.get("reason") or "",
+                        meeting=meeting,
+                    )
+                else:
+                    services.outcome_decide(
+                        actor=actor,
+                        outcome=outcome,
+                        validate=decision == "validate",
+                        reason=form.cleaned_data.get("reason") or "",
+                        meeting=meeting,
+                    )
+                return {}
+        else:
+            raise Http404("Unknown form")
+    except ValidationFailed as exc:
+        apply_service_errors(next(iter(forms.values())), exc)
+    return forms
+
+
+@login_required
+def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such meeting") from exc
+    may_run = can_run_meeting(actor, current.hub_id)
+    bound: dict[str, Any] = {}
+    if request.method == "POST":
+        if not may_run:
+            raise Http404("Not available")
+        try:
+            bound = _meeting_post(request, actor, current)
+        except PermissionDenied as exc:
+            raise Http404("Not available") from exc
+        if not bound:
+            messages.success(request, "Meeting record updated")
+            return redirect("plans:meeting", meeting_id=current.pk)
+    agenda = meeting_agenda(actor=actor, meeting=current)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="meeting.view",
+        object_type="meeting",
+        object_id=current.pk,
+        justification="Tasking and coordination meeting",
+        subject_ids=agenda.nominal_ids(),
+    )
+    return render(
+        request,
+        "plans/meeting.html",
+        {
+            "meeting": current,
+            "agenda": agenda,
+            "may_run": may_run,
+            "attendance": current.attendance.select_related("agency"),
+            "decisions": current.decisions.select_related("nominal"),
+            "decided": current.decided_outcomes.select_related("action__plan__nominal", "agency"),
+            "attendance_form": bound.get("attendance_form") or AttendanceForm(),
+            "decision_form": bound.get("decision_form") or DecisionForm(),
+            "minutes_form": bound.get("minutes_form")
+            or MinutesForm(initial={"minutes": current.minutes, "held": current.status == "held"}),
+            "outcome_form": bound.get("outcome_form"),
+            "error_form": next(iter(bound.values()), None),
+            "outcome_statuses": OutcomeStatus,
+        },
+    )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such meeting") from exc
+    agenda = meeting_agenda(actor=actor, meeting=current)
+    content = pdf.meeting_pack_pdf(current, agenda)
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="meeting.pack_pdf",
+        object_type="meeting",
+        object_id=current.pk,
+        justification="Meeting pack for the tasking and coordination meeting",
+        recipients=[actor.display_label],
+        subject_ids=agenda.nominal_ids(),
+    )
+    return _pdf_response(content, f"marsoc-meeting-{current.pk}-pack.pdf")
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such meeting") from exc
+    content = pdf.meeting_minutes_pdf(current)
+    subjects = {d.nominal_id for d in current.decisions.all() if d.nominal_id}
+    subjects |= set(current.decided_outcomes.values_list("action__plan__nominal_id", flat=True))
+    subjects |= set(current.new_actions.values_list("plan__nominal_id", flat=True))
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="meeting.minutes_pdf",
+        object_type="meeting",
+        object_id=current.pk,
+        justification="Minutes of the tasking and coordination meeting",
+        recipients=[actor.display_label],
+        subject_ids=sorted(subjects),
+    )
+    return _pdf_response(content, f"marsoc-meeting-{current.pk}-minutes.pdf")
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_inbox(actor):
+        raise Http404("Not available")
+    rows = alerts.inbox(actor=actor)
+    if request.method == "POST":
+        rows.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("plans:inbox")
+    shown = list(rows.select_related("nominal")[:200])
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="alerts.inbox",
+        object_type="alert_list",
+        justification="Alerts inbox",
+        subject_ids=sorted({a.nominal_id for a in shown if a.nominal_id}),
+    )
+    return render(request, "plans/inbox.html", {"alerts": shown})
+
+
+# ---------------------------------------------------------------- reports
+
+DIMENSIONS = [
+    ("agency", "Agency"),
+    ("tactic", "Tactic"),
+    ("rating", "Rating"),
+    ("hub", "Hub"),
+    ("month", "Month"),
+]
+
+
+def _report_filters(request: HttpRequest) -> tuple[ReportFilterForm, reports.ReportFilters]:
+    form = ReportFilterForm(request.GET or None)
+    form.is_valid()
+    d = getattr(form, "cleaned_data", {})
+    return form, reports.ReportFilters(start=d.get("start"), end=d.get("end"))
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_reports(actor):
+        raise Http404("Not available")
+    form, filters = _report_filters(request)
+    charts = [(label, key, reports.disruptions_by(actor, filters, key)) for key, label in DIMENSIONS]
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="plans.report",
+        object_type="report",
+        justification="Disruption and plan reports (aggregates)",
+    )
+    return render(
+        request,
+        "plans/reports.html",
+        {
+            "form": form,
+            "charts": charts,
+            "agreement": reports.time_to_first_agreement(actor),
+            "overdue": reports.overdue_by_agency(actor),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def report_export(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_reports(actor):
+        raise Http404("Not available")
+    _form, filters = _report_filters(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["table", "label", "count"])
+    for key, _label in DIMENSIONS:
+        for bar in reports.disruptions_by(actor, filters, key):
+            writer.writerow([f"disruptions_by_{key}", bar.label, bar.count])
+    for bar in reports.overdue_by_agency(actor):
+        writer.writerow(["overdue_actions_by_agency", bar.label, bar.count])
+    for row in reports.time_to_first_agreement(actor):
+        writer.writerow(["median_days_adoption_to_first_agreed_plan", row.hub, row.median_days])
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="plans.report_export",
+        object_type="report",
+        justification="Export of disruption and plan reports (aggregates)",
+        recipients=[actor.display_label],
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="marsoc-plan-reports-{timezone.now():%Y%m%d}.csv"'
+    )
+    return response
