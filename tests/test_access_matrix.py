@@ -14,6 +14,7 @@ from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
 
 from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
+from .linkage.helpers import linkage_world
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,20 @@ GLOBAL_SURFACES = [
     ("API methods", "api", "/api/methods", CASE - {"partner_probation"}),
     ("API method", "api", "/api/methods/1", CASE - {"partner_probation"}),
     ("API dry run", "api", "/api/dry-runs/{dry_run}", {"national_analyst", "national_manager"}),
+    # Identity resolution (linkage): hub staff and national staff; the world's records are London's.
+    ("linkage home", "get", "/linkage/", CASE - {"partner_probation"}),
+    (
+        "import a feed",
+        "get",
+        "/linkage/imports/new/",
+        {"london_manager", "london_officer", "national_manager"},
+    ),
+    ("feed import", "get", "/linkage/imports/{import}/", CASE - {"partner_probation"}),
+    ("review queue", "get", "/linkage/review/", CASE - {"partner_probation"}),
+    ("review pair", "get", "/linkage/review/{pair}/", CASE - {"partner_probation"}),
+    ("linked person", "get", "/linkage/people/{person}/", CASE - {"partner_probation"}),
+    ("undo merge", "post", "/linkage/merges/{merge}/undo/", {"london_manager", "national_manager"}),
+    ("start linkage run", "post", "/linkage/run/", {"national_analyst", "national_manager"}),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -163,6 +178,14 @@ COVERED_ROUTES = {
     "cohort/<int:pk>/assessments/new/",
     "cohort/<int:pk>/assessments/<int:assessment_id>/",
     "cohort/<int:pk>/tier/",
+    "linkage/",
+    "linkage/imports/new/",
+    "linkage/imports/<int:import_id>/",
+    "linkage/review/",
+    "linkage/review/<int:pair_id>/",
+    "linkage/people/<int:person_id>/",
+    "linkage/merges/<int:merge_id>/undo/",
+    "linkage/run/",
 }
 
 
@@ -245,14 +268,16 @@ def test_list_and_search_surfaces(world, actor, token_for):
 
 
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS])
-def test_global_surfaces(world, actor, token_for):
+def test_global_surfaces(world, actor, token_for, settings, tmp_path):
     _nominals, _parts, users = world
     client = signed_in(users[actor])
     token = token_for(users[actor])
     run = dry_run_request(actor=users["national_analyst"], candidate=active_method())
+    settings.LINKAGE_STAGING_DIR = tmp_path
+    linkage = linkage_world(tmp_path, users["national_manager"])
     failures = []
     for name, method, template, allowed_for in GLOBAL_SURFACES:
-        path = template.format(dry_run=run.pk)
+        path = template.format(dry_run=run.pk, **linkage)
         response = _call(client, method, path, token)
         allowed = actor in allowed_for
         success = 302 if method == "post" else 200

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cohort/", include("marsoc.nominals.urls")),
     path("audit/", include("marsoc.core.urls")),
     path("", include("marsoc.assessment.urls")),
+    path("linkage/", include("marsoc.linkage.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

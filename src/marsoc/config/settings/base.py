@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "marsoc.accounts",
     "marsoc.nominals",
     "marsoc.assessment",
+    "marsoc.linkage",
     "marsoc.web",
     "marsoc.demo",
 ]
