@@ -153,7 +153,7 @@ def pair_review(request: HttpRequest, pair_id: int) -> HttpResponse:
         pair = access_pair_by_id(actor, pair_id)
     except NotFoundOrForbidden:
         raise Http404("Not available") from None
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.pair_decide(actor=actor, pair_id=pair.pk, decision=form.cleaned_data["decision"])
