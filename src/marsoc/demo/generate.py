@@ -19,6 +19,7 @@ from marsoc.accounts.services import api_token_issue, totp_device_set, user_crea
 from marsoc.core.audit import audit_record
 from marsoc.core.identifiers import make_crn, make_cro, make_nomis, make_pnc
 from marsoc.core.vocabulary import Classification, Operation, Role
+from marsoc.linkage.services import linkage_reset
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody
 from marsoc.nominals.models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
 from marsoc.nominals.vocabulary import (
@@ -36,6 +37,7 @@ from marsoc.nominals.vocabulary import (
 
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
+from .linkage import generate_linkage
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
@@ -423,6 +425,7 @@ def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
     with transaction.atomic():
         Nominal.objects.all().delete()
+        linkage_reset()
 
 
 def generate(
@@ -432,6 +435,7 @@ def generate(
     today: date | None = None,
     with_users: bool = True,
     assessments: int = DEFAULT_ASSESSMENTS,
+    linkage_people: int = 0,  # `marsoc generate` asks for DEFAULT_LINKAGE_PEOPLE
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -659,6 +663,8 @@ def generate(
         counts["participations"] += len(parts)
     if assessments:
         counts |= generate_assessments(seed=seed, limit=assessments)
+    if linkage_people:
+        counts |= {f"linkage_{k}": v for k, v in generate_linkage(seed=seed, people=linkage_people).items()}
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

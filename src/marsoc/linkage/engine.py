@@ -211,7 +211,8 @@ def settings_creator() -> SettingsCreator:
 def _linker(rows: list[dict[str, Any]], settings: SettingsCreator | dict[str, Any]) -> Linker:
     db_api = DuckDBAPI()
     table = db_api.register(_arrow(rows))
-    return Linker(table, settings, log_level=logging.WARNING)
+    # Splink warns about levels too rare to train in small data; the training summary records sizes.
+    return Linker(table, settings, log_level=logging.ERROR)
 
 
 def _arrow(rows: list[dict[str, Any]]) -> Any:

@@ -392,12 +392,14 @@ def current_model() -> LinkageModel | None:
     return LinkageModel.objects.first()
 
 
-def model_train(*, actor: User | None, seed: int = 1) -> LinkageModel:
+def model_train(
+    *, actor: User | None, seed: int = 1, limits: engine.Thresholds | None = None
+) -> LinkageModel:
     records = [_engine_record(r) for r in SourceRecord.objects.all().iterator(chunk_size=BATCH)]
     if len(records) < 50:
         raise ValidationFailed({"records": "At least 50 source records are needed to train a model"})
     trained = engine.train(records, seed=seed)
-    limits = thresholds()
+    limits = limits or thresholds()
     with transaction.atomic():
         last = LinkageModel.objects.select_for_update().first()
         model = LinkageModel.objects.create(
@@ -678,6 +680,21 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
             details={"survivor": merge.survivor_id, "absorbed": merge.absorbed_id, "records": len(records)},
         )
     return merge
+
+
+def linkage_reset() -> None:
+    """Remove every import, record, person, pair and merge (demo resets only; the audit log stays)."""
+    with transaction.atomic():
+        Merge.objects.all().delete()
+        CandidatePair.objects.all().delete()
+        SourceRecordVersion.objects.all().delete()
+        QuarantinedRow.objects.all().delete()
+        SourceRecord.objects.all().delete()
+        Person.objects.update(merged_into=None)
+        Person.objects.all().delete()
+        LinkageRun.objects.all().delete()
+        LinkageModel.objects.all().delete()
+        FeedImport.objects.all().delete()
 
 
 def people_for_unlinked() -> int:
