@@ -142,7 +142,13 @@ def blocking_rules() -> list[Any]:
     ]
 
 
-def comparisons() -> list[Any]:
+def _overlap(column: str, dialect: str) -> str:
+    # The one condition DuckDB and Spark spell differently (and sqlglot does not translate).
+    function = "arrays_overlap" if dialect == "spark" else "list_has_any"
+    return f"{function}({column}_l, {column}_r)"
+
+
+def comparisons(dialect: str = "duckdb") -> list[Any]:
     return [
         cl.CustomComparison(
             output_column_name="first_name",
@@ -150,7 +156,7 @@ def comparisons() -> list[Any]:
                 cll.NullLevel("first_name"),
                 cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
                 cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
-                cll.CustomLevel("list_has_any(first_names_all_l, first_names_all_r)", "Matches an alias"),
+                cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
                 cll.JaroWinklerLevel("first_name", 0.9),
                 cll.JaroWinklerLevel("first_name", 0.75),
                 cll.ElseLevel(),
@@ -161,9 +167,7 @@ def comparisons() -> list[Any]:
             comparison_levels=[
                 cll.NullLevel("surname"),
                 cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
-                cll.CustomLevel(
-                    "list_has_any(surnames_all_l, surnames_all_r)", "Matches an alias or former surname"
-                ),
+                cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
                 cll.JaroWinklerLevel("surname", 0.92),
                 cll.JaroWinklerLevel("surname", 0.8),
                 cll.ElseLevel(),
@@ -196,11 +200,11 @@ def comparisons() -> list[Any]:
     ]
 
 
-def settings_creator() -> SettingsCreator:
+def settings_creator(dialect: str = "duckdb") -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=comparisons(dialect),
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
@@ -287,13 +291,34 @@ def _level_label(levels: list[tuple[float, str]], weight: float) -> str:
     return min(levels, key=lambda lv: abs(lv[0] - weight))[1]
 
 
-def predict(records: Sequence[EngineRecord], model: dict[str, Any], *, threshold: float) -> list[ScoredPair]:
+def model_for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """The same trained model in another SQL dialect: settings built afresh for `dialect`, with the
+    trained λ, m and u (and term-frequency settings) copied level by level."""
+    fresh = settings_creator(dialect).create_settings_dict(dialect)
+    fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability", "tf_adjustment_column", "tf_adjustment_weight"):
+                if key in old_level:
+                    new_level[key] = old_level[key]
+    return fresh
+
+
+def predict(
+    records: Sequence[EngineRecord], model: dict[str, Any], *, threshold: float, spark: Any = None
+) -> list[ScoredPair]:
     """Score the blocked pairs; keep those at or above `threshold`, each with the weight that each
-    comparison added (positive pushes towards a match)."""
+    comparison added (positive pushes towards a match). With a Spark session, the same model runs
+    on Spark (see linkage/spark.py)."""
     if len(records) < 2:
         return []
     rows = table_of(records)
-    linker = _linker(rows, model)
+    if spark is not None:
+        from .spark import spark_linker
+
+        linker = spark_linker(spark, rows, model_for_dialect(model, "spark"))
+    else:
+        linker = _linker(rows, model)
     frame = linker.inference.predict(threshold_match_probability=threshold)
     levels = _level_weights(model)
     names = list(levels)
@@ -394,12 +419,13 @@ def link_records(
     *,
     decided_match: Iterable[tuple[int, int]] = (),
     decided_apart: Iterable[tuple[int, int]] = (),
+    spark: Any = None,
 ) -> tuple[Clustering, list[ScoredPair], list[tuple[int, int, str]]]:
     """The whole pipeline: people's "match" decisions, then identifiers, then auto-links by
     falling probability; returns the clusters, every scored pair at or above the review threshold,
     and the deterministic links."""
     det = deterministic_pairs(records)
-    scored = predict(records, model, threshold=thresholds.review)
+    scored = predict(records, model, threshold=thresholds.review, spark=spark)
     auto = sorted((p for p in scored if p.probability >= thresholds.auto_link), key=lambda p: -p.probability)
     links = [*decided_match, *((a, b) for a, b, _ in det), *((p.left, p.right) for p in auto)]
     clusters = cluster((r.id for r in records), links, forbidden=decided_apart)

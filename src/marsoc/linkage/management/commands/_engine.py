@@ -32,6 +32,8 @@ class EngineCommand(BaseCommand):
             auto_link=options["auto_link"] or limits.auto_link, review=options["review"] or limits.review
         )
         loaded = files.load_files(specs)
+        if options["evaluate"] and not loaded.truth:
+            raise SystemExit("Evaluate needs a ground-truth column: map one to the field 'truth'")
         self.stdout.write(f"{len(loaded.records)} records read, {len(loaded.rejected)} rows left out")
         for line in loaded.rejected[:20]:
             self.stdout.write(f"  {line}")
