@@ -138,6 +138,7 @@ def blocking_rules() -> list[Any]:
         block_on("surname", "birth_year"),
         block_on("first_name_canon", "birth_year"),
         block_on("postcode", "first_name_canon"),
+        block_on("surname", "first_name_canon"),  # a missing or mistyped date of birth
         "l.dob = r.dob_swapped",
     ]
 
@@ -146,6 +147,12 @@ def _overlap(column: str, dialect: str) -> str:
     # The one condition DuckDB and Spark spell differently (and sqlglot does not translate).
     function = "arrays_overlap" if dialect == "spark" else "list_has_any"
     return f"{function}({column}_l, {column}_r)"
+
+
+def _within_days(column: str, days: int, dialect: str) -> str:
+    if dialect == "spark":
+        return f"abs(datediff(to_date({column}_l), to_date({column}_r))) <= {days}"
+    return f"abs(date_diff('day', try_cast({column}_l AS DATE), try_cast({column}_r AS DATE))) <= {days}"
 
 
 def comparisons(dialect: str = "duckdb") -> list[Any]:
@@ -180,6 +187,7 @@ def comparisons(dialect: str = "duckdb") -> list[Any]:
                 cll.ExactMatchLevel("dob"),
                 cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
                 cll.DamerauLevenshteinLevel("dob", 1),
+                cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
                 cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
                 cll.ElseLevel(),
             ],
