@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
