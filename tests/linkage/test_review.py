@@ -211,3 +211,11 @@ def test_upload_page_stages_and_imports_on_the_worker(
     assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["U1"]
     page = client.get(response["Location"]).content.decode()
     assert "Committed" in page and "PNC_ID" in page
+
+
+def test_queue_drops_pairs_whose_records_are_already_one_person(records, national_manager):
+    together = _pair(records["R2"], records["R3"])  # already one person (see the fixture)
+    apart = _pair(records["R1"], records["R4"])
+    shown = [p.pk for p in signed_in(national_manager).get("/linkage/review/").context["pairs"]]
+    assert shown == [apart.pk]
+    assert together.status == PairStatus.PENDING

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
@@ -47,12 +47,15 @@ def records_visible(actor: Actor) -> QuerySet[SourceRecord]:
 
 
 def review_queue(actor: Actor) -> QuerySet[CandidatePair]:
-    """Undecided pairs whose two records the actor may both see, most likely first."""
+    """Undecided pairs whose two records the actor may both see, most likely first. A pair whose
+    records have since come together in one person (by another decision or a later run) is no
+    longer a question, so it leaves the queue."""
     visible = records_visible(actor).values("pk")
     return (
         CandidatePair.objects.filter(
             status__in=[PairStatus.PENDING, PairStatus.UNSURE], left__in=visible, right__in=visible
         )
+        .exclude(left__person=F("right__person"))
         .select_related("left__source_agency", "right__source_agency")
         .order_by("-match_probability", "id")
     )
