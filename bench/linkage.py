@@ -143,6 +143,7 @@ def main() -> int:
     )
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=2, help="Runs of each job; the fastest is shown")
     parser.add_argument("--job", choices=["ours", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -162,15 +163,20 @@ def main() -> int:
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}"
     )
-    rows = {}
-    for job in ("ours", "plain"):
-        out = subprocess.run(
-            [sys.executable, __file__, "--job", job, "--folder", str(folder), "--seed", str(args.seed)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rows[job] = json.loads(out.stdout.strip().splitlines()[-1])
+    # The machine is shared: run the jobs alternately and keep each one's fastest run.
+    rows: dict[str, dict] = {}
+    for _ in range(args.repeat):
+        for job in ("ours", "plain"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--job", job, "--folder", str(folder), "--seed", str(args.seed)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"  {job}: {result['seconds']:.1f} s")
+            if job not in rows or result["seconds"] < rows[job]["seconds"]:
+                rows[job] = result
     print(f"{'job':<14}{'records':>10}{'seconds':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}")
     for job, r in rows.items():
         name = "ours" if job == "ours" else "plain Splink"

@@ -501,13 +501,14 @@ def _apply_clusters(
         if options:
             chosen[label] = options[0][1]
             claimed.add(options[0][1])
-    new_people = 0
+    # New people in one statement, in label order so their ids follow the records' order.
+    unclaimed = sorted(label for label in members if label not in chosen)
+    created = Person.objects.bulk_create([Person() for _ in unclaimed], batch_size=BATCH)
+    chosen.update({label: person.pk for label, person in zip(unclaimed, created, strict=True)})
+    new_people = len(created)
     merges = 0
     changed: list[SourceRecord] = []
     for label, rids in members.items():
-        if label not in chosen:
-            chosen[label] = Person.objects.create().pk
-            new_people += 1
         survivor = chosen[label]
         absorbed = [pid for pid in holdings[label] if pid != survivor and pid not in claimed]
         for pid in sorted(absorbed):
