@@ -67,3 +67,18 @@ def test_import_feed_prints_counts_and_refuses_broken_files(db, tmp_path):
             stderr=io.StringIO(),
         )
     assert list(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1"]
+
+
+def test_resume_finishes_imports_a_stopped_worker_left(db, tmp_path):
+    from marsoc.linkage.models import FeedImport, ImportStatus
+
+    from .helpers import run_import
+
+    done = run_import(write_csv(tmp_path / "p.csv", [police_row("P1"), police_row("P2")]))
+    # As a worker stopped mid-commit leaves it: the transaction rolled back, the status says committing.
+    SourceRecord.objects.all().delete()
+    FeedImport.objects.filter(pk=done.pk).update(status=ImportStatus.COMMITTING)
+    out = io.StringIO()
+    call_command("import_feed", "--resume", stdout=out)
+    assert f"Import {done.pk} (p.csv): Committed" in out.getvalue()
+    assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1", "P2"]

@@ -1,5 +1,9 @@
 """`marsoc import_feed FILE --mapping prison-nomis --agency CODE --hub CODE`: stage, validate and
-commit one partner extract here and now, printing progress (`--queue` leaves it to the worker)."""
+commit one partner extract here and now, printing progress (`--queue` leaves it to the worker).
+
+`marsoc import_feed --resume` finishes every import a stopped worker left unfinished (staged,
+validating or committing): the commit is one transaction, so a stopped one wrote nothing, and the
+import starts its passes again."""
 
 from pathlib import Path
 from typing import Any
@@ -17,14 +21,25 @@ class Command(BaseCommand):
     help = "Import a partner extract described by a mapping file"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--mapping", required=True, help="A built-in mapping name or a mapping file")
-        parser.add_argument("--agency", required=True, help="Source agency code")
-        parser.add_argument("--hub", required=True, help="Owner hub code")
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--mapping", help="A built-in mapping name or a mapping file")
+        parser.add_argument("--agency", help="Source agency code")
+        parser.add_argument("--hub", help="Owner hub code")
+        parser.add_argument("--resume", action="store_true", help="Finish imports a stopped worker left")
         parser.add_argument("--classification", default="OFFICIAL-SENSITIVE")
         parser.add_argument("--queue", action="store_true", help="Queue on the task worker instead")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["resume"]:
+            unfinished = FeedImport.objects.exclude(
+                status__in=[ImportStatus.COMMITTED, ImportStatus.REJECTED]
+            )
+            for feed_import in unfinished.order_by("id"):
+                done = services.feed_import_process(feed_import.pk)
+                self.stdout.write(f"Import {done.pk} ({done.filename}): {done.get_status_display()}")
+            return
+        if not (options["file"] and options["mapping"] and options["agency"] and options["hub"]):
+            raise CommandError("Give a file, --mapping, --agency and --hub (or --resume)")
         if not options["file"].is_file():
             raise CommandError(f"No such file: {options['file']}")
         try:
