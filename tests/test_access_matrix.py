@@ -16,6 +16,7 @@ from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
 
 from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
+from .linkage.helpers import linkage_world
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,20 @@ GLOBAL_SURFACES = [
     ("alerts inbox", "get", "/plans/alerts/", CASE),
     ("plan reports", "get", "/plans/reports/", CASE - {"partner_probation"}),
     ("plan reports export", "get", "/plans/reports/export.csv", CASE - {"partner_probation"}),
+    # Identity resolution (linkage): hub staff and national staff; the world's records are London's.
+    ("linkage home", "get", "/linkage/", CASE - {"partner_probation"}),
+    (
+        "import a feed",
+        "get",
+        "/linkage/imports/new/",
+        {"london_manager", "london_officer", "national_manager"},
+    ),
+    ("feed import", "get", "/linkage/imports/{import}/", CASE - {"partner_probation"}),
+    ("review queue", "get", "/linkage/review/", CASE - {"partner_probation"}),
+    ("review pair", "get", "/linkage/review/{pair}/", CASE - {"partner_probation"}),
+    ("linked person", "get", "/linkage/people/{person}/", CASE - {"partner_probation"}),
+    ("undo merge", "post", "/linkage/merges/{merge}/undo/", {"london_manager", "national_manager"}),
+    ("start linkage run", "post", "/linkage/run/", {"national_analyst", "national_manager"}),
 ]
 
 # Every route, so a new one cannot escape the table.
@@ -215,6 +230,14 @@ COVERED_ROUTES = {
     "plans/alerts/",
     "plans/reports/",
     "plans/reports/export.csv",
+    "linkage/",
+    "linkage/imports/new/",
+    "linkage/imports/<int:import_id>/",
+    "linkage/review/",
+    "linkage/review/<int:pair_id>/",
+    "linkage/people/<int:person_id>/",
+    "linkage/merges/<int:merge_id>/undo/",
+    "linkage/run/",
 }
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
@@ -321,14 +344,16 @@ def test_list_and_search_surfaces(world, actor, token_for):
 
 
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS])
-def test_global_surfaces(world, actor, token_for):
+def test_global_surfaces(world, actor, token_for, settings, tmp_path):
     _nominals, _parts, users = world
     client = signed_in(users[actor])
     token = token_for(users[actor])
     run = dry_run_request(actor=users["national_analyst"], candidate=active_method())
+    settings.LINKAGE_STAGING_DIR = tmp_path
+    linkage = linkage_world(tmp_path, users["national_manager"])
     failures = []
     for name, method, template, allowed_for in GLOBAL_SURFACES:
-        path = template.format(dry_run=run.pk)
+        path = template.format(dry_run=run.pk, **linkage)
         response = _call(client, method, path, token)
         allowed = actor in allowed_for
         success = 302 if method == "post" else 200

@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("marsoc.core.urls")),
     path("", include("marsoc.assessment.urls")),
     path("", include("marsoc.plans.urls")),
+    path("linkage/", include("marsoc.linkage.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -19,6 +19,7 @@ from marsoc.accounts.services import api_token_issue, totp_device_set, user_crea
 from marsoc.core.audit import audit_record
 from marsoc.core.identifiers import make_crn, make_cro, make_nomis, make_pnc
 from marsoc.core.vocabulary import Classification, Operation, Role
+from marsoc.linkage.services import linkage_reset
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody
 from marsoc.nominals.models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
 from marsoc.nominals.vocabulary import (
@@ -37,6 +38,7 @@ from marsoc.nominals.vocabulary import (
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
 from .calibration import generate_calibration
+from .linkage import generate_linkage
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
 from .plans import generate_plans
@@ -454,6 +456,7 @@ def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
     with transaction.atomic():
         Nominal.objects.all().delete()
+        linkage_reset()
 
 
 def generate(
@@ -464,6 +467,7 @@ def generate(
     with_users: bool = True,
     assessments: int = DEFAULT_ASSESSMENTS,
     plans: int = DEFAULT_PLANS,
+    linkage_people: int = 0,  # `marsoc generate` asks for DEFAULT_LINKAGE_PEOPLE
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -694,6 +698,8 @@ def generate(
     counts |= generate_calibration(seed=seed)
     if plans:
         counts |= generate_plans(seed=seed, limit=plans, today=today)
+    if linkage_people:
+        counts |= {f"linkage_{k}": v for k, v in generate_linkage(seed=seed, people=linkage_people).items()}
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

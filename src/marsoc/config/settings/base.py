@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "marsoc.nominals",
     "marsoc.assessment",
     "marsoc.plans",
+    "marsoc.linkage",
     "marsoc.web",
     "marsoc.demo",
 ]

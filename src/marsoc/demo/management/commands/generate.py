@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marsoc.demo.generate import DEMO_PASSWORD, generate, reset_case_data
+from marsoc.demo.linkage import DEFAULT_PEOPLE as DEFAULT_LINKAGE_PEOPLE
 from marsoc.nominals.models import Nominal
 
 
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--nominals", type=int, default=500, help="How many people (default 500)")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1)")
         parser.add_argument("--reset", action="store_true", help="Delete existing nominals first")
+        parser.add_argument(
+            "--linkage-people",
+            type=int,
+            default=DEFAULT_LINKAGE_PEOPLE,
+            help=f"People in the synthetic partner feeds for identity resolution (default {DEFAULT_LINKAGE_PEOPLE}; 0 for none)",
+        )
         parser.add_argument("--quiet-credentials", action="store_true", help="Do not print sign-in details")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,7 +35,7 @@ class Command(BaseCommand):
             if not options["reset"]:
                 raise CommandError("The database already holds nominals; add --reset to replace them.")
             reset_case_data()
-        result = generate(nominals=count, seed=options["seed"])
+        result = generate(nominals=count, seed=options["seed"], linkage_people=options["linkage_people"])
         rows = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in result.rows.items())
         self.stdout.write(f"Generated {result.nominals:,} nominals ({rows}) in {result.seconds:.1f} s.")
         if options["quiet_credentials"]:

@@ -1,0 +1,465 @@
+"""The linkage engine: deterministic links on strong identifiers, then Splink on DuckDB for the rest,
+then clusters that respect people's decisions. Free of Django, so the same code serves the service,
+`marsoc link` / `marsoc dedupe` and bench/linkage.py.
+
+Nothing here downloads anything: DuckDB's string functions are built in and the model is trained
+on the records in hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import splink
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from .nicknames import canonical_first_name
+
+IDENTIFIERS = ("pnc", "cro", "nomis", "crn")
+DEFAULT_AUTO_LINK = 0.95
+DEFAULT_REVIEW = 0.5
+
+
+@dataclass(frozen=True)
+class EngineRecord:
+    id: int
+    given_names: str = ""
+    family_name: str = ""
+    aliases: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    sex: str = ""
+    postcode: str = ""
+    pnc: str = ""
+    cro: str = ""
+    nomis: str = ""
+    crn: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    left: int
+    right: int
+    probability: float
+    weight: float
+    explanation: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class Thresholds:
+    auto_link: float = DEFAULT_AUTO_LINK
+    review: float = DEFAULT_REVIEW
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.auto_link <= 1:
+            raise ValueError("Thresholds must satisfy 0 < review <= auto-link <= 1")
+
+
+@dataclass
+class TrainedModel:
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+
+
+def _first(text: str) -> str | None:
+    parts = text.lower().split()
+    return parts[0] if parts else None
+
+
+def _surname(text: str) -> str | None:
+    value = " ".join(text.lower().replace("-", " ").split())
+    return value or None
+
+
+def _alias_parts(alias: str) -> tuple[str | None, str | None]:
+    parts = alias.lower().split()
+    if not parts:
+        return None, None
+    if len(parts) == 1:
+        return None, parts[0]
+    return parts[0], " ".join(parts[1:])
+
+
+def table_of(records: Iterable[EngineRecord]) -> list[dict[str, Any]]:
+    """Rows as Splink sees them: blanks are NULL, names lower case, derived columns for aliases,
+    nicknames, day/month transposition and postcode district."""
+    rows = []
+    for r in records:
+        first = _first(r.given_names)
+        surname = _surname(r.family_name)
+        firsts = {n for n in [first] if n}
+        surnames = {n for n in [surname] if n}
+        for alias in r.aliases:
+            a_first, a_surname = _alias_parts(alias)
+            if a_first:
+                firsts.add(a_first)
+            if a_surname:
+                surnames.add(a_surname)
+        canon = {canonical_first_name(n) for n in firsts}
+        dob = r.date_of_birth.isoformat() if r.date_of_birth else None
+        swapped = (
+            f"{r.date_of_birth.year:04d}-{r.date_of_birth.day:02d}-{r.date_of_birth.month:02d}"
+            if r.date_of_birth and r.date_of_birth.day <= 12 and r.date_of_birth.day != r.date_of_birth.month
+            else None
+        )
+        postcode = r.postcode or None
+        rows.append(
+            {
+                "unique_id": r.id,
+                "first_name": first,
+                "first_name_canon": canonical_first_name(first) if first else None,
+                "first_names_all": sorted(firsts | canon) or None,
+                "surname": surname,
+                "surnames_all": sorted(surnames) or None,
+                "dob": dob,
+                "dob_swapped": swapped,
+                "birth_year": dob[:4] if dob else None,
+                "sex": r.sex or None,
+                "postcode": postcode,
+                "postcode_district": postcode[:-3] if postcode else None,
+                **{name: (getattr(r, name) or None) for name in IDENTIFIERS},
+            }
+        )
+    return rows
+
+
+def blocking_rules() -> list[Any]:
+    """The same rules serve our pipeline and the plain-Splink comparison in bench/linkage.py."""
+    return [
+        block_on("dob"),
+        block_on("surname", "birth_year"),
+        block_on("first_name_canon", "birth_year"),
+        block_on("postcode", "first_name_canon"),
+        block_on("surname", "first_name_canon"),  # a missing or mistyped date of birth
+        "l.dob = r.dob_swapped",
+    ]
+
+
+def _overlap(column: str, dialect: str) -> str:
+    # The one condition DuckDB and Spark spell differently (and sqlglot does not translate).
+    function = "arrays_overlap" if dialect == "spark" else "list_has_any"
+    return f"{function}({column}_l, {column}_r)"
+
+
+def _within_days(column: str, days: int, dialect: str) -> str:
+    if dialect == "spark":
+        return f"abs(datediff(to_date({column}_l), to_date({column}_r))) <= {days}"
+    return f"abs(date_diff('day', try_cast({column}_l AS DATE), try_cast({column}_r AS DATE))) <= {days}"
+
+
+def comparisons(dialect: str = "duckdb") -> list[Any]:
+    return [
+        cl.CustomComparison(
+            output_column_name="first_name",
+            comparison_levels=[
+                cll.NullLevel("first_name"),
+                cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
+                cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
+                cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
+                cll.JaroWinklerLevel("first_name", 0.9),
+                cll.JaroWinklerLevel("first_name", 0.75),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="surname",
+            comparison_levels=[
+                cll.NullLevel("surname"),
+                cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+                cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
+                cll.JaroWinklerLevel("surname", 0.92),
+                cll.JaroWinklerLevel("surname", 0.8),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="dob",
+            comparison_levels=[
+                cll.NullLevel("dob"),
+                cll.ExactMatchLevel("dob"),
+                cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
+                cll.DamerauLevenshteinLevel("dob", 1),
+                cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
+                cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="sex",
+            comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
+        ),
+        cl.CustomComparison(
+            output_column_name="postcode",
+            comparison_levels=[
+                cll.NullLevel("postcode"),
+                cll.ExactMatchLevel("postcode"),
+                cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same postcode district"),
+                cll.ElseLevel(),
+            ],
+        ),
+    ]
+
+
+def settings_creator(dialect: str = "duckdb") -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(dialect),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False,
+        max_iterations=20,
+    )
+
+
+def _linker(rows: list[dict[str, Any]], settings: SettingsCreator | dict[str, Any]) -> Linker:
+    db_api = DuckDBAPI()
+    table = db_api.register(_arrow(rows))
+    # Splink warns about levels too rare to train in small data; the training summary records sizes.
+    return Linker(table, settings, log_level=logging.ERROR)
+
+
+def _arrow(rows: list[dict[str, Any]]) -> Any:
+    import pyarrow as pa
+
+    schema = pa.schema(
+        [
+            ("unique_id", pa.int64()),
+            ("first_name", pa.string()),
+            ("first_name_canon", pa.string()),
+            ("first_names_all", pa.list_(pa.string())),
+            ("surname", pa.string()),
+            ("surnames_all", pa.list_(pa.string())),
+            ("dob", pa.string()),
+            ("dob_swapped", pa.string()),
+            ("birth_year", pa.string()),
+            ("sex", pa.string()),
+            ("postcode", pa.string()),
+            ("postcode_district", pa.string()),
+            *[(name, pa.string()) for name in IDENTIFIERS],
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def train(records: Sequence[EngineRecord], *, seed: int = 1) -> TrainedModel:
+    """Train on the records in hand: λ from strong identifiers, u by random sampling, m by EM."""
+    started = time.perf_counter()
+    rows = table_of(records)
+    linker = _linker(rows, settings_creator())
+    deterministic: list[Any] = [f"l.{name} = r.{name}" for name in IDENTIFIERS]
+    try:
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.6)
+    except Exception:  # too few identifier matches to estimate from: keep Splink's prior
+        logging.getLogger(__name__).info("lambda left at its prior")
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, len(rows) * 20)), seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname", "first_name"))
+    settings = linker.misc.save_model_to_json()
+    summary = {
+        "records": len(rows),
+        "with_identifier": sum(1 for r in rows if any(r[n] for n in IDENTIFIERS)),
+        "splink_version": splink.__version__,
+        "probability_two_random_records_match": settings.get("probability_two_random_records_match"),
+        "seconds": round(time.perf_counter() - started, 2),
+        "trained_on": date.today().isoformat(),
+    }
+    return TrainedModel(settings=settings, summary=summary)
+
+
+def _level_weights(settings: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:
+    """Each comparison's levels as (match weight, label). Splink reports a pair's weight per
+    comparison (mw_*), and the level is the one whose weight that is."""
+    levels: dict[str, list[tuple[float, str]]] = {}
+    for comparison in settings["comparisons"]:
+        found = []
+        for level in comparison["comparison_levels"]:
+            label = level.get("label_for_charts") or level["sql_condition"]
+            if level.get("is_null_level"):
+                found.append((0.0, "missing on one side"))
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m and u:
+                found.append((math.log2(m / u), label))
+        levels[comparison["output_column_name"]] = found
+    return levels
+
+
+def _level_label(levels: list[tuple[float, str]], weight: float) -> str:
+    if not levels:
+        return ""
+    return min(levels, key=lambda lv: abs(lv[0] - weight))[1]
+
+
+def model_for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """The same trained model in another SQL dialect: settings built afresh for `dialect`, with the
+    trained λ, m and u (and term-frequency settings) copied level by level."""
+    fresh = settings_creator(dialect).create_settings_dict(dialect)
+    fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability", "tf_adjustment_column", "tf_adjustment_weight"):
+                if key in old_level:
+                    new_level[key] = old_level[key]
+    return fresh
+
+
+def predict(
+    records: Sequence[EngineRecord], model: dict[str, Any], *, threshold: float, spark: Any = None
+) -> list[ScoredPair]:
+    """Score the blocked pairs; keep those at or above `threshold`, each with the weight that each
+    comparison added (positive pushes towards a match). With a Spark session, the same model runs
+    on Spark (see linkage/spark.py)."""
+    if len(records) < 2:
+        return []
+    rows = table_of(records)
+    if spark is not None:
+        from .spark import spark_linker
+
+        linker = spark_linker(spark, rows, model_for_dialect(model, "spark"))
+    else:
+        linker = _linker(rows, model)
+    frame = linker.inference.predict(threshold_match_probability=threshold)
+    levels = _level_weights(model)
+    names = list(levels)
+    pairs = []
+    for row in frame.as_record_list():
+        explanation = []
+        for name in names:
+            base = float(row.get(f"mw_{name}") or 0.0)
+            tf = float(row.get(f"mw_tf_adj_{name}") or 0.0)
+            explanation.append(
+                {"comparison": name, "level": _level_label(levels[name], base), "weight": round(base + tf, 2)}
+            )
+        left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+        pairs.append(
+            ScoredPair(
+                left=left,
+                right=right,
+                probability=float(row["match_probability"]),
+                weight=float(row["match_weight"]),
+                explanation=tuple(explanation),
+            )
+        )
+    frame.drop_table_from_database_and_remove_from_cache()
+    return pairs
+
+
+def deterministic_pairs(records: Iterable[EngineRecord]) -> list[tuple[int, int, str]]:
+    """Pairs that share a normalised strong identifier, as (low id, high id, "PNC 2001/0123456F")."""
+    first_holder: dict[tuple[str, str], int] = {}
+    pairs = []
+    for r in sorted(records, key=lambda r: r.id):
+        for name in IDENTIFIERS:
+            value = getattr(r, name)
+            if not value:
+                continue
+            holder = first_holder.setdefault((name, value), r.id)
+            if holder != r.id:
+                pairs.append((holder, r.id, f"{name.upper()} {value}"))
+    return pairs
+
+
+@dataclass
+class Clustering:
+    cluster_of: dict[int, int]  # record id -> cluster label (the lowest record id in it)
+    blocked: list[tuple[int, int]] = field(default_factory=list)  # links refused by a "not a match"
+
+
+def cluster(
+    record_ids: Iterable[int],
+    links: Iterable[tuple[int, int]],
+    *,
+    forbidden: Iterable[tuple[int, int]] = (),
+) -> Clustering:
+    """Connected components of `links`, taken in the order given (strongest first), refusing any
+    link that would put two records a person said are different into one cluster."""
+    parent: dict[int, int] = {}
+    members: dict[int, set[int]] = {}
+    for rid in record_ids:
+        parent[rid] = rid
+        members[rid] = {rid}
+    apart: dict[int, set[int]] = {}
+    for a, b in forbidden:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    blocked = []
+    for a, b in links:
+        if a not in parent or b not in parent:
+            continue
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+        if apart and any(apart.get(m, set()) & members[big] for m in members[small]):
+            blocked.append((a, b))
+            continue
+        parent[small] = big
+        members[big] |= members.pop(small)
+    labels: dict[int, int] = {}
+    result = {}
+    for rid in parent:
+        root = find(rid)
+        labels.setdefault(root, min(members[root]))
+        result[rid] = labels[root]
+    return Clustering(cluster_of=result, blocked=blocked)
+
+
+def link_records(
+    records: Sequence[EngineRecord],
+    model: dict[str, Any],
+    thresholds: Thresholds,
+    *,
+    decided_match: Iterable[tuple[int, int]] = (),
+    decided_apart: Iterable[tuple[int, int]] = (),
+    spark: Any = None,
+) -> tuple[Clustering, list[ScoredPair], list[tuple[int, int, str]]]:
+    """The whole pipeline: people's "match" decisions, then identifiers, then auto-links by
+    falling probability; returns the clusters, every scored pair at or above the review threshold,
+    and the deterministic links."""
+    det = deterministic_pairs(records)
+    scored = predict(records, model, threshold=thresholds.review, spark=spark)
+    auto = sorted((p for p in scored if p.probability >= thresholds.auto_link), key=lambda p: -p.probability)
+    links = [*decided_match, *((a, b) for a, b, _ in det), *((p.left, p.right) for p in auto)]
+    clusters = cluster((r.id for r in records), links, forbidden=decided_apart)
+    return clusters, scored, det
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+
+def evaluate_clusters(cluster_of: dict[int, int], truth: dict[int, str], threshold: float) -> Evaluation:
+    """Pairwise precision/recall of clusters against a ground-truth label per record."""
+    from collections import Counter
+
+    predicted_pairs = sum(n * (n - 1) // 2 for n in Counter(cluster_of.values()).values())
+    true_pairs = sum(n * (n - 1) // 2 for n in Counter(truth.values()).values())
+    both = Counter((cluster_of[r], truth[r]) for r in cluster_of if r in truth)
+    tp = sum(n * (n - 1) // 2 for n in both.values())
+    precision = tp / predicted_pairs if predicted_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Evaluation(threshold, precision, recall, f1, tp, predicted_pairs - tp, true_pairs - tp)

@@ -1,0 +1,421 @@
+"""Reading partner extracts: stream rows from CSV, XLSX or JSON Lines, reject broken files with a
+clear reason, and turn each good row into normalised fields.
+
+Two kinds of trouble:
+- a *broken file* (wrong encoding, a truncated or over-long row, unknown columns, a key used twice,
+  a formula in a cell, an enormous field) rejects the whole import: nothing is committed and the
+  offending rows are reported and quarantined;
+- a *bad row* (an invalid identifier, an unreadable date, an unknown code, a missing required
+  value) is quarantined on its own while the good rows commit.
+
+Free of Django: the command-line engine reads files the same way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
+
+from .mapping import Mapping
+
+MAX_FIELD = 4_096  # no name, date, code or identifier comes near this
+MAX_LINE = 65_536  # a physical line longer than this is not a person record
+MAX_PROBLEMS = 1_000  # a report listing more than this stops listing (the count goes on)
+SHOWN_VALUE = 200  # values are cut to this length in reports
+# A cell beginning with one of these may be run as a formula by a spreadsheet that opens the
+# report or a re-export (CSV injection). A minus followed by a digit is a number, not a formula.
+FORMULA_RE = re.compile(r"^(?:[=+@\t\r]|-(?![0-9]))")
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
+IDENTIFIER_TYPES = {
+    "pnc": IdentifierType.PNC,
+    "cro": IdentifierType.CRO,
+    "nomis": IdentifierType.NOMIS,
+    "crn": IdentifierType.CRN,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 0 for the header or the file as a whole
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+class FileBroken(Exception):
+    """Reading cannot go on (bad encoding, a truncated row...). `problem` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+def shown(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE] + f"… ({len(text):,} characters)"
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    # The csv module's limit is process-wide; keep ours only while we read.
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+class _Lines:
+    """Decoded physical lines of a binary stream, each at most MAX_LINE bytes, counted as they come.
+    readline(limit) never holds more than one bounded line, so a 100 MB line cannot fill memory, and
+    decoding line by line names the line where the encoding goes wrong (ASCII-compatible encodings:
+    UTF-8, Windows-1252, Latin-1)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str, header_lines: int) -> None:
+        self.stream = stream
+        self.encoding = encoding
+        self.label = encoding.removesuffix("-sig")  # say "utf-8", as the mapping does
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        self.number = 0
+        self.header_lines = header_lines
+
+    def _row(self) -> int:
+        return max(self.number + 1 - self.header_lines, 0)
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            raw = self.stream.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                raise FileBroken(
+                    Problem(
+                        self._row(),
+                        "",
+                        shown(raw[:SHOWN_VALUE].decode(self.encoding, errors="replace")),
+                        f"Line {self.number + 1} is longer than {MAX_LINE:,} characters: the file is not a person extract",
+                    )
+                )
+            try:
+                line = self.decoder.decode(raw)
+            except UnicodeDecodeError as error:
+                raise FileBroken(
+                    Problem(
+                        self._row(),
+                        "",
+                        shown(raw.decode(self.encoding, errors="replace").rstrip()),
+                        f"Line {self.number + 1} is not valid {self.label} text (byte {error.start + 1} of the line): "
+                        f"save the file as {self.label} and import it again",
+                    )
+                ) from error
+            self.number += 1
+            yield line
+
+
+def _open_binary(path: Path, encoding: str) -> tuple[IO[bytes], str]:
+    codecs.lookup(encoding)  # an unknown encoding in the mapping fails here, clearly
+    # utf-8-sig drops the byte-order mark that spreadsheets write.
+    enc = "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
+    return open(path, "rb"), enc
+
+
+def _check_header(header: list[str], mapping: Mapping) -> None:
+    known = set(mapping.columns) | set(mapping.ignore)
+    unknown = [c for c in header if c not in known]
+    if unknown:
+        raise FileBroken(
+            Problem(
+                0,
+                unknown[0],
+                shown(", ".join(unknown)),
+                f"Unknown columns not in mapping {mapping.name}: {', '.join(unknown)}",
+            )
+        )
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise FileBroken(Problem(0, column, column, f"Column {column} appears twice in the header"))
+        seen.add(column)
+    missing = [mapping.source_column(f) for f in mapping.required]
+    absent = [c for c in missing if c is not None and c not in header]
+    if absent:
+        raise FileBroken(Problem(0, absent[0], "", f"Required columns are missing: {', '.join(absent)}"))
+
+
+def _csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    stream, encoding = _open_binary(path, mapping.encoding)
+    with stream, _field_limit(MAX_FIELD):
+        lines = _Lines(stream, encoding, header_lines=1)
+        reader = csv.reader(lines, strict=True)
+        row_number = 0
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise FileBroken(Problem(0, "", "", "The file is empty: there is no header row"))
+            header = [h.strip() for h in header]
+            _check_header(header, mapping)
+            for values in reader:
+                row_number += 1
+                if not values:
+                    continue  # a blank line
+                if len(values) != len(header):
+                    kind = "truncated" if len(values) < len(header) else "has extra values"
+                    raise FileBroken(
+                        Problem(
+                            row_number,
+                            "",
+                            shown(",".join(values)),
+                            f"Row {row_number} {kind}: {len(values)} values where the header has {len(header)}",
+                        )
+                    )
+                yield row_number, dict(zip(header, values, strict=True))
+        except csv.Error as error:
+            message = str(error)
+            if "field larger than field limit" in message:
+                reason = f"A value in row {row_number + 1} is longer than {MAX_FIELD:,} characters"
+            elif "unexpected end of data" in message or "EOF" in message:
+                reason = f"The file ends inside a quoted value in row {row_number + 1}: it is truncated"
+            else:
+                reason = f"Row {row_number + 1} is not valid CSV: {message}"
+            raise FileBroken(Problem(row_number + 1, "", "", reason)) from error
+
+
+def _jsonl_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    stream, encoding = _open_binary(path, mapping.encoding)
+    with stream:
+        row_number = 0
+        checked: set[frozenset[str]] = set()
+        for line in _Lines(stream, encoding, header_lines=0):
+            if not line.strip():
+                continue
+            row_number += 1
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise FileBroken(
+                    Problem(
+                        row_number,
+                        "",
+                        shown(line),
+                        f"Row {row_number} is not a complete JSON object: {error.msg}",
+                    )
+                ) from error
+            if not isinstance(data, dict):
+                raise FileBroken(
+                    Problem(row_number, "", shown(line), f"Row {row_number} is not a JSON object")
+                )
+            keys = frozenset(data)
+            if keys not in checked:
+                _check_header(list(data), mapping)
+                checked.add(keys)
+            row: dict[str, str] = {}
+            for key, value in data.items():
+                text = "" if value is None else str(value)
+                if len(text) > MAX_FIELD:
+                    raise FileBroken(
+                        Problem(
+                            row_number,
+                            key,
+                            shown(text),
+                            f"The value of {key} in row {row_number} is longer than {MAX_FIELD:,} characters",
+                        )
+                    )
+                row[key] = text
+            yield row_number, row
+
+
+def _xlsx_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for a damaged zip or sheet
+        raise FileBroken(Problem(0, "", "", f"The workbook cannot be opened: {error}")) from error
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header_values = next(rows, None)
+        if header_values is None:
+            raise FileBroken(Problem(0, "", "", "The first sheet is empty: there is no header row"))
+        header = [str(h).strip() if h is not None else "" for h in header_values]
+        while header and header[-1] == "":
+            header.pop()
+        _check_header(header, mapping)
+        for row_number, values in enumerate(rows, start=1):
+            cells = list(values)[: len(header)]
+            if all(v is None for v in cells):
+                continue
+            row: dict[str, str] = {}
+            for column, value in zip(header, cells + [None] * (len(header) - len(cells)), strict=True):
+                if isinstance(value, datetime):
+                    text = value.date().isoformat()
+                elif isinstance(value, date):
+                    text = value.isoformat()
+                else:
+                    text = "" if value is None else str(value)
+                row[column] = text
+            yield row_number, row
+    finally:
+        book.close()
+
+
+def read_rows(path: str | Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, {column: text}) one row at a time; raise FileBroken on a broken file."""
+    path = Path(path)
+    if mapping.format == "csv":
+        return _csv_rows(path, mapping)
+    if mapping.format == "jsonl":
+        return _jsonl_rows(path, mapping)
+    return _xlsx_rows(path, mapping)
+
+
+def formula_problems(row_number: int, row: dict[str, str]) -> list[Problem]:
+    return [
+        Problem(
+            row_number,
+            column,
+            shown(value),
+            f"{column} in row {row_number} starts like a spreadsheet formula",
+        )
+        for column, value in row.items()
+        if value and FORMULA_RE.match(value)
+    ]
+
+
+def _date(text: str, formats: tuple[str, ...]) -> date:
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"is not a date in the form {' or '.join(formats)}")
+
+
+def normalise_postcode(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def name_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class RowResult:
+    row: int
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def validate_row(
+    row_number: int, row: dict[str, str], mapping: Mapping, today: date | None = None
+) -> RowResult:
+    """Turn one source row into normalised fields, or say (per column) why it cannot be."""
+    result = RowResult(row=row_number, key="")
+    values: dict[str, str] = {}
+    for column, target in mapping.columns.items():
+        values[target] = (row.get(column) or "").strip()
+
+    def bad(target: str, reason: str) -> None:
+        column = mapping.source_column(target) or target
+        result.problems.append(Problem(row_number, column, shown(values.get(target, "")), reason))
+
+    for target in mapping.required:
+        if not values.get(target):
+            bad(target, f"{mapping.source_column(target)} is required")
+    result.key = values.get("source_key", "")
+    out: dict[str, Any] = {
+        "given_names": name_text(values.get("given_names", "")),
+        "family_name": name_text(values.get("family_name", "")),
+        "aliases": [
+            name_text(a) for a in values.get("aliases", "").split(mapping.alias_separator) if a.strip()
+        ],
+        "date_of_birth": None,
+        "sex": "",
+        "postcode": "",
+        "pnc": "",
+        "cro": "",
+        "nomis": "",
+        "crn": "",
+    }
+    if dob := values.get("date_of_birth"):
+        try:
+            born = _date(dob, mapping.dates.get("date_of_birth", ("%Y-%m-%d",)))
+            if born > (today or date.today()) or born.year < 1900:
+                bad("date_of_birth", "is not a plausible date of birth")
+            else:
+                out["date_of_birth"] = born
+        except ValueError as error:
+            bad("date_of_birth", str(error))
+    if "sex" in mapping.columns.values():
+        code = values.get("sex", "")
+        table = mapping.codes.get("sex")
+        if table is not None:
+            if code.upper() in table:
+                out["sex"] = table[code.upper()]
+            else:
+                bad("sex", f"is not one of the codes in the mapping ({', '.join(k for k in table if k)})")
+        else:
+            out["sex"] = code[:1].upper()
+    if pc := values.get("postcode"):
+        norm = normalise_postcode(pc)
+        if POSTCODE_RE.match(norm):
+            out["postcode"] = norm
+        else:
+            bad("postcode", "is not a UK postcode")
+    identifier_values = {f: values.get(f, "") for f in IDENTIFIER_TYPES}
+    if mapping.key_identifier:
+        identifier_values[mapping.key_identifier] = result.key
+    for name, kind in IDENTIFIER_TYPES.items():
+        raw = identifier_values.get(name, "")
+        if not raw:
+            continue
+        try:
+            out[name] = normalise(kind, raw)
+        except IdentifierError as error:
+            if mapping.key_identifier == name and mapping.source_column(name) is None:
+                result.problems.append(
+                    Problem(
+                        row_number,
+                        mapping.source_column("source_key") or "source_key",
+                        shown(raw),
+                        error.message,
+                    )
+                )
+            else:
+                bad(name, error.message)
+    if "truth" in values:
+        out["truth"] = values["truth"]
+    result.fields = out
+    return result
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    """The same person data always hashes the same, whatever the row order or file."""
+    stable = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items() if k != "truth"}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def problems_json(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [p.as_dict() for p in problems]

@@ -1,0 +1,131 @@
+"""The generic engine over files: any person data, given a mapping file. Used by `marsoc link`,
+`marsoc dedupe` and bench/linkage.py; nothing here touches the database."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import engine
+from .feeds import FileBroken, read_rows, validate_row
+from .mapping import Mapping
+
+
+@dataclass
+class LoadedFile:
+    records: list[engine.EngineRecord] = field(default_factory=list)
+    truth: dict[int, str] = field(default_factory=dict)
+    keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # record id -> (file label, source key)
+    rejected: list[str] = field(default_factory=list)
+
+
+def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
+    """Read each (label, mapping, path); bad rows are listed and left out, a broken file stops."""
+    loaded = LoadedFile()
+    for label, mapping, path in specs:
+        try:
+            for row_number, row in read_rows(path, mapping):
+                checked = validate_row(row_number, row, mapping)
+                if checked.problems:
+                    p = checked.problems[0]
+                    loaded.rejected.append(f"{label} row {row_number}: {p.column} {p.value!r}: {p.reason}")
+                    continue
+                f = checked.fields
+                rid = len(loaded.records) + 1
+                loaded.records.append(
+                    engine.EngineRecord(
+                        id=rid,
+                        given_names=f["given_names"],
+                        family_name=f["family_name"],
+                        aliases=tuple(f["aliases"]),
+                        date_of_birth=f["date_of_birth"],
+                        sex=f["sex"],
+                        postcode=f["postcode"],
+                        pnc=f["pnc"],
+                        cro=f["cro"],
+                        nomis=f["nomis"],
+                        crn=f["crn"],
+                        source=label,
+                    )
+                )
+                loaded.keys[rid] = (label, checked.key)
+                if f.get("truth"):
+                    loaded.truth[rid] = f["truth"]
+        except FileBroken as broken:
+            raise SystemExit(f"{path}: {broken.problem.reason}") from broken
+    return loaded
+
+
+@dataclass
+class EngineResult:
+    clusters: dict[int, int]
+    scored: list[engine.ScoredPair]
+    deterministic: list[tuple[int, int, str]]
+    seconds: dict[str, float]
+
+
+def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> EngineResult:
+    started = time.perf_counter()
+    model = engine.train(loaded.records, seed=seed)
+    trained = time.perf_counter()
+    clustering, scored, det = engine.link_records(loaded.records, model.settings, thresholds)
+    done = time.perf_counter()
+    return EngineResult(
+        clusters=clustering.cluster_of,
+        scored=scored,
+        deterministic=det,
+        seconds={"train": round(trained - started, 2), "link": round(done - trained, 2)},
+    )
+
+
+def clusters_at(loaded: LoadedFile, result: EngineResult, threshold: float) -> dict[int, int]:
+    links = [(a, b) for a, b, _ in result.deterministic]
+    links += [
+        (p.left, p.right)
+        for p in sorted(result.scored, key=lambda p: -p.probability)
+        if p.probability >= threshold
+    ]
+    return engine.cluster((r.id for r in loaded.records), links).cluster_of
+
+
+def evaluate(
+    loaded: LoadedFile, result: EngineResult, configured: float, say: Callable[[str], None]
+) -> tuple[engine.Evaluation, engine.Evaluation]:
+    """Precision, recall and F1 of the clusters at the configured threshold and at the best of a
+    sweep (the scored pairs only go down to the review threshold, so the sweep starts there)."""
+    if not loaded.truth:
+        raise SystemExit("Evaluate needs a ground-truth column: map one to the field 'truth'")
+    at_configured = engine.evaluate_clusters(result.clusters, loaded.truth, configured)
+    best = at_configured
+    for step in range(50, 100):
+        threshold = step / 100
+        ev = engine.evaluate_clusters(clusters_at(loaded, result, threshold), loaded.truth, threshold)
+        if ev.f1 > best.f1:
+            best = ev
+    for name, ev in (("configured", at_configured), ("best", best)):
+        say(
+            f"{name:>10} threshold {ev.threshold:.2f}: precision {ev.precision:.4f} recall {ev.recall:.4f} "
+            f"F1 {ev.f1:.4f} (TP {ev.true_positives}, FP {ev.false_positives}, FN {ev.false_negatives})"
+        )
+    return at_configured, best
+
+
+def write_outputs(loaded: LoadedFile, result: EngineResult, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "pairs.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["left_file", "left_key", "right_file", "right_key", "match_probability", "match_weight"]
+        )
+        for p in result.scored:
+            writer.writerow(
+                [*loaded.keys[p.left], *loaded.keys[p.right], f"{p.probability:.6f}", f"{p.weight:.3f}"]
+            )
+    with open(out / "clusters.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cluster", "file", "key"])
+        for rid, label in sorted(result.clusters.items(), key=lambda t: (t[1], t[0])):
+            writer.writerow([label, *loaded.keys[rid]])

@@ -1,0 +1,78 @@
+"""`marsoc import_feed FILE --mapping prison-nomis --agency CODE --hub CODE`: stage, validate and
+commit one partner extract here and now, printing progress (`--queue` leaves it to the worker).
+
+`marsoc import_feed --resume` finishes every import a stopped worker left unfinished (staged,
+validating or committing): the commit is one transaction, so a stopped one wrote nothing, and the
+import starts its passes again."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from marsoc.accounts.models import Agency, Hub
+from marsoc.linkage import services
+from marsoc.linkage.models import FeedImport, ImportStatus
+
+from ._engine import mapping_arg
+
+
+class Command(BaseCommand):
+    help = "Import a partner extract described by a mapping file"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--mapping", help="A built-in mapping name or a mapping file")
+        parser.add_argument("--agency", help="Source agency code")
+        parser.add_argument("--hub", help="Owner hub code")
+        parser.add_argument("--resume", action="store_true", help="Finish imports a stopped worker left")
+        parser.add_argument("--classification", default="OFFICIAL-SENSITIVE")
+        parser.add_argument("--queue", action="store_true", help="Queue on the task worker instead")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["resume"]:
+            unfinished = FeedImport.objects.exclude(
+                status__in=[ImportStatus.COMMITTED, ImportStatus.REJECTED]
+            )
+            for feed_import in unfinished.order_by("id"):
+                done = services.feed_import_process(feed_import.pk)
+                self.stdout.write(f"Import {done.pk} ({done.filename}): {done.get_status_display()}")
+            return
+        if not (options["file"] and options["mapping"] and options["agency"] and options["hub"]):
+            raise CommandError("Give a file, --mapping, --agency and --hub (or --resume)")
+        if not options["file"].is_file():
+            raise CommandError(f"No such file: {options['file']}")
+        try:
+            agency = Agency.objects.get(code=options["agency"])
+            hub = Hub.objects.get(code=options["hub"])
+        except (Agency.DoesNotExist, Hub.DoesNotExist) as error:
+            raise CommandError(f"Unknown agency or hub: {error}") from error
+        kwargs = {
+            "actor": None,
+            "source_path": options["file"],
+            "filename": options["file"].name,
+            "mapping": mapping_arg(options["mapping"]),
+            "source_agency": agency,
+            "owner_hub": hub,
+            "classification": options["classification"],
+        }
+        if options["queue"]:
+            queued = services.feed_import_request(**kwargs)
+            self.stdout.write(f"Import {queued.pk} queued")
+            return
+        staged = services.feed_stage(**kwargs)
+
+        def progress(feed_import: FeedImport) -> None:
+            services._save_progress(feed_import)
+            self.stdout.write(f"  {feed_import.rows_read:,} rows checked")
+
+        done = services.feed_import_process(staged.pk, progress=progress)
+        if done.status == ImportStatus.REJECTED:
+            for row in done.quarantine.all()[:20]:
+                for p in row.problems:
+                    self.stderr.write(f"  row {p['row']} {p['column']} {p['value']!r}: {p['reason']}")
+            raise CommandError(done.error)
+        self.stdout.write(
+            f"Import {done.pk}: {done.rows_read:,} rows, {done.rows_new:,} new, {done.rows_updated:,} changed, "
+            f"{done.rows_unchanged:,} unchanged, {done.rows_quarantined:,} quarantined"
+        )

@@ -1,0 +1,120 @@
+"""Reads for linkage, already scoped by the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, QuerySet
+
+from marsoc.core.actor import Actor
+from marsoc.core.errors import NotFoundOrForbidden
+
+from .models import CandidatePair, FeedImport, Merge, PairStatus, Person, QuarantinedRow, SourceRecord
+from .policies import can_view_import, feed_import_scope, source_record_scope
+
+SHOWN_FIELDS = (
+    ("given_names", "Given names"),
+    ("family_name", "Family name"),
+    ("aliases", "Other names"),
+    ("date_of_birth", "Date of birth"),
+    ("sex", "Sex"),
+    ("postcode", "Postcode"),
+    ("pnc", "PNC ID"),
+    ("cro", "CRO number"),
+    ("nomis", "Prison number"),
+    ("crn", "Delius CRN"),
+)
+
+
+def imports_visible(actor: Actor) -> QuerySet[FeedImport]:
+    return FeedImport.objects.filter(feed_import_scope(actor)).select_related("source_agency", "owner_hub")
+
+
+def access_import_by_id(actor: Actor, import_id: int) -> FeedImport:
+    feed_import = FeedImport.objects.select_related("source_agency", "owner_hub").filter(pk=import_id).first()
+    if feed_import is None or not can_view_import(actor, feed_import):
+        raise NotFoundOrForbidden()
+    return feed_import
+
+
+def quarantine_of(feed_import: FeedImport) -> QuerySet[QuarantinedRow]:
+    return feed_import.quarantine.all()
+
+
+def records_visible(actor: Actor) -> QuerySet[SourceRecord]:
+    return SourceRecord.objects.filter(source_record_scope(actor))
+
+
+def review_queue(actor: Actor) -> QuerySet[CandidatePair]:
+    """Undecided pairs whose two records the actor may both see, most likely first. A pair whose
+    records have since come together in one person (by another decision or a later run) is no
+    longer a question, so it leaves the queue."""
+    visible = records_visible(actor).values("pk")
+    return (
+        CandidatePair.objects.filter(
+            status__in=[PairStatus.PENDING, PairStatus.UNSURE], left__in=visible, right__in=visible
+        )
+        .exclude(left__person=F("right__person"))
+        .select_related("left__source_agency", "right__source_agency")
+        .order_by("-match_probability", "id")
+    )
+
+
+def access_pair_by_id(actor: Actor, pair_id: int) -> CandidatePair:
+    visible = records_visible(actor).values("pk")
+    pair = (
+        CandidatePair.objects.filter(pk=pair_id, left__in=visible, right__in=visible)
+        .select_related("left__source_agency", "right__source_agency", "decided_by")
+        .first()
+    )
+    if pair is None:
+        raise NotFoundOrForbidden()
+    return pair
+
+
+def comparison_rows(pair: CandidatePair) -> list[dict[str, Any]]:
+    rows = []
+    for name, label in SHOWN_FIELDS:
+        left, right = getattr(pair.left, name), getattr(pair.right, name)
+        if name == "aliases":
+            left, right = "; ".join(left or []), "; ".join(right or [])
+        rows.append(
+            {"label": label, "left": left or "", "right": right or "", "same": bool(left) and left == right}
+        )
+    return rows
+
+
+@dataclass
+class PersonView:
+    person: Person
+    records: list[SourceRecord]
+    hidden: int  # records held by sources the actor may not see: counted, never shown
+    merges: list[Merge]
+
+
+def access_person(actor: Actor, person_id: int) -> PersonView:
+    """One resolved person as `actor` may see them: only the records (and so the attributes) from
+    sources their access allows. Missing, merged away to something unseen, or wholly unseen: 404."""
+    person = Person.objects.filter(pk=person_id).first()
+    while person is not None and person.merged_into_id is not None:
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    if person is None:
+        raise NotFoundOrForbidden()
+    every = list(person.records.select_related("source_agency").order_by("source_agency__name", "source_key"))
+    scope = set(records_visible(actor).filter(person=person).values_list("pk", flat=True))
+    shown = [r for r in every if r.pk in scope]
+    if not shown:
+        raise NotFoundOrForbidden()
+    merges = list(Merge.objects.filter(survivor=person).select_related("merged_by", "undone_by"))
+    return PersonView(person=person, records=shown, hidden=len(every) - len(shown), merges=merges)
+
+
+def access_merge(actor: Actor, merge_id: int) -> Merge:
+    merge = Merge.objects.filter(pk=merge_id).first()
+    if merge is None:
+        raise NotFoundOrForbidden()
+    ids = [int(r) for r in merge.snapshot["records"]]
+    if records_visible(actor).filter(pk__in=ids).count() != len(ids):
+        raise NotFoundOrForbidden()
+    return merge

@@ -1,0 +1,707 @@
+"""Writes for linkage: staging, validating and committing feed imports; linkage runs; clerical
+decisions; merges and their undoing. Each write audits in its own transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from marsoc.accounts.models import Agency, Hub, User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.vocabulary import Classification, Operation
+
+from . import engine
+from .feeds import (
+    MAX_PROBLEMS,
+    FileBroken,
+    Problem,
+    content_hash,
+    file_sha256,
+    formula_problems,
+    read_rows,
+    shown,
+    validate_row,
+)
+from .mapping import Mapping, MappingError, mapping_from_dict
+from .models import (
+    CandidatePair,
+    FeedImport,
+    ImportStatus,
+    LinkageModel,
+    LinkageRun,
+    Merge,
+    PairStatus,
+    Person,
+    QuarantinedRow,
+    SourceRecord,
+    SourceRecordVersion,
+)
+from .policies import can_import_for_hub, can_review, can_undo_merge
+
+BATCH = 1_000
+PROGRESS_EVERY = 5_000
+RECORD_FIELDS = (
+    "given_names",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "pnc",
+    "cro",
+    "nomis",
+    "crn",
+)
+ProgressFn = Callable[[FeedImport], None]
+
+
+def staging_dir() -> Path:
+    path = Path(getattr(settings, "LINKAGE_STAGING_DIR", Path(settings.VAR_DIR) / "imports"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def thresholds() -> engine.Thresholds:
+    configured = getattr(settings, "LINKAGE_THRESHOLDS", {})
+    return engine.Thresholds(
+        auto_link=float(configured.get("auto_link", engine.DEFAULT_AUTO_LINK)),
+        review=float(configured.get("review", engine.DEFAULT_REVIEW)),
+    )
+
+
+# ---------------------------------------------------------------- imports
+
+
+def feed_stage(
+    *,
+    actor: User | None,
+    source_path: Path,
+    filename: str,
+    mapping: Mapping,
+    source_agency: Agency,
+    owner_hub: Hub,
+    classification: str = Classification.OFFICIAL_SENSITIVE,
+) -> FeedImport:
+    """Keep a copy of the file and record the import as staged. Nothing is read yet."""
+    if actor is not None and not can_import_for_hub(actor, owner_hub.pk):
+        raise PermissionDenied("You may not import feeds for this hub")
+    digest = file_sha256(source_path)
+    target = staging_dir() / f"{digest[:16]}-{Path(filename).name[-80:]}"
+    if not target.exists():
+        shutil.copyfile(source_path, target)
+    with transaction.atomic():
+        feed_import = FeedImport.objects.create(
+            source_agency=source_agency,
+            owner_hub=owner_hub,
+            classification=classification,
+            filename=Path(filename).name[:255],
+            staged_path=str(target),
+            file_sha256=digest,
+            mapping_name=mapping.name,
+            mapping=mapping.as_dict(),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="linkage.import.stage",
+            object_type="feed_import",
+            object_id=feed_import.pk,
+            details={
+                "file": feed_import.filename,
+                "sha256": digest,
+                "mapping": mapping.name,
+                "agency": source_agency.code,
+            },
+        )
+    return feed_import
+
+
+@dataclass
+class _Pass:
+    rows: int = 0
+    valid: int = 0
+    row_problems: list[tuple[int, str, dict[str, str], list[Problem]]] | None = None
+    file_problems: list[Problem] | None = None
+
+
+def _validate_pass(feed_import: FeedImport, mapping: Mapping, progress: ProgressFn | None) -> _Pass:
+    """Stream the file once: file-level faults (which reject it whole) and row-level faults."""
+    result = _Pass(row_problems=[], file_problems=[])
+    assert result.row_problems is not None and result.file_problems is not None
+    seen: dict[bytes, int] = {}  # 8-byte digests of keys: a million keys in tens of megabytes
+    key_column = mapping.source_column("source_key") or "source_key"
+    try:
+        for row_number, row in read_rows(feed_import.staged_path, mapping):
+            result.rows = row_number
+            formula = formula_problems(row_number, row)
+            if formula:
+                result.file_problems.extend(formula)
+            key = (row.get(key_column) or "").strip()
+            if key:
+                digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+                if digest in seen:
+                    result.file_problems.append(
+                        Problem(
+                            row_number,
+                            key_column,
+                            shown(key),
+                            f"Key {key} is used again (first in row {seen[digest]})",
+                        )
+                    )
+                else:
+                    seen[digest] = row_number
+            checked = validate_row(row_number, row, mapping)
+            if checked.problems:
+                if len(result.row_problems) < MAX_PROBLEMS:
+                    result.row_problems.append((row_number, checked.key, row, checked.problems))
+                else:
+                    result.row_problems.append((row_number, checked.key, {}, checked.problems[:1]))
+            else:
+                result.valid += 1
+            if progress and row_number % PROGRESS_EVERY == 0:
+                feed_import.rows_read = row_number
+                progress(feed_import)
+    except FileBroken as broken:
+        result.file_problems.append(broken.problem)
+    except (LookupError, OSError) as error:
+        result.file_problems.append(Problem(0, "", "", f"The file cannot be read: {error}"))
+    return result
+
+
+def _quarantine(
+    feed_import: FeedImport, rows: Iterable[tuple[int, str, dict[str, str], list[Problem]]]
+) -> int:
+    batch = [
+        QuarantinedRow(
+            feed_import=feed_import,
+            row_number=row_number,
+            source_key=key[:100],
+            raw={k: shown(v) for k, v in raw.items()},
+            problems=[p.as_dict() for p in problems],
+        )
+        for row_number, key, raw, problems in rows
+    ]
+    QuarantinedRow.objects.bulk_create(batch, batch_size=BATCH)
+    return len(batch)
+
+
+def _record_values(fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: fields[name] for name in RECORD_FIELDS}
+
+
+def _data_json(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+
+
+def _commit_pass(feed_import: FeedImport, mapping: Mapping) -> Counter[str]:
+    """Read the file again and write the good rows: new, changed (old content kept) or unchanged."""
+    counts: Counter[str] = Counter()
+    pending: list[tuple[str, dict[str, Any], str]] = []
+
+    def flush() -> None:
+        keys = [key for key, _, _ in pending]
+        existing = {
+            r.source_key: r
+            for r in SourceRecord.objects.filter(
+                source_agency_id=feed_import.source_agency_id, source_key__in=keys
+            )
+        }
+        new, changed, versions = [], [], []
+        for key, values, digest in pending:
+            record = existing.get(key)
+            if record is None:
+                new.append(
+                    SourceRecord(
+                        source_agency_id=feed_import.source_agency_id,
+                        owner_hub_id=feed_import.owner_hub_id,
+                        classification=feed_import.classification,
+                        source_key=key,
+                        content_hash=digest,
+                        first_import=feed_import,
+                        last_import=feed_import,
+                        **values,
+                    )
+                )
+            elif record.content_hash == digest:
+                counts["unchanged"] += 1
+            else:
+                versions.append(
+                    SourceRecordVersion(
+                        record=record,
+                        feed_import=feed_import,
+                        data=_data_json({name: getattr(record, name) for name in RECORD_FIELDS}),
+                        content_hash=record.content_hash,
+                    )
+                )
+                for name, value in values.items():
+                    setattr(record, name, value)
+                record.content_hash = digest
+                record.last_import = feed_import
+                changed.append(record)
+        SourceRecord.objects.bulk_create(new, batch_size=BATCH)
+        SourceRecordVersion.objects.bulk_create(versions, batch_size=BATCH)
+        if changed:
+            SourceRecord.objects.bulk_update(
+                changed, [*RECORD_FIELDS, "content_hash", "last_import"], batch_size=BATCH
+            )
+        counts["new"] += len(new)
+        counts["updated"] += len(changed)
+        pending.clear()
+
+    for row_number, row in read_rows(feed_import.staged_path, mapping):
+        checked = validate_row(row_number, row, mapping)
+        if checked.problems:
+            continue
+        values = _record_values(checked.fields)
+        pending.append((checked.key, values, content_hash(values)))
+        if len(pending) >= BATCH:
+            flush()
+    if pending:
+        flush()
+    return counts
+
+
+def _save_progress(feed_import: FeedImport) -> None:
+    FeedImport.objects.filter(pk=feed_import.pk).update(rows_read=feed_import.rows_read)
+
+
+def feed_import_process(import_id: int, *, progress: ProgressFn | None = _save_progress) -> FeedImport:
+    """Validate then commit a staged import. Safe to run again after a worker restart: the commit
+    is one transaction (so never half done) and writing the same rows twice changes nothing."""
+    feed_import = FeedImport.objects.get(pk=import_id)
+    if feed_import.status in (ImportStatus.COMMITTED, ImportStatus.REJECTED):
+        return feed_import
+    try:
+        mapping = mapping_from_dict(feed_import.mapping)
+    except MappingError as error:
+        return _reject(feed_import, str(error), [])
+    FeedImport.objects.filter(pk=feed_import.pk).update(status=ImportStatus.VALIDATING)
+    QuarantinedRow.objects.filter(feed_import=feed_import).delete()  # a rerun starts the report afresh
+    checked = _validate_pass(feed_import, mapping, progress)
+    assert checked.file_problems is not None and checked.row_problems is not None
+    feed_import.rows_read = checked.rows
+    if checked.file_problems:
+        first = checked.file_problems[0]
+        where = f"row {first.row}" if first.row else "the header"
+        message = f"The file was rejected and nothing was imported. First problem ({where}): {first.reason}"
+        if len(checked.file_problems) > 1:
+            message += f" ({len(checked.file_problems)} problems in all)"
+        by_row: dict[int, list[Problem]] = defaultdict(list)
+        for problem in checked.file_problems[:MAX_PROBLEMS]:
+            by_row[problem.row].append(problem)
+        return _reject(
+            feed_import, message, [(row, "", {}, problems) for row, problems in sorted(by_row.items())]
+        )
+    feed_import.rows_valid = checked.valid
+    feed_import.rows_quarantined = len(checked.row_problems)
+    FeedImport.objects.filter(pk=feed_import.pk).update(
+        status=ImportStatus.COMMITTING,
+        rows_read=checked.rows,
+        rows_valid=checked.valid,
+        rows_quarantined=len(checked.row_problems),
+    )
+    with transaction.atomic():
+        _quarantine(feed_import, checked.row_problems)
+        counts = _commit_pass(feed_import, mapping)
+        feed_import.rows_new = counts["new"]
+        feed_import.rows_updated = counts["updated"]
+        feed_import.rows_unchanged = counts["unchanged"]
+        feed_import.status = ImportStatus.COMMITTED
+        feed_import.finished_at = timezone.now()
+        feed_import.save()
+        audit_record(
+            actor=feed_import.created_by,
+            operation=Operation.COLLECTION,
+            action="linkage.import.commit",
+            object_type="feed_import",
+            object_id=feed_import.pk,
+            details={
+                "file": feed_import.filename,
+                "new": counts["new"],
+                "updated": counts["updated"],
+                "unchanged": counts["unchanged"],
+                "quarantined": feed_import.rows_quarantined,
+            },
+        )
+    return feed_import
+
+
+def _reject(
+    feed_import: FeedImport, message: str, rows: list[tuple[int, str, dict[str, str], list[Problem]]]
+) -> FeedImport:
+    with transaction.atomic():
+        _quarantine(feed_import, rows)
+        feed_import.status = ImportStatus.REJECTED
+        feed_import.error = message
+        feed_import.rows_quarantined = len(rows)
+        feed_import.finished_at = timezone.now()
+        feed_import.save()
+        audit_record(
+            actor=feed_import.created_by,
+            operation=Operation.COLLECTION,
+            action="linkage.import.reject",
+            object_type="feed_import",
+            object_id=feed_import.pk,
+            details={"file": feed_import.filename, "reason": message},
+        )
+    return feed_import
+
+
+def feed_import_request(**kwargs: Any) -> FeedImport:
+    """Stage the file and queue validation and commit on the task worker."""
+    from .tasks import feed_import_task
+
+    feed_import = feed_stage(**kwargs)
+    transaction.on_commit(lambda: feed_import_task.enqueue(feed_import.pk))
+    return feed_import
+
+
+# ---------------------------------------------------------------- linkage
+
+
+def _engine_record(r: SourceRecord) -> engine.EngineRecord:
+    return engine.EngineRecord(
+        id=r.pk,
+        given_names=r.given_names,
+        family_name=r.family_name,
+        aliases=tuple(r.aliases or ()),
+        date_of_birth=r.date_of_birth,
+        sex=r.sex,
+        postcode=r.postcode,
+        pnc=r.pnc,
+        cro=r.cro,
+        nomis=r.nomis,
+        crn=r.crn,
+        source=str(r.source_agency_id),
+    )
+
+
+def current_model() -> LinkageModel | None:
+    return LinkageModel.objects.first()
+
+
+def model_train(
+    *, actor: User | None, seed: int = 1, limits: engine.Thresholds | None = None
+) -> LinkageModel:
+    records = [_engine_record(r) for r in SourceRecord.objects.all().iterator(chunk_size=BATCH)]
+    if len(records) < 50:
+        raise ValidationFailed({"records": "At least 50 source records are needed to train a model"})
+    trained = engine.train(records, seed=seed)
+    limits = limits or thresholds()
+    with transaction.atomic():
+        last = LinkageModel.objects.select_for_update().first()
+        model = LinkageModel.objects.create(
+            version=(last.version + 1) if last else 1,
+            splink_version=str(trained.summary["splink_version"]),
+            settings_json=trained.settings,
+            training_summary=trained.summary,
+            auto_link_threshold=limits.auto_link,
+            review_threshold=limits.review,
+        )
+        audit_record(
+            actor=actor,
+            operation=Operation.COMBINATION,
+            action="linkage.model.train",
+            object_type="linkage_model",
+            object_id=model.pk,
+            details={"version": model.version, **trained.summary},
+        )
+    return model
+
+
+def _live_person(person_id: int, cache: dict[int, int]) -> int:
+    """Follow merged_into to the surviving person (cached per run)."""
+    if person_id in cache:
+        return cache[person_id]
+    person = Person.objects.get(pk=person_id)
+    seen = [person_id]
+    while person.merged_into_id is not None:
+        person = Person.objects.get(pk=person.merged_into_id)
+        seen.append(person.pk)
+    for pid in seen:
+        cache[pid] = person.pk
+    return person.pk
+
+
+def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> LinkageRun:
+    """Deterministic links, Splink scores and people's decisions into clusters; keep every existing
+    person id where its records still belong together; queue the uncertain pairs for review."""
+    model = model or current_model() or model_train(actor=actor)
+    limits = engine.Thresholds(auto_link=model.auto_link_threshold, review=model.review_threshold)
+    records = {r.pk: r for r in SourceRecord.objects.all().iterator(chunk_size=BATCH)}
+    decided = CandidatePair.objects.exclude(status=PairStatus.PENDING).values_list(
+        "left_id", "right_id", "status"
+    )
+    matches = [(a, b) for a, b, s in decided if s == PairStatus.MATCH]
+    apart = [(a, b) for a, b, s in decided if s == PairStatus.NOT_MATCH]
+    clusters, scored, det = engine.link_records(
+        [_engine_record(r) for r in records.values()],
+        model.settings_json,
+        limits,
+        decided_match=matches,
+        decided_apart=apart,
+    )
+    with transaction.atomic():
+        run = LinkageRun.objects.create(model=model, started_by=actor)
+        summary = _apply_clusters(run, records, clusters.cluster_of, actor)
+        summary.update(_queue_pairs(run, scored, clusters.cluster_of, limits))
+        summary.update(
+            {
+                "records": len(records),
+                "deterministic_links": len(det),
+                "refused_by_decisions": len(clusters.blocked),
+            }
+        )
+        run.summary = summary
+        run.finished_at = timezone.now()
+        run.save()
+        audit_record(
+            actor=actor,
+            operation=Operation.COMBINATION,
+            action="linkage.run",
+            object_type="linkage_run",
+            object_id=run.pk,
+            details={"model_version": model.version, **summary},
+        )
+    return run
+
+
+def _apply_clusters(
+    run: LinkageRun, records: dict[int, SourceRecord], cluster_of: dict[int, int], actor: User | None
+) -> dict[str, Any]:
+    live: dict[int, int] = {}
+    members: dict[int, list[int]] = defaultdict(list)
+    for rid, label in cluster_of.items():
+        members[label].append(rid)
+    # Which existing people each cluster holds records of, and how many.
+    holdings: dict[int, Counter[int]] = {}
+    for label, rids in members.items():
+        held = [records[r].person_id for r in rids]
+        holdings[label] = Counter(_live_person(pid, live) for pid in held if pid is not None)
+    claimed: set[int] = set()
+    chosen: dict[int, int] = {}
+    # Biggest clusters choose first: a person keeps its id where most of its records went.
+    for label in sorted(members, key=lambda lb: (-len(members[lb]), lb)):
+        options = sorted(
+            ((n, pid) for pid, n in holdings[label].items() if pid not in claimed),
+            key=lambda t: (-t[0], t[1]),
+        )
+        if options:
+            chosen[label] = options[0][1]
+            claimed.add(options[0][1])
+    # New people in one statement, in label order so their ids follow the records' order.
+    unclaimed = sorted(label for label in members if label not in chosen)
+    created = Person.objects.bulk_create([Person() for _ in unclaimed], batch_size=BATCH)
+    chosen.update({label: person.pk for label, person in zip(unclaimed, created, strict=True)})
+    new_people = len(created)
+    merges = 0
+    changed: list[SourceRecord] = []
+    for label, rids in members.items():
+        survivor = chosen[label]
+        absorbed = [pid for pid in holdings[label] if pid != survivor and pid not in claimed]
+        for pid in sorted(absorbed):
+            # Every record of the absorbed person went into this cluster: a merge, recorded so it can be undone.
+            group = SourceRecord.objects.filter(person_id__in=[survivor, pid]).values_list("pk", "person_id")
+            merge = Merge.objects.create(
+                survivor_id=survivor,
+                absorbed_id=pid,
+                run=run,
+                snapshot={"records": {str(r): p for r, p in group}, "pair": None},
+                merged_by=actor,
+            )
+            Person.objects.filter(pk=pid).update(merged_into_id=survivor)
+            claimed.add(pid)
+            live[pid] = survivor
+            merges += 1
+            audit_record(
+                actor=actor,
+                operation=Operation.COMBINATION,
+                action="linkage.merge",
+                object_type="merge",
+                object_id=merge.pk,
+                details={"survivor": survivor, "absorbed": pid, "run": run.pk, "automatic": True},
+            )
+        for rid in rids:
+            record = records[rid]
+            if record.person_id != survivor:
+                record.person_id = survivor
+                changed.append(record)
+    SourceRecord.objects.bulk_update(changed, ["person"], batch_size=BATCH)
+    return {
+        "people_created": new_people,
+        "merges": merges,
+        "records_moved": len(changed),
+        "clusters": len(members),
+    }
+
+
+def _queue_pairs(
+    run: LinkageRun, scored: list[engine.ScoredPair], cluster_of: dict[int, int], limits: engine.Thresholds
+) -> dict[str, Any]:
+    """Pairs between the thresholds whose records ended in different clusters go to review; a pair
+    already decided keeps its decision (the record of who decided stays)."""
+    known = {(a, b): s for a, b, s in CandidatePair.objects.values_list("left_id", "right_id", "status")}
+    fresh = []
+    for pair in scored:
+        if pair.probability >= limits.auto_link or cluster_of[pair.left] == cluster_of[pair.right]:
+            continue
+        if (pair.left, pair.right) in known:
+            continue
+        fresh.append(
+            CandidatePair(
+                left_id=pair.left,
+                right_id=pair.right,
+                match_probability=pair.probability,
+                match_weight=pair.weight,
+                explanation=list(pair.explanation),
+                run=run,
+            )
+        )
+    CandidatePair.objects.bulk_create(fresh, batch_size=BATCH)
+    return {"queued_for_review": len(fresh)}
+
+
+# ---------------------------------------------------------------- review and merges
+
+
+def _snapshot(pair: CandidatePair | None, person_ids: Iterable[int]) -> dict[str, Any]:
+    group = SourceRecord.objects.filter(person_id__in=list(person_ids)).values_list("pk", "person_id")
+    return {
+        "records": {str(r): p for r, p in group},
+        "pair": None
+        if pair is None
+        else {
+            "status": pair.status,
+            "decided_by": pair.decided_by_id,
+            "decided_at": pair.decided_at.isoformat() if pair.decided_at else None,
+        },
+    }
+
+
+def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
+    """Record a clerical decision. "Match" merges the two people (reversibly); "not a match" is
+    respected by every later run; "unsure" leaves the pair for someone else."""
+    if decision not in (PairStatus.MATCH, PairStatus.NOT_MATCH, PairStatus.UNSURE):
+        raise ValidationFailed({"decision": "Select match, not a match or unsure"})
+    with transaction.atomic():
+        pair = (
+            CandidatePair.objects.select_for_update()
+            .select_related("left", "right")
+            .filter(pk=pair_id)
+            .first()
+        )
+        if pair is None or not can_review(actor, pair.left, pair.right):
+            raise NotFoundOrForbidden()
+        if pair.status not in (PairStatus.PENDING, PairStatus.UNSURE):
+            raise ValidationFailed({"decision": "This pair has already been decided"})
+        left_person, right_person = pair.left.person_id, pair.right.person_id
+        snapshot = _snapshot(pair, [p for p in (left_person, right_person) if p is not None])
+        pair.status = decision
+        pair.decided_by = actor
+        pair.decided_at = timezone.now()
+        pair.save(update_fields=["status", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            operation=Operation.COMBINATION,
+            action="linkage.pair.decide",
+            object_type="candidate_pair",
+            object_id=pair.pk,
+            details={"decision": decision, "left": pair.left_id, "right": pair.right_id},
+        )
+        if decision == PairStatus.MATCH and left_person and right_person and left_person != right_person:
+            survivor, absorbed = sorted((left_person, right_person))
+            merge = Merge.objects.create(
+                survivor_id=survivor, absorbed_id=absorbed, pair=pair, snapshot=snapshot, merged_by=actor
+            )
+            SourceRecord.objects.filter(person_id=absorbed).update(person_id=survivor)
+            Person.objects.filter(pk=absorbed).update(merged_into_id=survivor)
+            audit_record(
+                actor=actor,
+                operation=Operation.COMBINATION,
+                action="linkage.merge",
+                object_type="merge",
+                object_id=merge.pk,
+                details={"survivor": survivor, "absorbed": absorbed, "pair": pair.pk, "automatic": False},
+            )
+    return pair
+
+
+def merge_undo(*, actor: User, merge_id: int) -> Merge:
+    """Put back exactly what the merge changed: each record's person, the absorbed person, and the
+    decision on the pair that caused it. Only the latest merge into a person can be undone, so the
+    snapshot still describes the records involved."""
+    with transaction.atomic():
+        merge = Merge.objects.select_for_update().filter(pk=merge_id, undone_at__isnull=True).first()
+        if merge is None:
+            raise NotFoundOrForbidden()
+        record_ids = [int(r) for r in merge.snapshot["records"]]
+        records = list(SourceRecord.objects.filter(pk__in=record_ids))
+        if not can_undo_merge(actor, records):
+            raise NotFoundOrForbidden()
+        later = Merge.objects.filter(
+            survivor_id=merge.survivor_id, undone_at__isnull=True, pk__gt=merge.pk
+        ).exists()
+        current = set(SourceRecord.objects.filter(person_id=merge.survivor_id).values_list("pk", flat=True))
+        if later or current != set(record_ids):
+            raise ValidationFailed(
+                {"merge": "Later changes involve these records: undo the later merges first"}
+            )
+        for record in records:
+            record.person_id = merge.snapshot["records"][str(record.pk)]
+        SourceRecord.objects.bulk_update(records, ["person"])
+        Person.objects.filter(pk=merge.absorbed_id).update(merged_into=None)
+        if merge.pair_id is not None and merge.snapshot.get("pair"):
+            prior = merge.snapshot["pair"]
+            CandidatePair.objects.filter(pk=merge.pair_id).update(
+                status=prior["status"],
+                decided_by_id=prior["decided_by"],
+                decided_at=prior["decided_at"],
+            )
+        merge.undone_by = actor
+        merge.undone_at = timezone.now()
+        merge.save(update_fields=["undone_by", "undone_at"])
+        audit_record(
+            actor=actor,
+            operation=Operation.COMBINATION,
+            action="linkage.unmerge",
+            object_type="merge",
+            object_id=merge.pk,
+            details={"survivor": merge.survivor_id, "absorbed": merge.absorbed_id, "records": len(records)},
+        )
+    return merge
+
+
+def linkage_reset() -> None:
+    """Remove every import, record, person, pair and merge (demo resets only; the audit log stays)."""
+    with transaction.atomic():
+        Merge.objects.all().delete()
+        CandidatePair.objects.all().delete()
+        SourceRecordVersion.objects.all().delete()
+        QuarantinedRow.objects.all().delete()
+        SourceRecord.objects.all().delete()
+        Person.objects.update(merged_into=None)
+        Person.objects.all().delete()
+        LinkageRun.objects.all().delete()
+        LinkageModel.objects.all().delete()
+        FeedImport.objects.all().delete()
+
+
+def people_for_unlinked() -> int:
+    """Give every record without a person its own (before any model exists). Returns how many."""
+    orphans = list(SourceRecord.objects.filter(person__isnull=True))
+    for record in orphans:
+        record.person = Person.objects.create()
+    SourceRecord.objects.bulk_update(orphans, ["person"], batch_size=BATCH)
+    return len(orphans)

@@ -1,0 +1,71 @@
+"""The linkage model on Spark (Splink's Spark backend), for feeds too big for one machine.
+
+Only imported when a Spark session is passed in: pyspark and a Java runtime are optional (install
+`marsoc-hub[spark]`). The similarity functions come from the jar that Splink ships inside its
+package, so nothing is downloaded. See docs/linkage.md, "Spark".
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from splink import Linker
+
+STRING_COLUMNS = (
+    "first_name",
+    "first_name_canon",
+    "surname",
+    "dob",
+    "dob_swapped",
+    "birth_year",
+    "sex",
+    "postcode",
+    "postcode_district",
+    "pnc",
+    "cro",
+    "nomis",
+    "crn",
+)
+
+
+def session(app_name: str = "marsoc-linkage") -> Any:
+    """A Spark session: local (one core) unless SPARK_MASTER names a cluster, e.g. spark://host:7077
+    or yarn. Splink's similarity jar is put on the classpath."""
+    from pyspark.sql import SparkSession
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    builder = (
+        SparkSession.builder.appName(app_name)
+        .master(os.environ.get("SPARK_MASTER", "local[1]"))
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_SHUFFLE_PARTITIONS", "4"))
+    )
+    spark = builder.getOrCreate()
+    # Splink breaks long lineages with checkpoints; on a cluster point this at shared storage.
+    spark.sparkContext.setCheckpointDir(
+        os.environ.get("SPARK_CHECKPOINT_DIR") or tempfile.mkdtemp(prefix="marsoc-spark-")
+    )
+    return spark
+
+
+def spark_linker(spark: Any, rows: list[dict[str, Any]], settings: dict[str, Any]) -> Linker:
+    import logging
+
+    from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
+    from splink import SparkAPI
+
+    schema = StructType(
+        [
+            StructField("unique_id", LongType(), False),
+            *[StructField(name, StringType(), True) for name in STRING_COLUMNS],
+            StructField("first_names_all", ArrayType(StringType()), True),
+            StructField("surnames_all", ArrayType(StringType()), True),
+        ]
+    )
+    names = [f.name for f in schema.fields]
+    frame = spark.createDataFrame([tuple(row[n] for n in names) for row in rows], schema=schema)
+    db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+    return Linker(db_api.register(frame), settings, log_level=logging.ERROR)

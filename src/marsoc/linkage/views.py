@@ -1,0 +1,239 @@
+"""Pages for feed imports, the clerical review queue and resolved people. Thin: parse, call
+selectors and services, render."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from marsoc.accounts.models import Hub, User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+from marsoc.core.vocabulary import Operation
+
+from . import services
+from .forms import DecisionForm, ImportForm
+from .mapping import built_in_mappings, load_mapping
+from .models import ImportStatus, LinkageRun
+from .policies import can_import_any, can_run_linkage, can_undo_merge, can_use_linkage
+from .selectors import (
+    SHOWN_FIELDS,
+    access_import_by_id,
+    access_merge,
+    access_pair_by_id,
+    access_person,
+    comparison_rows,
+    imports_visible,
+    quarantine_of,
+    review_queue,
+)
+
+JUSTIFICATION = "Identity resolution across partner feeds"
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _require_linkage(actor: User) -> None:
+    if not can_use_linkage(actor):
+        raise Http404("Not available")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require_linkage(actor)
+    return render(
+        request,
+        "linkage/home.html",
+        {
+            "imports": imports_visible(actor)[:20],
+            "queue_count": review_queue(actor).count(),
+            "model": services.current_model(),
+            "run": LinkageRun.objects.first(),
+            "may_import": can_import_any(actor),
+            "may_run": can_run_linkage(actor),
+        },
+    )
+
+
+@login_required
+def import_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_import_any(actor):
+        raise Http404("Not available")
+    hubs = Hub.objects.all() if actor.is_national else Hub.objects.filter(id=actor.hub_id or 0)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, hubs=hubs, initial={"owner_hub": actor.hub_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "upload"
+            with open(path, "wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                feed_import = services.feed_import_request(
+                    actor=actor,
+                    source_path=path,
+                    filename=upload.name,
+                    mapping=load_mapping(built_in_mappings()[form.cleaned_data["mapping"]]),
+                    source_agency=form.cleaned_data["source_agency"],
+                    owner_hub=form.cleaned_data["owner_hub"],
+                    classification=form.cleaned_data["classification"],
+                )
+            except PermissionDenied:
+                form.add_error("owner_hub", "You may not import feeds for this hub")
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, "The file is staged: it is validated and committed on the task worker"
+                )
+                return redirect("linkage:import", import_id=feed_import.pk)
+    return render(request, "linkage/import_new.html", {"form": form})
+
+
+@login_required
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        feed_import = access_import_by_id(actor, import_id)
+    except NotFoundOrForbidden:
+        raise Http404("Not available") from None
+    page = Paginator(quarantine_of(feed_import), 50).get_page(request.GET.get("page"))
+    if page.object_list:
+        # Quarantined rows hold personal data as the partner sent it.
+        audit_record(
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            action="linkage.import.report",
+            object_type="feed_import",
+            object_id=feed_import.pk,
+            justification=JUSTIFICATION,
+            details={"rows": [q.row_number for q in page.object_list]},
+        )
+    finished = feed_import.status in (ImportStatus.COMMITTED, ImportStatus.REJECTED)
+    return render(
+        request,
+        "linkage/import_detail.html",
+        {"feed_import": feed_import, "page": page, "finished": finished},
+    )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require_linkage(actor)
+    page = Paginator(review_queue(actor), 50).get_page(request.GET.get("page"))
+    pairs = list(page.object_list)
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="linkage.review.list",
+        justification=JUSTIFICATION,
+        details={"pairs": [p.pk for p in pairs]},
+    )
+    return render(request, "linkage/queue.html", {"page": page, "pairs": pairs})
+
+
+@login_required
+def pair_review(request: HttpRequest, pair_id: int) -> HttpResponse:
+    actor = _actor(request)
+    _require_linkage(actor)
+    try:
+        pair = access_pair_by_id(actor, pair_id)
+    except NotFoundOrForbidden:
+        raise Http404("Not available") from None
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pair_decide(actor=actor, pair_id=pair.pk, decision=form.cleaned_data["decision"])
+        except NotFoundOrForbidden:
+            raise Http404("Not available") from None
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Your decision is recorded")
+            return redirect("linkage:queue")
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="linkage.pair.view",
+        object_type="candidate_pair",
+        object_id=pair.pk,
+        justification=JUSTIFICATION,
+        details={"left": pair.left_id, "right": pair.right_id},
+    )
+    explanation = sorted(pair.explanation, key=lambda e: -abs(e["weight"]))
+    return render(
+        request,
+        "linkage/pair.html",
+        {"pair": pair, "rows": comparison_rows(pair), "explanation": explanation, "form": form},
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    _require_linkage(actor)
+    try:
+        view = access_person(actor, person_id)
+    except NotFoundOrForbidden:
+        raise Http404("Not available") from None
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="linkage.person.view",
+        object_type="person",
+        object_id=view.person.pk,
+        justification=JUSTIFICATION,
+        details={"records": [r.pk for r in view.records], "hidden": view.hidden},
+    )
+    merges = [
+        (m, m.undone_at is None and can_undo_merge(actor, view.records) and view.hidden == 0)
+        for m in view.merges
+    ]
+    return render(
+        request,
+        "linkage/person.html",
+        {"view": view, "fields": SHOWN_FIELDS, "merges": merges},
+    )
+
+
+@login_required
+@require_POST
+def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    actor = _actor(request)
+    _require_linkage(actor)
+    try:
+        merge = access_merge(actor, merge_id)
+        services.merge_undo(actor=actor, merge_id=merge.pk)
+    except NotFoundOrForbidden:
+        raise Http404("Not available") from None
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("linkage:person", person_id=merge.survivor_id)
+    messages.success(request, "The merge is undone: both people and their records are as they were before it")
+    return redirect("linkage:person", person_id=merge.survivor_id)
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_run_linkage(actor):
+        raise Http404("Not available")
+    from .tasks import linkage_run_task
+
+    linkage_run_task.enqueue()
+    messages.success(request, "A linkage run is queued on the task worker")
+    return redirect("linkage:home")

@@ -1,0 +1,84 @@
+"""The command-line engine and importer."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from marsoc.linkage.models import SourceRecord
+from marsoc.linkage.synthetic import make_feeds
+
+from .helpers import police_row, write_csv
+
+
+@pytest.fixture(autouse=True)
+def _staging(settings, tmp_path):
+    settings.LINKAGE_STAGING_DIR = tmp_path / "staged"
+
+
+def test_link_evaluates_against_ground_truth(tmp_path):
+    paths = make_feeds(300, seed=4).write(tmp_path)
+    out = io.StringIO()
+    call_command(
+        "link",
+        "prison-nomis",
+        str(paths["prison"]),
+        "probation-delius",
+        str(paths["probation"]),
+        "--evaluate",
+        "--out",
+        str(tmp_path / "out"),
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "configured threshold 0.95: precision" in text and "best threshold" in text
+    f1 = float(text.split("configured threshold 0.95:")[1].split("F1 ")[1].split()[0])
+    assert f1 > 0.95
+    header = (tmp_path / "out" / "pairs.csv").read_text().splitlines()[0]
+    assert header == "left_file,left_key,right_file,right_key,match_probability,match_weight"
+
+
+def test_dedupe_without_truth_column_refuses_to_evaluate(tmp_path):
+    path = write_csv(tmp_path / "p.csv", [{**police_row(f"P{i}"), "TRUTH": ""} for i in range(60)])
+    with pytest.raises(SystemExit, match="ground-truth column"):
+        call_command("dedupe", "police-pnc", str(path), "--evaluate", stdout=io.StringIO())
+
+
+def test_import_feed_prints_counts_and_refuses_broken_files(db, tmp_path):
+    path = write_csv(tmp_path / "p.csv", [police_row("P1"), police_row("P2", PNC_ID="bad")])
+    out = io.StringIO()
+    call_command(
+        "import_feed", str(path), "--mapping", "police-pnc", "--agency", "mps", "--hub", "london", stdout=out
+    )
+    assert "2 rows, 1 new, 0 changed, 0 unchanged, 1 quarantined" in out.getvalue()
+    broken = tmp_path / "b.csv"
+    broken.write_text("PERSON_REF,NOPE\nP3,1\n")
+    with pytest.raises(CommandError, match="Unknown columns not in mapping police-pnc: NOPE"):
+        call_command(
+            "import_feed",
+            str(broken),
+            "--mapping",
+            "police-pnc",
+            "--agency",
+            "mps",
+            "--hub",
+            "london",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert list(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1"]
+
+
+def test_resume_finishes_imports_a_stopped_worker_left(db, tmp_path):
+    from marsoc.linkage.models import FeedImport, ImportStatus
+
+    from .helpers import run_import
+
+    done = run_import(write_csv(tmp_path / "p.csv", [police_row("P1"), police_row("P2")]))
+    # As a worker stopped mid-commit leaves it: the transaction rolled back, the status says committing.
+    SourceRecord.objects.all().delete()
+    FeedImport.objects.filter(pk=done.pk).update(status=ImportStatus.COMMITTING)
+    out = io.StringIO()
+    call_command("import_feed", "--resume", stdout=out)
+    assert f"Import {done.pk} (p.csv): Committed" in out.getvalue()
+    assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1", "P2"]

@@ -1,0 +1,53 @@
+"""The engine's pure parts, with hand-worked values."""
+
+from datetime import date
+
+from marsoc.linkage.engine import EngineRecord, cluster, deterministic_pairs, evaluate_clusters, table_of
+
+
+def test_table_of_derives_transposed_dates_nicknames_and_aliases():
+    row = table_of(
+        [
+            EngineRecord(
+                id=1,
+                given_names="Bill",
+                family_name="Smith-Jones",
+                aliases=("Will Brown",),
+                date_of_birth=date(1980, 3, 2),
+                postcode="SW1A1AA",
+            )
+        ]
+    )[0]
+    assert row["dob"] == "1980-03-02"
+    assert row["dob_swapped"] == "1980-02-03"  # 2 March read as 3 February
+    assert row["first_name_canon"] == "william"
+    assert row["first_names_all"] == ["bill", "will", "william"]
+    assert row["surnames_all"] == ["brown", "smith jones"]
+    assert row["postcode_district"] == "SW1A"
+    # A day above 12 cannot be a month, so there is no transposed form.
+    assert table_of([EngineRecord(id=2, date_of_birth=date(1980, 3, 13))])[0]["dob_swapped"] is None
+
+
+def test_deterministic_pairs_link_on_shared_identifiers():
+    records = [
+        EngineRecord(id=1, pnc="2001/0123456F"),
+        EngineRecord(id=2, pnc="2001/0123456F", nomis="A1234BC"),
+        EngineRecord(id=3, nomis="A1234BC"),
+        EngineRecord(id=4, crn="X123456"),
+    ]
+    assert deterministic_pairs(records) == [(1, 2, "PNC 2001/0123456F"), (2, 3, "NOMIS A1234BC")]
+
+
+def test_cluster_refuses_links_that_join_records_people_said_differ():
+    # 1-2 and 2-3 would chain 1 and 3 together; a "not a match" between 1 and 3 stops the second link.
+    result = cluster([1, 2, 3, 4], [(1, 2), (2, 3), (3, 4)], forbidden=[(1, 3)])
+    assert result.cluster_of == {1: 1, 2: 1, 3: 3, 4: 3}
+    assert result.blocked == [(2, 3)]
+
+
+def test_evaluate_clusters_counts_pairs():
+    # Truth: {1,2,3} one person, {4} another. Predicted: {1,2}, {3,4}.
+    # True pairs 3 (1-2, 1-3, 2-3); predicted pairs 2 (1-2, 3-4); correct 1 (1-2).
+    ev = evaluate_clusters({1: 1, 2: 1, 3: 3, 4: 3}, {1: "a", 2: "a", 3: "a", 4: "b"}, 0.9)
+    assert (ev.true_positives, ev.false_positives, ev.false_negatives) == (1, 1, 2)
+    assert ev.precision == 0.5 and round(ev.recall, 4) == 0.3333 and ev.f1 == 0.4
