@@ -72,6 +72,8 @@ test: lint typecheck unit ## Lint, type checks and every test
 bench: install ## Benchmarks (print figures; see docs/performance.md)
 	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/python bench/cohort_list.py
 	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/python bench/generate.py
+	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/python bench/rescore.py
+	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/python bench/priority_list.py
 
 clean: ## Remove the virtualenv, node_modules and local databases
 	rm -rf $(VENV) node_modules var
