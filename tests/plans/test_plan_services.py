@@ -495,3 +495,34 @@ def test_catalogue_pages_add_and_retire(w, national_manager):
     assert entry.retired
     assert AuditEvent.objects.filter(action="tactic.retire", object_id=str(entry.pk)).exists()
     assert signed_in(w.manager).post("/plans/catalogue/add/", {**form, "code": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_system_administrator_edits_the_catalogue_in_the_admin_audited_and_never_deletes():
+    import json
+
+    from marsoc.plans.catalogue import load_catalogue
+
+    from ..conftest import make_user
+
+    load_catalogue()
+    admin_user = make_user("sys.cat", ["system_admin"], hub_code=None, agency_code="hmpps-marsoc")
+    client = signed_in(admin_user)
+    tactic = Tactic.objects.order_by("code").first()
+    assert client.get("/admin/plans/tactic/").status_code == 200
+    page = client.get(f"/admin/plans/tactic/{tactic.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data["phases"] = json.dumps(tactic.phases)
+    data["legal_basis"] = "Corrected legal basis (test)"
+    data["retired_at_0"], data["retired_at_1"] = "", ""
+    data.pop("retired_at", None)
+    response = client.post(f"/admin/plans/tactic/{tactic.pk}/change/", data)
+    assert response.status_code == 302, page.context["adminform"].form.errors
+    tactic.refresh_from_db()
+    assert tactic.legal_basis == "Corrected legal basis (test)"
+    event = AuditEvent.objects.filter(action="admin.tactic.change", actor=admin_user).get()
+    assert "legal_basis" in event.details["fields"]
+    assert client.post(f"/admin/plans/tactic/{tactic.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Tactic.objects.filter(pk=tactic.pk).exists()

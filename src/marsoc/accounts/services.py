@@ -28,6 +28,7 @@ def _token_hash(raw: str) -> str:
 ADMIN_PERMISSIONS = {
     "accounts": ["hub", "agency", "establishment", "user", "rolegrant"],
     "axes": ["accessattempt"],  # to unlock a locked-out account
+    "plans": ["tactic"],  # the tools-and-powers catalogue (reference data; retired, never deleted)
 }
 
 
@@ -43,7 +44,8 @@ def grant_admin_permissions(user: User) -> None:
     perms = Permission.objects.filter(
         Q(content_type__app_label="accounts", content_type__model__in=ADMIN_PERMISSIONS["accounts"])
         | Q(content_type__app_label="axes", content_type__model__in=ADMIN_PERMISSIONS["axes"])
-    ).exclude(codename__startswith="delete_user")
+        | Q(content_type__app_label="plans", content_type__model__in=ADMIN_PERMISSIONS["plans"])
+    ).exclude(codename__in=["delete_user", "delete_tactic"])
     user.user_permissions.set(perms)
 
 
