@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "marsoc.accounts",
     "marsoc.nominals",
     "marsoc.assessment",
+    "marsoc.intelligence",
     "marsoc.web",
     "marsoc.demo",
 ]
