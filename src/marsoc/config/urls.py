@@ -12,6 +12,7 @@ urlpatterns = [
     path("cohort/", include("marsoc.nominals.urls")),
     path("audit/", include("marsoc.core.urls")),
     path("", include("marsoc.assessment.urls")),
+    path("intelligence/", include("marsoc.intelligence.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

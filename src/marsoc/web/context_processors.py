@@ -8,6 +8,7 @@ from django.urls import reverse
 from marsoc.accounts.policies import can_manage_accounts
 from marsoc.assessment.policies import sees_priorities
 from marsoc.core.policies import can_read_audit
+from marsoc.intelligence.policies import sees_intelligence
 from marsoc.nominals.policies import can_refer_any, sees_case_data
 
 
@@ -22,6 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Priority list", reverse("assessment:priority")))
         items.append(("Reviews", reverse("assessment:reviews")))
         items.append(("Methods", reverse("assessment:methods")))
+    if sees_intelligence(user):
+        items.append(("Intelligence", reverse("intelligence:list")))
     if can_refer_any(user):
         items.append(("Refer a person", reverse("nominals:refer")))
     if can_read_audit(user):

@@ -1,0 +1,150 @@
+"""Reads of intelligence, always scoped by the policy before anything is counted, ranked or paged."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from marsoc.accounts.models import Hub
+from marsoc.core.actor import Actor
+from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.selectors import _search_filter as nominal_search_filter
+
+from .models import AccessRequest, ConsentRequest, IntelItem, ItemSubject, SharingAgreement
+from .policies import agreement_scope, can_view_item, is_originator, item_scope
+from .vocabulary import RequestStatus, SanitisationStatus
+
+
+def item_search_filter(query: str) -> Q:
+    """Name, alias or identifier of a person the item is about, or words in its text."""
+    query = query.strip()
+    if not query:
+        return Q()
+    people = Nominal.objects.filter(nominal_search_filter(query)).values("pk")
+    about = Exists(ItemSubject.objects.filter(item_id=OuterRef("pk"), nominal_id__in=people))
+    text = Q()
+    for token in query.split()[:6]:
+        text &= Q(text__icontains=token)
+    return Q(about) | text
+
+
+def item_list(*, actor: Actor, query: str = "", today: date | None = None) -> QuerySet[IntelItem]:
+    """The items the actor may see, searched: the policy filter is applied before the search, the
+    count and the page, so no total includes an item they may not see."""
+    qs = IntelItem.objects.filter(item_scope(actor, today=today))
+    if query.strip():
+        qs = qs.filter(item_search_filter(query))
+    return qs.select_related("owner_hub", "originating_agency").order_by("-intelligence_date", "-id")
+
+
+def access_item_by_id(*, actor: Actor, item_id: int) -> IntelItem:
+    """One item, or NotFoundOrForbidden whether it is missing or merely out of reach."""
+    item = (
+        IntelItem.objects.select_related(
+            "owner_hub", "originating_agency", "originating_officer", "sanitised_from"
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None or not can_view_item(actor, item):
+        raise NotFoundOrForbidden(f"intel item {item_id}")
+    return item
+
+
+@dataclass(frozen=True)
+class InterestNotice:
+    """ "Another agency holds an interest": the owning hub and whom to contact, never the content."""
+
+    hub_id: int
+    hub_name: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    nominal_ids: tuple[int, ...]  # for the audit record and an access request; never shown
+
+
+def deconfliction(*, actor: Actor, query: str, today: date | None = None) -> list[InterestNotice]:
+    """Across the whole national store: people matching the search on whom intelligence is held that
+    the actor may not see. Restricted and erased items take no part (s.47)."""
+    if not query.strip() or len(query.strip()) < 2:
+        return []
+    people = Nominal.objects.filter(nominal_search_filter(query)).values("pk")
+    hidden = (
+        IntelItem.objects.filter(restricted=False, erased_at__isnull=True)
+        .filter(Exists(ItemSubject.objects.filter(item_id=OuterRef("pk"), nominal_id__in=people)))
+        .exclude(item_scope(actor, today=today))
+    )
+    rows = (
+        ItemSubject.objects.filter(item__in=hidden.values("pk"), nominal_id__in=people)
+        .values_list("item__owner_hub_id", "nominal_id")
+        .distinct()
+    )
+    by_hub: dict[int, set[int]] = {}
+    for hub_id, nominal_id in rows:
+        by_hub.setdefault(hub_id, set()).add(nominal_id)
+    hubs = Hub.objects.in_bulk(list(by_hub))
+    return [
+        InterestNotice(
+            hub_id=h,
+            hub_name=hubs[h].name,
+            contact_name=hubs[h].contact_name,
+            contact_email=hubs[h].contact_email,
+            contact_phone=hubs[h].contact_phone,
+            nominal_ids=tuple(sorted(ids)),
+        )
+        for h, ids in sorted(by_hub.items(), key=lambda kv: hubs[kv[0]].name)
+    ]
+
+
+def agreement_list(*, actor: Actor) -> QuerySet[SharingAgreement]:
+    return (
+        SharingAgreement.objects.filter(agreement_scope(actor))
+        .distinct()
+        .prefetch_related("parties", "purposes", "categories")
+        .order_by("reference")
+    )
+
+
+def access_agreement_by_id(*, actor: Actor, agreement_id: int) -> SharingAgreement:
+    agreement = agreement_list(actor=actor).filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFoundOrForbidden(f"agreement {agreement_id}")
+    return agreement
+
+
+def agreements_for_sharing(*, item: IntelItem) -> QuerySet[SharingAgreement]:
+    """Agreements offered when sharing an item: those in force that its originating agency signed
+    (the service checks the rest of the fit and names what does not)."""
+    return SharingAgreement.objects.filter(status="in_force", parties=item.originating_agency_id).distinct()
+
+
+def consent_requests_for(*, actor: Actor) -> list[ConsentRequest]:
+    pending = ConsentRequest.objects.filter(status=RequestStatus.PENDING).select_related(
+        "item", "recipient_agency", "agreement", "requested_by"
+    )
+    if actor.agency_id is None:
+        return []
+    pending = pending.filter(item__originating_agency_id=actor.agency_id)
+    return [r for r in pending if is_originator(actor, r.item)]
+
+
+def sanitisations_for(*, actor: Actor) -> list[IntelItem]:
+    pending = IntelItem.objects.filter(
+        sanitisation_status=SanitisationStatus.PENDING, originating_agency_id=actor.agency_id or 0
+    ).select_related("sanitised_from")
+    return [v for v in pending if v.sanitised_from is not None and is_originator(actor, v.sanitised_from)]
+
+
+def access_requests_for(*, actor: Actor) -> QuerySet[AccessRequest]:
+    """Requests the actor's hub must decide (hub managers of the owner hub)."""
+    if "hub_manager" not in actor.role_codes or actor.hub_id is None:
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(
+        status=RequestStatus.PENDING, owner_hub_id=actor.hub_id
+    ).select_related("nominal", "requester_agency", "requested_by")
+
+
+def today() -> date:
+    return timezone.localdate()
