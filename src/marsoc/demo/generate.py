@@ -36,6 +36,8 @@ from marsoc.nominals.vocabulary import (
 
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
+from .intelligence import DEFAULT_LIMIT as DEFAULT_INTEL
+from .intelligence import generate_intelligence, reset_intelligence
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
@@ -421,6 +423,7 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
 
 def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
+    reset_intelligence()
     with transaction.atomic():
         Nominal.objects.all().delete()
 
@@ -432,6 +435,7 @@ def generate(
     today: date | None = None,
     with_users: bool = True,
     assessments: int = DEFAULT_ASSESSMENTS,
+    intelligence: int = DEFAULT_INTEL,
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -659,6 +663,8 @@ def generate(
         counts["participations"] += len(parts)
     if assessments:
         counts |= generate_assessments(seed=seed, limit=assessments)
+    if intelligence:
+        counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,
