@@ -374,6 +374,10 @@ COVERED_ROUTES |= {
     "intelligence/<int:pk>/share/",
     "intelligence/<int:pk>/sanitise/",
     "intelligence/<int:pk>/approve/",
+    "intelligence/retention/",
+    "intelligence/subject-access/<int:nominal_id>/",
+    "intelligence/<int:pk>/review/",
+    "intelligence/<int:pk>/restrict/",
 }
 INTEL_READ = {"london_manager", "london_officer", "london_analyst"}  # owner hub staff; MPS originates
 MPS = {"london_manager", "london_analyst"}  # users of the originating agency
@@ -414,6 +418,10 @@ INTEL_SURFACES = [
     ("sanitise item", "get", "/intelligence/{item}/sanitise/", MPS),  # P is treated as S1: originator only
     ("approve sanitised", "get", "/intelligence/{item}/approve/", set()),  # not a pending version
     ("API item", "api", "/api/intelligence/{item}?purpose=case+work", INTEL_READ),
+    ("retention queue", "get", "/intelligence/retention/", {"london_manager", "national_manager"}),
+    ("retention review", "get", "/intelligence/{item}/review/", {"london_manager"}),  # owner hub's manager
+    ("restrict item", "get", "/intelligence/{item}/restrict/", {"london_manager"}),
+    ("subject access export", "get", "/intelligence/subject-access/{nominal}/", {"london_manager"}),
 ]
 
 
@@ -439,6 +447,7 @@ def intel_world(world):
         requester_agency=agreement.parties.get(code="mps"), reason="x", requested_at="2026-01-01T00:00:00Z",
     )  # fmt: skip
     ids = {"item": item.pk, "agreement": agreement.pk, "consent": consent.pk, "access": access.pk}
+    ids["nominal"] = nominals["own_hub"].pk
     return users, ids | {"yorkshire": hidden.owner_hub_id}
 
 

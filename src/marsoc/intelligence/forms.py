@@ -199,3 +199,21 @@ class AgreementStatusForm(forms.Form):
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[("retain", "Retain"), ("delete", "Delete (erase the content, keep a tombstone)")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

@@ -247,3 +247,24 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"access to {self.nominal_id} for {self.requester_agency_id}"
+
+
+class RetentionDecision(models.Model):
+    """A MoPI review of one item: every decision to retain is recorded (with its reason), as is deletion."""
+
+    class Outcome(models.TextChoices):
+        RETAIN = "retain", "Retain"
+        DELETE = "delete", "Delete (erase the content, keep a tombstone)"
+
+    item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="retention_decisions")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reason = models.TextField()
+    next_review = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.item_id}"

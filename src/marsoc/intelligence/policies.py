@@ -282,3 +282,22 @@ def sanitise_decision(actor: Actor, item: IntelItem) -> SanitiseDecision:
     return SanitiseDecision(
         False, reason="Only the originating agency or the owner hub may sanitise this item"
     )
+
+
+# --- retention and data-subject rights ---------------------------------------------------------------
+
+
+def can_review_retention(actor: Actor, hub_id: int | None = None) -> bool:
+    """MoPI reviews are decided by a manager of the owner hub."""
+    if Role.HUB_MANAGER not in actor.role_codes or actor.hub_id is None:
+        return False
+    return hub_id is None or actor.hub_id == hub_id
+
+
+def can_restrict_item(actor: Actor, item: IntelItem) -> bool:
+    return can_review_retention(actor, item.owner_hub_id)
+
+
+def can_export_subject_access(actor: Actor, owner_hub_id: int) -> bool:
+    """A subject access request is answered by a manager of the hub that owns the person's record."""
+    return can_review_retention(actor, owner_hub_id)

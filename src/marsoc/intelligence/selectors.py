@@ -9,6 +9,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Hub
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.vocabulary import classifications_up_to
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import _search_filter as nominal_search_filter
 
@@ -150,3 +151,66 @@ def access_requests_for(*, actor: Actor) -> QuerySet[AccessRequest]:
 
 def today() -> date:
     return timezone.localdate()
+
+
+def review_queue(*, actor: Actor, today: date | None = None) -> QuerySet[IntelItem]:
+    """Items of the manager's hub whose MoPI review date has come (restricted ones too: they are kept)."""
+    if "hub_manager" not in actor.role_codes or actor.hub_id is None:
+        return IntelItem.objects.none()
+    today = today or timezone.localdate()
+    return (
+        IntelItem.objects.filter(owner_hub_id=actor.hub_id, erased_at__isnull=True, review_due__lte=today)
+        .select_related("originating_agency")
+        .order_by("review_due", "id")
+    )
+
+
+def subject_access_rows(*, actor: Actor, nominal: Nominal) -> list[list[str]]:
+    """Everything the owner hub holds on a person. Intelligence is marked for exemption review (s.45(4):
+    prejudice to investigations, third parties): C-coded, SECRET, or from another agency."""
+    rows: list[list[str]] = []
+    for field in (
+        "reference", "given_names", "family_name", "date_of_birth", "sex", "nationality", "ethnicity_self",
+        "ethnicity_officer", "religion", "data_subject_category", "classification", "membership_state",
+    ):  # fmt: skip
+        rows.append(["record", field, str(getattr(nominal, field)), ""])
+    rows += [["identifier", i.id_type, i.value, ""] for i in nominal.identifiers.all()]
+    rows += [
+        ["alias", a.alias_type, f"{a.given_names} {a.family_name}".strip(), ""] for a in nominal.aliases.all()
+    ]
+    rows += [
+        ["custody", e.event_type, f"{e.occurred_on} {e.establishment or ''}".strip(), ""]
+        for e in nominal.custody_events.select_related("establishment")
+    ]
+    rows += [
+        ["membership", c.to_state, f"{c.effective_date}: {c.rationale}", ""]
+        for c in nominal.membership_changes.all()
+    ]
+    cleared = classifications_up_to(actor.clearance)
+    held = IntelItem.objects.filter(subjects__nominal=nominal).distinct().select_related("originating_agency")
+    other_hubs: set[str] = set()
+    for item in held.select_related("owner_hub"):
+        if item.owner_hub_id != nominal.owner_hub_id:
+            other_hubs.add(item.owner_hub.name)
+            continue
+        if item.classification not in cleared:
+            rows.append(["intelligence", item.reference, "withheld: above your clearance", "yes"])
+            continue
+        review = (
+            item.handling_code == "C"
+            or item.classification == "SECRET"
+            or item.originating_agency.hub_id != nominal.owner_hub_id
+        )
+        value = (
+            "erased (tombstone)"
+            if item.erased_at
+            else f"{item.grade_label} {item.intelligence_date}: {item.text}"
+        )
+        if item.restricted:
+            value += " [restricted]"
+        rows.append(["intelligence", item.reference, value, "yes" if review else "no"])
+    for hub_name in sorted(other_hubs):
+        rows.append(
+            ["intelligence", "held elsewhere", f"{hub_name} holds intelligence: forward the request", ""]
+        )
+    return rows

@@ -27,12 +27,15 @@ from .models import (
     Disclosure,
     IntelItem,
     ItemSubject,
+    RetentionDecision,
     SharingAgreement,
 )
 from .policies import (
     agreement_refusals,
     can_manage_agreements,
     can_record_for_hub,
+    can_restrict_item,
+    can_review_retention,
     can_view_item,
     is_originator,
     sanitise_decision,
@@ -774,3 +777,86 @@ def access_request_decide(*, actor: User, request: AccessRequest, grant: bool, r
             details={"disclosed": disclosed, "consent_requested": consent},
         )
     return AccessDecision(disclosed, consent)
+
+
+# --- retention (MoPI) and restriction (DPA 2018 s.47) ---------------------------------------------------
+
+
+def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: str) -> RetentionDecision:
+    """Retain (reason recorded, next review set by the record group) or delete (the content is erased;
+    the row stays as a tombstone, and the erasure is audited)."""
+    if not can_review_retention(actor, item.owner_hub_id) or item.erased_at is not None:
+        raise NotFoundOrForbidden(f"intel item {item.pk}")
+    errors: dict[str, str] = {}
+    if outcome not in RetentionDecision.Outcome.values:
+        errors["outcome"] = "Select retain or delete"
+    if not reason.strip():
+        errors["reason"] = (
+            "Give the reason for the decision (MoPI requires every retain decision to be recorded)"
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    today = timezone.localdate()
+    with transaction.atomic():
+        next_review = review_due_for(item.record_group, today) if outcome == "retain" else None
+        decision = RetentionDecision.objects.create(
+            item=item,
+            outcome=outcome,
+            reason=reason.strip(),
+            next_review=next_review,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        subject_ids = list(item.subjects.values_list("nominal_id", flat=True))
+        if outcome == "retain":
+            item.review_due = next_review
+            item.save(update_fields=["review_due"])
+            audit_record(
+                actor=actor,
+                operation=Operation.ALTERATION,
+                action="intel.item.retain",
+                object_type="intel_item",
+                object_id=item.pk,
+                justification=reason.strip(),
+                details={"next_review": str(next_review)},
+                subject_ids=subject_ids,
+            )
+        else:
+            item.text = ""
+            item.conditions = []
+            item.legacy_source = item.legacy_intelligence = item.legacy_handling = ""
+            item.erased_at = timezone.now()
+            item.review_due = None
+            item.save()
+            item.disclosures.all().delete()
+            item.consent_requests.all().delete()
+            audit_record(
+                actor=actor,
+                operation=Operation.ERASURE,
+                action="intel.item.erase",
+                object_type="intel_item",
+                object_id=item.pk,
+                justification=reason.strip(),
+                subject_ids=subject_ids,
+            )
+    return decision
+
+
+def item_restrict(*, actor: User, item: IntelItem, restricted: bool, reason: str) -> None:
+    """Restriction of processing: the record is kept but leaves search, lists and sharing."""
+    if not can_restrict_item(actor, item) or not can_view_item(actor, item):
+        raise NotFoundOrForbidden(f"intel item {item.pk}")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Give the reason (for example the data subject's request)"})
+    with transaction.atomic():
+        item.restricted = restricted
+        item.save(update_fields=["restricted"])
+        audit_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="intel.item.restrict" if restricted else "intel.item.unrestrict",
+            object_type="intel_item",
+            object_id=item.pk,
+            justification=reason.strip(),
+            subject_ids=list(item.subjects.values_list("nominal_id", flat=True)),
+        )

@@ -26,6 +26,7 @@ from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import Operation
 from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.policies import can_view_nominal
+from marsoc.nominals.selectors import access_nominal_by_id
 
 from . import services
 from .forms import (
@@ -34,14 +35,19 @@ from .forms import (
     AgreementStatusForm,
     DecisionForm,
     ItemForm,
+    RestrictForm,
+    ReviewForm,
     SanitiseForm,
     SearchForm,
     ShareForm,
 )
 from .models import IntelItem
 from .policies import (
+    can_export_subject_access,
     can_manage_agreements,
     can_record_item,
+    can_restrict_item,
+    can_review_retention,
     can_view_agreements,
     is_originator,
     is_owner_side,
@@ -58,7 +64,9 @@ from .selectors import (
     consent_requests_for,
     deconfliction,
     item_list,
+    review_queue,
     sanitisations_for,
+    subject_access_rows,
 )
 from .services import AGREEMENT_TRANSITIONS
 from .vocabulary import AgreementStatus, HandlingCondition, SanitisationStatus
@@ -146,6 +154,7 @@ def item_search(request: HttpRequest) -> HttpResponse:
             "query_string": urlencode({"q": query}) if query else "",
             "notices": notices,
             "can_record": can_record_item(actor),
+            "can_review": can_review_retention(actor),
         },
     )
 
@@ -271,6 +280,7 @@ def item_detail(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
             "versions": item.sanitised_versions.all() if owner else [],
             "can_share": share_decision(actor, item, onward_rule=services._onward_rule(actor, item)).allowed,
             "can_sanitise": sanitise_decision(actor, item).allowed,
+            "can_restrict": can_restrict_item(actor, item) and item.erased_at is None,
             "can_approve": item.sanitisation_status == SanitisationStatus.PENDING
             and item.sanitised_from is not None
             and is_originator(actor, item.sanitised_from),
@@ -570,3 +580,103 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Agreement {agreement.reference} recorded as a draft")
             return redirect("intelligence:agreement", pk=agreement.pk)
     return render(request, "intelligence/agreement_form.html", {"form": form})
+
+
+# --- retention, restriction and subject access ----------------------------------------------------------
+
+
+@login_required
+def retention_queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_review_retention(actor):
+        raise Http404("Not available")
+    items = list(review_queue(actor=actor)[:200])
+    services.item_list_consult(
+        actor=actor, items=items, purpose="MoPI retention review", surface="retention", query={}
+    )
+    return render(request, "intelligence/retention.html", {"items": items})
+
+
+@item_page("review")
+def item_review(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_review_retention(actor, item.owner_hub_id) or item.erased_at is not None:
+        raise Http404("Not available")
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_review_decide(
+                actor=actor,
+                item=item,
+                outcome=form.cleaned_data.get("outcome") or "",
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Review of {item.reference} recorded")
+            return redirect("intelligence:retention")
+    return render(
+        request,
+        "intelligence/simple_form.html",
+        {"form": form, "item": item, "title": f"Review {item.reference} (MoPI)", "button": "Record decision"},
+    )
+
+
+@item_page("restrict")
+def item_restrict(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_restrict_item(actor, item) or item.erased_at is not None:
+        raise Http404("Not available")
+    form = RestrictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_restrict(
+                actor=actor,
+                item=item,
+                restricted=not item.restricted,
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Restriction " + ("lifted" if not item.restricted else "recorded"))
+            return redirect("intelligence:detail", pk=item.pk)
+    title = ("Lift the restriction on " if item.restricted else "Restrict processing of ") + item.reference
+    return render(
+        request,
+        "intelligence/simple_form.html",
+        {"form": form, "item": item, "title": title, "button": "Confirm"},
+    )
+
+
+@login_required
+def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
+    """DPA 2018 s.45: everything this hub holds on a person, as CSV, items marked for exemption review."""
+    actor = _actor(request)
+    try:
+        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such person") from exc
+    if not can_export_subject_access(actor, nominal.owner_hub_id):
+        raise Http404("Not available")
+    rows = subject_access_rows(actor=actor, nominal=nominal)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "field", "value", "exemption review"])
+    for row in rows:
+        writer.writerow([("'" + c if c[:1] in ("=", "+", "-", "@") else c) for c in row])
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="intel.subject_access.export",
+        object_type="nominal",
+        object_id=nominal.pk,
+        nominal_id=nominal.pk,
+        justification="Subject access request (DPA 2018 s.45)",
+        recipients=[actor.display_label, "the data subject (after exemption review)"],
+        details={"rows": len(rows)},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{nominal.reference}.csv"'
+    return response
