@@ -660,3 +660,134 @@ def test_plan_pages_write_consultation_records(plan_world):
     signed_in(users["london_manager"]).get(f"/plans/meetings/{meeting.pk}/pack.pdf")
     pack = AuditEvent.objects.filter(action="meeting.pack_pdf").latest("id")
     assert pack.operation == "disclosure" and pack.actor_id == users["london_manager"].pk
+
+
+# --- Intelligence (issue 5) -------------------------------------------------------------------------------
+# An item on the London "own_hub" nominal, owned by the London hub and originated by the MPS; a hidden
+# Yorkshire item (for deconfliction and access requests); a consent request and an access request.
+# Item access follows docs/intelligence.md: owner hub staff and originating-agency users, nobody else
+# without a disclosure.
+
+COVERED_ROUTES |= {
+    "intelligence/",
+    "intelligence/export.csv",
+    "intelligence/new/",
+    "intelligence/requests/",
+    "intelligence/requests/consent/<int:request_id>/",
+    "intelligence/requests/access/new/",
+    "intelligence/requests/access/<int:request_id>/",
+    "intelligence/agreements/",
+    "intelligence/agreements/new/",
+    "intelligence/agreements/<int:pk>/",
+    "intelligence/<int:pk>/",
+    "intelligence/<int:pk>/purpose/",
+    "intelligence/<int:pk>/share/",
+    "intelligence/<int:pk>/sanitise/",
+    "intelligence/<int:pk>/approve/",
+    "intelligence/retention/",
+    "intelligence/subject-access/<int:nominal_id>/",
+    "intelligence/<int:pk>/review/",
+    "intelligence/<int:pk>/restrict/",
+}
+INTEL_READ = {"london_manager", "london_officer", "london_analyst"}  # owner hub staff; MPS originates
+MPS = {"london_manager", "london_analyst"}  # users of the originating agency
+INTEL_SURFACES = [
+    ("intel search", "get", "/intelligence/?q=Own", CASE),
+    ("intel export", "get", "/intelligence/export.csv", CASE),
+    (
+        "record intelligence",
+        "get",
+        "/intelligence/new/",
+        {"london_manager", "london_officer", "partner_probation", "national_manager"},
+    ),
+    ("intel requests", "get", "/intelligence/requests/", CASE),
+    (
+        "consent decision",
+        "get",
+        "/intelligence/requests/consent/{consent}/",
+        {"london_manager"},
+    ),  # MPS manager = originator
+    (
+        "request access",
+        "post",
+        "/intelligence/requests/access/new/",
+        CASE,  # nobody in this table may see the Yorkshire item, so everyone gets the hit
+    ),
+    ("access decision", "get", "/intelligence/requests/access/{access}/", set()),  # Yorkshire's manager only
+    ("agreements", "get", "/intelligence/agreements/", CASE),
+    ("new agreement", "get", "/intelligence/agreements/new/", {"national_manager"}),
+    (
+        "agreement",
+        "get",
+        "/intelligence/agreements/{agreement}/",
+        MPS | {"national_analyst", "national_manager"},
+    ),
+    ("item page", "get", "/intelligence/{item}/", INTEL_READ),
+    ("item purpose", "get", "/intelligence/{item}/purpose/", INTEL_READ),
+    ("share item", "get", "/intelligence/{item}/share/", INTEL_READ),  # a P item: owner staff and originator
+    ("sanitise item", "get", "/intelligence/{item}/sanitise/", MPS),  # P is treated as S1: originator only
+    ("approve sanitised", "get", "/intelligence/{item}/approve/", set()),  # not a pending version
+    ("API item", "api", "/api/intelligence/{item}?purpose=case+work", INTEL_READ),
+    ("retention queue", "get", "/intelligence/retention/", {"london_manager", "national_manager"}),
+    ("retention review", "get", "/intelligence/{item}/review/", {"london_manager"}),  # owner hub's manager
+    ("restrict item", "get", "/intelligence/{item}/restrict/", {"london_manager"}),
+    ("subject access export", "get", "/intelligence/subject-access/{nominal}/", {"london_manager"}),
+]
+
+
+@pytest.fixture
+def intel_world(world):
+    from marsoc.intelligence.models import AccessRequest, ConsentRequest
+
+    from .intelligence.helpers import make_agreement, make_item
+
+    nominals, _parts, users = world
+    owner = nominals["own_hub"].created_by
+    item = make_item(nominals["own_hub"], hub_code="london", agency_code="mps", text="Own item")
+    hidden = make_item(
+        nominals["other_hub"], hub_code="yorkshire-humber", agency_code="yhrocu", text="Other item"
+    )
+    agreement = make_agreement(["mps", "nca"])
+    consent = ConsentRequest.objects.create(
+        item=item, recipient_agency=agreement.parties.get(code="nca"), agreement=agreement, purpose="x",
+        requested_by=owner, requested_at="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    access = AccessRequest.objects.create(
+        nominal=nominals["other_hub"], owner_hub=hidden.owner_hub, requested_by=owner,
+        requester_agency=agreement.parties.get(code="mps"), reason="x", requested_at="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    ids = {"item": item.pk, "agreement": agreement.pk, "consent": consent.pk, "access": access.pk}
+    ids["nominal"] = nominals["own_hub"].pk
+    return users, ids | {"yorkshire": hidden.owner_hub_id}
+
+
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_intelligence_surfaces(intel_world, actor, token_for):
+    users, ids = intel_world
+    user = users[actor]
+    client = signed_in(user)
+    session = client.session
+    session["marsoc_intel_purposes"] = {str(ids["item"]): "Intelligence development"}
+    session.save()
+    token = token_for(user)
+    failures = []
+    for name, method, template, allowed_for in INTEL_SURFACES:
+        path = template.format(**ids)
+        if method == "post":  # the hidden hit is held by Yorkshire: ask that hub
+            response = client.post(path, {"q": "Other", "hub": ids["yorkshire"], "reason": "Joint work"})
+        else:
+            response = _call(client, method, path, token)
+        allowed = actor in allowed_for
+        success = 302 if method == "post" else 200
+        if response.status_code != (success if allowed else 404):
+            failures.append(f"{name}: expected {'allow' if allowed else 'deny'}, got {response.status_code}")
+    # The API search answers everyone, but only case roles get anything, and only what they may see.
+    api = client.get("/api/intelligence?q=item", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    want = {ids["item"]} if actor in INTEL_READ else set()
+    if {r["id"] for r in api["results"]} != want or api["count"] != len(want):
+        failures.append(f"API search: {api['count']}")
+    agreements = client.get("/api/agreements", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    want_agreements = 1 if actor in MPS | {"national_analyst", "national_manager"} else 0
+    if len(agreements) != want_agreements:
+        failures.append(f"API agreements: {len(agreements)}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)

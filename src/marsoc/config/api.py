@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from marsoc.assessment.api import router as assessment_router
+from marsoc.intelligence.api import router as intelligence_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
 
@@ -20,3 +21,4 @@ api = NinjaAPI(
 api.add_router("/", nominals_router)
 api.add_router("/", assessment_router)
 api.add_router("/", plans_router)
+api.add_router("/", intelligence_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("marsoc.assessment.urls")),
     path("", include("marsoc.plans.urls")),
     path("linkage/", include("marsoc.linkage.urls")),
+    path("intelligence/", include("marsoc.intelligence.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

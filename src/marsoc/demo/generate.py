@@ -38,6 +38,8 @@ from marsoc.nominals.vocabulary import (
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
 from .calibration import generate_calibration
+from .intelligence import DEFAULT_LIMIT as DEFAULT_INTEL
+from .intelligence import generate_intelligence, reset_intelligence
 from .linkage import generate_linkage
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
@@ -454,6 +456,7 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
 
 def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
+    reset_intelligence()
     with transaction.atomic():
         Nominal.objects.all().delete()
         linkage_reset()
@@ -468,6 +471,7 @@ def generate(
     assessments: int = DEFAULT_ASSESSMENTS,
     plans: int = DEFAULT_PLANS,
     linkage_people: int = 0,  # `marsoc generate` asks for DEFAULT_LINKAGE_PEOPLE
+    intelligence: int = DEFAULT_INTEL,
 ) -> GenerateResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -700,6 +704,8 @@ def generate(
         counts |= generate_plans(seed=seed, limit=plans, today=today)
     if linkage_people:
         counts |= {f"linkage_{k}": v for k, v in generate_linkage(seed=seed, people=linkage_people).items()}
+    if intelligence:
+        counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
     audit_record(
         actor=None,
         operation=Operation.COLLECTION,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from marsoc.accounts.policies import can_manage_accounts
 from marsoc.assessment.policies import can_view_equality, sees_calibration, sees_priorities
 from marsoc.core.policies import can_read_audit
+from marsoc.intelligence.policies import sees_intelligence
 from marsoc.linkage.policies import can_use_linkage
 from marsoc.nominals.policies import can_refer_any, sees_case_data
 from marsoc.plans.policies import sees_catalogue, sees_inbox, sees_meetings, sees_reports
@@ -38,6 +39,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Alerts", reverse("plans:inbox")))
     if can_use_linkage(user):
         items.append(("Identity resolution", reverse("linkage:home")))
+    if sees_intelligence(user):
+        items.append(("Intelligence", reverse("intelligence:list")))
     if can_refer_any(user):
         items.append(("Refer a person", reverse("nominals:refer")))
     if can_read_audit(user):

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "marsoc.assessment",
     "marsoc.plans",
     "marsoc.linkage",
+    "marsoc.intelligence",
     "marsoc.web",
     "marsoc.demo",
 ]

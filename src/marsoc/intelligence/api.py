@@ -1,0 +1,199 @@
+"""Intelligence endpoints: search, one item (purpose required), agreements. The same selectors, policy
+and audit as the pages; a missing and a forbidden item both answer 404."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from marsoc.accounts.models import User
+from marsoc.core.errors import NotFoundOrForbidden
+
+from . import services
+from .models import IntelItem
+from .policies import can_view_agreements, sees_intelligence
+from .selectors import access_item_by_id, agreement_list, deconfliction, item_list
+
+router = Router(tags=["intelligence"])
+MAX_ID = 2**31 - 1
+
+
+class ItemSummary(Schema):
+    id: int
+    reference: str
+    grade: str
+    conditions: list[str]
+    classification: str
+    intelligence_date: date
+    owner_hub: str
+    originating_agency: str
+
+
+class ItemDetail(ItemSummary):
+    text: str
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    legacy_grade: str
+    purpose: str
+    data_category: str
+    subjects: list[dict[str, str | int]]
+
+
+class Interest(Schema):
+    message: str
+
+
+class ItemPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ItemSummary]
+    interests: list[Interest]
+
+
+class SearchParams(Schema):
+    q: str = Field("", max_length=100)
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+class AgreementOut(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+    parties: list[str]
+    purposes: list[str]
+    data_categories: list[str]
+    max_classification: str
+    onward_sharing: str
+    retention: str
+    starts_on: date
+    ends_on: date | None
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _summary(item: IntelItem) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "reference": item.reference,
+        "grade": f"[{item.grade}]",
+        "conditions": list(item.conditions or []),
+        "classification": item.classification,
+        "intelligence_date": item.intelligence_date,
+        "owner_hub": item.owner_hub.name,
+        "originating_agency": item.originating_agency.name,
+    }
+
+
+@router.get("/intelligence", response=ItemPage, summary="Search the intelligence you may see")
+def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        return {
+            "count": 0,
+            "page": params.page,
+            "page_size": params.page_size,
+            "results": [],
+            "interests": [],
+        }
+    qs = item_list(actor=actor, query=params.q)
+    start = (params.page - 1) * params.page_size
+    rows = list(qs[start : start + params.page_size])
+    services.item_list_consult(
+        actor=actor, items=rows, purpose="Intelligence search (API)", surface="api", query={"q": params.q}
+    )
+    interests = []
+    for notice in deconfliction(actor=actor, query=params.q) if params.q.strip() else []:
+        services.deconfliction_log(
+            actor=actor, query=params.q, hub_name=notice.hub_name, nominal_ids=notice.nominal_ids
+        )
+        contact = ", ".join(x for x in (notice.contact_name, notice.contact_email, notice.contact_phone) if x)
+        interests.append(
+            {
+                "message": f"Another agency holds an interest — contact {notice.hub_name}"
+                + (f": {contact}" if contact else "")
+            }
+        )
+    return {
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "results": [_summary(i) for i in rows],
+        "interests": interests,
+    }
+
+
+@router.get(
+    "/intelligence/{item_id}",
+    response={200: ItemDetail, 404: ErrorOut, 422: ErrorOut},
+    summary="One item (a purpose is required and logged)",
+)
+def get_item(request: HttpRequest, item_id: int, purpose: str = "") -> Any:
+    if item_id > MAX_ID:
+        return Status(404, {"detail": "Not found"})
+    actor = _actor(request)
+    try:
+        item = access_item_by_id(actor=actor, item_id=item_id)
+    except NotFoundOrForbidden:
+        return Status(404, {"detail": "Not found"})
+    if len(purpose.strip()) < 3:
+        return Status(
+            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
+        )
+    services.item_consult(actor=actor, item=item, purpose=purpose.strip(), surface="api")
+    return Status(
+        200,
+        _summary(item)
+        | {
+            "text": "" if item.erased_at else item.text,
+            "source_evaluation": item.source_evaluation,
+            "intelligence_assessment": item.intelligence_assessment,
+            "handling_code": item.handling_code,
+            "legacy_grade": item.legacy_grade,
+            "purpose": item.purpose,
+            "data_category": item.data_category,
+            "subjects": [
+                {
+                    "nominal_id": s.nominal_id,
+                    "reference": s.nominal.reference,
+                    "category": s.data_subject_category,
+                }
+                for s in item.subjects.select_related("nominal")
+            ],
+        },
+    )
+
+
+@router.get("/agreements", response=list[AgreementOut], summary="Information-sharing agreements you may read")
+def list_agreements(request: HttpRequest) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    if not can_view_agreements(actor):
+        return []
+    return [
+        {
+            "id": a.pk,
+            "reference": a.reference,
+            "title": a.title,
+            "status": a.status,
+            "parties": sorted(p.code for p in a.parties.all()),
+            "purposes": a.purpose_codes,
+            "data_categories": a.category_codes,
+            "max_classification": a.max_classification,
+            "onward_sharing": a.onward_sharing,
+            "retention": a.retention,
+            "starts_on": a.starts_on,
+            "ends_on": a.ends_on,
+        }
+        for a in agreement_list(actor=actor)
+    ]

@@ -1,0 +1,219 @@
+"""Forms for the intelligence pages. They parse and present; the services decide what is valid."""
+
+from typing import Any
+
+from django import forms
+
+from marsoc.accounts.models import Agency, Hub
+from marsoc.core.forms import GovukDateField
+from marsoc.core.vocabulary import Classification
+from marsoc.nominals.vocabulary import DataSubjectCategory
+
+from .models import SharingAgreement
+from .vocabulary import (
+    AgreementStatus,
+    DataCategory,
+    HandlingCode,
+    HandlingCondition,
+    IntelligenceAssessment,
+    LegacyHandling,
+    LegacyIntelligence,
+    LegacySource,
+    OnwardSharing,
+    ProcessingPurpose,
+    RecordGroup,
+    SourceEvaluation,
+)
+
+
+def _blank(choices: Any, label: str = "Select") -> list[tuple[str, str]]:
+    return [("", label), *list(choices)]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, alias, identifier or words in the intelligence", required=False, max_length=100
+    )
+
+
+class ItemForm(forms.Form):
+    subjects = forms.CharField(
+        label="People this intelligence is about",
+        help_text="Their MARSOC references, separated by commas, for example MH0000012, MH0000040",
+        max_length=400,
+        error_messages={"required": "Enter the reference of at least one person"},
+    )
+    data_subject_category = forms.ChoiceField(
+        label="Their data-subject category", choices=_blank(DataSubjectCategory.choices), required=False
+    )
+    text = forms.CharField(label="Intelligence", widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    intelligence_date = GovukDateField(label="Date of the intelligence", required=False)
+    owner_hub = forms.ModelChoiceField(label="Owner hub", queryset=Hub.objects.all(), required=False)
+    classification = forms.ChoiceField(
+        label="Classification", choices=_blank(Classification.choices), required=False
+    )
+    source_evaluation = forms.ChoiceField(
+        label="Source evaluation", choices=SourceEvaluation.choices, widget=forms.RadioSelect, required=False
+    )
+    intelligence_assessment = forms.ChoiceField(
+        label="Intelligence assessment",
+        choices=IntelligenceAssessment.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    handling_code = forms.ChoiceField(
+        label="Handling code", choices=HandlingCode.choices, widget=forms.RadioSelect, required=False
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Handling conditions (handling code C only)",
+        choices=HandlingCondition.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    purpose = forms.ChoiceField(
+        label="Purpose it was collected for", choices=_blank(ProcessingPurpose.choices), required=False
+    )
+    data_category = forms.ChoiceField(
+        label="Category of data", choices=_blank(DataCategory.choices), required=False
+    )
+    record_group = forms.ChoiceField(
+        label="MoPI record group", choices=RecordGroup.choices, initial=RecordGroup.GROUP_3, required=False
+    )
+    legacy_source = forms.ChoiceField(
+        label="Legacy 5x5x5 source (imported records only)",
+        choices=_blank(LegacySource.choices, "None"),
+        required=False,
+    )
+    legacy_intelligence = forms.ChoiceField(
+        label="Legacy 5x5x5 intelligence", choices=_blank(LegacyIntelligence.choices, "None"), required=False
+    )
+    legacy_handling = forms.ChoiceField(
+        label="Legacy 5x5x5 handling", choices=_blank(LegacyHandling.choices, "None"), required=False
+    )
+
+    def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_hub"].queryset = hubs  # type: ignore[attr-defined]
+
+    def subject_ids(self) -> tuple[list[int], str | None]:
+        """Parse `MH0000012, 40` into ids; the error (if any) names the bad entry."""
+        raw = self.cleaned_data.get("subjects") or ""
+        ids = []
+        for part in [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]:
+            digits = part.upper().removeprefix("MH")
+            if not digits.isdigit() or int(digits) > 2**31 - 1:
+                return [], f"'{part}' is not a MARSOC reference (like MH0000012)"
+            ids.append(int(digits))
+        return ids, None
+
+
+class ShareForm(forms.Form):
+    recipient = forms.ModelChoiceField(
+        label="Agency to share with", queryset=Agency.objects.filter(active=True), required=False
+    )
+    agreement = forms.ModelChoiceField(
+        label="Information-sharing agreement", queryset=SharingAgreement.objects.none(), required=False
+    )
+    purpose = forms.CharField(
+        label="Purpose of the disclosure",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+
+    def __init__(self, *args: Any, agreements: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
+
+
+class SanitiseForm(forms.Form):
+    text = forms.CharField(
+        label="Sanitised text", widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20_000
+    )
+    classification = forms.ChoiceField(
+        label="Classification of the sanitised version",
+        choices=_blank(Classification.choices),
+        required=False,
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("grant", "Grant"), ("refuse", "Refuse")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select grant or refuse"},
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class AccessRequestForm(forms.Form):
+    q = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    hub = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    reason = forms.CharField(
+        label="Why you need it", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class AgreementForm(forms.Form):
+    reference = forms.CharField(label="Reference", max_length=30, required=False)
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    parties = forms.ModelMultipleChoiceField(
+        label="Parties",
+        queryset=Agency.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    legal_gateway = forms.CharField(
+        label="Legal gateway", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    purposes = forms.MultipleChoiceField(
+        label="Purposes",
+        choices=ProcessingPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    data_categories = forms.MultipleChoiceField(
+        label="Categories of data",
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    max_classification = forms.ChoiceField(
+        label="Maximum classification", choices=_blank(Classification.choices), required=False
+    )
+    onward_sharing = forms.ChoiceField(
+        label="Onward sharing", choices=_blank(OnwardSharing.choices), required=False
+    )
+    retention = forms.CharField(label="Retention", max_length=200, required=False)
+    starts_on = GovukDateField(label="Start date", required=False)
+    ends_on = GovukDateField(label="End date (optional)", required=False)
+
+
+class AgreementStatusForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label="New status", choices=AgreementStatus.choices, widget=forms.RadioSelect, required=False
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[("retain", "Retain"), ("delete", "Delete (erase the content, keep a tombstone)")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )

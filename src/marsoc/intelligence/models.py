@@ -1,0 +1,270 @@
+"""Graded intelligence items, information-sharing agreements and what is disclosed under them."""
+
+from django.conf import settings
+from django.db import models
+
+from marsoc.accounts.models import Agency, Hub
+from marsoc.core.vocabulary import Classification
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.vocabulary import DataSubjectCategory
+
+from .vocabulary import (
+    AgreementStatus,
+    DataCategory,
+    HandlingCode,
+    IntelligenceAssessment,
+    LegacyHandling,
+    LegacyIntelligence,
+    LegacySource,
+    OnwardSharing,
+    ProcessingPurpose,
+    RecordGroup,
+    RequestStatus,
+    SanitisationStatus,
+    SourceEvaluation,
+)
+
+
+class SharingAgreement(models.Model):
+    """An information-sharing agreement as data: the policy reads it on every access."""
+
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200)
+    parties = models.ManyToManyField(Agency, related_name="sharing_agreements")
+    legal_gateway = models.TextField(help_text="The statutory power or gateway that makes sharing lawful")
+    max_classification = models.CharField(max_length=20, choices=Classification.choices)
+    onward_sharing = models.CharField(max_length=20, choices=OnwardSharing.choices)
+    retention = models.CharField(max_length=200, help_text="How long recipients may keep what they receive")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def purpose_codes(self) -> list[str]:
+        return sorted(p.code for p in self.purposes.all())
+
+    @property
+    def category_codes(self) -> list[str]:
+        return sorted(c.code for c in self.categories.all())
+
+
+class AgreementPurpose(models.Model):
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="purposes")
+    code = models.CharField(max_length=24, choices=ProcessingPurpose.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="agreement_purpose_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class AgreementCategory(models.Model):
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(max_length=24, choices=DataCategory.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="agreement_category_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class AgreementStatusChange(models.Model):
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=AgreementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=AgreementStatus.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class IntelItem(models.Model):
+    """One graded piece of intelligence about one or more nominals."""
+
+    owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="intel_items")
+    originating_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="intel_items")
+    originating_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    intelligence_date = models.DateField(help_text="When the intelligence was obtained")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    classification = models.CharField(max_length=20, choices=Classification.choices)
+    source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices)
+    intelligence_assessment = models.CharField(max_length=1, choices=IntelligenceAssessment.choices)
+    handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
+    conditions = models.JSONField(default=list, blank=True, help_text="Handling conditions (code C only)")
+    purpose = models.CharField(max_length=24, choices=ProcessingPurpose.choices)
+    data_category = models.CharField(max_length=24, choices=DataCategory.choices)
+    legacy_source = models.CharField(max_length=1, choices=LegacySource.choices, blank=True)
+    legacy_intelligence = models.CharField(max_length=1, choices=LegacyIntelligence.choices, blank=True)
+    legacy_handling = models.CharField(max_length=1, choices=LegacyHandling.choices, blank=True)
+    sanitised_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="sanitised_versions"
+    )
+    sanitisation_status = models.CharField(
+        max_length=10, choices=SanitisationStatus.choices, blank=True, default=SanitisationStatus.ORIGINAL
+    )
+    # DPA 2018 s.47: a restricted record is kept but not used in search or sharing.
+    restricted = models.BooleanField(default=False)
+    record_group = models.CharField(max_length=1, choices=RecordGroup.choices, default=RecordGroup.GROUP_3)
+    review_due = models.DateField(null=True, blank=True, db_index=True)
+    # Erasure keeps a tombstone: the row, its reference and dates stay; the content goes.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    nominals = models.ManyToManyField(Nominal, through="ItemSubject", related_name="intel_items")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner_hub", "classification"]),
+            models.Index(fields=["originating_agency", "classification"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.grade_label}"
+
+    @property
+    def reference(self) -> str:
+        return f"IR{self.pk:08d}" if self.pk else "IR(unsaved)"
+
+    @property
+    def grade(self) -> str:
+        return f"{self.source_evaluation}{self.intelligence_assessment}{self.handling_code}"
+
+    @property
+    def grade_label(self) -> str:
+        """The usual written form, e.g. `[1BP]`, with any conditions after it: `[2CC] A1 S2`."""
+        conditions = " ".join(self.conditions or [])
+        return f"[{self.grade}]" + (f" {conditions}" if conditions else "")
+
+    @property
+    def legacy_grade(self) -> str:
+        if not self.legacy_source:
+            return ""
+        return f"{self.legacy_source}{self.legacy_intelligence}{self.legacy_handling}"
+
+    @property
+    def is_sanitised_version(self) -> bool:
+        return self.sanitised_from_id is not None
+
+
+class ItemSubject(models.Model):
+    """A nominal an item is about, with their data-subject category in this item (s.38(3))."""
+
+    item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="subjects")
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="intel_subjects")
+    data_subject_category = models.CharField(max_length=12, choices=DataSubjectCategory.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "nominal"], name="item_subject_once")]
+
+    def __str__(self) -> str:
+        return f"{self.nominal_id} in {self.item_id}"
+
+
+class Disclosure(models.Model):
+    """An item disseminated to an agency under an agreement. It gives that agency's officers access only
+    while the agreement is in force and still covers the item (the policy re-checks every time)."""
+
+    item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="disclosures")
+    recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="disclosures")
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="disclosures")
+    purpose = models.TextField()
+    conditions = models.JSONField(default=list, blank=True, help_text="Handling conditions when shared")
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    disclosed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient_agency", "item"])]
+        ordering = ["disclosed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} to {self.recipient_agency_id}"
+
+
+class ConsentRequest(models.Model):
+    """A share of a C-coded item by someone other than the originator: the originator decides."""
+
+    item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="consent_requests")
+    recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="+")
+    purpose = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"consent for {self.item_id} to {self.recipient_agency_id}"
+
+
+class AccessRequest(models.Model):
+    """After a deconfliction hit: a request to the owner hub for the intelligence it holds on a nominal."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="+")
+    owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"access to {self.nominal_id} for {self.requester_agency_id}"
+
+
+class RetentionDecision(models.Model):
+    """A MoPI review of one item: every decision to retain is recorded (with its reason), as is deletion."""
+
+    class Outcome(models.TextChoices):
+        RETAIN = "retain", "Retain"
+        DELETE = "delete", "Delete (erase the content, keep a tombstone)"
+
+    item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="retention_decisions")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reason = models.TextField()
+    next_review = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.item_id}"

@@ -1,0 +1,682 @@
+"""Pages for intelligence and sharing agreements. Thin: parse, ask the selectors and services, render.
+
+Opening an item needs a purpose (asked once per item per session) and writes a consultation record;
+lists, searches and exports record what they showed; a deconfliction hit is logged as a disclosure."""
+
+import csv
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from marsoc.accounts.models import Hub, User
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+from marsoc.core.vocabulary import Operation
+from marsoc.nominals.forms import PurposeForm
+from marsoc.nominals.policies import can_view_nominal
+from marsoc.nominals.selectors import access_nominal_by_id
+
+from . import services
+from .forms import (
+    AccessRequestForm,
+    AgreementForm,
+    AgreementStatusForm,
+    DecisionForm,
+    ItemForm,
+    RestrictForm,
+    ReviewForm,
+    SanitiseForm,
+    SearchForm,
+    ShareForm,
+)
+from .models import IntelItem
+from .policies import (
+    can_export_subject_access,
+    can_manage_agreements,
+    can_record_item,
+    can_restrict_item,
+    can_review_retention,
+    can_view_agreements,
+    is_originator,
+    is_owner_side,
+    sanitise_decision,
+    sees_intelligence,
+    share_decision,
+)
+from .selectors import (
+    access_agreement_by_id,
+    access_item_by_id,
+    access_requests_for,
+    agreement_list,
+    agreements_for_sharing,
+    consent_requests_for,
+    deconfliction,
+    item_list,
+    review_queue,
+    sanitisations_for,
+    subject_access_rows,
+)
+from .services import AGREEMENT_TRANSITIONS
+from .vocabulary import AgreementStatus, HandlingCondition, SanitisationStatus
+
+PURPOSES_KEY = "marsoc_intel_purposes"
+View = Callable[..., HttpResponse]
+EXPORT_LIMIT = 5000
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _item_or_404(request: HttpRequest, pk: int) -> IntelItem:
+    try:
+        return access_item_by_id(actor=_actor(request), item_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such item") from exc
+
+
+def item_page(surface: str) -> Callable[[View], View]:
+    """Access check, purpose gate and consultation record for a page about one item."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            item = _item_or_404(request, pk)
+            purpose = request.session.get(PURPOSES_KEY, {}).get(str(item.pk))
+            if purpose is None:
+                return redirect(
+                    f"{reverse('intelligence:purpose', args=[item.pk])}?{urlencode({'next': request.get_full_path()})}"
+                )
+            services.item_consult(actor=_actor(request), item=item, purpose=purpose, surface=surface)
+            return view(request, item, purpose, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorate
+
+
+@login_required
+def purpose(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_or_404(request, pk)
+    next_url = request.GET.get("next") or reverse("intelligence:detail", args=[item.pk])
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("intelligence:detail", args=[item.pk])
+    form = PurposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        purposes = dict(request.session.get(PURPOSES_KEY, {}))
+        purposes[str(item.pk)] = form.justification()
+        request.session[PURPOSES_KEY] = purposes
+        return redirect(next_url)
+    return render(request, "nominals/purpose.html", {"form": form, "nominal_ref": item.reference})
+
+
+@login_required
+def item_search(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        raise Http404("No intelligence")
+    form = SearchForm(request.GET or None)
+    form.is_valid()
+    query = (getattr(form, "cleaned_data", {}).get("q") or "").strip()
+    paginator = Paginator(item_list(actor=actor, query=query), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    services.item_list_consult(
+        actor=actor,
+        items=list(page.object_list),
+        purpose="Intelligence search",
+        surface="page",
+        query={"q": query},
+    )
+    notices = deconfliction(actor=actor, query=query) if query else []
+    for notice in notices:
+        services.deconfliction_log(
+            actor=actor, query=query, hub_name=notice.hub_name, nominal_ids=notice.nominal_ids
+        )
+    return render(
+        request,
+        "intelligence/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "query_string": urlencode({"q": query}) if query else "",
+            "notices": notices,
+            "can_record": can_record_item(actor),
+            "can_review": can_review_retention(actor),
+        },
+    )
+
+
+@login_required
+def item_export(request: HttpRequest) -> HttpResponse:
+    """CSV of the search results (the same scope); a disclosure to the person exporting."""
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        raise Http404("No intelligence")
+    query = (request.GET.get("q") or "")[:100].strip()
+    rows = list(item_list(actor=actor, query=query)[:EXPORT_LIMIT])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["reference", "grade", "classification", "date", "owner hub", "originating agency", "text"]
+    )
+    for item in rows:
+        text = item.text
+        if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            text = "'" + text  # neutralise spreadsheet formulae
+        writer.writerow(
+            [
+                item.reference,
+                item.grade_label,
+                item.classification,
+                item.intelligence_date,
+                item.owner_hub.name,
+                item.originating_agency.name,
+                text,
+            ]
+        )
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="intel.item.export",
+        object_type="intel_item_list",
+        justification="Intelligence export",
+        recipients=[actor.display_label],
+        details={"shown": [i.pk for i in rows], "query": {"q": query}},
+        subject_ids=sorted({s for i in rows for s in i.subjects.values_list("nominal_id", flat=True)}),
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="intelligence.csv"'
+    return response
+
+
+def _hubs_for(actor: User) -> Any:
+    return Hub.objects.all() if actor.is_national else Hub.objects.filter(pk=actor.hub_id or 0)
+
+
+@login_required
+def item_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_record_item(actor):
+        raise Http404("Not available")
+    initial: dict[str, Any] = {"owner_hub": actor.hub_id, "record_group": "3"}
+    if request.GET.get("nominal", "").isdigit():
+        initial["subjects"] = f"MH{int(request.GET['nominal']):07d}"
+    form = ItemForm(request.POST or None, hubs=_hubs_for(actor), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        ids, problem = form.subject_ids()
+        if problem:
+            form.add_error("subjects", problem)
+        else:
+            d = form.cleaned_data
+            category = d.get("data_subject_category") or ""
+            try:
+                item = services.item_record(
+                    actor=actor,
+                    data=services.ItemInput(
+                        text=d.get("text") or "",
+                        intelligence_date=d.get("intelligence_date"),
+                        owner_hub_id=d["owner_hub"].pk if d.get("owner_hub") else None,
+                        classification=d.get("classification") or "",
+                        source_evaluation=d.get("source_evaluation") or "",
+                        intelligence_assessment=d.get("intelligence_assessment") or "",
+                        handling_code=d.get("handling_code") or "",
+                        conditions=d.get("conditions") or [],
+                        purpose=d.get("purpose") or "",
+                        data_category=d.get("data_category") or "",
+                        record_group=d.get("record_group") or "3",
+                        legacy_source=d.get("legacy_source") or "",
+                        legacy_intelligence=d.get("legacy_intelligence") or "",
+                        legacy_handling=d.get("legacy_handling") or "",
+                        subjects=[(n, category) for n in ids],
+                    ),
+                )
+            except ValidationFailed as exc:
+                if not category and "subjects" in exc.errors:
+                    exc.errors["data_subject_category"] = ["Select their data-subject category"]
+                    exc.errors.pop("subjects")
+                apply_service_errors(form, exc)
+            else:
+                purposes = dict(request.session.get(PURPOSES_KEY, {}))
+                purposes[str(item.pk)] = "Intelligence development: recording an item"
+                request.session[PURPOSES_KEY] = purposes
+                messages.success(request, f"Intelligence recorded as {item.reference} {item.grade_label}")
+                return redirect("intelligence:detail", pk=item.pk)
+    return render(request, "intelligence/item_form.html", {"form": form})
+
+
+@item_page("detail")
+def item_detail(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    subjects = list(item.subjects.select_related("nominal"))
+    for s in subjects:
+        s.can_open = can_view_nominal(actor, s.nominal)  # type: ignore[attr-defined]
+    owner = is_owner_side(actor, item)
+    condition_text = dict(HandlingCondition.choices)
+    return render(
+        request,
+        "intelligence/detail.html",
+        {
+            "item": item,
+            "purpose": purpose,
+            "subjects": subjects,
+            "conditions": [(c, condition_text.get(c, c)) for c in item.conditions or []],
+            "owner_side": owner,
+            "disclosures": item.disclosures.select_related("recipient_agency", "agreement", "disclosed_by")
+            if owner
+            else [],
+            "versions": item.sanitised_versions.all() if owner else [],
+            "can_share": share_decision(actor, item, onward_rule=services._onward_rule(actor, item)).allowed,
+            "can_sanitise": sanitise_decision(actor, item).allowed,
+            "can_restrict": can_restrict_item(actor, item) and item.erased_at is None,
+            "can_approve": item.sanitisation_status == SanitisationStatus.PENDING
+            and item.sanitised_from is not None
+            and is_originator(actor, item.sanitised_from),
+        },
+    )
+
+
+@item_page("share")
+def item_share(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    decision = share_decision(actor, item, onward_rule=services._onward_rule(actor, item))
+    if not decision.allowed:
+        raise Http404("Not available")
+    form = ShareForm(request.POST or None, agreements=agreements_for_sharing(item=item))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            outcome = services.item_disseminate(
+                actor=actor,
+                item=item,
+                recipient_agency_id=d["recipient"].pk if d.get("recipient") else None,
+                agreement_id=d["agreement"].pk if d.get("agreement") else None,
+                purpose=d.get("purpose") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            if outcome.consent_request is not None:
+                messages.success(request, "The originator has been asked to consent to this disclosure")
+            else:
+                messages.success(request, f"Shared with {d['recipient'].name}")
+            return redirect("intelligence:detail", pk=item.pk)
+    condition_text = dict(HandlingCondition.choices)
+    return render(
+        request,
+        "intelligence/share.html",
+        {
+            "form": form,
+            "item": item,
+            "needs_consent": decision.needs_consent,
+            "conditions": [(c, condition_text.get(c, c)) for c in item.conditions or []],
+        },
+    )
+
+
+@item_page("sanitise")
+def item_sanitise(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    decision = sanitise_decision(actor, item)
+    if not decision.allowed:
+        raise Http404("Not available")
+    form = SanitiseForm(request.POST or None, initial={"classification": item.classification})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.item_sanitise(
+                actor=actor,
+                item=item,
+                text=form.cleaned_data.get("text") or "",
+                classification=form.cleaned_data.get("classification") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            purposes = dict(request.session.get(PURPOSES_KEY, {}))
+            purposes[str(version.pk)] = purpose
+            request.session[PURPOSES_KEY] = purposes
+            messages.success(
+                request,
+                "Sanitised version sent to the originator for approval"
+                if decision.needs_approval
+                else "Sanitised version created",
+            )
+            return redirect("intelligence:detail", pk=version.pk)
+    return render(
+        request,
+        "intelligence/sanitise.html",
+        {"form": form, "item": item, "needs_approval": decision.needs_approval},
+    )
+
+
+@item_page("sanitisation_decision")
+def sanitisation_decide(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not (
+        item.sanitisation_status == SanitisationStatus.PENDING
+        and item.sanitised_from is not None
+        and is_originator(actor, item.sanitised_from)
+    ):
+        raise Http404("Not available")
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sanitisation_decide(
+                actor=actor,
+                version=item,
+                approve=form.cleaned_data["decision"] == "grant",
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("intelligence:detail", pk=item.pk)
+    return render(
+        request,
+        "intelligence/decision.html",
+        {"form": form, "title": f"Approve sanitised version {item.reference}", "item": item},
+    )
+
+
+@login_required
+def requests_inbox(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        raise Http404("No intelligence")
+    return render(
+        request,
+        "intelligence/requests.html",
+        {
+            "consents": consent_requests_for(actor=actor),
+            "sanitisations": sanitisations_for(actor=actor),
+            "access_requests": access_requests_for(actor=actor),
+        },
+    )
+
+
+@login_required
+def consent_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    actor = _actor(request)
+    consent = next((r for r in consent_requests_for(actor=actor) if r.pk == request_id), None)
+    if consent is None:
+        raise Http404("No such request")
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_decide(
+                actor=actor,
+                request=consent,
+                grant=form.cleaned_data["decision"] == "grant",
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("intelligence:requests")
+    return render(
+        request,
+        "intelligence/decision.html",
+        {
+            "form": form,
+            "title": f"Consent to share {consent.item.reference} with {consent.recipient_agency.name}",
+            "consent": consent,
+        },
+    )
+
+
+@login_required
+@require_POST
+def access_request_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        raise Http404("No intelligence")
+    form = AccessRequestForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such interest")
+    try:
+        services.access_request_create(
+            actor=actor,
+            query=form.cleaned_data["q"],
+            hub_id=form.cleaned_data["hub"],
+            reason=form.cleaned_data.get("reason") or "",
+        )
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such interest") from exc
+    except (ValidationFailed, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your request has been sent to the owning hub")
+    return redirect(f"{reverse('intelligence:list')}?{urlencode({'q': form.cleaned_data['q']})}")
+
+
+@login_required
+def access_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    actor = _actor(request)
+    access = access_requests_for(actor=actor).filter(pk=request_id).first()
+    if access is None:
+        raise Http404("No such request")
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.access_request_decide(
+                actor=actor,
+                request=access,
+                grant=form.cleaned_data["decision"] == "grant",
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Decision recorded: {result.disclosed} item(s) shared, {result.consent_requested} sent to the originator",
+            )
+            return redirect("intelligence:requests")
+    return render(
+        request,
+        "intelligence/decision.html",
+        {"form": form, "title": f"Access request from {access.requester_agency.name}", "access": access},
+    )
+
+
+# --- agreements ---------------------------------------------------------------------------------------
+
+
+@login_required
+def agreements(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_view_agreements(actor):
+        raise Http404("Not available")
+    return render(
+        request,
+        "intelligence/agreements.html",
+        {"agreements": agreement_list(actor=actor), "can_manage": can_manage_agreements(actor)},
+    )
+
+
+@login_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        agreement = access_agreement_by_id(actor=actor, agreement_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such agreement") from exc
+    manage = can_manage_agreements(actor)
+    targets = sorted(AGREEMENT_TRANSITIONS.get(agreement.status, set())) if manage else []
+    form = AgreementStatusForm(request.POST or None)
+    form.fields["to_status"].choices = [(s, AgreementStatus(s).label) for s in targets]  # type: ignore[attr-defined]
+    if request.method == "POST":
+        if not manage:
+            raise Http404("Not available")
+        if form.is_valid():
+            try:
+                services.agreement_set_status(
+                    actor=actor,
+                    agreement=agreement,
+                    to_status=form.cleaned_data.get("to_status") or "",
+                    reason=form.cleaned_data.get("reason") or "",
+                )
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"The agreement is now {agreement.get_status_display().lower()}")
+                return redirect("intelligence:agreement", pk=agreement.pk)
+    return render(
+        request,
+        "intelligence/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "targets": targets,
+            "changes": agreement.status_changes.select_related("changed_by"),
+        },
+    )
+
+
+@login_required
+def agreement_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_manage_agreements(actor):
+        raise Http404("Not available")
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            agreement = services.agreement_create(
+                actor=actor,
+                data=services.AgreementInput(
+                    reference=d.get("reference") or "",
+                    title=d.get("title") or "",
+                    party_ids=[a.pk for a in d.get("parties") or []],
+                    legal_gateway=d.get("legal_gateway") or "",
+                    purposes=d.get("purposes") or [],
+                    data_categories=d.get("data_categories") or [],
+                    max_classification=d.get("max_classification") or "",
+                    onward_sharing=d.get("onward_sharing") or "",
+                    retention=d.get("retention") or "",
+                    starts_on=d.get("starts_on"),
+                    ends_on=d.get("ends_on"),
+                ),
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Agreement {agreement.reference} recorded as a draft")
+            return redirect("intelligence:agreement", pk=agreement.pk)
+    return render(request, "intelligence/agreement_form.html", {"form": form})
+
+
+# --- retention, restriction and subject access ----------------------------------------------------------
+
+
+@login_required
+def retention_queue(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_review_retention(actor):
+        raise Http404("Not available")
+    items = list(review_queue(actor=actor)[:200])
+    services.item_list_consult(
+        actor=actor, items=items, purpose="MoPI retention review", surface="retention", query={}
+    )
+    return render(request, "intelligence/retention.html", {"items": items})
+
+
+@item_page("review")
+def item_review(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_review_retention(actor, item.owner_hub_id) or item.erased_at is not None:
+        raise Http404("Not available")
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_review_decide(
+                actor=actor,
+                item=item,
+                outcome=form.cleaned_data.get("outcome") or "",
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Review of {item.reference} recorded")
+            return redirect("intelligence:retention")
+    return render(
+        request,
+        "intelligence/simple_form.html",
+        {"form": form, "item": item, "title": f"Review {item.reference} (MoPI)", "button": "Record decision"},
+    )
+
+
+@item_page("restrict")
+def item_restrict(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not can_restrict_item(actor, item) or item.erased_at is not None:
+        raise Http404("Not available")
+    form = RestrictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_restrict(
+                actor=actor,
+                item=item,
+                restricted=not item.restricted,
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Restriction " + ("lifted" if not item.restricted else "recorded"))
+            return redirect("intelligence:detail", pk=item.pk)
+    title = ("Lift the restriction on " if item.restricted else "Restrict processing of ") + item.reference
+    return render(
+        request,
+        "intelligence/simple_form.html",
+        {"form": form, "item": item, "title": title, "button": "Confirm"},
+    )
+
+
+@login_required
+def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
+    """DPA 2018 s.45: everything this hub holds on a person, as CSV, items marked for exemption review."""
+    actor = _actor(request)
+    try:
+        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such person") from exc
+    if not can_export_subject_access(actor, nominal.owner_hub_id):
+        raise Http404("Not available")
+    rows = subject_access_rows(actor=actor, nominal=nominal)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "field", "value", "exemption review"])
+    for row in rows:
+        writer.writerow([("'" + c if c[:1] in ("=", "+", "-", "@") else c) for c in row])
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="intel.subject_access.export",
+        object_type="nominal",
+        object_id=nominal.pk,
+        nominal_id=nominal.pk,
+        justification="Subject access request (DPA 2018 s.45)",
+        recipients=[actor.display_label, "the data subject (after exemption review)"],
+        details={"rows": len(rows)},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{nominal.reference}.csv"'
+    return response
