@@ -1,0 +1,72 @@
+"""Independent review of the apps merged on 27 November (plans, linkage, assessment calibration / equality /
+dry runs) against the access and audit rules. Each test shows one gap found in review."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from marsoc.core.vocabulary import Classification, Role
+from marsoc.plans import services as plan_services
+
+from ..conftest import hub, make_nominal, make_user, signed_in, today
+from ..linkage.helpers import police_row, run_import, write_csv
+from ..plans.helpers import adopt
+
+
+# --------------------------------------------------------------------------------------------- plans
+
+
+@pytest.fixture
+def secret_decision(db):
+    """A London meeting with a decision about a SECRET London nominal, recorded by a SECRET-cleared
+    manager; and a London officer cleared only to OFFICIAL, who may see the meeting but not that person."""
+    manager = make_user("london.mgr", [Role.HUB_MANAGER])  # SECRET clearance
+    low = make_user("london.low", [Role.HUB_OFFICER], clearance=Classification.OFFICIAL)
+    secret = adopt(
+        make_nominal(manager, family="Hiddenperson", classification=Classification.SECRET), manager
+    )
+    meeting = plan_services.meeting_schedule(
+        actor=manager, hub_id=hub("london").pk, held_on=today() + timedelta(days=7), title="London T&CG"
+    )
+    plan_services.meeting_decision_add(
+        actor=manager, meeting=meeting, text="Refer to the asset-denial panel", nominal=secret
+    )
+    return {"manager": manager, "low": low, "secret": secret, "meeting": meeting}
+
+
+def test_meeting_page_does_not_show_a_decision_about_a_person_above_the_viewers_clearance(secret_decision):
+    low, secret, meeting = secret_decision["low"], secret_decision["secret"], secret_decision["meeting"]
+    client = signed_in(low)
+    # The officer cannot open the person: the nominal policy denies them.
+    assert client.get(reverse("nominals:detail", args=[secret.pk])).status_code == 404
+    response = client.get(reverse("plans:meeting", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert secret.reference not in response.content.decode()
+
+
+def test_meeting_minutes_pdf_does_not_show_a_person_above_the_viewers_clearance(secret_decision):
+    from pypdf import PdfReader
+    import io
+
+    low, secret, meeting = secret_decision["low"], secret_decision["secret"], secret_decision["meeting"]
+    response = signed_in(low).get(reverse("plans:meeting_minutes", args=[meeting.pk]))
+    assert response.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert secret.reference not in text
+
+
+# --------------------------------------------------------------------------------------------- linkage
+
+
+def test_import_report_of_a_secret_feed_is_404_to_an_officer_cleared_only_to_official(db, tmp_path):
+    """Quarantined rows hold personal data as the partner sent it; the feed's classification must bind
+    the import page as it binds the records (source_record_scope checks clearance, can_view_import not)."""
+    low = make_user("london.low", [Role.HUB_OFFICER], clearance=Classification.OFFICIAL)
+    done = run_import(
+        write_csv(tmp_path / "police.csv", [police_row("P1"), police_row("P2", dob="31/02/1990")]),
+        classification=Classification.SECRET,
+    )
+    assert done.rows_quarantined == 1
+    response = signed_in(low).get(reverse("linkage:import", args=[done.pk]))
+    assert response.status_code == 404
