@@ -56,6 +56,21 @@ def test_meeting_minutes_pdf_does_not_show_a_person_above_the_viewers_clearance(
     assert secret.reference not in text
 
 
+def test_meeting_page_consultation_names_the_people_in_its_decisions(secret_decision):
+    """The page shows each decision's person (reference and text); the consultation record must name
+    them too, or the inspector's by-person search and "who viewed" miss this page."""
+    from marsoc.core.models import AuditEvent
+    from marsoc.nominals.models import MembershipChange
+
+    manager, secret, meeting = secret_decision["manager"], secret_decision["secret"], secret_decision["meeting"]
+    # Adopted long ago: the person is not on this meeting's agenda, only in its decisions.
+    MembershipChange.objects.filter(nominal=secret).update(effective_date=today() - timedelta(days=100))
+    response = signed_in(manager).get(reverse("plans:meeting", args=[meeting.pk]))
+    assert secret.reference in response.content.decode()
+    event = AuditEvent.objects.filter(action="meeting.view").latest("id")
+    assert secret.pk in set(event.subjects.values_list("nominal_id", flat=True))
+
+
 # --------------------------------------------------------------------------------------------- linkage
 
 
