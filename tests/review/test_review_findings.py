@@ -13,7 +13,6 @@ from ..conftest import hub, make_nominal, make_user, signed_in, today
 from ..linkage.helpers import police_row, run_import, write_csv
 from ..plans.helpers import adopt
 
-
 # --------------------------------------------------------------------------------------------- plans
 
 
@@ -46,8 +45,9 @@ def test_meeting_page_does_not_show_a_decision_about_a_person_above_the_viewers_
 
 
 def test_meeting_minutes_pdf_does_not_show_a_person_above_the_viewers_clearance(secret_decision):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     low, secret, meeting = secret_decision["low"], secret_decision["secret"], secret_decision["meeting"]
     response = signed_in(low).get(reverse("plans:meeting_minutes", args=[meeting.pk]))
@@ -62,7 +62,11 @@ def test_meeting_page_consultation_names_the_people_in_its_decisions(secret_deci
     from marsoc.core.models import AuditEvent
     from marsoc.nominals.models import MembershipChange
 
-    manager, secret, meeting = secret_decision["manager"], secret_decision["secret"], secret_decision["meeting"]
+    manager, secret, meeting = (
+        secret_decision["manager"],
+        secret_decision["secret"],
+        secret_decision["meeting"],
+    )
     # Adopted long ago: the person is not on this meeting's agenda, only in its decisions.
     MembershipChange.objects.filter(nominal=secret).update(effective_date=today() - timedelta(days=100))
     response = signed_in(manager).get(reverse("plans:meeting", args=[meeting.pk]))
