@@ -89,3 +89,30 @@ def test_import_report_of_a_secret_feed_is_404_to_an_officer_cleared_only_to_off
     assert done.rows_quarantined == 1
     response = signed_in(low).get(reverse("linkage:import", args=[done.pk]))
     assert response.status_code == 404
+
+
+def test_an_officer_cannot_stage_a_feed_above_their_own_clearance(db, tmp_path):
+    """Follows from the previous finding: once an import is bound by its classification, staging one above
+    your clearance would hand you a 404 for your own upload. The classification field says why instead,
+    and nothing is staged."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.linkage.models import FeedImport
+
+    low = make_user("london.low", [Role.HUB_OFFICER], clearance=Classification.OFFICIAL)
+    path = write_csv(tmp_path / "up.csv", [police_row("U1")])
+    with open(path, "rb") as handle:
+        response = signed_in(low).post(
+            "/linkage/imports/new/",
+            {
+                "file": SimpleUploadedFile("up.csv", handle.read(), content_type="text/csv"),
+                "mapping": "police-pnc",
+                "source_agency": Agency.objects.get(code="mps").pk,
+                "owner_hub": Hub.objects.get(code="london").pk,
+                "classification": Classification.SECRET,
+            },
+        )
+    assert response.status_code == 200
+    assert "above your clearance" in response.context["form"].errors["classification"][0]
+    assert not FeedImport.objects.exists()
