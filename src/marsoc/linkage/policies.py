@@ -50,15 +50,19 @@ def can_view_record(actor: Actor, record: SourceRecord) -> bool:
 
 
 def feed_import_scope(actor: Actor) -> Q:
+    """As for records: an import's quarantined rows hold its rows as sent, at the feed's classification."""
     if not can_use_linkage(actor):
         return NOTHING
+    clearance = Q(classification__in=classifications_up_to(actor.clearance))
     if _national(actor):
-        return Q()
-    return Q(owner_hub_id=actor.hub_id) if actor.hub_id is not None else NOTHING
+        return clearance
+    return clearance & Q(owner_hub_id=actor.hub_id) if actor.hub_id is not None else NOTHING
 
 
 def can_view_import(actor: Actor, feed_import: FeedImport) -> bool:
     if not can_use_linkage(actor):
+        return False
+    if feed_import.classification not in classifications_up_to(actor.clearance):
         return False
     return _national(actor) or (actor.hub_id is not None and actor.hub_id == feed_import.owner_hub_id)
 

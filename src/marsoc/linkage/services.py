@@ -19,7 +19,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
-from marsoc.core.vocabulary import Classification, Operation
+from marsoc.core.vocabulary import Classification, Operation, classifications_up_to
 
 from . import engine
 from .feeds import (
@@ -96,6 +96,9 @@ def feed_stage(
     """Keep a copy of the file and record the import as staged. Nothing is read yet."""
     if actor is not None and not can_import_for_hub(actor, owner_hub.pk):
         raise PermissionDenied("You may not import feeds for this hub")
+    if actor is not None and classification not in classifications_up_to(actor.clearance):
+        # The import is then out of the actor's own reach (policies.can_view_import): say so now.
+        raise ValidationFailed({"classification": "This classification is above your clearance"})
     digest = file_sha256(source_path)
     target = staging_dir() / f"{digest[:16]}-{Path(filename).name[-80:]}"
     if not target.exists():

@@ -3,7 +3,7 @@
 from fpdf import FPDF
 
 from .models import Meeting
-from .selectors import Agenda
+from .selectors import Agenda, MeetingRecord
 
 _REPLACE = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"}
 
@@ -120,32 +120,27 @@ def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
     return bytes(doc.output())
 
 
-def meeting_minutes_pdf(meeting: Meeting) -> bytes:
+def meeting_minutes_pdf(meeting: Meeting, record: MeetingRecord) -> bytes:
     doc = _Doc(f"Minutes: {meeting.title}")
     doc.h1(f"Minutes: {meeting.title}")
     doc.para(f"{meeting.hub.name}, {meeting.held_on:%d %B %Y}. Status: {meeting.get_status_display()}.")
     doc.h2("Attendance")
     doc.items([f"{a.attendee} ({a.agency.name})" for a in meeting.attendance.select_related("agency")])
     doc.h2("Decisions")
-    doc.items(
-        [
-            (f"{d.nominal.reference}: " if d.nominal else "") + d.text
-            for d in meeting.decisions.select_related("nominal")
-        ]
-    )
+    doc.items([(f"{d.nominal.reference}: " if d.nominal else "") + d.text for d in record.decisions])
     doc.h2("Outcomes decided")
     doc.items(
         [
             f"{o.action.plan.nominal.reference}: {o.get_rating_display()} by {o.agency.name} - {o.get_status_display()}"
             + (f" ({o.decision_reason})" if o.decision_reason else "")
-            for o in meeting.decided_outcomes.select_related("action__plan__nominal", "agency")
+            for o in record.decided_outcomes
         ]
     )
     doc.h2("New actions")
     doc.items(
         [
             f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {a.due_date:%d %b %Y}"
-            for a in meeting.new_actions.select_related("plan__nominal", "tactic", "agency")
+            for a in record.new_actions
         ]
     )
     doc.h2("Minutes")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from marsoc.assessment.models import PriorityStatus, TierDecision
@@ -13,7 +13,7 @@ from marsoc.nominals.models import MembershipChange, Nominal
 from marsoc.nominals.selectors import phase_filter
 from marsoc.nominals.vocabulary import MembershipState, Phase
 
-from .models import Action, Meeting, Order, Outcome, Plan
+from .models import Action, Decision, Meeting, Order, Outcome, Plan
 from .policies import can_view_meeting, can_view_plan, meeting_hub_scope, meeting_nominal_scope
 from .vocabulary import OPEN_ACTION_STATUSES, OutcomeStatus
 
@@ -155,3 +155,40 @@ def meeting_agenda(*, actor: Actor, meeting: Meeting, today: date | None = None)
         .order_by("end_date", "id")
     )
     return agenda
+
+
+@dataclass
+class MeetingRecord:
+    """What was decided at a meeting, limited to the people the actor may see (a decision about someone
+    above their clearance is left out whole: its text is about that person)."""
+
+    decisions: list[Decision]
+    decided_outcomes: list[Outcome]
+    new_actions: list[Action]
+
+    def nominal_ids(self) -> list[int]:
+        ids = {d.nominal_id for d in self.decisions if d.nominal_id}
+        ids |= {o.action.plan.nominal_id for o in self.decided_outcomes}
+        ids |= {a.plan.nominal_id for a in self.new_actions}
+        return sorted(ids)
+
+
+def meeting_record(*, actor: Actor, meeting: Meeting) -> MeetingRecord:
+    people = Nominal.objects.filter(meeting_nominal_scope(actor, meeting.hub_id))
+    return MeetingRecord(
+        decisions=list(
+            meeting.decisions.filter(Q(nominal__isnull=True) | Q(nominal__in=people)).select_related(
+                "nominal"
+            )
+        ),
+        decided_outcomes=list(
+            meeting.decided_outcomes.filter(action__plan__nominal__in=people).select_related(
+                "action__plan__nominal", "agency"
+            )
+        ),
+        new_actions=list(
+            meeting.new_actions.filter(plan__nominal__in=people).select_related(
+                "plan__nominal", "tactic", "agency"
+            )
+        ),
+    )

@@ -62,6 +62,7 @@ from .selectors import (
     access_meeting_by_id,
     access_order_by_id,
     meeting_agenda,
+    meeting_record,
     meetings_visible,
     plan_for,
 )
@@ -646,6 +647,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             messages.success(request, "Meeting record updated")
             return redirect("plans:meeting", meeting_id=current.pk)
     agenda = meeting_agenda(actor=actor, meeting=current)
+    record = meeting_record(actor=actor, meeting=current)
     audit_record(
         actor=actor,
         operation=Operation.CONSULTATION,
@@ -653,7 +655,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
         object_type="meeting",
         object_id=current.pk,
         justification="Tasking and coordination meeting",
-        subject_ids=agenda.nominal_ids(),
+        subject_ids=sorted({*agenda.nominal_ids(), *record.nominal_ids()}),
     )
     return render(
         request,
@@ -663,8 +665,8 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "agenda": agenda,
             "may_run": may_run,
             "attendance": current.attendance.select_related("agency"),
-            "decisions": current.decisions.select_related("nominal"),
-            "decided": current.decided_outcomes.select_related("action__plan__nominal", "agency"),
+            "decisions": record.decisions,
+            "decided": record.decided_outcomes,
             "attendance_form": bound.get("attendance_form") or AttendanceForm(),
             "decision_form": bound.get("decision_form") or DecisionForm(),
             "minutes_form": bound.get("minutes_form")
@@ -711,10 +713,8 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
     except NotFoundOrForbidden as exc:
         raise Http404("No such meeting") from exc
-    content = pdf.meeting_minutes_pdf(current)
-    subjects = {d.nominal_id for d in current.decisions.all() if d.nominal_id}
-    subjects |= set(current.decided_outcomes.values_list("action__plan__nominal_id", flat=True))
-    subjects |= set(current.new_actions.values_list("plan__nominal_id", flat=True))
+    record = meeting_record(actor=actor, meeting=current)
+    content = pdf.meeting_minutes_pdf(current, record)
     audit_record(
         actor=actor,
         operation=Operation.DISCLOSURE,
@@ -723,7 +723,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         object_id=current.pk,
         justification="Minutes of the tasking and coordination meeting",
         recipients=[actor.display_label],
-        subject_ids=sorted(subjects),
+        subject_ids=record.nominal_ids(),
     )
     return _pdf_response(content, f"marsoc-meeting-{current.pk}-minutes.pdf")
 
