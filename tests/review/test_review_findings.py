@@ -118,15 +118,9 @@ def test_an_officer_cannot_stage_a_feed_above_their_own_clearance(db, tmp_path):
     assert not FeedImport.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Review finding, not fixed: plan API POSTs return the whole plan with no purpose and no "
-    "consultation record (run with --runxfail to see it fail)",
-)
 def test_plan_api_post_that_returns_the_plan_records_a_consultation(db, token_for):
-    """GET /api/nominals/{id}/plan needs a purpose and writes a consultation; POST .../plan/agree returns
-    the same plan (objectives, actions, officers, agreements) with neither, so the partner's read of the
-    plan is only visible in the log as an alteration."""
+    """POST .../plan/agree answers with the whole plan (objectives, actions, officers, agreements), so the
+    partner's reading of it is logged as a consultation, as GET /api/nominals/{id}/plan logs it."""
     from marsoc.core.models import AuditEvent
     from marsoc.core.vocabulary import Operation
 
@@ -156,11 +150,6 @@ def test_plan_api_post_that_returns_the_plan_records_a_consultation(db, token_fo
     ).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Review finding, not fixed: meeting PDFs are always marked OFFICIAL-SENSITIVE, whatever they "
-    "hold (run with --runxfail to see it fail)",
-)
 def test_minutes_pdf_naming_a_secret_person_is_not_marked_below_secret(secret_decision):
     import io
 

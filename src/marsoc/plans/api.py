@@ -249,6 +249,13 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
     except (ValidationFailed, PermissionDenied) as exc:
         return _refused(exc, "request")
     plan.refresh_from_db()
+    # The answer is the whole plan: its reading is a consultation, logged as the GET logs it.
+    nominal_consult(
+        actor=actor,
+        nominal=plan.nominal,
+        purpose="Plan returned after requesting agreement",
+        surface="api.plan",
+    )
     return Status(200, _plan(plan))
 
 
@@ -268,6 +275,9 @@ def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
     except (ValidationFailed, PermissionDenied) as exc:
         return _refused(exc, "agreement")
     plan.refresh_from_db()
+    nominal_consult(
+        actor=actor, nominal=plan.nominal, purpose="Plan returned after agreeing it", surface="api.plan"
+    )
     return Status(200, _plan(plan))
 
 

@@ -2,6 +2,9 @@
 
 from fpdf import FPDF
 
+from marsoc.core.vocabulary import Classification, classification_rank
+from marsoc.nominals.models import Nominal
+
 from .models import Meeting
 from .selectors import Agenda, MeetingRecord
 
@@ -16,10 +19,23 @@ def _text(value: object) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _marking(nominal_ids: list[int]) -> str:
+    """The document's protective marking: the highest classification of anyone it names, and never below
+    OFFICIAL-SENSITIVE (a meeting pack is operational case material)."""
+    marking = Classification.OFFICIAL_SENSITIVE.value
+    for value in (
+        Nominal.objects.filter(pk__in=nominal_ids).values_list("classification", flat=True).distinct()
+    ):
+        if classification_rank(value) > classification_rank(marking):
+            marking = value
+    return marking
+
+
 class _Doc(FPDF):
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, marking: str = Classification.OFFICIAL_SENSITIVE.value) -> None:
         super().__init__(format="A4")
         self.doc_title = title
+        self.marking = marking
         self.set_title(_text(title))
         self.set_author("MARSOC Hub")
         self.set_auto_page_break(auto=True, margin=15)
@@ -27,12 +43,12 @@ class _Doc(FPDF):
 
     def header(self) -> None:
         self.set_font("Helvetica", "B", 8)
-        self.cell(0, 5, "OFFICIAL-SENSITIVE", align="C", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 5, _text(self.marking), align="C", new_x="LMARGIN", new_y="NEXT")
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
-        self.cell(0, 5, _text(f"{self.doc_title} - page {self.page_no()} - OFFICIAL-SENSITIVE"), align="C")
+        self.cell(0, 5, _text(f"{self.doc_title} - page {self.page_no()} - {self.marking}"), align="C")
 
     def h1(self, text: str) -> None:
         self.set_font("Helvetica", "B", 16)
@@ -55,7 +71,7 @@ class _Doc(FPDF):
 
 
 def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
-    doc = _Doc(f"Meeting pack: {meeting.title}")
+    doc = _Doc(f"Meeting pack: {meeting.title}", _marking(agenda.nominal_ids()))
     doc.h1(f"Meeting pack: {meeting.title}")
     doc.para(f"{meeting.hub.name} tasking and coordination meeting, {meeting.held_on:%d %B %Y}.")
     doc.para(f"Changes since {agenda.since:%d %B %Y}.")
@@ -121,7 +137,7 @@ def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
 
 
 def meeting_minutes_pdf(meeting: Meeting, record: MeetingRecord) -> bytes:
-    doc = _Doc(f"Minutes: {meeting.title}")
+    doc = _Doc(f"Minutes: {meeting.title}", _marking(record.nominal_ids()))
     doc.h1(f"Minutes: {meeting.title}")
     doc.para(f"{meeting.hub.name}, {meeting.held_on:%d %B %Y}. Status: {meeting.get_status_display()}.")
     doc.h2("Attendance")
