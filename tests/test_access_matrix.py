@@ -688,6 +688,7 @@ COVERED_ROUTES |= {
     "intelligence/subject-access/<int:nominal_id>/",
     "intelligence/<int:pk>/review/",
     "intelligence/<int:pk>/restrict/",
+    "intelligence/<int:pk>/rectify/",
 }
 INTEL_READ = {"london_manager", "london_officer", "london_analyst"}  # owner hub staff; MPS originates
 MPS = {"london_manager", "london_analyst"}  # users of the originating agency
@@ -731,6 +732,8 @@ INTEL_SURFACES = [
     ("retention queue", "get", "/intelligence/retention/", {"london_manager", "national_manager"}),
     ("retention review", "get", "/intelligence/{item}/review/", {"london_manager"}),  # owner hub's manager
     ("restrict item", "get", "/intelligence/{item}/restrict/", {"london_manager"}),
+    # owner hub's managers and officers, and the originating agency's recording users (not its analyst)
+    ("rectify item", "get", "/intelligence/{item}/rectify/", {"london_manager", "london_officer"}),
     ("subject access export", "get", "/intelligence/subject-access/{nominal}/", {"london_manager"}),
 ]
 

@@ -217,3 +217,33 @@ class RestrictForm(forms.Form):
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+class RectifyForm(forms.Form):
+    text = forms.CharField(label="Intelligence", widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    intelligence_date = GovukDateField(label="Date of the intelligence", required=False)
+    source_evaluation = forms.ChoiceField(
+        label="Source evaluation", choices=SourceEvaluation.choices, widget=forms.RadioSelect, required=False
+    )
+    intelligence_assessment = forms.ChoiceField(
+        label="Intelligence assessment",
+        choices=IntelligenceAssessment.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    handling_code = forms.ChoiceField(
+        label="Handling code", choices=HandlingCode.choices, widget=forms.RadioSelect, required=False
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Handling conditions (handling code C only)",
+        choices=HandlingCondition.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Reason for the correction",
+        help_text="For example: the data subject's request under DPA 2018 s.46, or the source re-evaluated",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )

@@ -268,3 +268,29 @@ class RetentionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.item_id}"
+
+
+class ItemRevision(models.Model):
+    """Rectification (DPA 2018 s.46): the version an item had before a correction, who changed it,
+    when and why. The item row always holds the current version; these rows are never edited."""
+
+    item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="revisions")
+    # The rectifiable fields as they were before the change (text, date and grade), and which changed.
+    previous = models.JSONField()
+    changed_fields = models.JSONField(default=list)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.item_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def previous_grade_label(self) -> str:
+        p = self.previous
+        conditions = " ".join(p.get("conditions") or [])
+        grade = f"[{p.get('source_evaluation', '')}{p.get('intelligence_assessment', '')}{p.get('handling_code', '')}]"
+        return grade + (f" {conditions}" if conditions else "")

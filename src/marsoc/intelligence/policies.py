@@ -166,6 +166,18 @@ def can_record_for_hub(actor: Actor, hub_id: int) -> bool:
     return actor.hub_id == hub_id or (actor.is_national and bool(actor.role_codes & CASE_WRITE_ROLES))
 
 
+def can_rectify_item(actor: Actor, item: IntelItem) -> bool:
+    """Correcting an item is for those who answer for its content: the owner hub's managers and officers,
+    and the users of the originating agency who may record intelligence. Recipients never; nor a tombstone.
+    (Seeing the item, including its classification against clearance, is checked separately.)"""
+    if item.erased_at is not None or not actor.role_codes & CASE_ROLES:
+        return False
+    roles = actor.role_codes
+    owner_staff = bool(roles & CASE_WRITE_ROLES) and actor.hub_id == item.owner_hub_id
+    originator = actor.agency_id == item.originating_agency_id and can_record_item(actor)
+    return owner_staff or originator
+
+
 # --- agreements -------------------------------------------------------------------------------------
 
 

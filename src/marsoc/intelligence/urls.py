@@ -18,6 +18,7 @@ urlpatterns = [
     path("subject-access/<int:nominal_id>/", views.subject_access, name="subject_access"),
     path("<int:pk>/review/", views.item_review, name="review"),
     path("<int:pk>/restrict/", views.item_restrict, name="restrict"),
+    path("<int:pk>/rectify/", views.item_rectify, name="rectify"),
     path("<int:pk>/", views.item_detail, name="detail"),
     path("<int:pk>/purpose/", views.purpose, name="purpose"),
     path("<int:pk>/share/", views.item_share, name="share"),

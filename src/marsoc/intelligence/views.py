@@ -35,6 +35,7 @@ from .forms import (
     AgreementStatusForm,
     DecisionForm,
     ItemForm,
+    RectifyForm,
     RestrictForm,
     ReviewForm,
     SanitiseForm,
@@ -46,6 +47,7 @@ from .policies import (
     can_export_subject_access,
     can_manage_agreements,
     can_record_item,
+    can_rectify_item,
     can_restrict_item,
     can_review_retention,
     can_view_agreements,
@@ -281,6 +283,8 @@ def item_detail(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
             "can_share": share_decision(actor, item, onward_rule=services._onward_rule(actor, item)).allowed,
             "can_sanitise": sanitise_decision(actor, item).allowed,
             "can_restrict": can_restrict_item(actor, item) and item.erased_at is None,
+            "can_rectify": can_rectify_item(actor, item),
+            "revisions": item.revisions.select_related("changed_by") if owner else [],
             "can_approve": item.sanitisation_status == SanitisationStatus.PENDING
             and item.sanitised_from is not None
             and is_originator(actor, item.sanitised_from),
@@ -325,6 +329,53 @@ def item_share(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRespo
             "needs_consent": decision.needs_consent,
             "conditions": [(c, condition_text.get(c, c)) for c in item.conditions or []],
         },
+    )
+
+
+@item_page("rectify")
+def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
+    """Correct the text, date or grade (DPA 2018 s.46); the replaced version is kept in the history."""
+    actor = _actor(request)
+    if not can_rectify_item(actor, item):
+        raise Http404("Not available")
+    initial = {
+        "text": item.text,
+        "intelligence_date": item.intelligence_date,
+        "source_evaluation": item.source_evaluation,
+        "intelligence_assessment": item.intelligence_assessment,
+        "handling_code": item.handling_code,
+        "conditions": list(item.conditions or []),
+    }
+    form = RectifyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.item_rectify(
+                actor=actor,
+                item=item,
+                data=services.RectifyInput(
+                    text=d.get("text") or "",
+                    intelligence_date=d.get("intelligence_date"),
+                    source_evaluation=d.get("source_evaluation") or "",
+                    intelligence_assessment=d.get("intelligence_assessment") or "",
+                    handling_code=d.get("handling_code") or "",
+                    conditions=d.get("conditions") or [],
+                ),
+                reason=d.get("reason") or "",
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"{item.reference} corrected; the previous version is kept in its history"
+            )
+            return redirect("intelligence:detail", pk=item.pk)
+    return render(
+        request,
+        "intelligence/simple_form.html",
+        {"form": form, "item": item, "title": f"Correct {item.reference}", "button": "Save the correction"},
     )
 
 
