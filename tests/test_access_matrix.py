@@ -737,6 +737,16 @@ INTEL_SURFACES = [
     ("subject access export", "get", "/intelligence/subject-access/{nominal}/", {"london_manager"}),
 ]
 
+# API writes (not in COVERED_ROUTES, which lists page routes): (name, path, allowed, body, allow, deny).
+# Recording is gated by role before any input is read: an empty item is 422 for those who may record,
+# 403 for the rest. Sharing the P item under an MPS-NCA agreement: the owner side shares at once (201),
+# everyone else gets the same 404 as for a missing item.
+RECORDERS = {"london_manager", "london_officer", "partner_probation", "national_manager"}
+INTEL_API_WRITES = [
+    ("API record item", "/api/intelligence", RECORDERS, "empty", 422, 403),
+    ("API share item", "/api/intelligence/{item}/share", INTEL_READ, "share", 201, 404),
+]
+
 
 @pytest.fixture
 def intel_world(world):
@@ -761,6 +771,7 @@ def intel_world(world):
     )  # fmt: skip
     ids = {"item": item.pk, "agreement": agreement.pk, "consent": consent.pk, "access": access.pk}
     ids["nominal"] = nominals["own_hub"].pk
+    ids["nca"] = agreement.parties.get(code="nca").pk
     return users, ids | {"yorkshire": hidden.owner_hub_id}
 
 
@@ -784,6 +795,25 @@ def test_intelligence_surfaces(intel_world, actor, token_for):
         success = 302 if method == "post" else 200
         if response.status_code != (success if allowed else 404):
             failures.append(f"{name}: expected {'allow' if allowed else 'deny'}, got {response.status_code}")
+    for name, template, allowed_for, kind, allow, deny in INTEL_API_WRITES:
+        body = (
+            {"subjects": [], "text": ""}
+            if kind == "empty"
+            else {
+                "recipient_agency_id": ids["nca"],
+                "agreement_id": ids["agreement"],
+                "purpose": "Joint work",
+            }
+        )
+        response = client.post(
+            template.format(**ids),
+            data=body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        expected = allow if actor in allowed_for else deny
+        if response.status_code != expected:
+            failures.append(f"{name}: expected {expected}, got {response.status_code}")
     # The API search answers everyone, but only case roles get anything, and only what they may see.
     api = client.get("/api/intelligence?q=item", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     want = {ids["item"]} if actor in INTEL_READ else set()

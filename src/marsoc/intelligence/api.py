@@ -1,18 +1,20 @@
-"""Intelligence endpoints: search, one item (purpose required), agreements. The same selectors, policy
-and audit as the pages; a missing and a forbidden item both answer 404."""
+"""Intelligence endpoints: search, one item (purpose required), agreements, and the two writes: record an
+item and share one. The same selectors, services, policy and audit as the pages; a missing and a forbidden
+item both answer 404, a write the policy refuses 403, bad input 422 with the errors by field."""
 
 from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from marsoc.accounts.models import User
-from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 from . import services
 from .models import IntelItem
-from .policies import can_view_agreements, sees_intelligence
+from .policies import can_record_item, can_view_agreements, sees_intelligence
 from .selectors import access_item_by_id, agreement_list, deconfliction, item_list
 
 router = Router(tags=["intelligence"])
@@ -77,6 +79,64 @@ class AgreementOut(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] = {}
+
+
+def _plain_text(value: object) -> object:
+    """Refuse NUL and unpaired surrogates (PostgreSQL cannot store them) before any service sees them."""
+    if isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
+        raise ValueError("must not contain NUL or unpaired surrogate characters")
+    return value
+
+
+class SubjectIn(Schema):
+    nominal_id: int = Field(..., ge=1, le=MAX_ID)
+    category: str = Field(..., description="suspect, convicted, victim, witness or other (s.38(3))")
+
+
+class ItemIn(Schema):
+    """Checked by the same service as the page: each rule's error comes back against its field."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_control_characters(cls, value: object) -> object:
+        return _plain_text(value)
+
+    subjects: list[SubjectIn] = Field(..., max_length=50)
+    text: str = Field(..., max_length=services.MAX_TEXT + 1)
+    intelligence_date: date | None = None
+    owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
+    classification: str = ""
+    source_evaluation: str = Field("", description="1, 2 or 3")
+    intelligence_assessment: str = Field("", description="A to E")
+    handling_code: str = Field("", description="P or C")
+    conditions: list[str] = Field([], max_length=5, description="C only: A1, A2, A3, S1, S2")
+    purpose: str = ""
+    data_category: str = ""
+    record_group: str = "3"
+    legacy_source: str = ""
+    legacy_intelligence: str = ""
+    legacy_handling: str = ""
+
+
+class ShareIn(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_control_characters(cls, value: object) -> object:
+        return _plain_text(value)
+
+    recipient_agency_id: int | None = Field(None, ge=1, le=MAX_ID)
+    agreement_id: int | None = Field(None, ge=1, le=MAX_ID)
+    purpose: str = Field("", max_length=1000)
+
+
+class ShareOut(Schema):
+    outcome: str = Field(
+        ..., description="disclosed, or consent_requested (a C item: the originator decides)"
+    )
+    disclosure_id: int | None
+    consent_request_id: int | None
+    recipient_agency: str
+    agreement: str
 
 
 def _actor(request: HttpRequest) -> User:
@@ -152,25 +212,100 @@ def get_item(request: HttpRequest, item_id: int, purpose: str = "") -> Any:
             422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
         )
     services.item_consult(actor=actor, item=item, purpose=purpose.strip(), surface="api")
+    return Status(200, _detail(item))
+
+
+def _detail(item: IntelItem) -> dict[str, Any]:
+    return _summary(item) | {
+        "text": "" if item.erased_at else item.text,
+        "source_evaluation": item.source_evaluation,
+        "intelligence_assessment": item.intelligence_assessment,
+        "handling_code": item.handling_code,
+        "legacy_grade": item.legacy_grade,
+        "purpose": item.purpose,
+        "data_category": item.data_category,
+        "subjects": [
+            {
+                "nominal_id": s.nominal_id,
+                "reference": s.nominal.reference,
+                "category": s.data_subject_category,
+            }
+            for s in item.subjects.select_related("nominal")
+        ],
+    }
+
+
+@router.post(
+    "/intelligence",
+    response={201: ItemDetail, 403: ErrorOut, 422: ErrorOut},
+    summary="Record a graded item (the same checks and audit as the page)",
+)
+def record_item(request: HttpRequest, payload: ItemIn) -> Any:
+    actor = _actor(request)
+    if not can_record_item(actor):
+        return Status(403, {"detail": "You cannot record intelligence"})
+    data = services.ItemInput(
+        text=payload.text,
+        intelligence_date=payload.intelligence_date,
+        owner_hub_id=payload.owner_hub_id,
+        classification=payload.classification,
+        source_evaluation=payload.source_evaluation,
+        intelligence_assessment=payload.intelligence_assessment,
+        handling_code=payload.handling_code,
+        conditions=payload.conditions,
+        purpose=payload.purpose,
+        data_category=payload.data_category,
+        record_group=payload.record_group,
+        legacy_source=payload.legacy_source,
+        legacy_intelligence=payload.legacy_intelligence,
+        legacy_handling=payload.legacy_handling,
+        subjects=[(s.nominal_id, s.category) for s in payload.subjects],
+    )
+    try:
+        item = services.item_record(actor=actor, data=data)
+    except ValidationFailed as exc:
+        return Status(422, {"detail": "The item was not recorded", "errors": exc.errors})
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
     return Status(
-        200,
-        _summary(item)
-        | {
-            "text": "" if item.erased_at else item.text,
-            "source_evaluation": item.source_evaluation,
-            "intelligence_assessment": item.intelligence_assessment,
-            "handling_code": item.handling_code,
-            "legacy_grade": item.legacy_grade,
-            "purpose": item.purpose,
-            "data_category": item.data_category,
-            "subjects": [
-                {
-                    "nominal_id": s.nominal_id,
-                    "reference": s.nominal.reference,
-                    "category": s.data_subject_category,
-                }
-                for s in item.subjects.select_related("nominal")
-            ],
+        201, _detail(IntelItem.objects.select_related("owner_hub", "originating_agency").get(pk=item.pk))
+    )
+
+
+@router.post(
+    "/intelligence/{item_id}/share",
+    response={201: ShareOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Share an item with an agency under an agreement (a C item may become a consent request)",
+)
+def share_item(request: HttpRequest, item_id: int, payload: ShareIn) -> Any:
+    if item_id > MAX_ID:
+        return Status(404, {"detail": "Not found"})
+    actor = _actor(request)
+    try:
+        item = access_item_by_id(actor=actor, item_id=item_id)
+        outcome = services.item_disseminate(
+            actor=actor,
+            item=item,
+            recipient_agency_id=payload.recipient_agency_id,
+            agreement_id=payload.agreement_id,
+            purpose=payload.purpose,
+        )
+    except NotFoundOrForbidden:
+        return Status(404, {"detail": "Not found"})
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    except ValidationFailed as exc:
+        return Status(422, {"detail": "The item was not shared", "errors": exc.errors})
+    made = outcome.disclosure or outcome.consent_request
+    assert made is not None
+    return Status(
+        201,
+        {
+            "outcome": "disclosed" if outcome.disclosure else "consent_requested",
+            "disclosure_id": outcome.disclosure.pk if outcome.disclosure else None,
+            "consent_request_id": outcome.consent_request.pk if outcome.consent_request else None,
+            "recipient_agency": made.recipient_agency.name,
+            "agreement": made.agreement.reference,
         },
     )
 
