@@ -2,7 +2,17 @@
 
 from datetime import date
 
-from marsoc.linkage.engine import EngineRecord, cluster, deterministic_pairs, evaluate_clusters, table_of
+import duckdb
+
+from marsoc.linkage.engine import (
+    EngineRecord,
+    _identifier_conditions,
+    cluster,
+    deterministic_pairs,
+    evaluate_clusters,
+    identifiers_of,
+    table_of,
+)
 
 
 def test_table_of_derives_transposed_dates_nicknames_and_aliases():
@@ -23,6 +33,7 @@ def test_table_of_derives_transposed_dates_nicknames_and_aliases():
     assert row["first_name_canon"] == "william"
     assert row["first_names_all"] == ["bill", "will", "william"]
     assert row["surnames_all"] == ["brown", "smith jones"]
+    assert row["aliases"] == ["will brown"]
     assert row["postcode_district"] == "SW1A"
     # A day above 12 cannot be a month, so there is no transposed form.
     assert table_of([EngineRecord(id=2, date_of_birth=date(1980, 3, 13))])[0]["dob_swapped"] is None
@@ -43,6 +54,49 @@ def test_cluster_refuses_links_that_join_records_people_said_differ():
     result = cluster([1, 2, 3, 4], [(1, 2), (2, 3), (3, 4)], forbidden=[(1, 3)])
     assert result.cluster_of == {1: 1, 2: 1, 3: 3, 4: 3}
     assert result.blocked == [(2, 3)]
+
+
+def test_scored_links_never_give_one_person_two_identifiers_of_a_kind():
+    # 1 and 2 hold different NOMIS numbers: two prisoners. 3 (no identifier) is linked to 1 first,
+    # so the cluster {1, 3} holds NOMIS A1111AA and the scored link 3-2 would give it a second one.
+    # 4 shares PNC with 2 and has a CRN; 5 has a different CRN, so 4-5 is refused too.
+    records = [
+        EngineRecord(id=1, nomis="A1111AA"),
+        EngineRecord(id=2, nomis="A2222BB", pnc="2001/0123456F"),
+        EngineRecord(id=3),
+        EngineRecord(id=4, pnc="2001/0123456F", crn="X123456"),
+        EngineRecord(id=5, crn="X654321"),
+    ]
+    result = cluster(
+        [1, 2, 3, 4, 5],
+        [(2, 4)],  # the deterministic link (shared PNC) is taken first and unchecked
+        scored_links=[(1, 3), (3, 2), (4, 5)],
+        identifiers=identifiers_of(records),
+    )
+    assert result.cluster_of == {1: 1, 2: 2, 3: 1, 4: 2, 5: 5}
+    assert result.blocked == [(3, 2), (4, 5)]
+    # Without the identifiers every link is taken.
+    assert set(
+        cluster([1, 2, 3, 4, 5], [(2, 4)], scored_links=[(1, 3), (3, 2), (4, 5)]).cluster_of.values()
+    ) == {1}
+
+
+def test_identifier_comparison_levels():
+    none_in_common, shared = _identifier_conditions()
+    cases = {
+        # (pnc_l, nomis_l, pnc_r, nomis_r): (no kind held by both, one shared)
+        ("P1", None, None, "N1"): (True, False),
+        ("P1", "N1", "P1", "N2"): (False, True),
+        ("P1", None, "P2", None): (False, False),  # the "different identifiers" level
+    }
+    for (pnc_l, nomis_l, pnc_r, nomis_r), expected in cases.items():
+        row = duckdb.execute(
+            f"SELECT coalesce({none_in_common}, FALSE), coalesce({shared}, FALSE) FROM (SELECT "
+            "?::VARCHAR pnc_l, ?::VARCHAR nomis_l, ?::VARCHAR pnc_r, ?::VARCHAR nomis_r, "
+            "NULL::VARCHAR cro_l, NULL::VARCHAR cro_r, NULL::VARCHAR crn_l, NULL::VARCHAR crn_r)",
+            [pnc_l, nomis_l, pnc_r, nomis_r],
+        ).fetchone()
+        assert row == expected
 
 
 def test_evaluate_clusters_counts_pairs():

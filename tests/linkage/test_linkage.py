@@ -59,6 +59,8 @@ def test_model_is_stored_with_version_and_training_summary(linked):
         "dob",
         "sex",
         "postcode",
+        "alias",
+        "identifiers",
     ]
     assert run.summary["records"] == SourceRecord.objects.count()
 

@@ -83,12 +83,17 @@ def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> 
 
 def clusters_at(loaded: LoadedFile, result: EngineResult, threshold: float) -> dict[int, int]:
     links = [(a, b) for a, b, _ in result.deterministic]
-    links += [
+    scored = [
         (p.left, p.right)
         for p in sorted(result.scored, key=lambda p: -p.probability)
         if p.probability >= threshold
     ]
-    return engine.cluster((r.id for r in loaded.records), links).cluster_of
+    return engine.cluster(
+        (r.id for r in loaded.records),
+        links,
+        scored_links=scored,
+        identifiers=engine.identifiers_of(loaded.records),
+    ).cluster_of
 
 
 def evaluate(

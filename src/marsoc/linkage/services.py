@@ -459,12 +459,13 @@ def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> Lin
     with transaction.atomic():
         run = LinkageRun.objects.create(model=model, started_by=actor)
         summary = _apply_clusters(run, records, clusters.cluster_of, actor)
-        summary.update(_queue_pairs(run, scored, clusters.cluster_of, limits))
+        summary.update(_queue_pairs(run, scored, clusters.cluster_of))
         summary.update(
             {
                 "records": len(records),
                 "deterministic_links": len(det),
-                "refused_by_decisions": len(clusters.blocked),
+                # links refused by a "not a match" or by two different identifiers of one kind
+                "refused_links": len(clusters.blocked),
             }
         )
         run.summary = summary
@@ -551,14 +552,16 @@ def _apply_clusters(
 
 
 def _queue_pairs(
-    run: LinkageRun, scored: list[engine.ScoredPair], cluster_of: dict[int, int], limits: engine.Thresholds
+    run: LinkageRun, scored: list[engine.ScoredPair], cluster_of: dict[int, int]
 ) -> dict[str, Any]:
-    """Pairs between the thresholds whose records ended in different clusters go to review; a pair
-    already decided keeps its decision (the record of who decided stays)."""
+    """Scored pairs whose records ended in different clusters go to review — those between the
+    thresholds, and those above auto-link whose link was refused (two different identifiers of one
+    kind, or a "not a match" elsewhere in the chain); a pair already decided keeps its decision
+    (the record of who decided stays)."""
     known = {(a, b): s for a, b, s in CandidatePair.objects.values_list("left_id", "right_id", "status")}
     fresh = []
     for pair in scored:
-        if pair.probability >= limits.auto_link or cluster_of[pair.left] == cluster_of[pair.right]:
+        if cluster_of[pair.left] == cluster_of[pair.right]:
             continue
         if (pair.left, pair.right) in known:
             continue
