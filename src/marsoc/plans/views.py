@@ -678,54 +678,60 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+def _meeting_or_404(actor: User, meeting_id: int) -> Meeting:
+    try:
+        return access_meeting_by_id(actor=actor, meeting_id=meeting_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such meeting") from exc
+
+
+def _meeting_pdf(
+    actor: User, meeting: Meeting, *, content: bytes, kind: str, justification: str, subject_ids: list[int]
+) -> HttpResponse:
+    """Send a meeting PDF, recorded as a disclosure to the person downloading it (s.62)."""
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action=f"meeting.{kind}_pdf",
+        object_type="meeting",
+        object_id=meeting.pk,
+        justification=justification,
+        recipients=[actor.display_label],
+        subject_ids=subject_ids,
+    )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="marsoc-meeting-{meeting.pk}-{kind}.pdf"'
     return response
 
 
 @login_required
 def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such meeting") from exc
+    current = _meeting_or_404(actor, meeting_id)
     agenda = meeting_agenda(actor=actor, meeting=current)
-    content = pdf.meeting_pack_pdf(current, agenda)
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="meeting.pack_pdf",
-        object_type="meeting",
-        object_id=current.pk,
+    return _meeting_pdf(
+        actor,
+        current,
+        content=pdf.meeting_pack_pdf(current, agenda),
+        kind="pack",
         justification="Meeting pack for the tasking and coordination meeting",
-        recipients=[actor.display_label],
         subject_ids=agenda.nominal_ids(),
     )
-    return _pdf_response(content, f"marsoc-meeting-{current.pk}-pack.pdf")
 
 
 @login_required
 def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such meeting") from exc
+    current = _meeting_or_404(actor, meeting_id)
     record = meeting_record(actor=actor, meeting=current)
-    content = pdf.meeting_minutes_pdf(current, record)
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="meeting.minutes_pdf",
-        object_type="meeting",
-        object_id=current.pk,
+    return _meeting_pdf(
+        actor,
+        current,
+        content=pdf.meeting_minutes_pdf(current, record),
+        kind="minutes",
         justification="Minutes of the tasking and coordination meeting",
-        recipients=[actor.display_label],
         subject_ids=record.nominal_ids(),
     )
-    return _pdf_response(content, f"marsoc-meeting-{current.pk}-minutes.pdf")
 
 
 # ---------------------------------------------------------------- alerts
