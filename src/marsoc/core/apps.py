@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "marsoc.core"
     label = "core"
     verbose_name = "Core (audit log)"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .search import register_sqlite_functions
+
+        # SQLite has no trigram or text-search functions: search.py gives it Python ones.
+        connection_created.connect(register_sqlite_functions, dispatch_uid="marsoc-sqlite-search")

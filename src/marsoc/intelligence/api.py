@@ -15,7 +15,7 @@ from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, Validation
 from . import services
 from .models import IntelItem
 from .policies import can_record_item, can_view_agreements, sees_intelligence
-from .selectors import access_item_by_id, agreement_list, deconfliction, item_list
+from .selectors import access_item_by_id, agreement_list, deconfliction, search_page
 
 router = Router(tags=["intelligence"])
 MAX_ID = 2**31 - 1
@@ -167,9 +167,10 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
             "results": [],
             "interests": [],
         }
-    qs = item_list(actor=actor, query=params.q)
-    start = (params.page - 1) * params.page_size
-    rows = list(qs[start : start + params.page_size])
+    result = search_page(
+        actor=actor, query=params.q, page=params.page, page_size=params.page_size, clamp=False
+    )
+    rows = result.object_list
     services.item_list_consult(
         actor=actor, items=rows, purpose="Intelligence search (API)", surface="api", query={"q": params.q}
     )
@@ -186,8 +187,8 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
             }
         )
     return {
-        "count": qs.count(),
-        "page": params.page,
+        "count": result.count,
+        "page": result.number,
         "page_size": params.page_size,
         "results": [_summary(i) for i in rows],
         "interests": interests,

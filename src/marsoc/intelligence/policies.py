@@ -21,7 +21,7 @@ leak through a count or a page length; `can_view_item` asks the same filter abou
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import CharField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from marsoc.core.actor import Actor
@@ -35,7 +35,7 @@ from marsoc.core.vocabulary import (
 )
 from marsoc.nominals.policies import HUB_STAFF_ROLES, NOTHING
 
-from .models import Disclosure, IntelItem, SharingAgreement
+from .models import AgreementCategory, AgreementPurpose, Disclosure, IntelItem, SharingAgreement
 from .vocabulary import (
     AgreementStatus,
     HandlingCode,
@@ -83,19 +83,50 @@ def disclosures_in_force(agency_id: int, today: date) -> "Q":
     return Q(recipient_agency_id=agency_id) & agreement_in_force_q(today, "agreement__")
 
 
-def _shared_exists(agency_id: int, today: date) -> Exists:
+def _shared_exists(agency_id: int, today: date) -> Q:
+    """The item was disclosed to `agency_id` under an agreement that allows it today: in force, both the
+    recipient and the originating agency parties, covering its classification, purpose and category.
+
+    Each "the agreement covers ..." is its own EXISTS on the agreement's rows rather than a join: a
+    join of the seven tables took PostgreSQL 40-60 ms to plan, on every intelligence query."""
+    agreement = OuterRef("agreement_id")
+    parties = SharingAgreement.parties.through.objects
+    covered = NOTHING
+    for maximum in Classification.values:
+        covered |= Q(
+            agreement__max_classification=maximum, item_classification__in=classifications_up_to(maximum)
+        )
     shared = (
         Disclosure.objects.filter(item_id=OuterRef("pk"))
         .filter(disclosures_in_force(agency_id, today))
-        # Each multi-valued condition in its own filter(): a separate join, so "both agencies are
-        # parties" means two party rows, not one row equal to both.
-        .filter(agreement__parties=agency_id)
-        .filter(agreement__parties=F("item__originating_agency_id"))
-        .filter(agreement__purposes__code=F("item__purpose"))
-        .filter(agreement__categories__code=F("item__data_category"))
-        .filter(_classification_covered_q("agreement__", "item__"))
+        .alias(item_classification=ExpressionWrapper(OuterRef("classification"), output_field=CharField()))
+        .filter(covered)
+        .filter(Exists(parties.filter(sharingagreement_id=agreement, agency_id=agency_id)))
+        .filter(
+            Exists(
+                parties.filter(
+                    sharingagreement_id=agreement, agency_id=OuterRef(OuterRef("originating_agency_id"))
+                )
+            )
+        )
+        .filter(
+            Exists(
+                AgreementPurpose.objects.filter(agreement_id=agreement, code=OuterRef(OuterRef("purpose")))
+            )
+        )
+        .filter(
+            Exists(
+                AgreementCategory.objects.filter(
+                    agreement_id=agreement, code=OuterRef(OuterRef("data_category"))
+                )
+            )
+        )
     )
-    return Exists(shared)
+    # The cheap question first: was the item disclosed to this agency at all? Most items never were,
+    # and PostgreSQL runs the cheaper of two ANDed conditions first, so the agreement check runs only
+    # for items that were.
+    disclosed = Disclosure.objects.filter(item_id=OuterRef("pk"), recipient_agency_id=agency_id)
+    return Exists(disclosed) & Exists(shared)
 
 
 def item_scope(actor: Actor, *, today: date | None = None, include_restricted: bool = False) -> Q:

@@ -2,58 +2,161 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, FloatField, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.search import TextMatches, TextRank
 from marsoc.core.vocabulary import classifications_up_to
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.selectors import _search_filter as nominal_search_filter
+from marsoc.nominals.selectors import name_relevance, people_matching
 
 from .models import AccessRequest, ConsentRequest, IntelItem, ItemSubject, SharingAgreement
 from .policies import agreement_scope, can_view_item, is_originator, item_scope
 from .vocabulary import RequestStatus, SanitisationStatus
 
-CANDIDATE_CAP = 50_000
+PAGE_SIZE = 50
 
 
-def _text_filter(query: str) -> Q:
-    text = Q()
-    for token in query.split()[:6]:
-        text &= Q(text__icontains=token)
-    return text
+def _text_hits(query: str) -> QuerySet[Any]:
+    return IntelItem.objects.filter(TextMatches("text", query)).values("pk")
 
 
-def item_search_filter(query: str) -> Q:
-    """Name, alias or identifier of a person the item is about, or words in its text.
+def _candidates(query: str) -> QuerySet[Any]:
+    """Ids of items about a person the search finds (name, alias, identifier; fuzzy) or whose text
+    matches it (full text). Each half uses its own index; the union is handed to the policy filter."""
+    about = ItemSubject.objects.filter(nominal_id__in=people_matching(query)).values("item_id")
+    return about.union(_text_hits(query))
 
-    The two kinds of match are found separately (each uses its own index) and handed to the policy
-    filter as one list of candidate ids: PostgreSQL will not turn `id IN (a) OR id IN (b)` into a join,
-    and scanned every item in scope instead. Very broad searches fall back to the subqueries."""
+
+def _relevance(query: str) -> Any:
+    """Best of: how well a person the item is about matches the query, and how well its text does.
+
+    Written so that ranking reads no more of an item than its id: the text is ranked (in a subquery)
+    only for items the text search found, so the ranking can run on the covering index."""
+    best_subject = (
+        ItemSubject.objects.filter(item_id=OuterRef("pk"))
+        .annotate(score=name_relevance(query, "nominal__", "nominal_id"))
+        .order_by("-score")
+        .values("score")[:1]
+    )
+    text_rank = (
+        IntelItem.objects.filter(pk=OuterRef("pk")).annotate(rank=TextRank("text", query)).values("rank")
+    )
+    return Greatest(
+        Coalesce(Subquery(best_subject, output_field=FloatField()), Value(0.0)),
+        Case(
+            When(pk__in=_text_hits(query), then=Subquery(text_rank, output_field=FloatField())),
+            default=Value(0.0),
+            output_field=FloatField(),
+        ),
+    )
+
+
+def _ranked(*, actor: Actor, query: str, today: date | None = None) -> QuerySet[IntelItem]:
+    qs = IntelItem.objects.filter(item_scope(actor, today=today))
     query = query.strip()
     if not query:
-        return Q()
-    people = Nominal.objects.filter(nominal_search_filter(query)).values("pk")
-    about = ItemSubject.objects.filter(nominal_id__in=people).values_list("item_id", flat=True)
-    text = IntelItem.objects.filter(_text_filter(query)).values_list("pk", flat=True)
-    ids = set(about[: CANDIDATE_CAP + 1])
-    if len(ids) <= CANDIDATE_CAP:
-        ids |= set(text[: CANDIDATE_CAP + 1])
-    if len(ids) > CANDIDATE_CAP:
-        return Q(pk__in=about) | Q(pk__in=text)
-    return Q(pk__in=sorted(ids))
+        return qs.order_by("-intelligence_date", "-id")
+    return (
+        qs.filter(pk__in=_candidates(query))
+        .annotate(relevance=_relevance(query))
+        .order_by("-relevance", "-intelligence_date", "-id")
+    )
 
 
 def item_list(*, actor: Actor, query: str = "", today: date | None = None) -> QuerySet[IntelItem]:
-    """The items the actor may see, searched: the policy filter is applied with the search, before the
-    count and the page, so no total includes an item they may not see."""
-    qs = IntelItem.objects.filter(item_scope(actor, today=today))
-    if query.strip():
-        qs = qs.filter(item_search_filter(query))
-    return qs.select_related("owner_hub", "originating_agency").order_by("-intelligence_date", "-id")
+    """The items the actor may see, searched and ranked: the policy filter is applied with the search,
+    before anything is ranked, counted or paged, so no total includes an item they may not see.
+
+    With a query, the best matches come first (every word in a subject's name, then the most similar
+    names, then text matches), newest first among equals; without one, newest first."""
+    return _ranked(actor=actor, query=query, today=today).select_related("owner_hub", "originating_agency")
+
+
+@dataclass
+class ResultPage:
+    """One page of search results and the total. Offers what the GOV.UK pagination template reads from
+    a Django page (`page.paginator.count`, `page.has_next()` and so on)."""
+
+    object_list: list[IntelItem]
+    number: int
+    count: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def paginator(self) -> "ResultPage":
+        return self
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _page_rows(ranked: QuerySet[IntelItem], start: int, size: int) -> tuple[list[IntelItem], int | None]:
+    """Two steps: rank and count on ids alone (the total rides on each row as a window count), then read
+    the page's rows whole. The first step touches only indexed columns, the second only 50 rows."""
+    fields = ["pk", "relevance"] if "relevance" in ranked.query.annotations else ["pk"]
+    head = list(ranked.annotate(total=Window(Count("pk"))).values(*fields, "total")[start : start + size])
+    if not head:
+        return [], None
+    rows = IntelItem.objects.select_related("owner_hub", "originating_agency").in_bulk(
+        [h["pk"] for h in head]
+    )
+    page = []
+    for h in head:
+        item = rows[h["pk"]]
+        item.relevance = h.get("relevance")  # type: ignore[attr-defined]
+        page.append(item)
+    return page, int(head[0]["total"])
+
+
+def search_page(
+    *,
+    actor: Actor,
+    query: str = "",
+    page: int | str | None = 1,
+    page_size: int = PAGE_SIZE,
+    today: date | None = None,
+    clamp: bool = True,
+) -> ResultPage:
+    """A page of `item_list` and its total. Anything that is not a page number gives the first page,
+    and with `clamp` a page past the end gives the last, as Django's Paginator.get_page does (the API
+    passes clamp=False: a client paging on until the results run out must see them run out)."""
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    ranked = _ranked(actor=actor, query=query, today=today)
+    rows, total = _page_rows(ranked, (number - 1) * page_size, page_size)
+    if total is not None:
+        return ResultPage(rows, number, total, page_size)
+    count = ranked.count()
+    last = max(1, -(-count // page_size))
+    if count == 0 or number <= last or not clamp:
+        return ResultPage([], number if not clamp else 1 if count == 0 else number, count, page_size)
+    rows, total = _page_rows(ranked, (last - 1) * page_size, page_size)
+    return ResultPage(rows, last, total or count, page_size)
 
 
 def access_item_by_id(*, actor: Actor, item_id: int) -> IntelItem:
@@ -87,15 +190,14 @@ def deconfliction(*, actor: Actor, query: str, today: date | None = None) -> lis
     the actor may not see. Restricted and erased items take no part (s.47)."""
     if not query.strip() or len(query.strip()) < 2:
         return []
-    people = Nominal.objects.filter(nominal_search_filter(query)).values("pk")
-    hidden = (
-        IntelItem.objects.filter(restricted=False, erased_at__isnull=True)
-        .filter(Exists(ItemSubject.objects.filter(item_id=OuterRef("pk"), nominal_id__in=people)))
-        .exclude(item_scope(actor, today=today))
-    )
+    # One pass over the items about the people found: each is checked against the policy once, and
+    # only the (owner hub, person) pairs of those the actor may not see come back.
     rows = (
-        ItemSubject.objects.filter(item__in=hidden.values("pk"), nominal_id__in=people)
-        .values_list("item__owner_hub_id", "nominal_id")
+        IntelItem.objects.filter(
+            subjects__nominal_id__in=people_matching(query), restricted=False, erased_at__isnull=True
+        )
+        .exclude(item_scope(actor, today=today))
+        .values_list("owner_hub_id", "subjects__nominal_id")
         .distinct()
     )
     by_hub: dict[int, set[int]] = {}

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,6 +67,7 @@ from .selectors import (
     item_list,
     review_queue,
     sanitisations_for,
+    search_page,
     subject_access_rows,
 )
 from .services import AGREEMENT_TRANSITIONS
@@ -132,8 +132,7 @@ def item_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     form.is_valid()
     query = (getattr(form, "cleaned_data", {}).get("q") or "").strip()
-    paginator = Paginator(item_list(actor=actor, query=query), 50)
-    page = paginator.get_page(request.GET.get("page"))
+    page = search_page(actor=actor, query=query, page=request.GET.get("page"))
     services.item_list_consult(
         actor=actor,
         items=list(page.object_list),

@@ -2,14 +2,31 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Upper
 from django.utils import timezone
 
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.models import AuditEvent
+from marsoc.core.search import Similarity, SimilarTo
 from marsoc.core.vocabulary import Operation, classifications_up_to
 
 from .lifecycle import RELEASE_WINDOW, phase_of
@@ -113,6 +130,79 @@ def _search_filter(query: str) -> Q:
             | Q(pk__in=alias_hits.values("nominal_id"))
         )
     return combined
+
+
+def _upper(field: str) -> Upper:
+    # The same expression as the trigram indexes (nominals/0003): UPPER(column::text).
+    return Upper(Cast(field, TextField()))
+
+
+def _name_token_q(token: str, *, fuzzy: bool) -> Q:
+    q = Q(given_names__icontains=token) | Q(family_name__icontains=token)
+    if fuzzy and len(token) >= 3:
+        q |= Q(SimilarTo(_upper("given_names"), token.upper()))
+        q |= Q(SimilarTo(_upper("family_name"), token.upper()))
+    return q
+
+
+def people_matching(query: str, *, fuzzy: bool = True) -> QuerySet[Nominal, Any]:
+    """Nominals found by a search, unscoped (the caller applies its policy), as a `values("pk")` query.
+
+    An identifier finds its holder exactly. Otherwise every word must match one of the person's names or
+    aliases: contained in it, or, with `fuzzy`, similar to it by trigrams (Smyth, Smith). Names and
+    aliases are searched apart and united, so each search uses its own index."""
+    query = query.strip()
+    if not query:
+        return Nominal.objects.none().values("pk")
+    if identifier_lookup(query):
+        return Nominal.objects.filter(_search_filter(query)).values("pk")
+    people = Nominal.objects.all()
+    for token in query.split()[:6]:
+        own = Nominal.objects.filter(_name_token_q(token, fuzzy=fuzzy)).values("pk")
+        aliases = Alias.objects.filter(_name_token_q(token, fuzzy=fuzzy)).values("nominal_id")
+        people = people.filter(pk__in=own.union(aliases))
+    return people.values("pk")
+
+
+def _contains_every_word(query: str, given: str, family: str) -> Q:
+    contained = Q()
+    for token in query.split()[:6]:
+        contained &= Q(**{f"{given}__icontains": token}) | Q(**{f"{family}__icontains": token})
+    return contained
+
+
+def _name_score(query: str, given: str, family: str) -> Any:
+    """1 when every word of the query is in the name, plus how similar the name is (0 to 1)."""
+    bonus = Case(
+        When(_contains_every_word(query, given, family), then=Value(1.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    similar = [Similarity(F(family), query), Similarity(F(given), query)]
+    if len(query.split()) > 1:
+        similar.append(Similarity(Concat(F(given), Value(" "), F(family), output_field=TextField()), query))
+    return bonus + Greatest(*similar)
+
+
+def name_relevance(query: str, prefix: str = "", pk: str = "pk") -> Any:
+    """How well the person reached through `prefix` (whose id is the outer field `pk`) matches a name
+    search. Their own names when those contain every word; otherwise the better of their own names and
+    their best alias. So names containing every word come first, then the most similar."""
+    given, family = f"{prefix}given_names", f"{prefix}family_name"
+    own = _name_score(query, given, family)
+    best_alias = (
+        Alias.objects.filter(nominal_id=OuterRef(pk))
+        .annotate(score=_name_score(query, "given_names", "family_name"))
+        .order_by("-score")
+        .values("score")[:1]
+    )
+    # The alias lookup runs only when needed (a CASE branch is evaluated lazily): the common case of a
+    # search by the person's own name costs no alias read.
+    return Case(
+        When(_contains_every_word(query, given, family), then=own),
+        default=Greatest(own, Coalesce(Subquery(best_alias, output_field=FloatField()), Value(0.0))),
+        output_field=FloatField(),
+    )
 
 
 @dataclass(frozen=True)
