@@ -7,11 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsoc.core.search import similarity, text_matches, trigrams
+from marsoc.core.vocabulary import Role
 from marsoc.intelligence.selectors import deconfliction, item_list, search_page
 from marsoc.nominals.models import Alias
 from marsoc.nominals.selectors import people_matching
 
-from ..conftest import make_nominal, signed_in
+from ..conftest import make_nominal, make_user, signed_in
 from .helpers import make_item
 
 # --- the Python trigram similarity is pg_trgm's ------------------------------------------------------
@@ -130,3 +131,20 @@ def test_the_search_page_and_api_show_the_fuzzy_match_and_its_count(people, lond
         "/api/intelligence?q=Smiht&page=5", HTTP_AUTHORIZATION=f"Bearer {token_for(london_officer)}"
     )
     assert far.json()["results"] == [] and far.json()["count"] == 1
+
+
+def test_the_search_page_lists_people_the_user_may_see_with_why_they_matched(people, london_officer):
+    from marsoc.core.models import AuditEvent
+
+    Alias.objects.create(nominal=people["jones"], given_names="", family_name="Smithers")
+    york = make_user("york.off", [Role.HUB_OFFICER], hub_code="yorkshire-humber", agency_code="yhrocu")
+    other_hub = make_nominal(york, hub_code="yorkshire-humber", given="Ivor", family="Smith")
+    body = signed_in(london_officer).get("/intelligence/?q=Smith").content.decode()
+    table = body.split('id="people"')[1].split("</table>")[0]
+    assert people["smith"].reference in table and "name" in table
+    assert people["jones"].reference in table and "alias" in table
+    assert people["smyth"].reference in table and "similar name" in table
+    assert other_hub.reference not in body  # another hub's person: not listed
+    assert table.index(people["smith"].reference) < table.index(people["smyth"].reference)
+    event = AuditEvent.objects.filter(action="nominal.list.intel-search").latest("id")
+    assert set(event.details["shown"]) == {people["smith"].pk, people["smyth"].pk, people["jones"].pk}

@@ -97,6 +97,10 @@ class ResultPage:
     def num_pages(self) -> int:
         return max(1, -(-self.count // self.page_size))
 
+    @property
+    def page_range(self) -> range:
+        return range(1, self.num_pages + 1)
+
     def has_next(self) -> bool:
         return self.number < self.num_pages
 

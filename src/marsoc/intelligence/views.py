@@ -25,7 +25,8 @@ from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import Operation
 from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.policies import can_view_nominal
-from marsoc.nominals.selectors import access_nominal_by_id
+from marsoc.nominals.selectors import access_nominal_by_id, people_search
+from marsoc.nominals.services import nominal_list_consult
 
 from . import services
 from .forms import (
@@ -140,6 +141,15 @@ def item_search(request: HttpRequest) -> HttpResponse:
         surface="page",
         query={"q": query},
     )
+    people = people_search(actor=actor, query=query) if query else []
+    if people:
+        nominal_list_consult(
+            actor=actor,
+            nominal_ids=[m.nominal.pk for m in people],
+            purpose="Intelligence search",
+            surface="intel-search",
+            query={"q": query},
+        )
     notices = deconfliction(actor=actor, query=query) if query else []
     for notice in notices:
         services.deconfliction_log(
@@ -154,6 +164,7 @@ def item_search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "query_string": urlencode({"q": query}) if query else "",
             "notices": notices,
+            "people": people,
             "can_record": can_record_item(actor),
             "can_review": can_review_retention(actor),
         },

@@ -234,6 +234,47 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
     return qs.select_related("owner_hub", "current_establishment").order_by(*order)
 
 
+@dataclass(frozen=True)
+class PersonMatch:
+    nominal: Nominal
+    matched_on: str  # what a user reads: "identifier", "name", "alias" or "similar name"
+
+
+def people_search(*, actor: Actor, query: str, limit: int = 10) -> list[PersonMatch]:
+    """The people the actor may see whom a search finds, best match first, each saying why it matched.
+    Scoped by the nominal policy before ranking and the limit."""
+    query = query.strip()
+    if not query:
+        return []
+    found = (
+        Nominal.objects.filter(nominal_scope(actor))
+        .filter(pk__in=people_matching(query))
+        .annotate(relevance=name_relevance(query))
+        .order_by("-relevance", "family_name", "given_names", "id")
+        .select_related("owner_hub")
+        .prefetch_related("aliases")[:limit]
+    )
+    tokens = [t.lower() for t in query.split()[:6]]
+
+    def contains_all(given: str, family: str) -> bool:
+        name = f"{given} {family}".lower()
+        return all(t in name for t in tokens)
+
+    by_identifier = bool(identifier_lookup(query))
+    matches = []
+    for nominal in found:
+        if by_identifier:
+            why = "identifier"
+        elif contains_all(nominal.given_names, nominal.family_name):
+            why = "name"
+        elif any(contains_all(a.given_names, a.family_name) for a in nominal.aliases.all()):
+            why = "alias"
+        else:
+            why = "similar name"
+        matches.append(PersonMatch(nominal, why))
+    return matches
+
+
 def access_nominal_by_id(*, actor: Actor, nominal_id: int) -> Nominal:
     """One nominal, or NotFoundOrForbidden whether it is missing or merely out of reach."""
     nominal = (
