@@ -143,30 +143,3 @@ class TextMatches(Func):
 
     def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, function="marsoc_text_matches", **extra)
-
-
-class TextRank(Func):
-    """How well a text matches (PostgreSQL's ts_rank_cd, 0 to about 1); on SQLite a match counts 0.1."""
-
-    output_field = FloatField()
-
-    def __init__(self, expression: Any, query: str, **extra: Any) -> None:
-        super().__init__(expression, Value(query), **extra)
-
-    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
-        cfg = TEXT_SEARCH_CONFIG
-        field_sql, field_params = compiler.compile(self.source_expressions[0])
-        query_sql, query_params = compiler.compile(self.source_expressions[1])
-        sql = (
-            f"ts_rank_cd(to_tsvector('{cfg}'::regconfig, {field_sql}), "
-            f"websearch_to_tsquery('{cfg}'::regconfig, {query_sql}))"
-        )
-        return sql, (*field_params, *query_params)
-
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
-        field_sql, field_params = compiler.compile(self.source_expressions[0])
-        query_sql, query_params = compiler.compile(self.source_expressions[1])
-        return (
-            f"(CASE WHEN marsoc_text_matches({field_sql}, {query_sql}) THEN 0.1 ELSE 0.0 END)",
-            (*field_params, *query_params),
-        )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Hub
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
-from marsoc.core.search import TextMatches, TextRank
+from marsoc.core.search import TextMatches
 from marsoc.core.vocabulary import classifications_up_to
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import name_relevance, people_matching
@@ -34,24 +34,23 @@ def _candidates(query: str) -> QuerySet[Any]:
     return about.union(_text_hits(query))
 
 
-def _relevance(query: str) -> Any:
-    """Best of: how well a person the item is about matches the query, and how well its text does.
+TEXT_MATCH_SCORE = 0.25  # below every name that contains the query or is similar to it (>= 0.3)
 
-    Written so that ranking reads no more of an item than its id: the text is ranked (in a subquery)
-    only for items the text search found, so the ranking can run on the covering index."""
+
+def _relevance(query: str) -> Any:
+    """Best of: how well a person the item is about matches the query, and a fixed score for a text
+    match. Text matches are not ranked among themselves (ts_rank would rebuild each text's vector: most
+    of the cost of a broad text search at a million items); newest first settles them."""
     best_subject = (
         ItemSubject.objects.filter(item_id=OuterRef("pk"))
         .annotate(score=name_relevance(query, "nominal__", "nominal_id"))
         .order_by("-score")
         .values("score")[:1]
     )
-    text_rank = (
-        IntelItem.objects.filter(pk=OuterRef("pk")).annotate(rank=TextRank("text", query)).values("rank")
-    )
     return Greatest(
         Coalesce(Subquery(best_subject, output_field=FloatField()), Value(0.0)),
         Case(
-            When(pk__in=_text_hits(query), then=Subquery(text_rank, output_field=FloatField())),
+            When(pk__in=_text_hits(query), then=Value(TEXT_MATCH_SCORE)),
             default=Value(0.0),
             output_field=FloatField(),
         ),
