@@ -168,7 +168,7 @@ def main() -> int:
         items_s = time.perf_counter() - started
         surname = Nominal.objects.values_list("family_name", flat=True).order_by("id").first() or "Smith"
         misspelt = surname[:-2] + surname[-1] + surname[-2] if len(surname) > 3 else surname + "e"
-        print("Intelligence search benchmark (marsoc.intelligence.selectors.item_list, first page + count)")
+        print("Intelligence search benchmark (marsoc.intelligence.selectors.search_page: first page + total)")
         print(f"  date       {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         print(f"  database   {db_description()}")
         print(f"  cpu        {cpu_model()} x {os.cpu_count()}; load average {load_average()}")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, FloatField, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models import Count, FloatField, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -38,23 +38,19 @@ TEXT_MATCH_SCORE = 0.25  # below every name that contains the query or is simila
 
 
 def _relevance(query: str) -> Any:
-    """Best of: how well a person the item is about matches the query, and a fixed score for a text
-    match. Text matches are not ranked among themselves (ts_rank would rebuild each text's vector: most
-    of the cost of a broad text search at a million items); newest first settles them."""
+    """How well the best-matching person an item is about matches the query. Every candidate was found
+    by a person's name or by its text, so one whose people score under the similarity threshold was
+    found by its text: it gets a fixed score below every name match. Text matches are not ranked among
+    themselves (ts_rank would rebuild each text's vector, most of the cost of a broad text search);
+    newest first settles them, as it settles every tie."""
     best_subject = (
         ItemSubject.objects.filter(item_id=OuterRef("pk"))
         .annotate(score=name_relevance(query, "nominal__", "nominal_id"))
         .order_by("-score")
         .values("score")[:1]
     )
-    return Greatest(
-        Coalesce(Subquery(best_subject, output_field=FloatField()), Value(0.0)),
-        Case(
-            When(pk__in=_text_hits(query), then=Value(TEXT_MATCH_SCORE)),
-            default=Value(0.0),
-            output_field=FloatField(),
-        ),
-    )
+    score = Coalesce(Subquery(best_subject, output_field=FloatField()), Value(0.0))
+    return Greatest(score, Value(TEXT_MATCH_SCORE))
 
 
 def _ranked(*, actor: Actor, query: str, today: date | None = None) -> QuerySet[IntelItem]:
