@@ -103,6 +103,13 @@ def test_c_item_recorded_shared_with_consent_and_cut_off_by_suspension(page: Pag
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("Handling code C: conditions apply")
     _accessibility(page, "item page", problems)
+
+    # A misspelt search finds the person (a similar name) and the item, and says why.
+    page.goto(f"{live_server.url}/intelligence/?q=Gradde")
+    people = page.locator("#people")
+    expect(people.get_by_role("row", name=nominal.reference)).to_contain_text("similar name")
+    expect(page.locator("#items").get_by_role("link", name=item.reference)).to_be_visible()
+    _accessibility(page, "search results", problems)
     _sign_out(page)
 
     # 2. The hub manager (MPS, not the originating agency) shares it with HMRC: a consent request.
