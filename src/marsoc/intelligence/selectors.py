@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, FloatField, OuterRef, QuerySet, Subquery, Value, Window
+from django.db.models import Count, FloatField, Max, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -43,11 +43,12 @@ def _relevance(query: str) -> Any:
     found by its text: it gets a fixed score below every name match. Text matches are not ranked among
     themselves (ts_rank would rebuild each text's vector, most of the cost of a broad text search);
     newest first settles them, as it settles every tie."""
+    # An aggregate, not ORDER BY ... LIMIT 1: no sort to set up for each of thousands of items.
     best_subject = (
         ItemSubject.objects.filter(item_id=OuterRef("pk"))
-        .annotate(score=name_relevance(query, "nominal__", "nominal_id"))
-        .order_by("-score")
-        .values("score")[:1]
+        .values("item_id")
+        .annotate(score=Max(name_relevance(query, "nominal__", "nominal_id")))
+        .values("score")
     )
     score = Coalesce(Subquery(best_subject, output_field=FloatField()), Value(0.0))
     return Greatest(score, Value(TEXT_MATCH_SCORE))

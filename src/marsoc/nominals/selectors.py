@@ -11,6 +11,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -192,9 +193,9 @@ def name_relevance(query: str, prefix: str = "", pk: str = "pk") -> Any:
     own = _name_score(query, given, family)
     best_alias = (
         Alias.objects.filter(nominal_id=OuterRef(pk))
-        .annotate(score=_name_score(query, "given_names", "family_name"))
-        .order_by("-score")
-        .values("score")[:1]
+        .values("nominal_id")
+        .annotate(score=Max(_name_score(query, "given_names", "family_name")))
+        .values("score")
     )
     # The alias lookup runs only when needed (a CASE branch is evaluated lazily): the common case of a
     # search by the person's own name costs no alias read.
