@@ -38,11 +38,12 @@ TEXT_MATCH_SCORE = 0.25  # below every name that contains the query or is simila
 
 
 def _relevance(query: str) -> Any:
-    """How well the best-matching person an item is about matches the query. Every candidate was found
-    by a person's name or by its text, so one whose people score under the similarity threshold was
-    found by its text: it gets a fixed score below every name match. Text matches are not ranked among
-    themselves (ts_rank would rebuild each text's vector, most of the cost of a broad text search);
-    newest first settles them, as it settles every tie."""
+    """How well the best-matching person an item is about matches the query, and never less than 0.25.
+
+    Every candidate was found by a person's name or by its text. A name match scores at least 0.3 (1 or
+    more when the name contains every word), so an item found only by its text ranks below them, at
+    0.25 or at whatever its people happen to score. Text matches are not ranked by ts_rank, which would
+    rebuild each text's vector (most of the cost of a broad text search); newest first settles ties."""
     # An aggregate, not ORDER BY ... LIMIT 1: no sort to set up for each of thousands of items.
     best_subject = (
         ItemSubject.objects.filter(item_id=OuterRef("pk"))
