@@ -231,6 +231,7 @@ def test_recipient_sees_what_went_and_never_what_was_left_out(world, token_for):
     body = page.content.decode()
     assert page.status_code == 200
     assert "HARWOOD, Cassius" in body and "A1234BC" in body and "Cass Harewood" in body
+    assert "27 March 1985" in body  # the snapshot keeps ISO dates; the page shows them the usual way
     assert w["items"]["p"].reference in body
     for hidden in ("c", "secret", "financial", "nca_own", "restricted", "yorkshire"):
         assert w["items"][hidden].reference not in body, hidden
@@ -405,7 +406,20 @@ def test_share_page_is_only_for_those_who_may_share(world):
         make_user("nat.mgr", [Role.HUB_MANAGER], hub_code="national", agency_code="hmpps-marsoc"),
     ):
         client = with_purpose(signed_in(user), w["nominal"])
-        assert client.get(f"/intelligence/people/{w['nominal'].pk}/share-summary/").status_code == 404
+        url = f"/intelligence/people/{w['nominal'].pk}/share-summary/"
+        assert client.get(url).status_code == 404
+        posted = client.post(
+            url,
+            {
+                "recipient": agency("nca").pk,
+                "agreement": w["agreement"].pk,
+                "purpose": "prevention_detection",
+                "reason": "Joint tasking",
+                "action": "share",
+            },
+        )
+        assert posted.status_code == 404
+    assert not SummaryDisclosure.objects.exists() and not Disclosure.objects.exists()
 
 
 def test_profile_links_to_the_persons_intelligence(world):
@@ -427,3 +441,10 @@ def test_items_of_a_summary_still_follow_the_item_policy(world):
     session.save()
     body = client.get(f"/intelligence/summaries/{summary.pk}/").content.decode()
     assert w["items"]["p"].reference not in body and "No intelligence items" in body
+
+
+def test_api_refuses_out_of_range_ids_like_missing_ones(world, token_for):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(world['partner'])}"}
+    client = signed_in(world["partner"])
+    assert client.get("/api/summaries/9999999999?purpose=abc", **auth).status_code == 404
+    assert client.get("/api/summaries", {"page": 0}, **auth).status_code == 422
