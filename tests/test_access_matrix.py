@@ -689,8 +689,15 @@ COVERED_ROUTES |= {
     "intelligence/<int:pk>/review/",
     "intelligence/<int:pk>/restrict/",
     "intelligence/<int:pk>/rectify/",
+    "intelligence/summaries/",
+    "intelligence/summaries/<int:pk>/",
+    "intelligence/summaries/<int:pk>/purpose/",
+    "intelligence/people/<int:pk>/",
+    "intelligence/people/<int:pk>/share-summary/",
 }
 INTEL_READ = {"london_manager", "london_officer", "london_analyst"}  # owner hub staff; MPS originates
+SUMMARY_READ = INTEL_READ | {"partner_probation"}  # the disclosing hub's staff and the recipient agency
+OWN_HUB_READERS = INTEL_READ | {"national_analyst", "national_manager"}  # READ for the London nominal
 MPS = {"london_manager", "london_analyst"}  # users of the originating agency
 INTEL_SURFACES = [
     ("intel search", "get", "/intelligence/?q=Own", CASE),
@@ -735,6 +742,25 @@ INTEL_SURFACES = [
     # owner hub's managers and officers, and the originating agency's recording users (not its analyst)
     ("rectify item", "get", "/intelligence/{item}/rectify/", {"london_manager", "london_officer"}),
     ("subject access export", "get", "/intelligence/subject-access/{nominal}/", {"london_manager"}),
+    # Nominal summaries of the London person, disclosed by London (MPS) to London Probation: one under an
+    # agreement in force, one under an agreement since suspended. The London hub's staff keep both; the
+    # probation partner sees the first only; nobody else sees either.
+    ("nominal summaries", "get", "/intelligence/summaries/", CASE),
+    ("summary page", "get", "/intelligence/summaries/{summary}/", SUMMARY_READ),
+    ("summary purpose", "get", "/intelligence/summaries/{summary}/purpose/", SUMMARY_READ),
+    ("suspended summary page", "get", "/intelligence/summaries/{suspended_summary}/", INTEL_READ),
+    ("suspended summary purpose", "get", "/intelligence/summaries/{suspended_summary}/purpose/", INTEL_READ),
+    ("API summary", "api", "/api/summaries/{summary}?purpose=case+work", SUMMARY_READ),
+    ("API suspended summary", "api", "/api/summaries/{suspended_summary}?purpose=case+work", INTEL_READ),
+    # A person's intelligence: whoever may open the person (and sees intelligence at all); sharing a
+    # summary: the owner hub's managers and officers only (not its analyst, not the national team).
+    ("person's intelligence", "get", "/intelligence/people/{nominal}/", OWN_HUB_READERS),
+    (
+        "share a summary",
+        "get",
+        "/intelligence/people/{nominal}/share-summary/",
+        {"london_manager", "london_officer"},
+    ),
 ]
 
 # API writes (not in COVERED_ROUTES, which lists page routes): (name, path, allowed, body, allow, deny).
@@ -752,7 +778,7 @@ INTEL_API_WRITES = [
 def intel_world(world):
     from marsoc.intelligence.models import AccessRequest, ConsentRequest
 
-    from .intelligence.helpers import make_agreement, make_item
+    from .intelligence.helpers import make_agreement, make_item, make_summary
 
     nominals, _parts, users = world
     owner = nominals["own_hub"].created_by
@@ -772,6 +798,12 @@ def intel_world(world):
     ids = {"item": item.pk, "agreement": agreement.pk, "consent": consent.pk, "access": access.pk}
     ids["nominal"] = nominals["own_hub"].pk
     ids["nca"] = agreement.parties.get(code="nca").pk
+    in_force = make_agreement(["mps", "probation-london"])
+    suspended = make_agreement(["mps", "probation-london"], status="suspended")
+    for key, under in (("summary", in_force), ("suspended_summary", suspended)):
+        ids[key] = make_summary(
+            nominals["own_hub"], under, recipient="probation-london", sharing_agency="mps", items=(item,)
+        ).pk
     return users, ids | {"yorkshire": hidden.owner_hub_id}
 
 
@@ -782,6 +814,10 @@ def test_intelligence_surfaces(intel_world, actor, token_for):
     client = signed_in(user)
     session = client.session
     session["marsoc_intel_purposes"] = {str(ids["item"]): "Intelligence development"}
+    session["marsoc_summary_purposes"] = {
+        str(ids[k]): "Intelligence development" for k in ("summary", "suspended_summary")
+    }
+    session["marsoc_purposes"] = {str(ids["nominal"]): "Intelligence development"}
     session.save()
     token = token_for(user)
     failures = []
@@ -819,8 +855,24 @@ def test_intelligence_surfaces(intel_world, actor, token_for):
     want = {ids["item"]} if actor in INTEL_READ else set()
     if {r["id"] for r in api["results"]} != want or api["count"] != len(want):
         failures.append(f"API search: {api['count']}")
+    # Summary lists (page and API): exactly the summaries the rows above allow.
+    want_summaries = set()
+    if actor in SUMMARY_READ:
+        want_summaries.add(ids["summary"])
+    if actor in INTEL_READ:
+        want_summaries.add(ids["suspended_summary"])
+    api = client.get("/api/summaries", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    if {r["id"] for r in api["results"]} != want_summaries or api["count"] != len(want_summaries):
+        failures.append(f"API summaries: {api['count']}")
+    if actor in CASE:
+        page = client.get("/intelligence/summaries/").context["page"]
+        if {s.pk for s in page.object_list} != want_summaries:
+            failures.append("summary list page")
     agreements = client.get("/api/agreements", HTTP_AUTHORIZATION=f"Bearer {token}").json()
-    want_agreements = 1 if actor in MPS | {"national_analyst", "national_manager"} else 0
+    # The MPS-NCA agreement and the two MPS-London Probation ones (for the summaries).
+    want_agreements = {"partner_probation": 2}.get(
+        actor, 3 if actor in MPS | {"national_analyst", "national_manager"} else 0
+    )
     if len(agreements) != want_agreements:
         failures.append(f"API agreements: {len(agreements)}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)

@@ -1,7 +1,9 @@
 """Graded intelligence in Chromium: a London officer records a C-coded item and sees the conditions banner;
 the hub manager (another agency) shares it, which becomes a consent request to the originating officer;
-the officer consents; an HMRC partner, a party to the agreement in force, sees the item; once the national
-manager suspends the agreement, the same partner gets the same 404 as for a missing item."""
+the officer consents; an HMRC partner, a party to the agreement in force, sees the item; the officer then
+shares a nominal summary of the person with HMRC (preview, then share) and the partner opens it; once the
+national manager suspends the agreement, the same partner gets the same 404 as for a missing item, for the
+item and for the summary."""
 
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from marsoc.accounts.services import totp_device_set, user_create
 from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Role
 from marsoc.demo.generate import DEMO_PASSWORD
-from marsoc.intelligence.models import ConsentRequest, Disclosure, IntelItem
+from marsoc.intelligence.models import ConsentRequest, Disclosure, IntelItem, SummaryDisclosure
 from marsoc.nominals.services import NominalInput, nominal_refer
 
 from ..intelligence.helpers import make_agreement
@@ -69,7 +71,11 @@ def _accessibility(page: Page, where: str, problems: list[str]) -> None:
 def test_c_item_recorded_shared_with_consent_and_cut_off_by_suspension(page: Page, live_server) -> None:
     nominal = _london_person()
     _hmrc_partner()
-    agreement = make_agreement(["hmpps-prisons-london", "hmrc"], max_classification="OFFICIAL-SENSITIVE")
+    agreement = make_agreement(
+        ["hmpps-prisons-london", "hmrc"],
+        max_classification="OFFICIAL-SENSITIVE",
+        categories=("criminal_intelligence", "custody", "identity"),
+    )
     hmrc = Agency.objects.get(code="hmrc")
     day = timezone.localdate() - timedelta(days=3)
     problems: list[str] = []
@@ -166,6 +172,44 @@ def test_c_item_recorded_shared_with_consent_and_cut_off_by_suspension(page: Pag
     _accessibility(page, "partner's view", problems)
     _sign_out(page)
 
+    # 5b. The originating officer shares a summary of the person with HMRC, from the person's profile:
+    # a preview of exactly what would go (the item with its conditions shown), then the share.
+    allow_second_sign_in("london.officer")
+    sign_in(page, live_server, "london.officer")
+    page.goto(f"{live_server.url}/cohort/{nominal.pk}/")
+    _give_purpose(page)
+    page.get_by_role("link", name="Intelligence and nominal summaries").click()
+    page.get_by_role("link", name="Share a summary with another agency").click()
+    page.locator("select[name=recipient]").select_option(str(hmrc.pk))
+    page.locator("select[name=agreement]").select_option(str(agreement.pk))
+    page.locator("select[name=purpose]").select_option("prevention_detection")
+    page.locator("textarea[name=reason]").fill("Joint money-laundering work")
+    page.get_by_role("button", name="Preview the summary").click()
+    expect(page.locator("#summary-identity")).to_contain_text("GRADED, Journey")
+    expect(page.get_by_text(f"Handling code C: conditions apply to {item.reference}")).to_be_visible()
+    _accessibility(page, "summary preview", problems)
+    page.get_by_role("button", name="Share this summary").click()
+    summary = SummaryDisclosure.objects.get(nominal=nominal)
+    summary_url = f"{live_server.url}/intelligence/summaries/{summary.pk}/"
+    expect(page).to_have_url(summary_url)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "shared with HM Revenue and Customs"
+    )
+    assert summary.item_ids == [item.pk] and "identity" in summary.snapshot
+    _sign_out(page)
+
+    # 5c. The HMRC partner finds it among the summaries received and opens it.
+    allow_second_sign_in("partner.hmrc")
+    sign_in(page, live_server, "partner.hmrc")
+    page.goto(f"{live_server.url}/intelligence/summaries/")
+    page.get_by_role("link", name=summary.reference).click()
+    _give_purpose(page)
+    expect(page).to_have_url(summary_url)
+    expect(page.locator("#summary-identity")).to_contain_text("GRADED, Journey")
+    expect(page.locator("#summary-items")).to_contain_text(item.reference)
+    _accessibility(page, "received summary", problems)
+    _sign_out(page)
+
     # 6. The national manager suspends the agreement; the partner's access stops on the next request.
     sign_in(page, live_server, "national.manager")
     page.goto(f"{live_server.url}/intelligence/agreements/{agreement.pk}/")
@@ -181,5 +225,9 @@ def test_c_item_recorded_shared_with_consent_and_cut_off_by_suspension(page: Pag
     assert response is not None and response.status == 404
     page.goto(f"{live_server.url}/intelligence/?q=car+wash")
     expect(page.get_by_text(item.reference)).to_have_count(0)
+    response = page.goto(summary_url)
+    assert response is not None and response.status == 404
+    page.goto(f"{live_server.url}/intelligence/summaries/")
+    expect(page.locator("#summary-count")).to_have_text("0 summaries.")
 
     assert not problems, "\n".join(problems)

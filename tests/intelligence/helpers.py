@@ -13,6 +13,8 @@ from marsoc.intelligence.models import (
     IntelItem,
     ItemSubject,
     SharingAgreement,
+    SummaryCategory,
+    SummaryDisclosure,
 )
 from marsoc.nominals.models import Nominal
 
@@ -92,3 +94,37 @@ def disclose(item: IntelItem, agency_code: str, agreement: SharingAgreement) -> 
         purpose="test",
         disclosed_at=timezone.now(),
     )
+
+
+def make_summary(
+    nominal: Nominal,
+    agreement: SharingAgreement,
+    *,
+    recipient: str = "mps",
+    sharing_agency: str = "yhrocu",
+    hub_code: str | None = None,
+    classification: str = "OFFICIAL-SENSITIVE",
+    purpose: str = "prevention_detection",
+    categories: tuple[str, ...] = ("custody",),
+    items: tuple[IntelItem, ...] = (),
+) -> SummaryDisclosure:
+    """A summary disclosure written directly (the service would refuse one under a non-fitting agreement)."""
+    summary = SummaryDisclosure.objects.create(
+        nominal=nominal,
+        owner_hub=Hub.objects.get(code=hub_code) if hub_code else nominal.owner_hub,
+        sharing_agency=Agency.objects.get(code=sharing_agency),
+        recipient_agency=Agency.objects.get(code=recipient),
+        agreement=agreement,
+        purpose=purpose,
+        reason="test",
+        classification=classification,
+        snapshot={
+            "reference": nominal.reference,
+            "owner_hub": nominal.owner_hub.name,
+            "status": {"membership_state": "Referred", "phase": "Pre-custody"},
+            "items": [{"id": i.pk, "reference": i.reference} for i in items],
+        },
+        disclosed_at=timezone.now(),
+    )
+    SummaryCategory.objects.bulk_create([SummaryCategory(summary=summary, code=c) for c in categories])
+    return summary

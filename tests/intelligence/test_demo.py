@@ -4,8 +4,8 @@ import pytest
 
 from marsoc.accounts.models import User
 from marsoc.demo.generate import generate
-from marsoc.intelligence.models import Disclosure, IntelItem, SharingAgreement
-from marsoc.intelligence.selectors import deconfliction, item_list
+from marsoc.intelligence.models import Disclosure, IntelItem, SharingAgreement, SummaryDisclosure
+from marsoc.intelligence.selectors import deconfliction, item_list, summary_items, summary_list
 from marsoc.nominals.models import Nominal
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,14 @@ def test_demo_has_everything_a_first_time_user_needs():
     notices = deconfliction(actor=officer, query=f"{yorkshire.given_names} {yorkshire.family_name}")
     assert any(n.hub_name == "Yorkshire and the Humber hub" or "Yorkshire" in n.hub_name for n in notices)
     assert all(n.contact_email for n in notices)
+    # Nominal summaries: the NCA partner sees the one shared under the agreement in force (with its items),
+    # not the one shared under the agreement since suspended; the disclosing London hub keeps both.
+    shared = SummaryDisclosure.objects.select_related("agreement")
+    assert sorted(s.agreement.status for s in shared) == ["in_force", "suspended"]
+    received = list(summary_list(actor=partner))
+    assert [s.agreement.status for s in received] == ["in_force"]
+    assert "identity" in received[0].snapshot and summary_items(actor=partner, summary=received[0])
+    assert summary_list(actor=User.objects.get(username="london.manager")).count() == 2
 
 
 def test_demo_intelligence_is_deterministic():

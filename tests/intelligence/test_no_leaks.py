@@ -17,7 +17,7 @@ from django.utils import timezone
 from marsoc.core.vocabulary import Role
 
 from ..conftest import make_nominal, make_user, signed_in
-from .helpers import disclose, make_agreement, make_item
+from .helpers import disclose, make_agreement, make_item, make_summary
 
 ACTORS = {
     # key: (roles, hub, agency, clearance)
@@ -269,4 +269,121 @@ def test_forbidden_and_missing_items_look_the_same(grid, token_for):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
     a = client.get(f"/api/intelligence/{hidden.pk}?purpose=xyz", **auth)
     b = client.get(f"/api/intelligence/{missing}?purpose=xyz", **auth)
+    assert a.status_code == b.status_code == 404 and a.json() == b.json()
+
+
+# --- Nominal summaries -------------------------------------------------------------------------------------
+# One summary of the Yorkshire person per agreement state and classification, disclosed by Yorkshire (the
+# YHROCU, a party unless the state says otherwise) to the MPS, carrying the P item of the same state and
+# classification. Expectations, from docs/intelligence.md: the staff of the disclosing hub (Yorkshire:
+# `yorks_officer`) keep every summary their clearance covers; the MPS sees one only while its agreement is
+# in force and covers it (state `in_force`, classification within the agreement's maximum) and within
+# their clearance; nobody else sees any, not even the originating agency's partner officer (summaries are
+# the hub's record, not the agency's). States "none" and "not_disclosed" have no summary at all.
+
+SUMMARY_OWNERS = {"yorks_officer"}
+SUMMARY_STATES = [s for s in STATES if s not in ("none", "not_disclosed")]
+
+
+def expected_summary(actor: str, state: str, classification: str) -> bool:
+    clearance = ACTORS[actor][3]
+    if actor not in CASE_ACTORS or RANK[classification] > RANK[clearance]:
+        return False
+    if actor in SUMMARY_OWNERS:
+        return True
+    return (
+        actor in RECIPIENTS
+        and state in VISIBLE_THROUGH_AGREEMENT
+        and RANK[classification] <= RANK[AGREEMENT_MAX]
+    )
+
+
+@pytest.fixture
+def summary_grid(grid):
+    nominal, items, users = grid
+    summaries = {}
+    for state in SUMMARY_STATES:
+        agreement = items[(state, "OFFICIAL", "P")].disclosures.get().agreement
+        for classification in CLASSIFICATIONS:
+            summaries[(state, classification)] = make_summary(
+                nominal,
+                agreement,
+                recipient="mps",
+                sharing_agency="yhrocu",
+                classification=classification,
+                categories=("custody", "criminal_intelligence"),
+                items=(items[(state, classification, "P")],),
+            )
+    return nominal, items, users, summaries
+
+
+@pytest.mark.parametrize("actor", list(ACTORS))
+def test_every_summary_surface_shows_exactly_what_the_rules_allow(summary_grid, actor, token_for):
+    nominal, items, users, summaries = summary_grid
+    user = users[actor]
+    client = signed_in(user)
+    session = client.session
+    session["marsoc_summary_purposes"] = {str(s.pk): "Intelligence development" for s in summaries.values()}
+    session["marsoc_purposes"] = {str(nominal.pk): "Intelligence development"}
+    session.save()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+    allowed = {s.pk for (state, c), s in summaries.items() if expected_summary(actor, state, c)}
+    failures = []
+
+    for (state, classification), summary in summaries.items():
+        want = summary.pk in allowed
+        page = client.get(f"/intelligence/summaries/{summary.pk}/")
+        api = client.get(f"/api/summaries/{summary.pk}?purpose=case+work", **auth)
+        for surface, response in (("page", page), ("api", api)):
+            if response.status_code != (200 if want else 404):
+                failures.append(f"{surface} {state}/{classification}: got {response.status_code}")
+        if want:
+            # The items on a summary follow the item policy for this reader, whatever the summary allows.
+            item = items[(state, classification, "P")]
+            item_visible = expected(actor, state, classification)
+            shown = {i.pk for i, _conds in page.context["items"]}
+            if shown != ({item.pk} if item_visible else set()):
+                failures.append(f"items on page {state}/{classification}: {shown}")
+            if {i["id"] for i in api.json()["items"]} != ({item.pk} if item_visible else set()):
+                failures.append(f"items in API {state}/{classification}")
+            is_owner = actor in SUMMARY_OWNERS
+            if ("Record of the disclosure" in page.content.decode()) is not is_owner:
+                failures.append(f"owner record shown wrongly {state}/{classification}")
+            if (api.json()["record"] is not None) is not is_owner:
+                failures.append(f"owner record in API wrongly {state}/{classification}")
+
+    if actor in CASE_ACTORS:
+        listing = client.get("/intelligence/summaries/")
+        paginator = listing.context["page"].paginator
+        shown = {s.pk for n in paginator.page_range for s in paginator.page(n).object_list}
+        if shown != allowed or paginator.count != len(allowed):
+            failures.append(f"list page: {len(shown)} shown, count {paginator.count}")
+        person = client.get(f"/intelligence/people/{nominal.pk}/")
+        if person.status_code == 200 and {s.pk for s in person.context["summaries"]} != allowed:
+            failures.append("person page summaries")
+    elif client.get("/intelligence/summaries/").status_code != 404:
+        failures.append("summary list open to a non-case role")
+    api = client.get("/api/summaries", {"page_size": 200}, **auth).json()
+    if {r["id"] for r in api["results"]} != allowed or api["count"] != len(allowed):
+        failures.append(f"API list: count {api['count']}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+def test_forbidden_and_missing_summaries_look_the_same(summary_grid, token_for):
+    _nominal, _items, users, summaries = summary_grid
+    user = users["probation_partner"]
+    client = signed_in(user)
+    hidden = summaries[("in_force", "OFFICIAL")]
+    missing = max(s.pk for s in summaries.values()) + 1000
+    session = client.session
+    session["marsoc_summary_purposes"] = {str(hidden.pk): "x", str(missing): "x"}
+    session.save()
+    a, b = (
+        client.get(f"/intelligence/summaries/{hidden.pk}/"),
+        client.get(f"/intelligence/summaries/{missing}/"),
+    )
+    assert a.status_code == b.status_code == 404 and a.content == b.content
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(user)}"}
+    a = client.get(f"/api/summaries/{hidden.pk}?purpose=xyz", **auth)
+    b = client.get(f"/api/summaries/{missing}?purpose=xyz", **auth)
     assert a.status_code == b.status_code == 404 and a.json() == b.json()

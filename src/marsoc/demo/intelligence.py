@@ -1,6 +1,8 @@
 """Synthetic intelligence for demonstration data: agreements in every state, graded items with P and C
-handling codes on a subset of nominals, disclosures under the agreements that allow them, and a few
-requests waiting for a decision. Bulk inserts, so 100,000-nominal runs stay fast (items go to a sample)."""
+handling codes on a subset of nominals, disclosures under the agreements that allow them, a few
+requests waiting for a decision, and two nominal summaries shared with the NCA (one under an agreement in
+force, one under an agreement since suspended). Bulk inserts, so 100,000-nominal runs stay fast (items go
+to a sample)."""
 
 import random
 from datetime import date, timedelta
@@ -18,9 +20,11 @@ from marsoc.intelligence.models import (
     IntelItem,
     ItemSubject,
     SharingAgreement,
+    SummaryCategory,
+    SummaryDisclosure,
 )
-from marsoc.intelligence.policies import agreement_refusals
-from marsoc.intelligence.services import review_due_for
+from marsoc.intelligence.policies import agreement_refusals, summary_part_refusals
+from marsoc.intelligence.services import review_due_for, summary_disclose, summary_identity, summary_plan
 from marsoc.nominals.models import Nominal
 
 DEFAULT_LIMIT = 1500  # nominals that get intelligence
@@ -33,7 +37,7 @@ AGREEMENTS = [
         ["mps", "hmpps-prisons-london", "probation-london", "nca", "hmpps-marsoc"],
         "in_force",
         ["prevention_detection", "offender_management", "prosecution"],
-        ["criminal_intelligence", "custody", "associates"],
+        ["criminal_intelligence", "custody", "associates", "identity"],
         "OFFICIAL-SENSITIVE",
         "parties",
     ),
@@ -63,7 +67,7 @@ AGREEMENTS = [
         ["hmrc", "mps", "nca"],
         "suspended",
         ["prevention_detection"],
-        ["financial"],
+        ["financial", "identity"],
         "OFFICIAL-SENSITIVE",
         "none",
     ),
@@ -103,6 +107,7 @@ PLACES = ["Leeds", "Croydon", "Hull", "Enfield", "Bradford", "Lewisham", "Sheffi
 
 def reset_intelligence() -> None:
     with transaction.atomic():
+        SummaryDisclosure.objects.all().delete()
         IntelItem.objects.filter(sanitised_from__isnull=False).delete()
         IntelItem.objects.all().delete()
         SharingAgreement.objects.all().delete()
@@ -274,8 +279,81 @@ def generate_intelligence(
                         requested_at=stamp,
                     )
                     pending += 1
+    summaries = _summaries(agreements, today)
     return {
         "intel_items": len(items),
         "intel_disclosures": len(disclosures),
         "sharing_agreements": len(agreements),
+        "nominal_summaries": summaries,
     }
+
+
+def _summaries(agreements: list[SharingAgreement], today: date) -> int:
+    """The London hub manager (MPS) shares a summary of a London person with the NCA under the London
+    partnership agreement (in force), through the real service, so items go with it and C items of other
+    agencies go to their originators; and an earlier summary of another London person went to the NCA
+    under the HMRC agreement, which has since been suspended: `partner.nca` sees the first, not the second."""
+    manager = User.objects.filter(username="london.manager").first()
+    nca = Agency.objects.filter(code="nca").first()
+    by_ref = {a.reference: a for a in agreements}
+    london, suspended = by_ref.get("ISA-DEMO-01"), by_ref.get("ISA-DEMO-04")
+    if manager is None or manager.agency_id is None or nca is None or london is None or suspended is None:
+        return 0
+    people = (
+        Nominal.objects.filter(owner_hub__code="london", intel_items__isnull=False)
+        .exclude(classification="SECRET")
+        .distinct()
+        .order_by("id")[:40]
+    )
+    made = 0
+    first: Nominal | None = None
+    for nominal in people:
+        plan = summary_plan(
+            actor=manager,
+            nominal=nominal,
+            recipient_agency_id=nca.pk,
+            agreement_id=london.pk,
+            purpose="prevention_detection",
+            reason="Demonstration: joint tasking with the NCA",
+            today=today,
+        )
+        if plan.disclose and len(plan.allowed_parts) == 2:
+            summary_disclose(
+                actor=manager,
+                nominal=nominal,
+                recipient_agency_id=nca.pk,
+                agreement_id=london.pk,
+                purpose="prevention_detection",
+                reason="Demonstration: joint tasking with the NCA ahead of release",
+            )
+            first, made = nominal, 1
+            break
+    second = next((n for n in people if n != first), None)
+    if second is not None:
+        earlier = SummaryDisclosure.objects.create(
+            nominal=second,
+            owner_hub_id=second.owner_hub_id,
+            sharing_agency_id=manager.agency_id,
+            recipient_agency=nca,
+            agreement=suspended,
+            purpose="prevention_detection",
+            reason="Demonstration: financial enquiry (shared before the agreement was suspended)",
+            classification=second.classification,
+            snapshot={
+                "reference": second.reference,
+                "owner_hub": second.owner_hub.name,
+                "identity": summary_identity(second),
+                "items": [],
+            },
+            record={
+                "parts_left_out": summary_part_refusals(suspended, second),
+                "left_out": {},
+                "consent_requested": [],
+                "withheld": [],
+            },
+            disclosed_by=manager,
+            disclosed_at=timezone.now() - timedelta(days=60),
+        )
+        SummaryCategory.objects.create(summary=earlier, code="identity")
+        made += 1
+    return made

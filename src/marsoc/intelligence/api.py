@@ -1,8 +1,8 @@
-"""Intelligence endpoints: search, one item (purpose required), agreements, and the two writes: record an
-item and share one. The same selectors, services, policy and audit as the pages; a missing and a forbidden
+"""Intelligence endpoints: search, one item (purpose required), agreements, nominal summaries (list and one,
+purpose required), and the two writes: record an item and share one. The same selectors, services, policy and audit as the pages; a missing and a forbidden
 item both answer 404, a write the policy refuses 403, bad input 422 with the errors by field."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,9 +13,17 @@ from marsoc.accounts.models import User
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 from . import services
-from .models import IntelItem
-from .policies import can_record_item, can_view_agreements, sees_intelligence
-from .selectors import access_item_by_id, agreement_list, deconfliction, search_page
+from .models import IntelItem, SummaryDisclosure
+from .policies import can_record_item, can_view_agreements, is_summary_owner_side, sees_intelligence
+from .selectors import (
+    access_item_by_id,
+    access_summary_by_id,
+    agreement_list,
+    deconfliction,
+    search_page,
+    summary_items,
+    summary_list,
+)
 
 router = Router(tags=["intelligence"])
 MAX_ID = 2**31 - 1
@@ -333,3 +341,131 @@ def list_agreements(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for a in agreement_list(actor=actor)
     ]
+
+
+# --- nominal summaries ------------------------------------------------------------------------------------
+
+
+class SummaryRow(Schema):
+    id: int
+    reference: str
+    person: str = Field(..., description="The MARSOC reference, with the name if identifying details went")
+    nominal_reference: str
+    sharing_agency: str
+    owner_hub: str
+    recipient_agency: str
+    agreement: str
+    purpose: str
+    classification: str
+    disclosed_at: datetime
+
+
+class SummaryPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[SummaryRow]
+
+
+class SummaryItem(Schema):
+    id: int
+    reference: str
+    grade: str
+    conditions: list[str]
+    classification: str
+    intelligence_date: date
+    originating_agency: str
+
+
+class SummaryDetail(SummaryRow):
+    reason: str
+    identity: dict[str, Any] | None
+    status: dict[str, Any] | None
+    items: list[SummaryItem]
+    record: dict[str, Any] | None = Field(
+        None, description="For the disclosing hub only: what was left out, withheld or sent for consent"
+    )
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+def _summary_row(summary: SummaryDisclosure) -> dict[str, Any]:
+    return {
+        "id": summary.pk,
+        "reference": summary.reference,
+        "person": summary.display_name,
+        "nominal_reference": str(summary.snapshot.get("reference", "")),
+        "sharing_agency": summary.sharing_agency.name,
+        "owner_hub": summary.owner_hub.name,
+        "recipient_agency": summary.recipient_agency.name,
+        "agreement": summary.agreement.reference,
+        "purpose": summary.purpose,
+        "classification": summary.classification,
+        "disclosed_at": summary.disclosed_at,
+    }
+
+
+@router.get("/summaries", response=SummaryPage, summary="Nominal summaries you may see")
+def list_summaries(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+    """Received by your agency (while the agreement is in force and covers them) or shared by your hub."""
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
+    qs = summary_list(actor=actor)
+    start = (params.page - 1) * params.page_size
+    rows = list(qs[start : start + params.page_size])
+    services.summary_list_consult(
+        actor=actor, summaries=rows, purpose="Nominal summaries (API)", surface="api"
+    )
+    return {
+        "count": qs.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "results": [_summary_row(s) for s in rows],
+    }
+
+
+@router.get(
+    "/summaries/{summary_id}",
+    response={200: SummaryDetail, 404: ErrorOut, 422: ErrorOut},
+    summary="One nominal summary (a purpose is required and logged)",
+)
+def get_summary(request: HttpRequest, summary_id: int, purpose: str = "") -> Any:
+    if summary_id > MAX_ID:
+        return Status(404, {"detail": "Not found"})
+    actor = _actor(request)
+    try:
+        summary = access_summary_by_id(actor=actor, summary_id=summary_id)
+    except NotFoundOrForbidden:
+        return Status(404, {"detail": "Not found"})
+    if len(purpose.strip()) < 3:
+        return Status(
+            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
+        )
+    services.summary_consult(actor=actor, summary=summary, purpose=purpose.strip(), surface="api")
+    items = summary_items(actor=actor, summary=summary)
+    return Status(
+        200,
+        _summary_row(summary)
+        | {
+            "reason": summary.reason,
+            "identity": summary.snapshot.get("identity"),
+            "status": summary.snapshot.get("status"),
+            "items": [
+                {
+                    "id": i.pk,
+                    "reference": i.reference,
+                    "grade": f"[{i.grade}]",
+                    "conditions": list(i.conditions or []),
+                    "classification": i.classification,
+                    "intelligence_date": i.intelligence_date,
+                    "originating_agency": i.originating_agency.name,
+                }
+                for i in items
+            ],
+            "record": summary.record if is_summary_owner_side(actor, summary) else None,
+        },
+    )

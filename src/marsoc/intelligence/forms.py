@@ -247,3 +247,78 @@ class RectifyForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+
+class SummaryShareForm(forms.Form):
+    """The first step of sharing a nominal summary: to whom, under which agreement, for what."""
+
+    recipient = forms.ModelChoiceField(
+        label="Agency to share with", queryset=Agency.objects.filter(active=True), required=False
+    )
+    agreement = forms.ModelChoiceField(
+        label="Information-sharing agreement",
+        help_text="Agreements in force that your agency has signed",
+        queryset=SharingAgreement.objects.none(),
+        required=False,
+    )
+    purpose = forms.ChoiceField(
+        label="Purpose of the disclosure", choices=_blank(ProcessingPurpose.choices), required=False
+    )
+    reason = forms.CharField(
+        label="Why this agency needs the summary",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, agreements: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]
+
+
+CONSENT = "consent"
+WITHHOLD = "withhold"
+
+
+class SummaryChoicesForm(forms.Form):
+    """The preview's choices: which allowed parts and items go, and for each C item that needs the
+    originator's consent, whether to ask them or to withhold it. Built from the plan, so only what the
+    agreement allows can be chosen at all."""
+
+    parts = forms.MultipleChoiceField(
+        label="Details of the person", widget=forms.CheckboxSelectMultiple, required=False
+    )
+    items = forms.MultipleChoiceField(
+        label="Intelligence that goes with it", widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        parts: list[tuple[str, str]],
+        items: list[tuple[str, str]],
+        consent_items: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parts"].choices = parts  # type: ignore[attr-defined]
+        self.fields["items"].choices = items  # type: ignore[attr-defined]
+        self.consent_names = []
+        for pk, label in consent_items:
+            name = f"consent_{pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=[
+                    (CONSENT, "Ask the originator to consent"),
+                    (WITHHOLD, "Withhold it from this summary"),
+                ],
+                widget=forms.RadioSelect,
+                initial=CONSENT,
+                error_messages={"required": f"Choose whether to ask for consent to share {label}"},
+            )
+            self.consent_names.append((int(pk), name))
+
+    def chosen(self) -> tuple[list[str], list[int], list[int]]:
+        d = self.cleaned_data
+        consent = [pk for pk, name in self.consent_names if d.get(name) == CONSENT]
+        return list(d.get("parts") or []), [int(i) for i in d.get("items") or []], consent

@@ -207,10 +207,90 @@ class Disclosure(models.Model):
         return f"{self.item_id} to {self.recipient_agency_id}"
 
 
+class SummaryDisclosure(models.Model):
+    """A nominal summary disseminated to an agency under an agreement, kept as a snapshot of exactly what
+    went: the person's identifying details and status (as far as the agreement's categories covered them)
+    and the items disclosed with it (each also has its own `Disclosure` row). Like an item disclosure, it
+    gives the recipient agency's case users access only while the agreement is in force and still covers
+    it (`policies.summary_scope` re-checks on every request)."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="summary_disclosures")
+    # The hub that owned the person's record and disclosed it, and the discloser's agency (a party).
+    owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    sharing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="summary_disclosures")
+    agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.PROTECT, related_name="summary_disclosures"
+    )
+    purpose = models.CharField(
+        max_length=24, choices=ProcessingPurpose.choices, help_text="One the agreement covers"
+    )
+    reason = models.TextField(help_text="Why the summary is disclosed (the s.62 justification)")
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, help_text="The highest of what it contains"
+    )
+    # What the recipient received: {"reference", "owner_hub", "identity"?, "status"?, "items": [...]}.
+    snapshot = models.JSONField()
+    # For the owner side only, never shown to the recipient: what was left out and why, what went to
+    # the originator for consent, and what the sharer withheld.
+    record = models.JSONField(default=dict)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    disclosed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient_agency", "disclosed_at"], name="summary_recipient_at")]
+        ordering = ["-disclosed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} of {self.nominal_id} to {self.recipient_agency_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"NS{self.pk:08d}" if self.pk else "NS(unsaved)"
+
+    @property
+    def item_ids(self) -> list[int]:
+        return [int(i["id"]) for i in (self.snapshot or {}).get("items", [])]
+
+    @property
+    def display_name(self) -> str:
+        """The person as the recipient knows them: by name if identifying details were disclosed."""
+        identity = (self.snapshot or {}).get("identity")
+        reference = str((self.snapshot or {}).get("reference", ""))
+        if not identity:
+            return reference
+        return (
+            f"{reference} {str(identity.get('family_name', '')).upper()}, {identity.get('given_names', '')}"
+        )
+
+
+class SummaryCategory(models.Model):
+    """A category of data a summary contains; the agreement must still cover every one of them."""
+
+    summary = models.ForeignKey(SummaryDisclosure, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(max_length=24, choices=DataCategory.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summary", "code"], name="summary_category_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
 class ConsentRequest(models.Model):
     """A share of a C-coded item by someone other than the originator: the originator decides."""
 
     item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="consent_requests")
+    # Set when the request was made while sharing a nominal summary: a granted item then shows on it.
+    summary = models.ForeignKey(
+        SummaryDisclosure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consent_requests",
+    )
     recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="+")
     purpose = models.TextField()

@@ -16,6 +16,10 @@ The rules (docs/intelligence.md states them for readers):
 
 `item_scope` is the one queryset filter that every list, search, count and export uses, so nothing can
 leak through a count or a page length; `can_view_item` asks the same filter about one record.
+
+Nominal summaries follow the same rules in `summary_scope` (see its docstring): the hub that disclosed
+a summary keeps it; the recipient agency sees it only while its agreement is in force and still covers
+it; clearance always applies.
 """
 
 from dataclasses import dataclass
@@ -33,11 +37,21 @@ from marsoc.core.vocabulary import (
     classification_rank,
     classifications_up_to,
 )
-from marsoc.nominals.policies import HUB_STAFF_ROLES, NOTHING
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.policies import HUB_STAFF_ROLES, NOTHING, can_view_nominal
 
-from .models import AgreementCategory, AgreementPurpose, Disclosure, IntelItem, SharingAgreement
+from .models import (
+    AgreementCategory,
+    AgreementPurpose,
+    Disclosure,
+    IntelItem,
+    SharingAgreement,
+    SummaryCategory,
+    SummaryDisclosure,
+)
 from .vocabulary import (
     AgreementStatus,
+    DataCategory,
     HandlingCode,
     OnwardSharing,
     SanitisationStatus,
@@ -209,7 +223,126 @@ def can_rectify_item(actor: Actor, item: IntelItem) -> bool:
     return owner_staff or originator
 
 
+# --- nominal summaries ---------------------------------------------------------------------------------
+
+
+def _summary_agreement_fits() -> Exists:
+    """The summary's agreement, today, names both the recipient and the sharing agency as parties and
+    covers the summary's purpose (the agreement and the dates are checked by the caller)."""
+    return Exists(
+        SharingAgreement.objects.filter(pk=OuterRef("agreement_id"))
+        # Each party condition in its own filter(): two party rows, not one row equal to both.
+        .filter(parties=OuterRef("recipient_agency_id"))
+        .filter(parties=OuterRef("sharing_agency_id"))
+        .filter(purposes__code=OuterRef("purpose"))
+    )
+
+
+def _summary_categories_covered() -> Q:
+    """No category of data in the summary falls outside the agreement's categories."""
+    uncovered = SummaryCategory.objects.filter(summary_id=OuterRef("pk")).exclude(
+        code__in=AgreementCategory.objects.filter(agreement_id=OuterRef(OuterRef("agreement_id"))).values(
+            "code"
+        )
+    )
+    return ~Q(Exists(uncovered))
+
+
+def summary_scope(actor: Actor, *, today: date | None = None) -> Q:
+    """The nominal summaries `actor` may see, as a filter for SummaryDisclosure querysets; every list,
+    page and API read of summaries uses it (`can_view_summary` for one record).
+
+    1. Only the case roles, and only at or below their clearance (a summary is classified at the highest
+       of what it contains).
+    2. The staff (manager, officer, analyst) of the hub that disclosed it keep it as their record of the
+       disclosure, whatever became of the agreement.
+    3. The recipient agency's case users see it only while its agreement is, today, in force (status,
+       started, not past its end date), has the recipient and the sharing agency as parties, covers the
+       summary's purpose, its classification and every category of data it contains. Nothing is cached:
+       suspending or ending the agreement hides the summary on the next request.
+    Nobody else sees a summary: no agreement, no access. (The items disclosed with a summary are opened
+    through `item_scope`, as any item.)"""
+    if not actor.role_codes & CASE_ROLES:
+        return NOTHING
+    today = _today(today)
+    clearance = Q(classification__in=classifications_up_to(actor.clearance))
+    reach = NOTHING
+    if actor.role_codes & HUB_STAFF_ROLES and actor.hub_id is not None:
+        reach |= Q(owner_hub_id=actor.hub_id)
+    if actor.agency_id is not None:
+        reach |= (
+            Q(recipient_agency_id=actor.agency_id)
+            & agreement_in_force_q(today, "agreement__")
+            & Q(_summary_agreement_fits())
+            & _summary_categories_covered()
+            & _classification_covered_q("agreement__", "")
+        )
+    return reach & clearance
+
+
+def can_view_summary(actor: Actor, summary: SummaryDisclosure, *, today: date | None = None) -> bool:
+    """One summary, decided by the same filter the lists use."""
+    if summary.pk is None:
+        return False
+    return SummaryDisclosure.objects.filter(pk=summary.pk).filter(summary_scope(actor, today=today)).exists()
+
+
+def is_summary_owner_side(actor: Actor, summary: SummaryDisclosure) -> bool:
+    """Staff of the disclosing hub: they see the record of what was left out, withheld or sent for
+    consent; the recipient never does."""
+    return (
+        bool(actor.role_codes & HUB_STAFF_ROLES)
+        and actor.hub_id is not None
+        and actor.hub_id == summary.owner_hub_id
+    )
+
+
+def can_share_summary(actor: Actor, nominal: Nominal) -> bool:
+    """A summary is disclosed by the hub that owns the person: its managers and officers, as users of an
+    agency (the agency must be a party to the agreement). The national team is no exception."""
+    return (
+        bool(actor.role_codes & CASE_WRITE_ROLES)
+        and actor.agency_id is not None
+        and actor.hub_id is not None
+        and actor.hub_id == nominal.owner_hub_id
+        and can_view_nominal(actor, nominal)
+    )
+
+
+# The parts of a summary besides its items, and the category of data each needs.
+SUMMARY_PART_CATEGORIES = {"identity": DataCategory.IDENTITY, "status": DataCategory.CUSTODY}
+
+
+def summary_part_refusals(agreement: SharingAgreement, nominal: Nominal) -> dict[str, str]:
+    """Why the agreement does not let each part of the person's record go (a part not named may go).
+    The agreement itself (status, parties, purpose) is checked separately."""
+    reasons: dict[str, str] = {}
+    categories = set(agreement.category_codes)
+    too_high = classification_rank(nominal.classification) > classification_rank(agreement.max_classification)
+    for part, category in SUMMARY_PART_CATEGORIES.items():
+        if category not in categories:
+            reasons[part] = f"The agreement does not cover the data category '{category.label}'"
+        elif too_high:
+            reasons[part] = (
+                f"The agreement covers material up to {agreement.max_classification}, "
+                f"the person's record is {nominal.classification}"
+            )
+    return reasons
+
+
 # --- agreements -------------------------------------------------------------------------------------
+
+
+def agreement_not_in_force(agreement: SharingAgreement, *, today: date | None = None) -> str:
+    """Why the agreement is not in force today ("" when it is)."""
+    today = _today(today)
+    if agreement.status != AgreementStatus.IN_FORCE:
+        return f"The agreement is {agreement.get_status_display().lower()}, not in force"
+    if agreement.starts_on > today:
+        return f"The agreement does not start until {agreement.starts_on:%d %B %Y}"
+    if agreement.ends_on is not None and agreement.ends_on < today:
+        return f"The agreement ended on {agreement.ends_on:%d %B %Y}"
+    return ""
 
 
 def agreement_refusals(
@@ -218,12 +351,9 @@ def agreement_refusals(
     """Why `agreement` does not allow sharing `item` with the recipient today (empty: it does)."""
     today = _today(today)
     reasons = []
-    if agreement.status != AgreementStatus.IN_FORCE:
-        reasons.append(f"The agreement is {agreement.get_status_display().lower()}, not in force")
-    elif agreement.starts_on > today:
-        reasons.append(f"The agreement does not start until {agreement.starts_on:%d %B %Y}")
-    elif agreement.ends_on is not None and agreement.ends_on < today:
-        reasons.append(f"The agreement ended on {agreement.ends_on:%d %B %Y}")
+    not_in_force = agreement_not_in_force(agreement, today=today)
+    if not_in_force:
+        reasons.append(not_in_force)
     party_ids = {a.pk for a in agreement.parties.all()}
     if recipient_agency_id not in party_ids:
         reasons.append("The recipient agency is not a party to the agreement")

@@ -16,8 +16,23 @@ from marsoc.core.vocabulary import classifications_up_to
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import name_relevance, people_matching
 
-from .models import AccessRequest, ConsentRequest, IntelItem, ItemSubject, SharingAgreement
-from .policies import agreement_scope, can_view_item, is_originator, item_scope
+from .models import (
+    AccessRequest,
+    ConsentRequest,
+    IntelItem,
+    ItemSubject,
+    SharingAgreement,
+    SummaryDisclosure,
+)
+from .policies import (
+    agreement_in_force_q,
+    agreement_scope,
+    can_view_item,
+    can_view_summary,
+    is_originator,
+    item_scope,
+    summary_scope,
+)
 from .vocabulary import RequestStatus, SanitisationStatus
 
 PAGE_SIZE = 50
@@ -331,3 +346,76 @@ def subject_access_rows(*, actor: Actor, nominal: Nominal) -> list[list[str]]:
             ["intelligence", "held elsewhere", f"{hub_name} holds intelligence: forward the request", ""]
         )
     return rows
+
+
+# --- nominal summaries ------------------------------------------------------------------------------------
+
+
+def summary_list(
+    *, actor: Actor, nominal_id: int | None = None, today: date | None = None
+) -> QuerySet[SummaryDisclosure]:
+    """The summaries the actor may see (received by their agency, or disclosed by their hub), newest
+    first; scoped by the policy before anything is counted or paged."""
+    qs = SummaryDisclosure.objects.filter(summary_scope(actor, today=today))
+    if nominal_id is not None:
+        qs = qs.filter(nominal_id=nominal_id)
+    return qs.select_related(
+        "recipient_agency", "sharing_agency", "owner_hub", "agreement", "disclosed_by"
+    ).order_by("-disclosed_at", "-id")
+
+
+def access_summary_by_id(*, actor: Actor, summary_id: int) -> SummaryDisclosure:
+    """One summary, or NotFoundOrForbidden whether it is missing or merely out of reach."""
+    summary = (
+        SummaryDisclosure.objects.select_related(
+            "recipient_agency", "sharing_agency", "owner_hub", "agreement", "disclosed_by"
+        )
+        .filter(pk=summary_id)
+        .first()
+    )
+    if summary is None or not can_view_summary(actor, summary):
+        raise NotFoundOrForbidden(f"summary {summary_id}")
+    return summary
+
+
+def summary_items(*, actor: Actor, summary: SummaryDisclosure, today: date | None = None) -> list[IntelItem]:
+    """The items of a summary the actor may open now: those disclosed with it and those whose originator
+    later consented, each still through the item policy (an item erased, restricted or no longer covered
+    simply drops out)."""
+    ids = set(summary.item_ids) | set(
+        ConsentRequest.objects.filter(summary=summary, status=RequestStatus.GRANTED).values_list(
+            "item_id", flat=True
+        )
+    )
+    return list(
+        IntelItem.objects.filter(pk__in=sorted(ids))
+        .filter(item_scope(actor, today=today))
+        .select_related("originating_agency")
+        .order_by("-intelligence_date", "-id")
+    )
+
+
+def summary_consent_requests(*, summary: SummaryDisclosure) -> QuerySet[ConsentRequest]:
+    """For the owner side: the consent requests made with a summary and how they were decided."""
+    return ConsentRequest.objects.filter(summary=summary).select_related("item").order_by("id")
+
+
+def agreements_for_summary(*, actor: Actor, today: date | None = None) -> QuerySet[SharingAgreement]:
+    """Agreements offered when sharing a summary: in force today, signed by the sharer's agency (the
+    service checks the recipient and the purpose, and names what does not fit)."""
+    today = today or timezone.localdate()
+    return (
+        SharingAgreement.objects.filter(agreement_in_force_q(today), parties=actor.agency_id or 0)
+        .distinct()
+        .order_by("reference")
+    )
+
+
+def person_items(*, actor: Actor, nominal_id: int, today: date | None = None) -> QuerySet[IntelItem]:
+    """The items about one person that the actor may see (the same scope as every list)."""
+    return (
+        IntelItem.objects.filter(item_scope(actor, today=today))
+        .filter(subjects__nominal_id=nominal_id)
+        .select_related("owner_hub", "originating_agency")
+        .order_by("-intelligence_date", "-id")
+    )

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,11 +23,13 @@ from marsoc.accounts.models import Hub, User
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.vocabulary import Operation
+from marsoc.core.vocabulary import Operation, classification_rank
 from marsoc.nominals.forms import PurposeForm
+from marsoc.nominals.models import Nominal
 from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
 from marsoc.nominals.services import nominal_list_consult
+from marsoc.nominals.views import nominal_page
 
 from . import services
 from .forms import (
@@ -41,8 +44,10 @@ from .forms import (
     SanitiseForm,
     SearchForm,
     ShareForm,
+    SummaryChoicesForm,
+    SummaryShareForm,
 )
-from .models import IntelItem
+from .models import IntelItem, SummaryDisclosure
 from .policies import (
     can_export_subject_access,
     can_manage_agreements,
@@ -50,9 +55,11 @@ from .policies import (
     can_rectify_item,
     can_restrict_item,
     can_review_retention,
+    can_share_summary,
     can_view_agreements,
     is_originator,
     is_owner_side,
+    is_summary_owner_side,
     sanitise_decision,
     sees_intelligence,
     share_decision,
@@ -61,20 +68,27 @@ from .selectors import (
     access_agreement_by_id,
     access_item_by_id,
     access_requests_for,
+    access_summary_by_id,
     agreement_list,
     agreements_for_sharing,
+    agreements_for_summary,
     consent_requests_for,
     deconfliction,
     item_list,
+    person_items,
     review_queue,
     sanitisations_for,
     search_page,
     subject_access_rows,
+    summary_consent_requests,
+    summary_items,
+    summary_list,
 )
-from .services import AGREEMENT_TRANSITIONS
-from .vocabulary import AgreementStatus, HandlingCondition, SanitisationStatus
+from .services import AGREEMENT_TRANSITIONS, PART_LABELS
+from .vocabulary import AgreementStatus, HandlingCondition, ProcessingPurpose, SanitisationStatus
 
 PURPOSES_KEY = "marsoc_intel_purposes"
+SUMMARY_PURPOSES_KEY = "marsoc_summary_purposes"
 View = Callable[..., HttpResponse]
 EXPORT_LIMIT = 5000
 
@@ -741,3 +755,201 @@ def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{nominal.reference}.csv"'
     return response
+
+
+# --- nominal summaries -------------------------------------------------------------------------------------
+
+
+def _conditions_of(item: IntelItem) -> list[tuple[str, str]]:
+    text = dict(HandlingCondition.choices)
+    return [(c, text.get(c, c)) for c in item.conditions or []]
+
+
+@nominal_page("intelligence")
+def person_intelligence(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    """A person's intelligence context: the items about them the user may see, the summaries about
+    them the user may see, and (for the owner hub's managers and officers) sharing a summary."""
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        raise Http404("No intelligence")
+    items = list(person_items(actor=actor, nominal_id=nominal.pk)[:200])
+    summaries = list(summary_list(actor=actor, nominal_id=nominal.pk)[:100])
+    services.item_list_consult(
+        actor=actor, items=items, purpose=purpose, surface="person", query={"nominal": str(nominal.pk)}
+    )
+    services.summary_list_consult(actor=actor, summaries=summaries, purpose=purpose, surface="person")
+    return render(
+        request,
+        "intelligence/person.html",
+        {
+            "nominal": nominal,
+            "purpose": purpose,
+            "items": items,
+            "summaries": summaries,
+            "can_share_summary": can_share_summary(actor, nominal),
+            "can_record": can_record_item(actor),
+        },
+    )
+
+
+def _choices_form(plan: services.SummaryPlan, data: Any = None) -> SummaryChoicesForm:
+    def label(item: IntelItem) -> str:
+        return (
+            f"{item.reference} {item.grade_label} · {item.classification} · {item.intelligence_date:%d %b %Y}"
+        )
+
+    return SummaryChoicesForm(
+        data,
+        parts=[(p, PART_LABELS[p]) for p in plan.allowed_parts],
+        items=[(str(i.pk), label(i)) for i in plan.disclose],
+        consent_items=[(str(i.pk), label(i)) for i in plan.consent],
+        initial={"parts": plan.allowed_parts, "items": [str(i.pk) for i in plan.disclose]},
+    )
+
+
+@nominal_page("summary_share")
+def summary_share(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    """Share a nominal summary in two steps: choose the recipient, agreement and purpose; then a preview
+    shows exactly what would go (and, to the sharer only, what is left out and why) before it is shared.
+    The service works everything out again on sharing; nothing is trusted from the preview."""
+    actor = _actor(request)
+    if not can_share_summary(actor, nominal):
+        raise Http404("Not available")
+    form = SummaryShareForm(request.POST or None, agreements=agreements_for_summary(actor=actor))
+    action = request.POST.get("action", "")
+    if request.method == "POST" and form.is_valid() and action in ("preview", "share"):
+        d = form.cleaned_data
+        args: dict[str, Any] = {
+            "recipient_agency_id": d["recipient"].pk if d.get("recipient") else None,
+            "agreement_id": d["agreement"].pk if d.get("agreement") else None,
+            "purpose": d.get("purpose") or "",
+            "reason": d.get("reason") or "",
+        }
+        try:
+            plan = services.summary_plan(actor=actor, nominal=nominal, **args)
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            choices = _choices_form(plan, request.POST if action == "share" else None)
+            if action == "share" and choices.is_valid():
+                parts, item_ids, consent_ids = choices.chosen()
+                try:
+                    summary = services.summary_disclose(
+                        actor=actor,
+                        nominal=nominal,
+                        choices=services.SummaryChoices(parts, item_ids, consent_ids),
+                        **args,
+                    )
+                except ValidationFailed as exc:
+                    apply_service_errors(choices, exc)
+                else:
+                    purposes = dict(request.session.get(SUMMARY_PURPOSES_KEY, {}))
+                    purposes[str(summary.pk)] = purpose
+                    request.session[SUMMARY_PURPOSES_KEY] = purposes
+                    asked = len(summary.record.get("consent_requested", []))
+                    messages.success(
+                        request,
+                        f"Summary {summary.reference} shared with {plan.recipient.name}"
+                        + (f"; {asked} item(s) sent to the originator for consent" if asked else ""),
+                    )
+                    return redirect("intelligence:summary", pk=summary.pk)
+            shown = plan.disclose + plan.consent
+            services.item_list_consult(
+                actor=actor,
+                items=shown,
+                purpose=purpose,
+                surface="summary_preview",
+                query={"nominal": str(nominal.pk)},
+            )
+            parts_shown = plan.allowed_parts
+            ticked = {str(v) for v in choices["items"].value() or []}
+            return render(
+                request,
+                "intelligence/summary_preview.html",
+                {
+                    "form": form,
+                    "choices": choices,
+                    "plan": plan,
+                    "nominal": nominal,
+                    "identity": plan.identity if "identity" in parts_shown else None,
+                    "status": plan.status if "status" in parts_shown else None,
+                    "part_refusals": [(PART_LABELS[p], r) for p, r in plan.part_refusals.items()],
+                    "disclose": [(i, _conditions_of(i), str(i.pk) in ticked) for i in plan.disclose],
+                    "consent": [(i, _conditions_of(i), choices[f"consent_{i.pk}"]) for i in plan.consent],
+                    "classification": plan.classification_of(parts_shown, plan.disclose),
+                    "purpose_label": ProcessingPurpose(plan.purpose).label,
+                },
+            )
+    return render(request, "intelligence/summary_share.html", {"form": form, "nominal": nominal})
+
+
+@login_required
+def summaries(request: HttpRequest) -> HttpResponse:
+    """Summaries received by the user's agency (while their agreements allow) and, for hub staff,
+    those their hub disclosed."""
+    actor = _actor(request)
+    if not sees_intelligence(actor):
+        raise Http404("No intelligence")
+    paginator = Paginator(summary_list(actor=actor), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    services.summary_list_consult(
+        actor=actor, summaries=list(page.object_list), purpose="Nominal summaries", surface="page"
+    )
+    return render(request, "intelligence/summaries.html", {"page": page})
+
+
+def _summary_or_404(request: HttpRequest, pk: int) -> SummaryDisclosure:
+    try:
+        return access_summary_by_id(actor=_actor(request), summary_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such summary") from exc
+
+
+@login_required
+def summary_purpose(request: HttpRequest, pk: int) -> HttpResponse:
+    summary = _summary_or_404(request, pk)
+    default = reverse("intelligence:summary", args=[summary.pk])
+    next_url = request.GET.get("next") or default
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = default
+    form = PurposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        purposes = dict(request.session.get(SUMMARY_PURPOSES_KEY, {}))
+        purposes[str(summary.pk)] = form.justification()
+        request.session[SUMMARY_PURPOSES_KEY] = purposes
+        return redirect(next_url)
+    return render(request, "nominals/purpose.html", {"form": form, "nominal_ref": summary.reference})
+
+
+@login_required
+def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One summary as disclosed. The recipient sees what went (and the items it may still open); the
+    disclosing hub also sees what was left out, withheld or sent for consent."""
+    actor = _actor(request)
+    summary = _summary_or_404(request, pk)
+    purpose = request.session.get(SUMMARY_PURPOSES_KEY, {}).get(str(summary.pk))
+    if purpose is None:
+        return redirect(
+            f"{reverse('intelligence:summary_purpose', args=[summary.pk])}?{urlencode({'next': request.get_full_path()})}"
+        )
+    services.summary_consult(actor=actor, summary=summary, purpose=purpose, surface="page")
+    items = summary_items(actor=actor, summary=summary)
+    owner = is_summary_owner_side(actor, summary)
+    marks = [summary.classification] + [i.classification for i in items]
+    return render(
+        request,
+        "intelligence/summary_detail.html",
+        {
+            "summary": summary,
+            "purpose": purpose,
+            "identity": summary.snapshot.get("identity"),
+            "status": summary.snapshot.get("status"),
+            "items": [(i, _conditions_of(i)) for i in items],
+            "marking": max(marks, key=classification_rank),
+            "owner_side": owner,
+            "record": summary.record if owner else {},
+            "consent_requests": summary_consent_requests(summary=summary) if owner else [],
+            "can_open_person": can_view_nominal(actor, summary.nominal),
+            "purpose_label": ProcessingPurpose(summary.purpose).label,
+        },
+    )

@@ -87,8 +87,11 @@ class ProcessingPurpose(models.TextChoices):
 
 
 class DataCategory(models.TextChoices):
-    """Categories of data an agreement may cover."""
+    """Categories of data an agreement may cover. `identity` covers the identifying details a nominal
+    summary carries (names, date of birth, sex, identifiers, aliases); `custody` covers its cohort and
+    custody status (membership, lifecycle phase, establishment, release and licence dates)."""
 
+    IDENTITY = "identity", "Identifying details (names, date of birth, identifiers, aliases)"
     CRIMINAL_INTELLIGENCE = "criminal_intelligence", "Criminal intelligence"
     FINANCIAL = "financial", "Financial information"
     CUSTODY = "custody", "Custody and sentence information"

@@ -17,7 +17,7 @@ from marsoc.plans.policies import sees_catalogue, sees_inbox, sees_meetings, see
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_verified():
-        return {"nav_items": []}
+        return {"nav_items": [], "sees_intelligence": False}
     items = [("Home", reverse("web:home"))]
     if sees_case_data(user):
         items.append(("Cohort", reverse("nominals:list")))
@@ -49,6 +49,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Administration", reverse("admin:index")))
     current = request.path
     return {
+        # Lets pages of lower layers (a person's profile) offer the intelligence link without importing it.
+        "sees_intelligence": sees_intelligence(user),
         "nav_items": [
             {
                 "label": label,
@@ -56,5 +58,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "active": (href != "/" and current.startswith(href)) or current == href,
             }
             for label, href in items
-        ]
+        ],
     }

@@ -1,5 +1,6 @@
 """`{% govuk_field form.field %}` renders a Django form field with GOV.UK Design System markup."""
 
+from datetime import date
 from typing import Any
 
 from django import forms, template
@@ -103,3 +104,14 @@ def govuk_error_summary(form: forms.Form) -> dict[str, Any]:
         for message in errors:
             items.append({"href": error_anchor(None if name == "__all__" else name, form), "text": message})
     return {"items": items}
+
+
+@register.filter
+def isodate(value: object) -> object:
+    """A date stored as ISO text (as snapshots keep them) back to a date, for the `date` filter."""
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
