@@ -145,9 +145,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db-name", default="marsoc_bench_search")
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time searches on the database a --keep run left (PostgreSQL)"
+    )
     args = parser.parse_args()
-    cleanup = prepare_database(args.database, args.db_name)
+    if args.reuse:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db_name}"
+        cleanup = lambda: None  # noqa: E731 - nothing to remove: the kept database stays
+    else:
+        cleanup = prepare_database(args.database, args.db_name)
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     import django
 
@@ -159,13 +166,19 @@ def main() -> int:
         from marsoc.demo.generate import ensure_users, generate
         from marsoc.nominals.models import Nominal
 
-        ensure_users(args.seed)
-        started = time.perf_counter()
-        generate(nominals=args.nominals, seed=args.seed, with_users=False, assessments=0, intelligence=0)
-        gen_s = time.perf_counter() - started
-        started = time.perf_counter()
-        written = write_items(args.items, args.seed)
-        items_s = time.perf_counter() - started
+        if args.reuse:
+            from marsoc.intelligence.models import Disclosure, IntelItem
+
+            gen_s = items_s = 0.0
+            written = {"items": IntelItem.objects.count(), "disclosures": Disclosure.objects.count()}
+        else:
+            ensure_users(args.seed)
+            started = time.perf_counter()
+            generate(nominals=args.nominals, seed=args.seed, with_users=False, assessments=0, intelligence=0)
+            gen_s = time.perf_counter() - started
+            started = time.perf_counter()
+            written = write_items(args.items, args.seed)
+            items_s = time.perf_counter() - started
         surname = Nominal.objects.values_list("family_name", flat=True).order_by("id").first() or "Smith"
         misspelt = surname[:-2] + surname[-1] + surname[-2] if len(surname) > 3 else surname + "e"
         print("Intelligence search benchmark (marsoc.intelligence.selectors.search_page: first page + total)")
