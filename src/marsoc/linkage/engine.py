@@ -257,27 +257,31 @@ def _linker(rows: list[dict[str, Any]], settings: SettingsCreator | dict[str, An
     return Linker(table, settings, log_level=logging.ERROR)
 
 
+# The columns of the table Splink sees, with their kind; DuckDB (Arrow) and Spark build their schemas
+# from this one list, so a column added for a comparison reaches both.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unique_id", "int"),
+    ("first_name", "str"),
+    ("first_name_canon", "str"),
+    ("first_names_all", "list"),
+    ("surname", "str"),
+    ("surnames_all", "list"),
+    ("aliases", "list"),
+    ("dob", "str"),
+    ("dob_swapped", "str"),
+    ("birth_year", "str"),
+    ("sex", "str"),
+    ("postcode", "str"),
+    ("postcode_district", "str"),
+    *((name, "str") for name in IDENTIFIERS),
+)
+
+
 def _arrow(rows: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
-    schema = pa.schema(
-        [
-            ("unique_id", pa.int64()),
-            ("first_name", pa.string()),
-            ("first_name_canon", pa.string()),
-            ("first_names_all", pa.list_(pa.string())),
-            ("surname", pa.string()),
-            ("surnames_all", pa.list_(pa.string())),
-            ("aliases", pa.list_(pa.string())),
-            ("dob", pa.string()),
-            ("dob_swapped", pa.string()),
-            ("birth_year", pa.string()),
-            ("sex", pa.string()),
-            ("postcode", pa.string()),
-            ("postcode_district", pa.string()),
-            *[(name, pa.string()) for name in IDENTIFIERS],
-        ]
-    )
+    kinds = {"int": pa.int64(), "str": pa.string(), "list": pa.list_(pa.string())}
+    schema = pa.schema([(name, kinds[kind]) for name, kind in COLUMNS])
     return pa.Table.from_pylist(rows, schema=schema)
 
 

@@ -13,22 +13,6 @@ from typing import Any
 
 from splink import Linker
 
-STRING_COLUMNS = (
-    "first_name",
-    "first_name_canon",
-    "surname",
-    "dob",
-    "dob_swapped",
-    "birth_year",
-    "sex",
-    "postcode",
-    "postcode_district",
-    "pnc",
-    "cro",
-    "nomis",
-    "crn",
-)
-
 
 def session(app_name: str = "marsoc-linkage") -> Any:
     """A Spark session: local (one core) unless SPARK_MASTER names a cluster, e.g. spark://host:7077
@@ -57,14 +41,10 @@ def spark_linker(spark: Any, rows: list[dict[str, Any]], settings: dict[str, Any
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
     from splink import SparkAPI
 
-    schema = StructType(
-        [
-            StructField("unique_id", LongType(), False),
-            *[StructField(name, StringType(), True) for name in STRING_COLUMNS],
-            StructField("first_names_all", ArrayType(StringType()), True),
-            StructField("surnames_all", ArrayType(StringType()), True),
-        ]
-    )
+    from .engine import COLUMNS
+
+    kinds = {"int": LongType(), "str": StringType(), "list": ArrayType(StringType())}
+    schema = StructType([StructField(name, kinds[kind], name != "unique_id") for name, kind in COLUMNS])
     names = [f.name for f in schema.fields]
     frame = spark.createDataFrame([tuple(row[n] for n in names) for row in rows], schema=schema)
     db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
