@@ -541,8 +541,24 @@ def formula_problems(row_number: int, row: dict[str, str]) -> list[Problem]:
     ]
 
 
+# The common date formats, read without strptime (which consults the locale on every call and was
+# a third of the time spent validating a row). A text these patterns match gives the same date, or
+# the same failure, as strptime with the format; anything else is left to strptime.
+_FAST_DATES = {
+    "%d/%m/%Y": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
+    "%Y-%m-%d": (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),
+}
+
+
 def _date(text: str, formats: tuple[str, ...]) -> date:
     for fmt in formats:
+        fast = _FAST_DATES.get(fmt)
+        if fast and (found := fast[0].fullmatch(text)):
+            year, month, day = (int(found.group(i)) for i in fast[1])
+            try:
+                return date(year, month, day)
+            except ValueError:
+                continue
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
