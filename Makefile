@@ -11,7 +11,7 @@ PORT ?= 8000
 NOMINALS ?= 500
 SEED ?= 1
 
-.PHONY: help install demo serve worker test lint typecheck unit browser migrate generate bench clean totp
+.PHONY: help install java-runtime demo serve worker test lint typecheck unit browser migrate generate bench clean totp
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,13 @@ node_modules/.installed: package.json package-lock.json
 	@# The browser tests drive Debian's Chromium; Playwright never downloads a browser here.
 	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests"; exit 1; fi
+
+java-runtime:
+	@# Spark (tests/linkage/test_spark.py) needs Java 17 or later; Debian's default JRE is 17.
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "Install a Java runtime (sudo apt-get install default-jre-headless) for the Spark test, or set MARSOC_SKIP_SPARK=1"; exit 1; fi; \
+	fi
 
 install: $(VENV)/.installed node_modules/.installed ## Install Python and npm dependencies (locked)
 
@@ -64,7 +71,7 @@ lint: install ## ruff (lint and format check) and the layer contracts
 typecheck: install ## mypy, strict, with the Django plugin
 	$(BIN)/mypy
 
-unit: install /usr/bin/chromium ## The whole test suite (DATABASE_URL selects PostgreSQL)
+unit: install /usr/bin/chromium java-runtime ## The whole test suite (DATABASE_URL selects PostgreSQL)
 	DJANGO_SETTINGS_MODULE=marsoc.config.settings.test $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck unit ## Lint, type checks and every test

@@ -19,9 +19,9 @@ TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser journeys run last: their transactional flush empties the migration-loaded reference data
-    that the other tests rely on."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Browser journeys and other transactional tests run last: their flush empties the
+    migration-loaded reference data that the other tests rely on."""
+    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in ("browser", "flushes")))
 
 
 @pytest.fixture(autouse=True)

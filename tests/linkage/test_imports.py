@@ -297,3 +297,175 @@ def test_rerun_after_a_crash_between_validation_and_commit(db, tmp_path):
     again = services.feed_import_process(done.pk, progress=None)
     assert again.status == ImportStatus.COMMITTED
     assert SourceRecord.objects.count() == 2
+
+
+# ------------------------------------------------------------------ JSON arrays
+
+
+def _json_staged(path) -> FeedImport:
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.linkage import services
+    from marsoc.linkage.mapping import built_in_mappings, load_mapping, mapping_from_dict
+
+    base = load_mapping(built_in_mappings()["police-pnc"]).as_dict()
+    return services.feed_stage(
+        actor=None,
+        source_path=path,
+        filename=path.name,
+        mapping=mapping_from_dict({**base, "format": "json", "name": "police-json"}),
+        source_agency=Agency.objects.get(code="mps"),
+        owner_hub=Hub.objects.get(code="london"),
+    )
+
+
+def _json_import(tmp_path, content: bytes, name: str = "police.json") -> FeedImport:
+    from marsoc.linkage import services
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    return services.feed_import_process(_json_staged(path).pk, progress=None)
+
+
+def _element(ref: str, **extra: str) -> bytes:
+    return json.dumps(police_row(ref, **extra)).encode()
+
+
+def test_json_array_feed_imports_with_element_numbers_in_the_report(db, tmp_path):
+    # Pretty-printed, as exports usually are: elements span lines; element 2 has a bad date.
+    rows = [police_row("P1"), police_row("P2", dob="31/02/1990"), police_row("P3", family="Jones")]
+    done = _json_import(tmp_path, json.dumps(rows, indent=2).encode())
+    assert done.status == ImportStatus.COMMITTED, done.error
+    assert (done.rows_read, done.rows_new, done.rows_quarantined) == (3, 2, 1)
+    assert QuarantinedRow.objects.get(feed_import=done).row_number == 2
+    assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1", "P3"]
+    # The same people as JSON Lines, through the same "json" mapping, change nothing.
+    again = _json_import(tmp_path, b"\n".join(json.dumps(r).encode() for r in rows), "police2.json")
+    assert again.status == ImportStatus.COMMITTED and again.rows_unchanged == 2 and again.rows_new == 0
+
+
+def test_an_empty_json_array_imports_nothing(db, tmp_path):
+    done = _json_import(tmp_path, b" [ ]\n")
+    assert done.status == ImportStatus.COMMITTED and done.rows_read == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "row", "reason_part"),
+    [
+        (
+            "truncated array, cut inside an element",
+            b"[" + _element("P1") + b",\n" + _element("P2")[:40],
+            2,
+            "Element 2 (line 2) is cut off: the file ends inside it (truncated)",
+        ),
+        (
+            "truncated array, closing bracket missing",
+            b"[" + _element("P1") + b",\n" + _element("P2") + b"\n",
+            2,
+            "The file ends inside the array after element 2, without the closing ]: it is truncated",
+        ),
+        (
+            "wrong encoding",
+            b"["
+            + _element("P1")
+            + b",\n"
+            + _element("P2", given="Jerome").replace(b"Jerome", b"J\xe9r\xf4me")
+            + b"]",
+            2,
+            "Element 2 (line 2) is not valid utf-8 text",
+        ),
+        (
+            "an element that is not an object",
+            b"[" + _element("P1") + b', ["P2", "John", "Smith"]]',
+            2,
+            "Element 2 is an array, not a JSON object (one record)",
+        ),
+        (
+            "an element naming a column twice",
+            b"[" + _element("P1") + b',\n{"PERSON_REF": "P2", "GIVEN_NAME": "Jo", "GIVEN_NAME": "Al"}]',
+            2,
+            "Element 2 (line 2) names GIVEN_NAME twice: which value is meant is unknown",
+        ),
+        (
+            "duplicate keys",
+            b"[" + _element("P1") + b",\n" + _element("P2") + b",\n" + _element("P1") + b"]",
+            3,
+            "Key P1 is used again (first in row 1)",
+        ),
+        (
+            "formula injection",
+            b"[" + _element("P1") + b",\n" + _element("P2", given="=cmd|' /C calc'!A0") + b"]",
+            2,
+            "GIVEN_NAME in row 2 starts like a spreadsheet formula",
+        ),
+        (
+            "unknown columns",
+            b"[" + _element("P1", SHOE_SIZE="9") + b"]",
+            0,
+            "Unknown columns not in mapping police-json: SHOE_SIZE",
+        ),
+        (
+            "not an array",
+            b'"P1,John,Smith"',
+            0,
+            "The file is not a JSON array of records: it should start with [",
+        ),
+        (
+            "text after the array",
+            b"[" + _element("P1") + b"]\n[" + _element("P2") + b"]",
+            1,
+            "There is more text after the end of the array (line 2)",
+        ),
+        (
+            "invalid JSON inside an element",
+            b"[" + _element("P1") + b',\n{"PERSON_REF": "P2" "GIVEN_NAME": "Jo"}]',
+            2,
+            "Element 2 (line 2) is not valid JSON: Expecting ',' delimiter (line 2)",
+        ),
+    ],
+)
+def test_broken_json_arrays_change_nothing(db, tmp_path, case, content, row, reason_part):
+    run_import(write_csv(tmp_path / "existing.csv", [police_row("P9", given="Kept")]))
+    before = _state()
+    done = _json_import(tmp_path, content)
+    assert done.status == ImportStatus.REJECTED, case
+    assert reason_part in done.error, done.error
+    assert _state() == before
+    quarantined = QuarantinedRow.objects.get(feed_import=done, row_number=row)
+    assert any(reason_part in p["reason"] for p in quarantined.problems)
+
+
+def test_a_json_array_with_a_100_mb_value_is_rejected_without_reading_it_whole(db, tmp_path):
+    import tracemalloc
+
+    from marsoc.linkage import services
+
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:
+        handle.write(b"[" + _element("P1") + b',\n{"PERSON_REF": "P2", "GIVEN_NAME": "')
+        chunk = b"x" * (1 << 20)
+        for _ in range(100):
+            handle.write(chunk)
+        handle.write(b'"}]')
+    staged = _json_staged(path)
+    tracemalloc.start()
+    try:
+        done = services.feed_import_process(staged.pk, progress=None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert done.status == ImportStatus.REJECTED
+    assert "Element 2 (line 2) is longer than 65,536 characters" in done.error
+    assert SourceRecord.objects.filter(last_import=done).count() == 0
+    # One chunk (1 MB of bytes, then as text) and the bounded element: a few MB, never 100.
+    assert peak < 16 * (1 << 20), f"the reader held {peak / (1 << 20):.0f} MB"
+
+
+def test_jsonl_row_naming_a_column_twice_is_rejected(db, tmp_path):
+    done = _json_import(
+        tmp_path,
+        _element("P1") + b'\n{"PERSON_REF": "P2", "FAMILY_NAME": "Lee", "FAMILY_NAME": "Li"}\n',
+        "police.jsonl",
+    )
+    assert done.status == ImportStatus.REJECTED
+    assert "Row 2 names FAMILY_NAME twice: which value is meant is unknown" in done.error
+    assert SourceRecord.objects.count() == 0

@@ -1,8 +1,12 @@
-"""The same trained model on Spark (local mode) scores pairs as DuckDB does.
+"""The same trained model on Spark (local mode, one core) scores pairs and builds clusters as DuckDB does.
 
-Runs only where pyspark and a Java runtime are installed (`pip install marsoc-hub[spark]`); the
-locked dependencies leave pyspark out (it is some 400 MB), so CI skips it unless it is installed."""
+pyspark is in the locked dev dependencies and the Makefile installs a Java runtime, so this test runs
+in CI. If either is missing it FAILS with the reason: a silent skip let the Spark path break once
+before (a comparison column never reached the Spark schema). Set MARSOC_SKIP_SPARK=1 to skip it on
+purpose, e.g. on a laptop without Java."""
 
+import importlib.util
+import os
 import shutil
 
 import pytest
@@ -11,8 +15,22 @@ from marsoc.linkage import engine
 from marsoc.linkage.files import LoadedFile
 from marsoc.linkage.synthetic import make_feeds
 
-pyspark = pytest.importorskip("pyspark")
-pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+# Probabilities are computed in double precision on both engines from the same λ, m and u; only the
+# order of floating-point additions may differ.
+PROBABILITY_TOLERANCE = 1e-6
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("MARSOC_SKIP_SPARK") == "1", reason="MARSOC_SKIP_SPARK=1 was set explicitly"
+)
+
+
+def _require_spark() -> None:
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.fail("pyspark is not installed: run `make install` (it is in the locked dev dependencies)")
+    if shutil.which("java") is None:
+        pytest.fail(
+            "Spark needs a Java runtime (17 or later): `make unit` installs default-jre-headless as root"
+        )
 
 
 def _records(n_people: int) -> LoadedFile:
@@ -47,20 +65,37 @@ def _records(n_people: int) -> LoadedFile:
 
 
 def test_same_model_on_spark_local_gives_the_same_pairs_and_clusters():
+    _require_spark()
     from marsoc.linkage.spark import session
 
     loaded = _records(150)
     model = engine.train(loaded.records, seed=1)
     limits = engine.Thresholds()
-    duck = engine.predict(loaded.records, model.settings, threshold=limits.review)
-    spark = session("marsoc-linkage-test")
+    clusters_duck, pairs_duck, _ = engine.link_records(loaded.records, model.settings, limits)
+    # A short local run: the JVM's quick compiler and the serial collector start it some 40 % faster.
+    spark = session(
+        "marsoc-linkage-test",
+        extra={"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"},
+    )
     try:
-        on_spark = engine.predict(loaded.records, model.settings, threshold=limits.review, spark=spark)
-        clusters_spark, _, _ = engine.link_records(loaded.records, model.settings, limits, spark=spark)
+        clusters_spark, pairs_spark, _ = engine.link_records(
+            loaded.records, model.settings, limits, spark=spark
+        )
     finally:
         spark.stop()
-    clusters_duck, _, _ = engine.link_records(loaded.records, model.settings, limits)
-    assert {(p.left, p.right) for p in on_spark} == {(p.left, p.right) for p in duck}
-    by_pair = {(p.left, p.right): p.probability for p in duck}
-    assert all(abs(by_pair[(p.left, p.right)] - p.probability) < 1e-6 for p in on_spark)
+
+    # The data give the comparison something to compare: many scored pairs, on both sides of the
+    # auto-link threshold, and clusters that are mostly right.
+    assert len(pairs_duck) > 100
+    assert any(p.probability < limits.auto_link for p in pairs_duck)
+    assert engine.evaluate_clusters(clusters_duck.cluster_of, loaded.truth, limits.auto_link).f1 > 0.95
+
+    # The same pairs, the same probabilities and weights, every comparison's weight, the same clusters.
+    assert {(p.left, p.right) for p in pairs_spark} == {(p.left, p.right) for p in pairs_duck}
+    by_pair = {(p.left, p.right): p for p in pairs_duck}
+    for p in pairs_spark:
+        duck = by_pair[(p.left, p.right)]
+        assert abs(duck.probability - p.probability) <= PROBABILITY_TOLERANCE, (p, duck)
+        assert abs(duck.weight - p.weight) <= 1e-6, (p, duck)
+        assert p.explanation == duck.explanation
     assert clusters_spark.cluster_of == clusters_duck.cluster_of

@@ -44,13 +44,42 @@ class EngineRecord:
     source: str = ""
 
 
+class PairWeights:
+    """Every scored pair's weight from each comparison, held by column. A pair's explanation (the
+    level found and its weight, per comparison) is built only when it is asked for: a run needs it
+    for the pairs that go to review, not for the hundreds of thousands that link."""
+
+    def __init__(
+        self, levels: dict[str, list[tuple[float, str]]], base: dict[str, list[Any]], tf: dict[str, list[Any]]
+    ) -> None:
+        self.levels = levels
+        self.base = base
+        self.tf = tf
+
+    def explain(self, index: int) -> tuple[dict[str, Any], ...]:
+        explanation = []
+        for name, levels in self.levels.items():
+            base = float(self.base[name][index] or 0.0)
+            tf = float(self.tf[name][index] or 0.0) if name in self.tf else 0.0
+            explanation.append(
+                {"comparison": name, "level": _level_label(levels, base), "weight": round(base + tf, 2)}
+            )
+        return tuple(explanation)
+
+
 @dataclass(frozen=True)
 class ScoredPair:
     left: int
     right: int
     probability: float
     weight: float
-    explanation: tuple[dict[str, Any], ...] = ()
+    weights: PairWeights | None = field(default=None, compare=False, repr=False)
+    index: int = field(default=0, compare=False, repr=False)
+
+    @property
+    def explanation(self) -> tuple[dict[str, Any], ...]:
+        """For each comparison, the level found and its weight (positive pushes towards a match)."""
+        return self.weights.explain(self.index) if self.weights is not None else ()
 
 
 @dataclass
@@ -257,27 +286,31 @@ def _linker(rows: list[dict[str, Any]], settings: SettingsCreator | dict[str, An
     return Linker(table, settings, log_level=logging.ERROR)
 
 
+# The columns of the table Splink sees, with their kind; DuckDB (Arrow) and Spark build their schemas
+# from this one list, so a column added for a comparison reaches both.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unique_id", "int"),
+    ("first_name", "str"),
+    ("first_name_canon", "str"),
+    ("first_names_all", "list"),
+    ("surname", "str"),
+    ("surnames_all", "list"),
+    ("aliases", "list"),
+    ("dob", "str"),
+    ("dob_swapped", "str"),
+    ("birth_year", "str"),
+    ("sex", "str"),
+    ("postcode", "str"),
+    ("postcode_district", "str"),
+    *((name, "str") for name in IDENTIFIERS),
+)
+
+
 def _arrow(rows: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
-    schema = pa.schema(
-        [
-            ("unique_id", pa.int64()),
-            ("first_name", pa.string()),
-            ("first_name_canon", pa.string()),
-            ("first_names_all", pa.list_(pa.string())),
-            ("surname", pa.string()),
-            ("surnames_all", pa.list_(pa.string())),
-            ("aliases", pa.list_(pa.string())),
-            ("dob", pa.string()),
-            ("dob_swapped", pa.string()),
-            ("birth_year", pa.string()),
-            ("sex", pa.string()),
-            ("postcode", pa.string()),
-            ("postcode_district", pa.string()),
-            *[(name, pa.string()) for name in IDENTIFIERS],
-        ]
-    )
+    kinds = {"int": pa.int64(), "str": pa.string(), "list": pa.list_(pa.string())}
+    schema = pa.schema([(name, kinds[kind]) for name, kind in COLUMNS])
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -360,27 +393,47 @@ def predict(
         linker = _linker(rows, model)
     frame = linker.inference.predict(threshold_match_probability=threshold)
     levels = _level_weights(model)
-    names = list(levels)
+    present = {c.unquote().name for c in frame.columns}
+    tf_names = [n for n in levels if f"mw_tf_adj_{n}" in present]
+    wanted = [
+        "unique_id_l",
+        "unique_id_r",
+        "match_probability",
+        "match_weight",
+        *(f"mw_{n}" for n in levels),
+        *(f"mw_tf_adj_{n}" for n in tf_names),
+    ]
+    # Only the columns needed, fetched by column: far cheaper than a dict per pair.
+    selected = frame.query_sql(f"SELECT {', '.join(wanted)} FROM {{this}}")  # noqa: S608 (our own column names)
+    columns = selected.as_dict()
+    selected.drop_table_from_database_and_remove_from_cache()
+    frame.drop_table_from_database_and_remove_from_cache()
+    weights = PairWeights(
+        levels,
+        base={n: columns[f"mw_{n}"] for n in levels},
+        tf={n: columns[f"mw_tf_adj_{n}"] for n in tf_names},
+    )
     pairs = []
-    for row in frame.as_record_list():
-        explanation = []
-        for name in names:
-            base = float(row.get(f"mw_{name}") or 0.0)
-            tf = float(row.get(f"mw_tf_adj_{name}") or 0.0)
-            explanation.append(
-                {"comparison": name, "level": _level_label(levels[name], base), "weight": round(base + tf, 2)}
-            )
-        left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+    for index, (left, right, probability, weight) in enumerate(
+        zip(
+            columns["unique_id_l"],
+            columns["unique_id_r"],
+            columns["match_probability"],
+            columns["match_weight"],
+            strict=True,
+        )
+    ):
+        a, b = int(left), int(right)
         pairs.append(
             ScoredPair(
-                left=left,
-                right=right,
-                probability=float(row["match_probability"]),
-                weight=float(row["match_weight"]),
-                explanation=tuple(explanation),
+                left=min(a, b),
+                right=max(a, b),
+                probability=float(probability),
+                weight=float(weight),
+                weights=weights,
+                index=index,
             )
         )
-    frame.drop_table_from_database_and_remove_from_cache()
     return pairs
 
 
@@ -420,15 +473,15 @@ def cluster(
     """Connected components of `links`, then of `scored_links`, each taken in the order given
     (strongest first), refusing any link that would put two records a person said are different
     into one cluster. A scored link is also refused if it would give one person two different
-    values of one identifier (two PNC IDs, two NOMIS numbers): such records are two people."""
-    parent: dict[int, int] = {}
-    members: dict[int, set[int]] = {}
-    held: dict[int, dict[str, set[str]]] = {}
-    for rid in record_ids:
-        parent[rid] = rid
-        members[rid] = {rid}
-        if identifiers is not None:
-            held[rid] = {kind: {value} for kind, value in identifiers.get(rid, {}).items()}
+    values of one identifier (two PNC IDs, two NOMIS numbers): such records are two people.
+
+    Union by size; a record alone in its cluster costs one dictionary entry, so a million records
+    cluster in seconds (member lists and identifier sets exist only for merged clusters)."""
+    parent: dict[int, int] = {rid: rid for rid in record_ids}
+    size: dict[int, int] = {}  # root -> records in its cluster, when more than one
+    members: dict[int, list[int]] = {}  # root -> its records, when more than one (for "not a match")
+    held: dict[int, dict[str, set[str]]] = {}  # root -> identifiers, when merged
+    identifiers = identifiers or {}
     apart: dict[int, set[int]] = {}
     for a, b in forbidden:
         apart.setdefault(a, set()).add(b)
@@ -440,9 +493,17 @@ def cluster(
             x = parent[x]
         return x
 
+    def holding(root: int) -> dict[str, set[str]]:
+        if root in held:
+            return held[root]
+        return {kind: {value} for kind, value in identifiers.get(root, {}).items()}
+
     def conflicting(x: int, y: int) -> bool:
-        hx, hy = held.get(x, {}), held.get(y, {})
+        hx, hy = holding(x), holding(y)
         return any(kind in hy and not (values & hy[kind]) for kind, values in hx.items())
+
+    def kept_apart(small: int, big: int) -> bool:
+        return any(find(other) == big for m in members.get(small, [small]) for other in apart.get(m, ()))
 
     blocked = []
     for scored, (a, b) in [*((False, link) for link in links), *((True, link) for link in scored_links)]:
@@ -451,23 +512,23 @@ def cluster(
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
-        if (apart and any(apart.get(m, set()) & members[big] for m in members[small])) or (
-            scored and held and conflicting(small, big)
-        ):
+        small, big = (ra, rb) if size.get(ra, 1) <= size.get(rb, 1) else (rb, ra)
+        if (apart and kept_apart(small, big)) or (scored and identifiers and conflicting(small, big)):
             blocked.append((a, b))
             continue
         parent[small] = big
-        members[big] |= members.pop(small)
-        if held:
-            for kind, values in held.pop(small, {}).items():
-                held.setdefault(big, {}).setdefault(kind, set()).update(values)
-    labels: dict[int, int] = {}
-    result = {}
+        size[big] = size.get(big, 1) + size.pop(small, 1)
+        members.setdefault(big, [big]).extend(members.pop(small, [small]))
+        if identifiers:
+            merged = holding(big)
+            for kind, values in holding(small).items():
+                merged.setdefault(kind, set()).update(values)
+            held[big] = merged
+            held.pop(small, None)
+    result: dict[int, int] = {}
     for rid in parent:
         root = find(rid)
-        labels.setdefault(root, min(members[root]))
-        result[rid] = labels[root]
+        result[rid] = min(members[root]) if root in members else root
     return Clustering(cluster_of=result, blocked=blocked)
 
 

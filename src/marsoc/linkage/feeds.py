@@ -1,4 +1,4 @@
-"""Reading partner extracts: stream rows from CSV, XLSX or JSON Lines, reject broken files with a
+"""Reading partner extracts: stream rows from CSV, XLSX, JSON arrays or JSON Lines, reject broken files with a
 clear reason, and turn each good row into normalised fields.
 
 Two kinds of trouble:
@@ -18,7 +18,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -202,48 +202,284 @@ def _csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str
             raise FileBroken(Problem(row_number + 1, "", "", reason)) from error
 
 
+class _DuplicateName(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _no_duplicate_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal names silently; a record saying two things is broken.
+    data: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in data:
+            raise _DuplicateName(name)
+        data[name] = value
+    return data
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_names)
+
+
+def _object_row(
+    number: int, data: object, text: str, mapping: Mapping, checked: set[frozenset[str]], what: str
+) -> dict[str, str]:
+    """One JSON object as a row of text values; `what` is "Row" (JSON Lines) or "Element" (array)."""
+    if not isinstance(data, dict):
+        kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(
+            type(data), "a number"
+        )
+        raise FileBroken(
+            Problem(number, "", shown(text), f"{what} {number} is {kind}, not a JSON object (one record)")
+        )
+    keys = frozenset(data)
+    if keys not in checked:
+        _check_header(list(data), mapping)
+        checked.add(keys)
+    row: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, dict | list):
+            raise FileBroken(
+                Problem(
+                    number,
+                    key,
+                    shown(json.dumps(value)),
+                    f"The value of {key} in {what.lower()} {number} is a nested JSON "
+                    f"{'object' if isinstance(value, dict) else 'array'}, not a single value",
+                )
+            )
+        text_value = "" if value is None else str(value)
+        if len(text_value) > MAX_FIELD:
+            raise FileBroken(
+                Problem(
+                    number,
+                    key,
+                    shown(text_value),
+                    f"The value of {key} in {what.lower()} {number} is longer than {MAX_FIELD:,} characters",
+                )
+            )
+        row[key] = text_value
+    return row
+
+
 def _jsonl_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
     stream, encoding = _open_binary(path, mapping.encoding)
     with stream:
-        row_number = 0
-        checked: set[frozenset[str]] = set()
-        for line in _Lines(stream, encoding, header_lines=0):
-            if not line.strip():
-                continue
-            row_number += 1
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise FileBroken(
-                    Problem(
-                        row_number,
-                        "",
-                        shown(line),
-                        f"Row {row_number} is not a complete JSON object: {error.msg}",
-                    )
-                ) from error
-            if not isinstance(data, dict):
-                raise FileBroken(
-                    Problem(row_number, "", shown(line), f"Row {row_number} is not a JSON object")
+        yield from _jsonl_lines(_Lines(stream, encoding, header_lines=0), mapping)
+
+
+def _jsonl_lines(lines: Iterable[str], mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    row_number = 0
+    checked: set[frozenset[str]] = set()
+    for line in lines:
+        if not line.strip():
+            continue
+        row_number += 1
+        try:
+            data = _DECODER.decode(line)
+        except _DuplicateName as duplicate:
+            raise FileBroken(
+                Problem(
+                    row_number,
+                    duplicate.name,
+                    shown(line),
+                    f"Row {row_number} names {duplicate.name} twice: which value is meant is unknown",
                 )
-            keys = frozenset(data)
-            if keys not in checked:
-                _check_header(list(data), mapping)
-                checked.add(keys)
-            row: dict[str, str] = {}
-            for key, value in data.items():
-                text = "" if value is None else str(value)
-                if len(text) > MAX_FIELD:
-                    raise FileBroken(
-                        Problem(
-                            row_number,
-                            key,
-                            shown(text),
-                            f"The value of {key} in row {row_number} is longer than {MAX_FIELD:,} characters",
-                        )
+            ) from duplicate
+        except json.JSONDecodeError as error:
+            raise FileBroken(
+                Problem(
+                    row_number,
+                    "",
+                    shown(line),
+                    f"Row {row_number} is not a complete JSON object: {error.msg}",
+                )
+            ) from error
+        yield row_number, _object_row(row_number, data, line, mapping, checked, "Row")
+
+
+class _ArrayReader:
+    """The elements of one top-level JSON array, read a chunk at a time: never more than a chunk
+    and one element (at most MAX_LINE characters) is held, whatever the size of the file.
+
+    Before each element the buffer holds more than MAX_LINE characters ahead (or the rest of the
+    file), and the standard library's decoder (`raw_decode`, in C) parses the element from there, so
+    a parse error is a real one, or the element is too long. Bytes are decoded as they come; text
+    that is not valid in the mapping's encoding ends the readable text, and the error is reported
+    with the element the reader has reached when it gets there."""
+
+    CHUNK = 1 << 20
+    WHITESPACE = frozenset(" \t\r\n")
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        self.stream = stream
+        self.encoding = encoding
+        self.label = encoding.removesuffix("-sig")
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        self.buffer = ""
+        self.at = 0  # position in buffer
+        self.line = 1  # line of the file at `at`
+        self.ended = False  # no more text will come (end of file, or undecodable bytes)
+        self.bad_bytes: tuple[int, bytes] | None = None  # (file offset, bytes) that cannot be decoded
+        self.offset = 0  # bytes of the file read so far
+        self.element = 0  # elements read
+
+    def _more(self) -> None:
+        raw = self.stream.read(self.CHUNK)
+        try:
+            text = self.decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as error:
+            data = bytes(error.object)  # bytes held back from the last chunk, then this one
+            held = len(data) - len(raw)
+            text = codecs.decode(data[: error.start], self.encoding if self.offset == 0 else self.label)
+            self.bad_bytes = (self.offset - held + error.start, data[error.start : error.start + 40])
+            self.ended = True
+        self.offset += len(raw)
+        if not raw:
+            self.ended = True
+        self.buffer = self.buffer[self.at :] + text
+        self.at = 0
+
+    def _fill(self) -> None:
+        while not self.ended and len(self.buffer) - self.at <= MAX_LINE:
+            self._more()
+
+    def _encoding_problem(self) -> FileBroken | None:
+        if self.bad_bytes is None:
+            return None
+        offset, raw = self.bad_bytes
+        line = self.line + self.buffer.count("\n", self.at)
+        return FileBroken(
+            Problem(
+                self.element + 1,
+                "",
+                shown(raw.decode(self.label, errors="replace")),
+                f"Element {self.element + 1:,} (line {line}) is not valid {self.label} text (byte "
+                f"{offset + 1:,} of the file): save the file as {self.label} and import it again",
+            )
+        )
+
+    def _next_char(self) -> str:
+        """Skip white space; the next character, or "" where the readable text ends."""
+        while True:
+            buffer, at = self.buffer, self.at
+            while at < len(buffer) and buffer[at] in self.WHITESPACE:
+                if buffer[at] == "\n":
+                    self.line += 1
+                at += 1
+            self.at = at
+            if at < len(buffer):
+                return buffer[at]
+            if self.ended:
+                return ""
+            self._more()
+
+    def _broken(self, row: int, reason: str) -> FileBroken:
+        return self._encoding_problem() or FileBroken(
+            Problem(row, "", shown(self.buffer[self.at : self.at + 80]), reason)
+        )
+
+    def __iter__(self) -> Iterator[tuple[int, object, str]]:
+        first = self._next_char()
+        if first != "[":
+            raise self._broken(
+                0,
+                f"The file is not a JSON array of records: it should start with [, not {first!r}"
+                if first
+                else "The file is empty: there is no JSON array",
+            )
+        self.at += 1
+        while True:
+            char = self._next_char()
+            if char == "]" and self.element == 0:
+                break
+            if self.element:
+                if char == "]":
+                    break
+                if char != ",":
+                    raise self._broken(
+                        self.element,
+                        f"The file ends inside the array after element {self.element:,}, without the "
+                        "closing ]: it is truncated"
+                        if char == ""
+                        else f"Element {self.element:,} is not followed by a comma or ] (line {self.line})",
                     )
-                row[key] = text
-            yield row_number, row
+                self.at += 1
+                char = self._next_char()
+            number = self.element + 1
+            if char == "":
+                raise self._broken(
+                    number,
+                    f"The file ends inside the array after element {self.element:,}, without the closing ]: "
+                    "it is truncated",
+                )
+            value, end = self._element(number)
+            text = self.buffer[self.at : end]
+            self.at = end
+            self.element = number
+            yield number, value, text
+            self.line += text.count("\n")
+        self.at += 1
+        if self._next_char():
+            raise self._broken(
+                self.element, f"There is more text after the end of the array (line {self.line})"
+            )
+        if problem := self._encoding_problem():
+            raise problem
+
+    def _element(self, number: int) -> tuple[object, int]:
+        self._fill()
+        where = f"Element {number:,} (line {self.line})"
+        try:
+            value, end = _DECODER.raw_decode(self.buffer, self.at)
+        except _DuplicateName as duplicate:
+            raise FileBroken(
+                Problem(
+                    number,
+                    duplicate.name,
+                    shown(self.buffer[self.at : self.at + SHOWN_VALUE]),
+                    f"{where} names {duplicate.name} twice: which value is meant is unknown",
+                )
+            ) from duplicate
+        except json.JSONDecodeError as error:
+            ran_out = error.pos >= len(self.buffer) or error.msg.startswith("Unterminated string")
+            if ran_out and not self.ended:
+                reason = f"{where} is longer than {MAX_LINE:,} characters: the file is not a person extract"
+            elif ran_out or (self.ended and not self.buffer.rstrip().endswith("]")):
+                if problem := self._encoding_problem():
+                    raise problem from error
+                reason = f"{where} is cut off: the file ends inside it (truncated)"
+            else:
+                first_line = self.line - self.buffer.count("\n", 0, self.at)  # the buffer's first line
+                reason = f"{where} is not valid JSON: {error.msg} (line {first_line + error.lineno - 1})"
+            raise FileBroken(
+                Problem(number, "", shown(self.buffer[self.at : self.at + SHOWN_VALUE]), reason)
+            ) from error
+        if end - self.at > MAX_LINE:
+            raise FileBroken(
+                Problem(
+                    number,
+                    "",
+                    shown(self.buffer[self.at : self.at + SHOWN_VALUE]),
+                    f"{where} is longer than {MAX_LINE:,} characters: the file is not a person extract",
+                )
+            )
+        return value, end
+
+
+def _json_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    """A JSON file: a top-level array of objects (one per record), read element by element; a file
+    that starts with { is read as JSON Lines instead."""
+    stream, encoding = _open_binary(path, mapping.encoding)
+    with stream:
+        head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        stream.seek(0)
+        if head.startswith(b"{"):
+            yield from _jsonl_lines(_Lines(stream, encoding, header_lines=0), mapping)
+            return
+        checked: set[frozenset[str]] = set()
+        for number, data, text in _ArrayReader(stream, encoding):
+            yield number, _object_row(number, data, text, mapping, checked, "Element")
 
 
 def _xlsx_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
@@ -287,6 +523,8 @@ def read_rows(path: str | Path, mapping: Mapping) -> Iterator[tuple[int, dict[st
         return _csv_rows(path, mapping)
     if mapping.format == "jsonl":
         return _jsonl_rows(path, mapping)
+    if mapping.format == "json":
+        return _json_rows(path, mapping)
     return _xlsx_rows(path, mapping)
 
 
@@ -303,8 +541,24 @@ def formula_problems(row_number: int, row: dict[str, str]) -> list[Problem]:
     ]
 
 
+# The common date formats, read without strptime (which consults the locale on every call and was
+# a third of the time spent validating a row). A text these patterns match gives the same date, or
+# the same failure, as strptime with the format; anything else is left to strptime.
+_FAST_DATES = {
+    "%d/%m/%Y": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
+    "%Y-%m-%d": (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),
+}
+
+
 def _date(text: str, formats: tuple[str, ...]) -> date:
     for fmt in formats:
+        fast = _FAST_DATES.get(fmt)
+        if fast and (found := fast[0].fullmatch(text)):
+            year, month, day = (int(found.group(i)) for i in fast[1])
+            try:
+                return date(year, month, day)
+            except ValueError:
+                continue
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:

@@ -3,7 +3,7 @@
 A mapping is a small TOML file (see `mappings/` for the prison, probation and police examples):
 
     name = "prison-nomis"
-    format = "csv"                  # csv, xlsx or jsonl
+    format = "csv"                  # csv, xlsx, json (an array of objects) or jsonl
     encoding = "utf-8"
     required = ["source_key", "family_name", "date_of_birth"]
     ignore = ["ESTABLISHMENT"]      # columns that may be present and are not imported
@@ -40,7 +40,7 @@ FIELDS = (
     "truth",  # ground truth for evaluate mode; never stored
 )
 IDENTIFIER_FIELDS = ("pnc", "cro", "nomis", "crn")
-FORMATS = ("csv", "xlsx", "jsonl")
+FORMATS = ("csv", "xlsx", "json", "jsonl")
 
 
 class MappingError(ValueError):

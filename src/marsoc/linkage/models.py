@@ -1,8 +1,11 @@
 """Feed imports and identity resolution: partner extracts, their source records, the people those
 records resolve to, candidate pairs for clerical review, and reversible merges."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.dateparse import parse_datetime
 
 from marsoc.accounts.models import Agency, Hub
 from marsoc.core.vocabulary import Classification
@@ -14,6 +17,10 @@ class ImportStatus(models.TextChoices):
     COMMITTING = "committing", "Committing"
     COMMITTED = "committed", "Committed"
     REJECTED = "rejected", "Rejected (nothing changed)"
+    FAILED = "failed", "Failed (nothing changed)"  # the worker stopped during it too many times
+
+
+FINISHED_STATUSES = (ImportStatus.COMMITTED, ImportStatus.REJECTED, ImportStatus.FAILED)
 
 
 class FeedImport(models.Model):
@@ -42,12 +49,27 @@ class FeedImport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The queued task that processes it")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started processing it")
+    interruptions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{at, stage, rows_read, action}]: each time a worker stopped during it, and what was done",
+    )
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def interruption_rows(self) -> list[dict[str, Any]]:
+        return [{**entry, "at": parse_datetime(entry["at"])} for entry in self.interruptions]
 
 
 class QuarantinedRow(models.Model):

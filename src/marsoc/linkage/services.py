@@ -3,17 +3,22 @@ decisions; merges and their undoing. Each write audits in its own transaction.""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
+import os
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Hub, User
@@ -51,6 +56,8 @@ from .policies import can_import_for_hub, can_review, can_undo_merge
 
 BATCH = 1_000
 PROGRESS_EVERY = 5_000
+MAX_ATTEMPTS = 3  # a file that stops the worker this many times is failed, not tried for ever
+LOST_TASK_AFTER = timedelta(minutes=10)  # a staged import with no task to run it, for this long, is queued
 RECORD_FIELDS = (
     "given_names",
     "family_name",
@@ -280,17 +287,66 @@ def _save_progress(feed_import: FeedImport) -> None:
     FeedImport.objects.filter(pk=feed_import.pk).update(rows_read=feed_import.rows_read)
 
 
+def _lock_path(import_id: int) -> Path:
+    folder = staging_dir() / "locks"
+    folder.mkdir(exist_ok=True)
+    return folder / f"import-{import_id}.lock"
+
+
+@contextmanager
+def import_lock(import_id: int) -> Iterator[bool]:
+    """Try to take the import's lock: yields True if taken (and holds it to the end of the block),
+    False if another process holds it. Whoever processes an import holds its lock; the operating
+    system releases it when that process ends, however it ends (a crash, `kill -9`, a power cut), so
+    "nobody holds the lock" means "nobody is working on it". The lock files sit beside the staged
+    files, which every worker and web process must share anyway."""
+    fd = os.open(_lock_path(import_id), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def import_is_running(import_id: int) -> bool:
+    with import_lock(import_id) as taken:
+        return not taken
+
+
 def feed_import_process(import_id: int, *, progress: ProgressFn | None = _save_progress) -> FeedImport:
-    """Validate then commit a staged import. Safe to run again after a worker restart: the commit
-    is one transaction (so never half done) and writing the same rows twice changes nothing."""
+    """Validate then commit a staged import, holding its lock. The commit is one transaction, so an
+    import whose worker stops is never half committed; `imports_recover` then finds it (its lock is
+    free) and queues it again, and writing the same rows twice changes nothing. If another process
+    holds the lock (the task was queued twice), this one leaves the import to it."""
+    with import_lock(import_id) as taken:
+        if not taken:
+            return FeedImport.objects.get(pk=import_id)
+        done = _process(import_id, progress)
+    if done.finished:
+        _lock_path(import_id).unlink(missing_ok=True)
+    return done
+
+
+def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
     feed_import = FeedImport.objects.get(pk=import_id)
-    if feed_import.status in (ImportStatus.COMMITTED, ImportStatus.REJECTED):
+    if feed_import.finished:
         return feed_import
     try:
         mapping = mapping_from_dict(feed_import.mapping)
     except MappingError as error:
         return _reject(feed_import, str(error), [])
-    FeedImport.objects.filter(pk=feed_import.pk).update(status=ImportStatus.VALIDATING)
+    feed_import.status = ImportStatus.VALIDATING
+    feed_import.attempts += 1
+    FeedImport.objects.filter(pk=feed_import.pk).update(
+        status=ImportStatus.VALIDATING, attempts=F("attempts") + 1
+    )
     QuarantinedRow.objects.filter(feed_import=feed_import).delete()  # a rerun starts the report afresh
     checked = _validate_pass(feed_import, mapping, progress)
     assert checked.file_problems is not None and checked.row_problems is not None
@@ -323,7 +379,18 @@ def feed_import_process(import_id: int, *, progress: ProgressFn | None = _save_p
         feed_import.rows_unchanged = counts["unchanged"]
         feed_import.status = ImportStatus.COMMITTED
         feed_import.finished_at = timezone.now()
-        feed_import.save()
+        feed_import.save(
+            update_fields=[
+                "status",
+                "finished_at",
+                "rows_read",
+                "rows_valid",
+                "rows_quarantined",
+                "rows_new",
+                "rows_updated",
+                "rows_unchanged",
+            ]
+        )
         audit_record(
             actor=feed_import.created_by,
             operation=Operation.COLLECTION,
@@ -350,7 +417,7 @@ def _reject(
         feed_import.error = message
         feed_import.rows_quarantined = len(rows)
         feed_import.finished_at = timezone.now()
-        feed_import.save()
+        feed_import.save(update_fields=["status", "error", "rows_read", "rows_quarantined", "finished_at"])
         audit_record(
             actor=feed_import.created_by,
             operation=Operation.COLLECTION,
@@ -364,11 +431,144 @@ def _reject(
 
 def feed_import_request(**kwargs: Any) -> FeedImport:
     """Stage the file and queue validation and commit on the task worker."""
+    feed_import = feed_stage(**kwargs)
+    transaction.on_commit(lambda: _enqueue(feed_import.pk))
+    return feed_import
+
+
+def _enqueue(import_id: int) -> None:
     from .tasks import feed_import_task
 
-    feed_import = feed_stage(**kwargs)
-    transaction.on_commit(lambda: feed_import_task.enqueue(feed_import.pk))
-    return feed_import
+    result = feed_import_task.enqueue(import_id)
+    FeedImport.objects.filter(pk=import_id).update(task_id=str(result.id)[:64])
+
+
+def _task_state(task_id: str) -> tuple[str, Any] | None:
+    """(status name, started_at) of a queued task, or None if the backend cannot say."""
+    from .tasks import feed_import_task
+
+    try:
+        result = feed_import_task.get_backend().get_result(task_id)
+    except Exception:  # the immediate backend keeps no results; a pruned result is gone
+        return None
+    return str(result.status.name), result.started_at
+
+
+def _waiting(feed_import: FeedImport) -> bool:
+    """A staged import that a worker will still pick up (or is picking up this moment)."""
+    now = timezone.now()
+    state = _task_state(feed_import.task_id) if feed_import.task_id else None
+    if state is None:
+        # Not queued (yet), or no way to ask: give it time to be queued and taken.
+        return now - feed_import.created_at < LOST_TASK_AFTER
+    status, started_at = state
+    if status == "READY":
+        return True
+    # Taken by a worker a moment ago, which is about to take the lock.
+    return status == "RUNNING" and started_at is not None and now - started_at < timedelta(minutes=1)
+
+
+def _fail_stale_task(task_id: str, note: str) -> None:
+    """The stopped worker's task stays "running" in django-tasks-db for ever; say what happened."""
+    if not task_id:
+        return
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="marsoc.linkage.services.WorkerStopped",
+            traceback=note,
+        )
+    except Exception:  # another backend, or an id that is not one of its ids: nothing to mark
+        logging.getLogger(__name__).debug("task %s not marked", task_id)
+
+
+STAGE_WORDS = {
+    ImportStatus.STAGED: "before it started",
+    ImportStatus.VALIDATING: "while validating",
+    ImportStatus.COMMITTING: "while committing",
+}
+
+
+def imports_recover(*, requeue: bool = True) -> list[FeedImport]:
+    """Find imports whose worker stopped (crash, restart, `kill -9`) and put them right: an import
+    left validating or committing whose lock nobody holds, or one staged whose task is gone. The
+    database has already rolled back the stopped commit (one transaction), so nothing of it is
+    stored; the import is set back to staged and queued again (`requeue`), or failed with nothing
+    imported once it has stopped a worker MAX_ATTEMPTS times. Each recovery is written in the import's
+    `interruptions` (shown on its page) and audited.
+
+    Cheap (one query, then a lock test per unfinished import), so it runs when the worker starts,
+    when an import page or the linkage home page is shown, and from `marsoc import_feed --resume`."""
+    unfinished = FeedImport.objects.filter(
+        status__in=[ImportStatus.STAGED, ImportStatus.VALIDATING, ImportStatus.COMMITTING]
+    ).order_by("id")
+    recovered: list[FeedImport] = []
+    to_queue: list[int] = []
+    for candidate in unfinished:
+        if candidate.status == ImportStatus.STAGED and _waiting(candidate):
+            continue
+        with import_lock(candidate.pk) as taken:
+            if not taken:
+                continue  # a worker is at it
+            feed_import = FeedImport.objects.get(pk=candidate.pk)  # as it is now, under the lock
+            if feed_import.finished or (feed_import.status == ImportStatus.STAGED and _waiting(feed_import)):
+                continue
+            if _recover(feed_import, requeue=requeue):
+                to_queue.append(feed_import.pk)
+            recovered.append(feed_import)
+    # Queued after the locks are released: with the immediate backend the task runs here and now.
+    for import_id in to_queue:
+        _enqueue(import_id)
+    return recovered
+
+
+def _recover(feed_import: FeedImport, *, requeue: bool) -> bool:
+    """Record the interruption; True if the import should be queued again."""
+    stage = ImportStatus(feed_import.status)
+    now = timezone.now()
+    give_up = feed_import.attempts >= MAX_ATTEMPTS
+    action = "failed" if give_up else ("queued again" if requeue else "resumed by import_feed --resume")
+    entry = {
+        "at": now.isoformat(),
+        "stage": stage.value,
+        "rows_read": feed_import.rows_read,
+        "action": action,
+    }
+    _fail_stale_task(
+        feed_import.task_id,
+        f"The worker stopped {STAGE_WORDS[stage]} import {feed_import.pk} (found {now.isoformat()}); "
+        f"the import was {action}.",
+    )
+    with transaction.atomic():
+        feed_import.interruptions = [*feed_import.interruptions, entry]
+        fields = ["interruptions", "status"]
+        if give_up:
+            feed_import.status = ImportStatus.FAILED
+            feed_import.error = (
+                f"The worker stopped {feed_import.attempts} times while processing this file (the last time "
+                f"{STAGE_WORDS[stage]}, after {feed_import.rows_read:,} rows), so it was not tried again. "
+                "Nothing was imported. Check the file (its size, or a row that upsets the reader) and import "
+                "it again."
+            )
+            feed_import.finished_at = now
+            fields += ["error", "finished_at"]
+        else:
+            feed_import.status = ImportStatus.STAGED
+        feed_import.save(update_fields=fields)
+        audit_record(
+            actor=None,
+            operation=Operation.COLLECTION,
+            action="linkage.import.fail" if give_up else "linkage.import.requeue",
+            object_type="feed_import",
+            object_id=feed_import.pk,
+            details={"file": feed_import.filename, **entry, "attempts": feed_import.attempts},
+        )
+    if give_up:
+        _lock_path(feed_import.pk).unlink(missing_ok=True)
+    return requeue and not give_up
 
 
 # ---------------------------------------------------------------- linkage

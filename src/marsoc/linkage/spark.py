@@ -13,26 +13,11 @@ from typing import Any
 
 from splink import Linker
 
-STRING_COLUMNS = (
-    "first_name",
-    "first_name_canon",
-    "surname",
-    "dob",
-    "dob_swapped",
-    "birth_year",
-    "sex",
-    "postcode",
-    "postcode_district",
-    "pnc",
-    "cro",
-    "nomis",
-    "crn",
-)
 
-
-def session(app_name: str = "marsoc-linkage") -> Any:
+def session(app_name: str = "marsoc-linkage", *, extra: dict[str, str] | None = None) -> Any:
     """A Spark session: local (one core) unless SPARK_MASTER names a cluster, e.g. spark://host:7077
-    or yarn. Splink's similarity jar is put on the classpath."""
+    or yarn. Splink's similarity jar is put on the classpath. `extra` adds Spark settings (the test
+    passes JVM options that start a short local run faster)."""
     from pyspark.sql import SparkSession
     from splink.internals.spark.jar_location import similarity_jar_location
 
@@ -41,8 +26,11 @@ def session(app_name: str = "marsoc-linkage") -> Any:
         .master(os.environ.get("SPARK_MASTER", "local[1]"))
         .config("spark.jars", similarity_jar_location())
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_SHUFFLE_PARTITIONS", "4"))
     )
+    for key, value in (extra or {}).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     # Splink breaks long lineages with checkpoints; on a cluster point this at shared storage.
     spark.sparkContext.setCheckpointDir(
@@ -57,15 +45,17 @@ def spark_linker(spark: Any, rows: list[dict[str, Any]], settings: dict[str, Any
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
     from splink import SparkAPI
 
-    schema = StructType(
-        [
-            StructField("unique_id", LongType(), False),
-            *[StructField(name, StringType(), True) for name in STRING_COLUMNS],
-            StructField("first_names_all", ArrayType(StringType()), True),
-            StructField("surnames_all", ArrayType(StringType()), True),
-        ]
-    )
+    from .engine import COLUMNS
+
+    kinds = {"int": LongType(), "str": StringType(), "list": ArrayType(StringType())}
+    schema = StructType([StructField(name, kinds[kind], name != "unique_id") for name, kind in COLUMNS])
     names = [f.name for f in schema.fields]
     frame = spark.createDataFrame([tuple(row[n] for n in names) for row in rows], schema=schema)
-    db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+    # Splink breaks long lineages by writing tables out (parquet, to the checkpoint directory); on
+    # a local master, keeping them in memory does the same job faster.
+    local = str(spark.sparkContext.master).startswith("local")
+    db_api = SparkAPI(  # type: ignore[no-untyped-call]
+        spark_session=spark,
+        break_lineage_method=os.environ.get("SPARK_BREAK_LINEAGE") or ("persist" if local else "parquet"),
+    )
     return Linker(db_api.register(frame), settings, log_level=logging.ERROR)

@@ -9,7 +9,8 @@ from .services import feed_import_process, linkage_run
 
 @task()
 def feed_import_task(import_id: int) -> str:
-    """Validate and commit one staged import. Rerunning after a crash resumes safely."""
+    """Validate and commit one staged import. If the worker stops during it, the next worker to start
+    (or the import's page) finds it and queues it again: see services.imports_recover."""
     return feed_import_process(import_id).status
 
 

@@ -20,7 +20,7 @@ from marsoc.core.vocabulary import Operation
 from . import services
 from .forms import DecisionForm, ImportForm
 from .mapping import built_in_mappings, load_mapping
-from .models import ImportStatus, LinkageRun
+from .models import LinkageRun
 from .policies import can_import_any, can_run_linkage, can_undo_merge, can_use_linkage
 from .selectors import (
     SHOWN_FIELDS,
@@ -50,6 +50,7 @@ def _require_linkage(actor: User) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require_linkage(actor)
+    services.imports_recover()  # an import whose worker stopped is queued again, not shown as running
     return render(
         request,
         "linkage/home.html",
@@ -109,6 +110,8 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
         feed_import = access_import_by_id(actor, import_id)
     except NotFoundOrForbidden:
         raise Http404("Not available") from None
+    if not feed_import.finished and services.imports_recover():
+        feed_import.refresh_from_db()  # its worker had stopped: it is queued again (or failed)
     page = Paginator(quarantine_of(feed_import), 50).get_page(request.GET.get("page"))
     if page.object_list:
         # Quarantined rows hold personal data as the partner sent it.
@@ -121,11 +124,10 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             justification=JUSTIFICATION,
             details={"rows": [q.row_number for q in page.object_list]},
         )
-    finished = feed_import.status in (ImportStatus.COMMITTED, ImportStatus.REJECTED)
     return render(
         request,
         "linkage/import_detail.html",
-        {"feed_import": feed_import, "page": page, "finished": finished},
+        {"feed_import": feed_import, "page": page, "finished": feed_import.finished},
     )
 
 

@@ -22,10 +22,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Before django_tasks_db: core's `db_worker` (the same worker, with a start hook) takes precedence.
+    "marsoc.core",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "marsoc.core",
     "marsoc.accounts",
     "marsoc.nominals",
     "marsoc.assessment",

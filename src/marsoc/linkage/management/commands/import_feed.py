@@ -1,9 +1,10 @@
 """`marsoc import_feed FILE --mapping prison-nomis --agency CODE --hub CODE`: stage, validate and
 commit one partner extract here and now, printing progress (`--queue` leaves it to the worker).
 
-`marsoc import_feed --resume` finishes every import a stopped worker left unfinished (staged,
-validating or committing): the commit is one transaction, so a stopped one wrote nothing, and the
-import starts its passes again."""
+`marsoc import_feed --resume` finishes here and now every import left unfinished (staged,
+validating or committing). It is rarely needed: a worker that starts queues again what a stopped
+worker left (services.imports_recover). The commit is one transaction, so a stopped one wrote
+nothing, and the import starts its passes again."""
 
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marsoc.accounts.models import Agency, Hub
 from marsoc.linkage import services
-from marsoc.linkage.models import FeedImport, ImportStatus
+from marsoc.linkage.models import FINISHED_STATUSES, FeedImport, ImportStatus
 
 from ._engine import mapping_arg
 
@@ -31,9 +32,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["resume"]:
-            unfinished = FeedImport.objects.exclude(
-                status__in=[ImportStatus.COMMITTED, ImportStatus.REJECTED]
-            )
+            for recovered in services.imports_recover(requeue=False):
+                self.stdout.write(
+                    f"Import {recovered.pk} ({recovered.filename}) had been interrupted: "
+                    f"{recovered.interruptions[-1]['action']}"
+                )
+            unfinished = FeedImport.objects.exclude(status__in=FINISHED_STATUSES)
             for feed_import in unfinished.order_by("id"):
                 done = services.feed_import_process(feed_import.pk)
                 self.stdout.write(f"Import {done.pk} ({done.filename}): {done.get_status_display()}")
