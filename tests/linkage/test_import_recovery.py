@@ -143,6 +143,16 @@ def test_the_import_page_recovers_and_shows_the_interruption(db, tmp_path, londo
     assert FeedImport.objects.get(pk=staged.pk).status == ImportStatus.COMMITTED
 
 
+def test_the_page_of_an_import_that_failed_says_nothing_was_imported(db, tmp_path, london_manager):
+    staged = _staged(tmp_path)
+    FeedImport.objects.filter(pk=staged.pk).update(created_by=london_manager)
+    _crashed(staged, ImportStatus.VALIDATING, attempts=services.MAX_ATTEMPTS)
+    text = signed_in(london_manager).get(f"/linkage/imports/{staged.pk}/").content.decode()
+    assert "The import failed" in text and "Failed (nothing changed)" in text
+    assert "Nothing was imported" in text and "Not tried again: nothing imported" in text
+    assert 'http-equiv="refresh"' not in text  # finished: the page stops refreshing itself
+
+
 def test_resume_command_reports_and_finishes_an_interrupted_import(db, tmp_path):
     from io import StringIO
 
