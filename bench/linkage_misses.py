@@ -5,7 +5,7 @@ It runs our pipeline (validated reading, training, scoring down to probability 0
 default auto-link threshold) and prints:
 
 - calibration: for bands of match probability, the share of scored pairs that truly are one person;
-- F1 at the default threshold and at 0.5;
+- F1 at thresholds from 0.5 to 0.95 (the sweep that chooses the default auto-link threshold);
 - every missed true pair (two records of one person left in different clusters) by what happened to
   it (never compared by any blocking rule; compared but scored below 0.05; scored in a band below the
   threshold; scored above it but refused by clustering), then the commonest evidence patterns.
@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marsoc.config.settings.test")
 
 FEEDS = {"prison": "prison-nomis", "probation": "probation-delius", "police": "police-pnc"}
+SWEEP = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 BANDS = [0.05, 0.25, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.99, 1.0]
 
 
@@ -75,6 +76,8 @@ def _blocked(left: dict[str, Any], right: dict[str, Any]) -> bool:
         or same("first_name_canon", "birth_year")
         or same("postcode", "first_name_canon")
         or same("surname", "first_name_canon")
+        or same("postcode", "surname")
+        or same("postcode", "birth_year")
         or swapped
     )
 
@@ -85,6 +88,7 @@ def main() -> int:
     )
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--name-pool", choices=["long-tail", "short-list"], default="long-tail")
     args = parser.parse_args()
     import django
 
@@ -94,9 +98,9 @@ def main() -> int:
     from marsoc.linkage.synthetic import make_feeds
 
     started = time.perf_counter()
-    folder = ROOT / "var" / "bench" / f"linkage-{args.records}-{args.seed}"
+    folder = ROOT / "var" / "bench" / f"linkage-{args.records}-{args.seed}-{args.name_pool}"
     if not (folder / "police.csv").exists():
-        make_feeds(round(args.records / 2.13), seed=args.seed).write(folder)
+        make_feeds(round(args.records / 2.13), seed=args.seed, name_pool=args.name_pool).write(folder)
     loaded = files.load_files(
         [(s, load_mapping(built_in_mappings()[m]), folder / f"{s}.csv") for s, m in FEEDS.items()]
     )
@@ -105,18 +109,20 @@ def main() -> int:
     limits = engine.Thresholds()
     deterministic = [(a, b) for a, b, _ in engine.deterministic_pairs(loaded.records)]
     identifiers = engine.identifiers_of(loaded.records)
+    births = engine.births_of(loaded.records)
     print(
         f"{len(loaded.records):,} records (seed {args.seed}); λ {model.settings['probability_two_random_records_match']:.3g}; "
         f"{len(scored):,} pairs scored ≥ {BANDS[0]}; {time.perf_counter() - started:.0f} s"
     )
 
     def clusters_at(threshold: float) -> dict[int, int]:
-        auto = sorted((p for p in scored if p.probability >= threshold), key=lambda p: -p.probability)
+        auto = engine.strongest_first(p for p in scored if p.probability >= threshold)
         return engine.cluster(
             (r.id for r in loaded.records),
             deterministic,
             scored_links=[(p.left, p.right) for p in auto],
             identifiers=identifiers,
+            births=births,
         ).cluster_of
 
     truth = loaded.truth
@@ -129,10 +135,12 @@ def main() -> int:
             print(f"{low:.2f}–{high:.2f}   {len(band):>10,}{mean:>18.3f}{share:>18.3f}")
 
     cluster_of = clusters_at(limits.auto_link)
-    for threshold, clusters in ((limits.auto_link, cluster_of), (0.5, clusters_at(0.5))):
+    # A sweep on this (training) seed is how the default auto-link threshold is chosen.
+    sweep = [(t, clusters_at(t)) for t in SWEEP if t != limits.auto_link]
+    for threshold, clusters in sorted([(limits.auto_link, cluster_of), *sweep]):
         ev = engine.evaluate_clusters(clusters, truth, threshold)
         print(
-            f"\nat {threshold:.2f}: precision {ev.precision:.4f} recall {ev.recall:.4f} F1 {ev.f1:.4f} "
+            f"\nat {threshold:.2f}: precision {ev.precision:.6f} recall {ev.recall:.4f} F1 {ev.f1:.4f} "
             f"(false pairs {ev.false_positives:,}, missed pairs {ev.false_negatives:,})",
             end="",
         )
@@ -164,6 +172,22 @@ def main() -> int:
                 kind = f"scored {max(e for e in BANDS if e <= p):.2f}–{min(e for e in BANDS if e > p):.2f}"
             kinds[kind] += 1
             patterns[(kind, *_evidence(rows[a], rows[b]))] += 1
+    false_links: Counter[tuple[str, ...]] = Counter()
+    members: dict[int, list[int]] = defaultdict(list)
+    for rid, label in cluster_of.items():
+        members[label].append(rid)
+    for rids in members.values():
+        for a, b in itertools.combinations(sorted(rids), 2):
+            if truth[a] != truth[b]:
+                direct = (
+                    "linked directly"
+                    if probability.get((a, b), 0) >= limits.auto_link
+                    else "joined through others"
+                )
+                false_links[(direct, *_evidence(rows[a], rows[b]))] += 1
+    print(f"\nFalse pairs at {limits.auto_link:.2f}: {sum(false_links.values()):,}; commonest evidence:")
+    for pattern, n in false_links.most_common(8):
+        print(f"  {n:>8,}  {pattern[0]}: {', '.join(pattern[1:])}")
     print(f"\nMissed true pairs: {sum(kinds.values()):,}")
     for kind, n in kinds.most_common():
         print(f"  {n:>8,}  {kind}")

@@ -31,8 +31,8 @@ def test_link_evaluates_against_ground_truth(tmp_path):
         stdout=out,
     )
     text = out.getvalue()
-    assert "configured threshold 0.75: precision" in text and "best threshold" in text
-    f1 = float(text.split("configured threshold 0.75:")[1].split("F1 ")[1].split()[0])
+    assert "configured threshold 0.70: precision" in text and "best threshold" in text
+    f1 = float(text.split("configured threshold 0.70:")[1].split("F1 ")[1].split()[0])
     assert f1 > 0.95
     header = (tmp_path / "out" / "pairs.csv").read_text().splitlines()[0]
     assert header == "left_file,left_key,right_file,right_key,match_probability,match_weight"

@@ -7,7 +7,9 @@ import duckdb
 from marsoc.linkage.engine import (
     EngineRecord,
     _identifier_conditions,
+    births_of,
     cluster,
+    dates_compatible,
     deterministic_pairs,
     evaluate_clusters,
     identifiers_of,
@@ -79,6 +81,38 @@ def test_scored_links_never_give_one_person_two_identifiers_of_a_kind():
     assert set(
         cluster([1, 2, 3, 4, 5], [(2, 4)], scored_links=[(1, 3), (3, 2), (4, 5)]).cluster_of.values()
     ) == {1}
+
+
+def test_dates_compatible_allows_slips_and_refuses_other_years():
+    born = date(1985, 3, 5)
+    for other in (
+        born,
+        date(1985, 5, 3),  # day and month transposed
+        date(1985, 3, 15),  # a keying slip of ten days
+        date(1985, 11, 30),  # the same year: two slips on two records can land anywhere in it
+        date(1995, 3, 5),  # one keystroke in the year
+        date(1958, 3, 5),  # two neighbouring digits swapped
+    ):
+        assert dates_compatible(born, other) and dates_compatible(other, born), other
+    assert dates_compatible(date(1984, 12, 28), date(1985, 1, 4))  # within a month, across a new year
+    for other in (date(1986, 7, 20), date(1975, 3, 6), date(1990, 1, 1)):
+        assert not dates_compatible(born, other), other
+        assert not dates_compatible(other, born), other
+
+
+def test_scored_links_never_join_dates_of_birth_years_apart():
+    # 2 has no date of birth and scores highly with both 1 and 3, namesakes born ten years apart
+    # and more than one keystroke apart. The stronger link (1-2) is taken and 2-3 refused, so the
+    # chain does not make one person of all three; 4 (a slip of 1's date) still joins.
+    births = {1: date(1980, 6, 1), 3: date(1990, 2, 14), 4: date(1980, 6, 11)}
+    result = cluster([1, 2, 3, 4], [], scored_links=[(1, 2), (2, 3), (2, 4)], births=births)
+    assert result.cluster_of == {1: 1, 2: 1, 3: 3, 4: 1}
+    assert result.blocked == [(2, 3)]
+    # A person's "match" decision is a link of the first kind and is not second-guessed.
+    assert set(cluster([1, 2, 3], [(1, 2), (2, 3)], births=births).cluster_of.values()) == {1}
+    assert births_of([EngineRecord(id=7), EngineRecord(id=8, date_of_birth=date(1980, 6, 1))]) == {
+        8: date(1980, 6, 1)
+    }
 
 
 def test_identifier_comparison_levels():

@@ -83,16 +83,13 @@ def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> 
 
 def clusters_at(loaded: LoadedFile, result: EngineResult, threshold: float) -> dict[int, int]:
     links = [(a, b) for a, b, _ in result.deterministic]
-    scored = [
-        (p.left, p.right)
-        for p in sorted(result.scored, key=lambda p: -p.probability)
-        if p.probability >= threshold
-    ]
+    scored = [(p.left, p.right) for p in engine.strongest_first(result.scored) if p.probability >= threshold]
     return engine.cluster(
         (r.id for r in loaded.records),
         links,
         scored_links=scored,
         identifiers=engine.identifiers_of(loaded.records),
+        births=engine.births_of(loaded.records),
     ).cluster_of
 
 

@@ -664,7 +664,8 @@ def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> Lin
             {
                 "records": len(records),
                 "deterministic_links": len(det),
-                # links refused by a "not a match" or by two different identifiers of one kind
+                # links refused by a "not a match", two different identifiers of one kind or
+                # dates of birth years apart
                 "refused_links": len(clusters.blocked),
             }
         )
@@ -756,7 +757,7 @@ def _queue_pairs(
 ) -> dict[str, Any]:
     """Scored pairs whose records ended in different clusters go to review — those between the
     thresholds, and those above auto-link whose link was refused (two different identifiers of one
-    kind, or a "not a match" elsewhere in the chain); a pair already decided keeps its decision
+    kind, dates of birth years apart, or a "not a match" elsewhere in the chain); a pair already decided keeps its decision
     (the record of who decided stays)."""
     known = {(a, b): s for a, b, s in CandidatePair.objects.values_list("left_id", "right_id", "status")}
     fresh = []

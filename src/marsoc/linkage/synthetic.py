@@ -7,7 +7,9 @@ Every name and identifier is made up here; the `TRUTH` column says which records
 
 from __future__ import annotations
 
+import bisect
 import csv
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -128,10 +130,65 @@ def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Non
         writer.writerows(rows)
 
 
-def _family(rng: random.Random) -> str:
-    if rng.random() < 0.35:  # invented surnames widen the pool, as real extracts are wider than any list
-        return "".join(rng.choice(SYLLABLES) for _ in range(2)).title()
-    return rng.choice(FAMILY)
+class _LongTail:
+    """Names drawn as real populations hold them: a few common names and a long tail of rare ones.
+    Surname counts follow a power law (on a UK electoral roll about 42 % of surnames occur once and
+    16 % twice; Guild of One-Name Studies, "Macro level"), so rank r is drawn with weight
+    1 / (r + offset), the listed names first, then names invented from syllables. A flat pick from a
+    short list would make every name common and give each person several exact namesakes."""
+
+    def __init__(self, listed: list[str], invented: int, offset: float) -> None:
+        names = list(listed)
+        seen = {n.lower() for n in names}
+        combos = itertools.chain(
+            itertools.product(SYLLABLES, repeat=2), itertools.product(SYLLABLES, repeat=3)
+        )
+        for combo in combos:
+            if len(names) >= len(listed) + invented:
+                break
+            name = "".join(combo)
+            if name not in seen:
+                seen.add(name)
+                names.append(name.title())
+        self.names = names
+        self.cumulative = list(itertools.accumulate(1 / (rank + offset) for rank in range(1, len(names) + 1)))
+
+    def pick(self, rng: random.Random) -> str:
+        index = bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])
+        return self.names[min(index, len(self.names) - 1)]
+
+
+# About a quarter of men and a third of women get a first name outside the listed ones; surnames run to
+# 40,000 (the listed 230 hold about a third of people, the commonest about 1 %).
+_GIVEN = {"M": _LongTail(GIVEN_M, 150, 8), "F": _LongTail(GIVEN_F, 100, 6)}
+_SURNAMES = _LongTail(FAMILY, 40_000, 10)
+
+
+class _ShortList:
+    """The name pool of sessions 1-3, kept so that their figures can be reproduced
+    (`bench/linkage.py --name-pool short-list`): first names flat from the lists, surnames flat from
+    the list or, one time in three, two invented syllables; about 1,300 surnames in all."""
+
+    def given(self, rng: random.Random, sex: str) -> str:
+        return rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+
+    def family(self, rng: random.Random) -> str:
+        if rng.random() < 0.35:
+            return "".join(rng.choice(SYLLABLES) for _ in range(2)).title()
+        return rng.choice(FAMILY)
+
+
+class _LongTailPool:
+    """The default since session 4: realistic name frequencies (`_LongTail`)."""
+
+    def given(self, rng: random.Random, sex: str) -> str:
+        return _GIVEN[sex].pick(rng)
+
+    def family(self, rng: random.Random) -> str:
+        return _SURNAMES.pick(rng)
+
+
+NAME_POOLS: dict[str, _ShortList | _LongTailPool] = {"long-tail": _LongTailPool(), "short-list": _ShortList()}
 
 
 def _typo(rng: random.Random, text: str) -> str:
@@ -146,13 +203,14 @@ def _typo(rng: random.Random, text: str) -> str:
     return text[:i] + rng.choice("aeiourstnl") + text[i + 1 :]  # wrong letter
 
 
-def make_people(n: int, rng: random.Random) -> list[TruePerson]:
+def make_people(n: int, rng: random.Random, name_pool: str = "long-tail") -> list[TruePerson]:
+    names = NAME_POOLS[name_pool]
     people = []
     used_nomis: set[str] = set()
     household: list[str] = []
     for i in range(n):
         sex = "M" if rng.random() < 0.85 else "F"
-        given = rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+        given = names.given(rng, sex)
         if rng.random() < 0.25 and household:
             postcode = rng.choice(household)  # associates share an address
         else:
@@ -168,7 +226,7 @@ def make_people(n: int, rng: random.Random) -> list[TruePerson]:
         person = TruePerson(
             key=f"T{i:07d}",
             given=given,
-            family=_family(rng),
+            family=names.family(rng),
             sex=sex,
             dob=date(1960, 1, 1) + timedelta(days=rng.randint(0, 365 * 45)),
             postcode=postcode,
@@ -179,9 +237,9 @@ def make_people(n: int, rng: random.Random) -> list[TruePerson]:
         )
         if sex == "F" and rng.random() < 0.15:
             person.former_family = person.family
-            person.family = _family(rng)  # a changed surname; extracts may hold either
+            person.family = names.family(rng)  # a changed surname; extracts may hold either
         if rng.random() < 0.1:
-            person.alias = f"{rng.choice(GIVEN_M if sex == 'M' else GIVEN_F)} {_family(rng)}"
+            person.alias = f"{names.given(rng, sex)} {names.family(rng)}"
         people.append(person)
     return people
 
@@ -221,11 +279,13 @@ def _maybe(rng: random.Random, value: str, keep: float) -> str:
     return value if rng.random() < keep else ""
 
 
-def make_feeds(n_people: int, *, seed: int = 1, bad_rows: int = 0, start: int = 0) -> Feeds:
+def make_feeds(
+    n_people: int, *, seed: int = 1, bad_rows: int = 0, start: int = 0, name_pool: str = "long-tail"
+) -> Feeds:
     """`n_people` people spread over three feeds (about 2.1 records each). `bad_rows` rows get an
     invalid identifier or date, to be quarantined."""
     rng = random.Random(seed)
-    people = make_people(n_people, rng)
+    people = make_people(n_people, rng, name_pool)
     feeds = Feeds(people=people, rows={"prison": [], "probation": [], "police": []})
     for p in people:
         where = [
