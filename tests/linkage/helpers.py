@@ -8,6 +8,13 @@ from marsoc.linkage import services
 from marsoc.linkage.mapping import built_in_mappings, load_mapping
 from marsoc.linkage.models import FeedImport, Merge, SourceRecord
 
+# Each generated feed's built-in mapping and the agency whose extract it is.
+FEEDS = {
+    "prison": ("prison-nomis", "hmpps-prisons-london"),
+    "probation": ("probation-delius", "probation-london"),
+    "police": ("police-pnc", "mps"),
+}
+
 POLICE = [
     "PERSON_REF",
     "GIVEN_NAME",

@@ -9,13 +9,7 @@ from marsoc.linkage import engine, services
 from marsoc.linkage.models import CandidatePair, Merge, PairStatus, Person, SourceRecord
 from marsoc.linkage.synthetic import FEED_COLUMNS, make_feeds
 
-from .helpers import run_import, write_csv
-
-FEEDS = {
-    "prison": ("prison-nomis", "hmpps-prisons-london"),
-    "probation": ("probation-delius", "probation-london"),
-    "police": ("police-pnc", "mps"),
-}
+from .helpers import FEEDS, run_import, write_csv
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,19 @@ class LinkageConfig(AppConfig):
 
 
 def recover_imports_on_worker_start(**kwargs: Any) -> str:
-    """Imports a stopped worker left half done are queued again (or failed) before work starts."""
-    from .services import imports_recover
+    """Imports and linkage runs a stopped worker left half done are queued again (or failed) before
+    work starts."""
+    from .services import imports_recover, runs_recover
 
-    recovered = imports_recover()
-    if not recovered:
-        return ""
-    return "Imports interrupted by a stopped worker: " + ", ".join(
-        f"{i.pk} ({i.filename}) {i.interruptions[-1]['action']}" for i in recovered
-    )
+    said = []
+    if imports := imports_recover():
+        said.append(
+            "Imports interrupted by a stopped worker: "
+            + ", ".join(f"{i.pk} ({i.filename}) {i.interruptions[-1]['action']}" for i in imports)
+        )
+    if runs := runs_recover():
+        said.append(
+            "Linkage runs interrupted by a stopped worker: "
+            + ", ".join(f"{r.pk} {r.interruptions[-1]['action']}" for r in runs)
+        )
+    return "; ".join(said)

@@ -181,7 +181,21 @@ class LinkageModel(models.Model):
         return f"linkage model v{self.version}"
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed (nothing changed)"
+
+
+PENDING_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
 class LinkageRun(models.Model):
+    """One pass of linkage over every source record. A run asked for in the web UI exists from the
+    moment it is queued, so the page can say it is waiting, running or failed; a run from the
+    command line or the demo is written when it finishes."""
+
     model = models.ForeignKey(LinkageModel, on_delete=models.PROTECT, null=True, related_name="runs")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -189,6 +203,13 @@ class LinkageRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     summary = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.FINISHED)
+    error = models.TextField(blank=True, help_text="Why the run failed")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task-worker task that runs it")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it")
+    interruptions = models.JSONField(
+        blank=True, default=list, help_text="[{at, action}]: each time a worker stopped during it"
+    )
 
     class Meta:
         ordering = ["-id"]

@@ -10,7 +10,18 @@ from django.db.models import F, QuerySet
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 
-from .models import CandidatePair, FeedImport, Merge, PairStatus, Person, QuarantinedRow, SourceRecord
+from .models import (
+    PENDING_RUN_STATUSES,
+    CandidatePair,
+    FeedImport,
+    LinkageRun,
+    Merge,
+    PairStatus,
+    Person,
+    QuarantinedRow,
+    RunStatus,
+    SourceRecord,
+)
 from .policies import can_view_import, feed_import_scope, source_record_scope
 
 SHOWN_FIELDS = (
@@ -29,6 +40,25 @@ SHOWN_FIELDS = (
 
 def imports_visible(actor: Actor) -> QuerySet[FeedImport]:
     return FeedImport.objects.filter(feed_import_scope(actor)).select_related("source_agency", "owner_hub")
+
+
+@dataclass(frozen=True)
+class RunsState:
+    pending: LinkageRun | None  # queued or running now
+    last: LinkageRun | None  # the latest that finished or failed
+
+
+def runs_state() -> RunsState:
+    """What the linkage page says about runs. Run summaries are counts over all records, shown to
+    whoever may use linkage at all (the view checks that)."""
+    pending = LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).order_by("-id").first()
+    last = (
+        LinkageRun.objects.filter(status__in=[RunStatus.FINISHED, RunStatus.FAILED])
+        .select_related("started_by")
+        .order_by("-id")
+        .first()
+    )
+    return RunsState(pending=pending, last=last)
 
 
 def access_import_by_id(actor: Actor, import_id: int) -> FeedImport:

@@ -3,6 +3,7 @@ decisions; merges and their undoing. Each write audits in its own transaction.""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -40,6 +41,7 @@ from .feeds import (
 )
 from .mapping import Mapping, MappingError, mapping_from_dict
 from .models import (
+    PENDING_RUN_STATUSES,
     CandidatePair,
     FeedImport,
     ImportStatus,
@@ -49,6 +51,7 @@ from .models import (
     PairStatus,
     Person,
     QuarantinedRow,
+    RunStatus,
     SourceRecord,
     SourceRecordVersion,
 )
@@ -294,16 +297,15 @@ def _lock_path(import_id: int) -> Path:
 
 
 @contextmanager
-def import_lock(import_id: int) -> Iterator[bool]:
-    """Try to take the import's lock: yields True if taken (and holds it to the end of the block),
-    False if another process holds it. Whoever processes an import holds its lock; the operating
-    system releases it when that process ends, however it ends (a crash, `kill -9`, a power cut), so
-    "nobody holds the lock" means "nobody is working on it". The lock files sit beside the staged
-    files, which every worker and web process must share anyway."""
-    fd = os.open(_lock_path(import_id), os.O_RDWR | os.O_CREAT, 0o600)
+def _file_lock(path: Path, *, wait: bool = False) -> Iterator[bool]:
+    """Take an exclusive lock on `path`: yields True if taken (held to the end of the block), False
+    if another process holds it (only when not `wait`ing). The operating system releases the lock
+    when its process ends, however it ends (a crash, `kill -9`, a power cut), so "nobody holds the
+    lock" means "nobody is working on it"."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             yield False
             return
@@ -313,6 +315,12 @@ def import_lock(import_id: int) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def import_lock(import_id: int) -> contextlib.AbstractContextManager[bool]:
+    """The import's lock (see `_file_lock`): whoever processes an import holds it. The lock files
+    sit beside the staged files, which every worker and web process must share anyway."""
+    return _file_lock(_lock_path(import_id))
 
 
 def import_is_running(import_id: int) -> bool:
@@ -456,11 +464,15 @@ def _task_state(task_id: str) -> tuple[str, Any] | None:
 
 def _waiting(feed_import: FeedImport) -> bool:
     """A staged import that a worker will still pick up (or is picking up this moment)."""
+    return _task_waiting(feed_import.task_id, feed_import.created_at)
+
+
+def _task_waiting(task_id: str, created_at: Any) -> bool:
     now = timezone.now()
-    state = _task_state(feed_import.task_id) if feed_import.task_id else None
+    state = _task_state(task_id) if task_id else None
     if state is None:
         # Not queued (yet), or no way to ask: give it time to be queued and taken.
-        return now - feed_import.created_at < LOST_TASK_AFTER
+        return bool(now - created_at < LOST_TASK_AFTER)
     status, started_at = state
     if status == "READY":
         return True
@@ -638,9 +650,27 @@ def _live_person(person_id: int, cache: dict[int, int]) -> int:
     return person.pk
 
 
-def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> LinkageRun:
+def _run_lock_path() -> Path:
+    folder = staging_dir() / "locks"
+    folder.mkdir(exist_ok=True)
+    return folder / "linkage-run.lock"
+
+
+def linkage_run(
+    *, actor: User | None, model: LinkageModel | None = None, run: LinkageRun | None = None
+) -> LinkageRun:
     """Deterministic links, Splink scores and people's decisions into clusters; keep every existing
-    person id where its records still belong together; queue the uncertain pairs for review."""
+    person id where its records still belong together; queue the uncertain pairs for review.
+
+    One run at a time: each holds the run lock (a second waits for the first), so two runs never
+    renumber the same people at once, and a run marked running whose lock is free has lost its
+    worker (`runs_recover`). Everything a run writes is one transaction: a run that stops writes
+    nothing. `run` is a queued run to fill in (`run_request`); without it a new run is recorded."""
+    with _file_lock(_run_lock_path(), wait=True):
+        return _linkage_run(actor=actor, model=model, run=run)
+
+
+def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: LinkageRun | None) -> LinkageRun:
     model = model or current_model() or model_train(actor=actor)
     limits = engine.Thresholds(auto_link=model.auto_link_threshold, review=model.review_threshold)
     records = {r.pk: r for r in SourceRecord.objects.all().iterator(chunk_size=BATCH)}
@@ -657,7 +687,10 @@ def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> Lin
         decided_apart=apart,
     )
     with transaction.atomic():
-        run = LinkageRun.objects.create(model=model, started_by=actor)
+        if run is None:
+            run = LinkageRun.objects.create(model=model, started_by=actor)
+        run.model = model
+        run.status = RunStatus.FINISHED
         summary = _apply_clusters(run, records, clusters.cluster_of, actor)
         summary.update(_queue_pairs(run, scored, clusters.cluster_of))
         summary.update(
@@ -681,6 +714,113 @@ def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> Lin
             details={"model_version": model.version, **summary},
         )
     return run
+
+
+def run_request(*, actor: User) -> LinkageRun:
+    """Queue a linkage run on the task worker, recorded from now so that the linkage page can show
+    it waiting, running, finished or failed. Refused while another run is queued or running."""
+    with transaction.atomic():
+        pending = LinkageRun.objects.select_for_update().filter(status__in=PENDING_RUN_STATUSES).first()
+        if pending is not None:
+            raise ValidationFailed(
+                {
+                    "run": (
+                        f"Linkage run {pending.pk} is already {pending.get_status_display().lower()} "
+                        f"(asked for at {timezone.localtime(pending.started_at):%H:%M}); it covers every record"
+                    )
+                }
+            )
+        run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=actor)
+    _enqueue_run(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _enqueue_run(run_id: int) -> None:
+    from .tasks import linkage_run_task
+
+    result = linkage_run_task.enqueue(run_id)
+    LinkageRun.objects.filter(pk=run_id).update(task_id=str(result.id)[:64])
+
+
+def run_process(run_id: int) -> LinkageRun:
+    """The task worker's side of `run_request`. Too little data to train on fails the run with the
+    reason; a run already finished or failed (its task queued twice) is left as it is."""
+    with _file_lock(_run_lock_path(), wait=True):
+        run = LinkageRun.objects.get(pk=run_id)
+        if run.status not in PENDING_RUN_STATUSES:
+            return run
+        LinkageRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, attempts=F("attempts") + 1)
+        run.refresh_from_db()
+        try:
+            return _linkage_run(actor=run.started_by, model=None, run=run)
+        except ValidationFailed as exc:
+            run.status = RunStatus.FAILED
+            run.error = " ".join(m for ms in exc.errors.values() for m in ms)
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            return run
+
+
+def runs_recover() -> list[LinkageRun]:
+    """Runs whose worker stopped (a run marked running, or queued with its task gone, while nobody
+    holds the run lock) are queued again, or failed once they have stopped a worker MAX_ATTEMPTS
+    times. A stopped run wrote nothing (one transaction), so running it again is safe. Each recovery
+    is written in the run's `interruptions` and audited. Runs when the worker starts and when the
+    linkage page is shown; cheap when nothing is pending (one query)."""
+    pending = list(LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).order_by("id"))
+    if not pending:
+        return []
+    recovered: list[LinkageRun] = []
+    to_queue: list[int] = []
+    with _file_lock(_run_lock_path()) as free:
+        if not free:
+            return []  # a run is in progress; what is queued behind it waits its turn
+        for candidate in pending:
+            run = LinkageRun.objects.get(pk=candidate.pk)
+            if run.status == RunStatus.QUEUED and _task_waiting(run.task_id, run.started_at):
+                continue
+            if run.status not in PENDING_RUN_STATUSES:
+                continue
+            now = timezone.now()
+            give_up = run.attempts >= MAX_ATTEMPTS
+            entry = {
+                "at": now.isoformat(),
+                "stage": run.status,
+                "action": "failed" if give_up else "queued again",
+            }
+            _fail_stale_task(
+                run.task_id,
+                f"The worker stopped {'while running' if run.status == RunStatus.RUNNING else 'before starting'} "
+                f"linkage run {run.pk} (found {now.isoformat()}); the run was {entry['action']}.",
+            )
+            with transaction.atomic():
+                run.interruptions = [*run.interruptions, entry]
+                if give_up:
+                    run.status = RunStatus.FAILED
+                    run.finished_at = now
+                    run.error = (
+                        f"The worker stopped {run.attempts} times during this run, so it was not tried again. "
+                        "Nothing was changed (a run is written in one transaction). Run linkage again; if it "
+                        "stops again, the worker's log says why (often memory)."
+                    )
+                else:
+                    run.status = RunStatus.QUEUED
+                    to_queue.append(run.pk)
+                run.save(update_fields=["interruptions", "status", "finished_at", "error"])
+                audit_record(
+                    actor=None,
+                    operation=Operation.COMBINATION,
+                    action="linkage.run.fail" if give_up else "linkage.run.requeue",
+                    object_type="linkage_run",
+                    object_id=run.pk,
+                    details={**entry, "attempts": run.attempts},
+                )
+            recovered.append(run)
+    # Queued after the lock is released: with the immediate backend the task runs here and now.
+    for run_id in to_queue:
+        _enqueue_run(run_id)
+    return recovered
 
 
 def _apply_clusters(

@@ -2,9 +2,7 @@
 
 from django_tasks import task
 
-from marsoc.core.errors import ValidationFailed
-
-from .services import feed_import_process, linkage_run
+from .services import feed_import_process, run_process
 
 
 @task()
@@ -15,9 +13,7 @@ def feed_import_task(import_id: int) -> str:
 
 
 @task()
-def linkage_run_task() -> int:
-    """0 when there is too little data to train a model yet (the home page says so)."""
-    try:
-        return linkage_run(actor=None).pk
-    except ValidationFailed:
-        return 0
+def linkage_run_task(run_id: int) -> str:
+    """Run a queued linkage run (services.run_request); returns its status. If the worker stops
+    during it, the next worker to start (or the linkage page) queues it again: services.runs_recover."""
+    return str(run_process(run_id).status)

@@ -20,7 +20,7 @@ from marsoc.core.vocabulary import Operation
 from . import services
 from .forms import DecisionForm, ImportForm
 from .mapping import built_in_mappings, load_mapping
-from .models import LinkageRun
+from .models import RunStatus
 from .policies import can_import_any, can_run_linkage, can_undo_merge, can_use_linkage
 from .selectors import (
     SHOWN_FIELDS,
@@ -32,6 +32,7 @@ from .selectors import (
     imports_visible,
     quarantine_of,
     review_queue,
+    runs_state,
 )
 
 JUSTIFICATION = "Identity resolution across partner feeds"
@@ -50,7 +51,9 @@ def _require_linkage(actor: User) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require_linkage(actor)
-    services.imports_recover()  # an import whose worker stopped is queued again, not shown as running
+    # An import or run whose worker stopped is queued again, not shown as running for ever.
+    services.imports_recover()
+    services.runs_recover()
     return render(
         request,
         "linkage/home.html",
@@ -58,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "imports": imports_visible(actor)[:20],
             "queue_count": review_queue(actor).count(),
             "model": services.current_model(),
-            "run": LinkageRun.objects.first(),
+            "runs": runs_state(),
             "may_import": can_import_any(actor),
             "may_run": can_run_linkage(actor),
         },
@@ -234,8 +237,15 @@ def run_start(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not can_run_linkage(actor):
         raise Http404("Not available")
-    from .tasks import linkage_run_task
-
-    linkage_run_task.enqueue()
-    messages.success(request, "A linkage run is queued on the task worker")
+    try:
+        run = services.run_request(actor=actor)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        return redirect("linkage:home")
+    if run.status == RunStatus.QUEUED:
+        messages.success(
+            request, f"Linkage run {run.pk} is queued on the task worker; this page shows how it goes"
+        )
+    else:
+        messages.success(request, f"Linkage run {run.pk}: {run.get_status_display().lower()}")
     return redirect("linkage:home")
