@@ -182,3 +182,25 @@ def test_linkage_page_shows_pending_failed_and_finished_runs(client, imported, n
     assert run is not None and run.status == RunStatus.FINISHED
     assert f"Linkage run {run.pk}: finished" in finished
     assert f"Run {run.pk}, finished" in finished and f"{run.summary['records']} records in" in finished
+
+
+def test_a_run_that_errors_is_failed_with_the_error_not_left_running(imported, national_manager):
+    # A stored model Splink cannot read (settings without comparisons) makes the run raise.
+    from marsoc.linkage.models import LinkageModel
+
+    LinkageModel.objects.create(
+        version=1,
+        splink_version="5.0.0",
+        settings_json={"link_type": "dedupe_only"},
+        training_summary={},
+        auto_link_threshold=0.7,
+        review_threshold=0.5,
+    )
+    run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=national_manager)
+    with pytest.raises(Exception):  # noqa: B017 (whatever Splink raises; the run's record is the point)
+        services.run_process(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith("The run stopped with an error; nothing was changed (SplinkException: ")
+    assert Person.objects.count() == 0
+    assert services.runs_recover() == []  # failed, not mistaken for a stopped worker

@@ -755,11 +755,23 @@ def run_process(run_id: int) -> LinkageRun:
         try:
             return _linkage_run(actor=run.started_by, model=None, run=run)
         except ValidationFailed as exc:
-            run.status = RunStatus.FAILED
-            run.error = " ".join(m for ms in exc.errors.values() for m in ms)
-            run.finished_at = timezone.now()
-            run.save(update_fields=["status", "error", "finished_at"])
+            _run_failed(run, " ".join(m for ms in exc.errors.values() for m in ms))
             return run
+        except Exception as exc:
+            # Said on the page, not left "running" for recovery to mistake for a stopped worker;
+            # raised again so that the task, too, is marked failed with its traceback.
+            said = " ".join(str(exc).split())[:500]
+            _run_failed(
+                run, f"The run stopped with an error; nothing was changed ({type(exc).__name__}: {said})."
+            )
+            raise
+
+
+def _run_failed(run: LinkageRun, reason: str) -> None:
+    run.status = RunStatus.FAILED
+    run.error = reason
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
 
 
 def runs_recover() -> list[LinkageRun]:
@@ -897,8 +909,8 @@ def _queue_pairs(
 ) -> dict[str, Any]:
     """Scored pairs whose records ended in different clusters go to review — those between the
     thresholds, and those above auto-link whose link was refused (two different identifiers of one
-    kind, dates of birth years apart, or a "not a match" elsewhere in the chain); a pair already decided keeps its decision
-    (the record of who decided stays)."""
+    kind, dates of birth years apart, or a "not a match" elsewhere in the chain); a pair already
+    decided keeps its decision (the record of who decided stays)."""
     known = {(a, b): s for a, b, s in CandidatePair.objects.values_list("left_id", "right_id", "status")}
     fresh = []
     for pair in scored:
