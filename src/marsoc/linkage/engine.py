@@ -487,9 +487,8 @@ def dates_compatible(a: date, b: date) -> bool:
 @dataclass
 class Clustering:
     cluster_of: dict[int, int]  # record id -> cluster label (the lowest record id in it)
-    blocked: list[tuple[int, int]] = field(
-        default_factory=list
-    )  # links refused (a "not a match", identifiers, dates)
+    # Links refused: by a "not a match", two identifiers of one kind, or dates of birth years apart.
+    blocked: list[tuple[int, int]] = field(default_factory=list)
 
 
 def cluster(
@@ -504,8 +503,9 @@ def cluster(
     """Connected components of `links`, then of `scored_links`, each taken in the order given
     (strongest first), refusing any link that would put two records a person said are different
     into one cluster. A scored link is also refused if it would give one person two different
-    values of one identifier (two PNC IDs, two NOMIS numbers), or two dates of birth that no single
-    slip explains (`dates_compatible`): such records are two people, or need a person to decide.
+    values of one identifier (two PNC IDs, two NOMIS numbers), or two dates of birth in different
+    years that no slip explains (`dates_compatible`): such records are two people, or need a
+    person to decide.
     The second check matters for chains: a record without a date of birth can otherwise join two
     namesakes born years apart.
 
