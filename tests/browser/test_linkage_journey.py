@@ -48,3 +48,23 @@ def test_review_merge_and_undo(page: Page, live_server, settings, tmp_path) -> N
     pair.refresh_from_db()
     assert pair.status == PairStatus.PENDING
     assert not problems, "\n".join(problems)
+
+
+def test_run_linkage_from_the_page(page: Page, live_server, settings, tmp_path) -> None:
+    # The test settings' task backend runs the queued run inside the request, so the page that
+    # follows shows it finished; on the real worker it shows "queued" first (see test_runs.py).
+    from marsoc.linkage.models import LinkageRun, RunStatus
+
+    settings.LINKAGE_STAGING_DIR = tmp_path
+    generate_linkage(seed=3, people=120)
+    sign_in(page, live_server, "national.manager")
+    page.get_by_role("link", name="Identity resolution").click()
+    expect(page.locator("#linkage-runs")).to_contain_text("Last run")
+    page.get_by_role("button", name="Run linkage now").click()
+    run = LinkageRun.objects.order_by("-id").first()
+    assert run is not None and run.status == RunStatus.FINISHED and run.started_by is not None
+    expect(page.get_by_text(f"Linkage run {run.pk}: finished")).to_be_visible()
+    expect(page.locator("#linkage-runs")).to_contain_text(f"Run {run.pk}, finished")
+    expect(page.locator("#linkage-runs")).to_contain_text(f"{run.summary['records']} records in")
+    problems = serious_violations(run_axe(page))
+    assert not problems, "\n".join(problems)
