@@ -12,7 +12,7 @@ Each job runs in its own process, so its peak memory (ru_maxrss) is its own. F1 
 against the TRUTH column, at the default auto-link threshold. Each job also reports where its time
 went (reading, training, scoring, clustering). Prints figures; asserts nothing.
 
-    .venv/bin/python bench/linkage.py                          # 100,000 then 1,000,000 records (about 1 hour)
+    .venv/bin/python bench/linkage.py                          # 100,000 then 1,000,000 records (20-60 minutes)
     .venv/bin/python bench/linkage.py --records 100000         # one size (about 2 minutes)
     .venv/bin/python bench/linkage.py --records 1000000 --repeat 1 --pair-counts
     .venv/bin/python bench/linkage.py --name-pool short-list --jobs ours   # sessions 1-3's generator

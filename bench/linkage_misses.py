@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marsoc.config.settings.test")
 
 FEEDS = {"prison": "prison-nomis", "probation": "probation-delius", "police": "police-pnc"}
-SWEEP = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
+SWEEP = [round(0.5 + 0.05 * i, 2) for i in range(10)]  # 0.50, 0.55, ..., 0.95
 BANDS = [0.05, 0.25, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.99, 1.0]
 
 

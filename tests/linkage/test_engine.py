@@ -110,6 +110,9 @@ def test_scored_links_never_join_dates_of_birth_years_apart():
     assert result.blocked == [(2, 3)]
     # A person's "match" decision is a link of the first kind and is not second-guessed.
     assert set(cluster([1, 2, 3], [(1, 2), (2, 3)], births=births).cluster_of.values()) == {1}
+    # A cluster holding two dates (by a person's decision) still takes a record matching one of them.
+    two_dates = cluster([1, 3, 5], [(1, 3)], scored_links=[(3, 5)], births={**births, 5: date(1980, 6, 1)})
+    assert set(two_dates.cluster_of.values()) == {1} and two_dates.blocked == []
     assert births_of([EngineRecord(id=7), EngineRecord(id=8, date_of_birth=date(1980, 6, 1))]) == {
         8: date(1980, 6, 1)
     }

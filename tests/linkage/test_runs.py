@@ -44,9 +44,10 @@ def _stopped(run: LinkageRun, attempts: int = 1) -> None:
     LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, attempts=attempts)
 
 
-def _hold_lock(seconds: float) -> subprocess.Popen[str]:
-    """Another process (standing for a live worker) takes the run lock and keeps it for `seconds`."""
-    path = services._run_lock_path()
+def _hold_lock(seconds: float, name: str = "linkage-run") -> subprocess.Popen[str]:
+    """Another process (standing for a live worker) takes a run lock and keeps it for `seconds`:
+    `linkage-run` is the one-at-a-time lock, `linkage-run-<id>` the lock of one run's task."""
+    path = services._run_lock_path(name)
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -60,14 +61,6 @@ def _hold_lock(seconds: float) -> subprocess.Popen[str]:
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     return holder
-
-
-@pytest.fixture
-def lock_held_elsewhere():
-    holder = _hold_lock(60)
-    yield
-    holder.kill()
-    holder.wait()
 
 
 def test_a_requested_run_is_recorded_and_finishes(imported, national_manager):
@@ -115,17 +108,48 @@ def test_a_run_that_stopped_its_worker_three_times_fails(imported, national_mana
     services.runs_recover()
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert "The worker stopped 3 times during this run" in run.error and "Nothing was changed" in run.error
+    assert run.error.startswith("This run was interrupted 3 times") and "No links were changed" in run.error
     assert Person.objects.count() == 0
     assert AuditEvent.objects.filter(action="linkage.run.fail", object_id=str(run.pk)).exists()
 
 
-def test_a_run_in_progress_elsewhere_is_left_alone(imported, national_manager, lock_held_elsewhere):
+def test_a_run_whose_task_is_alive_is_left_alone(imported, national_manager):
     run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=national_manager)
     _stopped(run)
-    assert services.runs_recover() == []
+    holder = _hold_lock(60, f"linkage-run-{run.pk}")  # its task, linking or waiting its turn
+    try:
+        assert services.runs_recover() == []
+    finally:
+        holder.kill()
+        holder.wait()
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.interruptions == []
+
+
+def test_a_recovered_run_is_queued_once_however_often_recovery_looks(imported, national_manager, settings):
+    # With the database backend (and no worker), the queued task waits; a second look, as from a
+    # second page view, must not queue the run again.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=national_manager)
+    _stopped(run)
+    assert [r.pk for r in services.runs_recover()] == [run.pk]
+    assert services.runs_recover() == []
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and len(run.interruptions) == 1 and run.task_id
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def test_a_run_whose_task_keeps_being_lost_is_failed(imported, national_manager):
+    # Never started (attempts 0), but queued and lost three times already: not queued for ever.
+    lost = [{"at": "2026-11-27T10:00:00+00:00", "stage": "queued", "action": "queued again"}] * 3
+    run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=national_manager, interruptions=lost)
+    LinkageRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    services.runs_recover()
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and run.attempts == 0
+    assert run.error.startswith("This run was interrupted 4 times")
 
 
 def test_a_queued_run_is_left_to_its_task_until_the_task_is_lost(imported, national_manager):
@@ -166,7 +190,8 @@ def test_linkage_page_shows_pending_failed_and_finished_runs(client, imported, n
 
     waiting = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=national_manager)
     page = client.get("/linkage/").content.decode()
-    assert f"Run {waiting.pk} is" in page and "queued" in page
+    assert f'Run {waiting.pk} is <strong class="govuk-tag govuk-tag--blue">queued</strong>' in page
+    assert f"by {national_manager.get_username()}" in page
     assert "Run linkage now" not in page and "Another run can be asked for when this one has finished" in page
     refused = client.post("/linkage/run/", follow=True).content.decode()
     assert f"Linkage run {waiting.pk} is already queued" in refused
@@ -175,7 +200,8 @@ def test_linkage_page_shows_pending_failed_and_finished_runs(client, imported, n
         status=RunStatus.FAILED, error="The worker stopped 3 times"
     )
     page = client.get("/linkage/").content.decode()
-    assert "failed" in page and "The worker stopped 3 times" in page and "Run linkage now" in page
+    assert f"Run {waiting.pk}, asked for at" in page and "The worker stopped 3 times" in page
+    assert "Run linkage now" in page
 
     finished = client.post("/linkage/run/", follow=True).content.decode()
     run = LinkageRun.objects.order_by("-id").first()
@@ -201,6 +227,28 @@ def test_a_run_that_errors_is_failed_with_the_error_not_left_running(imported, n
         services.run_process(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert run.error.startswith("The run stopped with an error; nothing was changed (SplinkException: ")
+    assert run.error.startswith("The run stopped with an error; no links were changed (SplinkException: ")
     assert Person.objects.count() == 0
     assert services.runs_recover() == []  # failed, not mistaken for a stopped worker
+
+
+def test_who_asked_and_why_a_run_failed_are_shown_only_to_those_who_run_linkage(
+    client, imported, national_manager, london_manager
+):
+    # london.manager may use linkage (their hub's records) but not run it.
+    LinkageRun.objects.create(
+        status=RunStatus.FAILED, started_by=national_manager, error="SplinkException: something internal"
+    )
+    waiting = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=national_manager)
+    page = signed_in(london_manager, client).get("/linkage/").content.decode()
+    assert f"Run {waiting.pk} is" in page and "failed" in page
+    assert national_manager.get_username() not in page
+    assert "something internal" not in page and "those who run linkage can see why" in page
+    assert "Run linkage now" not in page
+    page = signed_in(national_manager).get("/linkage/").content.decode()
+    assert national_manager.get_username() in page and "something internal" in page
+
+
+def test_a_failed_request_is_said_as_an_error(client, db, national_manager):
+    page = signed_in(national_manager, client).post("/linkage/run/", follow=True).content.decode()
+    assert "Important" in page and "failed: At least 50 source records are needed" in page

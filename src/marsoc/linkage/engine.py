@@ -503,7 +503,7 @@ def cluster(
     """Connected components of `links`, then of `scored_links`, each taken in the order given
     (strongest first), refusing any link that would put two records a person said are different
     into one cluster. A scored link is also refused if it would give one person two different
-    values of one identifier (two PNC IDs, two NOMIS numbers), or two dates of birth in different
+    values of one identifier (two PNC IDs, two NOMIS numbers), or only dates of birth in different
     years that no slip explains (`dates_compatible`): such records are two people, or need a
     person to decide.
     The second check matters for chains: a record without a date of birth can otherwise join two
@@ -543,7 +543,10 @@ def cluster(
         hx, hy = holding(x), holding(y)
         if any(kind in hy and not (values & hy[kind]) for kind, values in hx.items()):
             return True
-        return any(not dates_compatible(a, b) for a in dates(x) for b in dates(y))
+        # Like identifiers: refused only when no date on one side fits any on the other, so a
+        # cluster that a person's decision gave two dates can still take a record matching either.
+        dx, dy = dates(x), dates(y)
+        return bool(dx and dy) and not any(dates_compatible(a, b) for a in dx for b in dy)
 
     def kept_apart(small: int, big: int) -> bool:
         return any(find(other) == big for m in members.get(small, [small]) for other in apart.get(m, ()))

@@ -185,7 +185,7 @@ class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed (nothing changed)"
+    FAILED = "failed", "Failed"
 
 
 PENDING_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -206,6 +206,7 @@ class LinkageRun(models.Model):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.FINISHED)
     error = models.TextField(blank=True, help_text="Why the run failed")
     task_id = models.CharField(max_length=64, blank=True, help_text="The task-worker task that runs it")
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When it was last put on the queue")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it")
     interruptions = models.JSONField(
         blank=True, default=list, help_text="[{at, action}]: each time a worker stopped during it"

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -467,7 +467,7 @@ def _waiting(feed_import: FeedImport) -> bool:
     return _task_waiting(feed_import.task_id, feed_import.created_at)
 
 
-def _task_waiting(task_id: str, created_at: Any) -> bool:
+def _task_waiting(task_id: str, created_at: datetime) -> bool:
     now = timezone.now()
     state = _task_state(task_id) if task_id else None
     if state is None:
@@ -650,24 +650,25 @@ def _live_person(person_id: int, cache: dict[int, int]) -> int:
     return person.pk
 
 
-def _run_lock_path() -> Path:
+def _run_lock_path(name: str = "linkage-run") -> Path:
+    """`linkage-run`: held by whichever run is linking (one at a time). `linkage-run-<id>`: held by
+    the task working on that run, from before it waits its turn to the end, so recovery can tell a
+    live run (even one waiting behind another) from one whose worker stopped."""
     folder = staging_dir() / "locks"
     folder.mkdir(exist_ok=True)
-    return folder / "linkage-run.lock"
+    return folder / f"{name}.lock"
 
 
-def linkage_run(
-    *, actor: User | None, model: LinkageModel | None = None, run: LinkageRun | None = None
-) -> LinkageRun:
+def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> LinkageRun:
     """Deterministic links, Splink scores and people's decisions into clusters; keep every existing
-    person id where its records still belong together; queue the uncertain pairs for review.
+    person id where its records still belong together; queue the uncertain pairs for review; record
+    the run.
 
     One run at a time: each holds the run lock (a second waits for the first), so two runs never
-    renumber the same people at once, and a run marked running whose lock is free has lost its
-    worker (`runs_recover`). Everything a run writes is one transaction: a run that stops writes
-    nothing. `run` is a queued run to fill in (`run_request`); without it a new run is recorded."""
+    renumber the same people at once. Everything a run writes is one transaction: a run that stops
+    writes nothing. Runs asked for in the web UI go through `run_request` and `run_process`."""
     with _file_lock(_run_lock_path(), wait=True):
-        return _linkage_run(actor=actor, model=model, run=run)
+        return _linkage_run(actor=actor, model=model, run=None)
 
 
 def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: LinkageRun | None) -> LinkageRun:
@@ -704,7 +705,8 @@ def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: Linkage
         )
         run.summary = summary
         run.finished_at = timezone.now()
-        run.save()
+        # Only what the run decides: the task id may have been stored since the run was read.
+        run.save(update_fields=["model", "status", "summary", "finished_at"])
         audit_record(
             actor=actor,
             operation=Operation.COMBINATION,
@@ -718,9 +720,11 @@ def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: Linkage
 
 def run_request(*, actor: User) -> LinkageRun:
     """Queue a linkage run on the task worker, recorded from now so that the linkage page can show
-    it waiting, running, finished or failed. Refused while another run is queued or running."""
-    with transaction.atomic():
-        pending = LinkageRun.objects.select_for_update().filter(status__in=PENDING_RUN_STATUSES).first()
+    it waiting, running, finished or failed. Refused while another run is queued or running (a run
+    covers every record). The check and the new run happen under a lock, so a double click queues
+    one run, not two."""
+    with _file_lock(_run_lock_path("linkage-run-request"), wait=True), transaction.atomic():
+        pending = LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).first()
         if pending is not None:
             raise ValidationFailed(
                 {
@@ -730,7 +734,7 @@ def run_request(*, actor: User) -> LinkageRun:
                     )
                 }
             )
-        run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=actor)
+        run = LinkageRun.objects.create(status=RunStatus.QUEUED, started_by=actor, queued_at=timezone.now())
     _enqueue_run(run.pk)
     run.refresh_from_db()
     return run
@@ -745,26 +749,31 @@ def _enqueue_run(run_id: int) -> None:
 
 def run_process(run_id: int) -> LinkageRun:
     """The task worker's side of `run_request`. Too little data to train on fails the run with the
-    reason; a run already finished or failed (its task queued twice) is left as it is."""
-    with _file_lock(_run_lock_path(), wait=True):
-        run = LinkageRun.objects.get(pk=run_id)
-        if run.status not in PENDING_RUN_STATUSES:
-            return run
-        LinkageRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, attempts=F("attempts") + 1)
-        run.refresh_from_db()
-        try:
-            return _linkage_run(actor=run.started_by, model=None, run=run)
-        except ValidationFailed as exc:
-            _run_failed(run, " ".join(m for ms in exc.errors.values() for m in ms))
-            return run
-        except Exception as exc:
-            # Said on the page, not left "running" for recovery to mistake for a stopped worker;
-            # raised again so that the task, too, is marked failed with its traceback.
-            said = " ".join(str(exc).split())[:500]
-            _run_failed(
-                run, f"The run stopped with an error; nothing was changed ({type(exc).__name__}: {said})."
-            )
-            raise
+    reason; a run already finished or failed, or being worked on by another task (its task queued
+    twice), is left as it is."""
+    with _file_lock(_run_lock_path(f"linkage-run-{run_id}")) as mine:
+        if not mine:
+            return LinkageRun.objects.get(pk=run_id)
+        with _file_lock(_run_lock_path(), wait=True):
+            run = LinkageRun.objects.get(pk=run_id)
+            if run.status not in PENDING_RUN_STATUSES:
+                return run
+            LinkageRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, attempts=F("attempts") + 1)
+            run.refresh_from_db()
+            try:
+                return _linkage_run(actor=run.started_by, model=None, run=run)
+            except ValidationFailed as exc:
+                _run_failed(run, " ".join(m for ms in exc.errors.values() for m in ms))
+                return run
+            except Exception as exc:
+                # Said on the page, not left "running" for recovery to mistake for a stopped worker;
+                # raised again so that the task, too, is marked failed with its traceback.
+                said = " ".join(str(exc).split())[:500]
+                _run_failed(
+                    run,
+                    f"The run stopped with an error; no links were changed ({type(exc).__name__}: {said}).",
+                )
+                raise
 
 
 def _run_failed(run: LinkageRun, reason: str) -> None:
@@ -775,64 +784,63 @@ def _run_failed(run: LinkageRun, reason: str) -> None:
 
 
 def runs_recover() -> list[LinkageRun]:
-    """Runs whose worker stopped (a run marked running, or queued with its task gone, while nobody
-    holds the run lock) are queued again, or failed once they have stopped a worker MAX_ATTEMPTS
-    times. A stopped run wrote nothing (one transaction), so running it again is safe. Each recovery
-    is written in the run's `interruptions` and audited. Runs when the worker starts and when the
+    """Runs whose worker stopped — marked running, or queued with their task lost, while no task
+    holds the run's own lock — are queued again, or failed after MAX_ATTEMPTS interruptions. A
+    stopped run wrote nothing (one transaction), so running it again is safe. Each recovery is
+    written in the run's `interruptions` and audited. Runs when the worker starts and when the
     linkage page is shown; cheap when nothing is pending (one query)."""
-    pending = list(LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).order_by("id"))
-    if not pending:
-        return []
     recovered: list[LinkageRun] = []
     to_queue: list[int] = []
-    with _file_lock(_run_lock_path()) as free:
-        if not free:
-            return []  # a run is in progress; what is queued behind it waits its turn
-        for candidate in pending:
+    for candidate in LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).order_by("id"):
+        with _file_lock(_run_lock_path(f"linkage-run-{candidate.pk}")) as free:
+            if not free:
+                continue  # a task has it: linking, or waiting for the run in progress
             run = LinkageRun.objects.get(pk=candidate.pk)
-            if run.status == RunStatus.QUEUED and _task_waiting(run.task_id, run.started_at):
-                continue
             if run.status not in PENDING_RUN_STATUSES:
                 continue
-            now = timezone.now()
-            give_up = run.attempts >= MAX_ATTEMPTS
-            entry = {
-                "at": now.isoformat(),
-                "stage": run.status,
-                "action": "failed" if give_up else "queued again",
-            }
-            _fail_stale_task(
-                run.task_id,
-                f"The worker stopped {'while running' if run.status == RunStatus.RUNNING else 'before starting'} "
-                f"linkage run {run.pk} (found {now.isoformat()}); the run was {entry['action']}.",
-            )
-            with transaction.atomic():
-                run.interruptions = [*run.interruptions, entry]
-                if give_up:
-                    run.status = RunStatus.FAILED
-                    run.finished_at = now
-                    run.error = (
-                        f"The worker stopped {run.attempts} times during this run, so it was not tried again. "
-                        "Nothing was changed (a run is written in one transaction). Run linkage again; if it "
-                        "stops again, the worker's log says why (often memory)."
-                    )
-                else:
-                    run.status = RunStatus.QUEUED
-                    to_queue.append(run.pk)
-                run.save(update_fields=["interruptions", "status", "finished_at", "error"])
-                audit_record(
-                    actor=None,
-                    operation=Operation.COMBINATION,
-                    action="linkage.run.fail" if give_up else "linkage.run.requeue",
-                    object_type="linkage_run",
-                    object_id=run.pk,
-                    details={**entry, "attempts": run.attempts},
-                )
-            recovered.append(run)
-    # Queued after the lock is released: with the immediate backend the task runs here and now.
+            if run.status == RunStatus.QUEUED and _task_waiting(run.task_id, run.queued_at or run.started_at):
+                continue
+            recovered.append(_run_interrupted(run))
+            if run.status == RunStatus.QUEUED:
+                to_queue.append(run.pk)
+    # Queued after the locks are released: with the immediate backend the task runs here and now.
     for run_id in to_queue:
         _enqueue_run(run_id)
     return recovered
+
+
+def _run_interrupted(run: LinkageRun) -> LinkageRun:
+    now = timezone.now()
+    give_up = run.attempts >= MAX_ATTEMPTS or len(run.interruptions) >= MAX_ATTEMPTS
+    entry = {"at": now.isoformat(), "stage": run.status, "action": "failed" if give_up else "queued again"}
+    _fail_stale_task(
+        run.task_id,
+        f"The worker stopped {'while running' if run.status == RunStatus.RUNNING else 'before starting'} "
+        f"linkage run {run.pk} (found {now.isoformat()}); the run was {entry['action']}.",
+    )
+    with transaction.atomic():
+        run.interruptions = [*run.interruptions, entry]
+        if give_up:
+            run.status = RunStatus.FAILED
+            run.finished_at = now
+            run.error = (
+                f"This run was interrupted {max(run.attempts, len(run.interruptions))} times (its worker stopped, or its task was "
+                "lost), so it was not tried again. No links were changed (a run is written in one "
+                "transaction). Run linkage again; if it stops again, the worker's log says why (often memory)."
+            )
+        else:
+            # A fresh wait for the new task, so that a second recovery does not queue it twice.
+            run.status, run.task_id, run.queued_at = RunStatus.QUEUED, "", now
+        run.save(update_fields=["interruptions", "status", "finished_at", "error", "task_id", "queued_at"])
+        audit_record(
+            actor=None,
+            operation=Operation.COMBINATION,
+            action="linkage.run.fail" if give_up else "linkage.run.requeue",
+            object_type="linkage_run",
+            object_id=run.pk,
+            details={**entry, "attempts": run.attempts},
+        )
+    return run
 
 
 def _apply_clusters(

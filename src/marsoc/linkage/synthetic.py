@@ -159,7 +159,7 @@ class _LongTail:
 
 
 # About a quarter of men and a third of women get a first name outside the listed ones; surnames run to
-# 40,000 (the listed 230 hold about a third of people, the commonest about 1 %).
+# 40,000 (the listed 181 hold about a third of people, the commonest about 1 %).
 _GIVEN = {"M": _LongTail(GIVEN_M, 150, 8), "F": _LongTail(GIVEN_F, 100, 6)}
 _SURNAMES = _LongTail(FAMILY, 40_000, 10)
 

@@ -246,6 +246,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, f"Linkage run {run.pk} is queued on the task worker; this page shows how it goes"
         )
+    elif run.status == RunStatus.FAILED:
+        messages.error(request, f"Linkage run {run.pk} failed: {run.error}")
     else:
         messages.success(request, f"Linkage run {run.pk}: {run.get_status_display().lower()}")
     return redirect("linkage:home")
