@@ -1,7 +1,7 @@
 """Shared fixtures: people in every role, nominals in known places, and clients signed in with both factors."""
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -13,6 +13,7 @@ from marsoc.accounts.services import api_token_issue, totp_device_set, user_crea
 from marsoc.core.vocabulary import Classification, Role
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.services import NominalInput, nominal_refer
+from marsoc.sharing.models import AgreementCategory, AgreementPurpose, SharingAgreement
 
 PASSWORD = "correct-horse-battery-staple-42"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key
@@ -133,9 +134,39 @@ def token_for() -> Callable[[User], str]:
     return issue
 
 
-def add_participation(nominal: Nominal, agency_code: str, by: User) -> Participation:
+def partnership_agreement(agency_code: str, *, status: str = "in_force") -> SharingAgreement:
+    """An agreement between the national team and `agency_code` that lets a partner see the people it
+    takes part in (identity and custody data, both purposes). One per agency and status."""
+    agreement, created = SharingAgreement.objects.get_or_create(
+        reference=f"ISA-P-{agency_code[:16]}-{status[:4]}",
+        defaults={
+            "title": f"Partnership with {agency_code}",
+            "legal_gateway": "Offender Management Act 2007 s.14",
+            "max_classification": Classification.SECRET,
+            "onward_sharing": "none",
+            "retention": "6 years",
+            "starts_on": timezone.localdate() - timedelta(days=30),
+            "status": status,
+        },
+    )
+    if created:
+        agreement.parties.set(Agency.objects.filter(code__in=[agency_code, "hmpps-marsoc"]))
+        for code in ("offender_management", "prevention_detection"):
+            AgreementPurpose.objects.create(agreement=agreement, code=code)
+        for code in ("identity", "custody"):
+            AgreementCategory.objects.create(agreement=agreement, code=code)
+    return agreement
+
+
+def add_participation(
+    nominal: Nominal, agency_code: str, by: User, *, agreement: bool = True, purpose: str = "offender_management"
+) -> Participation:
+    """The agency takes part in the person's management; with `agreement` (the default) under an
+    agreement in force, as the product requires for its officers to see the person."""
+    if agreement:
+        partnership_agreement(agency_code)
     return Participation.objects.create(
-        nominal=nominal, agency=agency(agency_code), added_by=by, rationale="test"
+        nominal=nominal, agency=agency(agency_code), added_by=by, rationale="test", purpose=purpose
     )
 
 

@@ -869,9 +869,10 @@ def test_intelligence_surfaces(intel_world, actor, token_for):
         if {s.pk for s in page.object_list} != want_summaries:
             failures.append("summary list page")
     agreements = client.get("/api/agreements", HTTP_AUTHORIZATION=f"Bearer {token}").json()
-    # The MPS-NCA agreement and the two MPS-London Probation ones (for the summaries).
-    want_agreements = {"partner_probation": 2}.get(
-        actor, 3 if actor in MPS | {"national_analyst", "national_manager"} else 0
+    # The MPS-NCA agreement and the two MPS-London Probation ones (for the summaries); and the national
+    # team's partnerships with London Probation, the NCA and HMRC under which they take part in people.
+    want_agreements = {"partner_probation": 3, "national_analyst": 6, "national_manager": 6}.get(
+        actor, 3 if actor in MPS else 0
     )
     if len(agreements) != want_agreements:
         failures.append(f"API agreements: {len(agreements)}")

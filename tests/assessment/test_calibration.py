@@ -94,8 +94,8 @@ def closed(people):
 
 
 def results_for(actor, exercise):
-    access = access_exercise_by_id(actor=actor, exercise_id=exercise.pk)
-    return exercise_results(access=access, actor=actor, spec=services.method_spec(exercise.method))
+    seen = access_exercise_by_id(actor=actor, exercise_id=exercise.pk)
+    return exercise_results(seen=seen, actor=actor, spec=services.method_spec(exercise.method))
 
 
 def test_alpha_through_the_service_equals_the_hand_computed_value(people, closed):

@@ -169,8 +169,8 @@ def test_partner_records_for_own_hub_only(db):
     partner = make_user("p.one", [Role.PARTNER_OFFICER], agency_code="probation-london")
     owner = make_user("o.one", [Role.HUB_MANAGER])
     nominal = make_nominal(owner)
-    from marsoc.nominals.models import Participation
+    from ..conftest import add_participation
 
-    Participation.objects.create(nominal=nominal, agency=agency("probation-london"), rationale="t")
+    add_participation(nominal, "probation-london", owner)
     item = item_record(actor=partner, data=_input(nominal))
     assert item.originating_agency.code == "probation-london"

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Role
@@ -18,7 +19,6 @@ from marsoc.intelligence.models import (
     IntelItem,
     SummaryDisclosure,
 )
-from marsoc.intelligence.policies import can_view_summary
 from marsoc.intelligence.selectors import summary_list
 from marsoc.nominals.models import Alias, Nominal
 
@@ -286,8 +286,10 @@ def test_owner_side_sees_the_record_of_the_disclosure(world):
     assert "this item is SECRET" in body and w["items"]["c"].reference in body
     # Another London hub member sees it too; a Yorkshire officer does not.
     analyst = make_user("ldn.analyst", [Role.ANALYST], agency_code="mps")
-    assert can_view_summary(analyst, summary)
-    assert not can_view_summary(make_user("y.off", [Role.HUB_OFFICER], hub_code="yorkshire-humber"), summary)
+    assert access.may(analyst, "summary.view", summary)
+    assert not access.may(
+        make_user("y.off", [Role.HUB_OFFICER], hub_code="yorkshire-humber"), "summary.view", summary
+    )
 
 
 @pytest.mark.parametrize("step", ["suspended", "ended", "expired", "category", "purpose", "maximum", "party"])
@@ -322,16 +324,16 @@ def test_access_stops_at_once_when_the_agreement_no_longer_covers_it(world, toke
     assert client.get(f"/api/summaries/{summary.pk}?purpose=xyz", **auth).status_code == 404
     assert client.get("/api/summaries", **auth).json()["count"] == 0
     # The disclosing hub keeps its record whatever became of the agreement.
-    assert can_view_summary(w["officer"], summary)
+    assert access.may(w["officer"], "summary.view", summary)
 
 
 def test_clearance_applies_to_recipients(world):
     w = world
     summary = _share(w)
     low = make_user("nca.low", [Role.PARTNER_OFFICER], hub_code=None, agency_code="nca", clearance="OFFICIAL")
-    assert not can_view_summary(low, summary)
+    assert not access.may(low, "summary.view", summary)
     assert summary_list(actor=low).count() == 0
-    assert can_view_summary(w["partner"], summary)
+    assert access.may(w["partner"], "summary.view", summary)
 
 
 def test_share_pages_preview_then_share(world):

@@ -11,8 +11,9 @@ from marsoc.nominals import services
 from marsoc.nominals.models import CustodyEvent, Identifier, MembershipChange, Nominal
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.vocabulary import MembershipState, Phase
+from marsoc.sharing.models import SharingAgreement
 
-from ..conftest import agency, hub, make_nominal, make_user, signed_in, today, with_purpose
+from ..conftest import agency, hub, make_nominal, make_user, partnership_agreement, signed_in, today, with_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +259,13 @@ def test_participation_gives_and_ending_removes_access(london_officer):
         agency_id=agency("probation-london").pk,
         rationale="Licence conditions",
     )
+    # Taking part is not enough: an information-sharing agreement in force must cover it.
+    assert client.get(f"/cohort/{nominal.pk}/").status_code == 404
+    agreement = partnership_agreement("probation-london")
+    assert client.get(f"/cohort/{nominal.pk}/").status_code == 200
+    SharingAgreement.objects.filter(pk=agreement.pk).update(status="suspended")
+    assert client.get(f"/cohort/{nominal.pk}/").status_code == 404
+    SharingAgreement.objects.filter(pk=agreement.pk).update(status="in_force")
     assert client.get(f"/cohort/{nominal.pk}/").status_code == 200
     with pytest.raises(ValidationFailed):
         services.participation_add(

@@ -9,7 +9,7 @@ from marsoc.nominals.services import custody_event_record, membership_change
 from marsoc.plans.models import Plan, Tactic
 from marsoc.plans.services import plan_create
 
-from ..conftest import agency, make_nominal, make_user, today
+from ..conftest import agency, make_nominal, make_user, partnership_agreement, today
 
 
 def adopt(nominal: Nominal, manager: User) -> Nominal:
@@ -50,6 +50,8 @@ class World:
         self.nominal = adopt(make_nominal(self.manager, family="Planned"), self.manager)
         self.mps = agency("mps")
         self.hmrc_agency = agency("hmrc")
+        # The partners take part under agreements in force (without one an action gives no access).
+        self.agreements = {code: partnership_agreement(code) for code in ("hmrc", "nca")}
 
     def plan(self) -> Plan:
         return plan_create(actor=self.manager, nominal=self.nominal, owner_agency_id=self.mps.pk)

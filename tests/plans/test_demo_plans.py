@@ -6,9 +6,9 @@ import pytest
 from pypdf import PdfReader
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.demo.generate import generate
 from marsoc.nominals.models import Participation
-from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.plans.models import Agreement, Meeting, Order, Outcome, Plan
 from marsoc.plans.services import plan_state
@@ -53,4 +53,4 @@ def test_demo_has_plans_in_every_state_outcomes_and_a_meeting_with_its_pack():
     assert "Outcomes awaiting validation" in text
     # The probation partner sees at least one plan through participation.
     partner = User.objects.get(username="partner.probation")
-    assert any(can_view_nominal(partner, p.nominal) for p in plans)
+    assert any(access.may(partner, "nominal.view", p.nominal) for p in plans)

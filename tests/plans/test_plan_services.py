@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.models import AuditEvent
 from marsoc.nominals.models import Participation
-from marsoc.nominals.policies import can_view_nominal
 from marsoc.plans import services
 from marsoc.plans.models import Action, Agreement, Outcome, PlanVersion, Tactic
 from marsoc.plans.vocabulary import OutcomeStatus, PlanState
@@ -219,7 +219,7 @@ def test_agreement_page_shows_the_refusal_for_a_non_participating_agency(w):
 
 def test_an_action_makes_the_agency_participate_and_gives_its_officers_access(w):
     plan = w.plan()
-    assert not can_view_nominal(w.hmrc, w.nominal)
+    assert not access.may(w.hmrc, "nominal.view", w.nominal)
     client = with_purpose(signed_in(w.hmrc), w.nominal)
     assert client.get(f"/cohort/{w.nominal.pk}/plan/").status_code == 404
     services.action_add(
@@ -232,7 +232,7 @@ def test_an_action_makes_the_agency_participate_and_gives_its_officers_access(w)
     part = Participation.objects.get(nominal=w.nominal, agency=w.hmrc_agency, ended_at__isnull=True)
     assert part.rationale == "Acting agency on the person's disruption plan"
     assert AuditEvent.objects.filter(action="participation.add", nominal_id=w.nominal.pk).exists()
-    assert can_view_nominal(w.hmrc, w.nominal)
+    assert access.may(w.hmrc, "nominal.view", w.nominal)
     assert client.get(f"/cohort/{w.nominal.pk}/plan/").status_code == 200
     assert client.get(f"/cohort/{w.nominal.pk}/").status_code == 200
     # The NCA has no action: still no access.

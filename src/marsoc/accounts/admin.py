@@ -17,11 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.vocabulary import Operation, Role
 
 from .models import Agency, ApiToken, Establishment, Hub, RoleGrant, User
-from .policies import can_manage_accounts
 from .services import api_token_revoke, enrolment_code_issue, grant_admin_permissions, roles_problem
 
 
@@ -32,7 +32,7 @@ def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpRespons
 
 def _has_permission(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and user.is_staff and can_manage_accounts(user))
+    return bool(user.is_active and user.is_staff and access.may(user, "accounts.manage"))
 
 
 admin.site.login = _admin_login  # type: ignore[method-assign]

@@ -1,8 +1,9 @@
-"""Account-level decisions."""
+"""Account-level rules, registered with the access façade."""
 
-from marsoc.core.actor import Actor
-from marsoc.core.vocabulary import Role
+from marsoc.core import access
+from marsoc.core.access import Facts
 
 
-def can_manage_accounts(actor: Actor) -> bool:
-    return Role.SYSTEM_ADMIN in actor.role_codes
+@access.rule("accounts.manage")
+def can_manage_accounts(f: Facts) -> bool:
+    return f.administrator

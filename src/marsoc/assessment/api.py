@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import Operation
@@ -30,7 +31,6 @@ from .models import (
     PriorityStatus,
     ScoringMethod,
 )
-from .policies import can_manage_methods, can_view_assessments, can_view_methods, sees_priorities
 from .selectors import (
     PriorityFilters,
     access_assessment_by_id,
@@ -112,7 +112,7 @@ def _method(m: ScoringMethod) -> dict[str, Any]:
 
 @router.get("/methods", response={200: list[MethodOut], 404: ErrorOut}, summary="Scoring methods")
 def list_methods(request: HttpRequest) -> Any:
-    if not can_view_methods(_actor(request)):
+    if not access.may(_actor(request), "method.view"):
         return Status(404, NOT_FOUND)
     return Status(200, [_method(m) for m in methods_visible()])
 
@@ -120,7 +120,7 @@ def list_methods(request: HttpRequest) -> Any:
 @router.get("/methods/{method_id}", response={200: MethodDetailOut, 404: ErrorOut}, summary="One method")
 def get_method(request: HttpRequest, method_id: int) -> Any:
     method = ScoringMethod.objects.filter(pk=method_id).first() if method_id <= MAX_ID else None
-    if method is None or not can_view_methods(_actor(request)):
+    if method is None or not access.may(_actor(request), "method.view"):
         return Status(404, NOT_FOUND)
     spec = services.method_spec(method)
     return Status(
@@ -194,7 +194,7 @@ def _dry_run(run: MethodDryRun) -> dict[str, Any]:
 def request_dry_run(request: HttpRequest, method_id: int) -> Any:
     actor = _actor(request)
     method = ScoringMethod.objects.filter(pk=method_id).first() if method_id <= MAX_ID else None
-    if method is None or not can_manage_methods(actor):
+    if method is None or not access.may(actor, "method.manage"):
         return Status(404, NOT_FOUND)
     try:
         run = services.dry_run_request(actor=actor, candidate=method)
@@ -335,7 +335,7 @@ def _reachable(actor: User, nominal_id: int) -> Nominal | None:
         nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     except NotFoundOrForbidden:
         return None
-    return nominal if can_view_assessments(actor, nominal) else None
+    return nominal if access.may(actor, "assessment.view", nominal) else None
 
 
 PURPOSE_NEEDED = {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
@@ -516,7 +516,7 @@ def _priority_row(rank: int, s: PriorityStatus) -> dict[str, Any]:
 )
 def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
     actor = _actor(request)
-    if not sees_priorities(actor):
+    if not access.may(actor, "priority.view"):
         return Status(404, NOT_FOUND)
     filters = PriorityFilters(
         hub_id=params.hub,
@@ -560,7 +560,7 @@ class ReviewOut(Schema):
 @router.get("/reviews", response={200: list[ReviewOut], 404: ErrorOut}, summary="Reviews due and overdue")
 def get_reviews(request: HttpRequest) -> Any:
     actor = _actor(request)
-    if not sees_priorities(actor):
+    if not access.may(actor, "priority.view"):
         return Status(404, NOT_FOUND)
     rows = reviews_due(actor=actor)
     audit_record(
@@ -749,8 +749,8 @@ def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
     if exercise_id > MAX_ID:
         return Status(404, {"detail": "Not found"})
     try:
-        access = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
-        data = exercise_results(access=access, actor=actor, spec=services.method_spec(access.exercise.method))
+        seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
+        data = exercise_results(seen=seen, actor=actor, spec=services.method_spec(seen.exercise.method))
     except NotFoundOrForbidden:
         return Status(404, {"detail": "Not found"})
     services.calibration_results_consult(actor=actor, data=data)
@@ -809,25 +809,25 @@ def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: Cal
     if exercise_id > MAX_ID:
         return Status(404, {"detail": "Not found"})
     try:
-        access = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
-        if access.sheet is None:
+        seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
+        if seen.sheet is None:
             raise NotFoundOrForbidden(f"calibration exercise {exercise_id}")
         with transaction.atomic():  # saved and submitted together, or neither
             if payload.responses:
                 services.calibration_scores_save(
                     actor=actor,
-                    exercise=access.exercise,
+                    exercise=seen.exercise,
                     responses={r.vignette_id: r.levels for r in payload.responses},
                 )
             if payload.submit:
-                services.calibration_sheet_submit(actor=actor, exercise=access.exercise)
+                services.calibration_sheet_submit(actor=actor, exercise=seen.exercise)
     except NotFoundOrForbidden:
         return Status(404, {"detail": "Not found"})
     except services.SheetLocked as exc:
         return Status(409, {"detail": str(exc)})
     except ValidationFailed as exc:
         return Status(422, {"detail": "The scores were not saved", "errors": exc.errors})
-    sheet = CalibrationAssignment.objects.get(pk=access.sheet.pk)
+    sheet = CalibrationAssignment.objects.get(pk=seen.sheet.pk)
     return Status(
         200,
         {

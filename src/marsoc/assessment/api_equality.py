@@ -11,12 +11,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.vocabulary import Operation
 
 from .equality import CHARACTERISTICS
 from .models import ReferencePopulation
-from .policies import can_view_equality
 from .selectors import COHORTS, EqualityOptions, equality_report, reference_populations
 
 router = Router(tags=["equality"])
@@ -95,7 +95,7 @@ class PopulationOut(Schema):
 
 def _equality_actor(request: HttpRequest) -> User:
     actor: User = request.auth  # type: ignore[attr-defined]
-    if not can_view_equality(actor):
+    if not access.may(actor, "equality.view"):
         raise HttpError(404, "Not Found")
     return actor
 

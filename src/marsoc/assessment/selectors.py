@@ -10,9 +10,10 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QueryS
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub, User
+from marsoc.assessment.vocabulary import ResultsView
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
-from marsoc.core.vocabulary import Role, classifications_up_to
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import CustodyEvent, Nominal
 from marsoc.nominals.selectors import nominal_phase, phase_filter
@@ -47,7 +48,6 @@ from .models import (
     CalibrationAssignment,
     CalibrationExercise,
     CalibrationResponse,
-    CalibrationStatus,
     CalibrationVignette,
     DryRunChange,
     FactorScore,
@@ -55,20 +55,6 @@ from .models import (
     PriorityStatus,
     ReferencePopulation,
     ScoringMethod,
-)
-from .policies import (
-    CALIBRATION_ASSESSOR_ROLES,
-    ResultsView,
-    calibration_results_view,
-    can_manage_calibration,
-    can_manage_methods,
-    can_score_exercise,
-    can_view_assessments,
-    can_view_equality,
-    can_view_equality_hub,
-    can_view_exercise,
-    priority_scope,
-    sees_calibration,
 )
 
 # Custody events that call for a fresh look at the person's priority.
@@ -92,7 +78,7 @@ def priority_list(
 ) -> QuerySet[PriorityStatus]:
     """One national ranking (highest score first); hub staff get their hub's slice of the same order."""
     today = today or timezone.localdate()
-    scoped = Nominal.objects.filter(priority_scope(actor))
+    scoped = Nominal.objects.filter(access.scope(actor, "priority_nominal"))
     qs = PriorityStatus.objects.filter(nominal__in=scoped)
     if filters.hub_id:
         qs = qs.filter(nominal__owner_hub_id=filters.hub_id)
@@ -142,13 +128,13 @@ def access_assessment_by_id(*, actor: Actor, assessment_id: int) -> Assessment:
         .filter(pk=assessment_id)
         .first()
     )
-    if assessment is None or not can_view_assessments(actor, assessment.nominal):
+    if assessment is None or not access.may(actor, "assessment.view", assessment.nominal):
         raise NotFoundOrForbidden(f"assessment {assessment_id}")
     return assessment
 
 
 def assessment_history(*, actor: Actor, nominal: Nominal) -> QuerySet[Assessment]:
-    if not can_view_assessments(actor, nominal):
+    if not access.may(actor, "assessment.view", nominal):
         return Assessment.objects.none()
     return nominal.assessments.select_related("method", "assessor").order_by("-submitted_at", "-id")
 
@@ -172,7 +158,9 @@ def reviews_due(*, actor: Actor, today: date | None = None, horizon_days: int = 
         recorded_at__gt=OuterRef("assessment__submitted_at"),
     )
     qs = (
-        PriorityStatus.objects.filter(nominal__in=Nominal.objects.filter(priority_scope(actor)))
+        PriorityStatus.objects.filter(
+            nominal__in=Nominal.objects.filter(access.scope(actor, "priority_nominal"))
+        )
         .annotate(event_trigger=Exists(event_since))
         .filter(
             Q(next_review_due__lte=today + timedelta(days=horizon_days))
@@ -277,9 +265,8 @@ def _equality_base(actor: Actor, options: EqualityOptions) -> QuerySet[Nominal]:
     # Every hub is counted (the national figures need them all, and a hub's figures are suppressed the
     # same way whoever looks), but only records within the viewer's clearance: a SECRET record must not
     # show up as one more, as on the Board's home-page counts.
-    qs = Nominal.objects.filter(
-        classification__in=classifications_up_to(actor.clearance),
-        membership_state__in=_COHORT_STATES[options.cohort],
+    qs = Nominal.objects.filter(access.scope(actor, "nominal_aggregate")).filter(
+        membership_state__in=_COHORT_STATES[options.cohort]
     )
     if options.tier:
         qs = qs.filter(
@@ -324,7 +311,7 @@ def equality_report(*, actor: Actor, options: EqualityOptions, today: date | Non
 
     Counts under 5 are withheld, and more where needed so none can be worked out from the totals (see
     `equality.suppress_table`); shares, indices and flags are never given for a withheld count."""
-    if not can_view_equality(actor):
+    if not access.may(actor, "equality.view"):
         raise NotFoundOrForbidden("equality report")
     if options.cohort not in COHORTS:
         raise ValueError(f"cohort must be one of {', '.join(COHORTS)}")
@@ -359,7 +346,7 @@ def equality_report(*, actor: Actor, options: EqualityOptions, today: date | Non
     for hub in hubs:
         if hub.is_national and not counts[SEX.code].get((str(hub.pk), TOTAL)):
             continue  # the national team rarely owns records itself; no empty row for it
-        if can_view_equality_hub(actor, hub.pk):
+        if access.may(actor, "equality.view_hub", hub.pk):
             scopes.append(scope_report(str(hub.pk), hub.name))
     return EqualityReport(
         options=options, population=population, threshold=Decimal(threshold), as_of=today, scopes=scopes
@@ -379,7 +366,7 @@ def dry_runs_for(method: ScoringMethod) -> QuerySet[MethodDryRun]:
 def dry_run_by_id(*, actor: Actor, run_id: int) -> MethodDryRun:
     """Dry runs are the national team's working papers (they rank the whole cohort)."""
     run = MethodDryRun.objects.select_related("candidate", "requested_by").filter(pk=run_id).first()
-    if run is None or not can_manage_methods(actor):
+    if run is None or not access.may(actor, "method.manage"):
         raise NotFoundOrForbidden(f"dry run {run_id}")
     return run
 
@@ -388,7 +375,7 @@ def dry_run_changes(
     *, actor: Actor, run: MethodDryRun, direction: str = "", hub_id: int | None = None
 ) -> QuerySet[DryRunChange]:
     """People whose computed tier would change, limited to those the actor may see (clearance)."""
-    qs = run.changes.filter(nominal__in=Nominal.objects.filter(priority_scope(actor)))
+    qs = run.changes.filter(nominal__in=Nominal.objects.filter(access.scope(actor, "priority_nominal")))
     if direction:
         qs = qs.filter(direction=direction)
     if hub_id:
@@ -463,16 +450,7 @@ def calibration_exercises(*, actor: Actor) -> QuerySet[CalibrationExercise]:
     """The exercises `actor` may see: all for the national team; otherwise the open and closed ones they
     are assigned to, and (for hub managers) every closed one."""
     qs = CalibrationExercise.objects.select_related("method", "created_by")
-    if can_manage_calibration(actor):
-        return qs
-    if not sees_calibration(actor):
-        return qs.none()
-    mine = Q(pk__in=CalibrationAssignment.objects.filter(assessor_id=actor.pk).values("exercise_id")) & ~Q(
-        status=CalibrationStatus.DRAFT
-    )
-    if Role.HUB_MANAGER in actor.role_codes:
-        mine |= Q(status=CalibrationStatus.CLOSED)
-    return qs.filter(mine)
+    return access.visible(actor, "calibration_exercise", qs)
 
 
 def access_exercise_by_id(*, actor: Actor, exercise_id: int) -> ExerciseAccess:
@@ -484,14 +462,15 @@ def access_exercise_by_id(*, actor: Actor, exercise_id: int) -> ExerciseAccess:
         raise NotFoundOrForbidden(f"calibration exercise {exercise_id}")
     sheet = CalibrationAssignment.objects.filter(exercise=exercise, assessor_id=actor.pk).first()
     assigned = sheet is not None
-    if not can_view_exercise(actor, status=exercise.status, assigned=assigned):
+    if not access.may(actor, "calibration.view", status=exercise.status, assigned=assigned):
         raise NotFoundOrForbidden(f"calibration exercise {exercise_id}")
+    results = access.decide(actor, "calibration.results", status=exercise.status, assigned=assigned)
     return ExerciseAccess(
         exercise=exercise,
         sheet=sheet,
-        can_manage=can_manage_calibration(actor),
-        can_score=can_score_exercise(actor, status=exercise.status, assigned=assigned),
-        results_view=calibration_results_view(actor, status=exercise.status, assigned=assigned),
+        can_manage=access.may(actor, "calibration.manage"),
+        can_score=access.may(actor, "calibration.score", status=exercise.status, assigned=assigned),
+        results_view=results.condition if results.allowed else None,
     )
 
 
@@ -510,12 +489,8 @@ def own_sheet(sheet: CalibrationAssignment) -> dict[int, CalibrationResponse]:
 def calibration_assessor_candidates() -> QuerySet[User]:
     """People who may be assigned: active hub staff with a hub (manager, officer or analyst)."""
     return (
-        User.objects.filter(
-            is_active=True,
-            is_service_account=False,
-            hub__isnull=False,
-            role_grants__role__in=sorted(CALIBRATION_ASSESSOR_ROLES),
-        )
+        User.objects.filter(access.holders_q("hub_staff"))
+        .filter(is_active=True, is_service_account=False, hub__isnull=False)
         .select_related("hub", "agency")
         .distinct()
         .order_by("hub__is_national", "hub__name", "last_name", "username")
@@ -545,12 +520,12 @@ class ExerciseResults:
     assigned: int
 
 
-def exercise_results(*, access: ExerciseAccess, actor: Actor, spec: MethodSpec) -> ExerciseResults:
+def exercise_results(*, seen: ExerciseAccess, actor: Actor, spec: MethodSpec) -> ExerciseResults:
     """Results of a closed exercise from the submitted sheets only, trimmed to what the viewer may see."""
-    view = access.results_view
+    view = seen.results_view
     if view is None:
-        raise NotFoundOrForbidden(f"calibration results {access.exercise.pk}")
-    exercise = access.exercise
+        raise NotFoundOrForbidden(f"calibration results {seen.exercise.pk}")
+    exercise = seen.exercise
     vignettes = list(exercise.vignettes.order_by("position"))
     sheets = list(
         exercise.assignments.select_related("assessor", "hub").order_by("hub__name", "assessor__username")

@@ -13,12 +13,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub, User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.vocabulary import MembershipState
 
 from .equality import CHARACTERISTICS, PopulationFileError, check_shares, parse_population
@@ -50,14 +50,6 @@ from .models import (
     ScoringMethod,
     TierDecision,
 )
-from .policies import (
-    can_assess,
-    can_be_calibration_assessor,
-    can_decide_tier,
-    can_manage_calibration,
-    can_manage_methods,
-    can_manage_reference_populations,
-)
 from .populations import store_population
 from .selectors import ExerciseResults
 
@@ -85,7 +77,7 @@ def active_method() -> ScoringMethod:
 
 def method_load(*, actor: User, text: str) -> ScoringMethod:
     """Load a method file as a candidate. A version already loaded with other content is refused."""
-    if not can_manage_methods(actor):
+    if not access.may(actor, "method.manage"):
         raise PermissionDenied("Only the national team can load scoring methods")
     try:
         spec = load_method(text)
@@ -124,7 +116,7 @@ def method_load(*, actor: User, text: str) -> ScoringMethod:
 
 
 def method_activate(*, actor: User, method: ScoringMethod, rationale: str) -> ScoringMethod:
-    if not can_manage_methods(actor):
+    if not access.may(actor, "method.manage"):
         raise PermissionDenied("Only the national team can activate a scoring method")
     if not rationale.strip():
         raise ValidationFailed({"rationale": "Enter why this method is being adopted"})
@@ -159,9 +151,9 @@ def assessment_submit(
     summary: str = "",
 ) -> Assessment:
     """Score, store (immutable) and make current; the previous assessment is superseded, never changed."""
-    if not can_view_nominal(actor, nominal):
+    if not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not can_assess(actor, nominal):
+    if not access.may(actor, "assessment.submit", nominal):
         raise PermissionDenied("You cannot assess this person")
     method = active_method()
     spec = method_spec(method)
@@ -246,9 +238,9 @@ def assessment_submit(
 
 def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: str) -> TierDecision:
     """The tier that counts, decided by a named hub manager; may differ from the computed tier."""
-    if not can_view_nominal(actor, nominal):
+    if not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not can_decide_tier(actor, nominal):
+    if not access.may(actor, "tier.decide", nominal):
         raise PermissionDenied("Only a hub manager can decide a tier")
     current = Assessment.objects.filter(nominal=nominal, is_current=True).select_related("method").first()
     if current is None:
@@ -329,7 +321,7 @@ def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
     """Queue a re-scoring of the whole cohort with `candidate`; the worker does the work."""
     from .tasks import method_dry_run_task
 
-    if not can_manage_methods(actor):
+    if not access.may(actor, "method.manage"):
         raise PermissionDenied("Only the national team can run a method dry run")
     if candidate.status == MethodStatus.RETIRED:
         raise ValidationFailed(
@@ -489,7 +481,7 @@ def _rescore_all(run: MethodDryRun, spec: MethodSpec) -> dict[str, object]:
 
 def reference_population_load(*, actor: User, text: str, make_default: bool = False) -> ReferencePopulation:
     """Load (or replace, by code) a reference population from its file; nothing is saved if it is wrong."""
-    if not can_manage_reference_populations(actor):
+    if not access.may(actor, "population.manage"):
         raise PermissionDenied("Only the national team can change reference populations")
     try:
         spec = parse_population(text, Hub.objects.values_list("code", flat=True))
@@ -528,7 +520,7 @@ def reference_population_update(
     shares: Mapping[str, Mapping[str, Decimal]],
 ) -> ReferencePopulation:
     """Correct a population's figures. Shares must cover every group and add up to 100 per characteristic."""
-    if not can_manage_reference_populations(actor):
+    if not access.may(actor, "population.manage"):
         raise PermissionDenied("Only the national team can change reference populations")
     errors: dict[str, list[str]] = {}
     if not name.strip():
@@ -592,7 +584,7 @@ class SheetLocked(PermissionDenied):
 
 
 def _require_manager(actor: User) -> None:
-    if not can_manage_calibration(actor):
+    if not access.may(actor, "calibration.manage"):
         raise PermissionDenied("Only the national team can run calibration exercises")
 
 
@@ -716,7 +708,7 @@ def calibration_assign(
         raise PermissionDenied("The exercise is closed")
     if not assessors:
         raise ValidationFailed({"assessors": "Select at least one assessor"})
-    refused = [a.username for a in assessors if not can_be_calibration_assessor(a)]
+    refused = [a.username for a in assessors if not access.may(a, "calibration.assessor")]
     if refused:
         raise ValidationFailed(
             {"assessors": f"Not an assessor in a hub (hub manager, officer or analyst): {', '.join(refused)}"}
@@ -808,7 +800,7 @@ def _locked_sheet(actor: User, exercise: CalibrationExercise) -> CalibrationAssi
         .filter(exercise_id=exercise.pk, assessor_id=actor.pk)
         .first()
     )
-    if sheet is None or not can_be_calibration_assessor(actor):
+    if sheet is None or not access.may(actor, "calibration.assessor"):
         raise NotFoundOrForbidden(f"calibration exercise {exercise.pk}")
     current = sheet.exercise
     if current.status != CalibrationStatus.OPEN:
@@ -831,7 +823,7 @@ def calibration_scores_save(
     factor has a level. Everything is checked first; one bad level saves nothing."""
     # Not yours: the same answer as a missing exercise, before anything about it is checked or said.
     if (
-        not can_be_calibration_assessor(actor)
+        not access.may(actor, "calibration.assessor")
         or not exercise.assignments.filter(assessor_id=actor.pk).exists()
     ):
         raise NotFoundOrForbidden(f"calibration exercise {exercise.pk}")

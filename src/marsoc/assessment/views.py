@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from marsoc.accounts.models import Hub, User
+from marsoc.assessment.vocabulary import ResultsView
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
@@ -39,20 +41,6 @@ from .forms import (
 )
 from .method import method_differences
 from .models import CalibrationAssignment, CalibrationStatus, PriorityStatus, ScoringMethod
-from .policies import (
-    ResultsView,
-    can_assess,
-    can_decide_tier,
-    can_manage_calibration,
-    can_manage_methods,
-    can_manage_reference_populations,
-    can_view_assessments,
-    can_view_equality,
-    can_view_methods,
-    equality_sees_every_hub,
-    sees_calibration,
-    sees_priorities,
-)
 from .selectors import (
     COHORTS,
     EqualityOptions,
@@ -106,7 +94,7 @@ def _tier_label(status: PriorityStatus) -> str:
 @login_required
 def priority(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_priorities(actor):
+    if not access.may(actor, "priority.view"):
         raise Http404("Not available")
     form, filters = _filters(request)
     page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"))
@@ -130,7 +118,7 @@ def priority(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rank_start": rank_start,
             "query_string": params.urlencode(),
-            "national": actor.is_national or "national_analyst" in actor.role_codes,
+            "national": access.may(actor, "priority.national"),
         },
     )
 
@@ -191,7 +179,7 @@ def _export_rows(actor: User, filters: PriorityFilters) -> list[list[object]]:
 @login_required
 def priority_export(request: HttpRequest, fmt: str) -> HttpResponse:
     actor = _actor(request)
-    if not sees_priorities(actor) or fmt not in ("csv", "xlsx"):
+    if not access.may(actor, "priority.view") or fmt not in ("csv", "xlsx"):
         raise Http404("Not available")
     _form, filters = _filters(request)
     rows = _export_rows(actor, filters)
@@ -234,7 +222,7 @@ def priority_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_priorities(actor):
+    if not access.may(actor, "priority.view"):
         raise Http404("Not available")
     rows = reviews_due(actor=actor)
     audit_record(
@@ -258,11 +246,11 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def method_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_methods(actor):
+    if not access.may(actor, "method.view"):
         raise Http404("Not available")
     form = MethodUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not can_manage_methods(actor):
+        if not access.may(actor, "method.manage"):
             raise Http404("Not available")
         upload = request.FILES.get("method_file")
         if upload is None:
@@ -286,7 +274,7 @@ def method_list(request: HttpRequest) -> HttpResponse:
         {
             "methods": methods_visible(),
             "form": form,
-            "can_manage": can_manage_methods(actor),
+            "can_manage": access.may(actor, "method.manage"),
         },
     )
 
@@ -294,12 +282,12 @@ def method_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_methods(actor):
+    if not access.may(actor, "method.view"):
         raise Http404("Not available")
     method = get_object_or_404(ScoringMethod, pk=pk)
     spec = services.method_spec(method)
     if request.method == "POST":
-        if not can_manage_methods(actor):
+        if not access.may(actor, "method.manage"):
             raise Http404("Not available")
         try:
             services.method_activate(actor=actor, method=method, rationale=request.POST.get("rationale", ""))
@@ -316,8 +304,8 @@ def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "method": method,
             "spec": spec,
             "factors_by_group": factors_by_group,
-            "can_manage": can_manage_methods(actor),
-            "dry_runs": dry_runs_for(method)[:5] if can_manage_methods(actor) else [],
+            "can_manage": access.may(actor, "method.manage"),
+            "dry_runs": dry_runs_for(method)[:5] if access.may(actor, "method.manage") else [],
         },
     )
 
@@ -325,7 +313,7 @@ def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @nominal_page("assessments")
 def nominal_assessments(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_assessments(actor, nominal):
+    if not access.may(actor, "assessment.view", nominal):
         raise Http404("Not available")
     return render(
         request,
@@ -334,8 +322,8 @@ def nominal_assessments(request: HttpRequest, nominal: Nominal, purpose: str) ->
             "nominal": nominal,
             "assessments": assessment_history(actor=actor, nominal=nominal),
             "decisions": nominal.tier_decisions.select_related("decided_by", "assessment"),
-            "can_assess": can_assess(actor, nominal),
-            "can_decide": can_decide_tier(actor, nominal),
+            "can_assess": access.may(actor, "assessment.submit", nominal),
+            "can_decide": access.may(actor, "tier.decide", nominal),
         },
     )
 
@@ -343,7 +331,7 @@ def nominal_assessments(request: HttpRequest, nominal: Nominal, purpose: str) ->
 @nominal_page("assessment_new")
 def assessment_new(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_assess(actor, nominal):
+    if not access.may(actor, "assessment.submit", nominal):
         raise Http404("Not available")
     try:
         method = services.active_method()
@@ -403,7 +391,7 @@ def assessment_detail(
             "breakdown": breakdown,
             "drivers": ranked[:5],
             "evidence": evidence,
-            "can_decide": can_decide_tier(actor, nominal) and assessment.is_current,
+            "can_decide": access.may(actor, "tier.decide", nominal) and assessment.is_current,
         },
     )
 
@@ -411,7 +399,7 @@ def assessment_detail(
 @nominal_page("tier_decision")
 def tier_decision(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_decide_tier(actor, nominal):
+    if not access.may(actor, "tier.decide", nominal):
         raise Http404("Not available")
     current = nominal.assessments.filter(is_current=True).select_related("method").first()
     if current is None:
@@ -448,7 +436,7 @@ DIRECTIONS = {"up": "Higher priority", "down": "Lower priority", "other": "Tier 
 def method_dry_runs(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry runs of one method; POST queues a new one on the worker."""
     actor = _actor(request)
-    if not can_manage_methods(actor):
+    if not access.may(actor, "method.manage"):
         raise Http404("Not available")
     method = get_object_or_404(ScoringMethod, pk=pk)
     if request.method == "POST":
@@ -526,7 +514,7 @@ EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregat
 
 def _equality_scopes(actor: User) -> list[tuple[str, str]]:
     hubs = Hub.objects.filter(is_national=False).order_by("name")
-    if not equality_sees_every_hub(actor):
+    if not access.may(actor, "equality.every_hub"):
         hubs = hubs.filter(pk=actor.hub_id or 0)
     return [("national", "National (all hubs)")] + [(str(h.pk), h.name) for h in hubs]
 
@@ -562,7 +550,7 @@ def _options_details(options: EqualityOptions, scope: str) -> dict[str, object]:
 @login_required
 def equality(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_equality(actor):
+    if not access.may(actor, "equality.view"):
         raise Http404("Not available")
     form, options, scope = _equality_request(request, actor)
     report = equality_report(actor=actor, options=options)
@@ -584,7 +572,7 @@ def equality(request: HttpRequest) -> HttpResponse:
             "report": report,
             "selected": selected,
             "query_string": params.urlencode(),
-            "can_manage": can_manage_reference_populations(actor),
+            "can_manage": access.may(actor, "population.manage"),
         },
     )
 
@@ -646,7 +634,7 @@ def _equality_rows(report: EqualityReport) -> list[list[object]]:
 @login_required
 def equality_export(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_equality(actor):
+    if not access.may(actor, "equality.view"):
         raise Http404("Not available")
     _form, options, _scope = _equality_request(request, actor)
     report = equality_report(actor=actor, options=options)
@@ -677,9 +665,9 @@ def equality_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def population_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_equality(actor):
+    if not access.may(actor, "equality.view"):
         raise Http404("Not available")
-    can_manage = can_manage_reference_populations(actor)
+    can_manage = access.may(actor, "population.manage")
     form = PopulationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_manage:
@@ -719,10 +707,10 @@ def population_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def population_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_equality(actor):
+    if not access.may(actor, "equality.view"):
         raise Http404("Not available")
     population = get_object_or_404(reference_populations(), pk=pk)
-    can_manage = can_manage_reference_populations(actor)
+    can_manage = access.may(actor, "population.manage")
     shares = {(s.characteristic, s.group): s.share for s in population.shares.all()}
     initial: dict[str, object] = {
         "name": population.name,
@@ -795,7 +783,7 @@ def _exercise(actor: User, pk: int) -> ExerciseAccess:
 @login_required
 def calibration_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_calibration(actor):
+    if not access.may(actor, "calibration.list"):
         raise Http404("Not available")
     exercises = list(calibration_exercises(actor=actor).annotate(vignette_count=Count("vignettes")))
     sheets = {
@@ -809,7 +797,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
         "assessment/calibration_list.html",
         {
             "rows": [(e, sheets.get(e.pk)) for e in exercises],
-            "can_manage": can_manage_calibration(actor),
+            "can_manage": access.may(actor, "calibration.manage"),
         },
     )
 
@@ -817,7 +805,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def calibration_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_manage_calibration(actor):
+    if not access.may(actor, "calibration.manage"):
         raise Http404("Not available")
     form = CalibrationExerciseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -841,10 +829,10 @@ def calibration_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    exercise = access.exercise
+    seen = _exercise(actor, pk)
+    exercise = seen.exercise
     vignettes = list(exercise.vignettes.order_by("position"))
-    own = own_sheet(access.sheet) if access.sheet else {}
+    own = own_sheet(seen.sheet) if seen.sheet else {}
     spec = services.method_spec(exercise.method)
     factor_count = len(spec.factors)
     own_rows = [(v, own.get(v.pk), len(own[v.pk].levels) if v.pk in own else 0) for v in vignettes]
@@ -853,11 +841,11 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment/calibration_detail.html",
         {
             "exercise": exercise,
-            "access": access,
+            "access": seen,
             "vignettes": vignettes,
             "own_rows": own_rows,
             "factor_count": factor_count,
-            "progress": exercise_progress(exercise) if access.can_manage else [],
+            "progress": exercise_progress(exercise) if seen.can_manage else [],
             "all_scored": bool(vignettes)
             and all(v.pk in own and own[v.pk].score is not None for v in vignettes),
         },
@@ -867,8 +855,8 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def calibration_vignette_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    if not access.can_manage or access.exercise.status != CalibrationStatus.DRAFT:
+    seen = _exercise(actor, pk)
+    if not seen.can_manage or seen.exercise.status != CalibrationStatus.DRAFT:
         raise Http404("Not available")
     form = VignetteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -876,7 +864,7 @@ def calibration_vignette_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             vignette = services.calibration_vignette_add(
                 actor=actor,
-                exercise=access.exercise,
+                exercise=seen.exercise,
                 title=d.get("title") or "",
                 narrative=d.get("narrative") or "",
                 confirm_invented=bool(d.get("confirm_invented")),
@@ -889,16 +877,16 @@ def calibration_vignette_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("assessment:calibration_vignette_add", pk=pk)
             return redirect("assessment:calibration_detail", pk=pk)
     return render(
-        request, "assessment/calibration_vignette_form.html", {"form": form, "exercise": access.exercise}
+        request, "assessment/calibration_vignette_form.html", {"form": form, "exercise": seen.exercise}
     )
 
 
 @login_required
 def calibration_assessors(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    exercise = access.exercise
-    if not access.can_manage or exercise.status == CalibrationStatus.CLOSED:
+    seen = _exercise(actor, pk)
+    exercise = seen.exercise
+    if not seen.can_manage or exercise.status == CalibrationStatus.CLOSED:
         raise Http404("Not available")
     assigned = exercise_progress(exercise)
     candidates = calibration_assessor_candidates().exclude(pk__in=[a.assessor_id for a in assigned])
@@ -937,16 +925,16 @@ def calibration_assessors(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def calibration_status(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    if not access.can_manage:
+    seen = _exercise(actor, pk)
+    if not seen.can_manage:
         raise Http404("Not available")
     action = request.POST.get("action", "")
     try:
         if action == "open":
-            services.calibration_open(actor=actor, exercise=access.exercise)
+            services.calibration_open(actor=actor, exercise=seen.exercise)
             messages.success(request, "The exercise is open: assessors can score it")
         elif action == "close":
-            services.calibration_close(actor=actor, exercise=access.exercise)
+            services.calibration_close(actor=actor, exercise=seen.exercise)
             messages.success(request, "The exercise is closed: the results are ready")
         else:
             messages.error(request, "Choose whether to open or close the exercise")
@@ -961,18 +949,18 @@ def calibration_status(request: HttpRequest, pk: int) -> HttpResponse:
 def calibration_score(request: HttpRequest, pk: int, vignette_id: int) -> HttpResponse:
     """One vignette of the assessor's own sheet. Nothing here shows anybody else's scores."""
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    exercise = access.exercise
-    if access.sheet is None or exercise.status != CalibrationStatus.OPEN:
+    seen = _exercise(actor, pk)
+    exercise = seen.exercise
+    if seen.sheet is None or exercise.status != CalibrationStatus.OPEN:
         raise Http404("Not available")
     vignettes = list(exercise.vignettes.order_by("position"))
     vignette = next((v for v in vignettes if v.pk == vignette_id), None)
     if vignette is None:
         raise Http404("No such vignette")
     spec = services.method_spec(exercise.method)
-    existing = own_sheet(access.sheet).get(vignette.pk)
+    existing = own_sheet(seen.sheet).get(vignette.pk)
     initial = {f"level_{code}": level for code, level in (existing.levels if existing else {}).items()}
-    locked = access.sheet.is_submitted or not access.can_score
+    locked = seen.sheet.is_submitted or not seen.can_score
     form = CalibrationScoreForm(request.POST or None, spec=spec, initial=initial)
     following = next((v for v in vignettes if v.position > vignette.position), None)
     if request.method == "POST" and form.is_valid():
@@ -1004,7 +992,7 @@ def calibration_score(request: HttpRequest, pk: int, vignette_id: int) -> HttpRe
             "vignettes": vignettes,
             "following": following,
             "locked": locked,
-            "sheet": access.sheet,
+            "sheet": seen.sheet,
         },
     )
 
@@ -1012,9 +1000,9 @@ def calibration_score(request: HttpRequest, pk: int, vignette_id: int) -> HttpRe
 @login_required
 def calibration_submit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    exercise = access.exercise
-    if access.sheet is None or exercise.status != CalibrationStatus.OPEN:
+    seen = _exercise(actor, pk)
+    exercise = seen.exercise
+    if seen.sheet is None or exercise.status != CalibrationStatus.OPEN:
         raise Http404("Not available")
     problems: list[str] = []
     if request.method == "POST":
@@ -1027,22 +1015,22 @@ def calibration_submit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your scores have been submitted. Thank you")
             return redirect("assessment:calibration_detail", pk=pk)
-    own = own_sheet(access.sheet)
+    own = own_sheet(seen.sheet)
     rows = [(v, own.get(v.pk)) for v in exercise.vignettes.order_by("position")]
     return render(
         request,
         "assessment/calibration_submit.html",
-        {"exercise": exercise, "rows": rows, "sheet": access.sheet, "problems": problems},
+        {"exercise": exercise, "rows": rows, "sheet": seen.sheet, "problems": problems},
     )
 
 
 def _results(request: HttpRequest, pk: int) -> tuple[User, ExerciseResults]:
     actor = _actor(request)
-    access = _exercise(actor, pk)
-    if access.results_view is None:
+    seen = _exercise(actor, pk)
+    if seen.results_view is None:
         raise Http404("Not available")
-    spec = services.method_spec(access.exercise.method)
-    return actor, exercise_results(access=access, actor=actor, spec=spec)
+    spec = services.method_spec(seen.exercise.method)
+    return actor, exercise_results(seen=seen, actor=actor, spec=spec)
 
 
 @login_required

@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
 
         # SQLite has no trigram or text-search functions: search.py gives it Python ones.
         connection_created.connect(register_sqlite_functions, dispatch_uid="marsoc-sqlite-search")
+        # Every app's rules join the access façade's rule book (marsoc.core.access).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("policies")

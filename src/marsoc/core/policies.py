@@ -1,9 +1,16 @@
-"""Decisions about the audit log itself."""
+"""Rules of the shared kernel, registered with the access façade: the audit log and clearance."""
 
-from .actor import Actor
-from .vocabulary import Role
+from . import access
+from .access import Facts
 
 
-def can_read_audit(actor: Actor) -> bool:
+@access.rule("audit.read")
+def can_read_audit(f: Facts) -> bool:
     """Inspectors browse and export the log; nobody edits it."""
-    return Role.INSPECTOR in actor.role_codes
+    return f.inspector
+
+
+@access.rule("clearance.covers")
+def clearance_covers(f: Facts, classification: str) -> bool:
+    """The actor's clearance is at or above `classification` (to record or import material at it)."""
+    return f.cleared_for(classification)

@@ -6,10 +6,11 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from marsoc.core import access
+
 from .actor import Actor
 from .errors import NotFoundOrForbidden
 from .models import AuditEvent
-from .policies import can_read_audit
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class AuditFilters:
 
 
 def audit_event_list(*, actor: Actor, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    if not can_read_audit(actor):
+    if not access.may(actor, "audit.read"):
         raise NotFoundOrForbidden("audit log")
     qs = AuditEvent.objects.all()
     if filters.username:

@@ -2,17 +2,18 @@
 
 from django.db import transaction
 
+from marsoc.core import access
+
 from .actor import Actor
 from .audit import audit_record
 from .errors import NotFoundOrForbidden
 from .models import AuditVerification
-from .policies import can_read_audit
 from .tasks import audit_verify_task
 from .vocabulary import Operation
 
 
 def audit_verification_request(*, actor: Actor) -> AuditVerification:
-    if not can_read_audit(actor):
+    if not access.may(actor, "audit.read"):
         raise NotFoundOrForbidden("audit log")
     with transaction.atomic():
         verification = AuditVerification.objects.create(requested_by_id=actor.pk)

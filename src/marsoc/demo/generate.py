@@ -491,11 +491,16 @@ def generate(
     ).values_list("id", "hub_id"):
         if hub_id:
             officers.setdefault(hub_id, []).append(uid)
-    partner_agencies = list(
-        Agency.objects.filter(
-            code__in=["probation-london", "nca", "hmrc", "home-office-ie", "probation-yorkshire", "dvla"]
-        ).values_list("id", flat=True)
-    )
+    partner_rows = Agency.objects.filter(
+        code__in=["probation-london", "nca", "hmrc", "home-office-ie", "probation-yorkshire", "dvla"]
+    ).values_list("id", "code")
+    partner_agencies = [pk for pk, _code in partner_rows]
+    # Probation takes part in managing a sentence; the others to prevent and detect crime. Each sees the
+    # person only under an agreement in force covering that purpose (demo/intelligence.py makes them).
+    partner_purposes = {
+        pk: "offender_management" if code.startswith("probation") else "prevention_detection"
+        for pk, code in partner_rows
+    }
     # Generated rows are recorded by the system, not by a person (and each FK check costs time).
     manager_id = None
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -646,7 +651,8 @@ def generate(
                     when += timedelta(days=rng.randint(7, 30))
                 if partner_agencies and rng.random() < 0.2:
                     for agency_id in rng.sample(partner_agencies, rng.choice((1, 1, 2))):
-                        parts.append((pk, agency_id, PARTICIPATION_RATIONALE, manager_id, stamp))
+                        purpose = partner_purposes[agency_id]
+                        parts.append((pk, agency_id, PARTICIPATION_RATIONALE, purpose, manager_id, stamp))
             _insert(Identifier, ["nominal_id", "id_type", "value", "added_by_id", "added_at"], idents)
             _insert(
                 Alias,
@@ -691,7 +697,9 @@ def generate(
                 ],
                 changes,
             )
-            _insert(Participation, ["nominal_id", "agency_id", "rationale", "added_by_id", "added_at"], parts)
+            _insert(
+                Participation, ["nominal_id", "agency_id", "rationale", "purpose", "added_by_id", "added_at"], parts
+            )
         counts["identifiers"] += len(idents)
         counts["aliases"] += len(aliases)
         counts["custody_events"] += len(events_rows)

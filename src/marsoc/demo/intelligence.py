@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Hub, User
+from marsoc.intelligence.agreements import agreement_refusals, summary_part_refusals
 from marsoc.intelligence.models import (
     AgreementCategory,
     AgreementPurpose,
@@ -23,7 +24,6 @@ from marsoc.intelligence.models import (
     SummaryCategory,
     SummaryDisclosure,
 )
-from marsoc.intelligence.policies import agreement_refusals, summary_part_refusals
 from marsoc.intelligence.services import review_due_for, summary_disclose, summary_identity, summary_plan
 from marsoc.nominals.models import Nominal
 
@@ -47,7 +47,7 @@ AGREEMENTS = [
         ["yhrocu", "probation-yorkshire", "hmpps-prisons-yorkshire", "hmpps-marsoc"],
         "in_force",
         ["prevention_detection", "offender_management"],
-        ["criminal_intelligence", "custody"],
+        ["criminal_intelligence", "custody", "identity"],
         "OFFICIAL-SENSITIVE",
         "none",
     ),

@@ -10,11 +10,11 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 from . import services
 from .models import IntelItem, SummaryDisclosure
-from .policies import can_record_item, can_view_agreements, is_summary_owner_side, sees_intelligence
 from .selectors import (
     access_item_by_id,
     access_summary_by_id,
@@ -167,7 +167,7 @@ def _summary(item: IntelItem) -> dict[str, Any]:
 @router.get("/intelligence", response=ItemPage, summary="Search the intelligence you may see")
 def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         return {
             "count": 0,
             "page": params.page,
@@ -251,7 +251,7 @@ def _detail(item: IntelItem) -> dict[str, Any]:
 )
 def record_item(request: HttpRequest, payload: ItemIn) -> Any:
     actor = _actor(request)
-    if not can_record_item(actor):
+    if not access.may(actor, "intel_item.record"):
         return Status(403, {"detail": "You cannot record intelligence"})
     data = services.ItemInput(
         text=payload.text,
@@ -322,7 +322,7 @@ def share_item(request: HttpRequest, item_id: int, payload: ShareIn) -> Any:
 @router.get("/agreements", response=list[AgreementOut], summary="Information-sharing agreements you may read")
 def list_agreements(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _actor(request)
-    if not can_view_agreements(actor):
+    if not access.may(actor, "agreement.list"):
         return []
     return [
         {
@@ -412,7 +412,7 @@ def _summary_row(summary: SummaryDisclosure) -> dict[str, Any]:
 def list_summaries(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     """Received by your agency (while the agreement is in force and covers them) or shared by your hub."""
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
     qs = summary_list(actor=actor)
     start = (params.page - 1) * params.page_size
@@ -466,6 +466,6 @@ def get_summary(request: HttpRequest, summary_id: int, purpose: str = "") -> Any
                 }
                 for i in items
             ],
-            "record": summary.record if is_summary_owner_side(actor, summary) else None,
+            "record": summary.record if access.may(actor, "summary.owner_side", summary) else None,
         },
     )

@@ -9,12 +9,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.search import TextMatches
-from marsoc.core.vocabulary import classifications_up_to
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import name_relevance, people_matching
+from marsoc.sharing.agreements import in_force_q
 
 from .models import (
     AccessRequest,
@@ -23,15 +24,6 @@ from .models import (
     ItemSubject,
     SharingAgreement,
     SummaryDisclosure,
-)
-from .policies import (
-    agreement_in_force_q,
-    agreement_scope,
-    can_view_item,
-    can_view_summary,
-    is_originator,
-    item_scope,
-    summary_scope,
 )
 from .vocabulary import RequestStatus, SanitisationStatus
 
@@ -71,7 +63,7 @@ def _relevance(query: str) -> Any:
 
 
 def _ranked(*, actor: Actor, query: str, today: date | None = None) -> QuerySet[IntelItem]:
-    qs = IntelItem.objects.filter(item_scope(actor, today=today))
+    qs = IntelItem.objects.filter(access.scope(actor, "intel_item", today=today))
     query = query.strip()
     if not query:
         return qs.order_by("-intelligence_date", "-id")
@@ -184,7 +176,7 @@ def access_item_by_id(*, actor: Actor, item_id: int) -> IntelItem:
         .filter(pk=item_id)
         .first()
     )
-    if item is None or not can_view_item(actor, item):
+    if item is None or not access.may(actor, "intel_item.view", item):
         raise NotFoundOrForbidden(f"intel item {item_id}")
     return item
 
@@ -212,7 +204,7 @@ def deconfliction(*, actor: Actor, query: str, today: date | None = None) -> lis
         IntelItem.objects.filter(
             subjects__nominal_id__in=people_matching(query), restricted=False, erased_at__isnull=True
         )
-        .exclude(item_scope(actor, today=today))
+        .exclude(access.scope(actor, "intel_item", today=today))
         .values_list("owner_hub_id", "subjects__nominal_id")
         .distinct()
     )
@@ -235,7 +227,7 @@ def deconfliction(*, actor: Actor, query: str, today: date | None = None) -> lis
 
 def agreement_list(*, actor: Actor) -> QuerySet[SharingAgreement]:
     return (
-        SharingAgreement.objects.filter(agreement_scope(actor))
+        SharingAgreement.objects.filter(access.scope(actor, "agreement"))
         .distinct()
         .prefetch_related("parties", "purposes", "categories")
         .order_by("reference")
@@ -262,23 +254,26 @@ def consent_requests_for(*, actor: Actor) -> list[ConsentRequest]:
     if actor.agency_id is None:
         return []
     pending = pending.filter(item__originating_agency_id=actor.agency_id)
-    return [r for r in pending if is_originator(actor, r.item)]
+    return [r for r in pending if access.may(actor, "intel_item.originator", r.item)]
 
 
 def sanitisations_for(*, actor: Actor) -> list[IntelItem]:
     pending = IntelItem.objects.filter(
         sanitisation_status=SanitisationStatus.PENDING, originating_agency_id=actor.agency_id or 0
     ).select_related("sanitised_from")
-    return [v for v in pending if v.sanitised_from is not None and is_originator(actor, v.sanitised_from)]
+    return [
+        v
+        for v in pending
+        if v.sanitised_from is not None and access.may(actor, "intel_item.originator", v.sanitised_from)
+    ]
 
 
 def access_requests_for(*, actor: Actor) -> QuerySet[AccessRequest]:
     """Requests the actor's hub must decide (hub managers of the owner hub)."""
-    if "hub_manager" not in actor.role_codes or actor.hub_id is None:
-        return AccessRequest.objects.none()
-    return AccessRequest.objects.filter(
-        status=RequestStatus.PENDING, owner_hub_id=actor.hub_id
-    ).select_related("nominal", "requester_agency", "requested_by")
+    pending = AccessRequest.objects.filter(status=RequestStatus.PENDING)
+    return access.visible(actor, "access_request", pending).select_related(
+        "nominal", "requester_agency", "requested_by"
+    )
 
 
 def today() -> date:
@@ -287,7 +282,7 @@ def today() -> date:
 
 def review_queue(*, actor: Actor, today: date | None = None) -> QuerySet[IntelItem]:
     """Items of the manager's hub whose MoPI review date has come (restricted ones too: they are kept)."""
-    if "hub_manager" not in actor.role_codes or actor.hub_id is None:
+    if not access.may(actor, "retention.review") or actor.hub_id is None:
         return IntelItem.objects.none()
     today = today or timezone.localdate()
     return (
@@ -318,14 +313,13 @@ def subject_access_rows(*, actor: Actor, nominal: Nominal) -> list[list[str]]:
         ["membership", c.to_state, f"{c.effective_date}: {c.rationale}", ""]
         for c in nominal.membership_changes.all()
     ]
-    cleared = classifications_up_to(actor.clearance)
     held = IntelItem.objects.filter(subjects__nominal=nominal).distinct().select_related("originating_agency")
     other_hubs: set[str] = set()
     for item in held.select_related("owner_hub"):
         if item.owner_hub_id != nominal.owner_hub_id:
             other_hubs.add(item.owner_hub.name)
             continue
-        if item.classification not in cleared:
+        if not access.may(actor, "clearance.covers", item.classification):
             rows.append(["intelligence", item.reference, "withheld: above your clearance", "yes"])
             continue
         review = (
@@ -356,7 +350,7 @@ def summary_list(
 ) -> QuerySet[SummaryDisclosure]:
     """The summaries the actor may see (received by their agency, or disclosed by their hub), newest
     first; scoped by the policy before anything is counted or paged."""
-    qs = SummaryDisclosure.objects.filter(summary_scope(actor, today=today))
+    qs = SummaryDisclosure.objects.filter(access.scope(actor, "summary", today=today))
     if nominal_id is not None:
         qs = qs.filter(nominal_id=nominal_id)
     return qs.select_related(
@@ -373,7 +367,7 @@ def access_summary_by_id(*, actor: Actor, summary_id: int) -> SummaryDisclosure:
         .filter(pk=summary_id)
         .first()
     )
-    if summary is None or not can_view_summary(actor, summary):
+    if summary is None or not access.may(actor, "summary.view", summary):
         raise NotFoundOrForbidden(f"summary {summary_id}")
     return summary
 
@@ -389,7 +383,7 @@ def summary_items(*, actor: Actor, summary: SummaryDisclosure, today: date | Non
     )
     return list(
         IntelItem.objects.filter(pk__in=sorted(ids))
-        .filter(item_scope(actor, today=today))
+        .filter(access.scope(actor, "intel_item", today=today))
         .select_related("originating_agency")
         .order_by("-intelligence_date", "-id")
     )
@@ -405,7 +399,7 @@ def agreements_for_summary(*, actor: Actor, today: date | None = None) -> QueryS
     service checks the recipient and the purpose, and names what does not fit)."""
     today = today or timezone.localdate()
     return (
-        SharingAgreement.objects.filter(agreement_in_force_q(today), parties=actor.agency_id or 0)
+        SharingAgreement.objects.filter(in_force_q(today), parties=actor.agency_id or 0)
         .distinct()
         .order_by("reference")
     )
@@ -414,7 +408,7 @@ def agreements_for_summary(*, actor: Actor, today: date | None = None) -> QueryS
 def person_items(*, actor: Actor, nominal_id: int, today: date | None = None) -> QuerySet[IntelItem]:
     """The items about one person that the actor may see (the same scope as every list)."""
     return (
-        IntelItem.objects.filter(item_scope(actor, today=today))
+        IntelItem.objects.filter(access.scope(actor, "intel_item", today=today))
         .filter(subjects__nominal_id=nominal_id)
         .select_related("owner_hub", "originating_agency")
         .order_by("-intelligence_date", "-id")

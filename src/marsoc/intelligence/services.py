@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Hub, User
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
@@ -21,8 +22,13 @@ from marsoc.core.vocabulary import (
     classification_rank,
     classifications_up_to,
 )
+from marsoc.intelligence.agreements import (
+    SUMMARY_PART_CATEGORIES,
+    agreement_not_in_force,
+    agreement_refusals,
+    summary_part_refusals,
+)
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.vocabulary import DataSubjectCategory
 
@@ -40,24 +46,6 @@ from .models import (
     SharingAgreement,
     SummaryCategory,
     SummaryDisclosure,
-)
-from .policies import (
-    SUMMARY_PART_CATEGORIES,
-    agreement_not_in_force,
-    agreement_refusals,
-    can_manage_agreements,
-    can_record_for_hub,
-    can_rectify_item,
-    can_restrict_item,
-    can_review_retention,
-    can_share_summary,
-    can_view_item,
-    is_originator,
-    is_owner_side,
-    item_scope,
-    sanitise_decision,
-    share_decision,
-    summary_part_refusals,
 )
 from .vocabulary import (
     ACTION_CONDITIONS,
@@ -160,7 +148,7 @@ def _validate_item(
         errors["intelligence_date"] = "The date of the intelligence must be after 1 January 1900"
     if data.classification not in Classification.values:
         errors["classification"] = "Select a classification"
-    elif data.classification not in classifications_up_to(actor.clearance):
+    elif not access.may(actor, "clearance.covers", data.classification):
         errors["classification"] = "You cannot record a classification above your own clearance"
     errors.update(
         validate_grade(
@@ -185,7 +173,7 @@ def _validate_item(
             errors["legacy_handling"] = "Legacy handling code must be 1 to 5"
     if data.owner_hub_id is None or not Hub.objects.filter(pk=data.owner_hub_id).exists():
         errors["owner_hub"] = "Select the owner hub"
-    elif not can_record_for_hub(actor, data.owner_hub_id):
+    elif not access.may(actor, "intel_item.record_for_hub", data.owner_hub_id):
         errors["owner_hub"] = "You can only record intelligence for your own hub"
     if need_subjects:
         if not data.subjects:
@@ -195,7 +183,7 @@ def _validate_item(
             nominals = {n.pk: n for n in Nominal.objects.filter(pk__in=ids).select_related("owner_hub")}
             if len(set(ids)) != len(ids):
                 errors["subjects"] = "Each person can be linked once"
-            elif any(n not in nominals or not can_view_nominal(actor, nominals[n]) for n in ids):
+            elif any(n not in nominals or not access.may(actor, "nominal.view", nominals[n]) for n in ids):
                 errors["subjects"] = "Link only people whose records you can see"
             elif any(cat not in DataSubjectCategory.values for _, cat in data.subjects):
                 errors["subjects"] = "Give each person's data-subject category (suspect, victim, witness…)"
@@ -336,7 +324,7 @@ def _validate_agreement(data: AgreementInput) -> dict[str, str]:
 
 
 def agreement_create(*, actor: User, data: AgreementInput) -> SharingAgreement:
-    if not can_manage_agreements(actor):
+    if not access.may(actor, "agreement.manage"):
         raise PermissionDenied("Only a national hub manager can record agreements")
     errors = _validate_agreement(data)
     if errors:
@@ -393,7 +381,7 @@ AGREEMENT_TRANSITIONS: dict[str, set[str]] = {
 def agreement_set_status(*, actor: User, agreement: SharingAgreement, to_status: str, reason: str) -> None:
     """Bring into force, suspend, reinstate or end. Access through the agreement follows at once,
     because the policy reads the status on every request."""
-    if not can_manage_agreements(actor):
+    if not access.may(actor, "agreement.manage"):
         raise PermissionDenied("Only a national hub manager can change an agreement")
     errors: dict[str, str] = {}
     if to_status not in AGREEMENT_TRANSITIONS.get(agreement.status, set()):
@@ -527,9 +515,9 @@ def item_disseminate(
 ) -> ShareOutcome:
     """Share an item with an agency under an agreement. The policy checks the agreement, classification
     and handling; a C item shared by anyone but its originator becomes a consent request to them."""
-    if not can_view_item(actor, item):
+    if not access.may(actor, "intel_item.view", item):
         raise NotFoundOrForbidden(f"intel item {item.pk}")
-    decision = share_decision(actor, item, onward_rule=_onward_rule(actor, item))
+    decision = access.decide(actor, "intel_item.share", item, onward_rule=_onward_rule(actor, item))
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
     errors: dict[str, str | list[str]] = {}
@@ -571,7 +559,7 @@ def item_disseminate(
 
 def consent_decide(*, actor: User, request: ConsentRequest, grant: bool, reason: str) -> Disclosure | None:
     item = request.item
-    if not is_originator(actor, item) or not can_view_item(actor, item):
+    if not access.may(actor, "intel_item.originator", item) or not access.may(actor, "intel_item.view", item):
         raise NotFoundOrForbidden(f"consent request {request.pk}")
     if request.status != RequestStatus.PENDING:
         raise ValidationFailed({"decision": "This request has already been decided"})
@@ -711,7 +699,7 @@ def summary_plan(
 ) -> SummaryPlan:
     """Check the recipient, agreement, purpose and reason, then work out what may go. Only the items
     the sharer may see are considered, so even the counts of what is left out reveal nothing to them."""
-    if not can_share_summary(actor, nominal):
+    if not access.may(actor, "summary.share", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
     today = today or timezone.localdate()
     errors: dict[str, str | list[str]] = {}
@@ -754,20 +742,20 @@ def summary_plan(
     consent: list[IntelItem] = []
     left_out: Counter[str] = Counter()
     items = (
-        IntelItem.objects.filter(item_scope(actor, today=today))
+        IntelItem.objects.filter(access.scope(actor, "intel_item", today=today))
         .filter(subjects__nominal=nominal)
         .distinct()
         .select_related("originating_agency")
         .order_by("-intelligence_date", "-id")
     )
     for item in items:
-        if not is_owner_side(actor, item):
+        if not access.may(actor, "intel_item.owner_side", item):
             left_out[HELD_AS_RECIPIENT] += 1
             continue
         if item.originating_agency_id == recipient.pk:
             left_out[RECIPIENT_ORIGINATED] += 1
             continue
-        decision = share_decision(actor, item)
+        decision = access.decide(actor, "intel_item.share", item)
         if not decision.allowed:
             left_out[decision.reason] += 1
             continue
@@ -849,7 +837,7 @@ def summary_disclose(
             else "The agreement allows nothing in this summary to go to that agency"
         )
     classification = plan.classification_of(parts, chosen)
-    if classification and classification_rank(classification) > classification_rank(actor.clearance):
+    if classification and not access.may(actor, "clearance.covers", classification):
         errors["summary"] = "The summary would be classified above your own clearance"
     if errors:
         raise ValidationFailed(errors)
@@ -973,9 +961,9 @@ def summary_list_consult(
 def item_sanitise(*, actor: User, item: IntelItem, text: str, classification: str) -> IntelItem:
     """A sanitised version for wider dissemination, linked to the original, with its own classification.
     S1 (or P): a user of the originating agency, at once. S2: approved by the originator first."""
-    if not can_view_item(actor, item):
+    if not access.may(actor, "intel_item.view", item):
         raise NotFoundOrForbidden(f"intel item {item.pk}")
-    decision = sanitise_decision(actor, item)
+    decision = access.decide(actor, "intel_item.sanitise", item)
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
     errors: dict[str, str] = {}
@@ -1035,7 +1023,9 @@ def sanitisation_decide(*, actor: User, version: IntelItem, approve: bool, reaso
     original = version.sanitised_from
     if original is None or version.sanitisation_status != SanitisationStatus.PENDING:
         raise ValidationFailed({"decision": "There is no pending sanitised version to decide"})
-    if not is_originator(actor, original) or not can_view_item(actor, original):
+    if not access.may(actor, "intel_item.originator", original) or not access.may(
+        actor, "intel_item.view", original
+    ):
         raise NotFoundOrForbidden(f"intel item {version.pk}")
     if not reason.strip():
         raise ValidationFailed({"reason": "Give the reason for the decision"})
@@ -1116,7 +1106,7 @@ class AccessDecision:
 def access_request_decide(*, actor: User, request: AccessRequest, grant: bool, reason: str) -> AccessDecision:
     """The owner hub's manager grants (each item an agreement in force allows is disseminated, C items
     through the originator's consent) or refuses, always with a reason."""
-    if "hub_manager" not in actor.role_codes or actor.hub_id != request.owner_hub_id:
+    if not access.may(actor, "access_request.decide", request.owner_hub_id):
         raise NotFoundOrForbidden(f"access request {request.pk}")
     if request.status != RequestStatus.PENDING:
         raise ValidationFailed({"decision": "This request has already been decided"})
@@ -1138,7 +1128,7 @@ def access_request_decide(*, actor: User, request: AccessRequest, grant: bool, r
                 )
             )
             for item in items:
-                if not can_view_item(actor, item):
+                if not access.may(actor, "intel_item.view", item):
                     continue
                 fit = next(
                     (a for a in agreements if not agreement_refusals(a, item, request.requester_agency_id)),
@@ -1183,7 +1173,7 @@ def access_request_decide(*, actor: User, request: AccessRequest, grant: bool, r
 def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: str) -> RetentionDecision:
     """Retain (reason recorded, next review set by the record group) or delete (the content is erased;
     the row stays as a tombstone, and the erasure is audited)."""
-    if not can_review_retention(actor, item.owner_hub_id) or item.erased_at is not None:
+    if not access.may(actor, "retention.review", item.owner_hub_id) or item.erased_at is not None:
         raise NotFoundOrForbidden(f"intel item {item.pk}")
     errors: dict[str, str] = {}
     if outcome not in RetentionDecision.Outcome.values:
@@ -1242,7 +1232,7 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
 
 def item_restrict(*, actor: User, item: IntelItem, restricted: bool, reason: str) -> None:
     """Restriction of processing: the record is kept but leaves search, lists and sharing."""
-    if not can_restrict_item(actor, item) or not can_view_item(actor, item):
+    if not access.may(actor, "intel_item.restrict", item) or not access.may(actor, "intel_item.view", item):
         raise NotFoundOrForbidden(f"intel item {item.pk}")
     if not reason.strip():
         raise ValidationFailed({"reason": "Give the reason (for example the data subject's request)"})
@@ -1296,9 +1286,9 @@ def _snapshot(item: IntelItem) -> dict[str, object]:
 def item_rectify(*, actor: User, item: IntelItem, data: RectifyInput, reason: str) -> ItemRevision:
     """Correct an item's text, date or grade. The version it replaces is kept as an ItemRevision (who,
     when, why) and the change is audited as an alteration; the same validation as recording applies."""
-    if not can_view_item(actor, item):
+    if not access.may(actor, "intel_item.view", item):
         raise NotFoundOrForbidden(f"intel item {item.pk}")
-    if not can_rectify_item(actor, item):
+    if not access.may(actor, "intel_item.rectify", item):
         raise PermissionDenied("Only the owner hub or the originating agency can correct this item")
     errors: dict[str, str] = {}
     today = timezone.localdate()

@@ -20,13 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import Hub, User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import Operation, classification_rank
 from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
 from marsoc.nominals.services import nominal_list_consult
 from marsoc.nominals.views import nominal_page
@@ -48,22 +48,6 @@ from .forms import (
     SummaryShareForm,
 )
 from .models import IntelItem, SummaryDisclosure
-from .policies import (
-    can_export_subject_access,
-    can_manage_agreements,
-    can_record_item,
-    can_rectify_item,
-    can_restrict_item,
-    can_review_retention,
-    can_share_summary,
-    can_view_agreements,
-    is_originator,
-    is_owner_side,
-    is_summary_owner_side,
-    sanitise_decision,
-    sees_intelligence,
-    share_decision,
-)
 from .selectors import (
     access_agreement_by_id,
     access_item_by_id,
@@ -142,7 +126,7 @@ def purpose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_search(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         raise Http404("No intelligence")
     form = SearchForm(request.GET or None)
     form.is_valid()
@@ -179,8 +163,8 @@ def item_search(request: HttpRequest) -> HttpResponse:
             "query_string": urlencode({"q": query}) if query else "",
             "notices": notices,
             "people": people,
-            "can_record": can_record_item(actor),
-            "can_review": can_review_retention(actor),
+            "can_record": access.may(actor, "intel_item.record"),
+            "can_review": access.may(actor, "retention.review"),
         },
     )
 
@@ -189,7 +173,7 @@ def item_search(request: HttpRequest) -> HttpResponse:
 def item_export(request: HttpRequest) -> HttpResponse:
     """CSV of the search results (the same scope); a disclosure to the person exporting."""
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         raise Http404("No intelligence")
     query = (request.GET.get("q") or "")[:100].strip()
     rows = list(item_list(actor=actor, query=query)[:EXPORT_LIMIT])
@@ -235,7 +219,7 @@ def _hubs_for(actor: User) -> Any:
 @login_required
 def item_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_record_item(actor):
+    if not access.may(actor, "intel_item.record"):
         raise Http404("Not available")
     initial: dict[str, Any] = {"owner_hub": actor.hub_id, "record_group": "3"}
     if request.GET.get("nominal", "").isdigit():
@@ -288,8 +272,8 @@ def item_detail(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
     actor = _actor(request)
     subjects = list(item.subjects.select_related("nominal"))
     for s in subjects:
-        s.can_open = can_view_nominal(actor, s.nominal)  # type: ignore[attr-defined]
-    owner = is_owner_side(actor, item)
+        s.can_open = access.may(actor, "nominal.view", s.nominal)  # type: ignore[attr-defined]
+    owner = access.may(actor, "intel_item.owner_side", item)
     condition_text = dict(HandlingCondition.choices)
     return render(
         request,
@@ -304,14 +288,16 @@ def item_detail(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
             if owner
             else [],
             "versions": item.sanitised_versions.all() if owner else [],
-            "can_share": share_decision(actor, item, onward_rule=services._onward_rule(actor, item)).allowed,
-            "can_sanitise": sanitise_decision(actor, item).allowed,
-            "can_restrict": can_restrict_item(actor, item) and item.erased_at is None,
-            "can_rectify": can_rectify_item(actor, item),
+            "can_share": access.decide(
+                actor, "intel_item.share", item, onward_rule=services._onward_rule(actor, item)
+            ).allowed,
+            "can_sanitise": access.decide(actor, "intel_item.sanitise", item).allowed,
+            "can_restrict": access.may(actor, "intel_item.restrict", item) and item.erased_at is None,
+            "can_rectify": access.may(actor, "intel_item.rectify", item),
             "revisions": item.revisions.select_related("changed_by") if owner else [],
             "can_approve": item.sanitisation_status == SanitisationStatus.PENDING
             and item.sanitised_from is not None
-            and is_originator(actor, item.sanitised_from),
+            and access.may(actor, "intel_item.originator", item.sanitised_from),
         },
     )
 
@@ -319,7 +305,7 @@ def item_detail(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
 @item_page("share")
 def item_share(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    decision = share_decision(actor, item, onward_rule=services._onward_rule(actor, item))
+    decision = access.decide(actor, "intel_item.share", item, onward_rule=services._onward_rule(actor, item))
     if not decision.allowed:
         raise Http404("Not available")
     form = ShareForm(request.POST or None, agreements=agreements_for_sharing(item=item))
@@ -360,7 +346,7 @@ def item_share(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRespo
 def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
     """Correct the text, date or grade (DPA 2018 s.46); the replaced version is kept in the history."""
     actor = _actor(request)
-    if not can_rectify_item(actor, item):
+    if not access.may(actor, "intel_item.rectify", item):
         raise Http404("Not available")
     initial = {
         "text": item.text,
@@ -406,7 +392,7 @@ def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRes
 @item_page("sanitise")
 def item_sanitise(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    decision = sanitise_decision(actor, item)
+    decision = access.decide(actor, "intel_item.sanitise", item)
     if not decision.allowed:
         raise Http404("Not available")
     form = SanitiseForm(request.POST or None, initial={"classification": item.classification})
@@ -444,7 +430,7 @@ def sanitisation_decide(request: HttpRequest, item: IntelItem, purpose: str) -> 
     if not (
         item.sanitisation_status == SanitisationStatus.PENDING
         and item.sanitised_from is not None
-        and is_originator(actor, item.sanitised_from)
+        and access.may(actor, "intel_item.originator", item.sanitised_from)
     ):
         raise Http404("Not available")
     form = DecisionForm(request.POST or None)
@@ -471,7 +457,7 @@ def sanitisation_decide(request: HttpRequest, item: IntelItem, purpose: str) -> 
 @login_required
 def requests_inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         raise Http404("No intelligence")
     return render(
         request,
@@ -519,7 +505,7 @@ def consent_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def access_request_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         raise Http404("No intelligence")
     form = AccessRequestForm(request.POST)
     if not form.is_valid():
@@ -576,12 +562,12 @@ def access_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
 @login_required
 def agreements(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_view_agreements(actor):
+    if not access.may(actor, "agreement.list"):
         raise Http404("Not available")
     return render(
         request,
         "intelligence/agreements.html",
-        {"agreements": agreement_list(actor=actor), "can_manage": can_manage_agreements(actor)},
+        {"agreements": agreement_list(actor=actor), "can_manage": access.may(actor, "agreement.manage")},
     )
 
 
@@ -592,7 +578,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         agreement = access_agreement_by_id(actor=actor, agreement_id=pk)
     except NotFoundOrForbidden as exc:
         raise Http404("No such agreement") from exc
-    manage = can_manage_agreements(actor)
+    manage = access.may(actor, "agreement.manage")
     targets = sorted(AGREEMENT_TRANSITIONS.get(agreement.status, set())) if manage else []
     form = AgreementStatusForm(request.POST or None)
     form.fields["to_status"].choices = [(s, AgreementStatus(s).label) for s in targets]  # type: ignore[attr-defined]
@@ -627,7 +613,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_manage_agreements(actor):
+    if not access.may(actor, "agreement.manage"):
         raise Http404("Not available")
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -663,7 +649,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def retention_queue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_review_retention(actor):
+    if not access.may(actor, "retention.review"):
         raise Http404("Not available")
     items = list(review_queue(actor=actor)[:200])
     services.item_list_consult(
@@ -675,7 +661,7 @@ def retention_queue(request: HttpRequest) -> HttpResponse:
 @item_page("review")
 def item_review(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_review_retention(actor, item.owner_hub_id) or item.erased_at is not None:
+    if not access.may(actor, "retention.review", item.owner_hub_id) or item.erased_at is not None:
         raise Http404("Not available")
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -701,7 +687,7 @@ def item_review(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
 @item_page("restrict")
 def item_restrict(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_restrict_item(actor, item) or item.erased_at is not None:
+    if not access.may(actor, "intel_item.restrict", item) or item.erased_at is not None:
         raise Http404("Not available")
     form = RestrictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -733,7 +719,7 @@ def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
         nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     except NotFoundOrForbidden as exc:
         raise Http404("No such person") from exc
-    if not can_export_subject_access(actor, nominal.owner_hub_id):
+    if not access.may(actor, "subject_access.export", nominal.owner_hub_id):
         raise Http404("Not available")
     rows = subject_access_rows(actor=actor, nominal=nominal)
     buffer = io.StringIO()
@@ -770,7 +756,7 @@ def person_intelligence(request: HttpRequest, nominal: Nominal, purpose: str) ->
     """A person's intelligence context: the items about them the user may see, the summaries about
     them the user may see, and (for the owner hub's managers and officers) sharing a summary."""
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         raise Http404("No intelligence")
     items = list(person_items(actor=actor, nominal_id=nominal.pk)[:200])
     summaries = list(summary_list(actor=actor, nominal_id=nominal.pk)[:100])
@@ -786,8 +772,8 @@ def person_intelligence(request: HttpRequest, nominal: Nominal, purpose: str) ->
             "purpose": purpose,
             "items": items,
             "summaries": summaries,
-            "can_share_summary": can_share_summary(actor, nominal),
-            "can_record": can_record_item(actor),
+            "can_share_summary": access.may(actor, "summary.share", nominal),
+            "can_record": access.may(actor, "intel_item.record"),
         },
     )
 
@@ -813,7 +799,7 @@ def summary_share(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
     shows exactly what would go (and, to the sharer only, what is left out and why) before it is shared.
     The service works everything out again on sharing; nothing is trusted from the preview."""
     actor = _actor(request)
-    if not can_share_summary(actor, nominal):
+    if not access.may(actor, "summary.share", nominal):
         raise Http404("Not available")
     form = SummaryShareForm(request.POST or None, agreements=agreements_for_summary(actor=actor))
     action = request.POST.get("action", "")
@@ -888,7 +874,7 @@ def summaries(request: HttpRequest) -> HttpResponse:
     """Summaries received by the user's agency (while their agreements allow) and, for hub staff,
     those their hub disclosed."""
     actor = _actor(request)
-    if not sees_intelligence(actor):
+    if not access.may(actor, "intelligence.view"):
         raise Http404("No intelligence")
     paginator = Paginator(summary_list(actor=actor), 50)
     page = paginator.get_page(request.GET.get("page"))
@@ -934,7 +920,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     services.summary_consult(actor=actor, summary=summary, purpose=purpose, surface="page")
     items = summary_items(actor=actor, summary=summary)
-    owner = is_summary_owner_side(actor, summary)
+    owner = access.may(actor, "summary.owner_side", summary)
     marks = [summary.classification] + [i.classification for i in items]
     return render(
         request,
@@ -949,7 +935,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "owner_side": owner,
             "record": summary.record if owner else {},
             "consent_requests": summary_consent_requests(summary=summary) if owner else [],
-            "can_open_person": can_view_nominal(actor, summary.nominal),
+            "can_open_person": access.may(actor, "nominal.view", summary.nominal),
             "purpose_label": ProcessingPurpose(summary.purpose).label,
         },
     )

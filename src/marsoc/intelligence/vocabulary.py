@@ -3,6 +3,12 @@ and the terms of information-sharing agreements. Codes are the published ones; l
 
 from django.db import models
 
+# Re-exported: the terms of agreements moved to the sharing app.
+from marsoc.sharing.vocabulary import AgreementStatus as AgreementStatus
+from marsoc.sharing.vocabulary import DataCategory as DataCategory
+from marsoc.sharing.vocabulary import OnwardSharing as OnwardSharing
+from marsoc.sharing.vocabulary import ProcessingPurpose as ProcessingPurpose
+
 
 class SourceEvaluation(models.TextChoices):
     """3x5x2, first part: how reliable the source is."""
@@ -75,43 +81,6 @@ class LegacyHandling(models.TextChoices):
     THREE = "3", "3 – May be disseminated to non-EEA law enforcement agencies"
     FOUR = "4", "4 – Disseminate only within the originating agency or force"
     FIVE = "5", "5 – No further dissemination, refer to originator (special handling)"
-
-
-class ProcessingPurpose(models.TextChoices):
-    """The law-enforcement purpose an item was collected for; an agreement lists those it covers (s.36)."""
-
-    PREVENTION_DETECTION = "prevention_detection", "Prevention and detection of crime"
-    OFFENDER_MANAGEMENT = "offender_management", "Offender management (custody and licence)"
-    SAFEGUARDING = "safeguarding", "Safeguarding and protecting life"
-    PROSECUTION = "prosecution", "Investigation and prosecution"
-
-
-class DataCategory(models.TextChoices):
-    """Categories of data an agreement may cover. `identity` covers the identifying details a nominal
-    summary carries (names, date of birth, sex, identifiers, aliases); `custody` covers its cohort and
-    custody status (membership, lifecycle phase, establishment, release and licence dates)."""
-
-    IDENTITY = "identity", "Identifying details (names, date of birth, identifiers, aliases)"
-    CRIMINAL_INTELLIGENCE = "criminal_intelligence", "Criminal intelligence"
-    FINANCIAL = "financial", "Financial information"
-    CUSTODY = "custody", "Custody and sentence information"
-    ASSOCIATES = "associates", "Associates and networks"
-    HEALTH_WELFARE = "health_welfare", "Health and welfare (sensitive processing)"
-
-
-class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_FORCE = "in_force", "In force"
-    SUSPENDED = "suspended", "Suspended"
-    ENDED = "ended", "Ended"
-
-
-class OnwardSharing(models.TextChoices):
-    """What a recipient may do with what it receives under the agreement."""
-
-    NONE = "none", "No onward sharing"
-    ORIGINATOR_CONSENT = "originator_consent", "Only with the originator's consent"
-    PARTIES = "parties", "To other parties of this agreement"
 
 
 class SanitisationStatus(models.TextChoices):

@@ -1,95 +1,85 @@
-"""Who may import feeds, see source records, review pairs and undo merges. Deny by default.
+"""Rules for feed imports, source records, pair review and merges, registered with the access façade.
 
 A person built from several agencies' records is shown attribute by attribute from the records the
-actor may see: `source_record_scope` decides which, and every page and selector asks it.
+actor may see: resource "source_record" decides which, and every page and selector asks it.
+Identity resolution is hub work: partners see their own records through their own systems.
 """
 
 from django.db.models import Q
 
-from marsoc.core.actor import Actor
-from marsoc.core.vocabulary import Role, classifications_up_to
+from marsoc.core import access
+from marsoc.core.access import NOTHING, Facts
 
 from .models import FeedImport, SourceRecord
 
-NOTHING = Q(pk__in=[])
-# Identity resolution is hub work: partners see their own records through their own systems.
-LINKAGE_ROLES = frozenset({Role.HUB_MANAGER, Role.HUB_OFFICER, Role.ANALYST, Role.NATIONAL_ANALYST})
-REVIEW_ROLES = frozenset({Role.HUB_MANAGER, Role.HUB_OFFICER, Role.ANALYST, Role.NATIONAL_ANALYST})
-IMPORT_ROLES = frozenset({Role.HUB_MANAGER, Role.HUB_OFFICER})
+
+def _national(f: Facts) -> bool:
+    return f.national_analyst or (f.national_team and f.hub_staff)
 
 
-def _national(actor: Actor) -> bool:
-    return Role.NATIONAL_ANALYST in actor.role_codes or (
-        actor.is_national and bool(actor.role_codes & LINKAGE_ROLES)
-    )
+@access.rule("linkage.use")
+def can_use_linkage(f: Facts) -> bool:
+    return f.hub_staff or f.national_analyst
 
 
-def can_use_linkage(actor: Actor) -> bool:
-    return bool(actor.role_codes & LINKAGE_ROLES)
-
-
-def source_record_scope(actor: Actor) -> Q:
-    """The source records `actor` may see: their hub's feeds (all hubs for national staff), and
-    never above their clearance."""
-    if not can_use_linkage(actor):
+def _hub_feeds(f: Facts) -> Q:
+    if not can_use_linkage(f):
         return NOTHING
-    clearance = Q(classification__in=classifications_up_to(actor.clearance))
-    if _national(actor):
-        return clearance
-    if actor.hub_id is None:
-        return NOTHING
-    return clearance & Q(owner_hub_id=actor.hub_id)
+    if _national(f):
+        return Q()
+    return Q(owner_hub_id=f.hub_id) if f.hub_id is not None else NOTHING
 
 
-def can_view_record(actor: Actor, record: SourceRecord) -> bool:
-    if not can_use_linkage(actor):
-        return False
-    if record.classification not in classifications_up_to(actor.clearance):
-        return False
-    return _national(actor) or (actor.hub_id is not None and actor.hub_id == record.owner_hub_id)
+@access.resource("source_record")
+def source_record_reach(f: Facts) -> Q:
+    """Their hub's feeds (all hubs for national staff)."""
+    return _hub_feeds(f)
 
 
-def feed_import_scope(actor: Actor) -> Q:
+@access.resource("feed_import")
+def feed_import_reach(f: Facts) -> Q:
     """As for records: an import's quarantined rows hold its rows as sent, at the feed's classification."""
-    if not can_use_linkage(actor):
-        return NOTHING
-    clearance = Q(classification__in=classifications_up_to(actor.clearance))
-    if _national(actor):
-        return clearance
-    return clearance & Q(owner_hub_id=actor.hub_id) if actor.hub_id is not None else NOTHING
+    return _hub_feeds(f)
 
 
-def can_view_import(actor: Actor, feed_import: FeedImport) -> bool:
-    if not can_use_linkage(actor):
+def _sees_hub_record(f: Facts, owner_hub_id: int, classification: str) -> bool:
+    if not can_use_linkage(f) or not f.cleared_for(classification):
         return False
-    if feed_import.classification not in classifications_up_to(actor.clearance):
-        return False
-    return _national(actor) or (actor.hub_id is not None and actor.hub_id == feed_import.owner_hub_id)
+    return _national(f) or (f.hub_id is not None and f.hub_id == owner_hub_id)
 
 
-def can_import_for_hub(actor: Actor, hub_id: int) -> bool:
-    if not actor.role_codes & IMPORT_ROLES:
-        return False
-    return actor.is_national or actor.hub_id == hub_id
+@access.rule("source_record.view")
+def can_view_record(f: Facts, record: SourceRecord) -> bool:
+    return _sees_hub_record(f, record.owner_hub_id, record.classification)
 
 
-def can_import_any(actor: Actor) -> bool:
-    return bool(actor.role_codes & IMPORT_ROLES) and actor.hub_id is not None
+@access.rule("feed_import.view")
+def can_view_import(f: Facts, feed_import: FeedImport) -> bool:
+    return _sees_hub_record(f, feed_import.owner_hub_id, feed_import.classification)
 
 
-def can_review(actor: Actor, left: SourceRecord, right: SourceRecord) -> bool:
+@access.rule("feed_import.create_for_hub")
+def can_import_for_hub(f: Facts, hub_id: int) -> bool:
+    return f.writes_for(hub_id)
+
+
+@access.rule("feed_import.create")
+def can_import_any(f: Facts) -> bool:
+    return f.case_writer and f.hub_id is not None
+
+
+@access.rule("linkage.review")
+def can_review(f: Facts, left: SourceRecord, right: SourceRecord) -> bool:
     """Deciding a pair needs the role and sight of both records."""
-    return (
-        bool(actor.role_codes & REVIEW_ROLES)
-        and can_view_record(actor, left)
-        and can_view_record(actor, right)
-    )
+    return can_use_linkage(f) and can_view_record(f, left) and can_view_record(f, right)
 
 
-def can_run_linkage(actor: Actor) -> bool:
-    return _national(actor) and bool(actor.role_codes & {Role.HUB_MANAGER, Role.NATIONAL_ANALYST})
+@access.rule("linkage.run")
+def can_run_linkage(f: Facts) -> bool:
+    return _national(f) and (f.manager or f.national_analyst)
 
 
-def can_undo_merge(actor: Actor, records: list[SourceRecord]) -> bool:
+@access.rule("linkage.undo_merge")
+def can_undo_merge(f: Facts, records: list[SourceRecord]) -> bool:
     """A named manager decides (as for adoption), and only over records they can see."""
-    return Role.HUB_MANAGER in actor.role_codes and all(can_view_record(actor, r) for r in records)
+    return f.manager and all(can_view_record(f, r) for r in records)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 
@@ -22,7 +23,6 @@ from .models import (
     RunStatus,
     SourceRecord,
 )
-from .policies import can_view_import, feed_import_scope, source_record_scope
 
 SHOWN_FIELDS = (
     ("given_names", "Given names"),
@@ -39,7 +39,9 @@ SHOWN_FIELDS = (
 
 
 def imports_visible(actor: Actor) -> QuerySet[FeedImport]:
-    return FeedImport.objects.filter(feed_import_scope(actor)).select_related("source_agency", "owner_hub")
+    return FeedImport.objects.filter(access.scope(actor, "feed_import")).select_related(
+        "source_agency", "owner_hub"
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def runs_state() -> RunsState:
 
 def access_import_by_id(actor: Actor, import_id: int) -> FeedImport:
     feed_import = FeedImport.objects.select_related("source_agency", "owner_hub").filter(pk=import_id).first()
-    if feed_import is None or not can_view_import(actor, feed_import):
+    if feed_import is None or not access.may(actor, "feed_import.view", feed_import):
         raise NotFoundOrForbidden()
     return feed_import
 
@@ -73,7 +75,7 @@ def quarantine_of(feed_import: FeedImport) -> QuerySet[QuarantinedRow]:
 
 
 def records_visible(actor: Actor) -> QuerySet[SourceRecord]:
-    return SourceRecord.objects.filter(source_record_scope(actor))
+    return SourceRecord.objects.filter(access.scope(actor, "source_record"))
 
 
 def review_queue(actor: Actor) -> QuerySet[CandidatePair]:

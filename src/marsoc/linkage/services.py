@@ -23,9 +23,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Hub, User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
-from marsoc.core.vocabulary import Classification, Operation, classifications_up_to
+from marsoc.core.vocabulary import Classification, Operation
 
 from . import engine
 from .feeds import (
@@ -55,7 +56,6 @@ from .models import (
     SourceRecord,
     SourceRecordVersion,
 )
-from .policies import can_import_for_hub, can_review, can_undo_merge
 
 BATCH = 1_000
 PROGRESS_EVERY = 5_000
@@ -104,10 +104,10 @@ def feed_stage(
     classification: str = Classification.OFFICIAL_SENSITIVE,
 ) -> FeedImport:
     """Keep a copy of the file and record the import as staged. Nothing is read yet."""
-    if actor is not None and not can_import_for_hub(actor, owner_hub.pk):
+    if actor is not None and not access.may(actor, "feed_import.create_for_hub", owner_hub.pk):
         raise PermissionDenied("You may not import feeds for this hub")
-    if actor is not None and classification not in classifications_up_to(actor.clearance):
-        # The import is then out of the actor's own reach (policies.can_view_import): say so now.
+    if actor is not None and not access.may(actor, "clearance.covers", classification):
+        # The import is then out of the actor's own reach ("feed_import.view"): say so now.
         raise ValidationFailed({"classification": "This classification is above your clearance"})
     digest = file_sha256(source_path)
     target = staging_dir() / f"{digest[:16]}-{Path(filename).name[-80:]}"
@@ -969,7 +969,7 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
             .filter(pk=pair_id)
             .first()
         )
-        if pair is None or not can_review(actor, pair.left, pair.right):
+        if pair is None or not access.may(actor, "linkage.review", pair.left, pair.right):
             raise NotFoundOrForbidden()
         if pair.status not in (PairStatus.PENDING, PairStatus.UNSURE):
             raise ValidationFailed({"decision": "This pair has already been decided"})
@@ -1015,7 +1015,7 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
             raise NotFoundOrForbidden()
         record_ids = [int(r) for r in merge.snapshot["records"]]
         records = list(SourceRecord.objects.filter(pk__in=record_ids))
-        if not can_undo_merge(actor, records):
+        if not access.may(actor, "linkage.undo_merge", records):
             raise NotFoundOrForbidden()
         later = Merge.objects.filter(
             survivor_id=merge.survivor_id, undone_at__isnull=True, pk__gt=merge.pk

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import Hub, User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
@@ -21,7 +22,6 @@ from . import services
 from .forms import DecisionForm, ImportForm
 from .mapping import built_in_mappings, load_mapping
 from .models import RunStatus
-from .policies import can_import_any, can_run_linkage, can_undo_merge, can_use_linkage
 from .selectors import (
     SHOWN_FIELDS,
     access_import_by_id,
@@ -43,7 +43,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _require_linkage(actor: User) -> None:
-    if not can_use_linkage(actor):
+    if not access.may(actor, "linkage.use"):
         raise Http404("Not available")
 
 
@@ -62,8 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue_count": review_queue(actor).count(),
             "model": services.current_model(),
             "runs": runs_state(),
-            "may_import": can_import_any(actor),
-            "may_run": can_run_linkage(actor),
+            "may_import": access.may(actor, "feed_import.create"),
+            "may_run": access.may(actor, "linkage.run"),
         },
     )
 
@@ -71,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_import_any(actor):
+    if not access.may(actor, "feed_import.create"):
         raise Http404("Not available")
     hubs = Hub.objects.all() if actor.is_national else Hub.objects.filter(id=actor.hub_id or 0)
     form = ImportForm(
@@ -204,7 +204,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         details={"records": [r.pk for r in view.records], "hidden": view.hidden},
     )
     merges = [
-        (m, m.undone_at is None and can_undo_merge(actor, view.records) and view.hidden == 0)
+        (
+            m,
+            m.undone_at is None
+            and access.may(actor, "linkage.undo_merge", view.records)
+            and view.hidden == 0,
+        )
         for m in view.merges
     ]
     return render(
@@ -235,7 +240,7 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_run_linkage(actor):
+    if not access.may(actor, "linkage.run"):
         raise Http404("Not available")
     try:
         run = services.run_request(actor=actor)

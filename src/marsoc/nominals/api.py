@@ -10,11 +10,11 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 from . import services
 from .models import Nominal
-from .policies import can_refer_any, sees_case_data
 from .selectors import SORTS, CohortFilters, access_nominal_by_id, nominal_list, nominal_phase
 from .vocabulary import MembershipState, Phase
 
@@ -137,7 +137,7 @@ def _summary(n: Nominal, phase: str | None = None) -> dict[str, Any]:
 
 def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, Any]:
     actor = _actor(request)
-    if not sees_case_data(actor):
+    if not access.may(actor, "cohort.view"):
         return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
     if params.sort not in SORTS:
         raise HttpError(422, f"sort must be one of {', '.join(SORTS)}")
@@ -233,7 +233,7 @@ def get_nominal(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any
 )
 def refer_nominal(request: HttpRequest, payload: ReferIn) -> Any:
     actor = _actor(request)
-    if not can_refer_any(actor):
+    if not access.may(actor, "nominal.refer"):
         return Status(403, {"detail": "You cannot refer people"})
     data = services.NominalInput(
         given_names=payload.given_names,

@@ -6,6 +6,7 @@ from django.db import models
 
 from marsoc.accounts.models import Agency, Establishment, Hub
 from marsoc.core.vocabulary import Classification
+from marsoc.sharing.vocabulary import ProcessingPurpose
 
 from .vocabulary import (
     AliasType,
@@ -191,10 +192,18 @@ class MembershipChange(models.Model):
 
 
 class Participation(models.Model):
-    """An agency outside the owner hub taking part in managing a nominal; gives its officers access."""
+    """An agency outside the owner hub taking part in managing a nominal, for a processing purpose. Its
+    officers see the person only while an information-sharing agreement in force covers that purpose
+    (docs/access-model.md)."""
 
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="participations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participations")
+    purpose = models.CharField(
+        max_length=24,
+        choices=ProcessingPurpose.choices,
+        default=ProcessingPurpose.OFFENDER_MANAGEMENT,
+        help_text="Why the agency takes part; an agreement in force must cover it",
+    )
     rationale = models.TextField()
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

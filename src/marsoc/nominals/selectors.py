@@ -23,16 +23,16 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Upper
 from django.utils import timezone
 
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.models import AuditEvent
 from marsoc.core.search import Similarity, SimilarTo
-from marsoc.core.vocabulary import Operation, classifications_up_to
+from marsoc.core.vocabulary import Operation
 
 from .lifecycle import RELEASE_WINDOW, phase_of
 from .models import Alias, Identifier, Nominal
-from .policies import can_see_viewers, can_view_cohort_aggregates, can_view_nominal, nominal_scope
 from .vocabulary import CustodyStatus, MembershipState, Phase
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -218,7 +218,7 @@ class CohortFilters:
 
 def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = None) -> QuerySet[Nominal]:
     today = today or timezone.localdate()
-    qs = Nominal.objects.filter(nominal_scope(actor))
+    qs = Nominal.objects.filter(access.scope(actor, "nominal"))
     if filters.query:
         qs = qs.filter(_search_filter(filters.query))
     if filters.hub_id:
@@ -248,7 +248,7 @@ def people_search(*, actor: Actor, query: str, limit: int = 10) -> list[PersonMa
     if not query:
         return []
     found = (
-        Nominal.objects.filter(nominal_scope(actor))
+        Nominal.objects.filter(access.scope(actor, "nominal"))
         .filter(pk__in=people_matching(query))
         .annotate(relevance=name_relevance(query))
         .order_by("-relevance", "family_name", "given_names", "id")
@@ -283,7 +283,7 @@ def access_nominal_by_id(*, actor: Actor, nominal_id: int) -> Nominal:
         .filter(pk=nominal_id)
         .first()
     )
-    if nominal is None or not can_view_nominal(actor, nominal):
+    if nominal is None or not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal_id}")
     return nominal
 
@@ -301,7 +301,7 @@ def nominal_phase(nominal: Nominal, today: date | None = None) -> Phase:
 
 def nominal_viewers(*, actor: Actor, nominal: Nominal, limit: int = 50) -> QuerySet[AuditEvent]:
     """Who consulted this record, for the managers allowed to ask."""
-    if not can_see_viewers(actor, nominal):
+    if not access.may(actor, "nominal.see_viewers", nominal):
         return AuditEvent.objects.none()
     return (
         AuditEvent.objects.filter(Q(nominal_id=nominal.pk) | Q(subjects__nominal_id=nominal.pk))
@@ -322,7 +322,7 @@ def suppress(count: int) -> str:
 def cohort_summary(*, actor: Actor, today: date | None = None) -> list[dict[str, object]]:
     """Counts in the actor's own scope, for their home page."""
     today = today or timezone.localdate()
-    scoped = Nominal.objects.filter(nominal_scope(actor))
+    scoped = Nominal.objects.filter(access.scope(actor, "nominal"))
     counts = dict(scoped.values_list("membership_state").annotate(n=Count("id")).order_by())
     release = scoped.filter(phase_filter(Phase.RELEASE_6M, today)).count()
     return [
@@ -335,11 +335,11 @@ def cohort_summary(*, actor: Actor, today: date | None = None) -> list[dict[str,
 
 def cohort_counts_by_hub(*, actor: Actor) -> list[dict[str, object]]:
     """Aggregates for the Delivery Board: never a name, and small counts suppressed."""
-    if not can_view_cohort_aggregates(actor):
+    if not access.may(actor, "cohort.aggregates"):
         return []
     # Only what the viewer's clearance covers: a SECRET record must not show up as one more.
     rows = (
-        Nominal.objects.filter(classification__in=classifications_up_to(actor.clearance))
+        Nominal.objects.filter(access.scope(actor, "nominal_aggregate"))
         .values_list("owner_hub__name", "membership_state")
         .annotate(n=Count("id"))
         .order_by()

@@ -9,22 +9,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
-from marsoc.core.vocabulary import Classification, Operation, classifications_up_to
+from marsoc.core.vocabulary import Classification, Operation
+from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
 from .lifecycle import CustodySequenceError, apply_event, derive_custody
 from .models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
-from .policies import (
-    ALLOWED_TRANSITIONS,
-    can_change_membership,
-    can_edit_nominal,
-    can_manage_participation,
-    can_refer_to_hub,
-    can_view_nominal,
-)
 from .vocabulary import (
     AliasType,
     CustodyEventType,
@@ -90,13 +84,13 @@ def _validate_person(actor: Actor, data: NominalInput, errors: dict[str, str]) -
             errors[field] = problem
     if not data.nationality.strip():
         errors["nationality"] = "Enter the nationality"
-    if data.classification in Classification.values and data.classification not in classifications_up_to(
-        actor.clearance
+    if data.classification in Classification.values and not access.may(
+        actor, "clearance.covers", data.classification
     ):
         errors["classification"] = "You cannot record a classification above your own clearance"
     if data.owner_hub_id is None or not Hub.objects.filter(pk=data.owner_hub_id).exists():
         errors["owner_hub"] = "Select the owner hub"
-    elif not can_refer_to_hub(actor, data.owner_hub_id):
+    elif not access.may(actor, "nominal.refer_to_hub", data.owner_hub_id):
         errors["owner_hub"] = "You can only record people for your own hub"
     if data.lead_officer_id is not None:
         officer = User.objects.filter(pk=data.lead_officer_id, is_active=True).select_related("hub").first()
@@ -131,7 +125,7 @@ def _normalise_identifiers(
             clean.append((id_type, value))
             continue
         label = IdentifierType(id_type).label
-        if can_view_nominal(actor, holder.nominal):
+        if access.may(actor, "nominal.view", holder.nominal):
             errors[field] = f"{label} {value} is already recorded against {holder.nominal.reference}"
             continue
         # Deconfliction: say who holds an interest and whom to contact, never the content; log the hit.
@@ -208,9 +202,9 @@ def nominal_refer(
 
 
 def _require_edit(actor: Actor, nominal: Nominal) -> None:
-    if not can_view_nominal(actor, nominal):
+    if not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not can_edit_nominal(actor, nominal):
+    if not access.may(actor, "nominal.edit", nominal):
         raise PermissionDenied("You cannot change this record")
 
 
@@ -406,7 +400,7 @@ def membership_change(
     effective_date: date | None = None,
     exit_reason: str = "",
 ) -> MembershipChange:
-    if not can_view_nominal(actor, nominal):
+    if not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
     errors: dict[str, str] = {}
     if to_state not in MembershipState.values:
@@ -416,7 +410,7 @@ def membership_change(
             f"A nominal who is {MembershipState(nominal.membership_state).label.lower()} cannot move to "
             f"{MembershipState(to_state).label.lower()}"
         )
-    elif not can_change_membership(actor, nominal, to_state):
+    elif not access.may(actor, "nominal.change_membership", nominal, to_state):
         raise PermissionDenied("Only a hub manager can adopt a nominal or exit them from the cohort")
     if not rationale.strip():
         errors["rationale"] = "Enter the rationale for this decision"
@@ -462,9 +456,9 @@ def membership_change(
 def participation_add(
     *, actor: User, nominal: Nominal, agency_id: int | None, rationale: str
 ) -> Participation:
-    if not can_view_nominal(actor, nominal):
+    if not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not can_manage_participation(actor, nominal):
+    if not access.may(actor, "nominal.manage_participation", nominal):
         raise PermissionDenied("Only the owner hub can add participating agencies")
     errors: dict[str, str] = {}
     agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
@@ -496,9 +490,9 @@ def participation_add(
 
 def participation_end(*, actor: User, participation: Participation, reason: str) -> Participation:
     nominal = participation.nominal
-    if not can_view_nominal(actor, nominal):
+    if not access.may(actor, "nominal.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not can_manage_participation(actor, nominal):
+    if not access.may(actor, "nominal.manage_participation", nominal):
         raise PermissionDenied("Only the owner hub can end an agency's participation")
     if participation.ended_at is not None:
         raise ValidationFailed({"participation": "That participation has already ended"})

@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marsoc.accounts.models import Hub, User
+from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
+from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
 from . import services
 from .forms import (
@@ -38,16 +40,6 @@ from .forms import (
 )
 from .lifecycle import derive_custody
 from .models import Nominal, Participation
-from .policies import (
-    ALLOWED_TRANSITIONS,
-    HUB_STAFF_ROLES,
-    can_change_membership,
-    can_edit_nominal,
-    can_manage_participation,
-    can_refer_any,
-    can_see_viewers,
-    sees_case_data,
-)
 from .selectors import CohortFilters, access_nominal_by_id, nominal_list, nominal_phase, nominal_viewers
 from .vocabulary import MembershipState, Phase
 
@@ -110,7 +102,7 @@ def purpose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_case_data(actor):
+    if not access.may(actor, "cohort.view"):
         raise Http404("No cohort")
     form = CohortFilterForm(request.GET or None)
     form.is_valid()  # invalid fields are reported and left out; the valid ones still apply
@@ -149,7 +141,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query_string": params.urlencode(),
-            "can_refer": can_refer_any(actor),
+            "can_refer": access.may(actor, "nominal.refer"),
             "phase_choices": Phase.choices,
         },
     )
@@ -172,21 +164,18 @@ def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
         "participations": nominal.participations.select_related("agency").order_by(
             "ended_at", "agency__name"
         ),
-        "can_edit": can_edit_nominal(actor, nominal),
+        "can_edit": access.may(actor, "nominal.edit", nominal),
         # Hub staff and national analysts also work with assessments (partners see the core record only).
-        "hub_working": bool(actor.role_codes & (HUB_STAFF_ROLES | {"national_analyst"}))
-        and (
-            actor.is_national
-            or actor.hub_id == nominal.owner_hub_id
-            or "national_analyst" in actor.role_codes
-        ),
-        "can_manage_participation": can_manage_participation(actor, nominal),
+        "hub_working": access.may(actor, "nominal.hub_work", nominal),
+        "can_manage_participation": access.may(actor, "nominal.manage_participation", nominal),
         "membership_targets": [
             MembershipState(s)
             for s in ALLOWED_TRANSITIONS[nominal.membership_state]
-            if can_change_membership(actor, nominal, s)
+            if access.may(actor, "nominal.change_membership", nominal, s)
         ],
-        "viewers": nominal_viewers(actor=actor, nominal=nominal) if can_see_viewers(actor, nominal) else None,
+        "viewers": nominal_viewers(actor=actor, nominal=nominal)
+        if access.may(actor, "nominal.see_viewers", nominal)
+        else None,
         "today": timezone.localdate(),
     }
     return render(request, "nominals/detail.html", context)
@@ -197,9 +186,7 @@ def _hubs_for(actor: User) -> Any:
 
 
 def _officers_for(actor: User) -> Any:
-    qs = User.objects.filter(
-        is_active=True, is_service_account=False, role_grants__role__in=["hub_manager", "hub_officer"]
-    )
+    qs = User.objects.filter(access.holders_q("case_writer"), is_active=True, is_service_account=False)
     if not actor.is_national:
         qs = qs.filter(hub_id=actor.hub_id or 0)
     return qs.distinct().order_by("last_name", "first_name")
@@ -225,7 +212,7 @@ def _person_input(data: dict[str, Any]) -> services.NominalInput:
 @login_required
 def refer(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not can_refer_any(actor):
+    if not access.may(actor, "nominal.refer"):
         raise Http404("Not available")
     form = ReferForm(
         request.POST or None,
@@ -268,7 +255,7 @@ def refer(request: HttpRequest) -> HttpResponse:
 
 
 def _editable(request: HttpRequest, nominal: Nominal) -> None:
-    if not can_edit_nominal(_actor(request), nominal):
+    if not access.may(_actor(request), "nominal.edit", nominal):
         raise Http404("Not available")
 
 
@@ -398,7 +385,9 @@ def custody_event_add(request: HttpRequest, nominal: Nominal, purpose: str) -> H
 def membership_change(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
     targets = [
-        s for s in ALLOWED_TRANSITIONS[nominal.membership_state] if can_change_membership(actor, nominal, s)
+        s
+        for s in ALLOWED_TRANSITIONS[nominal.membership_state]
+        if access.may(actor, "nominal.change_membership", nominal, s)
     ]
     if not targets:
         raise Http404("Not available")
@@ -423,7 +412,7 @@ def membership_change(request: HttpRequest, nominal: Nominal, purpose: str) -> H
 
 @nominal_page("participation_add")
 def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    if not can_manage_participation(_actor(request), nominal):
+    if not access.may(_actor(request), "nominal.manage_participation", nominal):
         raise Http404("Not available")
     return _simple_action(
         request,
@@ -444,7 +433,7 @@ def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> H
 def participation_end(
     request: HttpRequest, nominal: Nominal, purpose: str, participation_id: int
 ) -> HttpResponse:
-    if not can_manage_participation(_actor(request), nominal):
+    if not access.may(_actor(request), "nominal.manage_participation", nominal):
         raise Http404("Not available")
     participation = Participation.objects.filter(
         pk=participation_id, nominal=nominal, ended_at__isnull=True

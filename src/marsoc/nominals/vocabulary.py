@@ -121,3 +121,13 @@ class AliasType(models.TextChoices):
     NICKNAME = "nickname", "Nickname or street name"
     PREVIOUS = "previous", "Previous name"
     SPELLING = "spelling", "Alternative spelling"
+
+
+# Which membership changes may follow which (who may make them is the access rule
+# "nominal.change_membership": adoption and exit need a hub manager).
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    MembershipState.REFERRED: {MembershipState.UNDER_ASSESSMENT, MembershipState.EXITED},
+    MembershipState.UNDER_ASSESSMENT: {MembershipState.ADOPTED, MembershipState.EXITED},
+    MembershipState.ADOPTED: {MembershipState.EXITED},
+    MembershipState.EXITED: {MembershipState.REFERRED},
+}

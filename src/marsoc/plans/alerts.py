@@ -19,10 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marsoc.accounts.models import User
-from marsoc.core.vocabulary import Role
+from marsoc.core import access
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.policies import can_view_nominal, nominal_scope
 from marsoc.nominals.vocabulary import CustodyStatus, MembershipState
 
 from .models import Action, Alert, Order, Plan
@@ -30,7 +29,6 @@ from .vocabulary import OPEN_ACTION_STATUSES, AlertKind
 
 DUE_SOON = timedelta(days=7)
 ORDER_WARNING = timedelta(days=30)
-VOICE_ROLES = [Role.HUB_MANAGER, Role.HUB_OFFICER, Role.PARTNER_OFFICER]
 
 
 def _users(qs: QuerySet[User]) -> list[User]:
@@ -44,7 +42,7 @@ def _users(qs: QuerySet[User]) -> list[User]:
 def voices_of(agency_ids: Iterable[int]) -> list[User]:
     """The people who can speak for these agencies (agree plans, claim outcomes)."""
     return _users(
-        User.objects.filter(agency_id__in=list(agency_ids), role_grants__role__in=VOICE_ROLES).distinct()
+        User.objects.filter(access.holders_q("agency_voice"), agency_id__in=list(agency_ids)).distinct()
     )
 
 
@@ -55,14 +53,14 @@ def agency_recipients(action: Action) -> list[User]:
 
 
 def hub_managers(hub_id: int) -> list[User]:
-    return _users(User.objects.filter(hub_id=hub_id, role_grants__role=Role.HUB_MANAGER).distinct())
+    return _users(User.objects.filter(access.holders_q("manager"), hub_id=hub_id).distinct())
 
 
 def alert_issue(
     *, users: Iterable[User], kind: str, key: str, nominal: Nominal | None, text: str, url: str
 ) -> int:
     """Create the alert for each user who may see the nominal and has not had it yet. Returns how many."""
-    wanted = {u.pk: u for u in users if nominal is None or can_view_nominal(u, nominal)}
+    wanted = {u.pk: u for u in users if nominal is None or access.may(u, "nominal.view", nominal)}
     if not wanted:
         return 0
     have = set(Alert.objects.filter(key=key, user_id__in=list(wanted)).values_list("user_id", flat=True))
@@ -177,5 +175,5 @@ def alerts_run(*, today: date | None = None, base_url: str = "") -> ProduceResul
 
 def inbox(*, actor: User) -> QuerySet[Alert]:
     """The actor's alerts about records they may still see."""
-    visible = Nominal.objects.filter(nominal_scope(actor)).values("pk")
+    visible = Nominal.objects.filter(access.scope(actor, "nominal")).values("pk")
     return Alert.objects.filter(user=actor).filter(Q(nominal__isnull=True) | Q(nominal__in=visible))

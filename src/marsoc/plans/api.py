@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import Operation
@@ -18,7 +19,6 @@ from marsoc.nominals.services import nominal_consult
 
 from . import alerts, services
 from .models import Plan, Tactic
-from .policies import sees_catalogue, sees_inbox
 from .selectors import access_action_by_id, plan_for
 
 router = Router(tags=["plans"])
@@ -182,7 +182,7 @@ def _refused(exc: ValidationFailed | PermissionDenied, what: str) -> Status[Any]
     "/catalogue", response={200: list[TacticOut], 404: ErrorOut}, summary="The tools and powers catalogue"
 )
 def catalogue(request: HttpRequest) -> Any:
-    if not sees_catalogue(_actor(request)):
+    if not access.may(_actor(request), "catalogue.view"):
         return Status(404, NOT_FOUND)
     return Status(200, [_tactic(t) for t in Tactic.objects.all()])
 
@@ -313,7 +313,7 @@ def claim_outcome(request: HttpRequest, nominal_id: int, action_id: int, payload
 )
 def list_alerts(request: HttpRequest) -> Any:
     actor = _actor(request)
-    if not sees_inbox(actor):
+    if not access.may(actor, "alerts.view"):
         return Status(404, NOT_FOUND)
     rows = list(alerts.inbox(actor=actor)[:200])
     audit_record(

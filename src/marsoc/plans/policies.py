@@ -1,111 +1,125 @@
-"""Who may see and work on plans, outcomes, meetings, the catalogue and reports.
+"""Rules for plans, outcomes, meetings, the catalogue and reports, registered with the access façade.
 
-Builds on the one nominal policy: a plan is seen by exactly those who may see its nominal. An agency
-with an action on a plan is recorded as a participating agency (nominals.Participation, kept by the plan
-services), and that is what gives its partner officers access to the plan and the core record.
+A plan is seen by exactly those who may see its nominal ("nominal.view", so a partner needs its
+participation under an agreement in force). An agency with an action on a plan is recorded as a
+participating agency (nominals.Participation, kept by the plan services).
+
+When the agreement lapses the partner loses the person and the plan; it keeps the actions its own agency
+owns (resource "agency_action"), shown by reference only, so work in flight is not lost.
 """
 
 from django.db.models import Q
 
-from marsoc.core.actor import Actor
-from marsoc.core.vocabulary import CASE_WRITE_ROLES, Role
+from marsoc.core import access
+from marsoc.core.access import NOTHING, Facts
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.policies import (
-    HUB_STAFF_ROLES,
-    NOTHING,
-    can_edit_nominal,
-    can_view_nominal,
-    nominal_scope,
-)
-
-# Who may put their name to an agreement or a claim for their agency.
-AGENCY_VOICE_ROLES = CASE_WRITE_ROLES | {Role.PARTNER_OFFICER}
+from marsoc.nominals.policies import can_edit_nominal, can_view_nominal
 
 
-def _roles(actor: Actor) -> frozenset[str]:
-    return actor.role_codes
+@access.rule("plan.view")
+def can_view_plan(f: Facts, nominal: Nominal) -> bool:
+    return can_view_nominal(f, nominal)
 
 
-def can_view_plan(actor: Actor, nominal: Nominal) -> bool:
-    return can_view_nominal(actor, nominal)
-
-
-def can_edit_plan(actor: Actor, nominal: Nominal) -> bool:
+@access.rule("plan.edit")
+def can_edit_plan(f: Facts, nominal: Nominal) -> bool:
     """Objectives and actions are written by the owner hub (or the national team)."""
-    return can_edit_nominal(actor, nominal)
+    return can_edit_nominal(f, nominal)
 
 
-def can_agree_plan(actor: Actor, nominal: Nominal, participating_agency_ids: list[int]) -> bool:
+@access.rule("plan.agree")
+def can_agree_plan(f: Facts, nominal: Nominal, participating_agency_ids: list[int]) -> bool:
     return (
-        can_view_nominal(actor, nominal)
-        and bool(_roles(actor) & AGENCY_VOICE_ROLES)
-        and actor.agency_id is not None
-        and actor.agency_id in participating_agency_ids
+        f.agency_voice
+        and f.agency_id is not None
+        and f.agency_id in participating_agency_ids
+        and can_view_nominal(f, nominal)
     )
 
 
-def can_act_for_agency(actor: Actor, nominal: Nominal, agency_id: int) -> bool:
+@access.rule("plan.act_for_agency")
+def can_act_for_agency(f: Facts, nominal: Nominal, agency_id: int) -> bool:
     """Claim an outcome or update progress on an action of `agency_id`."""
-    return (
-        can_view_nominal(actor, nominal)
-        and bool(_roles(actor) & AGENCY_VOICE_ROLES)
-        and actor.agency_id == agency_id
-    )
+    return f.agency_voice and f.of_agency(agency_id) and can_view_nominal(f, nominal)
 
 
-def can_manage_orders(actor: Actor, nominal: Nominal) -> bool:
-    return can_edit_nominal(actor, nominal)
+@access.rule("plan.manage_orders")
+def can_manage_orders(f: Facts, nominal: Nominal) -> bool:
+    return can_edit_nominal(f, nominal)
 
 
-def sees_meetings(actor: Actor) -> bool:
-    """Tasking meetings are the hubs' business: hub staff and the national team."""
-    return bool(_roles(actor) & (HUB_STAFF_ROLES | {Role.NATIONAL_ANALYST}))
-
-
-def meeting_hub_scope(actor: Actor) -> Q:
-    """Meetings `actor` may see, as a filter on Meeting."""
-    roles = _roles(actor)
-    if not sees_meetings(actor):
+@access.resource("agency_action", classification_field="")
+def agency_action_reach(f: Facts) -> Q:
+    """Actions owned by the actor's own agency, whatever became of the person's agreement: the agency
+    keeps its work in flight (shown by reference, without the person's personal data)."""
+    if not f.agency_voice or f.agency_id is None:
         return NOTHING
-    if Role.NATIONAL_ANALYST in roles or actor.is_national:
+    return Q(agency_id=f.agency_id)
+
+
+@access.rule("agency_action.update")
+def can_update_agency_action(f: Facts, agency_id: int) -> bool:
+    """Progress on an action of the actor's own agency, seen through the agency's own list."""
+    return f.agency_voice and f.of_agency(agency_id)
+
+
+@access.rule("meeting.list")
+def sees_meetings(f: Facts) -> bool:
+    """Tasking meetings are the hubs' business: hub staff and the national team."""
+    return f.hub_staff or f.national_analyst
+
+
+@access.resource("meeting", classification_field="")
+def meeting_reach(f: Facts) -> Q:
+    """Meetings of the actor's hub; every hub's for national staff."""
+    if not sees_meetings(f):
+        return NOTHING
+    if f.national_reach:
         return Q()
-    return Q(hub_id=actor.hub_id) if actor.hub_id is not None else NOTHING
+    return Q(hub_id=f.hub_id) if f.hub_id is not None else NOTHING
 
 
-def can_view_meeting(actor: Actor, hub_id: int) -> bool:
-    if not sees_meetings(actor):
+@access.rule("meeting.view")
+def can_view_meeting(f: Facts, hub_id: int) -> bool:
+    if not sees_meetings(f):
         return False
-    return Role.NATIONAL_ANALYST in _roles(actor) or actor.is_national or actor.hub_id == hub_id
+    return f.national_reach or f.hub_id == hub_id
 
 
-def can_run_meeting(actor: Actor, hub_id: int) -> bool:
+@access.rule("meeting.run")
+def can_run_meeting(f: Facts, hub_id: int) -> bool:
     """Schedule, record attendance, decisions and minutes, and validate outcomes."""
-    roles = _roles(actor)
-    return bool(roles & CASE_WRITE_ROLES) and (actor.is_national or actor.hub_id == hub_id)
+    return f.writes_for(hub_id)
 
 
-def can_validate_outcome(actor: Actor, nominal: Nominal) -> bool:
-    return can_view_nominal(actor, nominal) and can_run_meeting(actor, nominal.owner_hub_id)
+@access.rule("outcome.validate")
+def can_validate_outcome(f: Facts, nominal: Nominal) -> bool:
+    return can_run_meeting(f, nominal.owner_hub_id) and can_view_nominal(f, nominal)
 
 
-def meeting_nominal_scope(actor: Actor, hub_id: int) -> Q:
+@access.resource("meeting_nominal")
+def meeting_nominal_reach(f: Facts, *, hub_id: int) -> Q:
     """The nominals a meeting pack may show this actor: the hub's, within the actor's own reach."""
-    return nominal_scope(actor) & Q(owner_hub_id=hub_id)
+    return access.scope_of(f, "nominal") & Q(owner_hub_id=hub_id)
 
 
-def sees_catalogue(actor: Actor) -> bool:
-    return bool(_roles(actor) & (HUB_STAFF_ROLES | {Role.PARTNER_OFFICER, Role.NATIONAL_ANALYST}))
+@access.rule("catalogue.view")
+def sees_catalogue(f: Facts) -> bool:
+    return f.hub_staff or f.partner or f.national_analyst
 
 
-def can_manage_catalogue(actor: Actor) -> bool:
+@access.rule("catalogue.manage")
+def can_manage_catalogue(f: Facts) -> bool:
     """A national administrator: a national hub manager (system administrators use the admin site)."""
-    return actor.is_national and Role.HUB_MANAGER in _roles(actor)
+    return f.national_manager
 
 
-def sees_reports(actor: Actor) -> bool:
+@access.rule("plan_reports.view")
+def sees_reports(f: Facts) -> bool:
     """Aggregates over the actor's own nominal scope; partners see plans one at a time only."""
-    return bool(_roles(actor) & (HUB_STAFF_ROLES | {Role.NATIONAL_ANALYST}))
+    return f.hub_staff or f.national_analyst
 
 
-def sees_inbox(actor: Actor) -> bool:
-    return bool(_roles(actor) & (HUB_STAFF_ROLES | {Role.PARTNER_OFFICER, Role.NATIONAL_ANALYST}))
+@access.rule("alerts.view")
+def sees_inbox(f: Facts) -> bool:
+    return f.hub_staff or f.partner or f.national_analyst

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from marsoc.assessment.models import TierDecision
 from marsoc.assessment.services import method_spec
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.nominals.models import MembershipChange, Nominal
-from marsoc.nominals.policies import nominal_scope
 from marsoc.nominals.vocabulary import MembershipState
 
 from .models import Action, Outcome, Plan
@@ -39,7 +39,8 @@ class ReportFilters:
 
 def _outcomes(actor: Actor, filters: ReportFilters) -> QuerySet[Outcome]:
     qs = Outcome.objects.filter(
-        status=OutcomeStatus.VALIDATED, action__plan__nominal__in=Nominal.objects.filter(nominal_scope(actor))
+        status=OutcomeStatus.VALIDATED,
+        action__plan__nominal__in=Nominal.objects.filter(access.scope(actor, "nominal")),
     )
     if filters.start:
         qs = qs.filter(occurred_on__gte=filters.start)
@@ -91,7 +92,7 @@ def time_to_first_agreement(actor: Actor) -> list[TimeToAgreement]:
     """Days from adoption (the latest adoption before the first agreement) to the first agreed plan."""
     plans = (
         Plan.objects.filter(
-            nominal__in=Nominal.objects.filter(nominal_scope(actor)), first_agreed_at__isnull=False
+            nominal__in=Nominal.objects.filter(access.scope(actor, "nominal")), first_agreed_at__isnull=False
         )
         .select_related("nominal__owner_hub")
         .order_by("id")
@@ -120,7 +121,7 @@ def overdue_by_agency(actor: Actor, today: date | None = None) -> list[Bar]:
     today = today or timezone.localdate()
     rows = (
         Action.objects.filter(
-            plan__nominal__in=Nominal.objects.filter(nominal_scope(actor)),
+            plan__nominal__in=Nominal.objects.filter(access.scope(actor, "nominal")),
             status__in=OPEN_ACTION_STATUSES,
             due_date__lt=today,
         )

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from marsoc.assessment.models import PriorityStatus, TierDecision
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.nominals.models import MembershipChange, Nominal
@@ -14,7 +15,6 @@ from marsoc.nominals.selectors import phase_filter
 from marsoc.nominals.vocabulary import MembershipState, Phase
 
 from .models import Action, Decision, Meeting, Order, Outcome, Plan
-from .policies import can_view_meeting, can_view_plan, meeting_hub_scope, meeting_nominal_scope
 from .vocabulary import OPEN_ACTION_STATUSES, OutcomeStatus
 
 AGENDA_LOOKBACK = timedelta(days=28)
@@ -22,7 +22,7 @@ ORDER_HORIZON = timedelta(days=90)
 
 
 def plan_for(*, actor: Actor, nominal: Nominal) -> Plan | None:
-    if not can_view_plan(actor, nominal):
+    if not access.may(actor, "plan.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
     return (
         Plan.objects.select_related("owner_agency", "owner_officer", "current_version", "agreed_version")
@@ -37,25 +37,25 @@ def access_action_by_id(*, actor: Actor, nominal: Nominal, action_id: int) -> Ac
         .filter(pk=action_id, plan__nominal=nominal)
         .first()
     )
-    if action is None or not can_view_plan(actor, action.plan.nominal):
+    if action is None or not access.may(actor, "plan.view", action.plan.nominal):
         raise NotFoundOrForbidden(f"action {action_id}")
     return action
 
 
 def access_order_by_id(*, actor: Actor, nominal: Nominal, order_id: int) -> Order:
     order = Order.objects.select_related("nominal").filter(pk=order_id, nominal=nominal).first()
-    if order is None or not can_view_plan(actor, order.nominal):
+    if order is None or not access.may(actor, "plan.view", order.nominal):
         raise NotFoundOrForbidden(f"order {order_id}")
     return order
 
 
 def meetings_visible(*, actor: Actor) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(meeting_hub_scope(actor)).select_related("hub")
+    return Meeting.objects.filter(access.scope(actor, "meeting")).select_related("hub")
 
 
 def access_meeting_by_id(*, actor: Actor, meeting_id: int) -> Meeting:
     meeting = Meeting.objects.select_related("hub").filter(pk=meeting_id).first()
-    if meeting is None or not can_view_meeting(actor, meeting.hub_id):
+    if meeting is None or not access.may(actor, "meeting.view", meeting.hub_id):
         raise NotFoundOrForbidden(f"meeting {meeting_id}")
     return meeting
 
@@ -103,7 +103,7 @@ def meeting_agenda(*, actor: Actor, meeting: Meeting, today: date | None = None)
         .first()
     )
     since = previous.held_on if previous else meeting.held_on - AGENDA_LOOKBACK
-    people = Nominal.objects.filter(meeting_nominal_scope(actor, meeting.hub_id))
+    people = Nominal.objects.filter(access.scope(actor, "meeting_nominal", hub_id=meeting.hub_id))
     changes = (
         MembershipChange.objects.filter(
             nominal__in=people, effective_date__gte=since, effective_date__lte=meeting.held_on
@@ -174,7 +174,7 @@ class MeetingRecord:
 
 
 def meeting_record(*, actor: Actor, meeting: Meeting) -> MeetingRecord:
-    people = Nominal.objects.filter(meeting_nominal_scope(actor, meeting.hub_id))
+    people = Nominal.objects.filter(access.scope(actor, "meeting_nominal", hub_id=meeting.hub_id))
     return MeetingRecord(
         decisions=list(
             meeting.decisions.filter(Q(nominal__isnull=True) | Q(nominal__in=people)).select_related(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, AgencyType, Hub, User
+from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
@@ -41,16 +42,6 @@ from .models import (
     Plan,
     PlanVersion,
     Tactic,
-)
-from .policies import (
-    can_act_for_agency,
-    can_agree_plan,
-    can_edit_plan,
-    can_manage_catalogue,
-    can_manage_orders,
-    can_run_meeting,
-    can_validate_outcome,
-    can_view_plan,
 )
 from .vocabulary import (
     OPEN_ACTION_STATUSES,
@@ -100,7 +91,7 @@ class TacticInput:
 
 
 def tactic_save(*, actor: User, data: TacticInput, tactic: Tactic | None = None, reason: str) -> Tactic:
-    if not can_manage_catalogue(actor):
+    if not access.may(actor, "catalogue.manage"):
         raise PermissionDenied("Only a national administrator can change the catalogue")
     errors: dict[str, str] = {}
     code = data.code.strip().lower()
@@ -150,7 +141,7 @@ def tactic_save(*, actor: User, data: TacticInput, tactic: Tactic | None = None,
 
 
 def tactic_retire(*, actor: User, tactic: Tactic, retire: bool, reason: str) -> Tactic:
-    if not can_manage_catalogue(actor):
+    if not access.may(actor, "catalogue.manage"):
         raise PermissionDenied("Only a national administrator can change the catalogue")
     if not reason.strip():
         raise ValidationFailed({"reason": "Enter the reason for the change"})
@@ -259,13 +250,13 @@ def _locked_plan(plan: Plan) -> Plan:
 
 
 def _require_view(actor: Actor, nominal: Nominal) -> None:
-    if not can_view_plan(actor, nominal):
+    if not access.may(actor, "plan.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
 
 
 def _require_edit(actor: Actor, nominal: Nominal) -> None:
     _require_view(actor, nominal)
-    if not can_edit_plan(actor, nominal):
+    if not access.may(actor, "plan.edit", nominal):
         raise PermissionDenied("Only the owner hub can change this plan")
 
 
@@ -455,8 +446,8 @@ def action_update(*, actor: User, action: Action, status: str, notes: str = "") 
     """Progress by the acting agency or the owner hub; cancelling (owner hub only) opens a new version."""
     nominal = action.plan.nominal
     _require_view(actor, nominal)
-    editor = can_edit_plan(actor, nominal)
-    if not (editor or can_act_for_agency(actor, nominal, action.agency_id)):
+    editor = access.may(actor, "plan.edit", nominal)
+    if not (editor or access.may(actor, "plan.act_for_agency", nominal, action.agency_id)):
         raise PermissionDenied("Only the acting agency or the owner hub can update this action")
     if status not in ActionStatus.values:
         raise ValidationFailed({"status": "Select the status"})
@@ -542,7 +533,7 @@ def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str
             raise ValidationFailed(
                 {"version": f"Version {version.number} has not been put forward for agreement"}
             )
-        if not can_agree_plan(actor, plan.nominal, version.participating_agency_ids):
+        if not access.may(actor, "plan.agree", plan.nominal, version.participating_agency_ids):
             agency = actor.agency.name if actor.agency_id and actor.agency else "Your agency"
             raise ValidationFailed(
                 {
@@ -598,7 +589,7 @@ def outcome_claim(
         errors["action"] = (
             f"This action belongs to {action.agency.name}: only that agency can claim its outcome"
         )
-    elif not can_act_for_agency(actor, nominal, action.agency_id):
+    elif not access.may(actor, "plan.act_for_agency", nominal, action.agency_id):
         raise PermissionDenied("You cannot claim outcomes for your agency")
     if action.status == ActionStatus.CANCELLED:
         errors["action"] = "This action was cancelled: it has no outcome to claim"
@@ -642,7 +633,7 @@ def outcome_decide(
 ) -> Outcome:
     nominal = outcome.action.plan.nominal
     _require_view(actor, nominal)
-    if not can_validate_outcome(actor, nominal):
+    if not access.may(actor, "outcome.validate", nominal):
         raise PermissionDenied("Only the owner hub validates outcomes")
     errors: dict[str, str] = {}
     if outcome.status != OutcomeStatus.CLAIMED:
@@ -679,7 +670,7 @@ def outcome_merge(
     """A duplicate claim (two agencies claiming one disruption) is folded into the claim that stands."""
     nominal = outcome.action.plan.nominal
     _require_view(actor, nominal)
-    if not can_validate_outcome(actor, nominal):
+    if not access.may(actor, "outcome.validate", nominal):
         raise PermissionDenied("Only the owner hub merges claims")
     errors: dict[str, str] = {}
     target = Outcome.objects.filter(pk=into_id).select_related("action__plan").first() if into_id else None
@@ -729,7 +720,7 @@ def order_record(
     conditions: str = "",
 ) -> Order:
     _require_view(actor, nominal)
-    if not can_manage_orders(actor, nominal):
+    if not access.may(actor, "plan.manage_orders", nominal):
         raise PermissionDenied("Only the owner hub records orders")
     errors: dict[str, str] = {}
     if order_type not in OrderType.values:
@@ -770,7 +761,10 @@ def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, 
     nominal = order.nominal
     _require_view(actor, nominal)
     # Any agency involved may report a breach it saw; it must be one that can see the person.
-    if not (can_manage_orders(actor, nominal) or can_act_for_agency(actor, nominal, actor.agency_id or 0)):
+    if not (
+        access.may(actor, "plan.manage_orders", nominal)
+        or access.may(actor, "plan.act_for_agency", nominal, actor.agency_id or 0)
+    ):
         raise PermissionDenied("You cannot report breaches on this record")
     errors: dict[str, str] = {}
     if occurred_on is None:
@@ -807,7 +801,7 @@ def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, t
     hub = Hub.objects.filter(pk=hub_id, is_national=False).first() if hub_id else None
     if hub is None:
         errors["hub"] = "Select the hub"
-    elif not can_run_meeting(actor, hub.pk):
+    elif not access.may(actor, "meeting.run", hub.pk):
         errors["hub"] = "You can only schedule meetings for your own hub"
     if held_on is None:
         errors["held_on"] = "Enter the date of the meeting"
@@ -829,7 +823,7 @@ def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, t
 
 
 def _require_run(actor: User, meeting: Meeting) -> None:
-    if not can_run_meeting(actor, meeting.hub_id):
+    if not access.may(actor, "meeting.run", meeting.hub_id):
         raise PermissionDenied("Only the hub's staff record the meeting")
 
 
@@ -865,7 +859,9 @@ def meeting_decision_add(
     errors: dict[str, str] = {}
     if not text.strip():
         errors["text"] = "Enter the decision"
-    if nominal is not None and (nominal.owner_hub_id != meeting.hub_id or not can_view_plan(actor, nominal)):
+    if nominal is not None and (
+        nominal.owner_hub_id != meeting.hub_id or not access.may(actor, "plan.view", nominal)
+    ):
         errors["nominal"] = "Select a person managed by this hub"
     if errors:
         raise ValidationFailed(errors)

@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import User
-from marsoc.assessment.policies import can_view_assessments
+from marsoc.core import access
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.policies import can_view_nominal
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.views import nominal_page
 
@@ -44,19 +43,6 @@ from .forms import (
     TacticForm,
 )
 from .models import Meeting, Outcome, Plan, Tactic
-from .policies import (
-    can_act_for_agency,
-    can_agree_plan,
-    can_edit_plan,
-    can_manage_catalogue,
-    can_manage_orders,
-    can_run_meeting,
-    can_validate_outcome,
-    sees_catalogue,
-    sees_inbox,
-    sees_meetings,
-    sees_reports,
-)
 from .selectors import (
     access_action_by_id,
     access_meeting_by_id,
@@ -106,13 +92,13 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
         "nominal": nominal,
         "plan": current_plan,
         "phase": nominal_phase(nominal),
-        "can_edit": can_edit_plan(actor, nominal),
-        "can_manage_orders": can_manage_orders(actor, nominal),
+        "can_edit": access.may(actor, "plan.edit", nominal),
+        "can_manage_orders": access.may(actor, "plan.manage_orders", nominal),
         "orders": nominal.orders.prefetch_related("breaches"),
         # Tiers are the hubs' working judgements: shown to those who may see assessments, not partners.
-        "tiers": reports.tier_history(nominal) if can_view_assessments(actor, nominal) else None,
-        "can_report_breach": can_manage_orders(actor, nominal)
-        or can_act_for_agency(actor, nominal, actor.agency_id or 0),
+        "tiers": reports.tier_history(nominal) if access.may(actor, "assessment.view", nominal) else None,
+        "can_report_breach": access.may(actor, "plan.manage_orders", nominal)
+        or access.may(actor, "plan.act_for_agency", nominal, actor.agency_id or 0),
     }
     if current_plan is not None:
         version = current_plan.current_version
@@ -121,7 +107,7 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
             current_plan.actions.select_related("tactic", "agency", "officer").prefetch_related("outcomes")
         )
         for action in actions:
-            action.may_act = can_act_for_agency(actor, nominal, action.agency_id)  # type: ignore[attr-defined]
+            action.may_act = access.may(actor, "plan.act_for_agency", nominal, action.agency_id)  # type: ignore[attr-defined]
         agreed_ids = set(version.agreements.values_list("agency_id", flat=True))
         context.update(
             {
@@ -134,7 +120,7 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
                 "actions": actions,
                 "versions": current_plan.versions.order_by("-number"),
                 "can_agree": version.requested_at is not None
-                and can_agree_plan(actor, nominal, version.participating_agency_ids)
+                and access.may(actor, "plan.agree", nominal, version.participating_agency_ids)
                 and actor.agency_id not in agreed_ids,
             }
         )
@@ -144,7 +130,7 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
 @nominal_page("plan_create")
 def plan_create(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_edit_plan(actor, nominal):
+    if not access.may(actor, "plan.edit", nominal):
         raise Http404("Not available")
     form = PlanCreateForm(
         request.POST or None, officers=_officers(nominal), initial={"owner_agency": actor.agency_id}
@@ -172,7 +158,7 @@ def plan_create(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRes
 @nominal_page("plan_objective_add")
 def objective_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_edit_plan(actor, nominal):
+    if not access.may(actor, "plan.edit", nominal):
         raise Http404("Not available")
     current = _plan_or_404(actor, nominal)
     form = ObjectiveForm(request.POST or None)
@@ -194,7 +180,7 @@ def objective_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
 @nominal_page("plan_action_add")
 def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_edit_plan(actor, nominal):
+    if not access.may(actor, "plan.edit", nominal):
         raise Http404("Not available")
     current = _plan_or_404(actor, nominal)
     meeting = None
@@ -251,7 +237,10 @@ def action_update(request: HttpRequest, nominal: Nominal, purpose: str, action_i
         action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
     except NotFoundOrForbidden as exc:
         raise Http404("No such action") from exc
-    if not (can_edit_plan(actor, nominal) or can_act_for_agency(actor, nominal, action.agency_id)):
+    if not (
+        access.may(actor, "plan.edit", nominal)
+        or access.may(actor, "plan.act_for_agency", nominal, action.agency_id)
+    ):
         raise Http404("Not available")
     form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
     if request.method == "POST" and form.is_valid():
@@ -286,7 +275,7 @@ def action_update(request: HttpRequest, nominal: Nominal, purpose: str, action_i
 @nominal_page("plan_request_agreement")
 def request_agreement(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_edit_plan(actor, nominal):
+    if not access.may(actor, "plan.edit", nominal):
         raise Http404("Not available")
     current = _plan_or_404(actor, nominal)
     try:
@@ -369,7 +358,7 @@ def outcome_claim(request: HttpRequest, nominal: Nominal, purpose: str, action_i
 @nominal_page("order_add")
 def order_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not can_manage_orders(actor, nominal):
+    if not access.may(actor, "plan.manage_orders", nominal):
         raise Http404("Not available")
     form = OrderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -407,7 +396,10 @@ def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: i
         order = access_order_by_id(actor=actor, nominal=nominal, order_id=order_id)
     except NotFoundOrForbidden as exc:
         raise Http404("No such order") from exc
-    if not (can_manage_orders(actor, nominal) or can_act_for_agency(actor, nominal, actor.agency_id or 0)):
+    if not (
+        access.may(actor, "plan.manage_orders", nominal)
+        or access.may(actor, "plan.act_for_agency", nominal, actor.agency_id or 0)
+    ):
         raise Http404("Not available")
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -441,7 +433,7 @@ def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: i
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_catalogue(actor):
+    if not access.may(actor, "catalogue.view"):
         raise Http404("Not available")
     tactics = Tactic.objects.all()
     return render(
@@ -449,7 +441,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "plans/catalogue.html",
         {
             "tactics": tactics,
-            "can_manage": can_manage_catalogue(actor),
+            "can_manage": access.may(actor, "catalogue.manage"),
             "areas": dict(LifeArea.choices),
             "strands": dict(Strand.choices),
         },
@@ -459,7 +451,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 def tactic_edit(request: HttpRequest, tactic_id: int | None = None) -> HttpResponse:
     actor = _actor(request)
-    if not can_manage_catalogue(actor):
+    if not access.may(actor, "catalogue.manage"):
         raise Http404("Not available")
     tactic = None
     if tactic_id is not None:
@@ -523,7 +515,7 @@ def tactic_edit(request: HttpRequest, tactic_id: int | None = None) -> HttpRespo
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_meetings(actor):
+    if not access.may(actor, "meeting.list"):
         raise Http404("Not available")
     form = MeetingForm(request.POST or None, initial={"hub": actor.hub_id})
     if request.method == "POST" and form.is_valid():
@@ -546,7 +538,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         {
             "meetings": meetings_visible(actor=actor)[:100],
             "form": form,
-            "can_schedule": bool(actor.hub_id) and can_run_meeting(actor, actor.hub_id or 0),
+            "can_schedule": bool(actor.hub_id) and access.may(actor, "meeting.run", actor.hub_id or 0),
         },
     )
 
@@ -574,7 +566,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
             if form.is_valid():
                 nominal_id = form.cleaned_data.get("nominal")
                 nominal = Nominal.objects.filter(pk=nominal_id).first() if nominal_id else None
-                if nominal_id and (nominal is None or not can_view_nominal(actor, nominal)):
+                if nominal_id and (nominal is None or not access.may(actor, "nominal.view", nominal)):
                     raise ValidationFailed({"nominal": "Select a person managed by this hub"})
                 services.meeting_decision_add(
                     actor=actor, meeting=meeting, text=form.cleaned_data.get("text") or "", nominal=nominal
@@ -600,7 +592,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
                     .filter(pk=form.cleaned_data["outcome"])
                     .first()
                 )
-                if outcome is None or not can_validate_outcome(actor, outcome.action.plan.nominal):
+                if outcome is None or not access.may(actor, "outcome.validate", outcome.action.plan.nominal):
                     raise Http404("No such claim")
                 decision = form.cleaned_data["decision"]
                 if decision == "merge":
@@ -634,7 +626,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
         current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
     except NotFoundOrForbidden as exc:
         raise Http404("No such meeting") from exc
-    may_run = can_run_meeting(actor, current.hub_id)
+    may_run = access.may(actor, "meeting.run", current.hub_id)
     bound: dict[str, Any] = {}
     if request.method == "POST":
         if not may_run:
@@ -740,7 +732,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_inbox(actor):
+    if not access.may(actor, "alerts.view"):
         raise Http404("Not available")
     rows = alerts.inbox(actor=actor)
     if request.method == "POST":
@@ -779,7 +771,7 @@ def _report_filters(request: HttpRequest) -> tuple[ReportFilterForm, reports.Rep
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_reports(actor):
+    if not access.may(actor, "plan_reports.view"):
         raise Http404("Not available")
     form, filters = _report_filters(request)
     charts = [(label, key, reports.disruptions_by(actor, filters, key)) for key, label in DIMENSIONS]
@@ -806,7 +798,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_export(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not sees_reports(actor):
+    if not access.may(actor, "plan_reports.view"):
         raise Http404("Not available")
     _form, filters = _report_filters(request)
     buffer = io.StringIO()

@@ -5,13 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from marsoc.accounts.policies import can_manage_accounts
-from marsoc.assessment.policies import can_view_equality, sees_calibration, sees_priorities
-from marsoc.core.policies import can_read_audit
-from marsoc.intelligence.policies import sees_intelligence
-from marsoc.linkage.policies import can_use_linkage
-from marsoc.nominals.policies import can_refer_any, sees_case_data
-from marsoc.plans.policies import sees_catalogue, sees_inbox, sees_meetings, sees_reports
+from marsoc.core import access
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,38 +13,38 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not user.is_verified():
         return {"nav_items": [], "sees_intelligence": False}
     items = [("Home", reverse("web:home"))]
-    if sees_case_data(user):
+    if access.may(user, "cohort.view"):
         items.append(("Cohort", reverse("nominals:list")))
-    if sees_priorities(user):
+    if access.may(user, "priority.view"):
         items.append(("Priority list", reverse("assessment:priority")))
         items.append(("Reviews", reverse("assessment:reviews")))
         items.append(("Methods", reverse("assessment:methods")))
-    if can_view_equality(user):
+    if access.may(user, "equality.view"):
         items.append(("Equality", reverse("assessment:equality")))
-    if sees_calibration(user):
+    if access.may(user, "calibration.list"):
         items.append(("Calibration", reverse("assessment:calibration_list")))
-    if sees_meetings(user):
+    if access.may(user, "meeting.list"):
         items.append(("Meetings", reverse("plans:meetings")))
-    if sees_reports(user):
+    if access.may(user, "plan_reports.view"):
         items.append(("Plan reports", reverse("plans:reports")))
-    if sees_catalogue(user):
+    if access.may(user, "catalogue.view"):
         items.append(("Tools and powers", reverse("plans:catalogue")))
-    if sees_inbox(user):
+    if access.may(user, "alerts.view"):
         items.append(("Alerts", reverse("plans:inbox")))
-    if can_use_linkage(user):
+    if access.may(user, "linkage.use"):
         items.append(("Identity resolution", reverse("linkage:home")))
-    if sees_intelligence(user):
+    if access.may(user, "intelligence.view"):
         items.append(("Intelligence", reverse("intelligence:list")))
-    if can_refer_any(user):
+    if access.may(user, "nominal.refer"):
         items.append(("Refer a person", reverse("nominals:refer")))
-    if can_read_audit(user):
+    if access.may(user, "audit.read"):
         items.append(("Audit log", reverse("core:audit_list")))
-    if can_manage_accounts(user):
+    if access.may(user, "accounts.manage"):
         items.append(("Administration", reverse("admin:index")))
     current = request.path
     return {
         # Lets pages of lower layers (a person's profile) offer the intelligence link without importing it.
-        "sees_intelligence": sees_intelligence(user),
+        "sees_intelligence": access.may(user, "intelligence.view"),
         "nav_items": [
             {
                 "label": label,

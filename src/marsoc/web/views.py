@@ -5,12 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from marsoc.accounts.models import User
-from marsoc.accounts.policies import can_manage_accounts
-from marsoc.assessment.policies import can_view_equality
+from marsoc.core import access
 from marsoc.core.audit import audit_record
-from marsoc.core.policies import can_read_audit
 from marsoc.core.vocabulary import Operation
-from marsoc.nominals.policies import can_refer_any, can_view_cohort_aggregates, sees_case_data
 from marsoc.nominals.selectors import cohort_counts_by_hub, cohort_summary
 from marsoc.nominals.vocabulary import MembershipState
 
@@ -20,14 +17,14 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     context: dict[str, object] = {
         "roles": user.role_labels(),
-        "can_refer": can_refer_any(user),
-        "show_audit": can_read_audit(user),
-        "show_admin": can_manage_accounts(user),
-        "show_equality": can_view_equality(user),
+        "can_refer": access.may(user, "nominal.refer"),
+        "show_audit": access.may(user, "audit.read"),
+        "show_admin": access.may(user, "accounts.manage"),
+        "show_equality": access.may(user, "equality.view"),
     }
-    if sees_case_data(user):
+    if access.may(user, "cohort.view"):
         context["case_summary"] = cohort_summary(actor=user)
-    if can_view_cohort_aggregates(user):
+    if access.may(user, "cohort.aggregates"):
         context["board_rows"] = cohort_counts_by_hub(actor=user)
         context["state_labels"] = MembershipState.labels
         audit_record(

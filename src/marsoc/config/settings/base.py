@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "marsoc.accounts",
+    "marsoc.sharing",
     "marsoc.nominals",
     "marsoc.assessment",
     "marsoc.plans",

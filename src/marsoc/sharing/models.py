@@ -1,0 +1,88 @@
+"""Information-sharing agreements. The tables keep their first names (they were created by the
+intelligence app, which now only refers to them): moving the models moved no data."""
+
+from django.conf import settings
+from django.db import models
+
+from marsoc.accounts.models import Agency
+from marsoc.core.vocabulary import Classification
+
+from .vocabulary import AgreementStatus, DataCategory, OnwardSharing, ProcessingPurpose
+
+
+class SharingAgreement(models.Model):
+    """An information-sharing agreement as data: the access façade reads it on every partner access."""
+
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200)
+    parties = models.ManyToManyField(Agency, related_name="sharing_agreements")
+    legal_gateway = models.TextField(help_text="The statutory power or gateway that makes sharing lawful")
+    max_classification = models.CharField(max_length=20, choices=Classification.choices)
+    onward_sharing = models.CharField(max_length=20, choices=OnwardSharing.choices)
+    retention = models.CharField(max_length=200, help_text="How long recipients may keep what they receive")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "intelligence_sharingagreement"
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def purpose_codes(self) -> list[str]:
+        return sorted(p.code for p in self.purposes.all())
+
+    @property
+    def category_codes(self) -> list[str]:
+        return sorted(c.code for c in self.categories.all())
+
+
+class AgreementPurpose(models.Model):
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="purposes")
+    code = models.CharField(max_length=24, choices=ProcessingPurpose.choices)
+
+    class Meta:
+        db_table = "intelligence_agreementpurpose"
+        constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="agreement_purpose_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class AgreementCategory(models.Model):
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(max_length=24, choices=DataCategory.choices)
+
+    class Meta:
+        db_table = "intelligence_agreementcategory"
+        constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="agreement_category_once")]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class AgreementStatusChange(models.Model):
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=AgreementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=AgreementStatus.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "intelligence_agreementstatuschange"
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
