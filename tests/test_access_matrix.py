@@ -653,7 +653,7 @@ def test_plan_pages_write_consultation_records(plan_world):
     nominals, _actions, _orders, users, meeting, _tactic = plan_world
     client = with_purpose(signed_in(users["partner_probation"]), nominals["participating"])
     client.get(f"/cohort/{nominals['participating'].pk}/plan/")
-    event = AuditEvent.objects.filter(action="nominal.view.plan").latest("id")
+    event = AuditEvent.objects.filter(action="nominal.view", details__surface="plan").latest("id")
     assert (
         event.nominal_id == nominals["participating"].pk and event.actor_id == users["partner_probation"].pk
     )

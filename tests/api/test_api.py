@@ -32,7 +32,7 @@ def test_token_lists_only_the_scope_and_logs_it(london_officer, token_for):
     token = token_for(london_officer)
     body = _get("/api/nominals", token).json()
     assert body["count"] == 1 and [r["id"] for r in body["results"]] == [mine.pk]
-    event = AuditEvent.objects.filter(action="nominal.list.api").latest("id")
+    event = AuditEvent.objects.filter(action="nominal.list", details__surface="api").latest("id")
     assert event.actor_id == london_officer.pk and event.details["shown"] == [mine.pk]
 
 
@@ -44,7 +44,7 @@ def test_get_requires_a_purpose_and_logs_it(london_officer, token_for):
     response = _get(f"/api/nominals/{nominal.pk}", token, data={"purpose": "Tasking meeting preparation"})
     assert response.status_code == 200
     assert response.json()["identifiers"] == [{"id_type": "CRO", "value": "123456/08T"}]
-    event = AuditEvent.objects.filter(action="nominal.view.api").latest("id")
+    event = AuditEvent.objects.filter(action="nominal.view", details__surface="api").latest("id")
     assert event.nominal_id == nominal.pk and event.justification == "Tasking meeting preparation"
 
 

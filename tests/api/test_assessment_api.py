@@ -48,7 +48,7 @@ def test_submit_and_read_an_assessment(people, london_officer, token_for):
     assert community["evidence"] == "Intel log 42" and community["contribution"] > 0
     history = _get(f"/api/nominals/{mine.pk}/assessments?purpose=case+review", token)
     assert history.status_code == 200 and [a["id"] for a in history.json()] == [body["id"]]
-    assert AuditEvent.objects.filter(action="nominal.view.api_assessments", nominal_id=mine.pk).exists()
+    assert AuditEvent.objects.filter(action="nominal.view", details__surface="api_assessments", nominal_id=mine.pk).exists()
     assert _get(f"/api/nominals/{mine.pk}/assessments", token).status_code == 422  # no purpose
 
 

@@ -141,9 +141,12 @@ def test_exports_are_recorded_as_disclosures(london_officer):
     xlsx = client.get("/priority/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(row=2, column=3).value == "Exported"
-    events = AuditEvent.objects.filter(action__startswith="priority.export").order_by("id")
-    assert [e.action for e in events] == ["priority.export.csv", "priority.export.xlsx"]
+    events = AuditEvent.objects.filter(action="priority.export").order_by("id")
+    assert [e.details["surface"] for e in events] == ["csv", "xlsx"]
     assert all(e.operation == "disclosure" and e.details["rows"] == 1 for e in events)
+    # Every person in the file is a subject of the disclosure, so "who has viewed" and the inspector's
+    # filter by person find it.
+    assert all(list(e.subjects.values_list("nominal_id", flat=True)) == [nominal.pk] for e in events)
 
 
 def test_reviews_are_due_by_schedule_and_by_custody_events(london_officer):

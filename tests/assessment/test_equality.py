@@ -463,7 +463,7 @@ def test_export_is_a_disclosure_with_withheld_cells(cohort):
     )
     assert national_black[3] == "11"  # this analyst is cleared to SECRET, so the SECRET record counts
     event = AuditEvent.objects.order_by("-id").first()
-    assert (event.operation, event.action) == ("disclosure", "equality.export.csv")
+    assert (event.operation, event.action) == ("disclosure", "equality.export")
     assert event.recipients == [analyst.display_label]
 
 
@@ -496,7 +496,7 @@ def test_api_report_gives_null_for_withheld_counts(cohort, token_for, simple_pop
         .json()
     )
     assert {p["code"] for p in populations} == {"ew-census-2021", "test-1000"}
-    assert AuditEvent.objects.filter(action="equality.report.api", actor_id=board.pk).count() == 1
+    assert AuditEvent.objects.filter(action="equality.report.view", details__surface="api", actor_id=board.pk).count() == 1
 
 
 # ---------------------------------------------------------------------------------------------------------

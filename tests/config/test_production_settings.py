@@ -31,9 +31,18 @@ def test_short_secret_key_is_refused():
     assert result.returncode != 0 and "at least 50" in result.stderr
 
 
+def test_refuses_to_start_without_the_audit_chain_key():
+    base = {"MARSOC_SECRET_KEY": "k" * 60, "MARSOC_ALLOWED_HOSTS": "h", "DATABASE_URL": "postgres://u@h/db"}
+    missing = _run(base)
+    assert missing.returncode != 0 and "MARSOC_AUDIT_CHAIN_KEY must be set" in missing.stderr
+    short = _run(base | {"MARSOC_AUDIT_CHAIN_KEY": "short"})
+    assert short.returncode != 0 and "at least 32" in short.stderr
+
+
 def test_starts_hardened_when_configured():
     result = _run(
         {
+            "MARSOC_AUDIT_CHAIN_KEY": "a" * 40,
             "MARSOC_SECRET_KEY": "k" * 60,
             "MARSOC_ALLOWED_HOSTS": "hub.example",
             "DATABASE_URL": "postgres://u@h/db",

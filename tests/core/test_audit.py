@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record, audit_verify
 from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Operation, Role
@@ -31,19 +32,19 @@ def _tamper(sql: str, params: list) -> None:
 
 
 def test_chain_links_each_entry_to_the_one_before():
-    first = audit_record(actor=None, operation=Operation.COLLECTION, action="t.one", details={"n": 1})
-    second = audit_record(actor=None, operation=Operation.CONSULTATION, action="t.two", justification="why")
+    first = audit_record(actor=None, action=AuditAction.DEMO_GENERATE, details={"n": 1})
+    second = audit_record(actor=None, action=AuditAction.AUDIT_BROWSE, justification="why")
     assert second.prev_hash == first.hash
     result = audit_verify()
     assert result.ok and result.checked == AuditEvent.objects.count()
 
 
 def test_verify_names_the_first_altered_entry():
-    audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
+    audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
     target = audit_record(
-        actor=None, operation=Operation.CONSULTATION, action="t.two", justification="original"
+        actor=None, action=AuditAction.AUDIT_BROWSE, justification="original"
     )
-    audit_record(actor=None, operation=Operation.CONSULTATION, action="t.three")
+    audit_record(actor=None, action=AuditAction.AUDIT_VERIFY)
     _tamper("UPDATE core_auditevent SET justification = %s WHERE id = %s", ["forged", target.pk])
     result = audit_verify()
     assert not result.ok
@@ -53,23 +54,23 @@ def test_verify_names_the_first_altered_entry():
 
 
 def test_verify_detects_a_deleted_entry():
-    audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
-    gone = audit_record(actor=None, operation=Operation.COLLECTION, action="t.two")
-    after = audit_record(actor=None, operation=Operation.COLLECTION, action="t.three")
+    audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
+    gone = audit_record(actor=None, action=AuditAction.AUDIT_BROWSE)
+    after = audit_record(actor=None, action=AuditAction.AUDIT_VERIFY)
     _tamper("DELETE FROM core_auditevent WHERE id = %s", [gone.pk])
     result = audit_verify()
     assert result.first_break is not None and result.first_break.event_id == after.pk
 
 
 def test_verify_detects_a_removed_tail():
-    audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
-    last = audit_record(actor=None, operation=Operation.COLLECTION, action="t.two")
+    audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
+    last = audit_record(actor=None, action=AuditAction.AUDIT_BROWSE)
     _tamper("DELETE FROM core_auditevent WHERE id = %s", [last.pk])
     assert not audit_verify().ok
 
 
 def test_verify_command_reports_success():
-    audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
+    audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
     out = io.StringIO()
     call_command("audit", "verify", stdout=out)
     assert "intact" in out.getvalue()
@@ -77,7 +78,7 @@ def test_verify_command_reports_success():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
 def test_postgres_trigger_refuses_update_and_delete():
-    event = audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
+    event = audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
     for statement in (
         "UPDATE core_auditevent SET action = 'x' WHERE id = %s",
         "DELETE FROM core_auditevent WHERE id = %s",
@@ -90,7 +91,7 @@ def test_postgres_trigger_refuses_update_and_delete():
             cur.execute(statement, [event.pk])
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="changed")
-    assert AuditEvent.objects.get(pk=event.pk).action == "t.one"
+    assert AuditEvent.objects.get(pk=event.pk).action == "demo.generate"
 
 
 def test_opening_a_nominal_records_consultation_with_purpose(london_officer):
@@ -143,8 +144,8 @@ def test_inspector_filters_and_exports(london_officer):
     nominal = make_nominal(london_officer)
     audit_record(
         actor=london_officer,
-        operation=Operation.CONSULTATION,
-        action="nominal.view.profile",
+        action=AuditAction.NOMINAL_VIEW,
+        surface="profile",
         nominal_id=nominal.pk,
         justification='=HYPERLINK("http://x")',
     )
@@ -178,7 +179,7 @@ def test_inspector_queues_a_chain_check_run_by_the_worker():
     from marsoc.core.models import AuditVerification
 
     inspector = make_user("insp3", [Role.INSPECTOR], hub_code=None, agency_code="hmpps-marsoc")
-    audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
+    audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
     client = signed_in(inspector)
     response = client.post("/audit/verify/")  # the test settings run tasks at once (immediate backend)
     assert response.status_code == 302
@@ -193,8 +194,8 @@ def test_chain_check_reports_tampering():
     from marsoc.core.models import AuditVerification
 
     inspector = make_user("insp4", [Role.INSPECTOR], hub_code=None, agency_code="hmpps-marsoc")
-    target = audit_record(actor=None, operation=Operation.COLLECTION, action="t.one")
-    _tamper("UPDATE core_auditevent SET action = %s WHERE id = %s", ["t.forged", target.pk])
+    target = audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
+    _tamper("UPDATE core_auditevent SET action = %s WHERE id = %s", ["audit.browse", target.pk])
     signed_in(inspector).post("/audit/verify/")
     run = AuditVerification.objects.get()
     assert run.ok is False and run.first_break_id == target.pk
@@ -203,8 +204,7 @@ def test_chain_check_reports_tampering():
 def test_awkward_values_round_trip_and_verify():
     audit_record(
         actor=None,
-        operation=Operation.COLLECTION,
-        action="t.values",
+        action=AuditAction.DEMO_GENERATE,
         details={"big": 1e20, "neg_zero": -0.0, "text": "Zoë \x00 \ud800", "n": 10**18},
         justification="with a NUL \x00",
     )
@@ -216,7 +216,7 @@ def test_list_consultations_are_found_by_nominal(london_officer):
     nominal = make_nominal(london_officer)
     signed_in(london_officer).get("/cohort/")
     shown = signed_in(inspector).get("/audit/", {"nominal": nominal.pk}).context["page"].object_list
-    assert any(e.action == "nominal.list.page" for e in shown)
+    assert any(e.action == "nominal.list" and e.details["surface"] == "page" for e in shown)
 
 
 def test_form_shown_again_after_a_post_is_a_consultation(london_officer):

@@ -115,7 +115,7 @@ def test_share_via_api_discloses_p_item_for_originator(db, token_for):
         "recipient_agency": "National Crime Agency",
         "agreement": agreement.reference,
     }
-    event = AuditEvent.objects.get(action="intel.item.disclose.share")
+    event = AuditEvent.objects.get(action="intel.item.disclose", details__surface="share")
     assert event.operation == "disclosure" and event.recipients == ["National Crime Agency"]
     assert event.details["agreement"] == agreement.reference
 

@@ -71,7 +71,7 @@ def test_detail_asks_for_a_purpose_then_audits(db, london_officer):
     assert first.status_code == 302 and "/purpose/" in first["Location"]
     client.post(first["Location"], {"purpose": "intelligence"})
     assert client.get(f"/intelligence/{item.pk}/").status_code == 200
-    event = AuditEvent.objects.filter(action="intel.item.view.detail").get()
+    event = AuditEvent.objects.filter(action="intel.item.view", details__surface="detail").get()
     assert event.justification == "Intelligence development"
     assert list(event.subjects.values_list("nominal_id", flat=True)) == [nominal.pk]
 
@@ -89,7 +89,7 @@ def test_share_p_item_discloses_with_recipients(db):
     assert response.status_code == 302
     disclosure = Disclosure.objects.get()
     assert disclosure.recipient_agency.code == "nca"
-    event = AuditEvent.objects.filter(action="intel.item.disclose.share").get()
+    event = AuditEvent.objects.filter(action="intel.item.disclose", details__surface="share").get()
     assert event.operation == "disclosure" and event.recipients == ["National Crime Agency"]
 
 

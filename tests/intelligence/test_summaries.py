@@ -114,7 +114,7 @@ def test_share_stores_the_snapshot_discloses_items_and_asks_consent(world):
     # Each item disclosed on its own, with its own s.62 record naming the recipient.
     disclosure = Disclosure.objects.get(item=items["p"])
     assert disclosure.recipient_agency == agency("nca") and disclosure.agreement == w["agreement"]
-    item_event = AuditEvent.objects.get(action="intel.item.disclose.summary", object_id=str(items["p"].pk))
+    item_event = AuditEvent.objects.get(action="intel.item.disclose", details__surface="summary", object_id=str(items["p"].pk))
     assert item_event.recipients == ["National Crime Agency"]
     # The C item went to its originator, linked to the summary.
     request = ConsentRequest.objects.get(item=items["c"])
@@ -238,7 +238,7 @@ def test_recipient_sees_what_went_and_never_what_was_left_out(world, token_for):
     for leak in ("Left out", "left out", "Withheld", "consent", "SECRET", "Financial information"):
         assert leak not in body, leak
     assert "open the record" not in body  # the partner cannot open the person's record itself
-    event = AuditEvent.objects.filter(action="intel.summary.view.page").latest("id")
+    event = AuditEvent.objects.filter(action="intel.summary.view", details__surface="page").latest("id")
     assert event.justification == "Intelligence development"
     assert list(event.subjects.values_list("nominal_id", flat=True)) == [w["nominal"].pk]
     # The item disclosed with it opens as any shared item does.

@@ -294,11 +294,11 @@ def test_cohort_list_filters_and_search(london_officer):
     assert len(shown(phase="pre_custody")) == 2 and shown(phase="remand") == set()
     names = [n.family_name for n in client.get("/cohort/", {"sort": "-name"}).context["page"].object_list]
     assert names == sorted(names, reverse=True)
-    event = AuditEvent.objects.filter(action="nominal.list.page").latest("id")
+    event = AuditEvent.objects.filter(action="nominal.list", details__surface="page").latest("id")
     assert event.details["query"] == {"sort": "-name"}
     # An invalid filter is reported; the valid ones still apply (and the log says what was applied).
     response = client.get("/cohort/", {"q": "mensah", "sort": "password", "hub": "999999"})
     assert {n.pk for n in response.context["page"].object_list} == {a.pk}
     assert "govuk-error-summary" not in response.content.decode() or "sort" in response.context["form"].errors
-    applied = AuditEvent.objects.filter(action="nominal.list.page").latest("id").details["query"]
+    applied = AuditEvent.objects.filter(action="nominal.list", details__surface="page").latest("id").details["query"]
     assert applied == {"query": "mensah", "sort": "name"}

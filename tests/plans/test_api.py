@@ -59,7 +59,7 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
     assert _api(w.hmrc, hmrc, "get", f"/api/nominals/{n}/plan").status_code == 422
     got = _api(w.hmrc, hmrc, "get", f"/api/nominals/{n}/plan?purpose=tasking")
     assert got.status_code == 200 and got.json()["state"] == "draft"
-    assert AuditEvent.objects.filter(action="nominal.view.api.plan", actor_id=w.hmrc.pk).exists()
+    assert AuditEvent.objects.filter(action="nominal.view", details__surface="api.plan", actor_id=w.hmrc.pk).exists()
     # A partner cannot change the plan.
     assert _api(w.hmrc, hmrc, "post", f"/api/nominals/{n}/plan/request-agreement").status_code == 403
     assert (

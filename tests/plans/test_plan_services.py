@@ -522,7 +522,7 @@ def test_system_administrator_edits_the_catalogue_in_the_admin_audited_and_never
     assert response.status_code == 302, page.context["adminform"].form.errors
     tactic.refresh_from_db()
     assert tactic.legal_basis == "Corrected legal basis (test)"
-    event = AuditEvent.objects.filter(action="admin.tactic.change", actor=admin_user).get()
+    event = AuditEvent.objects.filter(action="admin.change", object_type="tactic", actor=admin_user).get()
     assert "legal_basis" in event.details["fields"]
     assert client.post(f"/admin/plans/tactic/{tactic.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Tactic.objects.filter(pk=tactic.pk).exists()

@@ -18,11 +18,17 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from marsoc.core import access
-from marsoc.core.audit import audit_record
-from marsoc.core.vocabulary import Operation, Role
+from marsoc.core.actions import AuditAction
+from marsoc.core.vocabulary import Role
 
 from .models import Agency, ApiToken, Establishment, Hub, RoleGrant, User
-from .services import api_token_revoke, enrolment_code_issue, grant_admin_permissions, roles_problem
+from .services import (
+    admin_change_record,
+    api_token_revoke,
+    enrolment_code_issue,
+    grant_admin_permissions,
+    roles_problem,
+)
 
 
 def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
@@ -55,16 +61,8 @@ if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 
 
-def _audit(request: HttpRequest, action: str, obj: object, details: dict[str, Any]) -> None:
-    audit_record(
-        actor=request.user,  # type: ignore[arg-type]
-        operation=Operation.ALTERATION,
-        action=action,
-        object_type=type(obj).__name__.lower(),
-        object_id=getattr(obj, "pk", ""),
-        justification="Administration",
-        details=details,
-    )
+def _audit(request: HttpRequest, action: AuditAction, obj: object, details: dict[str, Any]) -> None:
+    admin_change_record(actor=request.user, action=action, obj=obj, details=details)  # type: ignore[arg-type]
 
 
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -72,13 +70,13 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         super().save_model(request, obj, form, change)
         _audit(
             request,
-            f"admin.{type(obj).__name__.lower()}.{'change' if change else 'add'}",
+            AuditAction.ADMIN_CHANGE if change else AuditAction.ADMIN_ADD,
             obj,
             {"fields": sorted(form.changed_data)},
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        _audit(request, f"admin.{type(obj).__name__.lower()}.delete", obj, {"label": str(obj)})
+        _audit(request, AuditAction.ADMIN_DELETE, obj, {"label": str(obj)})
         super().delete_model(request, obj)
 
 
@@ -160,7 +158,7 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):  # type: ignore[type-arg]
         if before != after:
             _audit(
                 request,
-                "admin.user.roles",
+                AuditAction.ADMIN_USER_ROLES,
                 user,
                 {"added": sorted(after - before), "removed": sorted(before - after)},
             )

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -11,9 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import ValidationFailed
-from marsoc.core.vocabulary import CASE_ROLES, Classification, Operation, Role
+from marsoc.core.vocabulary import CASE_ROLES, Classification, Role
 
 from .models import Agency, ApiToken, Hub, RoleGrant, User
 
@@ -90,8 +92,7 @@ def user_create(
             grant_admin_permissions(user)
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="user.create",
+            action=AuditAction.USER_CREATE,
             object_type="user",
             object_id=user.pk,
             details={"roles": sorted(set(roles)), "hub": hub.code if hub else None},
@@ -110,8 +111,7 @@ def api_token_issue(
         )
         audit_record(
             actor=user,
-            operation=Operation.ALTERATION,
-            action="api_token.issue",
+            action=AuditAction.API_TOKEN_ISSUE,
             object_type="api_token",
             object_id=token.pk,
             details={"name": name, "prefix": token.prefix},
@@ -142,8 +142,7 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="api_token.revoke",
+            action=AuditAction.API_TOKEN_REVOKE,
             object_type="api_token",
             object_id=token.pk,
             details={"prefix": token.prefix},
@@ -167,8 +166,7 @@ def enrolment_code_issue(*, actor: User | None, user: User) -> str:
         TOTPDevice.objects.filter(user=user).delete()
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="user.enrolment_code",
+            action=AuditAction.USER_ENROLMENT_CODE,
             object_type="user",
             object_id=user.pk,
             justification="Authenticator (re)set: enrolment code issued",
@@ -203,8 +201,7 @@ def totp_enrol_confirm(device: TOTPDevice, token: str, enrolment_code: str) -> b
         User.objects.filter(pk=user.pk).update(enrolment_code_hash="", enrolment_code_expires=None)
         audit_record(
             actor=user,
-            operation=Operation.ALTERATION,
-            action="user.authenticator_enrolled",
+            action=AuditAction.USER_AUTHENTICATOR_ENROLLED,
             object_type="user",
             object_id=user.pk,
             justification="Authenticator app set up",
@@ -216,3 +213,15 @@ def totp_device_set(user: User, key_hex: str) -> TOTPDevice:
     """A confirmed device with a known key (demo data and tests, where the secret is printed)."""
     TOTPDevice.objects.filter(user=user).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", key=key_hex, confirmed=True)
+
+
+def admin_change_record(*, actor: User, action: AuditAction, obj: object, details: dict[str, Any]) -> None:
+    """The audit record of a change made in the administration site (called by its model admins)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=getattr(obj, "pk", ""),
+        justification="Administration",
+        details=details,
+    )

@@ -14,9 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
-from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
@@ -219,15 +217,8 @@ def get_dry_run(request: HttpRequest, run_id: int, params: Query[PageParams]) ->
         return Status(404, NOT_FOUND)
     changes = dry_run_changes(actor=actor, run=run)
     rows = list(changes[(page - 1) * page_size : page * page_size])
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="method.dry_run.view",
-        object_type="method_dry_run",
-        object_id=run.pk,
-        justification="Review the effect of a candidate scoring method (API)",
-        subject_ids=[c.nominal_id for c in rows],
-        details={"page": page, "surface": "api"},
+    services.dry_run_consult(
+        actor=actor, run=run, nominal_ids=[c.nominal_id for c in rows], details={"page": page}, surface="api"
     )
     return Status(
         200,
@@ -526,14 +517,8 @@ def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
         release_within_days=params.release_within_days,
     )
     page = priority_page(actor=actor, filters=filters, number=params.page, per_page=params.page_size)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="priority.list",
-        object_type="priority_list",
-        justification="National priority list (API)",
-        subject_ids=[s.nominal_id for s in page.object_list],
-        details={"filters": {k: str(v) for k, v in params.dict().items() if v not in (None, "")}},
+    services.priority_list_consult(
+        actor=actor, nominal_ids=[s.nominal_id for s in page.object_list], filters=filters, surface="api"
     )
     start = (page.number - 1) * params.page_size
     return Status(
@@ -563,14 +548,7 @@ def get_reviews(request: HttpRequest) -> Any:
     if not access.may(actor, "priority.view"):
         return Status(404, NOT_FOUND)
     rows = reviews_due(actor=actor)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="reviews.list",
-        object_type="review_list",
-        justification="Reviews due (API)",
-        subject_ids=[r.status.nominal_id for r in rows],
-    )
+    services.reviews_consult(actor=actor, nominal_ids=[r.status.nominal_id for r in rows], surface="api")
     return Status(
         200,
         [

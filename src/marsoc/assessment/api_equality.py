@@ -12,16 +12,13 @@ from ninja.errors import HttpError
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
-from marsoc.core.vocabulary import Operation
 
+from . import services
 from .equality import CHARACTERISTICS
 from .models import ReferencePopulation
 from .selectors import COHORTS, EqualityOptions, equality_report, reference_populations
 
 router = Router(tags=["equality"])
-
-EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregate figures, no personal data)"
 
 
 class EqualityParams(Schema):
@@ -118,13 +115,10 @@ def equality_report_api(request: HttpRequest, params: Query[EqualityParams]) -> 
         cohort=params.cohort, tier=params.tier, population_id=params.population, threshold=params.threshold
     )
     report = equality_report(actor=actor, options=options)
-    audit_record(
+    services.equality_report_consult(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action="equality.report.api",
-        object_type="equality_report",
-        justification=EQUALITY_JUSTIFICATION,
         details={"cohort": params.cohort, "tier": params.tier, "population": params.population},
+        surface="api",
     )
     return {
         "cohort": options.cohort,
@@ -197,13 +191,7 @@ def _population_out(p: ReferencePopulation) -> dict[str, Any]:
 @router.get("/equality/populations", response=list[PopulationOut], summary="Reference populations")
 def population_list_api(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _equality_actor(request)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="equality.population.list.api",
-        object_type="reference_population",
-        justification=EQUALITY_JUSTIFICATION,
-    )
+    services.population_consult(actor=actor, population=None, surface="api")
     return [_population_out(p) for p in reference_populations()]
 
 
@@ -215,12 +203,5 @@ def population_get_api(request: HttpRequest, population_id: int) -> dict[str, An
     population = reference_populations().filter(pk=population_id).first()
     if population is None:
         raise HttpError(404, "Not Found")
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="equality.population.api",
-        object_type="reference_population",
-        object_id=population.pk,
-        justification=EQUALITY_JUSTIFICATION,
-    )
+    services.population_consult(actor=actor, population=population, surface="api")
     return _population_out(population)

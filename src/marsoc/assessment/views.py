@@ -1,7 +1,5 @@
 """Pages for assessment and prioritisation. Thin: parse, call selectors and services, render."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib import messages
@@ -12,15 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from marsoc.accounts.models import Hub, User
 from marsoc.assessment.vocabulary import ResultsView
 from marsoc.core import access
-from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.vocabulary import Operation
+from marsoc.core.web import send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
@@ -62,9 +59,7 @@ from .selectors import (
     exercise_results,
     methods_visible,
     own_sheet,
-    priority_list,
     priority_page,
-    priority_row_phase,
     reference_populations,
     reviews_due,
 )
@@ -98,14 +93,8 @@ def priority(request: HttpRequest) -> HttpResponse:
         raise Http404("Not available")
     form, filters = _filters(request)
     page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"))
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="priority.list",
-        object_type="priority_list",
-        justification="National priority list",
-        subject_ids=[s.nominal_id for s in page.object_list],
-        details={"filters": {k: str(v) for k, v in filters.__dict__.items() if v not in (None, "")}},
+    services.priority_list_consult(
+        actor=actor, nominal_ids=[s.nominal_id for s in page.object_list], filters=filters, surface="page"
     )
     params = request.GET.copy()
     params.pop("page", None)
@@ -123,100 +112,13 @@ def priority(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_COLUMNS = [
-    "rank",
-    "reference",
-    "family_name",
-    "given_names",
-    "date_of_birth",
-    "hub",
-    "phase",
-    "establishment",
-    "expected_release",
-    "score",
-    "computed_tier",
-    "decided_tier",
-    "confidence",
-    "top_factors",
-    "assessed_on",
-    "next_review_due",
-]
-
-
-def _csv_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _export_rows(actor: User, filters: PriorityFilters) -> list[list[object]]:
-    rows: list[list[object]] = []
-    today = timezone.localdate()
-    for rank, s in enumerate(priority_list(actor=actor, filters=filters).iterator(chunk_size=2000), start=1):
-        n = s.nominal
-        rows.append(
-            [
-                rank,
-                n.reference,
-                n.family_name,
-                n.given_names,
-                n.date_of_birth.isoformat(),
-                n.owner_hub.name,
-                priority_row_phase(s, today),
-                n.current_establishment.code if n.current_establishment else "",
-                n.expected_release_date.isoformat() if n.expected_release_date else "",
-                float(s.score),
-                s.computed_tier,
-                s.decided_tier,
-                s.assessment.confidence_band,
-                " ".join(s.assessment.top_factors),
-                s.assessment.submitted_at.date().isoformat(),
-                s.next_review_due.isoformat(),
-            ]
-        )
-    return rows
-
-
 @login_required
 def priority_export(request: HttpRequest, fmt: str) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "priority.view") or fmt not in ("csv", "xlsx"):
         raise Http404("Not available")
     _form, filters = _filters(request)
-    rows = _export_rows(actor, filters)
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action=f"priority.export.{fmt}",
-        object_type="priority_list",
-        justification="Export of the priority list",
-        recipients=[actor.display_label],
-        subject_ids=[],
-        details={
-            "rows": len(rows),
-            "references": [r[1] for r in rows][:10000],
-            "filters": {k: str(v) for k, v in filters.__dict__.items() if v not in (None, "")},
-        },
-    )
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([[_csv_safe(v) for v in row] for row in rows])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Priority list")
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append([_csv_safe(v) if isinstance(v, str) else v for v in row])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="marsoc-priority-{stamp}.{fmt}"'
-    return response
+    return send_export(services.priority_export(actor=actor, filters=filters, fmt=fmt))
 
 
 @login_required
@@ -225,14 +127,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     if not access.may(actor, "priority.view"):
         raise Http404("Not available")
     rows = reviews_due(actor=actor)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="reviews.list",
-        object_type="review_list",
-        justification="Reviews due",
-        subject_ids=[r.status.nominal_id for r in rows],
-    )
+    services.reviews_consult(actor=actor, nominal_ids=[r.status.nominal_id for r in rows], surface="page")
     return render(
         request,
         "assessment/reviews.html",
@@ -465,15 +360,12 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         dry_run_changes(actor=actor, run=run, direction=direction, hub_id=hub_id), DRY_RUN_PAGE
     ).get_page(request.GET.get("page"))
     rows = dry_run_explain(run, list(page.object_list))
-    audit_record(
+    services.dry_run_consult(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action="method.dry_run.view",
-        object_type="method_dry_run",
-        object_id=run.pk,
-        justification="Review the effect of a candidate scoring method",
-        subject_ids=[r.change.nominal_id for r in rows],
+        run=run,
+        nominal_ids=[r.change.nominal_id for r in rows],
         details={"direction": direction, "hub": hub_id, "page": page.number},
+        surface="page",
     )
     active = ScoringMethod.objects.filter(status="active").first()
     differences = (
@@ -508,8 +400,6 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------
 # Equality monitoring (aggregates only: never a name, counts under 5 withheld)
 # ---------------------------------------------------------------------------------------------------------
-
-EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregate figures, no personal data)"
 
 
 def _equality_scopes(actor: User) -> list[tuple[str, str]]:
@@ -555,13 +445,8 @@ def equality(request: HttpRequest) -> HttpResponse:
     form, options, scope = _equality_request(request, actor)
     report = equality_report(actor=actor, options=options)
     selected = report.scope(scope) or report.scopes[0]
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="equality.report.view",
-        object_type="equality_report",
-        justification=EQUALITY_JUSTIFICATION,
-        details=_options_details(options, selected.key),
+    services.equality_report_consult(
+        actor=actor, details=_options_details(options, selected.key), surface="page"
     )
     params = request.GET.copy()
     return render(
@@ -639,27 +524,17 @@ def equality_export(request: HttpRequest) -> HttpResponse:
     _form, options, _scope = _equality_request(request, actor)
     report = equality_report(actor=actor, options=options)
     rows = _equality_rows(report)
-    audit_record(
+    services.equality_export_record(
         actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="equality.export.csv",
-        object_type="equality_report",
-        justification=EQUALITY_JUSTIFICATION,
-        recipients=[actor.display_label],
         details={
             **_options_details(options, "all"),
             "scopes": [s.label for s in report.scopes],
             "rows": len(rows),
         },
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EQUALITY_COLUMNS)
-    writer.writerows([[_csv_safe(v) for v in row] for row in rows])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="marsoc-equality-{stamp}.csv"'
-    return response
+    content = csv_text(EQUALITY_COLUMNS, rows).encode("utf-8")
+    return send_export(ExportFile(content, CSV_TYPE, f"marsoc-equality-{stamp}.csv"))
 
 
 @login_required
@@ -690,13 +565,7 @@ def population_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{population} loaded")
                 return redirect("assessment:population_detail", pk=population.pk)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="equality.population.list",
-        object_type="reference_population",
-        justification=EQUALITY_JUSTIFICATION,
-    )
+    services.population_consult(actor=actor, population=None, surface="page")
     return render(
         request,
         "assessment/populations.html",
@@ -745,14 +614,7 @@ def population_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{population} updated")
                 return redirect("assessment:population_detail", pk=population.pk)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="equality.population.view",
-        object_type="reference_population",
-        object_id=population.pk,
-        justification=EQUALITY_JUSTIFICATION,
-    )
+    services.population_consult(actor=actor, population=population, surface="page")
     sections = [
         (
             c,
@@ -1060,13 +922,8 @@ def calibration_results_export(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Not available")
     rows = calibration_csv_rows(data)
     services.calibration_results_export(actor=actor, data=data, rows=len(rows))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CALIBRATION_CSV_COLUMNS)
-    writer.writerows([[_csv_safe(v) for v in row] for row in rows])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="marsoc-calibration-{data.exercise.pk}.csv"'
-    return response
+    content = csv_text(CALIBRATION_CSV_COLUMNS, rows).encode("utf-8")
+    return send_export(ExportFile(content, CSV_TYPE, f"marsoc-calibration-{data.exercise.pk}.csv"))
 
 
 CALIBRATION_CSV_COLUMNS = ["section", "measure", "hub", "assessor", "vignette", "factor", "value"]

@@ -1,21 +1,34 @@
-"""Writing and verifying the s.62 audit log. Every service and view that touches personal data calls
-`audit_record` inside the same transaction as the work it records."""
+"""Writing and verifying the s.62 audit log. Services call `audit_record` inside the same transaction as
+the work it records; views and API modules never do (tests/test_architecture.py).
+
+The chain (docs/audit.md): each entry's hash is an HMAC-SHA-256, under a key kept outside the database
+(settings.AUDIT_CHAIN_KEY), of its content, its recipients, its subjects (sorted nominal ids), the key's
+fingerprint and the previous entry's hash. The head row carries a keyed signature, and signed, dated
+checkpoints of the head can be exported to write-once storage. `audit_verify` walks the chain and names
+the entry where it breaks: a changed entry (even with its plain hash recomputed), an added, removed or
+re-pointed subject row, an entry removed, inserted or moved, a removed tail, or a rewritten head.
+"""
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from .actions import AuditAction
 from .actor import Actor
-from .models import AuditChainHead, AuditEvent, AuditSubject
-from .vocabulary import Operation
+from .models import AuditChainHead, AuditCheckpoint, AuditEvent, AuditSubject
 
 GENESIS_HASH = "0" * 64
+SCHEME_UNKEYED = 1
+SCHEME_KEYED = 2
 
 
 def _safe_text(text: str) -> str:
@@ -43,107 +56,185 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(_clean(value), sort_keys=True, allow_nan=False))
 
 
-def compute_hash(
-    *,
-    prev_hash: str,
-    at: datetime,
-    operation: str,
-    action: str,
-    actor_id: int | None,
-    actor_label: str,
-    object_type: str,
-    object_id: str,
-    nominal_id: int | None,
-    justification: str,
-    recipients: Any,
-    details: Any,
-) -> str:
-    body = json.dumps(
-        {
-            "prev": prev_hash,
-            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "operation": operation,
-            "action": action,
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "object_type": object_type,
-            "object_id": object_id,
-            "nominal_id": nominal_id,
-            "justification": justification,
-            "recipients": recipients,
-            "details": details,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+# --- keys --------------------------------------------------------------------------------------------------
+
+
+def key_fingerprint(key: str) -> str:
+    """A short public name for a key, stored on each entry so verification picks the right one."""
+    return hashlib.sha256(b"marsoc-audit-key:" + key.encode("utf-8")).hexdigest()[:16]
+
+
+def _current_key() -> tuple[str, bytes]:
+    key = getattr(settings, "AUDIT_CHAIN_KEY", "")
+    if not key:
+        raise ImproperlyConfigured(
+            "AUDIT_CHAIN_KEY is not set (MARSOC_AUDIT_CHAIN_KEY in production): the audit log cannot be signed"
+        )
+    return key_fingerprint(key), key.encode("utf-8")
+
+
+def _known_keys() -> dict[str, bytes]:
+    """The current key and any retired ones still needed to verify older entries."""
+    keys = [getattr(settings, "AUDIT_CHAIN_KEY", ""), *getattr(settings, "AUDIT_CHAIN_PREVIOUS_KEYS", [])]
+    return {key_fingerprint(k): k.encode("utf-8") for k in keys if k}
+
+
+def _sign(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def head_signature(key: bytes, last_id: int, last_hash: str) -> str:
+    return _sign(key, f"head:{last_id}:{last_hash}")
+
+
+def checkpoint_signature(key: bytes, *, at: datetime, last_id: int, last_hash: str, entries: int) -> str:
+    return _sign(key, f"checkpoint:{_iso(at)}:{last_id}:{last_hash}:{entries}")
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+# --- the entry's hash ----------------------------------------------------------------------------------------
+
+
+def _body(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "prev": event.prev_hash,
+        "at": _iso(event.at),
+        "operation": event.operation,
+        "action": event.action,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "nominal_id": event.nominal_id,
+        "justification": event.justification,
+        "recipients": event.recipients,
+        "details": event.details,
+    }
+
+
+def unkeyed_hash(event: AuditEvent) -> str:
+    """Scheme 1, for entries written before the keyed chain: SHA-256 of the entry, subjects outside."""
+    return hashlib.sha256(_body(_fields(event)).encode("utf-8")).hexdigest()
+
+
+def keyed_hash(event: AuditEvent, subjects: Sequence[int], key: bytes) -> str:
+    """Scheme 2: HMAC-SHA-256 of the entry, its subjects (sorted nominal ids) and its key's fingerprint."""
+    fields = _fields(event) | {"scheme": SCHEME_KEYED, "key_id": event.key_id, "subjects": sorted(subjects)}
+    return _sign(key, _body(fields))
+
+
+# --- writing -------------------------------------------------------------------------------------------------
 
 
 def audit_record(
     *,
     actor: Actor | None,
-    operation: Operation | str,
-    action: str,
+    action: AuditAction,
     object_type: str = "",
     object_id: str | int = "",
     nominal_id: int | None = None,
     justification: str = "",
     recipients: Sequence[str] = (),
     details: dict[str, Any] | None = None,
-    subject_ids: Sequence[int] = (),
+    subject_ids: Iterable[int] = (),
+    surface: str = "",
 ) -> AuditEvent:
-    """Append one entry to the chain. Call inside the transaction of the work being recorded.
+    """Append one entry to the chain. Call from a service, inside the transaction of the work recorded.
 
-    `subject_ids` names every nominal a list or search showed, so the inspector and "who viewed"
-    find those consultations by nominal as well (they are also inside the hashed details)."""
-    operation = Operation(operation)
+    `action` carries its s.62 operation. `subject_ids` names every person the entry is about beyond
+    `nominal_id` (each row of a list, search, export, pack or disclosure), so the inspector and "who has
+    viewed this record" find it by person; the hash covers them. `surface` says where (page, API, ...)."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit actions come from marsoc.core.actions.AuditAction, not {action!r}")
+    key_id, key = _current_key()
     actor_label = actor.display_label if actor is not None else "system"
     actor_id = actor.pk if actor is not None else None
-    clean_recipients = _canonical(list(recipients))
-    clean_details = _canonical(details or {})
-    justification = _safe_text(justification)
-    action = _safe_text(action)
+    clean_details = dict(details or {})
+    if surface:
+        clean_details["surface"] = surface
+    subjects = sorted({int(n) for n in subject_ids})
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            at=timezone.now(),
+            operation=action.operation.value,
+            action=action.value,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            object_type=object_type,
+            object_id=_safe_text(str(object_id)),
+            nominal_id=nominal_id,
+            justification=_safe_text(justification),
+            recipients=_canonical(list(recipients)),
+            details=_canonical(clean_details),
+            prev_hash=head.last_hash,
+            scheme=SCHEME_KEYED,
+            key_id=key_id,
+        )
+        event.hash = keyed_hash(event, subjects, key)
+        event.save(force_insert=True)
+        if subjects:
+            AuditSubject.objects.bulk_create([AuditSubject(event=event, nominal_id=n) for n in subjects])
+        head.last_id = event.pk
+        head.last_hash = event.hash
+        head.signature = head_signature(key, event.pk, event.hash)
+        head.save(update_fields=["last_id", "last_hash", "signature"])
+    return event
+
+
+def audit_checkpoint() -> AuditCheckpoint:
+    """Sign and keep a dated statement of the chain's head (export it with `marsoc audit checkpoint`)."""
+    key_id, key = _current_key()
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         at = timezone.now()
-        digest = compute_hash(
-            prev_hash=head.last_hash,
+        entries = AuditEvent.objects.filter(id__lte=head.last_id).count()
+        return AuditCheckpoint.objects.create(
             at=at,
-            operation=operation.value,
-            action=action,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            object_type=object_type,
-            object_id=str(object_id),
-            nominal_id=nominal_id,
-            justification=justification,
-            recipients=clean_recipients,
-            details=clean_details,
+            last_id=head.last_id,
+            last_hash=head.last_hash,
+            entries=entries,
+            key_id=key_id,
+            signature=checkpoint_signature(
+                key, at=at, last_id=head.last_id, last_hash=head.last_hash, entries=entries
+            ),
         )
-        event = AuditEvent.objects.create(
-            at=at,
-            operation=operation.value,
-            action=action,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            object_type=object_type,
-            object_id=str(object_id),
-            nominal_id=nominal_id,
-            justification=justification,
-            recipients=clean_recipients,
-            details=clean_details,
-            prev_hash=head.last_hash,
-            hash=digest,
+
+
+def checkpoint_as_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
+    return {
+        "at": _iso(checkpoint.at),
+        "last_id": checkpoint.last_id,
+        "last_hash": checkpoint.last_hash,
+        "entries": checkpoint.entries,
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature,
+    }
+
+
+def checkpoint_from_dict(data: dict[str, Any]) -> AuditCheckpoint:
+    """An exported checkpoint read back (not saved), for verification against the database."""
+    try:
+        return AuditCheckpoint(
+            at=datetime.fromisoformat(str(data["at"])),
+            last_id=int(data["last_id"]),
+            last_hash=str(data["last_hash"]),
+            entries=int(data["entries"]),
+            key_id=str(data["key_id"]),
+            signature=str(data["signature"]),
         )
-        if subject_ids:
-            AuditSubject.objects.bulk_create(
-                [AuditSubject(event=event, nominal_id=n) for n in sorted(set(subject_ids))]
-            )
-        head.last_id = event.pk
-        head.last_hash = digest
-        head.save(update_fields=["last_id", "last_hash"])
-    return event
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a checkpoint: {exc}") from exc
+
+
+# --- verifying -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -156,52 +247,116 @@ class ChainBreak:
 class VerifyResult:
     checked: int
     first_break: ChainBreak | None
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
         return self.first_break is None
 
 
-def _iter_events(batch: int = 5000) -> Iterator[AuditEvent]:
+def _batches(batch: int = 5000) -> Iterator[tuple[list[AuditEvent], dict[int, list[int]]]]:
     last = 0
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=last).order_by("id")[:batch])
         if not rows:
             return
-        yield from rows
+        subjects: dict[int, list[int]] = {}
+        for event_id, nominal_id in AuditSubject.objects.filter(
+            event_id__in=[r.pk for r in rows]
+        ).values_list("event_id", "nominal_id"):
+            subjects.setdefault(event_id, []).append(nominal_id)
+        yield rows, subjects
         last = rows[-1].pk
 
 
-def audit_verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
-    """Walk the chain in order; report the first row whose link or content does not check out."""
+def _checkpoint_break(checkpoint: AuditCheckpoint, keys: dict[str, bytes], hashes: dict[int, str]) -> str:
+    """Why the chain does not bear out the checkpoint ("" when it does)."""
+    when = f"the checkpoint of {checkpoint.at.astimezone(UTC):%d %B %Y %H:%M} UTC"
+    key = keys.get(checkpoint.key_id)
+    if key is None:
+        return f"{when} was signed with a key this service does not hold"
+    expected = checkpoint_signature(
+        key,
+        at=checkpoint.at,
+        last_id=checkpoint.last_id,
+        last_hash=checkpoint.last_hash,
+        entries=checkpoint.entries,
+    )
+    if not hmac.compare_digest(expected, checkpoint.signature):
+        return f"{when} does not match its signature"
+    if checkpoint.last_id == 0:
+        return ""
+    found = hashes.get(checkpoint.last_id)
+    if found is None:
+        return f"entry #{checkpoint.last_id}, named by {when}, is missing"
+    if found != checkpoint.last_hash:
+        return f"entry #{checkpoint.last_id} is not the entry {when} names"
+    return ""
+
+
+def audit_verify(external_checkpoints: Sequence[AuditCheckpoint] = ()) -> VerifyResult:
+    """Walk the chain in order; report the first entry whose link, content or subjects do not check out,
+    then the head and every checkpoint (those kept in the database and any exported ones given)."""
+    keys = _known_keys()
+    checkpoints = [*AuditCheckpoint.objects.order_by("id"), *external_checkpoints]
+    wanted = {c.last_id for c in checkpoints}
+    hashes: dict[int, str] = {}
     prev = GENESIS_HASH
     checked = 0
-    last_id: int | None = None
-    for event in events if events is not None else _iter_events():
-        if event.prev_hash != prev:
-            return VerifyResult(checked, ChainBreak(event.pk, "previous-hash link does not match"))
-        expected = compute_hash(
-            prev_hash=event.prev_hash,
-            at=event.at,
-            operation=event.operation,
-            action=event.action,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            nominal_id=event.nominal_id,
-            justification=event.justification,
-            recipients=event.recipients,
-            details=event.details,
-        )
-        if expected != event.hash:
-            return VerifyResult(checked, ChainBreak(event.pk, "content does not match its hash"))
-        prev = event.hash
-        last_id = event.pk
-        checked += 1
+    last_id = 0
+    keyed_seen = False
+    for rows, subjects in _batches():
+        for event in rows:
+            if event.prev_hash != prev:
+                return VerifyResult(
+                    checked,
+                    ChainBreak(
+                        event.pk,
+                        "does not follow the entry before it (an entry was removed, inserted or moved)",
+                    ),
+                )
+            if event.scheme == SCHEME_KEYED:
+                key = keys.get(event.key_id)
+                if key is None:
+                    return VerifyResult(
+                        checked, ChainBreak(event.pk, "was signed with a key this service does not hold")
+                    )
+                expected = keyed_hash(event, subjects.get(event.pk, []), key)
+                keyed_seen = True
+            elif event.scheme == SCHEME_UNKEYED and not keyed_seen:
+                expected = unkeyed_hash(event)
+            else:
+                return VerifyResult(
+                    checked, ChainBreak(event.pk, "is in an older or unknown form after keyed entries")
+                )
+            if not hmac.compare_digest(expected, event.hash):
+                return VerifyResult(
+                    checked,
+                    ChainBreak(event.pk, "its content, recipients or subjects do not match its signature"),
+                )
+            if event.pk in wanted:
+                hashes[event.pk] = event.hash
+            prev = event.hash
+            last_id = event.pk
+            checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
-    if events is None and head is not None and (head.last_hash != prev or (last_id or 0) != head.last_id):
-        return VerifyResult(
-            checked, ChainBreak(head.last_id, "the newest entries are missing (head mismatch)")
+    if head is not None and (head.last_id or checked):
+        key = keys.get(key_fingerprint(getattr(settings, "AUDIT_CHAIN_KEY", "")))
+        signed_head_expected = bool(head.signature) or keyed_seen
+        head_ok = key is not None and hmac.compare_digest(
+            head_signature(key, head.last_id, head.last_hash), head.signature
         )
-    return VerifyResult(checked, None)
+        if signed_head_expected and not head_ok:
+            return VerifyResult(
+                checked, ChainBreak(head.last_id, "the chain head does not match its signature")
+            )
+        if head.last_hash != prev or head.last_id != last_id:
+            return VerifyResult(
+                checked,
+                ChainBreak(head.last_id, f"the newest entries are missing: the chain ends at #{last_id}"),
+            )
+    for checkpoint in checkpoints:
+        reason = _checkpoint_break(checkpoint, keys, hashes)
+        if reason:
+            return VerifyResult(checked, ChainBreak(checkpoint.last_id, reason), len(checkpoints))
+    return VerifyResult(checked, None, len(checkpoints))

@@ -1,8 +1,9 @@
-"""The s.62 audit log: append-only and hash-chained.
+"""The s.62 audit log: append-only and chained by a keyed hash.
 
-Rows are never updated or deleted (a PostgreSQL trigger enforces it). Each row's hash covers its
-content and the previous row's hash, so any later change or removal breaks the chain and
-`marsoc audit verify` names the first broken link.
+Rows are never updated or deleted (a PostgreSQL trigger enforces it, on entries and subject rows alike).
+Each entry's HMAC covers its content, its recipients, its subjects and the previous entry's hash, under a
+key kept outside the database (settings.AUDIT_CHAIN_KEY), so any later change, removal, insertion or
+reordering breaks the chain and `marsoc audit verify` names the entry. See docs/audit.md.
 """
 
 from django.conf import settings
@@ -34,6 +35,10 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: the first, unkeyed form (SHA-256 of the entry, subjects outside it), kept for entries written
+    # before the keyed chain; 2: HMAC-SHA-256 under the key named by `key_id`, subjects inside.
+    scheme = models.PositiveSmallIntegerField(default=2)
+    key_id = models.CharField(max_length=16, blank=True, help_text="Fingerprint of the key that signed it")
 
     class Meta:
         ordering = ["-id"]
@@ -44,7 +49,8 @@ class AuditEvent(models.Model):
 
 
 class AuditSubject(models.Model):
-    """A nominal shown by a list or search consultation: lets the log be searched by person."""
+    """A person an entry is about (a record opened, a list or search shown, an export or pack disclosed):
+    lets the log be searched by person. The entry's hash covers its subjects."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, related_name="subjects")
     nominal_id = models.BigIntegerField(db_index=True)
@@ -54,14 +60,34 @@ class AuditSubject(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row holding the newest hash; locking it serialises appends so the chain stays linear."""
+    """One row holding the newest hash; locking it serialises appends so the chain stays linear. Its
+    signature (keyed) lets verification tell a removed tail from a head rewritten to hide one."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    signature = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"audit head at #{self.last_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed, dated statement of the chain's head, to be exported to write-once storage: a later check
+    against it proves no entry up to it was removed or changed, even if the database was rewritten."""
+
+    at = models.DateTimeField()
+    last_id = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    entries = models.PositiveBigIntegerField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at #{self.last_id} ({self.at:%Y-%m-%d %H:%M})"
 
 
 class AuditVerification(models.Model):

@@ -1,15 +1,15 @@
-"""Writes in core: asking for a verification of the audit chain."""
+"""Writes in core: asking for a verification of the audit chain, and the records of reading the log."""
 
 from django.db import transaction
 
 from marsoc.core import access
 
+from .actions import AuditAction
 from .actor import Actor
 from .audit import audit_record
 from .errors import NotFoundOrForbidden
 from .models import AuditVerification
 from .tasks import audit_verify_task
-from .vocabulary import Operation
 
 
 def audit_verification_request(*, actor: Actor) -> AuditVerification:
@@ -19,8 +19,7 @@ def audit_verification_request(*, actor: Actor) -> AuditVerification:
         verification = AuditVerification.objects.create(requested_by_id=actor.pk)
         audit_record(
             actor=actor,
-            operation=Operation.CONSULTATION,
-            action="audit.verify",
+            action=AuditAction.AUDIT_VERIFY,
             object_type="audit_log",
             justification="Integrity check of the audit log",
         )
@@ -28,3 +27,26 @@ def audit_verification_request(*, actor: Actor) -> AuditVerification:
         # sees it once the verification row is committed with it.
         audit_verify_task.enqueue(verification.pk)
     return verification
+
+
+def audit_browse_record(*, actor: Actor, filters: dict[str, str]) -> None:
+    """An inspector browsed the log (reading the log is itself logged)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_BROWSE,
+        object_type="audit_log",
+        justification="Inspection of the audit log",
+        details={"filters": filters},
+    )
+
+
+def audit_export_record(*, actor: Actor, filters: dict[str, str], rows: int) -> None:
+    """The log exported: a disclosure to the inspector downloading it."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_EXPORT,
+        object_type="audit_log",
+        justification="Export of the audit log for inspection",
+        recipients=[actor.username],
+        details={"filters": filters, "rows": rows},
+    )

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .audit import audit_record
 from .errors import NotFoundOrForbidden
+from .exports import safe_text
 from .forms import GovukDateField
 from .models import AuditEvent, AuditVerification
 from .selectors import AuditFilters, audit_event_list
-from .services import audit_verification_request
+from .services import audit_browse_record, audit_export_record, audit_verification_request
 from .vocabulary import Operation
 
 
@@ -62,14 +62,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     events = _list_or_404(request, filters)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    audit_record(
-        actor=request.user,  # type: ignore[arg-type]
-        operation=Operation.CONSULTATION,
-        action="audit.browse",
-        object_type="audit_log",
-        justification="Inspection of the audit log",
-        details={"filters": {k: v for k, v in request.GET.items() if v}},
-    )
+    audit_browse_record(actor=request.user, filters={k: str(v) for k, v in request.GET.items() if v})  # type: ignore[arg-type]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -111,25 +104,20 @@ CSV_COLUMNS = [
     "nominal_id",
     "justification",
     "recipients",
+    "subjects",
     "hash",
     "prev_hash",
 ]
 
 
-def _csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (a cell starting =, +, - or @ is executed by Excel)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _rows(events: Any) -> Any:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
-    for e in events.iterator(chunk_size=2000):
+    for e in events.prefetch_related("subjects").iterator(chunk_size=2000):
         assert isinstance(e, AuditEvent)
         yield writer.writerow(
             [
-                _csv_safe(v)
+                safe_text(v)
                 for v in (
                     e.pk,
                     e.at.isoformat(),
@@ -141,6 +129,7 @@ def _rows(events: Any) -> Any:
                     e.nominal_id,
                     e.justification,
                     ";".join(e.recipients),
+                    ";".join(str(s.nominal_id) for s in e.subjects.all()),
                     e.hash,
                     e.prev_hash,
                 )
@@ -153,14 +142,10 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     _form, filters = _filters(request)
     events = _list_or_404(request, filters)
     user = request.user
-    audit_record(
+    audit_export_record(
         actor=user,  # type: ignore[arg-type]
-        operation=Operation.DISCLOSURE,
-        action="audit.export",
-        object_type="audit_log",
-        justification="Export of the audit log for inspection",
-        recipients=[user.get_username()],
-        details={"filters": {k: v for k, v in request.GET.items() if v}, "rows": events.count()},
+        filters={k: str(v) for k, v in request.GET.items() if v},
+        rows=events.count(),
     )
     response = StreamingHttpResponse(_rows(events), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

@@ -22,8 +22,8 @@ from marsoc.assessment.models import (
     CalibrationVignette,
 )
 from marsoc.assessment.services import active_method, method_install_default, method_spec
+from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.vocabulary import Operation
 
 CLOSED_NAME = "Autumn calibration: eight invented cases"
 OPEN_NAME = "Winter calibration: custody cases"
@@ -248,8 +248,7 @@ def generate_calibration(*, seed: int) -> dict[str, int]:
         CalibrationResponse.objects.bulk_create(responses)
         audit_record(
             actor=None,
-            operation=Operation.COLLECTION,
-            action="demo.calibration",
+            action=AuditAction.DEMO_CALIBRATION,
             object_type="calibration_exercise",
             justification="Synthetic demonstration data",
             details={"exercises": [closed.pk, current.pk], "responses": len(responses)},

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.accounts.services import api_token_issue, totp_device_set, user_create
+from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.identifiers import make_crn, make_cro, make_nomis, make_pnc
-from marsoc.core.vocabulary import Classification, Operation, Role
+from marsoc.core.vocabulary import Classification, Role
 from marsoc.linkage.services import linkage_reset
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody
 from marsoc.nominals.models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
@@ -698,7 +699,9 @@ def generate(
                 changes,
             )
             _insert(
-                Participation, ["nominal_id", "agency_id", "rationale", "purpose", "added_by_id", "added_at"], parts
+                Participation,
+                ["nominal_id", "agency_id", "rationale", "purpose", "added_by_id", "added_at"],
+                parts,
             )
         counts["identifiers"] += len(idents)
         counts["aliases"] += len(aliases)
@@ -716,8 +719,7 @@ def generate(
         counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
     audit_record(
         actor=None,
-        operation=Operation.COLLECTION,
-        action="demo.generate",
+        action=AuditAction.DEMO_GENERATE,
         object_type="nominal",
         justification="Synthetic demonstration data",
         details={"nominals": nominals, "seed": seed, **counts},

@@ -3,8 +3,6 @@
 Opening an item needs a purpose (asked once per item per session) and writes a consultation record;
 lists, searches and exports record what they showed; a deconfliction hit is logged as a disclosure."""
 
-import csv
-import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -21,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import Hub, User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.vocabulary import Operation, classification_rank
+from marsoc.core.vocabulary import classification_rank
+from marsoc.core.web import send_export
 from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
@@ -177,39 +175,7 @@ def item_export(request: HttpRequest) -> HttpResponse:
         raise Http404("No intelligence")
     query = (request.GET.get("q") or "")[:100].strip()
     rows = list(item_list(actor=actor, query=query)[:EXPORT_LIMIT])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["reference", "grade", "classification", "date", "owner hub", "originating agency", "text"]
-    )
-    for item in rows:
-        text = item.text
-        if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            text = "'" + text  # neutralise spreadsheet formulae
-        writer.writerow(
-            [
-                item.reference,
-                item.grade_label,
-                item.classification,
-                item.intelligence_date,
-                item.owner_hub.name,
-                item.originating_agency.name,
-                text,
-            ]
-        )
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="intel.item.export",
-        object_type="intel_item_list",
-        justification="Intelligence export",
-        recipients=[actor.display_label],
-        details={"shown": [i.pk for i in rows], "query": {"q": query}},
-        subject_ids=sorted({s for i in rows for s in i.subjects.values_list("nominal_id", flat=True)}),
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="intelligence.csv"'
-    return response
+    return send_export(services.item_export(actor=actor, items=rows))
 
 
 def _hubs_for(actor: User) -> Any:
@@ -722,25 +688,7 @@ def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
     if not access.may(actor, "subject_access.export", nominal.owner_hub_id):
         raise Http404("Not available")
     rows = subject_access_rows(actor=actor, nominal=nominal)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["section", "field", "value", "exemption review"])
-    for row in rows:
-        writer.writerow([("'" + c if c[:1] in ("=", "+", "-", "@") else c) for c in row])
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="intel.subject_access.export",
-        object_type="nominal",
-        object_id=nominal.pk,
-        nominal_id=nominal.pk,
-        justification="Subject access request (DPA 2018 s.45)",
-        recipients=[actor.display_label, "the data subject (after exemption review)"],
-        details={"rows": len(rows)},
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{nominal.reference}.csv"'
-    return response
+    return send_export(services.subject_access_export(actor=actor, nominal=nominal, rows=rows))
 
 
 # --- nominal summaries -------------------------------------------------------------------------------------

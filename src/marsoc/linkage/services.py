@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core import access
+from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
-from marsoc.core.vocabulary import Classification, Operation
+from marsoc.core.vocabulary import Classification
 
 from . import engine
 from .feeds import (
@@ -127,8 +128,7 @@ def feed_stage(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="linkage.import.stage",
+            action=AuditAction.LINKAGE_IMPORT_STAGE,
             object_type="feed_import",
             object_id=feed_import.pk,
             details={
@@ -401,8 +401,7 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
         )
         audit_record(
             actor=feed_import.created_by,
-            operation=Operation.COLLECTION,
-            action="linkage.import.commit",
+            action=AuditAction.LINKAGE_IMPORT_COMMIT,
             object_type="feed_import",
             object_id=feed_import.pk,
             details={
@@ -428,8 +427,7 @@ def _reject(
         feed_import.save(update_fields=["status", "error", "rows_read", "rows_quarantined", "finished_at"])
         audit_record(
             actor=feed_import.created_by,
-            operation=Operation.COLLECTION,
-            action="linkage.import.reject",
+            action=AuditAction.LINKAGE_IMPORT_REJECT,
             object_type="feed_import",
             object_id=feed_import.pk,
             details={"file": feed_import.filename, "reason": message},
@@ -572,8 +570,7 @@ def _recover(feed_import: FeedImport, *, requeue: bool) -> bool:
         feed_import.save(update_fields=fields)
         audit_record(
             actor=None,
-            operation=Operation.COLLECTION,
-            action="linkage.import.fail" if give_up else "linkage.import.requeue",
+            action=AuditAction.LINKAGE_IMPORT_FAIL if give_up else AuditAction.LINKAGE_IMPORT_REQUEUE,
             object_type="feed_import",
             object_id=feed_import.pk,
             details={"file": feed_import.filename, **entry, "attempts": feed_import.attempts},
@@ -627,8 +624,7 @@ def model_train(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COMBINATION,
-            action="linkage.model.train",
+            action=AuditAction.LINKAGE_MODEL_TRAIN,
             object_type="linkage_model",
             object_id=model.pk,
             details={"version": model.version, **trained.summary},
@@ -709,8 +705,7 @@ def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: Linkage
         run.save(update_fields=["model", "status", "summary", "finished_at"])
         audit_record(
             actor=actor,
-            operation=Operation.COMBINATION,
-            action="linkage.run",
+            action=AuditAction.LINKAGE_RUN,
             object_type="linkage_run",
             object_id=run.pk,
             details={"model_version": model.version, **summary},
@@ -834,8 +829,7 @@ def _run_interrupted(run: LinkageRun) -> LinkageRun:
         run.save(update_fields=["interruptions", "status", "finished_at", "error", "task_id", "queued_at"])
         audit_record(
             actor=None,
-            operation=Operation.COMBINATION,
-            action="linkage.run.fail" if give_up else "linkage.run.requeue",
+            action=AuditAction.LINKAGE_RUN_FAIL if give_up else AuditAction.LINKAGE_RUN_REQUEUE,
             object_type="linkage_run",
             object_id=run.pk,
             details={**entry, "attempts": run.attempts},
@@ -892,8 +886,7 @@ def _apply_clusters(
             merges += 1
             audit_record(
                 actor=actor,
-                operation=Operation.COMBINATION,
-                action="linkage.merge",
+                action=AuditAction.LINKAGE_MERGE,
                 object_type="merge",
                 object_id=merge.pk,
                 details={"survivor": survivor, "absorbed": pid, "run": run.pk, "automatic": True},
@@ -981,8 +974,7 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
         pair.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
             actor=actor,
-            operation=Operation.COMBINATION,
-            action="linkage.pair.decide",
+            action=AuditAction.LINKAGE_PAIR_DECIDE,
             object_type="candidate_pair",
             object_id=pair.pk,
             details={"decision": decision, "left": pair.left_id, "right": pair.right_id},
@@ -996,8 +988,7 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
             Person.objects.filter(pk=absorbed).update(merged_into_id=survivor)
             audit_record(
                 actor=actor,
-                operation=Operation.COMBINATION,
-                action="linkage.merge",
+                action=AuditAction.LINKAGE_MERGE,
                 object_type="merge",
                 object_id=merge.pk,
                 details={"survivor": survivor, "absorbed": absorbed, "pair": pair.pk, "automatic": False},
@@ -1041,8 +1032,7 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
         merge.save(update_fields=["undone_by", "undone_at"])
         audit_record(
             actor=actor,
-            operation=Operation.COMBINATION,
-            action="linkage.unmerge",
+            action=AuditAction.LINKAGE_UNMERGE,
             object_type="merge",
             object_id=merge.pk,
             details={"survivor": merge.survivor_id, "absorbed": merge.absorbed_id, "records": len(records)},

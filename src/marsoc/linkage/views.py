@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import Hub, User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
+from marsoc.core.actions import AuditAction
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.vocabulary import Operation
 
-from . import services
+from . import records, services
 from .forms import DecisionForm, ImportForm
 from .mapping import built_in_mappings, load_mapping
 from .models import RunStatus
@@ -34,8 +33,6 @@ from .selectors import (
     review_queue,
     runs_state,
 )
-
-JUSTIFICATION = "Identity resolution across partner feeds"
 
 
 def _actor(request: HttpRequest) -> User:
@@ -118,13 +115,11 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     page = Paginator(quarantine_of(feed_import), 50).get_page(request.GET.get("page"))
     if page.object_list:
         # Quarantined rows hold personal data as the partner sent it.
-        audit_record(
+        records.linkage_consult(
             actor=actor,
-            operation=Operation.CONSULTATION,
-            action="linkage.import.report",
+            action=AuditAction.LINKAGE_IMPORT_REPORT,
             object_type="feed_import",
             object_id=feed_import.pk,
-            justification=JUSTIFICATION,
             details={"rows": [q.row_number for q in page.object_list]},
         )
     return render(
@@ -140,11 +135,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     _require_linkage(actor)
     page = Paginator(review_queue(actor), 50).get_page(request.GET.get("page"))
     pairs = list(page.object_list)
-    audit_record(
+    records.linkage_consult(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action="linkage.review.list",
-        justification=JUSTIFICATION,
+        action=AuditAction.LINKAGE_REVIEW_LIST,
         details={"pairs": [p.pk for p in pairs]},
     )
     return render(request, "linkage/queue.html", {"page": page, "pairs": pairs})
@@ -169,13 +162,11 @@ def pair_review(request: HttpRequest, pair_id: int) -> HttpResponse:
         else:
             messages.success(request, "Your decision is recorded")
             return redirect("linkage:queue")
-    audit_record(
+    records.linkage_consult(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action="linkage.pair.view",
+        action=AuditAction.LINKAGE_PAIR_VIEW,
         object_type="candidate_pair",
         object_id=pair.pk,
-        justification=JUSTIFICATION,
         details={"left": pair.left_id, "right": pair.right_id},
     )
     explanation = sorted(pair.explanation, key=lambda e: -abs(e["weight"]))
@@ -194,13 +185,11 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         view = access_person(actor, person_id)
     except NotFoundOrForbidden:
         raise Http404("Not available") from None
-    audit_record(
+    records.linkage_consult(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action="linkage.person.view",
+        action=AuditAction.LINKAGE_PERSON_VIEW,
         object_type="person",
         object_id=view.person.pk,
-        justification=JUSTIFICATION,
         details={"records": [r.pk for r in view.records], "hidden": view.hidden},
     )
     merges = [

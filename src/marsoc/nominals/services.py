@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.core import access
+from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
-from marsoc.core.vocabulary import Classification, Operation
+from marsoc.core.vocabulary import Classification
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
 from .lifecycle import CustodySequenceError, apply_event, derive_custody
@@ -136,8 +137,7 @@ def _normalise_identifiers(
         )
         audit_record(
             actor=actor,
-            operation=Operation.DISCLOSURE,
-            action="deconfliction.identifier",
+            action=AuditAction.DECONFLICTION_IDENTIFIER,
             object_type="nominal",
             object_id=holder.nominal_id,
             nominal_id=holder.nominal_id,
@@ -186,8 +186,7 @@ def nominal_refer(
             )
             audit_record(
                 actor=actor,
-                operation=Operation.COLLECTION,
-                action="nominal.refer",
+                action=AuditAction.NOMINAL_REFER,
                 object_type="nominal",
                 object_id=nominal.pk,
                 nominal_id=nominal.pk,
@@ -225,8 +224,7 @@ def nominal_update(*, actor: User, nominal: Nominal, data: NominalInput, reason:
         nominal.save()
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="nominal.update",
+            action=AuditAction.NOMINAL_UPDATE,
             object_type="nominal",
             object_id=nominal.pk,
             nominal_id=nominal.pk,
@@ -254,8 +252,7 @@ def identifier_add(*, actor: User, nominal: Nominal, id_type: str, raw: str) -> 
             )
             audit_record(
                 actor=actor,
-                operation=Operation.ALTERATION,
-                action="identifier.add",
+                action=AuditAction.IDENTIFIER_ADD,
                 object_type="identifier",
                 object_id=identifier.pk,
                 nominal_id=nominal.pk,
@@ -298,8 +295,7 @@ def alias_add(
         )
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="alias.add",
+            action=AuditAction.ALIAS_ADD,
             object_type="alias",
             object_id=alias.pk,
             nominal_id=nominal.pk,
@@ -380,8 +376,7 @@ def custody_event_record(
         custody_refresh(locked)
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="custody_event.record",
+            action=AuditAction.CUSTODY_EVENT_RECORD,
             object_type="custody_event",
             object_id=event.pk,
             nominal_id=nominal.pk,
@@ -442,8 +437,7 @@ def membership_change(
         nominal.save(update_fields=["membership_state", "membership_changed_at", "updated_at"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="membership.change",
+            action=AuditAction.MEMBERSHIP_CHANGE,
             object_type="nominal",
             object_id=nominal.pk,
             nominal_id=nominal.pk,
@@ -477,8 +471,7 @@ def participation_add(
         )
         audit_record(
             actor=actor,
-            operation=Operation.DISCLOSURE,
-            action="participation.add",
+            action=AuditAction.PARTICIPATION_ADD,
             object_type="participation",
             object_id=participation.pk,
             nominal_id=nominal.pk,
@@ -504,8 +497,7 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
         participation.save(update_fields=["ended_at", "ended_by"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="participation.end",
+            action=AuditAction.PARTICIPATION_END,
             object_type="participation",
             object_id=participation.pk,
             nominal_id=nominal.pk,
@@ -519,8 +511,8 @@ def nominal_consult(*, actor: User, nominal: Nominal, purpose: str, surface: str
     """Record that `actor` opened the record, with the purpose they gave (s.62(3))."""
     audit_record(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action=f"nominal.view.{surface}",
+        action=AuditAction.NOMINAL_VIEW,
+        surface=surface,
         object_type="nominal",
         object_id=nominal.pk,
         nominal_id=nominal.pk,
@@ -534,10 +526,19 @@ def nominal_list_consult(
     """Record a list or search that showed personal data: which records, and the search used."""
     audit_record(
         actor=actor,
-        operation=Operation.CONSULTATION,
-        action=f"nominal.list.{surface}",
+        action=AuditAction.NOMINAL_LIST,
+        surface=surface,
         object_type="nominal_list",
         justification=purpose,
         details={"shown": list(nominal_ids), "query": query},
         subject_ids=nominal_ids,
+    )
+
+
+def cohort_aggregates_consult(*, actor: User) -> None:
+    """The Board's counts by hub and state were shown (aggregates, no person)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.COHORT_AGGREGATES_VIEW,
+        justification="Cohort aggregates (no personal data)",
     )

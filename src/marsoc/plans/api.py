@@ -10,14 +10,12 @@ from ninja import Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
-from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
 
-from . import alerts, services
+from . import alerts, records, services
 from .models import Plan, Tactic
 from .selectors import access_action_by_id, plan_for
 
@@ -316,13 +314,8 @@ def list_alerts(request: HttpRequest) -> Any:
     if not access.may(actor, "alerts.view"):
         return Status(404, NOT_FOUND)
     rows = list(alerts.inbox(actor=actor)[:200])
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="alerts.inbox.api",
-        object_type="alert_list",
-        justification="Alerts inbox (API)",
-        subject_ids=sorted({a.nominal_id for a in rows if a.nominal_id}),
+    records.inbox_consult(
+        actor=actor, nominal_ids={a.nominal_id for a in rows if a.nominal_id}, surface="api"
     )
     return Status(
         200,

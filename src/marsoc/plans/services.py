@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from marsoc.accounts.models import Agency, AgencyType, Hub, User
 from marsoc.core import access
+from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
-from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
@@ -130,8 +130,7 @@ def tactic_save(*, actor: User, data: TacticInput, tactic: Tactic | None = None,
         tactic.save()
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION if created else Operation.ALTERATION,
-            action="tactic.create" if created else "tactic.update",
+            action=AuditAction.TACTIC_CREATE if created else AuditAction.TACTIC_UPDATE,
             object_type="tactic",
             object_id=tactic.pk,
             justification=reason.strip(),
@@ -150,8 +149,7 @@ def tactic_retire(*, actor: User, tactic: Tactic, retire: bool, reason: str) -> 
         tactic.save(update_fields=["retired_at", "updated_at"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="tactic.retire" if retire else "tactic.reinstate",
+            action=AuditAction.TACTIC_RETIRE if retire else AuditAction.TACTIC_REINSTATE,
             object_type="tactic",
             object_id=tactic.pk,
             justification=reason.strip(),
@@ -296,8 +294,7 @@ def plan_create(
         version.save(update_fields=["snapshot", "participating_agency_ids"])
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="plan.create",
+            action=AuditAction.PLAN_CREATE,
             object_type="plan",
             object_id=plan.pk,
             nominal_id=nominal.pk,
@@ -318,8 +315,7 @@ def objective_add(*, actor: User, plan: Plan, text: str) -> Objective:
         version = _record_change(actor=actor, plan=plan, summary=f"Objective added: {text.strip()[:80]}")
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="plan.objective_add",
+            action=AuditAction.PLAN_OBJECTIVE_ADD,
             object_type="plan",
             object_id=plan.pk,
             nominal_id=plan.nominal_id,
@@ -419,8 +415,7 @@ def action_add(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="plan.action_add",
+            action=AuditAction.PLAN_ACTION_ADD,
             object_type="action",
             object_id=action.pk,
             nominal_id=plan.nominal_id,
@@ -468,8 +463,7 @@ def action_update(*, actor: User, action: Action, status: str, notes: str = "") 
             _record_change(actor=actor, plan=plan, summary=f"Action cancelled: {action.tactic.name}")
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="plan.action_update",
+            action=AuditAction.PLAN_ACTION_UPDATE,
             object_type="action",
             object_id=action.pk,
             nominal_id=nominal.pk,
@@ -497,8 +491,7 @@ def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
         version.save(update_fields=["snapshot", "participating_agency_ids", "requested_at", "requested_by"])
         audit_record(
             actor=actor,
-            operation=Operation.DISCLOSURE,
-            action="plan.request_agreement",
+            action=AuditAction.PLAN_REQUEST_AGREEMENT,
             object_type="plan",
             object_id=plan.pk,
             nominal_id=plan.nominal_id,
@@ -561,8 +554,7 @@ def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str
             plan.save(update_fields=["agreed_version", "first_agreed_at"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="plan.agree",
+            action=AuditAction.PLAN_AGREE,
             object_type="plan",
             object_id=plan.pk,
             nominal_id=plan.nominal_id,
@@ -618,8 +610,7 @@ def outcome_claim(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="outcome.claim",
+            action=AuditAction.OUTCOME_CLAIM,
             object_type="outcome",
             object_id=outcome.pk,
             nominal_id=nominal.pk,
@@ -653,8 +644,7 @@ def outcome_decide(
         outcome.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "meeting"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="outcome.validate" if validate else "outcome.reject",
+            action=AuditAction.OUTCOME_VALIDATE if validate else AuditAction.OUTCOME_REJECT,
             object_type="outcome",
             object_id=outcome.pk,
             nominal_id=nominal.pk,
@@ -696,8 +686,7 @@ def outcome_merge(
         outcome.save()
         audit_record(
             actor=actor,
-            operation=Operation.COMBINATION,
-            action="outcome.merge",
+            action=AuditAction.OUTCOME_MERGE,
             object_type="outcome",
             object_id=outcome.pk,
             nominal_id=nominal.pk,
@@ -747,8 +736,7 @@ def order_record(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="order.record",
+            action=AuditAction.ORDER_RECORD,
             object_type="order",
             object_id=order.pk,
             nominal_id=nominal.pk,
@@ -784,8 +772,7 @@ def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, 
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="order.breach",
+            action=AuditAction.ORDER_BREACH,
             object_type="order",
             object_id=order.pk,
             nominal_id=nominal.pk,
@@ -814,8 +801,7 @@ def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, t
         meeting = Meeting.objects.create(hub=hub, held_on=held_on, title=title.strip(), created_by=actor)
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="meeting.schedule",
+            action=AuditAction.MEETING_SCHEDULE,
             object_type="meeting",
             object_id=meeting.pk,
         )
@@ -844,8 +830,7 @@ def meeting_attendance_add(
         row = Attendance.objects.create(meeting=meeting, agency=agency, attendee=attendee.strip())
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="meeting.attendance",
+            action=AuditAction.MEETING_ATTENDANCE,
             object_type="meeting",
             object_id=meeting.pk,
         )
@@ -871,8 +856,7 @@ def meeting_decision_add(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="meeting.decision",
+            action=AuditAction.MEETING_DECISION,
             object_type="meeting",
             object_id=meeting.pk,
             nominal_id=nominal.pk if nominal else None,
@@ -890,8 +874,7 @@ def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str, held: b
         meeting.save(update_fields=["minutes", "status"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="meeting.minutes",
+            action=AuditAction.MEETING_MINUTES,
             object_type="meeting",
             object_id=meeting.pk,
             details={"held": held},

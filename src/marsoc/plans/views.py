@@ -3,8 +3,6 @@ Thin: parse, call selectors and services, render. Person-level pages go through 
 check, stated purpose, consultation record); the others check the plans policy and write their own
 audit record."""
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -16,15 +14,15 @@ from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.vocabulary import Operation
+from marsoc.core.web import send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.views import nominal_page
 
-from . import alerts, pdf, reports, services
+from . import alerts, pdf, records, reports, services
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -640,14 +638,8 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             return redirect("plans:meeting", meeting_id=current.pk)
     agenda = meeting_agenda(actor=actor, meeting=current)
     record = meeting_record(actor=actor, meeting=current)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="meeting.view",
-        object_type="meeting",
-        object_id=current.pk,
-        justification="Tasking and coordination meeting",
-        subject_ids=sorted({*agenda.nominal_ids(), *record.nominal_ids()}),
+    records.meeting_consult(
+        actor=actor, meeting=current, nominal_ids={*agenda.nominal_ids(), *record.nominal_ids()}
     )
     return render(
         request,
@@ -681,15 +673,8 @@ def _meeting_pdf(
     actor: User, meeting: Meeting, *, content: bytes, kind: str, justification: str, subject_ids: list[int]
 ) -> HttpResponse:
     """Send a meeting PDF, recorded as a disclosure to the person downloading it (s.62)."""
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action=f"meeting.{kind}_pdf",
-        object_type="meeting",
-        object_id=meeting.pk,
-        justification=justification,
-        recipients=[actor.display_label],
-        subject_ids=subject_ids,
+    records.meeting_pdf_disclose(
+        actor=actor, meeting=meeting, kind=kind, justification=justification, nominal_ids=subject_ids
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="marsoc-meeting-{meeting.pk}-{kind}.pdf"'
@@ -739,13 +724,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         rows.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("plans:inbox")
     shown = list(rows.select_related("nominal")[:200])
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="alerts.inbox",
-        object_type="alert_list",
-        justification="Alerts inbox",
-        subject_ids=sorted({a.nominal_id for a in shown if a.nominal_id}),
+    records.inbox_consult(
+        actor=actor, nominal_ids={a.nominal_id for a in shown if a.nominal_id}, surface="page"
     )
     return render(request, "plans/inbox.html", {"alerts": shown})
 
@@ -775,13 +755,7 @@ def report(request: HttpRequest) -> HttpResponse:
         raise Http404("Not available")
     form, filters = _report_filters(request)
     charts = [(label, key, reports.disruptions_by(actor, filters, key)) for key, label in DIMENSIONS]
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="plans.report",
-        object_type="report",
-        justification="Disruption and plan reports (aggregates)",
-    )
+    records.report_consult(actor=actor)
     return render(
         request,
         "plans/reports.html",
@@ -801,26 +775,17 @@ def report_export(request: HttpRequest) -> HttpResponse:
     if not access.may(actor, "plan_reports.view"):
         raise Http404("Not available")
     _form, filters = _report_filters(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["table", "label", "count"])
+    rows: list[list[object]] = []
     for key, _label in DIMENSIONS:
-        for bar in reports.disruptions_by(actor, filters, key):
-            writer.writerow([f"disruptions_by_{key}", bar.label, bar.count])
-    for bar in reports.overdue_by_agency(actor):
-        writer.writerow(["overdue_actions_by_agency", bar.label, bar.count])
-    for row in reports.time_to_first_agreement(actor):
-        writer.writerow(["median_days_adoption_to_first_agreed_plan", row.hub, row.median_days])
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="plans.report_export",
-        object_type="report",
-        justification="Export of disruption and plan reports (aggregates)",
-        recipients=[actor.display_label],
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="marsoc-plan-reports-{timezone.now():%Y%m%d}.csv"'
-    )
-    return response
+        rows += [
+            [f"disruptions_by_{key}", bar.label, bar.count]
+            for bar in reports.disruptions_by(actor, filters, key)
+        ]
+    rows += [["overdue_actions_by_agency", bar.label, bar.count] for bar in reports.overdue_by_agency(actor)]
+    rows += [
+        ["median_days_adoption_to_first_agreed_plan", row.hub, row.median_days]
+        for row in reports.time_to_first_agreement(actor)
+    ]
+    records.report_export_record(actor=actor)
+    content = csv_text(["table", "label", "count"], rows).encode("utf-8")
+    return send_export(ExportFile(content, CSV_TYPE, f"marsoc-plan-reports-{timezone.now():%Y%m%d}.csv"))

@@ -6,9 +6,8 @@ from django.shortcuts import render
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.audit import audit_record
-from marsoc.core.vocabulary import Operation
 from marsoc.nominals.selectors import cohort_counts_by_hub, cohort_summary
+from marsoc.nominals.services import cohort_aggregates_consult
 from marsoc.nominals.vocabulary import MembershipState
 
 
@@ -27,12 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.may(user, "cohort.aggregates"):
         context["board_rows"] = cohort_counts_by_hub(actor=user)
         context["state_labels"] = MembershipState.labels
-        audit_record(
-            actor=user,
-            operation=Operation.CONSULTATION,
-            action="cohort.aggregates.view",
-            justification="Cohort aggregates (no personal data)",
-        )
+        cohort_aggregates_consult(actor=user)
     return render(request, "web/home.html", context)
 
 

@@ -10,6 +10,11 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 DEBUG = False
 SECRET_KEY = ""
+# The key of the audit chain's HMAC (docs/audit.md). Empty here: nothing can be audited until an
+# environment sets it (production reads MARSOC_AUDIT_CHAIN_KEY and refuses to start without it).
+AUDIT_CHAIN_KEY = ""
+# Retired keys still needed to verify entries they signed (newest first).
+AUDIT_CHAIN_PREVIOUS_KEYS: list[str] = []
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [

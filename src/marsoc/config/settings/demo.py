@@ -8,6 +8,8 @@ from .base import VAR_DIR
 
 DEBUG = os.environ.get("MARSOC_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("MARSOC_SECRET_KEY", "demo-only-secret-key-not-for-production-use-0123456789")
+# A fixed, public key: the demo's chain proves nothing to anyone who reads this file (docs/audit.md).
+AUDIT_CHAIN_KEY = os.environ.get("MARSOC_AUDIT_CHAIN_KEY", "demo-only-audit-chain-key-not-secret-0123456789")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 DATABASES = {"default": database_from_env(VAR_DIR / "demo.sqlite3")}
 WHITENOISE_USE_FINDERS = True

@@ -19,6 +19,14 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("MARSOC_SECRET_KEY must be at least 50 characters; refusing to start.")
 ALLOWED_HOSTS = [h.strip() for h in _required("MARSOC_ALLOWED_HOSTS").split(",") if h.strip()]
 _database_url = _required("DATABASE_URL")
+# The audit chain's HMAC key lives outside the database (docs/audit.md, docs/deployment.md): without it
+# nothing could be audited, so the service does not start.
+AUDIT_CHAIN_KEY = _required("MARSOC_AUDIT_CHAIN_KEY")
+if len(AUDIT_CHAIN_KEY) < 32:
+    raise ImproperlyConfigured("MARSOC_AUDIT_CHAIN_KEY must be at least 32 characters; refusing to start.")
+AUDIT_CHAIN_PREVIOUS_KEYS = [
+    k.strip() for k in os.environ.get("MARSOC_AUDIT_CHAIN_PREVIOUS_KEYS", "").split(",") if k.strip()
+]
 
 import dj_database_url  # noqa: E402
 

@@ -6,6 +6,7 @@ from .base import VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+AUDIT_CHAIN_KEY = "test-audit-chain-key-not-secret-0123456789"  # fixed and public: tests only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {"default": database_from_env(VAR_DIR / "test.sqlite3")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production

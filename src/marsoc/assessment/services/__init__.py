@@ -14,15 +14,15 @@ from django.utils import timezone
 
 from marsoc.accounts.models import Hub, User
 from marsoc.core import access
+from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
-from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import MembershipState
 
-from .equality import CHARACTERISTICS, PopulationFileError, check_shares, parse_population
-from .method import (
+from ..equality import CHARACTERISTICS, PopulationFileError, check_shares, parse_population
+from ..method import (
     MethodError,
     MethodSpec,
     ScoreResult,
@@ -31,7 +31,7 @@ from .method import (
     score,
     score_only,
 )
-from .models import (
+from ..models import (
     Assessment,
     CalibrationAssignment,
     CalibrationExercise,
@@ -50,8 +50,8 @@ from .models import (
     ScoringMethod,
     TierDecision,
 )
-from .populations import store_population
-from .selectors import ExerciseResults
+from ..populations import store_population
+from ..selectors import ExerciseResults
 
 DEFAULT_REVIEW_DAYS = 182
 _SPEC_CACHE: dict[str, MethodSpec] = {}
@@ -106,8 +106,7 @@ def method_load(*, actor: User, text: str) -> ScoringMethod:
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="method.load",
+            action=AuditAction.METHOD_LOAD,
             object_type="method",
             object_id=method.pk,
             details={"code": spec.code, "version": spec.version},
@@ -127,8 +126,7 @@ def method_activate(*, actor: User, method: ScoringMethod, rationale: str) -> Sc
         method.save(update_fields=["status", "activated_at"])
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="method.activate",
+            action=AuditAction.METHOD_ACTIVATE,
             object_type="method",
             object_id=method.pk,
             justification=rationale.strip(),
@@ -220,8 +218,7 @@ def assessment_submit(
         )
         audit_record(
             actor=actor,
-            operation=Operation.COLLECTION,
-            action="assessment.submit",
+            action=AuditAction.ASSESSMENT_SUBMIT,
             object_type="assessment",
             object_id=assessment.pk,
             nominal_id=nominal.pk,
@@ -271,8 +268,7 @@ def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: 
         )
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="tier.decide",
+            action=AuditAction.TIER_DECIDE,
             object_type="tier_decision",
             object_id=decision.pk,
             nominal_id=nominal.pk,
@@ -287,7 +283,7 @@ DEFAULT_REVIEW_INTERVALS = {"1": 91, "2": 182, "3": 365, "4": 365}
 
 def method_install_default() -> ScoringMethod:
     """Make sure the shipped default method exists (active if nothing else is) with review intervals."""
-    from .method import DEFAULT_METHOD_FILE
+    from ..method import DEFAULT_METHOD_FILE
 
     text = DEFAULT_METHOD_FILE.read_text(encoding="utf-8")
     spec = load_method(text)
@@ -319,7 +315,7 @@ DRY_RUN_BATCH = 5000
 
 def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
     """Queue a re-scoring of the whole cohort with `candidate`; the worker does the work."""
-    from .tasks import method_dry_run_task
+    from ..tasks import method_dry_run_task
 
     if not access.may(actor, "method.manage"):
         raise PermissionDenied("Only the national team can run a method dry run")
@@ -331,8 +327,7 @@ def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
         run = MethodDryRun.objects.create(candidate=candidate, requested_by=actor)
         audit_record(
             actor=actor,
-            operation=Operation.CONSULTATION,
-            action="method.dry_run.request",
+            action=AuditAction.METHOD_DRY_RUN_REQUEST,
             object_type="method_dry_run",
             object_id=run.pk,
             justification="Re-score every current assessment with a candidate method before adopting it",
@@ -498,8 +493,7 @@ def reference_population_load(*, actor: User, text: str, make_default: bool = Fa
         )
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="equality.population.load",
+            action=AuditAction.EQUALITY_POPULATION_LOAD,
             object_type="reference_population",
             object_id=population.pk,
             justification="Reference population for equality monitoring (public aggregate figures)",
@@ -561,8 +555,7 @@ def reference_population_update(
                 )
         audit_record(
             actor=actor,
-            operation=Operation.ALTERATION,
-            action="equality.population.update",
+            action=AuditAction.EQUALITY_POPULATION_UPDATE,
             object_type="reference_population",
             object_id=population.pk,
             justification="Reference population for equality monitoring (public aggregate figures)",
@@ -590,14 +583,12 @@ def _require_manager(actor: User) -> None:
 
 def _audit_calibration(
     actor: User,
-    operation: Operation,
-    action: str,
+    action: AuditAction,
     exercise: CalibrationExercise,
     details: dict[str, object] | None = None,
 ) -> None:
     audit_record(
         actor=actor,
-        operation=operation,
         action=action,
         object_type="calibration_exercise",
         object_id=exercise.pk,
@@ -648,8 +639,7 @@ def calibration_create(
         )
         _audit_calibration(
             actor,
-            Operation.COLLECTION,
-            "calibration.create",
+            AuditAction.CALIBRATION_CREATE,
             exercise,
             {"name": exercise.name, "method": f"{method.code} v{method.version}"},
         )
@@ -687,8 +677,7 @@ def calibration_vignette_add(
         )
         _audit_calibration(
             actor,
-            Operation.COLLECTION,
-            "calibration.vignette.add",
+            AuditAction.CALIBRATION_VIGNETTE_ADD,
             exercise,
             {
                 "vignette": vignette.pk,
@@ -727,8 +716,7 @@ def calibration_assign(
         )
         _audit_calibration(
             actor,
-            Operation.ALTERATION,
-            "calibration.assign",
+            AuditAction.CALIBRATION_ASSIGN,
             exercise,
             {"assessors": sorted(a.username for a in assessors if a.pk not in existing)},
         )
@@ -744,7 +732,7 @@ def calibration_unassign(*, actor: User, exercise: CalibrationExercise, assessor
         deleted, _ = CalibrationAssignment.objects.filter(exercise=exercise, assessor=assessor).delete()
         if deleted:
             _audit_calibration(
-                actor, Operation.ALTERATION, "calibration.unassign", exercise, {"assessor": assessor.username}
+                actor, AuditAction.CALIBRATION_UNASSIGN, exercise, {"assessor": assessor.username}
             )
 
 
@@ -767,7 +755,7 @@ def calibration_open(*, actor: User, exercise: CalibrationExercise) -> Calibrati
         locked.status = CalibrationStatus.OPEN
         locked.opened_at = timezone.now()
         locked.save(update_fields=["status", "opened_at"])
-        _audit_calibration(actor, Operation.ALTERATION, "calibration.open", locked)
+        _audit_calibration(actor, AuditAction.CALIBRATION_OPEN, locked)
     return locked
 
 
@@ -784,8 +772,7 @@ def calibration_close(*, actor: User, exercise: CalibrationExercise) -> Calibrat
         sheets = locked.assignments.all()
         _audit_calibration(
             actor,
-            Operation.ALTERATION,
-            "calibration.close",
+            AuditAction.CALIBRATION_CLOSE,
             locked,
             {"assigned": sheets.count(), "submitted": sheets.filter(submitted_at__isnull=False).count()},
         )
@@ -867,8 +854,7 @@ def calibration_scores_save(
             )
         _audit_calibration(
             actor,
-            Operation.COLLECTION,
-            "calibration.scores.save",
+            AuditAction.CALIBRATION_SCORES_SAVE,
             exercise,
             {"vignettes": sorted(clean), "complete": complete},
         )
@@ -892,9 +878,7 @@ def calibration_sheet_submit(*, actor: User, exercise: CalibrationExercise) -> C
             )
         sheet.submitted_at = timezone.now()
         sheet.save(update_fields=["submitted_at"])
-        _audit_calibration(
-            actor, Operation.COLLECTION, "calibration.sheet.submit", exercise, {"vignettes": len(scored)}
-        )
+        _audit_calibration(actor, AuditAction.CALIBRATION_SHEET_SUBMIT, exercise, {"vignettes": len(scored)})
     return sheet
 
 
@@ -935,8 +919,7 @@ def calibration_results_consult(*, actor: User, data: ExerciseResults) -> None:
     """Seeing the results is a consultation of the assessors' scores (personal data about them)."""
     _audit_calibration(
         actor,
-        Operation.CONSULTATION,
-        "calibration.results.view",
+        AuditAction.CALIBRATION_RESULTS_VIEW,
         data.exercise,
         {"view": data.view, "assessors_named": sorted(r.assessor_id for r in data.rows)},
     )
@@ -946,8 +929,7 @@ def calibration_results_export(*, actor: User, data: ExerciseResults, rows: int)
     """An export leaves the system: recorded as a disclosure, with the person exporting as recipient."""
     audit_record(
         actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="calibration.results.export",
+        action=AuditAction.CALIBRATION_RESULTS_EXPORT,
         object_type="calibration_exercise",
         object_id=data.exercise.pk,
         justification="Export of calibration results",
@@ -958,3 +940,27 @@ def calibration_results_export(*, actor: User, data: ExerciseResults, rows: int)
             "assessors_named": sorted(r.assessor_id for r in data.rows),
         },
     )
+
+
+# The records of reading (consultations and exports) live beside the writes.
+from .records import (  # noqa: E402
+    EQUALITY_JUSTIFICATION,
+    dry_run_consult,
+    equality_export_record,
+    equality_report_consult,
+    population_consult,
+    priority_export,
+    priority_list_consult,
+    reviews_consult,
+)
+
+__all__ = [
+    "EQUALITY_JUSTIFICATION",
+    "dry_run_consult",
+    "equality_export_record",
+    "equality_report_consult",
+    "population_consult",
+    "priority_export",
+    "priority_list_consult",
+    "reviews_consult",
+]

@@ -1,0 +1,187 @@
+"""The audit action vocabulary: every kind of entry the s.62 log can hold, with its operation and label.
+
+One enum, one place: a new app adds its actions here, in a section of its own, and its services pass
+them to `audit_record(action=AuditAction.X, ...)`; the operation comes with the action, so an entry can never
+record a disclosure as a consultation. Where a page or endpoint showed it is in the entry's details
+(`surface`), not in the action. The inspector's page lists these labels.
+"""
+
+from enum import Enum
+
+from .vocabulary import Operation
+
+C, A, CON, D, COMB, E = (
+    Operation.COLLECTION,
+    Operation.ALTERATION,
+    Operation.CONSULTATION,
+    Operation.DISCLOSURE,
+    Operation.COMBINATION,
+    Operation.ERASURE,
+)
+
+
+class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as its code)
+    """An audit action: its code (stored), its s.62 operation and a label for readers."""
+
+    operation: Operation
+    label: str
+
+    def __new__(cls, code: str, operation: Operation, label: str) -> "AuditAction":
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.operation = operation
+        member.label = label
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    # --- accounts and administration ----------------------------------------------------------------
+    USER_CREATE = "user.create", C, "Created a user account"
+    USER_ENROLMENT_CODE = "user.enrolment_code", A, "Issued an enrolment code"
+    USER_AUTHENTICATOR_ENROLLED = "user.authenticator_enrolled", A, "Set up an authenticator"
+    API_TOKEN_ISSUE = "api_token.issue", A, "Issued an API token"
+    API_TOKEN_REVOKE = "api_token.revoke", A, "Revoked an API token"
+    ADMIN_ADD = "admin.add", A, "Added a record in the administration site"
+    ADMIN_CHANGE = "admin.change", A, "Changed a record in the administration site"
+    ADMIN_DELETE = "admin.delete", A, "Deleted a record in the administration site"
+    ADMIN_USER_ROLES = "admin.user.roles", A, "Changed a user's roles"
+
+    # --- the audit log itself ---------------------------------------------------------------------------
+    AUDIT_BROWSE = "audit.browse", CON, "Browsed the audit log"
+    AUDIT_EXPORT = "audit.export", D, "Exported the audit log"
+    AUDIT_VERIFY = "audit.verify", CON, "Asked for a check of the audit chain"
+    AUDIT_CHECKPOINT = "audit.checkpoint", CON, "Signed a checkpoint of the audit chain"
+
+    # --- demonstration data -----------------------------------------------------------------------------
+    DEMO_GENERATE = "demo.generate", C, "Generated demonstration data"
+    DEMO_CALIBRATION = "demo.calibration", C, "Generated demonstration calibration data"
+
+    # --- nominals -----------------------------------------------------------------------------------------
+    NOMINAL_REFER = "nominal.refer", C, "Referred a person"
+    NOMINAL_UPDATE = "nominal.update", A, "Changed a person's details"
+    NOMINAL_VIEW = "nominal.view", CON, "Opened a person's record"
+    NOMINAL_LIST = "nominal.list", CON, "Listed or searched people"
+    IDENTIFIER_ADD = "identifier.add", A, "Added an identifier"
+    ALIAS_ADD = "alias.add", A, "Added an alias"
+    CUSTODY_EVENT_RECORD = "custody_event.record", C, "Recorded a custody event"
+    MEMBERSHIP_CHANGE = "membership.change", A, "Changed cohort membership"
+    PARTICIPATION_ADD = "participation.add", D, "Made an agency a participating agency"
+    PARTICIPATION_END = "participation.end", A, "Ended an agency's participation"
+    DECONFLICTION_IDENTIFIER = "deconfliction.identifier", D, "Told of another hub's interest (identifier)"
+    COHORT_AGGREGATES_VIEW = "cohort.aggregates.view", CON, "Viewed cohort counts by hub"
+
+    # --- assessment, priority, methods, equality, calibration ---------------------------------------------
+    ASSESSMENT_SUBMIT = "assessment.submit", C, "Submitted an assessment"
+    TIER_DECIDE = "tier.decide", A, "Decided a tier"
+    PRIORITY_LIST = "priority.list", CON, "Viewed the priority list"
+    PRIORITY_EXPORT = "priority.export", D, "Exported the priority list"
+    REVIEWS_LIST = "reviews.list", CON, "Viewed the reviews due"
+    METHOD_LOAD = "method.load", C, "Loaded a scoring method"
+    METHOD_ACTIVATE = "method.activate", A, "Activated a scoring method"
+    METHOD_DRY_RUN_REQUEST = "method.dry_run.request", CON, "Asked for a dry run of a method"
+    METHOD_DRY_RUN_VIEW = "method.dry_run.view", CON, "Viewed a method dry run"
+    EQUALITY_REPORT_VIEW = "equality.report.view", CON, "Viewed the equality report"
+    EQUALITY_EXPORT = "equality.export", D, "Exported the equality report"
+    EQUALITY_POPULATION_LIST = "equality.population.list", CON, "Listed reference populations"
+    EQUALITY_POPULATION_VIEW = "equality.population.view", CON, "Viewed a reference population"
+    EQUALITY_POPULATION_LOAD = "equality.population.load", A, "Loaded a reference population"
+    EQUALITY_POPULATION_UPDATE = "equality.population.update", A, "Changed a reference population"
+    CALIBRATION_CREATE = "calibration.create", C, "Created a calibration exercise"
+    CALIBRATION_VIGNETTE_ADD = "calibration.vignette.add", C, "Added a calibration case"
+    CALIBRATION_ASSIGN = "calibration.assign", A, "Assigned calibration assessors"
+    CALIBRATION_UNASSIGN = "calibration.unassign", A, "Removed a calibration assessor"
+    CALIBRATION_OPEN = "calibration.open", A, "Opened a calibration exercise"
+    CALIBRATION_CLOSE = "calibration.close", A, "Closed a calibration exercise"
+    CALIBRATION_SCORES_SAVE = "calibration.scores.save", C, "Saved calibration scores"
+    CALIBRATION_SHEET_SUBMIT = "calibration.sheet.submit", C, "Submitted a calibration score sheet"
+    CALIBRATION_RESULTS_VIEW = "calibration.results.view", CON, "Viewed calibration results"
+    CALIBRATION_RESULTS_EXPORT = "calibration.results.export", D, "Exported calibration results"
+
+    # --- plans, outcomes, meetings, catalogue, alerts, reports ----------------------------------------
+    PLAN_CREATE = "plan.create", C, "Created a disruption plan"
+    PLAN_OBJECTIVE_ADD = "plan.objective_add", C, "Added a plan objective"
+    PLAN_ACTION_ADD = "plan.action_add", C, "Added a plan action"
+    PLAN_ACTION_UPDATE = "plan.action_update", A, "Updated a plan action"
+    PLAN_REQUEST_AGREEMENT = "plan.request_agreement", D, "Asked agencies to agree a plan"
+    PLAN_AGREE = "plan.agree", A, "Agreed a plan for an agency"
+    OUTCOME_CLAIM = "outcome.claim", C, "Claimed an outcome"
+    OUTCOME_VALIDATE = "outcome.validate", A, "Validated an outcome"
+    OUTCOME_REJECT = "outcome.reject", A, "Rejected an outcome"
+    OUTCOME_MERGE = "outcome.merge", COMB, "Merged duplicate outcomes"
+    ORDER_RECORD = "order.record", C, "Recorded a civil or ancillary order"
+    ORDER_BREACH = "order.breach", C, "Reported a breach of an order"
+    MEETING_SCHEDULE = "meeting.schedule", C, "Scheduled a tasking meeting"
+    MEETING_ATTENDANCE = "meeting.attendance", A, "Recorded meeting attendance"
+    MEETING_DECISION = "meeting.decision", C, "Recorded a meeting decision"
+    MEETING_MINUTES = "meeting.minutes", A, "Recorded meeting minutes"
+    MEETING_VIEW = "meeting.view", CON, "Opened a tasking meeting"
+    MEETING_PACK_PDF = "meeting.pack_pdf", D, "Downloaded a meeting pack"
+    MEETING_MINUTES_PDF = "meeting.minutes_pdf", D, "Downloaded meeting minutes"
+    TACTIC_CREATE = "tactic.create", C, "Added a catalogue entry"
+    TACTIC_UPDATE = "tactic.update", A, "Changed a catalogue entry"
+    TACTIC_RETIRE = "tactic.retire", A, "Retired a catalogue entry"
+    TACTIC_REINSTATE = "tactic.reinstate", A, "Reinstated a catalogue entry"
+    ALERTS_INBOX = "alerts.inbox", CON, "Viewed the alerts inbox"
+    AGENCY_ACTIONS_LIST = "agency_actions.list", CON, "Viewed the agency's own actions"
+    PLANS_REPORT = "plans.report", CON, "Viewed plan reports (aggregates)"
+    PLANS_REPORT_EXPORT = "plans.report_export", D, "Exported plan reports (aggregates)"
+
+    # --- intelligence and sharing -------------------------------------------------------------------------
+    INTEL_ITEM_RECORD = "intel.item.record", C, "Recorded intelligence"
+    INTEL_ITEM_VIEW = "intel.item.view", CON, "Opened an intelligence item"
+    INTEL_ITEM_LIST = "intel.item.list", CON, "Listed or searched intelligence"
+    INTEL_ITEM_EXPORT = "intel.item.export", D, "Exported intelligence"
+    INTEL_ITEM_DISCLOSE = "intel.item.disclose", D, "Disseminated an intelligence item"
+    INTEL_ITEM_CONSENT_REQUEST = "intel.item.consent_request", CON, "Asked the originator's consent"
+    INTEL_ITEM_CONSENT_REFUSED = "intel.item.consent_refused", CON, "Refused consent to share"
+    INTEL_ITEM_SANITISE = "intel.item.sanitise", C, "Made a sanitised version"
+    INTEL_ITEM_SANITISATION_APPROVED = "intel.item.sanitisation_approved", A, "Approved a sanitised version"
+    INTEL_ITEM_SANITISATION_REFUSED = "intel.item.sanitisation_refused", A, "Refused a sanitised version"
+    INTEL_ITEM_RETAIN = "intel.item.retain", A, "Kept an item at review"
+    INTEL_ITEM_ERASE = "intel.item.erase", E, "Erased an intelligence item"
+    INTEL_ITEM_RESTRICT = "intel.item.restrict", A, "Restricted processing of an item"
+    INTEL_ITEM_UNRESTRICT = "intel.item.unrestrict", A, "Lifted a restriction on an item"
+    INTEL_ITEM_RECTIFY = "intel.item.rectify", A, "Corrected an intelligence item"
+    INTEL_AGREEMENT_CREATE = "intel.agreement.create", C, "Recorded an information-sharing agreement"
+    INTEL_AGREEMENT_STATUS = "intel.agreement.status", A, "Changed an agreement's status"
+    INTEL_DECONFLICTION_HIT = "intel.deconfliction.hit", D, "Told of another hub's interest (search)"
+    INTEL_ACCESS_REQUEST_CREATE = "intel.access_request.create", CON, "Asked for access to a hidden record"
+    INTEL_ACCESS_REQUEST_GRANTED = "intel.access_request.granted", A, "Granted an access request"
+    INTEL_ACCESS_REQUEST_REFUSED = "intel.access_request.refused", A, "Refused an access request"
+    INTEL_SUMMARY_DISCLOSE = "intel.summary.disclose", D, "Disclosed a nominal summary"
+    INTEL_SUMMARY_VIEW = "intel.summary.view", CON, "Opened a nominal summary"
+    INTEL_SUMMARY_LIST = "intel.summary.list", CON, "Listed nominal summaries"
+    INTEL_SUBJECT_ACCESS_EXPORT = "intel.subject_access.export", D, "Exported a subject access response"
+
+    # --- identity resolution (linkage) ------------------------------------------------------------------
+    LINKAGE_IMPORT_STAGE = "linkage.import.stage", C, "Staged a feed import"
+    LINKAGE_IMPORT_COMMIT = "linkage.import.commit", C, "Imported a feed"
+    LINKAGE_IMPORT_REJECT = "linkage.import.reject", C, "Rejected a feed import"
+    LINKAGE_IMPORT_FAIL = "linkage.import.fail", C, "A feed import failed"
+    LINKAGE_IMPORT_REQUEUE = "linkage.import.requeue", C, "Queued a stopped feed import again"
+    LINKAGE_IMPORT_REPORT = "linkage.import.report", CON, "Viewed a feed import"
+    LINKAGE_REVIEW_LIST = "linkage.review.list", CON, "Viewed the review queue"
+    LINKAGE_PAIR_VIEW = "linkage.pair.view", CON, "Viewed a candidate pair"
+    LINKAGE_PAIR_DECIDE = "linkage.pair.decide", COMB, "Decided a candidate pair"
+    LINKAGE_PERSON_VIEW = "linkage.person.view", CON, "Viewed a linked person"
+    LINKAGE_MODEL_TRAIN = "linkage.model.train", COMB, "Trained the linkage model"
+    LINKAGE_RUN = "linkage.run", COMB, "Ran identity resolution"
+    LINKAGE_RUN_FAIL = "linkage.run.fail", COMB, "A linkage run failed"
+    LINKAGE_RUN_REQUEUE = "linkage.run.requeue", COMB, "Queued a stopped linkage run again"
+    LINKAGE_MERGE = "linkage.merge", COMB, "Merged records"
+    LINKAGE_UNMERGE = "linkage.unmerge", COMB, "Undid a merge"
+
+
+_BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}
+
+
+def action_of(code: str) -> AuditAction | None:
+    """The action a stored code names (None for a code not in the vocabulary)."""
+    return _BY_CODE.get(code)
+
+
+def action_label(code: str) -> str:
+    """The reader's label for a stored code (the code itself when it is not in the vocabulary)."""
+    found = _BY_CODE.get(code)
+    return found.label if found is not None else code

@@ -1,0 +1,274 @@
+"""Recording and consulting intelligence items, and their export."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from marsoc.accounts.models import Hub, User
+from marsoc.core import access
+from marsoc.core.actions import AuditAction
+from marsoc.core.actor import Actor
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
+from marsoc.core.vocabulary import (
+    Classification,
+)
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.vocabulary import DataSubjectCategory
+
+from ..models import (
+    IntelItem,
+    ItemSubject,
+)
+from ..vocabulary import (
+    ACTION_CONDITIONS,
+    DataCategory,
+    HandlingCode,
+    HandlingCondition,
+    IntelligenceAssessment,
+    LegacyHandling,
+    LegacyIntelligence,
+    LegacySource,
+    ProcessingPurpose,
+    RecordGroup,
+    SourceEvaluation,
+)
+
+EARLIEST = date(1900, 1, 1)
+
+MAX_TEXT = 20_000
+# MoPI review periods by record group, in years (domain.md §4.1). Reference data: a deployment may
+# override it with the setting MARSOC_REVIEW_YEARS.
+DEFAULT_REVIEW_YEARS = {"1": 10, "2": 10, "3": 6, "4": 6}
+
+
+def review_years() -> dict[str, int]:
+    return {**DEFAULT_REVIEW_YEARS, **getattr(settings, "MARSOC_REVIEW_YEARS", {})}
+
+
+def review_due_for(group: str, from_date: date) -> date:
+    years = review_years()[group]
+    try:
+        return from_date.replace(year=from_date.year + years)
+    except ValueError:  # 29 February
+        return from_date.replace(year=from_date.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    text: str
+    intelligence_date: date | None
+    owner_hub_id: int | None
+    classification: str
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    purpose: str
+    data_category: str
+    subjects: Sequence[tuple[int, str]] = ()  # (nominal id, data-subject category)
+    conditions: Sequence[str] = ()
+    legacy_source: str = ""
+    legacy_intelligence: str = ""
+    legacy_handling: str = ""
+    record_group: str = RecordGroup.GROUP_3
+    originating_officer_id: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def validate_grade(
+    source_evaluation: str, intelligence_assessment: str, handling_code: str, conditions: Sequence[str]
+) -> dict[str, str]:
+    """The 3x5x2 rules, each reported against its own field."""
+    errors: dict[str, str] = {}
+    if source_evaluation not in SourceEvaluation.values:
+        errors["source_evaluation"] = "Select the source evaluation: 1, 2 or 3"
+    if intelligence_assessment not in IntelligenceAssessment.values:
+        errors["intelligence_assessment"] = "Select the intelligence assessment: A, B, C, D or E"
+    if handling_code not in HandlingCode.values:
+        errors["handling_code"] = "Select the handling code: P or C"
+        return errors
+    unknown = [c for c in conditions if c not in HandlingCondition.values]
+    chosen = set(conditions)
+    if unknown:
+        errors["conditions"] = f"Unknown handling condition {', '.join(unknown)}: use A1, A2, A3, S1 or S2"
+    elif handling_code == HandlingCode.P and chosen:
+        errors["conditions"] = "Handling code P (lawful sharing permitted) takes no conditions"
+    elif handling_code == HandlingCode.C and not chosen:
+        errors["conditions"] = "Handling code C needs at least one condition (A1, A2, A3, S1 or S2)"
+    elif len(chosen & ACTION_CONDITIONS) > 1:
+        errors["conditions"] = "Choose one action condition: A1, A2 or A3"
+    elif {"S1", "S2"} <= chosen:
+        errors["conditions"] = "Choose S1 or S2, not both"
+    return errors
+
+
+def _validate_item(
+    actor: Actor, data: ItemInput, errors: dict[str, str], *, need_subjects: bool = True
+) -> None:
+    today = timezone.localdate()
+    if not data.text.strip():
+        errors["text"] = "Enter the intelligence"
+    elif len(data.text) > MAX_TEXT:
+        errors["text"] = f"The intelligence must be {MAX_TEXT:,} characters or fewer"
+    if data.intelligence_date is None:
+        errors["intelligence_date"] = "Enter the date of the intelligence"
+    elif data.intelligence_date > today:
+        errors["intelligence_date"] = "The date of the intelligence must be today or in the past"
+    elif data.intelligence_date < EARLIEST:
+        errors["intelligence_date"] = "The date of the intelligence must be after 1 January 1900"
+    if data.classification not in Classification.values:
+        errors["classification"] = "Select a classification"
+    elif not access.may(actor, "clearance.covers", data.classification):
+        errors["classification"] = "You cannot record a classification above your own clearance"
+    errors.update(
+        validate_grade(
+            data.source_evaluation, data.intelligence_assessment, data.handling_code, list(data.conditions)
+        )
+    )
+    if data.purpose not in ProcessingPurpose.values:
+        errors["purpose"] = "Select the purpose the intelligence was collected for"
+    if data.data_category not in DataCategory.values:
+        errors["data_category"] = "Select the category of data"
+    if data.record_group not in RecordGroup.values:
+        errors["record_group"] = "Select the MoPI record group"
+    legacy = (data.legacy_source, data.legacy_intelligence, data.legacy_handling)
+    if any(legacy):
+        if not all(legacy):
+            errors["legacy_source"] = "Give all three parts of the legacy 5x5x5 grade, or none"
+        elif data.legacy_source not in LegacySource.values:
+            errors["legacy_source"] = "Legacy source evaluation must be A to E"
+        elif data.legacy_intelligence not in LegacyIntelligence.values:
+            errors["legacy_intelligence"] = "Legacy intelligence evaluation must be 1 to 5"
+        elif data.legacy_handling not in LegacyHandling.values:
+            errors["legacy_handling"] = "Legacy handling code must be 1 to 5"
+    if data.owner_hub_id is None or not Hub.objects.filter(pk=data.owner_hub_id).exists():
+        errors["owner_hub"] = "Select the owner hub"
+    elif not access.may(actor, "intel_item.record_for_hub", data.owner_hub_id):
+        errors["owner_hub"] = "You can only record intelligence for your own hub"
+    if need_subjects:
+        if not data.subjects:
+            errors["subjects"] = "Link the intelligence to at least one person"
+        else:
+            ids = [n for n, _ in data.subjects]
+            nominals = {n.pk: n for n in Nominal.objects.filter(pk__in=ids).select_related("owner_hub")}
+            if len(set(ids)) != len(ids):
+                errors["subjects"] = "Each person can be linked once"
+            elif any(n not in nominals or not access.may(actor, "nominal.view", nominals[n]) for n in ids):
+                errors["subjects"] = "Link only people whose records you can see"
+            elif any(cat not in DataSubjectCategory.values for _, cat in data.subjects):
+                errors["subjects"] = "Give each person's data-subject category (suspect, victim, witness…)"
+
+
+def item_record(*, actor: User, data: ItemInput) -> IntelItem:
+    errors: dict[str, str] = {}
+    _validate_item(actor, data, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    group = data.record_group
+    assert data.owner_hub_id is not None and data.intelligence_date is not None
+    if actor.agency_id is None:
+        raise PermissionDenied("Only a user of an agency can record intelligence")
+    with transaction.atomic():
+        item = IntelItem.objects.create(
+            owner_hub_id=data.owner_hub_id,
+            originating_agency_id=actor.agency_id,
+            originating_officer_id=data.originating_officer_id or actor.pk,
+            text=data.text.strip(),
+            intelligence_date=data.intelligence_date,
+            recorded_by=actor,
+            classification=data.classification,
+            source_evaluation=data.source_evaluation,
+            intelligence_assessment=data.intelligence_assessment,
+            handling_code=data.handling_code,
+            conditions=sorted(set(data.conditions)),
+            purpose=data.purpose,
+            data_category=data.data_category,
+            legacy_source=data.legacy_source,
+            legacy_intelligence=data.legacy_intelligence,
+            legacy_handling=data.legacy_handling,
+            record_group=group,
+            review_due=review_due_for(group, data.intelligence_date),
+        )
+        ItemSubject.objects.bulk_create(
+            [ItemSubject(item=item, nominal_id=n, data_subject_category=c) for n, c in data.subjects]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.INTEL_ITEM_RECORD,
+            object_type="intel_item",
+            object_id=item.pk,
+            nominal_id=data.subjects[0][0] if len(data.subjects) == 1 else None,
+            justification="Intelligence recorded",
+            details={"grade": item.grade_label, "classification": item.classification},
+            subject_ids=[n for n, _ in data.subjects],
+        )
+    return item
+
+
+def item_consult(*, actor: User, item: IntelItem, purpose: str, surface: str) -> None:
+    """Opening an item is a consultation of every person it is about (s.62)."""
+    subject_ids = list(item.subjects.values_list("nominal_id", flat=True))
+    audit_record(
+        actor=actor,
+        action=AuditAction.INTEL_ITEM_VIEW,
+        surface=surface,
+        object_type="intel_item",
+        object_id=item.pk,
+        justification=purpose,
+        subject_ids=subject_ids,
+    )
+
+
+def item_list_consult(
+    *, actor: User, items: Sequence[IntelItem], purpose: str, surface: str, query: dict[str, str]
+) -> None:
+    subject_ids = sorted(
+        set(ItemSubject.objects.filter(item__in=[i.pk for i in items]).values_list("nominal_id", flat=True))
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.INTEL_ITEM_LIST,
+        surface=surface,
+        object_type="intel_item_list",
+        justification=purpose,
+        details={"shown": [i.pk for i in items], "query": query},
+        subject_ids=subject_ids,
+    )
+
+
+EXPORT_COLUMNS = ["reference", "grade", "classification", "date", "owner hub", "originating agency", "text"]
+
+
+def item_export(*, actor: User, items: Sequence[IntelItem]) -> ExportFile:
+    """CSV of search results (already scoped by the caller's selector): a disclosure to the person
+    exporting, with every person the items are about as a subject."""
+    rows = [
+        [
+            item.reference,
+            item.grade_label,
+            item.classification,
+            item.intelligence_date,
+            item.owner_hub.name,
+            item.originating_agency.name,
+            item.text,
+        ]
+        for item in items
+    ]
+    subject_ids = ItemSubject.objects.filter(item__in=[i.pk for i in items]).values_list(
+        "nominal_id", flat=True
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.INTEL_ITEM_EXPORT,
+        object_type="intel_item_list",
+        justification="Intelligence export",
+        recipients=[actor.display_label],
+        details={"shown": [i.pk for i in items]},
+        subject_ids=set(subject_ids),
+    )
+    return ExportFile(csv_text(EXPORT_COLUMNS, rows).encode("utf-8"), CSV_TYPE, "intelligence.csv")

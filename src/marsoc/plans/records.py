@@ -1,0 +1,80 @@
+"""The s.62 records of reading plan data: meetings and their PDFs, the alerts inbox, the agency's own
+actions and the reports. Part of the services layer: pages and the API call these and never write the
+log themselves."""
+
+from collections.abc import Iterable
+
+from marsoc.accounts.models import User
+from marsoc.core.actions import AuditAction
+from marsoc.core.audit import audit_record
+
+from .models import Meeting
+
+
+def meeting_consult(*, actor: User, meeting: Meeting, nominal_ids: Iterable[int]) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.MEETING_VIEW,
+        object_type="meeting",
+        object_id=meeting.pk,
+        justification="Tasking and coordination meeting",
+        subject_ids=nominal_ids,
+    )
+
+
+def meeting_pdf_disclose(
+    *, actor: User, meeting: Meeting, kind: str, justification: str, nominal_ids: Iterable[int]
+) -> None:
+    """A meeting PDF downloaded: a disclosure to the person downloading it, of every person in it."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.MEETING_PACK_PDF if kind == "pack" else AuditAction.MEETING_MINUTES_PDF,
+        object_type="meeting",
+        object_id=meeting.pk,
+        justification=justification,
+        recipients=[actor.display_label],
+        subject_ids=nominal_ids,
+    )
+
+
+def inbox_consult(*, actor: User, nominal_ids: Iterable[int], surface: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.ALERTS_INBOX,
+        surface=surface,
+        object_type="alert_list",
+        justification="Alerts inbox",
+        subject_ids=nominal_ids,
+    )
+
+
+def agency_actions_consult(*, actor: User, nominal_ids: Iterable[int], surface: str) -> None:
+    """The agency's own actions: the people are named only where the actor may still see them."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.AGENCY_ACTIONS_LIST,
+        surface=surface,
+        object_type="action_list",
+        justification="The agency's own actions",
+        subject_ids=nominal_ids,
+    )
+
+
+def report_consult(*, actor: User) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.PLANS_REPORT,
+        object_type="report",
+        justification="Disruption and plan reports (aggregates)",
+    )
+
+
+def report_export_record(*, actor: User) -> None:
+    """Aggregates only: a disclosure to the person downloading it, with no person in it."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.PLANS_REPORT_EXPORT,
+        object_type="report",
+        justification="Export of disruption and plan reports (aggregates)",
+        recipients=[actor.display_label],
+    )
