@@ -9,6 +9,7 @@ reordering breaks the chain and `marsoc audit verify` names the entry. See docs/
 from django.conf import settings
 from django.db import models
 
+from .actions import action_label
 from .vocabulary import Operation
 
 
@@ -46,6 +47,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.operation} {self.action} by {self.actor_label}"
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in words (the vocabulary's label for the stored code)."""
+        return action_label(self.action)
 
 
 class AuditSubject(models.Model):

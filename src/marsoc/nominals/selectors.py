@@ -300,12 +300,13 @@ def nominal_phase(nominal: Nominal, today: date | None = None) -> Phase:
 
 
 def nominal_viewers(*, actor: Actor, nominal: Nominal, limit: int = 50) -> QuerySet[AuditEvent]:
-    """Who consulted this record, for the managers allowed to ask."""
+    """Who has viewed this record, for the managers allowed to ask: every consultation and every
+    disclosure (exports, meeting packs, subject access, summaries) that named the person."""
     if not access.may(actor, "nominal.see_viewers", nominal):
         return AuditEvent.objects.none()
     return (
         AuditEvent.objects.filter(Q(nominal_id=nominal.pk) | Q(subjects__nominal_id=nominal.pk))
-        .filter(operation=Operation.CONSULTATION)
+        .filter(operation__in=[Operation.CONSULTATION, Operation.DISCLOSURE])
         .distinct()
         .order_by("-id")[:limit]
     )
