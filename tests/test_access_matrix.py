@@ -144,6 +144,13 @@ GLOBAL_SURFACES = [
     ("add catalogue entry", "get", "/plans/catalogue/add/", {"national_manager"}),
     ("tasking meetings", "get", "/plans/meetings/", CASE - {"partner_probation"}),
     ("alerts inbox", "get", "/plans/alerts/", CASE),
+    # Those who speak for an agency (managers, officers, partners) see the actions their agency owns.
+    (
+        "agency's actions",
+        "get",
+        "/plans/actions/",
+        {"london_manager", "london_officer", "partner_probation", "national_manager"},
+    ),
     ("plan reports", "get", "/plans/reports/", CASE - {"partner_probation"}),
     ("plan reports export", "get", "/plans/reports/export.csv", CASE - {"partner_probation"}),
     # Identity resolution (linkage): hub staff and national staff; the world's records are London's.
@@ -228,6 +235,7 @@ COVERED_ROUTES = {
     "plans/meetings/<int:meeting_id>/pack.pdf",
     "plans/meetings/<int:meeting_id>/minutes.pdf",
     "plans/alerts/",
+    "plans/actions/",
     "plans/reports/",
     "plans/reports/export.csv",
     "linkage/",

@@ -13,10 +13,10 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import CodeForm, EnrolForm, SignInForm
 from .models import User
+from .selectors import active_user, unconfirmed_device
 from .services import totp_device, totp_enrol_confirm, totp_enrol_start
 
 PENDING = "marsoc_pending_user"
@@ -49,7 +49,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def _pending_user(request: HttpRequest) -> User | None:
     pk = request.session.get(PENDING)
-    return User.objects.filter(pk=pk, is_active=True).first() if pk else None
+    return active_user(pk)
 
 
 def _complete(request: HttpRequest, user: User, device: Any) -> HttpResponse:
@@ -87,9 +87,7 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None)
     device = None
     if request.method == "POST":
-        device = TOTPDevice.objects.filter(
-            pk=request.session.get(ENROL_DEVICE), user=user, confirmed=False
-        ).first()
+        device = unconfirmed_device(user, request.session.get(ENROL_DEVICE))
     if request.method == "POST" and device is not None and form.is_valid():
         if totp_enrol_confirm(device, form.cleaned_data["code"], form.cleaned_data["enrolment_code"]):
             request.session.pop(ENROL_DEVICE, None)

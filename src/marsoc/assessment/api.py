@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -23,8 +23,6 @@ from marsoc.nominals.vocabulary import Phase
 from . import services
 from .models import (
     Assessment,
-    CalibrationAssignment,
-    CalibrationResponse,
     MethodDryRun,
     PriorityStatus,
     ScoringMethod,
@@ -34,14 +32,18 @@ from .selectors import (
     access_assessment_by_id,
     access_exercise_by_id,
     assessment_history,
+    assessment_with_method,
     calibration_exercises,
     dry_run_by_id,
     dry_run_changes,
     exercise_results,
+    method_by_id,
     methods_visible,
+    own_sheets,
     priority_page,
     priority_row_phase,
     reviews_due,
+    sheet_with_score_count,
 )
 
 router = Router(tags=["assessment"])
@@ -117,7 +119,7 @@ def list_methods(request: HttpRequest) -> Any:
 
 @router.get("/methods/{method_id}", response={200: MethodDetailOut, 404: ErrorOut}, summary="One method")
 def get_method(request: HttpRequest, method_id: int) -> Any:
-    method = ScoringMethod.objects.filter(pk=method_id).first() if method_id <= MAX_ID else None
+    method = method_by_id(method_id)
     if method is None or not access.may(_actor(request), "method.view"):
         return Status(404, NOT_FOUND)
     spec = services.method_spec(method)
@@ -191,7 +193,7 @@ def _dry_run(run: MethodDryRun) -> dict[str, Any]:
 )
 def request_dry_run(request: HttpRequest, method_id: int) -> Any:
     actor = _actor(request)
-    method = ScoringMethod.objects.filter(pk=method_id).first() if method_id <= MAX_ID else None
+    method = method_by_id(method_id)
     if method is None or not access.may(actor, "method.manage"):
         return Status(404, NOT_FOUND)
     try:
@@ -410,7 +412,7 @@ def submit_assessment(request: HttpRequest, nominal_id: int, payload: Assessment
         return Status(403, {"detail": str(exc)})
     except ValidationFailed as exc:
         return Status(422, {"detail": "The assessment was not saved", "errors": exc.errors})
-    assessment = Assessment.objects.select_related("method", "assessor").get(pk=assessment.pk)
+    assessment = assessment_with_method(assessment.pk)
     return Status(201, _assessment_detail(assessment))
 
 
@@ -687,12 +689,7 @@ class CalibrationScoresOut(Schema):
 def list_calibration_exercises(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _user(request)
     exercises = list(calibration_exercises(actor=actor).annotate(vignette_count=Count("vignettes")))
-    sheets = {
-        s.exercise_id: s
-        for s in CalibrationAssignment.objects.filter(assessor_id=actor.pk, exercise__in=exercises).annotate(
-            scored=Count("responses", filter=Q(responses__score__isnull=False))
-        )
-    }
+    sheets = own_sheets(actor=actor, exercise_ids=[e.pk for e in exercises], count_scored=True)
     out = []
     for e in exercises:
         sheet = sheets.get(e.pk)
@@ -805,15 +802,13 @@ def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: Cal
         return Status(409, {"detail": str(exc)})
     except ValidationFailed as exc:
         return Status(422, {"detail": "The scores were not saved", "errors": exc.errors})
-    sheet = CalibrationAssignment.objects.get(pk=seen.sheet.pk)
+    sheet, scored = sheet_with_score_count(seen.sheet.pk)
     return Status(
         200,
         {
             "exercise_id": exercise_id,
             "saved_vignettes": sorted(r.vignette_id for r in payload.responses),
-            "scored_vignettes": CalibrationResponse.objects.filter(
-                assignment=sheet, score__isnull=False
-            ).count(),
+            "scored_vignettes": scored,
             "submitted_at": sheet.submitted_at,
         },
     )

@@ -16,7 +16,7 @@ from marsoc.core import access
 from . import services
 from .equality import CHARACTERISTICS
 from .models import ReferencePopulation
-from .selectors import COHORTS, EqualityOptions, equality_report, reference_populations
+from .selectors import COHORTS, EqualityOptions, equality_report, population_exists, reference_populations
 
 router = Router(tags=["equality"])
 
@@ -106,10 +106,7 @@ def equality_report_api(request: HttpRequest, params: Query[EqualityParams]) -> 
         raise HttpError(422, f"cohort must be one of {', '.join(COHORTS)}")
     if params.tier not in ("", "1", "2", "3", "4"):
         raise HttpError(422, "tier must be 1, 2, 3, 4 or empty")
-    if (
-        params.population is not None
-        and not ReferencePopulation.objects.filter(pk=params.population).exists()
-    ):
+    if params.population is not None and not population_exists(params.population):
         raise HttpError(422, "population: no reference population with this id")
     options = EqualityOptions(
         cohort=params.cohort, tier=params.tier, population_id=params.population, threshold=params.threshold

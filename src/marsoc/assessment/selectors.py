@@ -584,3 +584,40 @@ def exercise_results(*, seen: ExerciseAccess, actor: Actor, spec: MethodSpec) ->
         submitted=len(submitted),
         assigned=len(sheets),
     )
+
+
+# --- small reads for pages and the API ---------------------------------------------------------------
+
+
+def method_by_id(method_id: int) -> ScoringMethod | None:
+    """A scoring method (methods are reference data: who may see them is "method.view")."""
+    return ScoringMethod.objects.filter(pk=method_id).first() if 0 < method_id <= 2**63 - 1 else None
+
+
+def active_method_or_none() -> ScoringMethod | None:
+    return ScoringMethod.objects.filter(status="active").first()
+
+
+def assessment_with_method(assessment_id: int) -> Assessment:
+    """An assessment the caller has just written (it passed the access rule on the way in)."""
+    return Assessment.objects.select_related("method", "assessor").get(pk=assessment_id)
+
+
+def own_sheets(
+    *, actor: Actor, exercise_ids: list[int], count_scored: bool = False
+) -> dict[int, CalibrationAssignment]:
+    """The actor's own score sheets in these exercises, by exercise (with `scored`: how many scores)."""
+    qs = CalibrationAssignment.objects.filter(assessor_id=actor.pk, exercise_id__in=exercise_ids)
+    if count_scored:
+        qs = qs.annotate(scored=Count("responses", filter=Q(responses__score__isnull=False)))
+    return {s.exercise_id: s for s in qs}
+
+
+def sheet_with_score_count(sheet_id: int) -> tuple[CalibrationAssignment, int]:
+    """A sheet read back after saving, with how many scores it holds."""
+    sheet = CalibrationAssignment.objects.get(pk=sheet_id)
+    return sheet, CalibrationResponse.objects.filter(assignment=sheet, score__isnull=False).count()
+
+
+def population_exists(population_id: int) -> bool:
+    return ReferencePopulation.objects.filter(pk=population_id).exists()

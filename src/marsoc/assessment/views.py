@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from marsoc.accounts.models import Hub, User
+from marsoc.accounts.models import User
+from marsoc.accounts.selectors import all_hubs, regional_hubs
 from marsoc.assessment.vocabulary import ResultsView
 from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
@@ -37,7 +38,7 @@ from .forms import (
     VignetteForm,
 )
 from .method import method_differences
-from .models import CalibrationAssignment, CalibrationStatus, PriorityStatus, ScoringMethod
+from .models import CalibrationStatus, PriorityStatus, ScoringMethod
 from .selectors import (
     COHORTS,
     EqualityOptions,
@@ -47,6 +48,7 @@ from .selectors import (
     PriorityFilters,
     access_assessment_by_id,
     access_exercise_by_id,
+    active_method_or_none,
     assessment_history,
     calibration_assessor_candidates,
     calibration_exercises,
@@ -59,6 +61,7 @@ from .selectors import (
     exercise_results,
     methods_visible,
     own_sheet,
+    own_sheets,
     priority_page,
     reference_populations,
     reviews_due,
@@ -367,7 +370,7 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         details={"direction": direction, "hub": hub_id, "page": page.number},
         surface="page",
     )
-    active = ScoringMethod.objects.filter(status="active").first()
+    active = active_method_or_none()
     differences = (
         method_differences(services.method_spec(active), services.method_spec(run.candidate))
         if active is not None and active.pk != run.candidate_id
@@ -391,7 +394,7 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "direction": direction,
             "directions": DIRECTIONS,
             "hub_id": hub_id,
-            "hubs": Hub.objects.order_by("name"),
+            "hubs": all_hubs(),
             "query_string": params.urlencode(),
         },
     )
@@ -403,7 +406,7 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 def _equality_scopes(actor: User) -> list[tuple[str, str]]:
-    hubs = Hub.objects.filter(is_national=False).order_by("name")
+    hubs = regional_hubs()
     if not access.may(actor, "equality.every_hub"):
         hubs = hubs.filter(pk=actor.hub_id or 0)
     return [("national", "National (all hubs)")] + [(str(h.pk), h.name) for h in hubs]
@@ -648,12 +651,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
     if not access.may(actor, "calibration.list"):
         raise Http404("Not available")
     exercises = list(calibration_exercises(actor=actor).annotate(vignette_count=Count("vignettes")))
-    sheets = {
-        s.exercise_id: s
-        for s in CalibrationAssignment.objects.filter(
-            assessor_id=actor.pk, exercise__in=[e.pk for e in exercises]
-        )
-    }
+    sheets = own_sheets(actor=actor, exercise_ids=[e.pk for e in exercises])
     return render(
         request,
         "assessment/calibration_list.html",

@@ -10,7 +10,7 @@ from marsoc.core import access
 
 from .actor import Actor
 from .errors import NotFoundOrForbidden
-from .models import AuditEvent
+from .models import AuditEvent, AuditVerification
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,10 @@ def audit_event_list(*, actor: Actor, filters: AuditFilters) -> QuerySet[AuditEv
     if filters.date_to:
         qs = qs.filter(at__lte=datetime.combine(filters.date_to, time.max, tzinfo=tz))
     return qs.order_by("-id")
+
+
+def recent_verifications(*, actor: Actor, limit: int = 5) -> QuerySet[AuditVerification]:
+    """The latest checks of the chain, for the inspector's page."""
+    if not access.may(actor, "audit.read"):
+        return AuditVerification.objects.none()
+    return AuditVerification.objects.select_related("requested_by")[:limit]

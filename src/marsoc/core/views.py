@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from .errors import NotFoundOrForbidden
 from .exports import safe_text
 from .forms import GovukDateField
-from .models import AuditEvent, AuditVerification
-from .selectors import AuditFilters, audit_event_list
+from .models import AuditEvent
+from .selectors import AuditFilters, audit_event_list, recent_verifications
 from .services import audit_browse_record, audit_export_record, audit_verification_request
 from .vocabulary import Operation
 
@@ -72,7 +72,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query_string": params.urlencode(),
-            "verifications": AuditVerification.objects.select_related("requested_by")[:5],
+            "verifications": recent_verifications(actor=request.user),  # type: ignore[arg-type]
         },
     )
 

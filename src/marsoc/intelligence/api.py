@@ -276,9 +276,7 @@ def record_item(request: HttpRequest, payload: ItemIn) -> Any:
         return Status(422, {"detail": "The item was not recorded", "errors": exc.errors})
     except PermissionDenied as exc:
         return Status(403, {"detail": str(exc)})
-    return Status(
-        201, _detail(IntelItem.objects.select_related("owner_hub", "originating_agency").get(pk=item.pk))
-    )
+    return Status(201, _detail(access_item_by_id(actor=actor, item_id=item.pk)))
 
 
 @router.post(

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from marsoc.accounts.models import Hub, User
+from marsoc.accounts.models import User
+from marsoc.accounts.selectors import hub_choices
 from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
@@ -179,7 +180,7 @@ def item_export(request: HttpRequest) -> HttpResponse:
 
 
 def _hubs_for(actor: User) -> Any:
-    return Hub.objects.all() if actor.is_national else Hub.objects.filter(pk=actor.hub_id or 0)
+    return hub_choices(actor)
 
 
 @login_required

@@ -11,7 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marsoc.accounts.models import Hub, User
+from marsoc.accounts.models import User
+from marsoc.accounts.selectors import hub_choices
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
@@ -70,7 +71,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "feed_import.create"):
         raise Http404("Not available")
-    hubs = Hub.objects.all() if actor.is_national else Hub.objects.filter(id=actor.hub_id or 0)
+    hubs = hub_choices(actor)
     form = ImportForm(
         request.POST or None, request.FILES or None, hubs=hubs, initial={"owner_hub": actor.hub_id}
     )

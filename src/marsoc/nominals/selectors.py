@@ -32,7 +32,7 @@ from marsoc.core.search import Similarity, SimilarTo
 from marsoc.core.vocabulary import Operation
 
 from .lifecycle import RELEASE_WINDOW, phase_of
-from .models import Alias, Identifier, Nominal
+from .models import Alias, Identifier, Nominal, Participation
 from .vocabulary import CustodyStatus, MembershipState, Phase
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -352,3 +352,8 @@ def cohort_counts_by_hub(*, actor: Actor) -> list[dict[str, object]]:
         {"hub": hub, "cells": [suppress(table[hub].get(s, 0)) for s in MembershipState.values]}
         for hub in sorted(table)
     ]
+
+
+def active_participation(*, nominal: Nominal, participation_id: int) -> Participation | None:
+    """An agency's current participation on a person the caller may already see."""
+    return Participation.objects.filter(pk=participation_id, nominal=nominal, ended_at__isnull=True).first()

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from marsoc.accounts.models import Hub, User
+from marsoc.accounts.models import User
+from marsoc.accounts.selectors import hub_choices, officers_for
 from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
@@ -39,8 +40,15 @@ from .forms import (
     ReferForm,
 )
 from .lifecycle import derive_custody
-from .models import Nominal, Participation
-from .selectors import CohortFilters, access_nominal_by_id, nominal_list, nominal_phase, nominal_viewers
+from .models import Nominal
+from .selectors import (
+    CohortFilters,
+    access_nominal_by_id,
+    active_participation,
+    nominal_list,
+    nominal_phase,
+    nominal_viewers,
+)
 from .vocabulary import MembershipState, Phase
 
 PURPOSES_KEY = "marsoc_purposes"
@@ -182,14 +190,11 @@ def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
 
 
 def _hubs_for(actor: User) -> Any:
-    return Hub.objects.all() if actor.is_national else Hub.objects.filter(pk=actor.hub_id or 0)
+    return hub_choices(actor)
 
 
 def _officers_for(actor: User) -> Any:
-    qs = User.objects.filter(access.holders_q("case_writer"), is_active=True, is_service_account=False)
-    if not actor.is_national:
-        qs = qs.filter(hub_id=actor.hub_id or 0)
-    return qs.distinct().order_by("last_name", "first_name")
+    return officers_for(actor)
 
 
 def _person_input(data: dict[str, Any]) -> services.NominalInput:
@@ -282,7 +287,7 @@ def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     form = EditForm(
         request.POST or None,
         initial=initial,
-        hubs=_hubs_for(actor) | Hub.objects.filter(pk=nominal.owner_hub_id),
+        hubs=hub_choices(actor, include=nominal.owner_hub_id),
         officers=_officers_for(actor),
     )
     if request.method == "POST" and form.is_valid():
@@ -435,9 +440,7 @@ def participation_end(
 ) -> HttpResponse:
     if not access.may(_actor(request), "nominal.manage_participation", nominal):
         raise Http404("Not available")
-    participation = Participation.objects.filter(
-        pk=participation_id, nominal=nominal, ended_at__isnull=True
-    ).first()
+    participation = active_participation(nominal=nominal, participation_id=participation_id)
     if participation is None:
         raise Http404("No such participation")
     return _simple_action(

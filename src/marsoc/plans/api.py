@@ -17,7 +17,7 @@ from marsoc.nominals.services import nominal_consult
 
 from . import alerts, records, services
 from .models import Plan, Tactic
-from .selectors import access_action_by_id, plan_for
+from .selectors import access_action_by_id, catalogue_entries, plan_for
 
 router = Router(tags=["plans"])
 MAX_ID = 2**31 - 1
@@ -182,7 +182,7 @@ def _refused(exc: ValidationFailed | PermissionDenied, what: str) -> Status[Any]
 def catalogue(request: HttpRequest) -> Any:
     if not access.may(_actor(request), "catalogue.view"):
         return Status(404, NOT_FOUND)
-    return Status(200, [_tactic(t) for t in Tactic.objects.all()])
+    return Status(200, [_tactic(t) for t in catalogue_entries()])
 
 
 @router.get(

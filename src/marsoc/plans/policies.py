@@ -57,6 +57,12 @@ def agency_action_reach(f: Facts) -> Q:
     return Q(agency_id=f.agency_id)
 
 
+@access.rule("agency_actions.view")
+def sees_agency_actions(f: Facts) -> bool:
+    """Those who speak for an agency see the list of its actions."""
+    return f.agency_voice and f.agency_id is not None
+
+
 @access.rule("agency_action.update")
 def can_update_agency_action(f: Facts, agency_id: int) -> bool:
     """Progress on an action of the actor's own agency, seen through the agency's own list."""

@@ -14,7 +14,7 @@ from marsoc.nominals.models import MembershipChange, Nominal
 from marsoc.nominals.selectors import phase_filter
 from marsoc.nominals.vocabulary import MembershipState, Phase
 
-from .models import Action, Decision, Meeting, Order, Outcome, Plan
+from .models import Action, Decision, Meeting, Order, Outcome, Plan, Tactic
 from .vocabulary import OPEN_ACTION_STATUSES, OutcomeStatus
 
 AGENDA_LOOKBACK = timedelta(days=28)
@@ -192,3 +192,43 @@ def meeting_record(*, actor: Actor, meeting: Meeting) -> MeetingRecord:
             )
         ),
     )
+
+
+def catalogue_entries() -> QuerySet[Tactic]:
+    """The tools-and-powers catalogue (reference data; who may see it is "catalogue.view")."""
+    return Tactic.objects.all()
+
+
+def tactic_by_id(tactic_id: int) -> Tactic | None:
+    return Tactic.objects.filter(pk=tactic_id).first()
+
+
+def outcome_claim_by_id(outcome_id: int) -> Outcome | None:
+    """A claimed outcome with its plan's person (the caller asks "outcome.validate" of that person)."""
+    return Outcome.objects.select_related("action__plan__nominal").filter(pk=outcome_id).first()
+
+
+@dataclass(frozen=True)
+class AgencyActionRow:
+    """One action of the actor's agency. `named` is False when the agency may no longer see the person
+    (its agreement lapsed or the participation ended): the row then shows the person's reference only."""
+
+    action: Action
+    named: bool
+
+
+def agency_actions(*, actor: Actor, limit: int = 500) -> list[AgencyActionRow]:
+    """The actions the actor's own agency owns, open ones first by due date. Work in flight stays in
+    view when the person's agreement lapses; the person's personal data does not (access-model.md)."""
+    rows = list(
+        access.visible(actor, "agency_action", Action.objects.all())
+        .select_related("plan__nominal", "tactic")
+        .order_by("status", "due_date", "id")[:limit]
+    )
+    nominal_ids = {a.plan.nominal_id for a in rows}
+    named = set(
+        Nominal.objects.filter(pk__in=nominal_ids)
+        .filter(access.scope(actor, "nominal"))
+        .values_list("pk", flat=True)
+    )
+    return [AgencyActionRow(a, a.plan.nominal_id in named) for a in rows]

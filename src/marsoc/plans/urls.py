@@ -22,6 +22,7 @@ urlpatterns = [
     path("plans/meetings/<int:meeting_id>/pack.pdf", views.meeting_pack, name="meeting_pack"),
     path("plans/meetings/<int:meeting_id>/minutes.pdf", views.meeting_minutes, name="meeting_minutes"),
     path("plans/alerts/", views.inbox, name="inbox"),
+    path("plans/actions/", views.agency_actions, name="agency_actions"),
     path("plans/reports/", views.report, name="reports"),
     path("plans/reports/export.csv", views.report_export, name="report_export"),
 ]

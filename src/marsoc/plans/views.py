@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from marsoc.accounts.models import User
+from marsoc.accounts.selectors import agency_people
 from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import send_export
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.selectors import nominal_phase
+from marsoc.nominals.selectors import access_nominal_by_id, nominal_phase
 from marsoc.nominals.views import nominal_page
 
 from . import alerts, pdf, records, reports, services
@@ -40,16 +41,20 @@ from .forms import (
     ReportFilterForm,
     TacticForm,
 )
-from .models import Meeting, Outcome, Plan, Tactic
+from .models import Meeting, Plan
 from .selectors import (
     access_action_by_id,
     access_meeting_by_id,
     access_order_by_id,
+    catalogue_entries,
     meeting_agenda,
     meeting_record,
     meetings_visible,
+    outcome_claim_by_id,
     plan_for,
+    tactic_by_id,
 )
+from .selectors import agency_actions as agency_actions_of
 from .vocabulary import LifeArea, OutcomeStatus, Strand
 
 
@@ -72,11 +77,7 @@ def _plan_or_404(actor: User, nominal: Nominal) -> Plan:
 
 
 def _officers(nominal: Nominal) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, is_service_account=False, agency__isnull=False)
-        .select_related("agency")
-        .order_by("agency__name", "last_name", "first_name")
-    )
+    return list(agency_people())
 
 
 # ---------------------------------------------------------------- the plan page
@@ -433,7 +434,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "catalogue.view"):
         raise Http404("Not available")
-    tactics = Tactic.objects.all()
+    tactics = catalogue_entries()
     return render(
         request,
         "plans/catalogue.html",
@@ -453,7 +454,7 @@ def tactic_edit(request: HttpRequest, tactic_id: int | None = None) -> HttpRespo
         raise Http404("Not available")
     tactic = None
     if tactic_id is not None:
-        tactic = Tactic.objects.filter(pk=tactic_id).first()
+        tactic = tactic_by_id(tactic_id)
         if tactic is None:
             raise Http404("No such entry")
     initial = (
@@ -563,9 +564,12 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
             forms["decision_form"] = form
             if form.is_valid():
                 nominal_id = form.cleaned_data.get("nominal")
-                nominal = Nominal.objects.filter(pk=nominal_id).first() if nominal_id else None
-                if nominal_id and (nominal is None or not access.may(actor, "nominal.view", nominal)):
-                    raise ValidationFailed({"nominal": "Select a person managed by this hub"})
+                nominal = None
+                if nominal_id:
+                    try:
+                        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+                    except NotFoundOrForbidden:
+                        raise ValidationFailed({"nominal": "Select a person managed by this hub"}) from None
                 services.meeting_decision_add(
                     actor=actor, meeting=meeting, text=form.cleaned_data.get("text") or "", nominal=nominal
                 )
@@ -585,11 +589,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
             form = OutcomeDecisionForm(request.POST)
             forms["outcome_form"] = form
             if form.is_valid():
-                outcome = (
-                    Outcome.objects.select_related("action__plan__nominal")
-                    .filter(pk=form.cleaned_data["outcome"])
-                    .first()
-                )
+                outcome = outcome_claim_by_id(form.cleaned_data["outcome"])
                 if outcome is None or not access.may(actor, "outcome.validate", outcome.action.plan.nominal):
                     raise Http404("No such claim")
                 decision = form.cleaned_data["decision"]
@@ -712,6 +712,19 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- alerts
+
+
+@login_required
+def agency_actions(request: HttpRequest) -> HttpResponse:
+    """The actions the actor's agency owns, kept in view when a person's agreement lapses (by reference)."""
+    actor = _actor(request)
+    if not access.may(actor, "agency_actions.view"):
+        raise Http404("Not available")
+    rows = agency_actions_of(actor=actor)
+    records.agency_actions_consult(
+        actor=actor, nominal_ids={r.action.plan.nominal_id for r in rows}, surface="page"
+    )
+    return render(request, "plans/agency_actions.html", {"rows": rows})
 
 
 @login_required

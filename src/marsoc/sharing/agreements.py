@@ -88,7 +88,14 @@ def agreements_allowing(
         owner_side |= Q(agency__hub_id=refs["owner_hub"])
     return (
         qs.filter(Exists(parties.filter(sharingagreement_id=agreement, agency_id=partner_agency_id)))
-        .filter(Exists(parties.filter(sharingagreement_id=agreement).filter(owner_side)))
+        # The owning side is another party than the partner itself (a partner may belong to the hub).
+        .filter(
+            Exists(
+                parties.filter(sharingagreement_id=agreement)
+                .exclude(agency_id=partner_agency_id)
+                .filter(owner_side)
+            )
+        )
         .filter(Exists(AgreementPurpose.objects.filter(agreement_id=agreement, code=refs["purpose"])))
         .filter(Exists(AgreementCategory.objects.filter(agreement_id=agreement, code=refs["category"])))
     )

@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Tools and powers", reverse("plans:catalogue")))
     if access.may(user, "alerts.view"):
         items.append(("Alerts", reverse("plans:inbox")))
+    if access.may(user, "agency_actions.view"):
+        items.append(("Your agency's actions", reverse("plans:agency_actions")))
     if access.may(user, "linkage.use"):
         items.append(("Identity resolution", reverse("linkage:home")))
     if access.may(user, "intelligence.view"):
