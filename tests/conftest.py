@@ -159,7 +159,12 @@ def partnership_agreement(agency_code: str, *, status: str = "in_force") -> Shar
 
 
 def add_participation(
-    nominal: Nominal, agency_code: str, by: User, *, agreement: bool = True, purpose: str = "offender_management"
+    nominal: Nominal,
+    agency_code: str,
+    by: User,
+    *,
+    agreement: bool = True,
+    purpose: str = "offender_management",
 ) -> Participation:
     """The agency takes part in the person's management; with `agreement` (the default) under an
     agreement in force, as the product requires for its officers to see the person."""
@@ -172,3 +177,13 @@ def add_participation(
 
 def today() -> date:
     return timezone.localdate()
+
+
+def errors_by_field(body: dict) -> dict[str, list[str]]:
+    """The API's error list (docs/decisions/0010) as field -> messages, checking the one shape on the way."""
+    assert isinstance(body["detail"], str) and isinstance(body["errors"], list), body
+    found: dict[str, list[str]] = {}
+    for error in body["errors"]:
+        assert set(error) == {"field", "message"}, error
+        found.setdefault(error["field"], []).append(error["message"])
+    return found

@@ -81,15 +81,19 @@ def check_module(rel: str, source: str) -> list[Finding]:
             if module.endswith("policies") or "policies" in names:
                 found.append(Finding(rel, node.lineno, f"imports {module or '.'}policies (ask the façade)"))
         # 3. audit written outside services
-        if isinstance(node, ast.ImportFrom) and not _is_services_module(rel) and not rel.startswith(AUDIT_WRITERS):
-            if any(a.name == "audit_record" for a in node.names):
-                found.append(Finding(rel, node.lineno, "imports audit_record outside a services module"))
+        writes_audit = isinstance(node, ast.ImportFrom) and any(a.name == "audit_record" for a in node.names)
+        if writes_audit and not _is_services_module(rel) and not rel.startswith(AUDIT_WRITERS):
+            found.append(Finding(rel, node.lineno, "imports audit_record outside a services module"))
         # 4. the ORM in a view or API module
         if _is_view_module(rel):
             if isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager", "raw"):
-                found.append(Finding(rel, node.lineno, f"queries the ORM (.{node.attr}) in a view or API module"))
-            if isinstance(node, ast.ImportFrom) and node.module == "django.db" and any(
-                a.name == "connection" for a in node.names
+                found.append(
+                    Finding(rel, node.lineno, f"queries the ORM (.{node.attr}) in a view or API module")
+                )
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "django.db"
+                and any(a.name == "connection" for a in node.names)
             ):
                 found.append(Finding(rel, node.lineno, "uses a database connection in a view or API module"))
     return found
@@ -112,44 +116,44 @@ def test_the_tree_keeps_every_rule():
 
 # --- each rule fails on a module that breaks it --------------------------------------------------------
 
-ROLE_CHECK_IN_A_VIEW = '''
+ROLE_CHECK_IN_A_VIEW = """
 from django.http import HttpResponse
 
 def secret_page(request):
     if "hub_manager" in request.user.role_codes:
         return HttpResponse("managers only")
     return HttpResponse("no")
-'''
+"""
 
-ROLE_NAME_IN_A_SELECTOR = '''
+ROLE_NAME_IN_A_SELECTOR = """
 from marsoc.core.vocabulary import Role
 
 def managers_only(actor):
     return Role.HUB_MANAGER
-'''
+"""
 
-CLEARANCE_IN_A_SERVICE = '''
+CLEARANCE_IN_A_SERVICE = """
 def above(actor, classification):
     return classification > actor.clearance
-'''
+"""
 
-POLICY_IMPORT = '''
+POLICY_IMPORT = """
 from marsoc.nominals.policies import can_view_nominal
-'''
+"""
 
-AUDIT_IN_A_VIEW = '''
+AUDIT_IN_A_VIEW = """
 from marsoc.core.audit import audit_record
 
 def page(request):
     audit_record(actor=request.user, action=None)
-'''
+"""
 
-ORM_IN_A_VIEW = '''
+ORM_IN_A_VIEW = """
 from marsoc.nominals.models import Nominal
 
 def page(request):
     return Nominal.objects.filter(pk=1).first()
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -174,7 +178,9 @@ def test_a_deliberate_role_check_added_to_a_real_view_fails_the_tree(tmp_path):
     import shutil
 
     copy = tmp_path / "marsoc"
-    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("migrations", "static", "templates", "__pycache__"))
+    shutil.copytree(
+        SRC, copy, ignore=shutil.ignore_patterns("migrations", "static", "templates", "__pycache__")
+    )
     assert check_tree(copy) == []
     view = copy / "plans" / "views.py"
     view.write_text(view.read_text(encoding="utf-8") + "\n" + ROLE_CHECK_IN_A_VIEW, encoding="utf-8")

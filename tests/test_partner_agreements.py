@@ -123,7 +123,7 @@ def _client(partner, person, item, summary):
 
 @pytest.mark.parametrize("state", list(STATES))
 def test_partner_surfaces_follow_the_agreement(probe, state, token_for):
-    partner, person, other, item, summary, action = probe(state)
+    partner, person, other, item, summary, _action = probe(state)
     _, sees = STATES[state]
     client = _client(partner, person, item, summary)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(partner)}"}
@@ -155,7 +155,12 @@ def test_partner_surfaces_follow_the_agreement(probe, state, token_for):
         if (person.pk in shown) != sees["person"] or other.pk in shown:
             failures.append(f"{name}: shows {sorted(shown)}")
 
-    expect("item page", client.get(f"/intelligence/{item.pk}/"), sees["item"], client.get(f"/intelligence/{item.pk + 999}/"))
+    expect(
+        "item page",
+        client.get(f"/intelligence/{item.pk}/"),
+        sees["item"],
+        client.get(f"/intelligence/{item.pk + 999}/"),
+    )
     expect("API item", client.get(f"/api/intelligence/{item.pk}?{q}", **auth), sees["item"])
     found = {r["id"] for r in client.get("/api/intelligence?q=Xylophone", **auth).json()["results"]}
     if (item.pk in found) != sees["item"]:

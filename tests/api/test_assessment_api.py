@@ -11,7 +11,7 @@ from marsoc.core.vocabulary import Role
 
 from ..assessment.test_dry_run import candidate_text
 from ..assessment.test_method import WORKED_GRADES, WORKED_LEVELS
-from ..conftest import make_nominal, make_user
+from ..conftest import errors_by_field, make_nominal, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,9 @@ def test_submit_and_read_an_assessment(people, london_officer, token_for):
     assert community["evidence"] == "Intel log 42" and community["contribution"] > 0
     history = _get(f"/api/nominals/{mine.pk}/assessments?purpose=case+review", token)
     assert history.status_code == 200 and [a["id"] for a in history.json()] == [body["id"]]
-    assert AuditEvent.objects.filter(action="nominal.view", details__surface="api_assessments", nominal_id=mine.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="nominal.view", details__surface="api_assessments", nominal_id=mine.pk
+    ).exists()
     assert _get(f"/api/nominals/{mine.pk}/assessments", token).status_code == 422  # no purpose
 
 
@@ -57,7 +59,7 @@ def test_bad_levels_name_the_factor_and_save_nothing(people, london_officer, tok
     levels = dict(WORKED_LEVELS)
     levels.pop("weapons")
     response = _post(f"/api/nominals/{mine.pk}/assessments", token_for(london_officer), {"levels": levels})
-    assert response.status_code == 422 and "level_weapons" in response.json()["errors"]
+    assert response.status_code == 422 and "level_weapons" in errors_by_field(response.json())
     assert not Assessment.objects.filter(nominal=mine).exists()
 
 
@@ -81,7 +83,7 @@ def test_tier_decision_needs_a_hub_manager(people, london_officer, london_manage
     too_short = _post(
         f"/api/nominals/{mine.pk}/tier", token_for(london_manager), {"decided_tier": "2", "rationale": "no"}
     )
-    assert too_short.status_code == 422 and "rationale" in too_short.json()["errors"]
+    assert too_short.status_code == 422 and "rationale" in errors_by_field(too_short.json())
     decided = _post(
         f"/api/nominals/{mine.pk}/tier",
         token_for(london_manager),

@@ -496,7 +496,12 @@ def test_api_report_gives_null_for_withheld_counts(cohort, token_for, simple_pop
         .json()
     )
     assert {p["code"] for p in populations} == {"ew-census-2021", "test-1000"}
-    assert AuditEvent.objects.filter(action="equality.report.view", details__surface="api", actor_id=board.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="equality.report.view", details__surface="api", actor_id=board.pk
+        ).count()
+        == 1
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -157,7 +157,9 @@ def test_c_item_recorded_shared_with_consent_and_cut_off_by_suspension(page: Pag
     expect(page).to_have_url(f"{live_server.url}/intelligence/requests/")
     disclosure = Disclosure.objects.get(item=item)
     assert disclosure.recipient_agency == hmrc and disclosure.conditions == ["A1", "S2"]
-    event = AuditEvent.objects.filter(action="intel.item.disclose", details__surface="consent", object_id=str(item.pk)).get()
+    event = AuditEvent.objects.filter(
+        action="intel.item.disclose", details__surface="consent", object_id=str(item.pk)
+    ).get()
     assert event.operation == "disclosure" and event.recipients == ["HM Revenue and Customs"]
     _sign_out(page)
 

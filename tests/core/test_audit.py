@@ -41,9 +41,7 @@ def test_chain_links_each_entry_to_the_one_before():
 
 def test_verify_names_the_first_altered_entry():
     audit_record(actor=None, action=AuditAction.DEMO_GENERATE)
-    target = audit_record(
-        actor=None, action=AuditAction.AUDIT_BROWSE, justification="original"
-    )
+    target = audit_record(actor=None, action=AuditAction.AUDIT_BROWSE, justification="original")
     audit_record(actor=None, action=AuditAction.AUDIT_VERIFY)
     _tamper("UPDATE core_auditevent SET justification = %s WHERE id = %s", ["forged", target.pk])
     result = audit_verify()

@@ -59,7 +59,11 @@ def _break_at() -> int | None:
 
 def test_an_untouched_chain_verifies_with_its_subjects():
     events = _three_with_subjects()
-    assert sorted(AuditSubject.objects.filter(event=events[1]).values_list("nominal_id", flat=True)) == [7, 8, 9]
+    assert sorted(AuditSubject.objects.filter(event=events[1]).values_list("nominal_id", flat=True)) == [
+        7,
+        8,
+        9,
+    ]
     result = audit_verify()
     assert result.ok and result.checked == AuditEvent.objects.count()
 
@@ -150,7 +154,7 @@ def test_reordered_entries_are_caught():
 
 
 def test_a_deleted_tail_is_caught_by_the_head():
-    _first, export, third = _three_with_subjects()
+    _first, _export, third = _three_with_subjects()
     _tamper("DELETE FROM core_auditevent WHERE id = %s", [third.pk])
     assert _break_at() == third.pk  # the head still names it
 
@@ -183,7 +187,9 @@ def test_an_exported_checkpoint_proves_a_removed_tail_even_after_a_full_rewrite(
 
     # Suppose the attacker also held a valid head signature for #export (copied when it was the head).
     signature = head_signature(settings.AUDIT_CHAIN_KEY.encode(), earlier.pk, earlier.hash)
-    AuditChainHead.objects.filter(id=1).update(last_id=earlier.pk, last_hash=earlier.hash, signature=signature)
+    AuditChainHead.objects.filter(id=1).update(
+        last_id=earlier.pk, last_hash=earlier.hash, signature=signature
+    )
     assert audit_verify().ok  # the database alone can no longer tell
     assert head_after_export.last_id == third.pk
     with pytest.raises(CommandError, match=f"#{third.pk}.*checkpoint"):
@@ -255,7 +261,11 @@ def test_postgres_triggers_cover_subjects_and_checkpoints():
         ("UPDATE core_auditcheckpoint SET last_id = 0 WHERE id = %s", [checkpoint.pk]),
         ("DELETE FROM core_auditcheckpoint WHERE id = %s", [checkpoint.pk]),
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(statement, params)
     assert AuditSubject.objects.filter(event=event).count() == 2
     assert AuditCheckpoint.objects.filter(pk=checkpoint.pk).exists()

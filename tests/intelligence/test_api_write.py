@@ -11,7 +11,7 @@ from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Role
 from marsoc.intelligence.models import ConsentRequest, Disclosure, IntelItem
 
-from ..conftest import agency, make_nominal, make_user
+from ..conftest import agency, errors_by_field, make_nominal, make_user
 from .helpers import disclose, make_agreement, make_item
 
 
@@ -66,7 +66,7 @@ def test_record_item_via_api_422_names_fields_and_saves_nothing(db, token_for):
         _item_body(nominal, york.pk, text=" ", handling_code="P", purpose="gossip"),
     )
     assert response.status_code == 422
-    assert response.json()["errors"] == {
+    assert errors_by_field(response.json()) == {
         "text": ["Enter the intelligence"],
         "conditions": ["Handling code P (lawful sharing permitted) takes no conditions"],
         "purpose": ["Select the purpose the intelligence was collected for"],
@@ -94,7 +94,7 @@ def test_record_item_via_api_refuses_people_the_user_cannot_see(db, token_for):
     officer = make_user("api.lon", [Role.HUB_OFFICER], agency_code="mps")
     response = _post(token_for(officer), "/api/intelligence", _item_body(hidden, officer.hub_id))
     assert response.status_code == 422
-    assert response.json()["errors"] == {"subjects": ["Link only people whose records you can see"]}
+    assert errors_by_field(response.json()) == {"subjects": ["Link only people whose records you can see"]}
 
 
 def test_share_via_api_discloses_p_item_for_originator(db, token_for):
@@ -149,7 +149,7 @@ def test_share_via_api_422_gives_agreement_refusals_by_field(db, token_for):
         {"recipient_agency_id": agency("nca").pk, "agreement_id": agreement.pk, "purpose": ""},
     )
     assert response.status_code == 422
-    assert response.json()["errors"] == {
+    assert errors_by_field(response.json()) == {
         "agreement": ["The agreement covers material up to OFFICIAL-SENSITIVE, this item is SECRET"],
         "purpose": ["Give the purpose of the disclosure"],
     }

@@ -114,7 +114,9 @@ def test_share_stores_the_snapshot_discloses_items_and_asks_consent(world):
     # Each item disclosed on its own, with its own s.62 record naming the recipient.
     disclosure = Disclosure.objects.get(item=items["p"])
     assert disclosure.recipient_agency == agency("nca") and disclosure.agreement == w["agreement"]
-    item_event = AuditEvent.objects.get(action="intel.item.disclose", details__surface="summary", object_id=str(items["p"].pk))
+    item_event = AuditEvent.objects.get(
+        action="intel.item.disclose", details__surface="summary", object_id=str(items["p"].pk)
+    )
     assert item_event.recipients == ["National Crime Agency"]
     # The C item went to its originator, linked to the summary.
     request = ConsentRequest.objects.get(item=items["c"])

@@ -13,7 +13,16 @@ from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.vocabulary import MembershipState, Phase
 from marsoc.sharing.models import SharingAgreement
 
-from ..conftest import agency, hub, make_nominal, make_user, partnership_agreement, signed_in, today, with_purpose
+from ..conftest import (
+    agency,
+    hub,
+    make_nominal,
+    make_user,
+    partnership_agreement,
+    signed_in,
+    today,
+    with_purpose,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -300,5 +309,9 @@ def test_cohort_list_filters_and_search(london_officer):
     response = client.get("/cohort/", {"q": "mensah", "sort": "password", "hub": "999999"})
     assert {n.pk for n in response.context["page"].object_list} == {a.pk}
     assert "govuk-error-summary" not in response.content.decode() or "sort" in response.context["form"].errors
-    applied = AuditEvent.objects.filter(action="nominal.list", details__surface="page").latest("id").details["query"]
+    applied = (
+        AuditEvent.objects.filter(action="nominal.list", details__surface="page")
+        .latest("id")
+        .details["query"]
+    )
     assert applied == {"query": "mensah", "sort": "name"}

@@ -8,7 +8,7 @@ from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Role
 from marsoc.plans import services
 
-from ..conftest import make_user, signed_in, today
+from ..conftest import errors_by_field, make_user, signed_in, today
 from .helpers import World, soon, tactic
 
 
@@ -45,7 +45,7 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
         },
     )
     assert bad.status_code == 422
-    assert bad.json()["errors"] == {"due_date": ["The due date must be today or in the future"]}
+    assert errors_by_field(bad.json()) == {"due_date": ["The due date must be today or in the future"]}
     for code, agency in (("hmrc-tax-investigation", w.hmrc_agency), ("poca-cash-seizure", w.mps)):
         created = _api(
             w.manager,
@@ -59,7 +59,9 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
     assert _api(w.hmrc, hmrc, "get", f"/api/nominals/{n}/plan").status_code == 422
     got = _api(w.hmrc, hmrc, "get", f"/api/nominals/{n}/plan?purpose=tasking")
     assert got.status_code == 200 and got.json()["state"] == "draft"
-    assert AuditEvent.objects.filter(action="nominal.view", details__surface="api.plan", actor_id=w.hmrc.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="nominal.view", details__surface="api.plan", actor_id=w.hmrc.pk
+    ).exists()
     # A partner cannot change the plan.
     assert _api(w.hmrc, hmrc, "post", f"/api/nominals/{n}/plan/request-agreement").status_code == 403
     assert (
@@ -69,7 +71,8 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
     officer = w.officer
     refused = _api(officer, token_for(officer), "post", f"/api/nominals/{n}/plan/agree", {"version": 1})
     assert (
-        refused.status_code == 422 and "not a participating agency" in refused.json()["errors"]["version"][0]
+        refused.status_code == 422
+        and "not a participating agency" in errors_by_field(refused.json())["version"][0]
     )
     _api(w.manager, mgr, "post", f"/api/nominals/{n}/plan/agree", {"version": 1})
     done = _api(w.hmrc, hmrc, "post", f"/api/nominals/{n}/plan/agree", {"version": 1})
@@ -82,7 +85,10 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
         f"/api/nominals/{n}/plan/actions/{mps_action.pk}/outcomes",
         {"occurred_on": str(today()), "rating": "major", "justification": "Not ours"},
     )
-    assert wrong.status_code == 422 and "only that agency can claim" in wrong.json()["errors"]["action"][0]
+    assert (
+        wrong.status_code == 422
+        and "only that agency can claim" in errors_by_field(wrong.json())["action"][0]
+    )
     hmrc_action = plan.actions.get(agency=w.hmrc_agency)
     ok = _api(
         w.hmrc,

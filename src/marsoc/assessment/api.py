@@ -14,7 +14,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError, error_body
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
@@ -48,14 +50,6 @@ from .selectors import (
 
 router = Router(tags=["assessment"])
 MAX_ID = 2**31 - 1
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
-NOT_FOUND = {"detail": "Not found"}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -110,14 +104,14 @@ def _method(m: ScoringMethod) -> dict[str, Any]:
     }
 
 
-@router.get("/methods", response={200: list[MethodOut], 404: ErrorOut}, summary="Scoring methods")
+@router.get("/methods", response={200: list[MethodOut], 404: ApiError}, summary="Scoring methods")
 def list_methods(request: HttpRequest) -> Any:
     if not access.may(_actor(request), "method.view"):
         return Status(404, NOT_FOUND)
     return Status(200, [_method(m) for m in methods_visible()])
 
 
-@router.get("/methods/{method_id}", response={200: MethodDetailOut, 404: ErrorOut}, summary="One method")
+@router.get("/methods/{method_id}", response={200: MethodDetailOut, 404: ApiError}, summary="One method")
 def get_method(request: HttpRequest, method_id: int) -> Any:
     method = method_by_id(method_id)
     if method is None or not access.may(_actor(request), "method.view"):
@@ -188,7 +182,7 @@ def _dry_run(run: MethodDryRun) -> dict[str, Any]:
 
 @router.post(
     "/methods/{method_id}/dry-runs",
-    response={202: DryRunOut, 404: ErrorOut, 422: ErrorOut},
+    response={202: DryRunOut, 404: ApiError, 422: ApiError},
     summary="Re-score the cohort with this method (queued on the worker)",
 )
 def request_dry_run(request: HttpRequest, method_id: int) -> Any:
@@ -196,10 +190,7 @@ def request_dry_run(request: HttpRequest, method_id: int) -> Any:
     method = method_by_id(method_id)
     if method is None or not access.may(actor, "method.manage"):
         return Status(404, NOT_FOUND)
-    try:
-        run = services.dry_run_request(actor=actor, candidate=method)
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The dry run was not queued", "errors": exc.errors})
+    run = services.dry_run_request(actor=actor, candidate=method)
     run.refresh_from_db()
     return Status(202, _dry_run(run))
 
@@ -209,14 +200,11 @@ class PageParams(Schema):
     page_size: int = Field(100, ge=1, le=500)
 
 
-@router.get("/dry-runs/{run_id}", response={200: DryRunOut, 404: ErrorOut}, summary="A dry run's outcome")
+@router.get("/dry-runs/{run_id}", response={200: DryRunOut, 404: ApiError}, summary="A dry run's outcome")
 def get_dry_run(request: HttpRequest, run_id: int, params: Query[PageParams]) -> Any:
     page, page_size = params.page, params.page_size
     actor = _actor(request)
-    try:
-        run = dry_run_by_id(actor=actor, run_id=min(run_id, MAX_ID))
-    except NotFoundOrForbidden:
-        return Status(404, NOT_FOUND)
+    run = dry_run_by_id(actor=actor, run_id=min(run_id, MAX_ID))
     changes = dry_run_changes(actor=actor, run=run)
     rows = list(changes[(page - 1) * page_size : page * page_size])
     services.dry_run_consult(
@@ -331,12 +319,9 @@ def _reachable(actor: User, nominal_id: int) -> Nominal | None:
     return nominal if access.may(actor, "assessment.view", nominal) else None
 
 
-PURPOSE_NEEDED = {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
-
-
 @router.get(
     "/nominals/{nominal_id}/assessments",
-    response={200: list[AssessmentOut], 404: ErrorOut, 422: ErrorOut},
+    response={200: list[AssessmentOut], 404: ApiError, 422: ApiError},
     summary="A person's assessments, newest first (a purpose is required and logged)",
 )
 def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
@@ -345,7 +330,7 @@ def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -
     if nominal is None:
         return Status(404, NOT_FOUND)
     if len(purpose.strip()) < 3:
-        return Status(422, PURPOSE_NEEDED)
+        raise ValidationFailed(PURPOSE_NEEDED)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api_assessments")
     history = assessment_history(actor=actor, nominal=nominal).select_related("method", "assessor")
     return Status(200, [_assessment(a) for a in history])
@@ -353,7 +338,7 @@ def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -
 
 @router.get(
     "/nominals/{nominal_id}/assessments/{assessment_id}",
-    response={200: AssessmentDetailOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: AssessmentDetailOut, 404: ApiError, 422: ApiError},
     summary="One assessment with its breakdown (a purpose is required and logged)",
 )
 def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, purpose: str = "") -> Any:
@@ -361,14 +346,11 @@ def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, pu
     nominal = _reachable(actor, nominal_id)
     if nominal is None or assessment_id > MAX_ID:
         return Status(404, NOT_FOUND)
-    try:
-        assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
-    except NotFoundOrForbidden:
-        return Status(404, NOT_FOUND)
+    assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
     if assessment.nominal_id != nominal.pk:
         return Status(404, NOT_FOUND)
     if len(purpose.strip()) < 3:
-        return Status(422, PURPOSE_NEEDED)
+        raise ValidationFailed(PURPOSE_NEEDED)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api_assessment_detail")
     return Status(200, _assessment_detail(assessment))
 
@@ -391,7 +373,7 @@ def _assessment_detail(assessment: Assessment) -> dict[str, Any]:
 
 @router.post(
     "/nominals/{nominal_id}/assessments",
-    response={201: AssessmentDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: AssessmentDetailOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Submit an assessment under the active method (supersedes the current one)",
 )
 def submit_assessment(request: HttpRequest, nominal_id: int, payload: AssessmentIn) -> Any:
@@ -399,26 +381,21 @@ def submit_assessment(request: HttpRequest, nominal_id: int, payload: Assessment
     nominal = _reachable(actor, nominal_id)
     if nominal is None:
         return Status(404, NOT_FOUND)
-    try:
-        assessment = services.assessment_submit(
-            actor=actor,
-            nominal=nominal,
-            levels=dict(payload.levels),
-            grades=payload.grades,
-            evidence=payload.evidence,
-            summary=payload.summary,
-        )
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The assessment was not saved", "errors": exc.errors})
+    assessment = services.assessment_submit(
+        actor=actor,
+        nominal=nominal,
+        levels=dict(payload.levels),
+        grades=payload.grades,
+        evidence=payload.evidence,
+        summary=payload.summary,
+    )
     assessment = assessment_with_method(assessment.pk)
     return Status(201, _assessment_detail(assessment))
 
 
 @router.post(
     "/nominals/{nominal_id}/tier",
-    response={201: TierDecisionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: TierDecisionOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="A hub manager's tier decision, with a rationale",
 )
 def decide_tier(request: HttpRequest, nominal_id: int, payload: TierDecisionIn) -> Any:
@@ -426,14 +403,9 @@ def decide_tier(request: HttpRequest, nominal_id: int, payload: TierDecisionIn) 
     nominal = _reachable(actor, nominal_id)
     if nominal is None:
         return Status(404, NOT_FOUND)
-    try:
-        decision = services.tier_decide(
-            actor=actor, nominal=nominal, decided_tier=payload.decided_tier, rationale=payload.rationale
-        )
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The decision was not saved", "errors": exc.errors})
+    decision = services.tier_decide(
+        actor=actor, nominal=nominal, decided_tier=payload.decided_tier, rationale=payload.rationale
+    )
     return Status(
         201,
         {
@@ -504,7 +476,7 @@ def _priority_row(rank: int, s: PriorityStatus) -> dict[str, Any]:
 
 @router.get(
     "/priority",
-    response={200: PriorityPageOut, 404: ErrorOut},
+    response={200: PriorityPageOut, 404: ApiError},
     summary="The priority list in your scope (national ranking, or your hub's slice of it)",
 )
 def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
@@ -544,7 +516,7 @@ class ReviewOut(Schema):
     reasons: list[str]
 
 
-@router.get("/reviews", response={200: list[ReviewOut], 404: ErrorOut}, summary="Reviews due and overdue")
+@router.get("/reviews", response={200: list[ReviewOut], 404: ApiError}, summary="Reviews due and overdue")
 def get_reviews(request: HttpRequest) -> Any:
     actor = _actor(request)
     if not access.may(actor, "priority.view"):
@@ -575,11 +547,6 @@ def get_reviews(request: HttpRequest) -> Any:
 from .api_equality import router as equality_router  # noqa: E402
 
 router.add_router("", equality_router)
-
-
-class ApiError(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 def _user(request: HttpRequest) -> User:
@@ -722,12 +689,9 @@ def list_calibration_exercises(request: HttpRequest) -> list[dict[str, Any]]:
 def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
     actor = _user(request)
     if exercise_id > MAX_ID:
-        return Status(404, {"detail": "Not found"})
-    try:
-        seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
-        data = exercise_results(seen=seen, actor=actor, spec=services.method_spec(seen.exercise.method))
-    except NotFoundOrForbidden:
-        return Status(404, {"detail": "Not found"})
+        return Status(404, NOT_FOUND)
+    seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
+    data = exercise_results(seen=seen, actor=actor, spec=services.method_spec(seen.exercise.method))
     services.calibration_results_consult(actor=actor, data=data)
     r = data.results
     titles = {v.pk: v for v in data.vignettes}
@@ -782,7 +746,7 @@ def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
 def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: CalibrationScoresIn) -> Any:
     actor = _user(request)
     if exercise_id > MAX_ID:
-        return Status(404, {"detail": "Not found"})
+        return Status(404, NOT_FOUND)
     try:
         seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
         if seen.sheet is None:
@@ -796,12 +760,8 @@ def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: Cal
                 )
             if payload.submit:
                 services.calibration_sheet_submit(actor=actor, exercise=seen.exercise)
-    except NotFoundOrForbidden:
-        return Status(404, {"detail": "Not found"})
     except services.SheetLocked as exc:
-        return Status(409, {"detail": str(exc)})
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The scores were not saved", "errors": exc.errors})
+        return Status(409, error_body(str(exc)))
     sheet, scored = sheet_with_score_count(seen.sheet.pk)
     return Status(
         200,

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
 from marsoc.accounts.models import User
 from marsoc.core import access
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 
 from . import services
 from .equality import CHARACTERISTICS
@@ -93,7 +93,7 @@ class PopulationOut(Schema):
 def _equality_actor(request: HttpRequest) -> User:
     actor: User = request.auth  # type: ignore[attr-defined]
     if not access.may(actor, "equality.view"):
-        raise HttpError(404, "Not Found")
+        raise NotFoundOrForbidden("equality")
     return actor
 
 
@@ -103,11 +103,11 @@ def equality_report_api(request: HttpRequest, params: Query[EqualityParams]) -> 
     see. Withheld counts are null, and so are their share, index and interval."""
     actor = _equality_actor(request)
     if params.cohort not in COHORTS:
-        raise HttpError(422, f"cohort must be one of {', '.join(COHORTS)}")
+        raise ValidationFailed({"cohort": f"Choose one of {', '.join(COHORTS)}"})
     if params.tier not in ("", "1", "2", "3", "4"):
-        raise HttpError(422, "tier must be 1, 2, 3, 4 or empty")
+        raise ValidationFailed({"tier": "Choose tier 1, 2, 3 or 4, or leave it empty"})
     if params.population is not None and not population_exists(params.population):
-        raise HttpError(422, "population: no reference population with this id")
+        raise ValidationFailed({"population": "There is no reference population with this id"})
     options = EqualityOptions(
         cohort=params.cohort, tier=params.tier, population_id=params.population, threshold=params.threshold
     )
@@ -199,6 +199,6 @@ def population_get_api(request: HttpRequest, population_id: int) -> dict[str, An
     actor = _equality_actor(request)
     population = reference_populations().filter(pk=population_id).first()
     if population is None:
-        raise HttpError(404, "Not Found")
+        raise NotFoundOrForbidden("equality")
     services.population_consult(actor=actor, population=population, surface="api")
     return _population_out(population)

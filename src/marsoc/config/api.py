@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from marsoc.assessment.api import router as assessment_router
+from marsoc.core.api_errors import register_error_handlers
 from marsoc.intelligence.api import router as intelligence_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
@@ -18,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=login_required,  # the schema is for signed-in users and scripts, not the public
 )
+register_error_handlers(api)
 api.add_router("/", nominals_router)
 api.add_router("/", assessment_router)
 api.add_router("/", plans_router)

@@ -11,7 +11,9 @@ from pydantic import field_validator
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 
 from . import services
 from .models import IntelItem, SummaryDisclosure
@@ -82,11 +84,6 @@ class AgreementOut(Schema):
     retention: str
     starts_on: date
     ends_on: date | None
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 def _plain_text(value: object) -> object:
@@ -205,21 +202,16 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
 
 @router.get(
     "/intelligence/{item_id}",
-    response={200: ItemDetail, 404: ErrorOut, 422: ErrorOut},
+    response={200: ItemDetail, 404: ApiError, 422: ApiError},
     summary="One item (a purpose is required and logged)",
 )
 def get_item(request: HttpRequest, item_id: int, purpose: str = "") -> Any:
     if item_id > MAX_ID:
-        return Status(404, {"detail": "Not found"})
+        return Status(404, NOT_FOUND)
     actor = _actor(request)
-    try:
-        item = access_item_by_id(actor=actor, item_id=item_id)
-    except NotFoundOrForbidden:
-        return Status(404, {"detail": "Not found"})
+    item = access_item_by_id(actor=actor, item_id=item_id)
     if len(purpose.strip()) < 3:
-        return Status(
-            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
-        )
+        raise ValidationFailed(PURPOSE_NEEDED)
     services.item_consult(actor=actor, item=item, purpose=purpose.strip(), surface="api")
     return Status(200, _detail(item))
 
@@ -246,13 +238,13 @@ def _detail(item: IntelItem) -> dict[str, Any]:
 
 @router.post(
     "/intelligence",
-    response={201: ItemDetail, 403: ErrorOut, 422: ErrorOut},
+    response={201: ItemDetail, 403: ApiError, 422: ApiError},
     summary="Record a graded item (the same checks and audit as the page)",
 )
 def record_item(request: HttpRequest, payload: ItemIn) -> Any:
     actor = _actor(request)
     if not access.may(actor, "intel_item.record"):
-        return Status(403, {"detail": "You cannot record intelligence"})
+        raise PermissionDenied("You cannot record intelligence")
     data = services.ItemInput(
         text=payload.text,
         intelligence_date=payload.intelligence_date,
@@ -270,39 +262,27 @@ def record_item(request: HttpRequest, payload: ItemIn) -> Any:
         legacy_handling=payload.legacy_handling,
         subjects=[(s.nominal_id, s.category) for s in payload.subjects],
     )
-    try:
-        item = services.item_record(actor=actor, data=data)
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The item was not recorded", "errors": exc.errors})
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
+    item = services.item_record(actor=actor, data=data)
     return Status(201, _detail(access_item_by_id(actor=actor, item_id=item.pk)))
 
 
 @router.post(
     "/intelligence/{item_id}/share",
-    response={201: ShareOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ShareOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Share an item with an agency under an agreement (a C item may become a consent request)",
 )
 def share_item(request: HttpRequest, item_id: int, payload: ShareIn) -> Any:
     if item_id > MAX_ID:
-        return Status(404, {"detail": "Not found"})
+        return Status(404, NOT_FOUND)
     actor = _actor(request)
-    try:
-        item = access_item_by_id(actor=actor, item_id=item_id)
-        outcome = services.item_disseminate(
-            actor=actor,
-            item=item,
-            recipient_agency_id=payload.recipient_agency_id,
-            agreement_id=payload.agreement_id,
-            purpose=payload.purpose,
-        )
-    except NotFoundOrForbidden:
-        return Status(404, {"detail": "Not found"})
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The item was not shared", "errors": exc.errors})
+    item = access_item_by_id(actor=actor, item_id=item_id)
+    outcome = services.item_disseminate(
+        actor=actor,
+        item=item,
+        recipient_agency_id=payload.recipient_agency_id,
+        agreement_id=payload.agreement_id,
+        purpose=payload.purpose,
+    )
     made = outcome.disclosure or outcome.consent_request
     assert made is not None
     return Status(
@@ -428,21 +408,16 @@ def list_summaries(request: HttpRequest, params: Query[PageParams]) -> dict[str,
 
 @router.get(
     "/summaries/{summary_id}",
-    response={200: SummaryDetail, 404: ErrorOut, 422: ErrorOut},
+    response={200: SummaryDetail, 404: ApiError, 422: ApiError},
     summary="One nominal summary (a purpose is required and logged)",
 )
 def get_summary(request: HttpRequest, summary_id: int, purpose: str = "") -> Any:
     if summary_id > MAX_ID:
-        return Status(404, {"detail": "Not found"})
+        return Status(404, NOT_FOUND)
     actor = _actor(request)
-    try:
-        summary = access_summary_by_id(actor=actor, summary_id=summary_id)
-    except NotFoundOrForbidden:
-        return Status(404, {"detail": "Not found"})
+    summary = access_summary_by_id(actor=actor, summary_id=summary_id)
     if len(purpose.strip()) < 3:
-        return Status(
-            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
-        )
+        raise ValidationFailed(PURPOSE_NEEDED)
     services.summary_consult(actor=actor, summary=summary, purpose=purpose.strip(), surface="api")
     items = summary_items(actor=actor, summary=summary)
     return Status(

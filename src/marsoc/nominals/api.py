@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import field_validator
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 
 from . import services
 from .models import Nominal
@@ -111,11 +112,6 @@ class ReferIn(Schema):
     crn: str = ""
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
 def _actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
@@ -140,7 +136,7 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
     if not access.may(actor, "cohort.view"):
         return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
     if params.sort not in SORTS:
-        raise HttpError(422, f"sort must be one of {', '.join(SORTS)}")
+        raise ValidationFailed({"sort": f"Choose one of {', '.join(SORTS)}"})
     qs = nominal_list(
         actor=actor,
         filters=CohortFilters(
@@ -177,7 +173,7 @@ def list_nominals(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
 @router.get("/nominals/search", response=NominalPage, summary="Search by name, alias or identifier")
 def search_nominals(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     if not params.q.strip():
-        raise HttpError(422, "q (a name, alias or identifier) is required")
+        raise ValidationFailed({"q": "Enter a name, alias or identifier to search for"})
     return _page(request, params, "api_search")
 
 
@@ -207,34 +203,29 @@ def _detail(n: Nominal) -> dict[str, Any]:
 
 @router.get(
     "/nominals/{nominal_id}",
-    response={200: NominalDetail, 404: ErrorOut, 422: ErrorOut},
+    response={200: NominalDetail, 404: ApiError, 422: ApiError},
     summary="One nominal (a purpose is required and logged)",
 )
 def get_nominal(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
     if nominal_id > MAX_ID:
-        return Status(404, {"detail": "Not found"})
+        return Status(404, NOT_FOUND)
     actor = _actor(request)
-    try:
-        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    except NotFoundOrForbidden:
-        return Status(404, {"detail": "Not found"})
+    nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     if len(purpose.strip()) < 3:
-        return Status(
-            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
-        )
+        raise ValidationFailed(PURPOSE_NEEDED)
     services.nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api")
     return Status(200, _detail(nominal))
 
 
 @router.post(
     "/nominals",
-    response={201: NominalDetail, 403: ErrorOut, 422: ErrorOut},
+    response={201: NominalDetail, 403: ApiError, 422: ApiError},
     summary="Refer a person to a hub's cohort",
 )
 def refer_nominal(request: HttpRequest, payload: ReferIn) -> Any:
     actor = _actor(request)
     if not access.may(actor, "nominal.refer"):
-        return Status(403, {"detail": "You cannot refer people"})
+        raise PermissionDenied("You cannot refer people")
     data = services.NominalInput(
         given_names=payload.given_names,
         family_name=payload.family_name,
@@ -249,20 +240,15 @@ def refer_nominal(request: HttpRequest, payload: ReferIn) -> Any:
         classification=payload.classification,
         lead_officer_id=payload.lead_officer_id,
     )
-    try:
-        nominal = services.nominal_refer(
-            actor=actor,
-            data=data,
-            rationale=payload.rationale,
-            identifiers=[
-                ("PNC", payload.pnc),
-                ("CRO", payload.cro),
-                ("NOMIS", payload.nomis),
-                ("CRN", payload.crn),
-            ],
-        )
-    except ValidationFailed as exc:
-        return Status(422, {"detail": "The referral was not saved", "errors": exc.errors})
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
+    nominal = services.nominal_refer(
+        actor=actor,
+        data=data,
+        rationale=payload.rationale,
+        identifiers=[
+            ("PNC", payload.pnc),
+            ("CRO", payload.cro),
+            ("NOMIS", payload.nomis),
+            ("CRN", payload.crn),
+        ],
+    )
     return Status(201, _detail(nominal))

@@ -10,7 +10,9 @@ from ninja import Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
@@ -21,12 +23,6 @@ from .selectors import access_action_by_id, catalogue_entries, plan_for
 
 router = Router(tags=["plans"])
 MAX_ID = 2**31 - 1
-NOT_FOUND = {"detail": "Not found"}
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 class TacticOut(Schema):
@@ -170,14 +166,8 @@ def _plan_of(actor: User, nominal: Nominal) -> Plan | None:
         return None
 
 
-def _refused(exc: ValidationFailed | PermissionDenied, what: str) -> Status[Any]:
-    if isinstance(exc, PermissionDenied):
-        return Status(403, {"detail": str(exc)})
-    return Status(422, {"detail": f"The {what} was not saved", "errors": exc.errors})
-
-
 @router.get(
-    "/catalogue", response={200: list[TacticOut], 404: ErrorOut}, summary="The tools and powers catalogue"
+    "/catalogue", response={200: list[TacticOut], 404: ApiError}, summary="The tools and powers catalogue"
 )
 def catalogue(request: HttpRequest) -> Any:
     if not access.may(_actor(request), "catalogue.view"):
@@ -187,7 +177,7 @@ def catalogue(request: HttpRequest) -> Any:
 
 @router.get(
     "/nominals/{nominal_id}/plan",
-    response={200: PlanOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: PlanOut, 404: ApiError, 422: ApiError},
     summary="One person's disruption plan (a purpose is required and logged)",
 )
 def get_plan(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
@@ -197,16 +187,14 @@ def get_plan(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
     if nominal is None or plan is None:
         return Status(404, NOT_FOUND)
     if len(purpose.strip()) < 3:
-        return Status(
-            422, {"detail": "State the purpose of this consultation", "errors": {"purpose": ["Required"]}}
-        )
+        raise ValidationFailed(PURPOSE_NEEDED)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api.plan")
     return Status(200, _plan(plan))
 
 
 @router.post(
     "/nominals/{nominal_id}/plan/actions",
-    response={201: CreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: CreatedOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Add an action to the plan (opens a new version if the current one is frozen)",
 )
 def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
@@ -215,25 +203,22 @@ def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
     plan = _plan_of(actor, nominal) if nominal else None
     if plan is None:
         return Status(404, NOT_FOUND)
-    try:
-        action = services.action_add(
-            actor=actor,
-            plan=plan,
-            tactic_id=payload.tactic_id,
-            agency_id=payload.agency_id,
-            due_date=payload.due_date,
-            officer_id=payload.officer_id,
-            objective_id=payload.objective_id,
-            notes=payload.notes,
-        )
-    except (ValidationFailed, PermissionDenied) as exc:
-        return _refused(exc, "action")
+    action = services.action_add(
+        actor=actor,
+        plan=plan,
+        tactic_id=payload.tactic_id,
+        agency_id=payload.agency_id,
+        due_date=payload.due_date,
+        officer_id=payload.officer_id,
+        objective_id=payload.objective_id,
+        notes=payload.notes,
+    )
     return Status(201, {"id": action.pk})
 
 
 @router.post(
     "/nominals/{nominal_id}/plan/request-agreement",
-    response={200: PlanOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: PlanOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Freeze the current version and ask the participating agencies to agree it",
 )
 def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
@@ -242,10 +227,7 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
     plan = _plan_of(actor, nominal) if nominal else None
     if plan is None:
         return Status(404, NOT_FOUND)
-    try:
-        services.plan_request_agreement(actor=actor, plan=plan)
-    except (ValidationFailed, PermissionDenied) as exc:
-        return _refused(exc, "request")
+    services.plan_request_agreement(actor=actor, plan=plan)
     plan.refresh_from_db()
     # The answer is the whole plan: its reading is a consultation, logged as the GET logs it.
     nominal_consult(
@@ -259,7 +241,7 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
 
 @router.post(
     "/nominals/{nominal_id}/plan/agree",
-    response={200: PlanOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: PlanOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Agree the current version for your agency, as its named representative",
 )
 def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
@@ -268,10 +250,7 @@ def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
     plan = _plan_of(actor, nominal) if nominal else None
     if plan is None:
         return Status(404, NOT_FOUND)
-    try:
-        services.plan_agree(actor=actor, plan=plan, version_number=payload.version, note=payload.note)
-    except (ValidationFailed, PermissionDenied) as exc:
-        return _refused(exc, "agreement")
+    services.plan_agree(actor=actor, plan=plan, version_number=payload.version, note=payload.note)
     plan.refresh_from_db()
     nominal_consult(
         actor=actor, nominal=plan.nominal, purpose="Plan returned after agreeing it", surface="api.plan"
@@ -281,7 +260,7 @@ def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
 
 @router.post(
     "/nominals/{nominal_id}/plan/actions/{action_id}/outcomes",
-    response={201: CreatedOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: CreatedOut, 403: ApiError, 404: ApiError, 422: ApiError},
     summary="Claim a disruption outcome for an action of your agency",
 )
 def claim_outcome(request: HttpRequest, nominal_id: int, action_id: int, payload: OutcomeIn) -> Any:
@@ -289,25 +268,19 @@ def claim_outcome(request: HttpRequest, nominal_id: int, action_id: int, payload
     nominal = _nominal(actor, nominal_id)
     if nominal is None or action_id > MAX_ID:
         return Status(404, NOT_FOUND)
-    try:
-        action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
-    except NotFoundOrForbidden:
-        return Status(404, NOT_FOUND)
-    try:
-        outcome = services.outcome_claim(
-            actor=actor,
-            action=action,
-            occurred_on=payload.occurred_on,
-            rating=payload.rating,
-            justification=payload.justification,
-        )
-    except (ValidationFailed, PermissionDenied) as exc:
-        return _refused(exc, "claim")
+    action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
+    outcome = services.outcome_claim(
+        actor=actor,
+        action=action,
+        occurred_on=payload.occurred_on,
+        rating=payload.rating,
+        justification=payload.justification,
+    )
     return Status(201, {"id": outcome.pk})
 
 
 @router.get(
-    "/alerts", response={200: list[AlertOut], 404: ErrorOut}, summary="Your alerts about records you may see"
+    "/alerts", response={200: list[AlertOut], 404: ApiError}, summary="Your alerts about records you may see"
 )
 def list_alerts(request: HttpRequest) -> Any:
     actor = _actor(request)

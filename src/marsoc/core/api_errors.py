@@ -1,0 +1,96 @@
+"""The one error shape of the API (docs/decisions/0010-api-error-shape.md) and the one handler that
+produces it: endpoints raise the service errors and never build error bodies themselves."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from .errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+
+NOT_FOUND = "Not found"
+NOT_SAVED = "Nothing was saved: correct the errors listed"
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ApiError(Schema):
+    """Every 4xx answer: a plain sentence, and the fields at fault (an empty list when none is)."""
+
+    detail: str
+    errors: list[FieldError] = []
+
+
+def error_body(detail: str, errors: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    return {
+        "detail": detail,
+        "errors": [
+            {"field": field, "message": m} for field, messages in (errors or {}).items() for m in messages
+        ],
+    }
+
+
+def _schema_field(location: Sequence[Any]) -> str:
+    # ninja reports ("body", "payload", "due_date") or ("query", "purpose"): keep what a client sent.
+    parts = [str(p) for p in location]
+    if len(parts) >= 3 and parts[0] == "body":
+        parts = parts[2:]
+    elif len(parts) >= 2 and parts[0] in ("query", "path", "header", "cookie", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _schema_message(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg") or "This value is not accepted")
+    return message.removeprefix("Value error, ")
+
+
+def register_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NotFoundOrForbidden)
+    def not_found(request: HttpRequest, exc: NotFoundOrForbidden) -> HttpResponse:
+        return respond(request, 404, error_body(NOT_FOUND))  # the same body for missing and hidden
+
+    @api.exception_handler(Http404)
+    def http_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, error_body(NOT_FOUND))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return respond(request, 403, error_body(str(exc) or "You may not do this"))
+
+    @api.exception_handler(ValidationFailed)
+    def refused(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+        return respond(request, 422, error_body(NOT_SAVED, exc.errors))
+
+    @api.exception_handler(SchemaValidationError)
+    def schema_refused(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors:
+            errors.setdefault(_schema_field(error.get("loc", ())), []).append(_schema_message(error))
+        return respond(
+            request, 422, error_body("The request was not accepted: correct the errors listed", errors)
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, 401, error_body("Sign in or give a valid API token"))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, exc.status_code, error_body(str(exc) or "The request was not accepted"))
+
+
+# The body of a 404, for endpoints that decide "not found" themselves (a check that is not an exception).
+NOT_FOUND_BODY: dict[str, Any] = {"detail": NOT_FOUND, "errors": []}
+
+# An API read of personal data needs a stated purpose (the s.62 justification).
+PURPOSE_NEEDED = {"purpose": "State the purpose of this consultation (at least 3 characters)"}
