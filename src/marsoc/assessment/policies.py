@@ -31,6 +31,12 @@ def priority_reach(f: Facts) -> Q:
     return NOTHING
 
 
+@access.resource("assessment", classification_field="")
+def assessment_reach(f: Facts) -> Q:
+    """Assessments of the people whose assessments the actor may see (resource priority_nominal)."""
+    return Q(nominal__in=Nominal.objects.filter(access.scope_of(f, "priority_nominal")))
+
+
 @access.rule("assessment.view")
 def can_view_assessments(f: Facts, nominal: Nominal) -> bool:
     if not (f.national_analyst or (f.hub_staff and f.reaches_hub(nominal.owner_hub_id))):

@@ -123,14 +123,8 @@ def priority_row_phase(status: PriorityStatus, today: date | None = None) -> str
 
 
 def access_assessment_by_id(*, actor: Actor, assessment_id: int) -> Assessment:
-    assessment = (
-        Assessment.objects.select_related("nominal", "nominal__owner_hub", "method", "assessor")
-        .filter(pk=assessment_id)
-        .first()
-    )
-    if assessment is None or not access.may(actor, "assessment.view", assessment.nominal):
-        raise NotFoundOrForbidden(f"assessment {assessment_id}")
-    return assessment
+    qs = Assessment.objects.select_related("nominal", "nominal__owner_hub", "method", "assessor")
+    return access.fetch(actor, "assessment", qs, assessment_id)
 
 
 def assessment_history(*, actor: Actor, nominal: Nominal) -> QuerySet[Assessment]:
@@ -455,11 +449,8 @@ def calibration_exercises(*, actor: Actor) -> QuerySet[CalibrationExercise]:
 
 def access_exercise_by_id(*, actor: Actor, exercise_id: int) -> ExerciseAccess:
     """One exercise, or NotFoundOrForbidden (the same for a missing one and one out of reach)."""
-    exercise = (
-        CalibrationExercise.objects.select_related("method", "created_by").filter(pk=exercise_id).first()
-    )
-    if exercise is None:
-        raise NotFoundOrForbidden(f"calibration exercise {exercise_id}")
+    qs = CalibrationExercise.objects.select_related("method", "created_by")
+    exercise = access.fetch(actor, "calibration_exercise", qs, exercise_id)
     sheet = CalibrationAssignment.objects.filter(exercise=exercise, assessor_id=actor.pk).first()
     assigned = sheet is not None
     if not access.may(actor, "calibration.view", status=exercise.status, assigned=assigned):

@@ -169,16 +169,11 @@ def search_page(
 
 def access_item_by_id(*, actor: Actor, item_id: int) -> IntelItem:
     """One item, or NotFoundOrForbidden whether it is missing or merely out of reach."""
-    item = (
-        IntelItem.objects.select_related(
-            "owner_hub", "originating_agency", "originating_officer", "sanitised_from"
-        )
-        .filter(pk=item_id)
-        .first()
+    qs = IntelItem.objects.select_related(
+        "owner_hub", "originating_agency", "originating_officer", "sanitised_from"
     )
-    if item is None or not access.may(actor, "intel_item.view", item):
-        raise NotFoundOrForbidden(f"intel item {item_id}")
-    return item
+    # The page for one record may open a restricted record or a tombstone for the owner side.
+    return access.fetch(actor, "intel_item", qs, item_id, include_restricted=True)
 
 
 @dataclass(frozen=True)
@@ -360,16 +355,10 @@ def summary_list(
 
 def access_summary_by_id(*, actor: Actor, summary_id: int) -> SummaryDisclosure:
     """One summary, or NotFoundOrForbidden whether it is missing or merely out of reach."""
-    summary = (
-        SummaryDisclosure.objects.select_related(
-            "recipient_agency", "sharing_agency", "owner_hub", "agreement", "disclosed_by"
-        )
-        .filter(pk=summary_id)
-        .first()
+    qs = SummaryDisclosure.objects.select_related(
+        "recipient_agency", "sharing_agency", "owner_hub", "agreement", "disclosed_by"
     )
-    if summary is None or not access.may(actor, "summary.view", summary):
-        raise NotFoundOrForbidden(f"summary {summary_id}")
-    return summary
+    return access.fetch(actor, "summary", qs, summary_id)
 
 
 def summary_items(*, actor: Actor, summary: SummaryDisclosure, today: date | None = None) -> list[IntelItem]:

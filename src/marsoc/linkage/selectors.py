@@ -64,10 +64,9 @@ def runs_state() -> RunsState:
 
 
 def access_import_by_id(actor: Actor, import_id: int) -> FeedImport:
-    feed_import = FeedImport.objects.select_related("source_agency", "owner_hub").filter(pk=import_id).first()
-    if feed_import is None or not access.may(actor, "feed_import.view", feed_import):
-        raise NotFoundOrForbidden()
-    return feed_import
+    return access.fetch(
+        actor, "feed_import", FeedImport.objects.select_related("source_agency", "owner_hub"), import_id
+    )
 
 
 def quarantine_of(feed_import: FeedImport) -> QuerySet[QuarantinedRow]:
@@ -131,14 +130,18 @@ def access_person(actor: Actor, person_id: int) -> PersonView:
     person = Person.objects.filter(pk=person_id).first()
     while person is not None and person.merged_into_id is not None:
         person = Person.objects.filter(pk=person.merged_into_id).first()
-    if person is None:
-        raise NotFoundOrForbidden()
-    every = list(person.records.select_related("source_agency").order_by("source_agency__name", "source_key"))
-    scope = set(records_visible(actor).filter(person=person).values_list("pk", flat=True))
+    # The same queries whether the person is missing, hidden or shown (tests/test_equal_work.py).
+    target = person.pk if person is not None else 0
+    every = list(
+        SourceRecord.objects.filter(person_id=target)
+        .select_related("source_agency")
+        .order_by("source_agency__name", "source_key")
+    )
+    scope = set(records_visible(actor).filter(person_id=target).values_list("pk", flat=True))
+    merges = list(Merge.objects.filter(survivor_id=target).select_related("merged_by", "undone_by"))
     shown = [r for r in every if r.pk in scope]
-    if not shown:
+    if person is None or not shown:
         raise NotFoundOrForbidden()
-    merges = list(Merge.objects.filter(survivor=person).select_related("merged_by", "undone_by"))
     return PersonView(person=person, records=shown, hidden=len(every) - len(shown), merges=merges)
 
 

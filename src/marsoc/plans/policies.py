@@ -16,6 +16,22 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.policies import can_edit_nominal, can_view_nominal
 
 
+def _follows_the_person(f: Facts, path: str) -> Q:
+    return Q(**{f"{path}__in": Nominal.objects.filter(access.scope_of(f, "nominal"))})
+
+
+@access.resource("plan_action", classification_field="")
+def plan_action_reach(f: Facts) -> Q:
+    """A plan's actions follow the person (the person's clearance rule included)."""
+    return _follows_the_person(f, "plan__nominal")
+
+
+@access.resource("order", classification_field="")
+def order_reach(f: Facts) -> Q:
+    """Civil and ancillary orders follow the person."""
+    return _follows_the_person(f, "nominal")
+
+
 @access.rule("plan.view")
 def can_view_plan(f: Facts, nominal: Nominal) -> bool:
     return can_view_nominal(f, nominal)

@@ -32,21 +32,15 @@ def plan_for(*, actor: Actor, nominal: Nominal) -> Plan | None:
 
 
 def access_action_by_id(*, actor: Actor, nominal: Nominal, action_id: int) -> Action:
-    action = (
-        Action.objects.select_related("plan__nominal", "tactic", "agency", "officer")
-        .filter(pk=action_id, plan__nominal=nominal)
-        .first()
+    qs = Action.objects.select_related("plan__nominal", "tactic", "agency", "officer").filter(
+        plan__nominal=nominal
     )
-    if action is None or not access.may(actor, "plan.view", action.plan.nominal):
-        raise NotFoundOrForbidden(f"action {action_id}")
-    return action
+    return access.fetch(actor, "plan_action", qs, action_id)
 
 
 def access_order_by_id(*, actor: Actor, nominal: Nominal, order_id: int) -> Order:
-    order = Order.objects.select_related("nominal").filter(pk=order_id, nominal=nominal).first()
-    if order is None or not access.may(actor, "plan.view", order.nominal):
-        raise NotFoundOrForbidden(f"order {order_id}")
-    return order
+    qs = Order.objects.select_related("nominal").filter(nominal=nominal)
+    return access.fetch(actor, "order", qs, order_id)
 
 
 def meetings_visible(*, actor: Actor) -> QuerySet[Meeting]:
@@ -54,10 +48,7 @@ def meetings_visible(*, actor: Actor) -> QuerySet[Meeting]:
 
 
 def access_meeting_by_id(*, actor: Actor, meeting_id: int) -> Meeting:
-    meeting = Meeting.objects.select_related("hub").filter(pk=meeting_id).first()
-    if meeting is None or not access.may(actor, "meeting.view", meeting.hub_id):
-        raise NotFoundOrForbidden(f"meeting {meeting_id}")
-    return meeting
+    return access.fetch(actor, "meeting", Meeting.objects.select_related("hub"), meeting_id)
 
 
 @dataclass

@@ -64,6 +64,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=Model)
+MAX_ID = 2**63 - 1  # the largest id either database stores
 
 
 def facts(actor: Actor) -> Facts:
@@ -95,6 +96,8 @@ def visible(actor: Actor, resource_name: str, queryset: QuerySet[M, Any], **opti
 def fetch(actor: Actor, resource_name: str, queryset: QuerySet[M, Any], pk: object, **options: Any) -> M:
     """One row by id, or NotFoundOrForbidden. The scope is part of the one query, so a missing id and an
     id out of reach cost the same SQL and the same time."""
+    if isinstance(pk, int) and not 0 < pk <= MAX_ID:
+        raise NotFoundOrForbidden(f"{resource_name} {pk}")  # no row can have it: nothing to ask
     row = queryset.filter(pk=pk).filter(scope(actor, resource_name, **options)).first()
     if row is None:
         raise NotFoundOrForbidden(f"{resource_name} {pk}")
