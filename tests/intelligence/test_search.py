@@ -146,5 +146,10 @@ def test_the_search_page_lists_people_the_user_may_see_with_why_they_matched(peo
     assert people["smyth"].reference in table and "similar name" in table
     assert other_hub.reference not in body  # another hub's person: not listed
     assert table.index(people["smith"].reference) < table.index(people["smyth"].reference)
-    event = AuditEvent.objects.filter(action="nominal.list", details__surface="intel-search").latest("id")
-    assert set(event.details["shown"]) == {people["smith"].pk, people["smyth"].pk, people["jones"].pk}
+    # One search, one entry, with the people it showed as its subjects.
+    events = AuditEvent.objects.filter(action__in=["intel.item.list", "intel.deconfliction.hit", "nominal.list"])
+    assert events.count() == 1
+    event = events.get()
+    shown = {people["smith"].pk, people["smyth"].pk, people["jones"].pk}
+    assert set(event.details["people"]) == shown
+    assert set(event.subjects.values_list("nominal_id", flat=True)) >= shown

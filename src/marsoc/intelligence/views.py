@@ -27,7 +27,6 @@ from marsoc.core.web import send_export
 from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
-from marsoc.nominals.services import nominal_list_consult
 from marsoc.nominals.views import nominal_page
 
 from . import services
@@ -131,27 +130,16 @@ def item_search(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     query = (getattr(form, "cleaned_data", {}).get("q") or "").strip()
     page = search_page(actor=actor, query=query, page=request.GET.get("page"))
-    services.item_list_consult(
-        actor=actor,
-        items=list(page.object_list),
-        purpose="Intelligence search",
-        surface="page",
-        query={"q": query},
-    )
     people = people_search(actor=actor, query=query) if query else []
-    if people:
-        nominal_list_consult(
-            actor=actor,
-            nominal_ids=[m.nominal.pk for m in people],
-            purpose="Intelligence search",
-            surface="intel-search",
-            query={"q": query},
-        )
     notices = deconfliction(actor=actor, query=query) if query else []
-    for notice in notices:
-        services.deconfliction_log(
-            actor=actor, query=query, hub_name=notice.hub_name, nominal_ids=notice.nominal_ids
-        )
+    services.search_consult(
+        actor=actor,
+        query=query,
+        items=list(page.object_list),
+        people_ids=[m.nominal.pk for m in people],
+        interests=[(n.hub_name, n.nominal_ids) for n in notices],
+        surface="page",
+    )
     return render(
         request,
         "intelligence/list.html",

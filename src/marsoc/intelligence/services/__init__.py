@@ -15,6 +15,7 @@ from .items import (
     item_record,
     review_due_for,
     review_years,
+    search_consult,
     validate_grade,
 )
 from .rectification import RECTIFIABLE_FIELDS, RectifyInput, item_rectify
@@ -73,6 +74,7 @@ __all__ = [
     "review_due_for",
     "review_years",
     "sanitisation_decide",
+    "search_consult",
     "subject_access_export",
     "summary_consult",
     "summary_disclose",

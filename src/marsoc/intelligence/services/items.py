@@ -272,3 +272,38 @@ def item_export(*, actor: User, items: Sequence[IntelItem]) -> ExportFile:
         subject_ids=set(subject_ids),
     )
     return ExportFile(csv_text(EXPORT_COLUMNS, rows).encode("utf-8"), CSV_TYPE, "intelligence.csv")
+
+
+def search_consult(
+    *,
+    actor: User,
+    query: str,
+    items: Sequence[IntelItem],
+    people_ids: Sequence[int],
+    interests: Sequence[tuple[str, Sequence[int]]],
+    surface: str,
+) -> None:
+    """One search, one entry: the items and people it showed are its subjects. When it also told the
+    user that other hubs hold an interest (deconfliction, `interests` as (hub name, nominal ids)), it
+    disclosed that fact: the entry is then a disclosure to the user, with those people as subjects too."""
+    item_subjects = ItemSubject.objects.filter(item__in=[i.pk for i in items]).values_list(
+        "nominal_id", flat=True
+    )
+    subjects = {*item_subjects, *people_ids, *(n for _hub, ids in interests for n in ids)}
+    details: dict[str, object] = {
+        "query": {"q": query},
+        "shown": [i.pk for i in items],
+        "people": list(people_ids),
+    }
+    if interests:
+        details["interests"] = [{"owner_hub": hub, "people": len(ids)} for hub, ids in interests]
+    audit_record(
+        actor=actor,
+        action=AuditAction.INTEL_DECONFLICTION_HIT if interests else AuditAction.INTEL_ITEM_LIST,
+        surface=surface,
+        object_type="intel_item_list",
+        justification="Intelligence search",
+        recipients=[actor.display_label] if interests else [],
+        details=details,
+        subject_ids=subjects,
+    )
