@@ -151,3 +151,23 @@ def test_out_of_range_and_control_characters_are_refused_cleanly(london_officer,
 
 def test_api_docs_need_sign_in():
     assert Client().get("/api/docs").status_code == 302
+
+
+@pytest.mark.parametrize("name", ["\x01Smith", "Smi\tth", "Smith\n", "\x1bSmith"])
+def test_names_refuse_control_characters(london_officer, token_for, name):
+    """A control character anywhere in a name is refused at input, by the API as by the pages."""
+    token = token_for(london_officer)
+    body = {
+        "given_names": "Api",
+        "family_name": name,
+        "date_of_birth": "1990-05-01",
+        "sex": "M",
+        "data_subject_category": "convicted",
+        "owner_hub_id": hub("london").pk,
+        "rationale": "Feed referral",
+    }
+    before = Nominal.objects.count()
+    response = _post("/api/nominals", token, body)
+    assert response.status_code == 422
+    assert "control characters" in errors_by_field(response.json())["family_name"][0]
+    assert Nominal.objects.count() == before

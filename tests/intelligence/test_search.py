@@ -147,7 +147,9 @@ def test_the_search_page_lists_people_the_user_may_see_with_why_they_matched(peo
     assert other_hub.reference not in body  # another hub's person: not listed
     assert table.index(people["smith"].reference) < table.index(people["smyth"].reference)
     # One search, one entry, with the people it showed as its subjects.
-    events = AuditEvent.objects.filter(action__in=["intel.item.list", "intel.deconfliction.hit", "nominal.list"])
+    events = AuditEvent.objects.filter(
+        action__in=["intel.item.list", "intel.deconfliction.hit", "nominal.list"]
+    )
     assert events.count() == 1
     event = events.get()
     shown = {people["smith"].pk, people["smyth"].pk, people["jones"].pk}

@@ -15,6 +15,7 @@ from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
+from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
@@ -66,6 +67,11 @@ def _validate_person(actor: Actor, data: NominalInput, errors: dict[str, str]) -
         errors["family_name"] = "Enter the family name"
     elif len(data.family_name) > 100:
         errors["family_name"] = "Family name must be 100 characters or fewer"
+    for field, label in (("given_names", "Given names"), ("family_name", "Family name")):
+        problem = control_character_problem(getattr(data, field))
+        if problem:
+            errors[field] = f"{label} {problem}"
+
     if data.date_of_birth is None:
         errors.setdefault("date_of_birth", "Enter the date of birth")
     elif data.date_of_birth >= today:
@@ -280,6 +286,13 @@ def alias_add(
         errors["alias_type"] = "Select the kind of alias"
     if not (given_names.strip() or family_name.strip()):
         errors["family_name"] = "Enter a given name or a family name"
+    for field, value, label in (
+        ("given_names", given_names, "Given names"),
+        ("family_name", family_name, "Family name"),
+    ):
+        problem = control_character_problem(value)
+        if problem:
+            errors[field] = f"{label} {problem}"
     if date_of_birth is not None and date_of_birth >= timezone.localdate():
         errors["date_of_birth"] = "Date of birth must be in the past"
     if errors:
