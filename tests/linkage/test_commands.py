@@ -44,12 +44,22 @@ def test_dedupe_without_truth_column_refuses_to_evaluate(tmp_path):
         call_command("dedupe", "police-pnc", str(path), "--evaluate", stdout=io.StringIO())
 
 
+def _feed_account():
+    from marsoc.core.vocabulary import Role
+
+    from ..conftest import make_user
+
+    return make_user("feed.london", [Role.HUB_OFFICER], hub_code="london", agency_code="mps").username
+
+
 def test_import_feed_prints_counts_and_refuses_broken_files(db, tmp_path):
     path = write_csv(tmp_path / "p.csv", [police_row("P1"), police_row("P2", PNC_ID="bad")])
     out = io.StringIO()
+    feed = _feed_account()
     call_command(
-        "import_feed", str(path), "--mapping", "police-pnc", "--agency", "mps", "--hub", "london", stdout=out
-    )
+        "import_feed", str(path), "--mapping", "police-pnc", "--agency", "mps", "--hub", "london", "--as", feed,
+        stdout=out,
+    )  # fmt: skip
     assert "2 rows, 1 new, 0 changed, 0 unchanged, 1 quarantined" in out.getvalue()
     broken = tmp_path / "b.csv"
     broken.write_text("PERSON_REF,NOPE\nP3,1\n")
@@ -63,6 +73,8 @@ def test_import_feed_prints_counts_and_refuses_broken_files(db, tmp_path):
             "mps",
             "--hub",
             "london",
+            "--as",
+            feed,
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
@@ -79,6 +91,29 @@ def test_resume_finishes_imports_a_stopped_worker_left(db, tmp_path):
     SourceRecord.objects.all().delete()
     FeedImport.objects.filter(pk=done.pk).update(status=ImportStatus.COMMITTING)
     out = io.StringIO()
-    call_command("import_feed", "--resume", stdout=out)
+    call_command("import_feed", "--resume", "--as", _feed_account(), stdout=out)
     assert f"Import {done.pk} (p.csv): Committed" in out.getvalue()
     assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1", "P2"]
+
+
+def test_import_feed_refuses_to_run_as_nobody_or_as_someone_who_may_not(db, tmp_path):
+    """Commands that write personal data act as somebody, recorded in the log and checked by the services."""
+    from marsoc.core.models import AuditEvent
+    from marsoc.core.vocabulary import Role
+
+    from ..conftest import make_user
+
+    path = write_csv(tmp_path / "p.csv", [police_row("P1")])
+    args = ["import_feed", str(path), "--mapping", "police-pnc", "--agency", "mps", "--hub", "london"]
+    with pytest.raises(CommandError, match="--as USERNAME"):
+        call_command(*args, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No active user"):
+        call_command(*args, "--as", "nobody.here", stdout=io.StringIO())
+    york = make_user("york.feed", [Role.HUB_OFFICER], hub_code="yorkshire-humber", agency_code="yhrocu")
+    with pytest.raises(CommandError, match="may not import feeds for this hub"):
+        call_command(*args, "--as", york.username, stdout=io.StringIO())
+    assert not SourceRecord.objects.exists()
+    feed = _feed_account()
+    call_command(*args, "--as", feed, stdout=io.StringIO())
+    staged = AuditEvent.objects.filter(action="linkage.import.stage").latest("id")
+    assert staged.actor_label.startswith("feed.london")

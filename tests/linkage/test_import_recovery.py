@@ -161,7 +161,12 @@ def test_resume_command_reports_and_finishes_an_interrupted_import(db, tmp_path)
     staged = _staged(tmp_path)
     _crashed(staged, ImportStatus.VALIDATING)
     out = StringIO()
-    call_command("import_feed", "--resume", stdout=out)
+    from marsoc.core.vocabulary import Role
+
+    from ..conftest import make_user
+
+    feed = make_user("feed.resume", [Role.HUB_OFFICER], hub_code="london", agency_code="mps")
+    call_command("import_feed", "--resume", "--as", feed.username, stdout=out)
     assert (
         f"Import {staged.pk} (police.csv) had been interrupted: resumed by import_feed --resume"
         in out.getvalue()

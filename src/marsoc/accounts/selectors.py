@@ -57,3 +57,16 @@ def agency_people() -> QuerySet[User]:
         .select_related("agency")
         .order_by("agency__name", "last_name", "first_name")
     )
+
+
+def command_actor(username: str | None) -> User:
+    """The person or service account a command acts as (`--as USERNAME`): commands that write personal
+    data act as somebody, who is recorded in the audit log and whose access the services check."""
+    from django.core.management.base import CommandError
+
+    if not username:
+        raise CommandError("Say who this command acts as: --as USERNAME (a person or a service account)")
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"No active user or service account called {username!r}")
+    return user

@@ -607,6 +607,8 @@ def current_model() -> LinkageModel | None:
 def model_train(
     *, actor: User | None, seed: int = 1, limits: engine.Thresholds | None = None
 ) -> LinkageModel:
+    if actor is not None and not access.may(actor, "linkage.run"):
+        raise PermissionDenied("You may not train the linkage model")
     records = [_engine_record(r) for r in SourceRecord.objects.all().iterator(chunk_size=BATCH)]
     if len(records) < 50:
         raise ValidationFailed({"records": "At least 50 source records are needed to train a model"})
@@ -662,7 +664,10 @@ def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> Lin
 
     One run at a time: each holds the run lock (a second waits for the first), so two runs never
     renumber the same people at once. Everything a run writes is one transaction: a run that stops
-    writes nothing. Runs asked for in the web UI go through `run_request` and `run_process`."""
+    writes nothing. Runs asked for in the web UI go through `run_request` and `run_process`.
+    `actor` None is the task worker carrying out a run someone asked for."""
+    if actor is not None and not access.may(actor, "linkage.run"):
+        raise PermissionDenied("You may not run identity resolution")
     with _file_lock(_run_lock_path(), wait=True):
         return _linkage_run(actor=actor, model=model, run=None)
 

@@ -1,6 +1,9 @@
 """`marsoc import_feed FILE --mapping prison-nomis --agency CODE --hub CODE`: stage, validate and
 commit one partner extract here and now, printing progress (`--queue` leaves it to the worker).
 
+The import acts as `--as USERNAME` (a person or a service account such as `feed.london`), recorded in
+the audit log; the command refuses to run without one.
+
 `marsoc import_feed --resume` finishes here and now every import left unfinished (staged,
 validating or committing). It is rarely needed: a worker that starts queues again what a stopped
 worker left (services.imports_recover). The commit is one transaction, so a stopped one wrote
@@ -12,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marsoc.accounts.models import Agency, Hub
+from marsoc.accounts.selectors import command_actor
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.linkage import services
 from marsoc.linkage.models import FINISHED_STATUSES, FeedImport, ImportStatus
 
@@ -29,8 +34,14 @@ class Command(BaseCommand):
         parser.add_argument("--resume", action="store_true", help="Finish imports a stopped worker left")
         parser.add_argument("--classification", default="OFFICIAL-SENSITIVE")
         parser.add_argument("--queue", action="store_true", help="Queue on the task worker instead")
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            help="Who imports: a user or service account allowed to import for the hub",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        actor = command_actor(options["as_user"])
         if options["resume"]:
             for recovered in services.imports_recover(requeue=False):
                 self.stdout.write(
@@ -52,7 +63,7 @@ class Command(BaseCommand):
         except (Agency.DoesNotExist, Hub.DoesNotExist) as error:
             raise CommandError(f"Unknown agency or hub: {error}") from error
         kwargs = {
-            "actor": None,
+            "actor": actor,
             "source_path": options["file"],
             "filename": options["file"].name,
             "mapping": mapping_arg(options["mapping"]),
@@ -64,7 +75,10 @@ class Command(BaseCommand):
             queued = services.feed_import_request(**kwargs)
             self.stdout.write(f"Import {queued.pk} queued")
             return
-        staged = services.feed_stage(**kwargs)
+        try:
+            staged = services.feed_stage(**kwargs)
+        except (PermissionDenied, ValidationFailed) as exc:
+            raise CommandError(str(exc)) from exc
 
         def progress(feed_import: FeedImport) -> None:
             services._save_progress(feed_import)

@@ -1,10 +1,12 @@
-"""`marsoc linkage_run [--train]`: link every source record now (training a model first if asked or
+"""`marsoc linkage_run --as USERNAME [--train]`: link every source record now (training a model first if asked or
 if there is none)."""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from marsoc.accounts.selectors import command_actor
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.linkage import services
 
 
@@ -13,8 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--train", action="store_true", help="Train a new model version first")
+        parser.add_argument(
+            "--as", dest="as_user", help="Who runs it: a national analyst or national manager"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        model = services.model_train(actor=None) if options["train"] else None
-        run = services.linkage_run(actor=None, model=model)
+        actor = command_actor(options["as_user"])
+        try:
+            model = services.model_train(actor=actor) if options["train"] else None
+            run = services.linkage_run(actor=actor, model=model)
+        except (PermissionDenied, ValidationFailed) as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Linkage run {run.pk}: {run.summary}")
