@@ -191,7 +191,7 @@ def test_opening_a_nominal_asks_for_a_purpose_and_records_it(page: Page, live_se
     assert len(entries) == 1, [str(e) for e in entries]
     assert entries[0].actor_id == officer.pk
     assert entries[0].justification == "Case management of this person"
-    assert entries[0].action == "nominal.view.profile"
+    assert (entries[0].action, entries[0].details["surface"]) == ("nominal.view", "profile")
 
 
 def test_refer_with_a_wrong_pnc_check_letter_is_refused(page: Page, live_server) -> None:

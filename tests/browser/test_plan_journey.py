@@ -56,6 +56,11 @@ def _hmrc_partner() -> User:
         last_name="Rees",
     )
     totp_device_set(user, "3132333435363738393031323334353637383930")
+    # HMRC takes part under an agreement in force: without one its action would give it no sight of the
+    # person (docs/access-model.md).
+    from ..conftest import partnership_agreement
+
+    partnership_agreement("hmrc")
     return user
 
 

@@ -17,6 +17,7 @@ from marsoc.core import access
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError, error_body
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
@@ -50,10 +51,6 @@ from .selectors import (
 
 router = Router(tags=["assessment"])
 MAX_ID = 2**31 - 1
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------- methods
@@ -549,10 +546,6 @@ from .api_equality import router as equality_router  # noqa: E402
 router.add_router("", equality_router)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Calibration
 # ---------------------------------------------------------------------------------------------------------
@@ -654,7 +647,7 @@ class CalibrationScoresOut(Schema):
     summary="Calibration exercises you run, score or may see the results of",
 )
 def list_calibration_exercises(request: HttpRequest) -> list[dict[str, Any]]:
-    actor = _user(request)
+    actor = _actor(request)
     exercises = list(calibration_exercises(actor=actor).annotate(vignette_count=Count("vignettes")))
     sheets = own_sheets(actor=actor, exercise_ids=[e.pk for e in exercises], count_scored=True)
     out = []
@@ -687,7 +680,7 @@ def list_calibration_exercises(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Results of a closed exercise (404 while it is open: scoring is blind)",
 )
 def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
-    actor = _user(request)
+    actor = _actor(request)
     if exercise_id > MAX_ID:
         return Status(404, NOT_FOUND)
     seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
@@ -744,7 +737,7 @@ def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
     summary="Save your levels for some vignettes and optionally submit your sheet",
 )
 def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: CalibrationScoresIn) -> Any:
-    actor = _user(request)
+    actor = _actor(request)
     if exercise_id > MAX_ID:
         return Status(404, NOT_FOUND)
     try:

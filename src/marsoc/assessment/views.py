@@ -18,6 +18,7 @@ from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import actor as _actor
 from marsoc.core.web import send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
@@ -66,10 +67,6 @@ from .selectors import (
     reference_populations,
     reviews_due,
 )
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _filters(request: HttpRequest) -> tuple[PriorityFilterForm, PriorityFilters]:

@@ -8,8 +8,10 @@ from .exports import ExportFile
 
 
 def actor(request: HttpRequest) -> Any:
-    """The signed-in user (pages are behind login_required, API routes behind the token check)."""
-    return request.user
+    """Who is acting: the user an API token or session authenticated (`request.auth`, set by the API's
+    authentication), else the signed-in user of a page (behind login_required)."""
+    authenticated = getattr(request, "auth", None)
+    return authenticated if authenticated is not None else request.user
 
 
 def send_export(export: ExportFile) -> HttpResponse:

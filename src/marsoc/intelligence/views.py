@@ -23,6 +23,7 @@ from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import classification_rank
+from marsoc.core.web import actor as _actor
 from marsoc.core.web import send_export
 from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.models import Nominal
@@ -73,10 +74,6 @@ PURPOSES_KEY = "marsoc_intel_purposes"
 SUMMARY_PURPOSES_KEY = "marsoc_summary_purposes"
 View = Callable[..., HttpResponse]
 EXPORT_LIMIT = 5000
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _item_or_404(request: HttpRequest, pk: int) -> IntelItem:

@@ -17,6 +17,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import actor as _actor
 
 from . import records, services
 from .forms import DecisionForm, ImportForm
@@ -34,10 +35,6 @@ from .selectors import (
     review_queue,
     runs_state,
 )
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _require_linkage(actor: User) -> None:

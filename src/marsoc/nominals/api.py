@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
 from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.web import actor as _actor
 
 from . import services
 from .models import Nominal
@@ -110,10 +110,6 @@ class ReferIn(Schema):
     cro: str = ""
     nomis: str = ""
     crn: str = ""
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _summary(n: Nominal, phase: str | None = None) -> dict[str, Any]:

@@ -68,9 +68,9 @@ def _validate_person(actor: Actor, data: NominalInput, errors: dict[str, str]) -
     elif len(data.family_name) > 100:
         errors["family_name"] = "Family name must be 100 characters or fewer"
     for field, label in (("given_names", "Given names"), ("family_name", "Family name")):
-        problem = control_character_problem(getattr(data, field))
-        if problem:
-            errors[field] = f"{label} {problem}"
+        unusable = control_character_problem(getattr(data, field))
+        if unusable:
+            errors[field] = f"{label} {unusable}"
 
     if data.date_of_birth is None:
         errors.setdefault("date_of_birth", "Enter the date of birth")

@@ -24,6 +24,7 @@ from marsoc.accounts.selectors import hub_choices, officers_for
 from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import actor as _actor
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
 from . import services
@@ -53,10 +54,6 @@ from .vocabulary import MembershipState, Phase
 
 PURPOSES_KEY = "marsoc_purposes"
 View = Callable[..., HttpResponse]
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:

@@ -13,6 +13,7 @@ from marsoc.core import access
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
@@ -96,10 +97,6 @@ class AlertOut(Schema):
     url: str
     created_at: str
     read: bool
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _tactic(t: Tactic) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import actor as _actor
 from marsoc.core.web import send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, nominal_phase
@@ -56,10 +57,6 @@ from .selectors import (
 )
 from .selectors import agency_actions as agency_actions_of
 from .vocabulary import LifeArea, OutcomeStatus, Strand
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _int(value: Any) -> int | None:
