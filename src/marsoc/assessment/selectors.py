@@ -56,6 +56,7 @@ from .models import (
     ReferencePopulation,
     ScoringMethod,
 )
+from .specs import method_spec
 
 # Custody events that call for a fresh look at the person's priority.
 TRIGGER_EVENTS = (CustodyEventType.TRANSFER, CustodyEventType.RECALL, CustodyEventType.RELEASE)
@@ -389,8 +390,6 @@ def dry_run_explain(run: MethodDryRun, changes: list[DryRunChange]) -> list[Chan
     """Why each shown person moves: the candidate's breakdown for them and the boundary they cross.
 
     The full breakdown costs about 2 ms a person, so it is worked out only for the rows on the page."""
-    from .services import method_spec
-
     spec = method_spec(run.candidate)
     levels: dict[int, dict[str, int]] = {}
     for assessment_id, code, level in FactorScore.objects.filter(

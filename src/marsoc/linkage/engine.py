@@ -21,9 +21,9 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from .columns import COLUMNS, IDENTIFIERS
 from .nicknames import canonical_first_name
 
-IDENTIFIERS = ("pnc", "cro", "nomis", "crn")
 DEFAULT_AUTO_LINK = 0.70  # chosen on a generated training sample (seed 2); see docs/linkage.md
 DEFAULT_REVIEW = 0.5
 
@@ -286,26 +286,6 @@ def _linker(rows: list[dict[str, Any]], settings: SettingsCreator | dict[str, An
     table = db_api.register(_arrow(rows))
     # Splink warns about levels too rare to train in small data; the training summary records sizes.
     return Linker(table, settings, log_level=logging.ERROR)
-
-
-# The columns of the table Splink sees, with their kind; DuckDB (Arrow) and Spark build their schemas
-# from this one list, so a column added for a comparison reaches both.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("unique_id", "int"),
-    ("first_name", "str"),
-    ("first_name_canon", "str"),
-    ("first_names_all", "list"),
-    ("surname", "str"),
-    ("surnames_all", "list"),
-    ("aliases", "list"),
-    ("dob", "str"),
-    ("dob_swapped", "str"),
-    ("birth_year", "str"),
-    ("sex", "str"),
-    ("postcode", "str"),
-    ("postcode_district", "str"),
-    *((name, "str") for name in IDENTIFIERS),
-)
 
 
 def _arrow(rows: list[dict[str, Any]]) -> Any:

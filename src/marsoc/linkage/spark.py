@@ -45,7 +45,7 @@ def spark_linker(spark: Any, rows: list[dict[str, Any]], settings: dict[str, Any
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
     from splink import SparkAPI
 
-    from .engine import COLUMNS
+    from .columns import COLUMNS
 
     kinds = {"int": LongType(), "str": StringType(), "list": ArrayType(StringType())}
     schema = StructType([StructField(name, kinds[kind], name != "unique_id") for name, kind in COLUMNS])

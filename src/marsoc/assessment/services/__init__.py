@@ -52,18 +52,9 @@ from ..models import (
 )
 from ..populations import store_population
 from ..selectors import ExerciseResults
+from ..specs import method_spec
 
 DEFAULT_REVIEW_DAYS = 182
-_SPEC_CACHE: dict[str, MethodSpec] = {}
-
-
-def method_spec(method: ScoringMethod) -> MethodSpec:
-    """The parsed method, cached by fingerprint (the text of a used method never changes)."""
-    spec = _SPEC_CACHE.get(method.fingerprint)
-    if spec is None:
-        spec = load_method(method.source_text)
-        _SPEC_CACHE[method.fingerprint] = spec
-    return spec
 
 
 def active_method() -> ScoringMethod:
@@ -959,6 +950,7 @@ __all__ = [
     "dry_run_consult",
     "equality_export_record",
     "equality_report_consult",
+    "method_spec",
     "population_consult",
     "priority_export",
     "priority_list_consult",
