@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from .services import dry_run_execute
+from .dry_runs import dry_run_execute
 
 
 @task()

@@ -19,17 +19,15 @@ from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.nominals.models import Nominal
-from marsoc.nominals.vocabulary import MembershipState
 
+from ..dry_runs import dry_run_execute
 from ..equality import CHARACTERISTICS, PopulationFileError, check_shares, parse_population
 from ..method import (
     MethodError,
-    MethodSpec,
     ScoreResult,
     ScoringError,
     load_method,
     score,
-    score_only,
 )
 from ..models import (
     Assessment,
@@ -38,8 +36,6 @@ from ..models import (
     CalibrationResponse,
     CalibrationStatus,
     CalibrationVignette,
-    DryRunChange,
-    DryRunStatus,
     FactorScore,
     MethodDryRun,
     MethodStatus,
@@ -53,6 +49,7 @@ from ..models import (
 from ..populations import store_population
 from ..selectors import ExerciseResults
 from ..specs import method_spec
+from ..tasks import method_dry_run_task
 
 DEFAULT_REVIEW_DAYS = 182
 
@@ -301,12 +298,9 @@ def method_install_default() -> ScoringMethod:
 
 # ------------------------------------------------------------------------------ method dry runs
 
-DRY_RUN_BATCH = 5000
-
 
 def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
     """Queue a re-scoring of the whole cohort with `candidate`; the worker does the work."""
-    from ..tasks import method_dry_run_task
 
     if not access.may(actor, "method.manage"):
         raise PermissionDenied("Only the national team can run a method dry run")
@@ -327,137 +321,6 @@ def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
     # Enqueued after the row is committed so the worker can always find it.
     method_dry_run_task.enqueue(run.pk)
     return run
-
-
-def _tier_rank(spec: MethodSpec, code: str) -> int | None:
-    for position, tier in enumerate(spec.tiers):  # highest first
-        if tier.code == code:
-            return position
-    return None
-
-
-def dry_run_execute(run_id: int) -> MethodDryRun:
-    """Re-score every current assessment with the candidate method (the task body; also callable directly).
-
-    Levels stream from the database in assessment order, so memory stays flat at any cohort size; only
-    people whose computed tier changes are stored row by row, the rest are counted. Nothing about any
-    person is changed. A failure marks the run failed with the reason and stores no partial rows.
-    """
-    run = MethodDryRun.objects.select_related("candidate").get(pk=run_id)
-    if run.status == DryRunStatus.DONE:
-        return run  # a redelivered task must not run it twice (an interrupted run left no rows: redo it)
-    MethodDryRun.objects.filter(pk=run.pk).update(status=DryRunStatus.RUNNING, started_at=timezone.now())
-    spec = method_spec(run.candidate)
-    try:
-        with transaction.atomic():
-            outcome = _rescore_all(run, spec)
-            MethodDryRun.objects.filter(pk=run.pk).update(
-                status=DryRunStatus.DONE, finished_at=timezone.now(), **outcome
-            )
-    except Exception as exc:  # recorded for the analyst; the run holds no partial results
-        MethodDryRun.objects.filter(pk=run.pk).update(
-            status=DryRunStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"
-        )
-        raise
-    run.refresh_from_db()
-    return run
-
-
-def _rescore_all(run: MethodDryRun, spec: MethodSpec) -> dict[str, object]:
-    statuses = {
-        assessment_id: (nominal_id, old_score, computed, decided)
-        for assessment_id, nominal_id, old_score, computed, decided in PriorityStatus.objects.values_list(
-            "assessment_id", "nominal_id", "score", "computed_tier", "decided_tier"
-        )
-    }
-    factor_codes = [f.code for f in spec.factors]
-    levels_stream = (
-        FactorScore.objects.filter(assessment_id__in=PriorityStatus.objects.values("assessment_id"))
-        .order_by("assessment_id")
-        .values_list("assessment_id", "factor_code", "level")
-        .iterator(chunk_size=DRY_RUN_BATCH * 20)
-    )
-    transitions: dict[str, dict[str, int]] = {}
-    changes: list[DryRunChange] = []
-    rescored = incomplete = 0
-    total_abs_change = Decimal(0)
-
-    def finish(assessment_id: int, levels: dict[str, int]) -> None:
-        nonlocal rescored, incomplete, total_abs_change
-        nominal_id, old_score, old_tier, decided = statuses.pop(assessment_id)
-        missing = [code for code in factor_codes if code not in levels]
-        for code in missing:
-            levels[code] = 0
-        if missing:
-            incomplete += 1
-        try:
-            new_value, new_tier = score_only(spec, {c: levels[c] for c in factor_codes})
-        except ScoringError as exc:  # name the person so the analyst can see what the formula cannot take
-            raise ScoringError(
-                [f"assessment {assessment_id} of nominal {nominal_id}: {p}" for p in exc.problems]
-            ) from exc
-        new_score = Decimal(str(new_value))
-        rescored += 1
-        total_abs_change += abs(new_score - old_score)
-        row = transitions.setdefault(old_tier, {})
-        row[new_tier.code] = row.get(new_tier.code, 0) + 1
-        if new_tier.code != old_tier:
-            old_rank, new_rank = _tier_rank(spec, old_tier), _tier_rank(spec, new_tier.code)
-            direction = (
-                "other"
-                if old_rank is None
-                else "up"
-                if new_rank is not None and new_rank < old_rank
-                else "down"
-            )
-            changes.append(
-                DryRunChange(
-                    dry_run=run,
-                    nominal_id=nominal_id,
-                    assessment_id=assessment_id,
-                    old_score=old_score,
-                    old_tier=old_tier,
-                    decided_tier=decided,
-                    new_score=new_score,
-                    new_tier=new_tier.code,
-                    direction=direction,
-                    missing_factors=missing,
-                )
-            )
-            if len(changes) >= DRY_RUN_BATCH:
-                DryRunChange.objects.bulk_create(changes)
-                changes.clear()
-
-    current: int | None = None
-    levels: dict[str, int] = {}
-    for assessment_id, code, level in levels_stream:
-        if assessment_id != current:
-            if current is not None:
-                finish(current, levels)
-            current, levels = assessment_id, {}
-        levels[code] = level
-    if current is not None:
-        finish(current, levels)
-    for assessment_id in list(statuses):  # a current assessment with no factor rows: all factors missing
-        finish(assessment_id, {})
-    DryRunChange.objects.bulk_create(changes)
-    assessed = PriorityStatus.objects.values("nominal_id")
-    not_assessed = (
-        Nominal.objects.filter(
-            membership_state__in=[MembershipState.UNDER_ASSESSMENT, MembershipState.ADOPTED]
-        )
-        .exclude(pk__in=assessed)
-        .count()
-    )
-    changed = sum(n for old, row in transitions.items() for new, n in row.items() if new != old)
-    return {
-        "rescored": rescored,
-        "changed": changed,
-        "incomplete": incomplete,
-        "not_assessed": not_assessed,
-        "transitions": transitions,
-        "mean_abs_change": (total_abs_change / rescored).quantize(Decimal("0.01")) if rescored else None,
-    }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -948,6 +811,7 @@ from .records import (  # noqa: E402
 __all__ = [
     "EQUALITY_JUSTIFICATION",
     "dry_run_consult",
+    "dry_run_execute",
     "equality_export_record",
     "equality_report_consult",
     "method_spec",
