@@ -73,8 +73,8 @@ def generate_linkage(*, seed: int, people: int = DEFAULT_PEOPLE) -> dict[str, in
         rows[1]["GIVEN_NAME"] = '=HYPERLINK("http://example.invalid")'
         write_csv(broken, FEED_COLUMNS["police"], rows)
         _import(broken, "police-pnc", "mps", actor)
-    model = services.model_train(actor=actor, seed=seed, limits=Thresholds(auto_link=0.95, review=0.3))
-    run = services.linkage_run(actor=actor, model=model)
+    model = services.model_train(actor=None, seed=seed, limits=Thresholds(auto_link=0.95, review=0.3))
+    run = services.linkage_run(actor=None, model=model)  # the generator, as the worker would
     counts["people"] = run.summary["clusters"]
     counts["pairs_for_review"] = run.summary["queued_for_review"]
     # One reviewer's decision that merged two people: the person page offers to undo it.
