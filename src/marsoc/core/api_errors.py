@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
-from .errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from .errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 NOT_FOUND = "Not found"
 NOT_SAVED = "Nothing was saved: correct the errors listed"
@@ -66,6 +66,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return respond(request, 403, error_body(str(exc) or "You may not do this"))
+
+    @api.exception_handler(Conflict)
+    def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return respond(request, 409, error_body(exc.detail, exc.errors))
 
     @api.exception_handler(ValidationFailed)
     def refused(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:

@@ -19,3 +19,14 @@ class ValidationFailed(Exception):
             field: [msg] if isinstance(msg, str) else list(msg) for field, msg in errors.items()
         }
         super().__init__("; ".join(f"{f}: {' '.join(m)}" for f, m in self.errors.items()))
+
+
+class Conflict(ValidationFailed):
+    """Someone else changed the record between the actor reading it and writing to it (a stale
+    version, a row locked or written by a concurrent request). Nothing was saved; reloading and trying
+    again is the way out. The API answers 409; pages show the errors like any other refusal."""
+
+    def __init__(self, detail: str, errors: Mapping[str, str | list[str]] | None = None) -> None:
+        super().__init__(errors or {})
+        self.detail = detail
+        self.args = (detail,)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from .errors import ValidationFailed
+from .errors import Conflict, ValidationFailed
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -77,6 +77,8 @@ def apply_service_errors(
 ) -> None:
     """Put a service's field errors on the matching form fields (others go to the top of the form)."""
     field_map = field_map or {}
+    if isinstance(error, Conflict):
+        form.add_error(None, error.detail)  # someone changed the record meanwhile: say so first
     for field, messages in error.errors.items():
         target = field_map.get(field, field)
         for message in messages:

@@ -238,7 +238,7 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
 
 @router.post(
     "/nominals/{nominal_id}/plan/agree",
-    response={200: PlanOut, 403: ApiError, 404: ApiError, 422: ApiError},
+    response={200: PlanOut, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError},
     summary="Agree the current version for your agency, as its named representative",
 )
 def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:

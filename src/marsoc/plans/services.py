@@ -22,7 +22,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
@@ -239,12 +239,22 @@ def _record_change(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
 
 
 def _locked_plan(plan: Plan) -> Plan:
-    # of=("self",): lock only the plan row (PostgreSQL refuses FOR UPDATE across the nullable joins).
-    return (
-        Plan.objects.select_for_update(of=("self",))
-        .select_related("nominal", "current_version", "owner_agency")
-        .get(pk=plan.pk)
-    )
+    """The plan row, locked for this transaction, and its versions as they are now.
+
+    The lock is taken on the plan row alone, and the versions are read after it in their own query.
+    (Reading them in the locking query does not work on PostgreSQL: a request that waited for the lock
+    gets the plan row as the other request left it, but the joined version row from before the wait,
+    which no longer matches, so `current_version` came back empty: issue 14.) Under READ COMMITTED the
+    query after the lock sees everything the request that held it committed."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.nominal_id == locked.nominal_id:  # the person does not change with the plan: keep it loaded
+        locked.nominal = plan.nominal
+    if locked.current_version_id is not None:
+        locked.current_version = PlanVersion.objects.get(pk=locked.current_version_id)
+    return locked
+
+
+CHANGED_UNDER_YOU = "Someone changed this plan while you were looking at it: reload it and try again"
 
 
 def _require_view(actor: Actor, nominal: Nominal) -> None:
@@ -517,10 +527,11 @@ def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str
         version = plan.current_version
         assert version is not None
         if version_number is not None and version_number != version.number:
-            raise ValidationFailed(
+            raise Conflict(
+                CHANGED_UNDER_YOU,
                 {
                     "version": f"Version {version_number} has been replaced: the plan is now at version {version.number}"
-                }
+                },
             )
         if version.requested_at is None:
             raise ValidationFailed(
@@ -619,6 +630,17 @@ def outcome_claim(
     return outcome
 
 
+def _still_claimed(outcome: Outcome) -> None:
+    """Lock the claim's row and check, as it is now, that nobody decided it since it was read: two
+    managers deciding one claim at once must not both win (the second would overwrite the first)."""
+    status = Outcome.objects.select_for_update().values_list("status", flat=True).get(pk=outcome.pk)
+    if status != OutcomeStatus.CLAIMED:
+        raise Conflict(
+            "Someone decided this claim while you were looking at it: reload it to see the decision",
+            {"outcome": f"This claim has already been {OutcomeStatus(status).label.lower()}"},
+        )
+
+
 def outcome_decide(
     *, actor: User, outcome: Outcome, validate: bool, reason: str = "", meeting: Meeting | None = None
 ) -> Outcome:
@@ -636,6 +658,7 @@ def outcome_decide(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
+        _still_claimed(outcome)
         outcome.status = OutcomeStatus.VALIDATED if validate else OutcomeStatus.REJECTED
         outcome.decided_by = actor
         outcome.decided_at = timezone.now()
@@ -677,6 +700,7 @@ def outcome_merge(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
+        _still_claimed(outcome)
         outcome.status = OutcomeStatus.MERGED
         outcome.merged_into = target
         outcome.decided_by = actor
