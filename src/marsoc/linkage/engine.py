@@ -23,6 +23,8 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from .columns import COLUMNS, IDENTIFIERS
 from .nicknames import canonical_first_name
+from .prior import PriorRule, TrainingError
+from .prior import estimate as estimate_prior
 
 DEFAULT_AUTO_LINK = 0.70  # chosen on a generated training sample (seed 2); see docs/linkage.md
 DEFAULT_REVIEW = 0.5
@@ -296,25 +298,76 @@ def _arrow(rows: list[dict[str, Any]]) -> Any:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def train(records: Sequence[EngineRecord], *, seed: int = 1) -> TrainedModel:
-    """Train on the records in hand: λ from strong identifiers, u by random sampling, m by EM."""
+EM_MAX_PAIRS = 2_000_000  # each EM session trains on a hash-sampled subset of its blocked pairs
+RECORDS_TABLE = "marsoc_records"
+
+
+def prior_rules() -> list[PriorRule]:
+    """The deterministic rules λ is estimated from (see linkage/prior.py)."""
+    return [
+        PriorRule(
+            "a shared identifier (PNC, CRO, NOMIS or CRN)",
+            keys=tuple((name,) for name in IDENTIFIERS),
+            levels=(("identifiers", 1),),
+            precise=True,
+        ),
+        PriorRule(
+            "the same first name, surname and date of birth",
+            keys=(("first_name", "surname", "dob"),),
+            levels=(("first_name", 1), ("surname", 1), ("dob", 1)),
+        ),
+    ]
+
+
+def _agreeing(con: Any, columns: Iterable[str]) -> bool:
+    """Do two records agree on every one of `columns` (so EM blocked on them has pairs to learn from)?"""
+    names = ", ".join(columns)
+    condition = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+    found = con.execute(
+        f"SELECT 1 FROM {RECORDS_TABLE} WHERE {condition} GROUP BY {names} HAVING count(*) > 1 LIMIT 1"  # noqa: S608
+    ).fetchall()
+    return bool(found)
+
+
+def train(
+    records: Sequence[EngineRecord], *, seed: int = 1, em_max_pairs: float = EM_MAX_PAIRS
+) -> TrainedModel:
+    """Train on the records in hand: u by random sampling, m by EM on capped samples of blocked
+    pairs, then λ from the prior rules and the trained m and u (linkage/prior.py). Raises
+    prior.PriorError, naming the cause, when λ cannot be estimated."""
+    import duckdb
+
     started = time.perf_counter()
     rows = table_of(records)
-    linker = _linker(rows, settings_creator())
-    deterministic: list[Any] = [f"l.{name} = r.{name}" for name in IDENTIFIERS]
-    try:
-        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.6)
-    except Exception:  # too few identifier matches to estimate from: keep Splink's prior
-        logging.getLogger(__name__).info("lambda left at its prior")
+    arrow = _arrow(rows)
+    con = duckdb.connect()
+    con.register(RECORDS_TABLE, arrow)
+    linker = Linker(DuckDBAPI(connection=con).register(arrow), settings_creator(), log_level=logging.ERROR)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, len(rows) * 20)), seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname", "first_name"))
+    sessions = 0
+    for columns in (("dob",), ("surname", "first_name")):
+        if _agreeing(con, columns):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), max_pairs=em_max_pairs
+            )
+            sessions += 1
+    if not sessions:
+        raise TrainingError(
+            "The model cannot be trained: no two records share a date of birth, or a first name and surname"
+        )
     settings = linker.misc.save_model_to_json()
+    names = [name for name, _ in COLUMNS]
+    value, estimates = estimate_prior(
+        con, RECORDS_TABLE, settings, prior_rules(), len(rows), columns=names, seed=seed
+    )
+    settings["probability_two_random_records_match"] = value
+    con.close()
     summary = {
         "records": len(rows),
         "with_identifier": sum(1 for r in rows if any(r[n] for n in IDENTIFIERS)),
         "splink_version": splink.__version__,
-        "probability_two_random_records_match": settings.get("probability_two_random_records_match"),
+        "probability_two_random_records_match": value,
+        "prior_rules": [e.as_dict() for e in estimates],
         "seconds": round(time.perf_counter() - started, 2),
         "trained_on": date.today().isoformat(),
     }

@@ -57,6 +57,7 @@ from .models import (
     SourceRecord,
     SourceRecordVersion,
 )
+from .prior import TrainingError
 
 BATCH = 1_000
 PROGRESS_EVERY = 5_000
@@ -612,7 +613,10 @@ def model_train(
     records = [_engine_record(r) for r in SourceRecord.objects.all().iterator(chunk_size=BATCH)]
     if len(records) < 50:
         raise ValidationFailed({"records": "At least 50 source records are needed to train a model"})
-    trained = engine.train(records, seed=seed)
+    try:
+        trained = engine.train(records, seed=seed)
+    except TrainingError as error:  # no evidence to estimate λ from: said, never a silent fallback
+        raise ValidationFailed({"records": str(error)}) from error
     limits = limits or thresholds()
     with transaction.atomic():
         last = LinkageModel.objects.select_for_update().first()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from marsoc.linkage import files
 from marsoc.linkage.engine import Thresholds
 from marsoc.linkage.mapping import Mapping, MappingError, built_in_mappings, load_mapping
+from marsoc.linkage.prior import TrainingError
 from marsoc.linkage.services import thresholds
 
 
@@ -37,7 +38,10 @@ class EngineCommand(BaseCommand):
         self.stdout.write(f"{len(loaded.records)} records read, {len(loaded.rejected)} rows left out")
         for line in loaded.rejected[:20]:
             self.stdout.write(f"  {line}")
-        result = files.run(loaded, limits)
+        try:
+            result = files.run(loaded, limits)
+        except TrainingError as error:
+            raise CommandError(str(error)) from error
         people = len(set(result.clusters.values()))
         self.stdout.write(
             f"{len(result.deterministic)} identifier links, {len(result.scored)} pairs scored ≥ {limits.review}, "
