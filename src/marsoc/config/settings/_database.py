@@ -1,4 +1,6 @@
-"""Database selection: DATABASE_URL when given, otherwise the embedded SQLite file."""
+"""The one database-settings path: every settings module builds DATABASES["default"] here, so the
+options chosen below (JIT off on PostgreSQL, WAL on SQLite) are the ones benchmarks, tests and
+production all run with."""
 
 import os
 from pathlib import Path
@@ -7,13 +9,22 @@ from typing import Any
 import dj_database_url
 
 
+def database_from_url(url: str) -> dict[str, Any]:
+    """Settings for one database URL, with the options every environment shares."""
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    return _with_options(config)
+
+
 def database_from_env(default_sqlite: Path) -> dict[str, Any]:
+    """DATABASE_URL when given, otherwise the embedded SQLite file."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
-    else:
-        default_sqlite.parent.mkdir(parents=True, exist_ok=True)
-        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+        return database_from_url(url)
+    default_sqlite.parent.mkdir(parents=True, exist_ok=True)
+    return _with_options({"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)})
+
+
+def _with_options(config: dict[str, Any]) -> dict[str, Any]:
     if config["ENGINE"].endswith("sqlite3"):
         # WAL lets the web server and the task worker use the file at the same time.
         config.setdefault("OPTIONS", {})

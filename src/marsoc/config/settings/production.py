@@ -4,6 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ._database import database_from_url
 from .base import *  # noqa: F403
 
 
@@ -28,9 +29,8 @@ AUDIT_CHAIN_PREVIOUS_KEYS = [
     k.strip() for k in os.environ.get("MARSOC_AUDIT_CHAIN_PREVIOUS_KEYS", "").split(",") if k.strip()
 ]
 
-import dj_database_url  # noqa: E402
-
-DATABASES = {"default": dict(dj_database_url.parse(_database_url, conn_max_age=60, ssl_require=False))}
+# The same path as every other settings module (jit=off and the rest: see _database.py).
+DATABASES = {"default": database_from_url(_database_url)}
 
 # DEBUG stays off in production whatever the environment says.
 DEBUG = False
