@@ -53,14 +53,19 @@ def _feed_account():
 
 
 def test_import_feed_prints_counts_and_refuses_broken_files(db, tmp_path):
-    path = write_csv(tmp_path / "p.csv", [police_row("P1"), police_row("P2", PNC_ID="bad")])
+    path = write_csv(
+        tmp_path / "p.csv", [police_row("P1"), police_row("P2", PNC_ID="bad"), police_row("P3", family="")]
+    )
     out = io.StringIO()
     feed = _feed_account()
     call_command(
         "import_feed", str(path), "--mapping", "police-pnc", "--agency", "mps", "--hub", "london", "--as", feed,
         stdout=out,
     )  # fmt: skip
-    assert "2 rows, 1 new, 0 changed, 0 unchanged, 1 quarantined" in out.getvalue()
+    assert (
+        "3 rows, 2 new, 0 changed, 0 unchanged, 1 quarantined, 1 kept with a field left empty"
+        in out.getvalue()
+    )
     broken = tmp_path / "b.csv"
     broken.write_text("PERSON_REF,NOPE\nP3,1\n")
     with pytest.raises(CommandError, match="Unknown columns not in mapping police-pnc: NOPE"):
@@ -78,7 +83,7 @@ def test_import_feed_prints_counts_and_refuses_broken_files(db, tmp_path):
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
-    assert list(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1"]
+    assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1", "P2"]
 
 
 def test_resume_finishes_imports_a_stopped_worker_left(db, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 
 from marsoc.core.models import AuditEvent
 from marsoc.linkage.feeds import MAX_FIELD, MAX_LINE
+from marsoc.linkage.mapping import MappingError, mapping_from_dict
 from marsoc.linkage.models import FeedImport, ImportStatus, QuarantinedRow, SourceRecord, SourceRecordVersion
 
 from .helpers import POLICE, police_row, run_import, write_csv
@@ -98,31 +99,198 @@ def test_nomis_and_crn_keys_are_normalised(db, tmp_path):
     assert (probation_record.crn, probation_record.nomis, probation_record.sex) == ("X123456", "A1234BC", "F")
 
 
-def test_bad_rows_are_quarantined_and_good_rows_commit(db, tmp_path):
+def test_bad_required_rows_are_quarantined_bad_optional_values_keep_their_records(db, tmp_path):
     rows = [
         police_row("P1"),
         police_row("P2", PNC_ID="2001/0123456Q"),  # wrong check letter
         police_row("P3", dob="31/02/1990"),  # no such date
         police_row("P4", SEX="X"),  # not in the code list
         police_row("P5", family=""),  # required
+        police_row("P6", LAST_KNOWN_POSTCODE="75008 Paris"),  # an address abroad
     ]
     done = run_import(write_csv(tmp_path / "police.csv", rows))
     assert done.status == ImportStatus.COMMITTED
-    assert (done.rows_read, done.rows_new, done.rows_quarantined) == (5, 1, 4)
-    assert list(SourceRecord.objects.values_list("source_key", flat=True)) == ["P1"]
-    report = {q.row_number: q.problems[0] for q in QuarantinedRow.objects.filter(feed_import=done)}
-    assert report[2]["column"] == "PNC_ID" and report[2]["value"] == "2001/0123456Q"
-    assert report[2]["reason"] == "The check letter of PNC ID 2001/0123456Q is wrong: it should be F"
-    assert report[3] == {
+    assert (done.rows_read, done.rows_new, done.rows_quarantined, done.rows_warned) == (6, 5, 1, 4)
+    kept = {r.source_key: r for r in SourceRecord.objects.all()}
+    assert sorted(kept) == ["P1", "P2", "P3", "P4", "P6"]
+    # Each kept record has the bad field empty, and the rest of it as sent.
+    assert (kept["P2"].pnc, kept["P2"].family_name) == ("", "Smith")
+    assert kept["P3"].date_of_birth is None and kept["P3"].given_names == "John"
+    assert kept["P4"].sex == "" and kept["P6"].postcode == ""
+    report = {q.row_number: q for q in QuarantinedRow.objects.filter(feed_import=done)}
+    assert [n for n, q in sorted(report.items()) if not q.kept] == [5]
+    assert report[5].problems[0]["reason"] == "FAMILY_NAME is required"
+    assert report[2].kept and report[2].problems[0]["column"] == "PNC_ID"
+    assert report[2].problems[0]["value"] == "2001/0123456Q"
+    assert report[2].problems[0]["reason"] == (
+        "The check letter of PNC ID 2001/0123456Q is wrong: it should be F (the record is kept without it)"
+    )
+    assert report[3].problems[0] == {
         "row": 3,
         "column": "DATE_OF_BIRTH",
         "value": "31/02/1990",
-        "reason": "is not a date in the form %d/%m/%Y or %d-%m-%Y or %Y-%m-%d",
+        "reason": "is not a date in the form %d/%m/%Y or %d-%m-%Y or %Y-%m-%d (the record is kept without it)",
     }
-    assert report[4]["column"] == "SEX" and report[4]["value"] == "X"
-    assert report[5]["reason"] == "FAMILY_NAME is required"
+    assert report[4].problems[0]["column"] == "SEX" and report[4].problems[0]["value"] == "X"
+    assert report[6].problems[0]["reason"] == "is not a UK postcode (the record is kept without it)"
     # The quarantined row keeps what was sent, for correction and re-submission.
-    assert QuarantinedRow.objects.get(feed_import=done, row_number=2).raw["PERSON_REF"] == "P2"
+    assert report[5].raw["PERSON_REF"] == "P5"
+
+
+def test_a_required_date_of_birth_quarantines_its_row(db, tmp_path):
+    from marsoc.linkage.feeds import validate_row
+    from marsoc.linkage.mapping import built_in_mappings, load_mapping
+
+    mapping = load_mapping(built_in_mappings()["police-pnc"])
+    strict = mapping_from_dict({**mapping.as_dict(), "required": ["source_key", "date_of_birth"]})
+    row = police_row("P1", dob="31/02/1990")
+    optional, required = validate_row(1, row, mapping), validate_row(1, row, strict)
+    assert not optional.problems and optional.fields["date_of_birth"] is None and optional.warnings
+    assert required.problems and not required.warnings
+    assert required.problems[0].reason == "is not a date in the form %d/%m/%Y or %d-%m-%Y or %Y-%m-%d"
+
+
+def test_any_country_postcodes_are_kept_as_text_when_the_mapping_says_so(db, tmp_path):
+    from marsoc.linkage.feeds import validate_row
+    from marsoc.linkage.mapping import built_in_mappings, load_mapping
+
+    mapping = load_mapping(built_in_mappings()["police-pnc"])
+    anywhere = mapping_from_dict({**mapping.as_dict(), "postcode_country": ""})
+    checked = validate_row(1, police_row("P1", LAST_KNOWN_POSTCODE=" 2612 "), anywhere)
+    assert checked.fields["postcode"] == "2612" and not checked.warnings
+    with pytest.raises(MappingError, match="postcode_country"):
+        mapping_from_dict({**mapping.as_dict(), "postcode_country": "Narnia"})
+
+
+GENERIC = [
+    "REC_ID",
+    "GIVEN",
+    "SURNAME",
+    "SSN",
+    "STREET_NO",
+    "ADDRESS_1",
+    "ADDRESS_2",
+    "SUBURB",
+    "STATE",
+    "POSTCODE",
+]
+GENERIC_MAPPING = {
+    "name": "generic",
+    "format": "csv",
+    "required": ["source_key"],
+    "postcode_country": "",
+    "columns": {
+        "REC_ID": "source_key",
+        "GIVEN": "given_names",
+        "SURNAME": "family_name",
+        "SSN": "identifier",
+        "STREET_NO": "street_number",
+        "ADDRESS_1": "address_line_1",
+        "ADDRESS_2": "address_line_2",
+        "SUBURB": "town",
+        "STATE": "region",
+        "POSTCODE": "postcode",
+    },
+}
+
+
+def _generic_row(key: str = "rec-1-org") -> dict[str, str]:
+    return {
+        "REC_ID": key,
+        "GIVEN": "Lachlan",
+        "SURNAME": "Berry",
+        "SSN": "512-345 67",
+        "STREET_NO": "69",
+        "ADDRESS_1": "Giblin  Street",
+        "ADDRESS_2": "Killarney",
+        "SUBURB": "Bittern",
+        "STATE": "QLD",
+        "POSTCODE": "4814",
+    }
+
+
+def test_generic_fields_are_mapped_and_stored(db, tmp_path):
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.linkage import services
+
+    path = write_csv(tmp_path / "generic.csv", [_generic_row()], GENERIC)
+    staged = services.feed_stage(
+        actor=None,
+        source_path=path,
+        filename=path.name,
+        mapping=mapping_from_dict(GENERIC_MAPPING),
+        source_agency=Agency.objects.get(code="mps"),
+        owner_hub=Hub.objects.get(code="london"),
+        classification="OFFICIAL-SENSITIVE",
+    )
+    done = services.feed_import_process(staged.pk, progress=None)
+    assert (done.status, done.rows_new, done.rows_quarantined, done.rows_warned) == (
+        ImportStatus.COMMITTED,
+        1,
+        0,
+        0,
+    )
+    record = SourceRecord.objects.get()
+    assert (record.identifier, record.street_number, record.address_line_1, record.address_line_2) == (
+        "51234567",
+        "69",
+        "Giblin Street",
+        "Killarney",
+    )
+    assert (record.town, record.region, record.postcode) == ("Bittern", "QLD", "4814")
+
+
+def test_empty_generic_fields_leave_the_content_hash_as_it_was():
+    from marsoc.linkage.feeds import content_hash
+
+    before = {"given_names": "Amy", "family_name": "Lee", "pnc": ""}
+    assert content_hash({**before, "identifier": "", "town": ""}) == content_hash(before)
+    assert content_hash({**before, "town": "Leeds"}) != content_hash(before)
+
+
+def test_parquet_files_are_imported(db, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.linkage import services
+
+    rows = [_generic_row("a"), {**_generic_row("b"), "GIVEN": "Ann"}]
+    table = pa.table({c: [r[c] for r in rows] for c in GENERIC}).set_column(
+        GENERIC.index("STREET_NO"),
+        "STREET_NO",
+        pa.array([69.0, None]),  # numbers and gaps as Parquet has them
+    )
+    pq.write_table(table, tmp_path / "generic.parquet")
+    staged = services.feed_stage(
+        actor=None,
+        source_path=tmp_path / "generic.parquet",
+        filename="generic.parquet",
+        mapping=mapping_from_dict({**GENERIC_MAPPING, "format": "parquet"}),
+        source_agency=Agency.objects.get(code="mps"),
+        owner_hub=Hub.objects.get(code="london"),
+        classification="OFFICIAL-SENSITIVE",
+    )
+    done = services.feed_import_process(staged.pk, progress=None)
+    assert (done.status, done.rows_new) == (ImportStatus.COMMITTED, 2)
+    got = dict(SourceRecord.objects.values_list("source_key", "street_number"))
+    assert got == {"a": "69", "b": ""}
+    assert SourceRecord.objects.get(source_key="b").given_names == "Ann"
+
+
+def test_a_parquet_file_with_an_unknown_column_or_not_parquet_is_rejected(db, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from marsoc.linkage.feeds import FileBroken, read_rows
+
+    mapping = mapping_from_dict({**GENERIC_MAPPING, "format": "parquet"})
+    pq.write_table(pa.table({"REC_ID": ["a"], "SHOE_SIZE": ["9"]}), tmp_path / "odd.parquet")
+    with pytest.raises(FileBroken, match="Unknown columns not in mapping generic: SHOE_SIZE"):
+        list(read_rows(tmp_path / "odd.parquet", mapping))
+    (tmp_path / "not.parquet").write_bytes(b"REC_ID\na\n")
+    with pytest.raises(FileBroken, match="not a readable Parquet file"):
+        list(read_rows(tmp_path / "not.parquet", mapping))
 
 
 def test_reimport_is_idempotent_and_changes_keep_history(db, tmp_path):
@@ -331,8 +499,8 @@ def _element(ref: str, **extra: str) -> bytes:
 
 
 def test_json_array_feed_imports_with_element_numbers_in_the_report(db, tmp_path):
-    # Pretty-printed, as exports usually are: elements span lines; element 2 has a bad date.
-    rows = [police_row("P1"), police_row("P2", dob="31/02/1990"), police_row("P3", family="Jones")]
+    # Pretty-printed, as exports usually are: elements span lines; element 2 has no family name.
+    rows = [police_row("P1"), police_row("P2", family=""), police_row("P3", family="Jones")]
     done = _json_import(tmp_path, json.dumps(rows, indent=2).encode())
     assert done.status == ImportStatus.COMMITTED, done.error
     assert (done.rows_read, done.rows_new, done.rows_quarantined) == (3, 2, 1)

@@ -191,7 +191,9 @@ def test_upload_page_stages_and_imports_on_the_worker(
 
     from marsoc.accounts.models import Agency, Hub
 
-    path = write_csv(tmp_path / "up.csv", [police_row("U1"), police_row("U2", PNC_ID="bad")])
+    path = write_csv(
+        tmp_path / "up.csv", [police_row("U1"), police_row("U2", PNC_ID="bad"), police_row("U3", family="")]
+    )
     client = signed_in(national_manager)
     empty = client.post("/linkage/imports/new/", {"mapping": "police-pnc"})
     assert "There is a problem" in empty.content.decode()
@@ -208,9 +210,11 @@ def test_upload_page_stages_and_imports_on_the_worker(
         )
     assert response.status_code == 302
     # The test settings run tasks at once (the immediate backend): the import is already done.
-    assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["U1"]
+    # U2's bad PNC is left out of its record; U3 has no family name (required) and is quarantined.
+    assert sorted(SourceRecord.objects.values_list("source_key", flat=True)) == ["U1", "U2"]
     page = client.get(response["Location"]).content.decode()
-    assert "Committed" in page and "PNC_ID" in page
+    assert "Committed" in page and "PNC_ID" in page and "FAMILY_NAME is required" in page
+    assert "Imported without this value" in page and "Row quarantined" in page
 
 
 def test_queue_drops_pairs_whose_records_are_already_one_person(records, national_manager):

@@ -67,6 +67,7 @@ def generate_linkage(*, seed: int, people: int = DEFAULT_PEOPLE) -> dict[str, in
             done = _import(paths[source], mapping, agency, actor)
             counts[f"{source}_records"] = done.rows_new
             counts["quarantined_rows"] = counts.get("quarantined_rows", 0) + done.rows_quarantined
+            counts["rows_kept_with_warnings"] = counts.get("rows_kept_with_warnings", 0) + done.rows_warned
         # A broken extract: a formula in a cell. It is rejected whole and changes nothing.
         broken = Path(tmp) / "police-resubmission.csv"
         rows = [dict(r) for r in feeds.rows["police"][:3]]

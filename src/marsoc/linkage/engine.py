@@ -43,6 +43,12 @@ class EngineRecord:
     cro: str = ""
     nomis: str = ""
     crn: str = ""
+    identifier: str = ""  # the generic fields (mapping.GENERIC_FIELDS)
+    street_number: str = ""
+    address_line_1: str = ""
+    address_line_2: str = ""
+    town: str = ""
+    region: str = ""
     source: str = ""
 
 
@@ -329,6 +335,33 @@ def _agreeing(con: Any, columns: Iterable[str]) -> bool:
     return bool(found)
 
 
+def _em_session(linker: Linker, columns: Sequence[str], max_pairs: float) -> None:
+    """One EM session blocked on `columns`. On small or very clean data EM can drive a level's m (or
+    u) to exactly zero, which Splink refuses mid-session (leaving the model as it was): the session
+    is then run again with fewer iterations, stopping before the level collapses."""
+    from splink.internals.settings import TrainingSettings
+
+    settings = linker._settings_obj
+    original = settings.training_settings
+    iterations = original.max_iterations
+    try:
+        while True:
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*columns), max_pairs=max_pairs
+                )
+                return
+            except ValueError as error:
+                if "below the minimum allowed" not in str(error) or iterations <= 1:
+                    raise TrainingError(
+                        f"The model cannot be trained: EM on pairs sharing {' and '.join(columns)} fails ({error})"
+                    ) from error
+                iterations //= 2
+                settings.training_settings = TrainingSettings(original.em_convergence, iterations)
+    finally:
+        settings.training_settings = original
+
+
 def train(
     records: Sequence[EngineRecord], *, seed: int = 1, em_max_pairs: float = EM_MAX_PAIRS
 ) -> TrainedModel:
@@ -347,9 +380,7 @@ def train(
     sessions = 0
     for columns in (("dob",), ("surname", "first_name")):
         if _agreeing(con, columns):
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), max_pairs=em_max_pairs
-            )
+            _em_session(linker, columns, em_max_pairs)
             sessions += 1
     if not sessions:
         raise TrainingError(

@@ -5,8 +5,11 @@ Two kinds of trouble:
 - a *broken file* (wrong encoding, a truncated or over-long row, unknown columns, a key used twice,
   a formula in a cell, an enormous field) rejects the whole import: nothing is committed and the
   offending rows are reported and quarantined;
-- a *bad row* (an invalid identifier, an unreadable date, an unknown code, a missing required
-  value) is quarantined on its own while the good rows commit.
+- a *bad row* (a required field missing, or unreadable: see the mapping's `required`) is
+  quarantined on its own while the good rows commit;
+- a *bad optional value* (an invalid identifier, an unreadable date, an unknown code, a postcode
+  from abroad where UK ones are checked) keeps its record with that field left empty and a warning
+  in the validation report: a record is never lost for a field it can do without.
 
 Free of Django: the command-line engine reads files the same way.
 """
@@ -27,7 +30,7 @@ from typing import IO, Any
 
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 
-from .mapping import Mapping
+from .mapping import GENERIC_FIELDS, Mapping
 
 MAX_FIELD = 4_096  # no name, date, code or identifier comes near this
 MAX_LINE = 65_536  # a physical line longer than this is not a person record
@@ -516,6 +519,60 @@ def _xlsx_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, st
         book.close()
 
 
+def _parquet_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a number column read as float: 4075, not 4075.0
+    return str(value)
+
+
+def _parquet_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    """A Parquet file, read a batch of rows at a time (pyarrow, which Splink already needs)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise FileBroken(Problem(0, "", "", f"The file is not a readable Parquet file: {error}")) from error
+    header = list(parquet.schema_arrow.names)
+    _check_header(header, mapping)
+    nested = [
+        f.name for f in parquet.schema_arrow if pa.types.is_nested(f.type) and f.name in mapping.columns
+    ]
+    if nested:
+        raise FileBroken(
+            Problem(0, nested[0], "", f"Column {nested[0]} holds lists or structures, not single values")
+        )
+    row_number = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=10_000, columns=header):
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for values in zip(*columns, strict=True):
+                row_number += 1
+                row = {name: _parquet_text(v) for name, v in zip(header, values, strict=True)}
+                for column, text in row.items():
+                    if len(text) > MAX_FIELD:
+                        raise FileBroken(
+                            Problem(
+                                row_number,
+                                column,
+                                shown(text),
+                                f"The value of {column} in row {row_number} is longer than {MAX_FIELD:,} characters",
+                            )
+                        )
+                yield row_number, row
+    except (pa.ArrowException, OSError) as error:
+        raise FileBroken(
+            Problem(row_number + 1, "", "", f"Row {row_number + 1} cannot be read: {error}")
+        ) from error
+
+
 def read_rows(path: str | Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column: text}) one row at a time; raise FileBroken on a broken file."""
     path = Path(path)
@@ -525,6 +582,8 @@ def read_rows(path: str | Path, mapping: Mapping) -> Iterator[tuple[int, dict[st
         return _jsonl_rows(path, mapping)
     if mapping.format == "json":
         return _json_rows(path, mapping)
+    if mapping.format == "parquet":
+        return _parquet_rows(path, mapping)
     return _xlsx_rows(path, mapping)
 
 
@@ -579,7 +638,17 @@ class RowResult:
     row: int
     key: str
     fields: dict[str, Any] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the row is quarantined
+    warnings: list[Problem] = field(default_factory=list)  # the row is kept, these fields left empty
+
+
+KEPT = " (the record is kept without it)"
+
+
+def identifier_text(text: str) -> str:
+    """A generic identifier (a social security number, a passport number): upper case, letters and
+    digits only, so "123-45 6789" and "123456789" agree."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def validate_row(
@@ -592,8 +661,12 @@ def validate_row(
         values[target] = (row.get(column) or "").strip()
 
     def bad(target: str, reason: str) -> None:
+        # Only a required field quarantines the row; any other is left empty, with a warning.
         column = mapping.source_column(target) or target
-        result.problems.append(Problem(row_number, column, shown(values.get(target, "")), reason))
+        if target in mapping.required:
+            result.problems.append(Problem(row_number, column, shown(values.get(target, "")), reason))
+        else:
+            result.warnings.append(Problem(row_number, column, shown(values.get(target, "")), reason + KEPT))
 
     for target in mapping.required:
         if not values.get(target):
@@ -612,7 +685,9 @@ def validate_row(
         "cro": "",
         "nomis": "",
         "crn": "",
+        **{name: name_text(values.get(name, "")) for name in GENERIC_FIELDS},
     }
+    out["identifier"] = identifier_text(out["identifier"])
     if dob := values.get("date_of_birth"):
         try:
             born = _date(dob, mapping.dates.get("date_of_birth", ("%Y-%m-%d",)))
@@ -634,7 +709,7 @@ def validate_row(
             out["sex"] = code[:1].upper()
     if pc := values.get("postcode"):
         norm = normalise_postcode(pc)
-        if POSTCODE_RE.match(norm):
+        if not mapping.postcode_country or POSTCODE_RE.match(norm):
             out["postcode"] = norm
         else:
             bad("postcode", "is not a UK postcode")
@@ -666,8 +741,13 @@ def validate_row(
 
 
 def content_hash(fields: dict[str, Any]) -> str:
-    """The same person data always hashes the same, whatever the row order or file."""
-    stable = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items() if k != "truth"}
+    """The same person data always hashes the same, whatever the row order or file. Empty generic
+    fields are left out, so records imported before those fields existed hash as they did."""
+    stable = {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k, v in fields.items()
+        if k != "truth" and not (k in GENERIC_FIELDS and not v)
+    }
     return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

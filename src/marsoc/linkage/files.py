@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import engine
 from .feeds import FileBroken, read_rows, validate_row
-from .mapping import Mapping
+from .mapping import GENERIC_FIELDS, Mapping
 
 
 @dataclass
@@ -20,19 +20,38 @@ class LoadedFile:
     truth: dict[int, str] = field(default_factory=dict)
     keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # record id -> (file label, source key)
     rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # records kept with a field left empty
+    warned: int = 0
+    # The ground truth of rows left out: evaluation counts their true pairs as missed.
+    left_out_truth: list[str] = field(default_factory=list)
+
+
+MAX_LISTED = 1_000  # rows listed as warned about (the count goes on)
 
 
 def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
-    """Read each (label, mapping, path); bad rows are listed and left out, a broken file stops."""
+    """Read each (label, mapping, path); rows failing a required field are listed and left out,
+    rows with an unreadable optional field are kept without it and listed as warnings, and a broken
+    file stops."""
     loaded = LoadedFile()
     for label, mapping, path in specs:
+        truth_column = mapping.source_column("truth")
         try:
             for row_number, row in read_rows(path, mapping):
                 checked = validate_row(row_number, row, mapping)
                 if checked.problems:
                     p = checked.problems[0]
                     loaded.rejected.append(f"{label} row {row_number}: {p.column} {p.value!r}: {p.reason}")
+                    if truth_column and (label_of_row := (row.get(truth_column) or "").strip()):
+                        loaded.left_out_truth.append(label_of_row)
                     continue
+                if checked.warnings:
+                    loaded.warned += 1
+                    if len(loaded.warnings) < MAX_LISTED:
+                        p = checked.warnings[0]
+                        loaded.warnings.append(
+                            f"{label} row {row_number}: {p.column} {p.value!r}: {p.reason}"
+                        )
                 f = checked.fields
                 rid = len(loaded.records) + 1
                 loaded.records.append(
@@ -48,6 +67,7 @@ def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
                         cro=f["cro"],
                         nomis=f["nomis"],
                         crn=f["crn"],
+                        **{name: f[name] for name in GENERIC_FIELDS},
                         source=label,
                     )
                 )

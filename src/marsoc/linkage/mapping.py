@@ -3,9 +3,10 @@
 A mapping is a small TOML file (see `mappings/` for the prison, probation and police examples):
 
     name = "prison-nomis"
-    format = "csv"                  # csv, xlsx, json (an array of objects) or jsonl
+    format = "csv"                  # csv, xlsx, json (an array of objects), jsonl or parquet
     encoding = "utf-8"
-    required = ["source_key", "family_name", "date_of_birth"]
+    required = ["source_key", "family_name", "date_of_birth"]   # a bad value here quarantines the row
+    postcode_country = "GB"         # "GB" checks UK postcodes; "" takes any postcode as text
     ignore = ["ESTABLISHMENT"]      # columns that may be present and are not imported
     alias_separator = ";"
     [columns]                       # source column -> field
@@ -25,6 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Fields for data that is not from a UK criminal-justice system: kept with the record and compared
+# when the model says so (see linkage/model.py).
+GENERIC_FIELDS = (
+    "identifier",  # any other identifier the partner holds (a social security number, a passport)
+    "street_number",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "region",  # a county, state or region
+)
 FIELDS = (
     "source_key",
     "given_names",
@@ -37,10 +48,12 @@ FIELDS = (
     "cro",
     "nomis",
     "crn",
+    *GENERIC_FIELDS,
     "truth",  # ground truth for evaluate mode; never stored
 )
 IDENTIFIER_FIELDS = ("pnc", "cro", "nomis", "crn")
-FORMATS = ("csv", "xlsx", "json", "jsonl")
+FORMATS = ("csv", "xlsx", "json", "jsonl", "parquet")
+POSTCODE_COUNTRIES = ("GB", "")
 
 
 class MappingError(ValueError):
@@ -59,6 +72,7 @@ class Mapping:
     dates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     key_identifier: str = ""  # "crn", "nomis"...: the key is itself that identifier
+    postcode_country: str = "GB"  # "" takes any postcode as text
 
     def source_column(self, field_name: str) -> str | None:
         for column, target in self.columns.items():
@@ -78,6 +92,7 @@ class Mapping:
             "dates": {k: list(v) for k, v in self.dates.items()},
             "codes": self.codes,
             "key_identifier": self.key_identifier,
+            "postcode_country": self.postcode_country,
         }
 
 
@@ -117,6 +132,11 @@ def mapping_from_dict(data: dict[str, Any]) -> Mapping:
         problems.append(
             f"key_identifier must be an unmapped identifier field ({', '.join(IDENTIFIER_FIELDS)})"
         )
+    postcode_country = str(data.get("postcode_country", "GB")).upper()
+    if postcode_country not in POSTCODE_COUNTRIES:
+        problems.append(
+            'postcode_country must be "GB" (UK postcodes are checked) or "" (any postcode, as text)'
+        )
     if problems:
         raise MappingError("The mapping file is not usable: " + "; ".join(problems))
     return Mapping(
@@ -130,6 +150,7 @@ def mapping_from_dict(data: dict[str, Any]) -> Mapping:
         dates=dates,
         codes=codes,
         key_identifier=key_identifier,
+        postcode_country=postcode_country,
     )
 
 

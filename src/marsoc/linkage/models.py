@@ -41,6 +41,9 @@ class FeedImport(models.Model):
     rows_read = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
     rows_quarantined = models.PositiveIntegerField(default=0)
+    rows_warned = models.PositiveIntegerField(
+        default=0, help_text="Rows kept with an optional field left empty (unreadable or foreign)"
+    )
     rows_new = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
@@ -73,13 +76,17 @@ class FeedImport(models.Model):
 
 
 class QuarantinedRow(models.Model):
-    """A row that failed validation: kept with its reasons for correction and re-submission."""
+    """A row of the validation report: a row that failed validation, kept with its reasons for
+    correction and re-submission, or (`kept`) a row imported with optional fields left empty."""
 
     feed_import = models.ForeignKey(FeedImport, on_delete=models.CASCADE, related_name="quarantine")
     row_number = models.PositiveIntegerField(help_text="1 is the first data row after any header")
     source_key = models.CharField(max_length=100, blank=True)
     raw = models.JSONField(help_text="The row as read (long values cut short)")
     problems = models.JSONField(help_text="[{column, value, reason}]")
+    kept = models.BooleanField(
+        default=False, help_text="The row was imported, with the fields named in problems left empty"
+    )
 
     class Meta:
         ordering = ["feed_import", "row_number"]
@@ -125,6 +132,15 @@ class SourceRecord(models.Model):
     cro = models.CharField(max_length=20, blank=True, db_index=True)
     nomis = models.CharField(max_length=10, blank=True, db_index=True)
     crn = models.CharField(max_length=10, blank=True, db_index=True)
+    # Generic fields, for partners outside UK criminal justice (see mapping.GENERIC_FIELDS).
+    identifier = models.CharField(
+        max_length=50, blank=True, help_text="Another identifier, letters and digits"
+    )
+    street_number = models.CharField(max_length=20, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True, help_text="County, state or region")
     content_hash = models.CharField(max_length=64)
     first_import = models.ForeignKey(FeedImport, on_delete=models.PROTECT, related_name="+")
     last_import = models.ForeignKey(FeedImport, on_delete=models.PROTECT, related_name="+")

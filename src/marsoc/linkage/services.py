@@ -41,7 +41,7 @@ from .feeds import (
     shown,
     validate_row,
 )
-from .mapping import Mapping, MappingError, mapping_from_dict
+from .mapping import GENERIC_FIELDS, Mapping, MappingError, mapping_from_dict
 from .models import (
     PENDING_RUN_STATUSES,
     CandidatePair,
@@ -74,6 +74,7 @@ RECORD_FIELDS = (
     "cro",
     "nomis",
     "crn",
+    *GENERIC_FIELDS,
 )
 ProgressFn = Callable[[FeedImport], None]
 
@@ -148,12 +149,16 @@ class _Pass:
     valid: int = 0
     row_problems: list[tuple[int, str, dict[str, str], list[Problem]]] | None = None
     file_problems: list[Problem] | None = None
+    # Rows kept with optional fields left empty (their warnings, for the validation report).
+    row_warnings: list[tuple[int, str, dict[str, str], list[Problem]]] | None = None
+    warned: int = 0
 
 
 def _validate_pass(feed_import: FeedImport, mapping: Mapping, progress: ProgressFn | None) -> _Pass:
     """Stream the file once: file-level faults (which reject it whole) and row-level faults."""
-    result = _Pass(row_problems=[], file_problems=[])
+    result = _Pass(row_problems=[], file_problems=[], row_warnings=[])
     assert result.row_problems is not None and result.file_problems is not None
+    assert result.row_warnings is not None
     seen: dict[bytes, int] = {}  # 8-byte digests of keys: a million keys in tens of megabytes
     key_column = mapping.source_column("source_key") or "source_key"
     try:
@@ -184,6 +189,10 @@ def _validate_pass(feed_import: FeedImport, mapping: Mapping, progress: Progress
                     result.row_problems.append((row_number, checked.key, {}, checked.problems[:1]))
             else:
                 result.valid += 1
+                if checked.warnings:
+                    result.warned += 1
+                    if len(result.row_warnings) < MAX_PROBLEMS:
+                        result.row_warnings.append((row_number, checked.key, row, checked.warnings))
             if progress and row_number % PROGRESS_EVERY == 0:
                 feed_import.rows_read = row_number
                 progress(feed_import)
@@ -195,7 +204,10 @@ def _validate_pass(feed_import: FeedImport, mapping: Mapping, progress: Progress
 
 
 def _quarantine(
-    feed_import: FeedImport, rows: Iterable[tuple[int, str, dict[str, str], list[Problem]]]
+    feed_import: FeedImport,
+    rows: Iterable[tuple[int, str, dict[str, str], list[Problem]]],
+    *,
+    kept: bool = False,
 ) -> int:
     batch = [
         QuarantinedRow(
@@ -204,6 +216,7 @@ def _quarantine(
             source_key=key[:100],
             raw={k: shown(v) for k, v in raw.items()},
             problems=[p.as_dict() for p in problems],
+            kept=kept,
         )
         for row_number, key, raw, problems in rows
     ]
@@ -374,14 +387,17 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
         )
     feed_import.rows_valid = checked.valid
     feed_import.rows_quarantined = len(checked.row_problems)
+    feed_import.rows_warned = checked.warned
     FeedImport.objects.filter(pk=feed_import.pk).update(
         status=ImportStatus.COMMITTING,
         rows_read=checked.rows,
         rows_valid=checked.valid,
         rows_quarantined=len(checked.row_problems),
+        rows_warned=checked.warned,
     )
     with transaction.atomic():
         _quarantine(feed_import, checked.row_problems)
+        _quarantine(feed_import, checked.row_warnings or [], kept=True)
         counts = _commit_pass(feed_import, mapping)
         feed_import.rows_new = counts["new"]
         feed_import.rows_updated = counts["updated"]
@@ -395,6 +411,7 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
                 "rows_read",
                 "rows_valid",
                 "rows_quarantined",
+                "rows_warned",
                 "rows_new",
                 "rows_updated",
                 "rows_unchanged",
@@ -411,6 +428,7 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
                 "updated": counts["updated"],
                 "unchanged": counts["unchanged"],
                 "quarantined": feed_import.rows_quarantined,
+                "kept_with_warnings": feed_import.rows_warned,
             },
         )
     return feed_import
@@ -597,6 +615,7 @@ def _engine_record(r: SourceRecord) -> engine.EngineRecord:
         cro=r.cro,
         nomis=r.nomis,
         crn=r.crn,
+        **{name: getattr(r, name) for name in GENERIC_FIELDS},
         source=str(r.source_agency_id),
     )
 

@@ -283,7 +283,8 @@ def make_feeds(
     n_people: int, *, seed: int = 1, bad_rows: int = 0, start: int = 0, name_pool: str = "long-tail"
 ) -> Feeds:
     """`n_people` people spread over three feeds (about 2.1 records each). `bad_rows` rows get an
-    invalid identifier or date, to be quarantined."""
+    invalid identifier (the record is kept without it) or lose their family name (required: the
+    row is quarantined)."""
     rng = random.Random(seed)
     people = make_people(n_people, rng, name_pool)
     feeds = Feeds(people=people, rows={"prison": [], "probation": [], "police": []})
@@ -351,7 +352,7 @@ def make_feeds(
         if feeds.rows[source]:
             row = rng.choice(feeds.rows[source])
             if source == "prison":
-                row["PNC_NUMBER"] = "2001/0000001Q"  # wrong check letter
+                row["PNC_NUMBER"] = "2001/0000001Z"  # wrong check letter (Q is right)
             else:
-                row["DATE_OF_BIRTH"] = "31/02/1990"  # no such date
+                row["FAMILY_NAME"] = ""  # required by the police mapping
     return feeds

@@ -35,9 +35,14 @@ class EngineCommand(BaseCommand):
         loaded = files.load_files(specs)
         if options["evaluate"] and not loaded.truth:
             raise SystemExit("Evaluate needs a ground-truth column: map one to the field 'truth'")
-        self.stdout.write(f"{len(loaded.records)} records read, {len(loaded.rejected)} rows left out")
+        self.stdout.write(
+            f"{len(loaded.records)} records read, {len(loaded.rejected)} rows left out (a required field "
+            f"missing or unreadable), {loaded.warned} kept with an optional field left empty"
+        )
         for line in loaded.rejected[:20]:
-            self.stdout.write(f"  {line}")
+            self.stdout.write(f"  left out: {line}")
+        for line in loaded.warnings[:20]:
+            self.stdout.write(f"  kept: {line}")
         try:
             result = files.run(loaded, limits)
         except TrainingError as error:

@@ -92,5 +92,6 @@ class Command(BaseCommand):
             raise CommandError(done.error)
         self.stdout.write(
             f"Import {done.pk}: {done.rows_read:,} rows, {done.rows_new:,} new, {done.rows_updated:,} changed, "
-            f"{done.rows_unchanged:,} unchanged, {done.rows_quarantined:,} quarantined"
+            f"{done.rows_unchanged:,} unchanged, {done.rows_quarantined:,} quarantined, "
+            f"{done.rows_warned:,} kept with a field left empty"
         )
