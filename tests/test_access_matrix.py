@@ -17,6 +17,7 @@ from marsoc.nominals.models import Nominal, Participation
 
 from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
 from .linkage.helpers import linkage_world
+from .workday import routes as workday_routes
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ COVERED_ROUTES = {
     "linkage/people/<int:person_id>/",
     "linkage/merges/<int:merge_id>/undo/",
     "linkage/run/",
-}
+} | workday_routes.ROUTES
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
 # agency (here probation, on the "participating" nominal) updates its own action and reports breaches.
@@ -884,4 +885,48 @@ def test_intelligence_surfaces(intel_world, actor, token_for):
     )
     if len(agreements) != want_agreements:
         failures.append(f"API agreements: {len(agreements)}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+# --- Work queues, chronology and case notes (issue 18; the rows are in tests/workday/routes.py) -----------
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_workday_surfaces(world, actor):
+    from marsoc.casework.models import CaseNote
+
+    nominals, _parts, users = world
+    client = with_purpose(signed_in(users[actor]), *nominals.values())
+    owner = nominals["own_hub"].created_by
+    tables = {"READ": READ}
+    failures = []
+    for key, allowed_for in workday_routes.QUEUE_SURFACES:
+        response = client.get(f"/work/{key}/")
+        if response.status_code != (200 if actor in allowed_for else 404):
+            failures.append(f"queue {key}: got {response.status_code}")
+    for name, template, table in workday_routes.PERSON_SURFACES:
+        rows = tables[table] if isinstance(table, str) else table
+        for relation in RELATIONS:
+            response = client.get(template.format(id=nominals[relation].pk))
+            expected = 200 if relation in rows.get(actor, set()) else 404
+            if response.status_code != expected:
+                failures.append(f"{name} / {relation}: expected {expected}, got {response.status_code}")
+    # A note by the owner (national team) on each person: hub staff and the national team see it, a partner
+    # sees only its own agency's notes; nobody here wrote it, so nobody may correct it (those who see it are
+    # sent back to the list with the reason).
+    for relation in RELATIONS:
+        note = CaseNote.objects.create(
+            nominal=nominals[relation], contact_type="meeting", occurred_at="2026-01-05T10:00:00Z",
+            outcome="completed", text="Met", agency=owner.agency, author=owner, created_at="2026-01-05T10:00:00Z",
+        )  # fmt: skip
+        sees = relation in READ[actor] and actor != "partner_probation"
+        writes = sees and relation in workday_routes.WRITE_NOTES.get(actor, set())
+        base = f"/cohort/{nominals[relation].pk}/notes/{note.pk}"
+        got = client.get(f"{base}/addendum/").status_code
+        if got != (200 if writes else 404):
+            failures.append(f"addendum / {relation}: got {got}")
+        got = client.get(f"{base}/correct/").status_code
+        if got != (302 if sees else 404):
+            failures.append(f"correct / {relation}: got {got}")
+        listed = client.get(f"/cohort/{nominals[relation].pk}/notes/")
+        if listed.status_code == 200 and (f'id="note-{note.pk}"' in listed.content.decode()) != sees:
+            failures.append(f"note listed / {relation}: {not sees}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)

@@ -180,7 +180,7 @@ def test_c_item_recorded_shared_with_consent_and_cut_off_by_suspension(page: Pag
     sign_in(page, live_server, "london.officer")
     page.goto(f"{live_server.url}/cohort/{nominal.pk}/")
     _give_purpose(page)
-    page.get_by_role("link", name="Intelligence and nominal summaries").click()
+    page.locator("#person-subnav").get_by_role("link", name="Intelligence").click()
     page.get_by_role("link", name="Share a summary with another agency").click()
     page.locator("select[name=recipient]").select_option(str(hmrc.pk))
     page.locator("select[name=agreement]").select_option(str(agreement.pk))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("marsoc.accounts.urls")),
     path("", include("marsoc.web.urls")),
     path("cohort/", include("marsoc.nominals.urls")),
+    path("cohort/", include("marsoc.casework.urls")),
+    path("", include("marsoc.workday.urls")),
     path("audit/", include("marsoc.core.urls")),
     path("", include("marsoc.assessment.urls")),
     path("", include("marsoc.plans.urls")),

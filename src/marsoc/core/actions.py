@@ -172,6 +172,14 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     LINKAGE_MERGE = "linkage.merge", COMB, "Merged records"
     LINKAGE_UNMERGE = "linkage.unmerge", COMB, "Undid a merge"
 
+    # --- case notes, work queues and the person's chronology (issue 18) --------------------------------
+    CASE_NOTE_RECORD = "case_note.record", C, "Recorded a case note"
+    CASE_NOTE_CORRECT = "case_note.correct", A, "Corrected a case note"
+    CASE_NOTE_ADDENDUM = "case_note.addendum", C, "Added an addendum to a case note"
+    WORK_QUEUE_VIEW = "work_queue.view", CON, "Opened a work queue"
+    CHRONOLOGY_EXPORT = "chronology.export", D, "Exported a person's chronology"
+    AUDIT_ANOMALIES_VIEW = "audit.anomalies", CON, "Viewed audit anomalies"
+
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}
 

@@ -9,6 +9,7 @@ from marsoc.core import access
 from marsoc.nominals.selectors import cohort_counts_by_hub, cohort_summary
 from marsoc.nominals.services import cohort_aggregates_consult
 from marsoc.nominals.vocabulary import MembershipState
+from marsoc.workday.selectors import home_queues
 
 
 @login_required
@@ -20,6 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "show_audit": access.may(user, "audit.read"),
         "show_admin": access.may(user, "accounts.manage"),
         "show_equality": access.may(user, "equality.view"),
+        # What is waiting on this user, each a count linking to the list (workday.queues).
+        "queues": home_queues(actor=user),
     }
     if access.may(user, "cohort.view"):
         context["case_summary"] = cohort_summary(actor=user)

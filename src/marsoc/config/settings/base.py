@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "marsoc.plans",
     "marsoc.linkage",
     "marsoc.intelligence",
+    "marsoc.casework",
+    "marsoc.workday",
     "marsoc.web",
     "marsoc.demo",
 ]

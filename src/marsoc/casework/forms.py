@@ -1,0 +1,82 @@
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from marsoc.core.forms import GovukDateField
+from marsoc.core.vocabulary import Classification
+
+from .vocabulary import ContactOutcome, ContactType
+
+
+class NoteForm(forms.Form):
+    contact_type = forms.ChoiceField(
+        label="Type of contact",
+        choices=ContactType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of contact"},
+    )
+    occurred_on = GovukDateField(label="Date of the contact", help_text="For example, 27 3 2026")
+    at_time = forms.CharField(
+        label="Time (optional)",
+        required=False,
+        max_length=5,
+        help_text="24-hour clock, for example 14:30",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric"}),
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=ContactOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome of the contact"},
+    )
+    text = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter what happened"},
+    )
+    classification = forms.ChoiceField(
+        label="Classification",
+        choices=Classification.choices,
+        initial=Classification.OFFICIAL_SENSITIVE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a classification"},
+    )
+
+    def clean_at_time(self) -> time | None:
+        raw = (self.cleaned_data.get("at_time") or "").strip()
+        if not raw:
+            return None
+        try:
+            return datetime.strptime(raw, "%H:%M").time()
+        except ValueError:
+            raise forms.ValidationError("Enter the time as hours and minutes, for example 14:30") from None
+
+    def occurred_at(self) -> datetime | None:
+        day = self.cleaned_data.get("occurred_on")
+        if day is None:
+            return None
+        at = self.cleaned_data.get("at_time") or time(12, 0)
+        return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+    @classmethod
+    def initial_for(cls, note: Any) -> dict[str, Any]:
+        local = timezone.localtime(note.occurred_at)
+        return {
+            "contact_type": note.contact_type,
+            "occurred_on": local.date(),
+            "at_time": local.strftime("%H:%M"),
+            "outcome": note.outcome,
+            "text": note.text,
+            "classification": note.classification,
+        }
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you are adding to the note. The note itself stays as it was written.",
+        error_messages={"required": "Enter the addendum"},
+    )

@@ -1,0 +1,122 @@
+"""Pages for a person's case notes. Thin: `nominal_page` checks access, asks the purpose and records the
+consultation; the services decide and audit the writes."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from marsoc.core import access
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import actor as _actor
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.views import nominal_page
+
+from . import services
+from .forms import AddendumForm, NoteForm
+from .selectors import access_case_note_by_id, case_notes_for
+
+FIELD_MAP = {"occurred_at": "occurred_on"}
+
+
+def _input(form: NoteForm) -> services.NoteInput:
+    data = form.cleaned_data
+    return services.NoteInput(
+        contact_type=data.get("contact_type") or "",
+        occurred_at=form.occurred_at(),
+        outcome=data.get("outcome") or "",
+        text=data.get("text") or "",
+        classification=data.get("classification") or "",
+    )
+
+
+@nominal_page("case_notes")
+def note_list(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    now = timezone.now()
+    notes = list(case_notes_for(actor=actor, nominal=nominal))
+    for note in notes:
+        note.can_correct = access.may(actor, "case_note.edit", note, now=now)  # type: ignore[attr-defined]
+        note.can_add = access.may(actor, "case_note.addendum", note)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "casework/list.html",
+        {
+            "nominal": nominal,
+            "notes": notes,
+            "can_record": access.may(actor, "case_note.record", nominal),
+            "person_tab": "notes",
+        },
+    )
+
+
+@nominal_page("case_note_add")
+def note_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "case_note.record", nominal):
+        raise Http404("No such page")
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_note_record(actor=actor, nominal=nominal, data=_input(form))
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc, FIELD_MAP)
+        else:
+            messages.success(request, "Case note recorded")
+            return redirect("casework:list", pk=nominal.pk)
+    return render(
+        request, "casework/form.html", {"nominal": nominal, "form": form, "heading": "Record a contact"}
+    )
+
+
+@nominal_page("case_note_correct")
+def note_correct(request: HttpRequest, nominal: Nominal, purpose: str, note_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such note") from exc
+    decision = access.decide(actor, "case_note.edit", note, now=timezone.now())
+    if not decision.allowed:
+        messages.info(request, decision.reason)
+        return redirect("casework:list", pk=nominal.pk)
+    form = NoteForm(request.POST or None, initial=NoteForm.initial_for(note))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_note_correct(actor=actor, note=note, data=_input(form))
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc, FIELD_MAP)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Case note corrected")
+            return redirect("casework:list", pk=nominal.pk)
+    return render(
+        request, "casework/form.html", {"nominal": nominal, "form": form, "heading": "Correct a note"}
+    )
+
+
+@nominal_page("case_note_addendum")
+def note_addendum(request: HttpRequest, nominal: Nominal, purpose: str, note_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such note") from exc
+    if not access.may(actor, "case_note.addendum", note):
+        raise Http404("No such page")
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_note_addendum(actor=actor, note=note, text=form.cleaned_data["text"])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Addendum added")
+            return redirect("casework:list", pk=nominal.pk)
+    return render(
+        request,
+        "casework/form.html",
+        {"nominal": nominal, "form": form, "heading": "Add to a note", "note": note},
+    )

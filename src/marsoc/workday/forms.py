@@ -1,0 +1,20 @@
+from django import forms
+
+from marsoc.core.forms import GovukDateField
+
+from .chronology import Kind
+
+
+class ChronologyFilterForm(forms.Form):
+    kind = forms.MultipleChoiceField(
+        label="Show", choices=Kind.ALL, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    date_from = GovukDateField(label="From", required=False, help_text="For example, 1 1 2026")
+    date_to = GovukDateField(label="To", required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data
