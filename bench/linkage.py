@@ -70,7 +70,9 @@ def job_ours(folder: Path, seed: int) -> dict:
     limits = engine.Thresholds()
     result = files.run(loaded, limits, seed=seed)
     seconds = time.perf_counter() - started
-    ev = engine.evaluate_clusters(result.clusters, loaded.truth, limits.auto_link)
+    ev = engine.evaluate_clusters(
+        result.clusters, loaded.truth, limits.auto_link, left_out=loaded.left_out_truth
+    )
     return {
         "records": len(loaded.records),
         "left_out": len(loaded.rejected),

@@ -22,9 +22,12 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from .columns import COLUMNS, IDENTIFIERS
+from .evaluation import Evaluation, evaluate_clusters
 from .nicknames import canonical_first_name
 from .prior import PriorRule, TrainingError
 from .prior import estimate as estimate_prior
+
+__all__ = ["Evaluation", "evaluate_clusters"]  # re-exported: bench/ and tests score through the engine
 
 DEFAULT_AUTO_LINK = 0.70  # chosen on a generated training sample (seed 2); see docs/linkage.md
 DEFAULT_REVIEW = 0.5
@@ -679,28 +682,3 @@ def link_records(
         births=births_of(records),
     )
     return clusters, scored, det
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    threshold: float
-    precision: float
-    recall: float
-    f1: float
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-
-
-def evaluate_clusters(cluster_of: dict[int, int], truth: dict[int, str], threshold: float) -> Evaluation:
-    """Pairwise precision/recall of clusters against a ground-truth label per record."""
-    from collections import Counter
-
-    predicted_pairs = sum(n * (n - 1) // 2 for n in Counter(cluster_of.values()).values())
-    true_pairs = sum(n * (n - 1) // 2 for n in Counter(truth.values()).values())
-    both = Counter((cluster_of[r], truth[r]) for r in cluster_of if r in truth)
-    tp = sum(n * (n - 1) // 2 for n in both.values())
-    precision = tp / predicted_pairs if predicted_pairs else 1.0
-    recall = tp / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Evaluation(threshold, precision, recall, f1, tp, predicted_pairs - tp, true_pairs - tp)

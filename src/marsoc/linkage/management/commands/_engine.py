@@ -56,4 +56,4 @@ class EngineCommand(BaseCommand):
             files.write_outputs(loaded, result, options["out"])
             self.stdout.write(f"Wrote {options['out'] / 'pairs.csv'} and {options['out'] / 'clusters.csv'}")
         if options["evaluate"]:
-            files.evaluate(loaded, result, limits.auto_link, self.stdout.write)
+            files.evaluate(loaded, result, limits.auto_link, self.stdout.write, review=limits.review)
