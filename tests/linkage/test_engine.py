@@ -142,3 +142,38 @@ def test_evaluate_clusters_counts_pairs():
     ev = evaluate_clusters({1: 1, 2: 1, 3: 3, 4: 3}, {1: "a", 2: "a", 3: "a", 4: "b"}, 0.9)
     assert (ev.true_positives, ev.false_positives, ev.false_negatives) == (1, 1, 2)
     assert ev.precision == 0.5 and round(ev.recall, 4) == 0.3333 and ev.f1 == 0.4
+
+
+def test_weak_evidence_alone_never_links(tmp_path):
+    """A shared date of birth, sex and postcode with disagreeing names is not a match, however much
+    weight the model gives them: the pair goes to review, never into one cluster."""
+    from datetime import date
+
+    from marsoc.linkage import engine, files
+    from marsoc.linkage.mapping import built_in_mappings, load_mapping
+    from marsoc.linkage.synthetic import make_feeds
+
+    paths = make_feeds(1500, seed=5).write(tmp_path)
+    feeds = {"prison": "prison-nomis", "probation": "probation-delius", "police": "police-pnc"}
+    loaded = files.load_files(
+        [(name, load_mapping(built_in_mappings()[mapping]), paths[name]) for name, mapping in feeds.items()]
+    )
+    settings = engine.train(loaded.records, seed=1).settings
+    # Make an exact date of birth overwhelming (about 50 bits), so only the rule can keep them apart.
+    dob = next(c for c in settings["comparisons"] if c["output_column_name"] == "dob")
+    exact = next(lv for lv in dob["comparison_levels"] if lv.get("label_for_charts", "").startswith("Exact"))
+    exact["m_probability"], exact["u_probability"] = 0.999, 1e-15
+    born = date(1980, 3, 2)
+    records = [
+        engine.EngineRecord(1, "John", "Smith", date_of_birth=born, sex="M", postcode="SW1A1AA"),
+        engine.EngineRecord(2, "Peter", "Okonkwo", date_of_birth=born, sex="M", postcode="SW1A1AA"),
+        engine.EngineRecord(3, "John", "Smyth", date_of_birth=born, sex="M", postcode="SW1A1AA"),
+    ]
+    limits = engine.Thresholds(auto_link=0.7, review=0.5)
+    clusters, scored, _ = engine.link_records(records, settings, limits)
+    by_pair = {(p.left, p.right): p for p in scored}
+    weak = by_pair[(1, 2)]
+    assert weak.probability > 0.99 and not weak.identity_evidence
+    assert not engine.auto_links(weak, limits)
+    assert by_pair[(1, 3)].identity_evidence  # same first name, surname one letter off
+    assert clusters.cluster_of[1] == clusters.cluster_of[3] != clusters.cluster_of[2]

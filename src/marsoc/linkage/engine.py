@@ -78,6 +78,13 @@ class PairWeights:
         return tuple(explanation)
 
 
+# The comparisons that say *who* a record is: names and identifiers. A pair auto-links only if at
+# least one of them agrees (its weight is positive). A shared date of birth, sex and postcode are
+# shared by strangers (twins, relatives, a hostel), so on their own, however strong their combined
+# weight, they are never enough: such a pair goes to review at most.
+IDENTITY_EVIDENCE = ("first_name", "surname", "alias", "identifiers")
+
+
 @dataclass(frozen=True)
 class ScoredPair:
     left: int
@@ -86,6 +93,8 @@ class ScoredPair:
     weight: float
     weights: PairWeights | None = field(default=None, compare=False, repr=False)
     index: int = field(default=0, compare=False, repr=False)
+    # Some name or identifier agrees (IDENTITY_EVIDENCE); without it the pair never auto-links.
+    identity_evidence: bool = True
 
     @property
     def explanation(self) -> tuple[dict[str, Any], ...]:
@@ -482,6 +491,14 @@ def predict(
         base={n: columns[f"mw_{n}"] for n in levels},
         tf={n: columns[f"mw_tf_adj_{n}"] for n in tf_names},
     )
+    # A comparison's weight for the pair is its level's plus any term-frequency adjustment.
+    evidence_columns = [
+        [(b or 0.0) + (t or 0.0) for b, t in zip(weights.base[n], weights.tf[n], strict=True)]
+        if n in weights.tf
+        else weights.base[n]
+        for n in IDENTITY_EVIDENCE
+        if n in weights.base
+    ]
     pairs = []
     for index, (left, right, probability, weight) in enumerate(
         zip(
@@ -501,6 +518,7 @@ def predict(
                 weight=float(weight),
                 weights=weights,
                 index=index,
+                identity_evidence=any((column[index] or 0.0) > 0 for column in evidence_columns),
             )
         )
     return pairs
@@ -657,6 +675,12 @@ def strongest_first(pairs: Iterable[ScoredPair]) -> list[ScoredPair]:
     return sorted(pairs, key=lambda p: (-p.probability, p.left, p.right))
 
 
+def auto_links(pair: ScoredPair, thresholds: Thresholds) -> bool:
+    """The weak-evidence rule: a pair links without a person deciding only at or above the auto-link
+    threshold *and* with a name or identifier agreeing (IDENTITY_EVIDENCE)."""
+    return pair.probability >= thresholds.auto_link and pair.identity_evidence
+
+
 def link_records(
     records: Sequence[EngineRecord],
     model: dict[str, Any],
@@ -671,7 +695,7 @@ def link_records(
     and the deterministic links."""
     det = deterministic_pairs(records)
     scored = predict(records, model, threshold=thresholds.review, spark=spark)
-    auto = strongest_first(p for p in scored if p.probability >= thresholds.auto_link)
+    auto = strongest_first(p for p in scored if auto_links(p, thresholds))
     links = [*decided_match, *((a, b) for a, b, _ in det)]
     clusters = cluster(
         (r.id for r in records),

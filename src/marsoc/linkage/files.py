@@ -104,7 +104,11 @@ def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> 
 
 def clusters_at(loaded: LoadedFile, result: EngineResult, threshold: float) -> dict[int, int]:
     links = [(a, b) for a, b, _ in result.deterministic]
-    scored = [(p.left, p.right) for p in engine.strongest_first(result.scored) if p.probability >= threshold]
+    scored = [
+        (p.left, p.right)
+        for p in engine.strongest_first(result.scored)
+        if p.probability >= threshold and p.identity_evidence
+    ]
     return engine.cluster(
         (r.id for r in loaded.records),
         links,
@@ -135,7 +139,7 @@ def evaluate(
         result.clusters, loaded.truth, configured, left_out=loaded.left_out_truth
     )
     swept = sweep(
-        ((p.left, p.right, p.probability) for p in result.scored),
+        ((p.left, p.right, p.probability) for p in result.scored if p.identity_evidence),
         ((a, b) for a, b, _ in result.deterministic),
         loaded.truth,
         # Pairs were scored down to the review threshold only, so the sweep starts there.

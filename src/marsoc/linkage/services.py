@@ -725,6 +725,10 @@ def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: Linkage
                 # links refused by a "not a match", two different identifiers of one kind or
                 # dates of birth years apart
                 "refused_links": len(clusters.blocked),
+                # above auto-link on date of birth, sex or address alone: sent to review instead
+                "weak_evidence_pairs": sum(
+                    1 for p in scored if p.probability >= limits.auto_link and not p.identity_evidence
+                ),
             }
         )
         run.summary = summary
@@ -938,7 +942,8 @@ def _queue_pairs(
 ) -> dict[str, Any]:
     """Scored pairs whose records ended in different clusters go to review — those between the
     thresholds, and those above auto-link whose link was refused (two different identifiers of one
-    kind, dates of birth years apart, or a "not a match" elsewhere in the chain); a pair already
+    kind, dates of birth years apart, a "not a match" elsewhere in the chain, or no name or
+    identifier agreeing: the weak-evidence rule, engine.auto_links); a pair already
     decided keeps its decision (the record of who decided stays)."""
     known = {(a, b): s for a, b, s in CandidatePair.objects.values_list("left_id", "right_id", "status")}
     fresh = []
