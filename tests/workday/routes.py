@@ -24,6 +24,7 @@ ALERTS = {
     "national_analyst",
     "national_manager",
 }
+NATIONAL = {"national_analyst", "national_manager"}
 LINKAGE_MANAGERS = MANAGERS  # the identity-pair queue also needs "linkage.use" (hub staff, national analysts)
 
 # (queue key, who has it). Everyone else gets 404, as for a queue that does not exist.
@@ -43,6 +44,11 @@ QUEUE_SURFACES = [
     ("agency-agreements", PARTNERS),
     ("agency-actions", PARTNERS),
     ("shared-this-week", PARTNERS),
+    ("hub-outliers", NATIONAL),
+    ("dry-runs", NATIONAL),
+    ("calibration-open", NATIONAL),
+    ("heavy-readers", {"inspector"}),
+    ("reused-purposes", {"inspector"}),
     ("alerts", ALERTS),
     ("no-such-queue", set()),
 ]

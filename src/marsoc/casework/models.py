@@ -27,7 +27,7 @@ class CaseNote(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(null=True, blank=True)
     addendum_to = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="addenda"
     )
 
     class Meta:

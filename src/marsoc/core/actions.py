@@ -178,7 +178,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     CASE_NOTE_ADDENDUM = "case_note.addendum", C, "Added an addendum to a case note"
     WORK_QUEUE_VIEW = "work_queue.view", CON, "Opened a work queue"
     CHRONOLOGY_EXPORT = "chronology.export", D, "Exported a person's chronology"
-    AUDIT_ANOMALIES_VIEW = "audit.anomalies", CON, "Viewed audit anomalies"
+    HUB_ROLLUP_VIEW = "work.rollup", CON, "Viewed the hubs' workload roll-up (aggregates)"
 
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}

@@ -35,10 +35,12 @@ from marsoc.nominals.vocabulary import (
     SelfDefinedEthnicity,
     Sex,
 )
+from marsoc.plans.alerts import alerts_produce
 
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
 from .calibration import generate_calibration
+from .casework import generate_case_notes
 from .intelligence import DEFAULT_LIMIT as DEFAULT_INTEL
 from .intelligence import generate_intelligence, reset_intelligence
 from .linkage import generate_linkage
@@ -717,6 +719,9 @@ def generate(
         counts |= {f"linkage_{k}": v for k, v in generate_linkage(seed=seed, people=linkage_people).items()}
     if intelligence:
         counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
+    counts |= generate_case_notes(seed=seed, today=today)
+    # The demo starts with alerts present (the worker then runs the job daily: plans/schedule.py).
+    counts["alerts"] = alerts_produce(today=today)
     audit_record(
         actor=None,
         action=AuditAction.DEMO_GENERATE,

@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from marsoc.assessment.models import PriorityStatus
-from marsoc.assessment.selectors import reviews_due
+from marsoc.assessment.models import CalibrationStatus, DryRunStatus, MethodDryRun, PriorityStatus
+from marsoc.assessment.selectors import calibration_exercises, reviews_due
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.intelligence.models import Disclosure, IntelItem
@@ -27,7 +28,9 @@ from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.models import Action, Agreement, Alert, Outcome, PlanVersion
 from marsoc.plans.vocabulary import OPEN_ACTION_STATUSES, OutcomeStatus
 
-RELEASE_HORIZON = timedelta(days=183)  # "within 6 months", as the plans' alerts count it
+from .anomalies import HeavyReader, ReusedPurpose, heavy_readers, reused_purposes
+from .rollup import RELEASE_HORIZON, Outlier, hub_outliers
+
 DUE_HORIZON = timedelta(days=14)
 
 
@@ -365,9 +368,77 @@ def _shared_item(s: Shared, today: date) -> WorkItem:
     )
 
 
+# --- national team ------------------------------------------------------------------------------------------
+
+
+def _dry_runs(actor: Actor, today: date) -> QuerySet[MethodDryRun]:
+    return (
+        MethodDryRun.objects.filter(status__in=[DryRunStatus.QUEUED, DryRunStatus.RUNNING])
+        .select_related("candidate")
+        .order_by("requested_at", "pk")
+    )
+
+
+def _dry_run_item(r: MethodDryRun, today: date) -> WorkItem:
+    return WorkItem(
+        f"Dry run of {r.candidate.name} (version {r.candidate.version})",
+        f"{r.get_status_display()}: {r.rescored} re-scored so far",
+        _day(r.requested_at),
+        reverse("assessment:dry_run", args=[r.pk]),
+    )
+
+
+def _calibration_open(actor: Actor, today: date) -> QuerySet[Any]:
+    return calibration_exercises(actor=actor).filter(status=CalibrationStatus.OPEN).order_by("opens_on", "pk")
+
+
+def _calibration_item(e: Any, today: date) -> WorkItem:
+    return WorkItem(
+        e.name,
+        f"Open for scoring until {e.closes_on:%d %B %Y}",
+        e.opens_on,
+        reverse("assessment:calibration_detail", args=[e.pk]),
+    )
+
+
+def _outlier_item(o: Outlier, today: date) -> WorkItem:
+    return WorkItem(
+        o.hub,
+        f"{o.measure}: {o.count} for {o.adopted} adopted people",
+        today,
+        reverse("web:home") + "#hub-rollup",
+    )
+
+
+# --- inspector ----------------------------------------------------------------------------------------------
+
+
+def _audit_link(username: str) -> str:
+    return reverse("core:audit_list") + "?" + urlencode({"user": username})
+
+
+def _heavy_item(r: HeavyReader, today: date) -> WorkItem:
+    return WorkItem(
+        r.label,
+        f"Consulted {r.people} people in 30 days; the median user consulted {r.peer_median:g}",
+        _day(r.first_at),
+        _audit_link(r.username),
+    )
+
+
+def _reuse_item(r: ReusedPurpose, today: date) -> WorkItem:
+    return WorkItem(
+        r.label,
+        f"Gave the purpose \u201c{r.text[:120]}\u201d for {r.people} different people",
+        _day(r.first_at),
+        _audit_link(r.username),
+    )
+
+
 # --- the catalogue of queues --------------------------------------------------------------------------------
 
 MANAGER, OFFICER, PARTNER = "work.manager", "work.officer", "work.partner"
+NATIONAL, INSPECTOR = "work.national", "work.inspector"
 QUEUES: list[Queue] = [
     Queue("referrals", "Referrals to decide", "People referred or under assessment: adopt or not", MANAGER, _referrals, _referral_item),
     Queue("tier-decisions", "Tier decisions pending", "Assessed people without a decided tier for their latest assessment", MANAGER, _tier_decisions, _tier_item),
@@ -384,6 +455,11 @@ QUEUES: list[Queue] = [
     Queue("agency-agreements", "Plans awaiting my agency's agreement", "Plans your agency has been asked to agree", PARTNER, _agency_agreements, _agree_item),
     Queue("agency-actions", "Actions my agency owns", "Open actions on plans, oldest due first", PARTNER, _agency_actions, _agency_action_item),
     Queue("shared-this-week", "Shared with my agency this week", "Summaries and intelligence disclosed to your agency in the last 7 days", PARTNER, _shared_this_week, _shared_item),
+    Queue("hub-outliers", "Hubs that stand out", "Measures where a hub's rate is more than twice the median hub's", NATIONAL, hub_outliers, _outlier_item),
+    Queue("dry-runs", "Method dry runs in progress", "Re-scoring with a candidate method, queued or running", NATIONAL, _dry_runs, _dry_run_item),
+    Queue("calibration-open", "Calibration exercises open", "Exercises open for blind scoring", NATIONAL, _calibration_open, _calibration_item),
+    Queue("heavy-readers", "Users consulting far more records than peers", "More than 3 times the median user's people in 30 days (at least 20)", INSPECTOR, heavy_readers, _heavy_item),
+    Queue("reused-purposes", "Purposes reused across many people", "The same purpose text given for 5 or more people in 30 days", INSPECTOR, reused_purposes, _reuse_item),
     Queue("alerts", "Alerts", "Unread alerts about plans, actions, releases and orders", "alerts.view", _alerts, _alert_item),
 ]  # fmt: skip
 _BY_KEY = {q.key: q for q in QUEUES}

@@ -81,3 +81,14 @@ def chronology_export(
         content_type=CSV_TYPE,
         filename=f"chronology-{nominal.reference}.csv",
     )
+
+
+def hub_rollup_consult(*, actor: Actor, hubs: int) -> None:
+    """The national roll-up shows counts only (no person), but reading the hubs' workload is recorded."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.HUB_ROLLUP_VIEW,
+        object_type="hub_rollup",
+        details={"hubs": hubs},
+        surface="home",
+    )
