@@ -105,6 +105,20 @@ def db_description() -> str:
     return f"{connection.vendor} ({version}), database {connection.settings_dict['NAME']}"
 
 
+def settings_description() -> str:
+    """The settings module and the connection options the run used (they decide e.g. JIT)."""
+    from django.conf import settings
+    from django.db import connection
+
+    options = connection.settings_dict.get("OPTIONS", {})
+    described = f"{settings.SETTINGS_MODULE}; OPTIONS {options!r}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            described += f"; server says jit={cursor.fetchone()[0]}"
+    return described
+
+
 # --- assessments at scale -----------------------------------------------------------------------
 
 

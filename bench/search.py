@@ -11,6 +11,11 @@ It prints figures; it asserts nothing.
     DJANGO_SETTINGS_MODULE=marsoc.config.settings.test .venv/bin/python bench/search.py
     DJANGO_SETTINGS_MODULE=marsoc.config.settings.test .venv/bin/python bench/search.py --items 200000
 
+With the settings production runs (docs/performance.md; any values of the required secrets will do):
+
+    MARSOC_SECRET_KEY=... MARSOC_ALLOWED_HOSTS=localhost MARSOC_AUDIT_CHAIN_KEY=... \
+    DJANGO_SETTINGS_MODULE=marsoc.config.settings.production .venv/bin/python bench/search.py
+
 Target (issue 5): 100,000 nominals and 1,000,000 items, first page under 200 ms median on PostgreSQL.
 """
 
@@ -23,7 +28,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from _common import cpu_model, db_description, load_average, prepare_database
+from _common import cpu_model, db_description, load_average, prepare_database, settings_description
 
 TARGET_MEDIAN_MS = 200.0
 # Words for the synthetic item texts (seven at random each), so that text search has something to find.
@@ -184,6 +189,7 @@ def main() -> int:
         print("Intelligence search benchmark (marsoc.intelligence.selectors.search_page: first page + total)")
         print(f"  date       {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         print(f"  database   {db_description()}")
+        print(f"  settings   {settings_description()}")
         print(f"  cpu        {cpu_model()} x {os.cpu_count()}; load average {load_average()}")
         print(f"  data       {args.nominals:,} nominals ({gen_s:.1f} s); {written['items']:,} items, "
               f"{written['disclosures']:,} disclosures ({items_s:.1f} s)")  # fmt: skip

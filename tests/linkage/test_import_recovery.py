@@ -35,7 +35,7 @@ def _staging(settings, tmp_path):
     settings.LINKAGE_STAGING_DIR = tmp_path / "staged"
 
 
-def _staged(tmp_path: Path, rows: int = 3) -> FeedImport:
+def _staged(tmp_path: Path, rows: int = 3, agency: str = "mps") -> FeedImport:
     from marsoc.accounts.models import Agency, Hub
 
     path = write_csv(tmp_path / "police.csv", [police_row(f"P{i}") for i in range(1, rows + 1)])
@@ -44,7 +44,7 @@ def _staged(tmp_path: Path, rows: int = 3) -> FeedImport:
         source_path=path,
         filename=path.name,
         mapping=load_mapping(built_in_mappings()["police-pnc"]),
-        source_agency=Agency.objects.get(code="mps"),
+        source_agency=Agency.objects.get(code=agency),
         owner_hub=Hub.objects.get(code="london"),
     )
 
@@ -108,7 +108,7 @@ def test_an_import_that_stops_the_worker_again_and_again_fails_cleanly(db, tmp_p
 
 
 def test_a_staged_import_whose_task_was_lost_is_queued(db, tmp_path):
-    fresh = _staged(tmp_path)
+    fresh = _staged(tmp_path, agency="probation-london")  # one import of a feed at a time: two feeds
     old = _staged(tmp_path)
     FeedImport.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - services.LOST_TASK_AFTER - timedelta(minutes=1)

@@ -47,6 +47,7 @@ from .selectors import (
     priority_row_phase,
     reviews_due,
     sheet_with_score_count,
+    tier_codes,
 )
 
 router = Router(tags=["assessment"])
@@ -473,13 +474,22 @@ def _priority_row(rank: int, s: PriorityStatus) -> dict[str, Any]:
 
 @router.get(
     "/priority",
-    response={200: PriorityPageOut, 404: ApiError},
+    response={200: PriorityPageOut, 404: ApiError, 422: ApiError},
     summary="The priority list in your scope (national ranking, or your hub's slice of it)",
 )
 def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
     actor = _actor(request)
     if not access.may(actor, "priority.view"):
         return Status(404, NOT_FOUND)
+    if params.tier and params.tier not in (codes := tier_codes()):
+        # An unknown tier would match nobody: an empty list that looks like an answer.
+        return Status(
+            422,
+            error_body(
+                "The request was not accepted: correct the errors listed",
+                {"tier": [f"{params.tier!r} is not a tier: use one of {', '.join(codes) or '(none yet)'}"]},
+            ),
+        )
     filters = PriorityFilters(
         hub_id=params.hub,
         tier=params.tier,

@@ -588,6 +588,12 @@ def active_method_or_none() -> ScoringMethod | None:
     return ScoringMethod.objects.filter(status="active").first()
 
 
+def tier_codes() -> list[str]:
+    """The tier codes a priority list can be filtered by: the active method's."""
+    method = active_method_or_none()
+    return [t.code for t in method_spec(method).tiers] if method else []
+
+
 def assessment_with_method(assessment_id: int) -> Assessment:
     """An assessment the caller has just written (it passed the access rule on the way in)."""
     return Assessment.objects.select_related("method", "assessor").get(pk=assessment_id)

@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 # Self-hosted assets only; the one inline script GOV.UK needs (adding the js-enabled class) is
 # replaced by a static file, so no 'unsafe-inline' is needed for scripts.
@@ -58,3 +59,54 @@ class RejectControlCharactersMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
         return self.get_response(request)
+
+
+# What the API says for an answer that did not come from its own handlers (core.api_errors), in the
+# same shape: Django's own 400, 404, 405 and 500 pages are HTML, which an API client cannot read.
+API_STATUS_DETAIL = {
+    400: "The request could not be read: check its body and headers",
+    404: "Not found",
+    405: "This method is not allowed here",
+    413: "The request body is too large",
+    500: "The request failed on our side: try again later, and tell the service team if it keeps failing",
+}
+
+
+class ApiJsonErrorsMiddleware:
+    """Every failure under /api/ answers JSON in the API's one error shape ({"detail", "errors"}),
+    whoever produced it: Django (an oversized or unreadable body, an unknown address, a crash) or
+    another middleware. A body larger than Django accepts is refused before it is read (413)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") or request.path.startswith("/api/docs"):
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return JsonResponse(
+                {
+                    "detail": f"The request body is {length:,} bytes; the API accepts at most {limit:,}",
+                    "errors": [{"field": "body", "message": f"At most {limit:,} bytes"}],
+                },
+                status=413,
+            )
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        detail = (
+            API_STATUS_DETAIL.get(response.status_code)
+            or API_STATUS_DETAIL[500 if response.status_code >= 500 else 400]
+        )
+        if response.get("Content-Type", "").startswith("text/plain") and not response.streaming:
+            detail = response.content.decode("utf-8", errors="replace").strip() or detail
+        body = JsonResponse({"detail": detail, "errors": []}, status=response.status_code)
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if header in response:
+                body[header] = response[header]
+        return body

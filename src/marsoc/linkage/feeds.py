@@ -21,9 +21,10 @@ import csv
 import hashlib
 import json
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -35,6 +36,19 @@ from .mapping import GENERIC_FIELDS, Mapping
 MAX_FIELD = 4_096  # no name, date, code or identifier comes near this
 MAX_LINE = 65_536  # a physical line longer than this is not a person record
 MAX_PROBLEMS = 1_000  # a report listing more than this stops listing (the count goes on)
+# The stored columns' sizes (linkage.models.SourceRecord).
+FIELD_LIMITS = {
+    "source_key": 100,
+    "given_names": 100,
+    "family_name": 100,
+    "postcode": 10,
+    "identifier": 50,
+    "street_number": 20,
+    "address_line_1": 200,
+    "address_line_2": 200,
+    "town": 100,
+    "region": 100,
+}
 SHOWN_VALUE = 200  # values are cut to this length in reports
 # A cell beginning with one of these may be run as a formula by a spreadsheet that opens the
 # report or a re-export (CSV injection). A minus followed by a digit is a number, not a formula.
@@ -48,12 +62,37 @@ IDENTIFIER_TYPES = {
 }
 
 
+def storable(text: str) -> str:
+    """Text that PostgreSQL can keep (in a text column or in JSON): a NUL is written as \\x00 and an
+    unpaired surrogate as \\udXXX, so a report can still show what was there."""
+    if "\x00" not in text and not _SURROGATE_RE.search(text):
+        return text
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str:
+    """Why `text` cannot be stored as it is ("" if it can)."""
+    if "\x00" in text:
+        return "contains a NUL byte (\\x00), which no text can hold"
+    if found := _SURROGATE_RE.search(text):
+        return f"contains an unpaired surrogate (\\u{ord(found.group()):04x}), which is not text"
+    return ""
+
+
 @dataclass(frozen=True)
 class Problem:
     row: int  # 0 for the header or the file as a whole
     column: str
     value: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # A report is stored: what the file held must never make it unstorable (NUL, surrogates).
+        for name in ("column", "value", "reason"):
+            object.__setattr__(self, name, storable(getattr(self, name)))
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
@@ -69,7 +108,8 @@ class FileBroken(Exception):
 
 def shown(value: object) -> str:
     text = "" if value is None else str(value)
-    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE] + f"… ({len(text):,} characters)"
+    text = text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE] + f"… ({len(text):,} characters)"
+    return storable(text)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -145,6 +185,17 @@ def _open_binary(path: Path, encoding: str) -> tuple[IO[bytes], str]:
 
 
 def _check_header(header: list[str], mapping: Mapping) -> None:
+    for column in header:
+        if why := unstorable(column):
+            raise FileBroken(
+                Problem(
+                    0,
+                    column,
+                    shown(column),
+                    f"The header {why}: the file is not {mapping.encoding} text (it may be UTF-16 or a binary "
+                    f"file); save it as {mapping.encoding} and import it again",
+                )
+            )
     known = set(mapping.columns) | set(mapping.ignore)
     unknown = [c for c in header if c not in known]
     if unknown:
@@ -167,6 +218,25 @@ def _check_header(header: list[str], mapping: Mapping) -> None:
         raise FileBroken(Problem(0, absent[0], "", f"Required columns are missing: {', '.join(absent)}"))
 
 
+DELIMITERS = ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars"))
+
+
+def _delimiter_hint(header: list[str], mapping: Mapping) -> str:
+    """If the header splits into the mapping's columns at another delimiter, say so."""
+    known = set(mapping.columns) | set(mapping.ignore)
+    at_commas = sum(column in known for column in header)
+    line = ",".join(header)
+    for delimiter, name in DELIMITERS:
+        parts = [p.strip().strip('"') for p in line.split(delimiter)]
+        found = sum(p in known for p in parts)
+        if found >= 2 and found > at_commas:
+            return (
+                f". The header seems to be separated by {name}, not commas ({found} of its columns are in the "
+                f"mapping when split at {name}): save the file as comma-separated values"
+            )
+    return ""
+
+
 def _csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
     stream, encoding = _open_binary(path, mapping.encoding)
     with stream, _field_limit(MAX_FIELD):
@@ -178,7 +248,13 @@ def _csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str
             if header is None:
                 raise FileBroken(Problem(0, "", "", "The file is empty: there is no header row"))
             header = [h.strip() for h in header]
-            _check_header(header, mapping)
+            try:
+                _check_header(header, mapping)
+            except FileBroken as broken:
+                hint = _delimiter_hint(header, mapping)
+                if not hint:
+                    raise
+                raise FileBroken(replace(broken.problem, reason=broken.problem.reason + hint)) from None
             for values in reader:
                 row_number += 1
                 if not values:
@@ -485,36 +561,64 @@ def _json_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, st
             yield number, _object_row(number, data, text, mapping, checked, "Element")
 
 
+MAX_XLSX_EXPANDED = 256 * 1024 * 1024  # a workbook whose parts expand beyond this is not an extract
+MAX_XLSX_RATIO = 200  # ... nor one that expands more than this many times (a zip bomb)
+
+
+def _check_workbook(path: Path) -> None:
+    """Refuse, before any XML is parsed, a workbook that is a zip bomb or carries a document type
+    declaration (entity expansion: "billion laughs"); spreadsheet programs write neither."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            expanded = sum(m.file_size for m in members)
+            packed = max(sum(m.compress_size for m in members), 1)
+            if expanded > MAX_XLSX_EXPANDED or (
+                expanded > 10 * 1024 * 1024 and expanded / packed > MAX_XLSX_RATIO
+            ):
+                raise FileBroken(
+                    Problem(
+                        0,
+                        "",
+                        "",
+                        f"The workbook expands to {expanded:,} bytes from {packed:,} ({expanded // packed:,} "
+                        "times): refused as a compressed-file bomb, not a person extract",
+                    )
+                )
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as part:
+                        head = part.read(4096)
+                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                        raise FileBroken(
+                            Problem(
+                                0,
+                                member.filename,
+                                "",
+                                f"The workbook part {member.filename} declares a document type (<!DOCTYPE>), "
+                                "which spreadsheet programs never write: refused (entity expansion)",
+                            )
+                        )
+    except zipfile.BadZipFile as error:
+        raise FileBroken(
+            Problem(0, "", "", f"The file is not an XLSX workbook (not a valid ZIP archive: {error})")
+        ) from error
+
+
 def _xlsx_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
     from openpyxl import load_workbook
 
+    _check_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged zip or sheet
         raise FileBroken(Problem(0, "", "", f"The workbook cannot be opened: {error}")) from error
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header_values = next(rows, None)
-        if header_values is None:
-            raise FileBroken(Problem(0, "", "", "The first sheet is empty: there is no header row"))
-        header = [str(h).strip() if h is not None else "" for h in header_values]
-        while header and header[-1] == "":
-            header.pop()
-        _check_header(header, mapping)
-        for row_number, values in enumerate(rows, start=1):
-            cells = list(values)[: len(header)]
-            if all(v is None for v in cells):
-                continue
-            row: dict[str, str] = {}
-            for column, value in zip(header, cells + [None] * (len(header) - len(cells)), strict=True):
-                if isinstance(value, datetime):
-                    text = value.date().isoformat()
-                elif isinstance(value, date):
-                    text = value.isoformat()
-                else:
-                    text = "" if value is None else str(value)
-                row[column] = text
-            yield row_number, row
+        yield from _sheet_rows(book, mapping)
+    except FileBroken:
+        raise
+    except Exception as error:  # a damaged sheet fails while it is read, in openpyxl or the XML parser
+        raise FileBroken(Problem(0, "", "", f"The first sheet cannot be read: {error}")) from error
     finally:
         book.close()
 
@@ -573,18 +677,118 @@ def _parquet_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str,
         ) from error
 
 
-def read_rows(path: str | Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, {column: text}) one row at a time; raise FileBroken on a broken file."""
-    path = Path(path)
-    if mapping.format == "csv":
-        return _csv_rows(path, mapping)
-    if mapping.format == "jsonl":
-        return _jsonl_rows(path, mapping)
-    if mapping.format == "json":
-        return _json_rows(path, mapping)
+def _sheet_rows(book: Any, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    if not book.worksheets:
+        raise FileBroken(Problem(0, "", "", "The workbook has no sheets"))
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header_values = next(rows, None)
+    if header_values is None:
+        raise FileBroken(Problem(0, "", "", "The first sheet is empty: there is no header row"))
+    header = [str(h).strip() if h is not None else "" for h in header_values]
+    while header and header[-1] == "":
+        header.pop()
+    _check_header(header, mapping)
+    for row_number, values in enumerate(rows, start=1):
+        cells = list(values)[: len(header)]
+        if all(v is None for v in cells):
+            continue
+        row: dict[str, str] = {}
+        for column, value in zip(header, cells + [None] * (len(header) - len(cells)), strict=True):
+            if isinstance(value, datetime):
+                text = value.date().isoformat()
+            elif isinstance(value, date):
+                text = value.isoformat()
+            else:
+                text = "" if value is None else str(value)
+            if len(text) > MAX_FIELD:
+                raise FileBroken(
+                    Problem(
+                        row_number,
+                        column,
+                        shown(text),
+                        f"The value of {column} in row {row_number} is longer than {MAX_FIELD:,} characters",
+                    )
+                )
+            row[column] = text
+        yield row_number, row
+
+
+READERS = {
+    "csv": _csv_rows,
+    "jsonl": _jsonl_rows,
+    "json": _json_rows,
+    "xlsx": _xlsx_rows,
+    "parquet": _parquet_rows,
+}
+FORMAT_WORDS = {
+    "csv": "CSV text",
+    "jsonl": "JSON Lines text",
+    "json": "JSON text",
+    "xlsx": "an XLSX workbook",
+    "parquet": "a Parquet file",
+}
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _check_kind(path: Path, mapping: Mapping) -> None:
+    """Name the commonest wrong files before reading: UTF-16 text, or a workbook against a text mapping."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    wanted = FORMAT_WORDS[mapping.format]
     if mapping.format == "parquet":
-        return _parquet_rows(path, mapping)
-    return _xlsx_rows(path, mapping)
+        return  # binary, checked by its own reader
+    if mapping.format != "xlsx":
+        for mark, name in BYTE_ORDER_MARKS:
+            if head.startswith(mark):
+                raise FileBroken(
+                    Problem(
+                        0,
+                        "",
+                        "",
+                        f"The file is {name} text (it begins with a {name} byte-order mark), but mapping "
+                        f"{mapping.name} reads {mapping.encoding}: save it as {mapping.encoding} and import it again",
+                    )
+                )
+        if head.startswith(b"PK\x03\x04"):
+            raise FileBroken(
+                Problem(
+                    0,
+                    "",
+                    "",
+                    f"The file is a ZIP archive (perhaps an XLSX workbook), but mapping {mapping.name} reads "
+                    f"{wanted}: choose a mapping for workbooks, or export the sheet as {wanted}",
+                )
+            )
+    elif not head.startswith(b"PK\x03\x04"):
+        raise FileBroken(
+            Problem(0, "", "", f"The file is not an XLSX workbook, which mapping {mapping.name} reads")
+        )
+
+
+def read_rows(path: str | Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, {column: text}) one row at a time; raise FileBroken on a broken file,
+    including a value no database text can hold (a NUL byte, an unpaired surrogate), named by row and
+    column, so that nothing unstorable reaches a commit."""
+    path = Path(path)
+    _check_kind(path, mapping)
+    for row_number, row in READERS[mapping.format](path, mapping):
+        for column, value in row.items():
+            if why := unstorable(value):
+                raise FileBroken(
+                    Problem(
+                        row_number,
+                        column,
+                        shown(value),
+                        f"{column} in row {row_number} {why}: the file may be binary, or in another "
+                        f"encoding than {mapping.encoding}",
+                    )
+                )
+        yield row_number, row
 
 
 def formula_problems(row_number: int, row: dict[str, str]) -> list[Problem]:
@@ -734,6 +938,18 @@ def validate_row(
                 )
             else:
                 bad(name, error.message)
+    for target, limit in FIELD_LIMITS.items():
+        # Longer than the stored column: PostgreSQL would refuse the whole commit.
+        text = result.key if target == "source_key" else out.get(target, "")
+        if len(text) <= limit:
+            continue
+        reason = f"is longer than {limit} characters, the most a record can hold"
+        if target == "source_key":
+            column = mapping.source_column("source_key") or "source_key"
+            result.problems.append(Problem(row_number, column, shown(text), reason))
+        else:
+            bad(target, reason)
+            out[target] = ""
     if "truth" in values:
         out["truth"] = values["truth"]
     result.fields = out

@@ -17,10 +17,11 @@ class ImportStatus(models.TextChoices):
     COMMITTING = "committing", "Committing"
     COMMITTED = "committed", "Committed"
     REJECTED = "rejected", "Rejected (nothing changed)"
-    FAILED = "failed", "Failed (nothing changed)"  # the worker stopped during it too many times
+    FAILED = "failed", "Failed (nothing changed)"  # an error (its cause in `error`), or too many worker stops
 
 
 FINISHED_STATUSES = (ImportStatus.COMMITTED, ImportStatus.REJECTED, ImportStatus.FAILED)
+UNFINISHED_STATUSES = (ImportStatus.STAGED, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
 
 
 class FeedImport(models.Model):
@@ -37,7 +38,14 @@ class FeedImport(models.Model):
     mapping_name = models.CharField(max_length=100)
     mapping = models.JSONField(help_text="The mapping file as parsed, kept so the import can be replayed")
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.STAGED)
-    error = models.TextField(blank=True, help_text="Why the whole file was rejected")
+    error = models.TextField(
+        blank=True, help_text="Why the whole file was rejected, or why the import failed"
+    )
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Sentences about a committed import worth a look (a file with no rows)",
+    )
     rows_read = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
     rows_quarantined = models.PositiveIntegerField(default=0)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import Classification
 
 from . import engine
@@ -39,11 +39,13 @@ from .feeds import (
     formula_problems,
     read_rows,
     shown,
+    storable,
     validate_row,
 )
 from .mapping import GENERIC_FIELDS, Mapping, MappingError, mapping_from_dict
 from .models import (
     PENDING_RUN_STATUSES,
+    UNFINISHED_STATUSES,
     CandidatePair,
     FeedImport,
     ImportStatus,
@@ -77,6 +79,7 @@ RECORD_FIELDS = (
     *GENERIC_FIELDS,
 )
 ProgressFn = Callable[[FeedImport], None]
+logger = logging.getLogger(__name__)
 
 
 def staging_dir() -> Path:
@@ -117,6 +120,7 @@ def feed_stage(
     if not target.exists():
         shutil.copyfile(source_path, target)
     with transaction.atomic():
+        _refuse_if_feed_busy(source_agency)
         feed_import = FeedImport.objects.create(
             source_agency=source_agency,
             owner_hub=owner_hub,
@@ -141,6 +145,30 @@ def feed_stage(
             },
         )
     return feed_import
+
+
+def _refuse_if_feed_busy(source_agency: Agency) -> None:
+    """One import of a feed (a source agency's records) at a time: two commits of one feed would race
+    on the same source keys. The agency's row is locked for the rest of the caller's transaction, so
+    two requests at once are told apart here, not by a unique-key failure mid-commit."""
+    Agency.objects.select_for_update().filter(pk=source_agency.pk).exists()
+    running = (
+        FeedImport.objects.filter(source_agency=source_agency, status__in=UNFINISHED_STATUSES)
+        .select_related("created_by")
+        .order_by("id")
+        .first()
+    )
+    if running is None:
+        return
+    who = "the system"
+    if running.created_by is not None:
+        who = running.created_by.get_full_name() or running.created_by.username
+    when = timezone.localtime(running.created_at)
+    raise Conflict(
+        f"An import of this feed ({source_agency.name}) is already running (started by {who} at "
+        f"{when:%H:%M} on {when.day} {when:%B %Y}: import {running.pk} of {running.filename}, "
+        f"{running.get_status_display().lower()}). Wait for it to finish, then import the file again."
+    )
 
 
 @dataclass
@@ -350,10 +378,52 @@ def feed_import_process(import_id: int, *, progress: ProgressFn | None = _save_p
     with import_lock(import_id) as taken:
         if not taken:
             return FeedImport.objects.get(pk=import_id)
-        done = _process(import_id, progress)
+        agency_id = FeedImport.objects.values_list("source_agency_id", flat=True).get(pk=import_id)
+        # Staging refuses a second import of a feed; this holds even for imports staged before that
+        # rule, or resumed by hand: one feed's commits never overlap.
+        with _file_lock(_feed_lock_path(agency_id), wait=True):
+            try:
+                done = _process(import_id, progress)
+            except (OperationalError, InterfaceError):
+                # The database went away (a restart): nothing of this pass is kept, and the import is
+                # recovered (queued again) once a worker can reach the database again.
+                raise
+            except Exception as error:
+                logger.exception("import %s failed", import_id)
+                done = _fail(import_id, error)
     if done.finished:
         _lock_path(import_id).unlink(missing_ok=True)
     return done
+
+
+def _feed_lock_path(agency_id: int) -> Path:
+    folder = staging_dir() / "locks"
+    folder.mkdir(exist_ok=True)
+    return folder / f"feed-{agency_id}.lock"
+
+
+def _fail(import_id: int, error: Exception) -> FeedImport:
+    """Store why the import failed (its real cause, shown on its page) instead of leaving it
+    unfinished for recovery to retry and, after three tries, blame the worker."""
+    feed_import = FeedImport.objects.get(pk=import_id)
+    stage = STAGE_WORDS.get(ImportStatus(feed_import.status), "")
+    cause = storable(f"{type(error).__name__}: {error}".strip())[:1000]
+    with transaction.atomic():
+        feed_import.status = ImportStatus.FAILED
+        feed_import.error = (
+            f"The import stopped with an error {stage} and nothing was imported (the commit is all or "
+            f"nothing). The error was: {cause}. Tell the service team, quoting import {feed_import.pk}."
+        )
+        feed_import.finished_at = timezone.now()
+        feed_import.save(update_fields=["status", "error", "finished_at"])
+        audit_record(
+            actor=None,
+            action=AuditAction.LINKAGE_IMPORT_FAIL,
+            object_type="feed_import",
+            object_id=feed_import.pk,
+            details={"file": feed_import.filename, "stage": stage, "error": cause},
+        )
+    return feed_import
 
 
 def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
@@ -388,6 +458,12 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
     feed_import.rows_valid = checked.valid
     feed_import.rows_quarantined = len(checked.row_problems)
     feed_import.rows_warned = checked.warned
+    feed_import.warnings = []
+    if checked.rows == 0:
+        feed_import.warnings.append(
+            "The file holds no records (only a header, or nothing between the brackets): nothing was "
+            "imported. If the extract should hold records, ask the partner to send it again."
+        )
     FeedImport.objects.filter(pk=feed_import.pk).update(
         status=ImportStatus.COMMITTING,
         rows_read=checked.rows,
@@ -408,6 +484,7 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
             update_fields=[
                 "status",
                 "finished_at",
+                "warnings",
                 "rows_read",
                 "rows_valid",
                 "rows_quarantined",

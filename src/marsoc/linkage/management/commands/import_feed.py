@@ -22,6 +22,8 @@ from marsoc.linkage.models import FINISHED_STATUSES, FeedImport, ImportStatus
 
 from ._engine import mapping_arg
 
+SHOWN_ROWS = 20
+
 
 class Command(BaseCommand):
     help = "Import a partner extract described by a mapping file"
@@ -71,11 +73,11 @@ class Command(BaseCommand):
             "owner_hub": hub,
             "classification": options["classification"],
         }
-        if options["queue"]:
-            queued = services.feed_import_request(**kwargs)
-            self.stdout.write(f"Import {queued.pk} queued")
-            return
         try:
+            if options["queue"]:
+                queued = services.feed_import_request(**kwargs)
+                self.stdout.write(f"Import {queued.pk} queued")
+                return
             staged = services.feed_stage(**kwargs)
         except (PermissionDenied, ValidationFailed) as exc:
             raise CommandError(str(exc)) from exc
@@ -85,13 +87,28 @@ class Command(BaseCommand):
             self.stdout.write(f"  {feed_import.rows_read:,} rows checked")
 
         done = services.feed_import_process(staged.pk, progress=progress)
-        if done.status == ImportStatus.REJECTED:
-            for row in done.quarantine.all()[:20]:
-                for p in row.problems:
-                    self.stderr.write(f"  row {p['row']} {p['column']} {p['value']!r}: {p['reason']}")
+        # Row-level problems are printed whatever the outcome: a committed import with quarantined
+        # rows needs them as much as a rejected one.
+        self._print_problems(done)
+        if done.status in (ImportStatus.REJECTED, ImportStatus.FAILED):
             raise CommandError(done.error)
+        for warning in done.warnings:
+            self.stderr.write(f"Warning: {warning}")
         self.stdout.write(
             f"Import {done.pk}: {done.rows_read:,} rows, {done.rows_new:,} new, {done.rows_updated:,} changed, "
             f"{done.rows_unchanged:,} unchanged, {done.rows_quarantined:,} quarantined, "
             f"{done.rows_warned:,} kept with a field left empty"
         )
+
+    def _print_problems(self, done: FeedImport) -> None:
+        shown = 0
+        for row in done.quarantine.all()[:SHOWN_ROWS]:
+            for p in row.problems:
+                where = f"row {p['row']}" if p["row"] else "header"
+                self.stderr.write(f"  {where} {p['column']} {p['value']!r}: {p['reason']}")
+            shown += 1
+        reported = done.rows_quarantined + done.rows_warned
+        if reported > shown:
+            self.stderr.write(
+                f"  ... and {reported - shown:,} more rows with problems (see the import's page)"
+            )
