@@ -19,4 +19,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("postcode", "str"),
     ("postcode_district", "str"),
     *((name, "str") for name in IDENTIFIERS),
+    # The generic fields (mapping.GENERIC_FIELDS), lower case, for the comparisons a model names.
+    *(
+        (name, "str")
+        for name in ("identifier", "street_number", "address_line_1", "address_line_2", "town", "region")
+    ),
 )

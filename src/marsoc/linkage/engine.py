@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +24,15 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from .columns import COLUMNS, IDENTIFIERS
 from .evaluation import Evaluation, evaluate_clusters
+from .model import CRIMINAL_JUSTICE, ModelSpec
 from .nicknames import canonical_first_name
 from .prior import PriorRule, TrainingError
 from .prior import estimate as estimate_prior
 
 __all__ = ["Evaluation", "evaluate_clusters"]  # re-exported: bench/ and tests score through the engine
 
+GENERIC = ("identifier", "street_number", "address_line_1", "address_line_2", "town", "region")
+UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 DEFAULT_AUTO_LINK = 0.70  # chosen on a generated training sample (seed 2); see docs/linkage.md
 DEFAULT_REVIEW = 0.5
 
@@ -78,11 +82,11 @@ class PairWeights:
         return tuple(explanation)
 
 
-# The comparisons that say *who* a record is: names and identifiers. A pair auto-links only if at
-# least one of them agrees (its weight is positive). A shared date of birth, sex and postcode are
-# shared by strangers (twins, relatives, a hostel), so on their own, however strong their combined
-# weight, they are never enough: such a pair goes to review at most.
-IDENTITY_EVIDENCE = ("first_name", "surname", "alias", "identifiers")
+# The comparisons that say *who* a record is are the model's names and identifiers
+# (ModelSpec.evidence). A pair auto-links only if at least one of them agrees (its weight is
+# positive). A date of birth, sex and postcode are shared by strangers (twins, relatives, a
+# hostel), so on their own, however strong their combined weight, they are never enough: such a
+# pair goes to review at most.
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ class ScoredPair:
     weight: float
     weights: PairWeights | None = field(default=None, compare=False, repr=False)
     index: int = field(default=0, compare=False, repr=False)
-    # Some name or identifier agrees (IDENTITY_EVIDENCE); without it the pair never auto-links.
+    # Some name or identifier agrees (ModelSpec.evidence); without it the pair never auto-links.
     identity_evidence: bool = True
 
     @property
@@ -160,6 +164,7 @@ def table_of(records: Iterable[EngineRecord]) -> list[dict[str, Any]]:
             else None
         )
         postcode = r.postcode or None
+        district = postcode[:-3] if postcode and UK_POSTCODE.match(postcode) else None
         # A whole alias ("tomasz stonrid") is nearly personal: two records carrying the same one.
         alias_names = sorted({" ".join(a.lower().split()) for a in r.aliases if a.strip()})
         rows.append(
@@ -176,15 +181,33 @@ def table_of(records: Iterable[EngineRecord]) -> list[dict[str, Any]]:
                 "birth_year": dob[:4] if dob else None,
                 "sex": r.sex or None,
                 "postcode": postcode,
-                "postcode_district": postcode[:-3] if postcode else None,
+                "postcode_district": district,
                 **{name: (getattr(r, name) or None) for name in IDENTIFIERS},
+                **{name: (" ".join(getattr(r, name).lower().split()) or None) for name in GENERIC},
             }
         )
     return rows
 
 
-def blocking_rules() -> list[Any]:
-    """The same rules serve our pipeline and the plain-Splink comparison in bench/linkage.py."""
+def blocking_rules(spec: ModelSpec = CRIMINAL_JUSTICE) -> list[Any]:
+    """The model's own rules, or the default ones: the same rules serve our pipeline and the
+    plain-Splink comparison in bench/linkage.py. A model with a generic identifier also blocks on
+    it (two records sharing one are always compared)."""
+    if spec.blocking:
+        return [block_on(*columns) for columns in spec.blocking]
+    extra: list[Any] = [block_on(c.column) for c in spec.comparisons if c.kind == "identifier"]
+    columns = {c.column for c in spec.comparisons}
+    if {"street_number", "address_line_1"} <= columns:
+        extra.append(block_on("street_number", "address_line_1"))  # people at one address are compared
+    if "first_name" in spec.names() and "surname" in spec.names():
+        extra.append("l.first_name = r.surname AND l.surname = r.first_name")  # names swapped
+    return [
+        *_default_rules(),
+        *extra,
+    ]
+
+
+def _default_rules() -> list[Any]:
     return [
         block_on("dob"),
         block_on("surname", "birth_year"),
@@ -217,84 +240,160 @@ def _identifier_conditions() -> tuple[str, str]:
     return f"NOT ({both})", shared
 
 
-def comparisons(dialect: str = "duckdb") -> list[Any]:
+def _compare_first_name(dialect: str, name: str) -> Any:
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.NullLevel("first_name"),
+            cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
+            cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
+            cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
+            # Given name and family name entered the wrong way round: common on forms and in
+            # names from cultures that put the family name first.
+            cll.CustomLevel("first_name_l = surname_r", "The other record's surname (names swapped)"),
+            cll.JaroWinklerLevel("first_name", 0.9),
+            cll.JaroWinklerLevel("first_name", 0.75),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _compare_surname(dialect: str, name: str) -> Any:
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.NullLevel("surname"),
+            cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+            cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
+            cll.CustomLevel("surname_l = first_name_r", "The other record's first name (names swapped)"),
+            cll.JaroWinklerLevel("surname", 0.92),
+            cll.JaroWinklerLevel("surname", 0.8),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _compare_date_of_birth(dialect: str, name: str) -> Any:
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
+            cll.DamerauLevenshteinLevel("dob", 1),
+            cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
+            cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _compare_postcode_uk(name: str) -> Any:
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
+            cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same postcode district"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _compare_alias(dialect: str, name: str) -> Any:
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.CustomLevel("aliases_l IS NULL OR aliases_r IS NULL", "No alias on one side").configure(
+                is_null_level=True
+            ),
+            cll.CustomLevel(_overlap("aliases", dialect), "Same alias"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _compare_cj_identifiers(name: str) -> Any:
     none_in_common, shared = _identifier_conditions()
-    return [
-        cl.CustomComparison(
-            output_column_name="first_name",
-            comparison_levels=[
-                cll.NullLevel("first_name"),
-                cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
-                cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
-                cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
-                cll.JaroWinklerLevel("first_name", 0.9),
-                cll.JaroWinklerLevel("first_name", 0.75),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="surname",
-            comparison_levels=[
-                cll.NullLevel("surname"),
-                cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
-                cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
-                cll.JaroWinklerLevel("surname", 0.92),
-                cll.JaroWinklerLevel("surname", 0.8),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="dob",
-            comparison_levels=[
-                cll.NullLevel("dob"),
-                cll.ExactMatchLevel("dob"),
-                cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
-                cll.DamerauLevenshteinLevel("dob", 1),
-                cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
-                cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="sex",
-            comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
-        ),
-        cl.CustomComparison(
-            output_column_name="postcode",
-            comparison_levels=[
-                cll.NullLevel("postcode"),
-                cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
-                cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same postcode district"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="alias",
-            comparison_levels=[
-                cll.CustomLevel("aliases_l IS NULL OR aliases_r IS NULL", "No alias on one side").configure(
-                    is_null_level=True
-                ),
-                cll.CustomLevel(_overlap("aliases", dialect), "Same alias"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="identifiers",
-            comparison_levels=[
-                cll.CustomLevel(none_in_common, "No identifier held by both").configure(is_null_level=True),
-                cll.CustomLevel(shared, "A shared identifier"),
-                cll.CustomLevel("TRUE", "Different identifiers of the same kind"),
-            ],
-        ),
-    ]
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.CustomLevel(none_in_common, "No identifier held by both").configure(is_null_level=True),
+            cll.CustomLevel(shared, "A shared identifier"),
+            cll.CustomLevel("TRUE", "Different identifiers of the same kind"),
+        ],
+    )
 
 
-def settings_creator(dialect: str = "duckdb") -> SettingsCreator:
+def _on_column(kind: str, column: str, name: str) -> Any:
+    levels: list[Any]
+    if kind == "identifier":
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.DamerauLevenshteinLevel(column, 1).configure(label_for_charts="One keying slip"),
+            cll.ElseLevel(),
+        ]
+    elif kind == "exact":
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            cll.ElseLevel(),
+        ]
+    elif kind == "postcode":
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            cll.DamerauLevenshteinLevel(column, 1).configure(label_for_charts="One character different"),
+            cll.ElseLevel(),
+        ]
+    else:  # text
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            cll.JaroWinklerLevel(column, 0.9),
+            cll.JaroWinklerLevel(column, 0.7),
+            cll.ElseLevel(),
+        ]
+    return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
+
+
+def comparisons(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE) -> list[Any]:
+    """The Splink comparisons of the model `spec` (linkage/model.py), in its order."""
+    built = []
+    for c in spec.comparisons:
+        if c.kind == "first_name":
+            built.append(_compare_first_name(dialect, c.name))
+        elif c.kind == "surname":
+            built.append(_compare_surname(dialect, c.name))
+        elif c.kind == "date_of_birth":
+            built.append(_compare_date_of_birth(dialect, c.name))
+        elif c.kind == "sex":
+            built.append(
+                cl.CustomComparison(
+                    output_column_name=c.name,
+                    comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
+                )
+            )
+        elif c.kind == "postcode_uk":
+            built.append(_compare_postcode_uk(c.name))
+        elif c.kind == "postcode":
+            built.append(_on_column("postcode", "postcode", c.name))
+        elif c.kind == "alias":
+            built.append(_compare_alias(dialect, c.name))
+        elif c.kind == "cj_identifiers":
+            built.append(_compare_cj_identifiers(c.name))
+        else:
+            built.append(_on_column(c.kind, c.column, c.name))
+    return built
+
+
+def settings_creator(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(dialect),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comparisons(dialect, spec),
+        blocking_rules_to_generate_predictions=blocking_rules(spec),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
         max_iterations=20,
@@ -320,21 +419,40 @@ EM_MAX_PAIRS = 2_000_000  # each EM session trains on a hash-sampled subset of i
 RECORDS_TABLE = "marsoc_records"
 
 
-def prior_rules() -> list[PriorRule]:
-    """The deterministic rules λ is estimated from (see linkage/prior.py)."""
-    return [
-        PriorRule(
-            "a shared identifier (PNC, CRO, NOMIS or CRN)",
-            keys=tuple((name,) for name in IDENTIFIERS),
-            levels=(("identifiers", 1),),
-            precise=True,
-        ),
-        PriorRule(
-            "the same first name, surname and date of birth",
-            keys=(("first_name", "surname", "dob"),),
-            levels=(("first_name", 1), ("surname", 1), ("dob", 1)),
-        ),
-    ]
+def prior_rules(spec: ModelSpec = CRIMINAL_JUSTICE) -> list[PriorRule]:
+    """The deterministic rules λ is estimated from (see linkage/prior.py): a shared identifier of
+    each kind the model compares, and the same first name, surname and date of birth. Level 1 is
+    each comparison's exact level (level 0 is "missing")."""
+    by_kind = {c.kind: c.name for c in spec.comparisons}
+    rules = []
+    if "cj_identifiers" in by_kind:
+        rules.append(
+            PriorRule(
+                "a shared identifier (PNC, CRO, NOMIS or CRN)",
+                keys=tuple((name,) for name in IDENTIFIERS),
+                levels=((by_kind["cj_identifiers"], 1),),
+                precise=True,
+            )
+        )
+    for c in spec.comparisons:
+        if c.kind == "identifier":
+            rules.append(
+                PriorRule(
+                    f"a shared {c.column.replace('_', ' ')}",
+                    keys=((c.column,),),
+                    levels=((c.name, 1),),
+                    precise=True,
+                )
+            )
+    if {"first_name", "surname", "date_of_birth"} <= set(by_kind):
+        rules.append(
+            PriorRule(
+                "the same first name, surname and date of birth",
+                keys=(("first_name", "surname", "dob"),),
+                levels=((by_kind["first_name"], 1), (by_kind["surname"], 1), (by_kind["date_of_birth"], 1)),
+            )
+        )
+    return rules
 
 
 def _agreeing(con: Any, columns: Iterable[str]) -> bool:
@@ -375,7 +493,11 @@ def _em_session(linker: Linker, columns: Sequence[str], max_pairs: float) -> Non
 
 
 def train(
-    records: Sequence[EngineRecord], *, seed: int = 1, em_max_pairs: float = EM_MAX_PAIRS
+    records: Sequence[EngineRecord],
+    *,
+    seed: int = 1,
+    em_max_pairs: float = EM_MAX_PAIRS,
+    spec: ModelSpec = CRIMINAL_JUSTICE,
 ) -> TrainedModel:
     """Train on the records in hand: u by random sampling, m by EM on capped samples of blocked
     pairs, then λ from the prior rules and the trained m and u (linkage/prior.py). Raises
@@ -387,7 +509,9 @@ def train(
     arrow = _arrow(rows)
     con = duckdb.connect()
     con.register(RECORDS_TABLE, arrow)
-    linker = Linker(DuckDBAPI(connection=con).register(arrow), settings_creator(), log_level=logging.ERROR)
+    linker = Linker(
+        DuckDBAPI(connection=con).register(arrow), settings_creator("duckdb", spec), log_level=logging.ERROR
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, len(rows) * 20)), seed=seed)
     sessions = 0
     for columns in (("dob",), ("surname", "first_name")):
@@ -401,7 +525,7 @@ def train(
     settings = linker.misc.save_model_to_json()
     names = [name for name, _ in COLUMNS]
     value, estimates = estimate_prior(
-        con, RECORDS_TABLE, settings, prior_rules(), len(rows), columns=names, seed=seed
+        con, RECORDS_TABLE, settings, prior_rules(spec), len(rows), columns=names, seed=seed
     )
     settings["probability_two_random_records_match"] = value
     con.close()
@@ -411,6 +535,7 @@ def train(
         "splink_version": splink.__version__,
         "probability_two_random_records_match": value,
         "prior_rules": [e.as_dict() for e in estimates],
+        "model": spec.as_dict(),
         "seconds": round(time.perf_counter() - started, 2),
         "trained_on": date.today().isoformat(),
     }
@@ -441,10 +566,13 @@ def _level_label(levels: list[tuple[float, str]], weight: float) -> str:
     return min(levels, key=lambda lv: abs(lv[0] - weight))[1]
 
 
-def model_for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
-    """The same trained model in another SQL dialect: settings built afresh for `dialect`, with the
-    trained λ, m and u (and term-frequency settings) copied level by level."""
-    fresh = settings_creator(dialect).create_settings_dict(dialect)
+def model_for_dialect(
+    model: dict[str, Any], dialect: str, spec: ModelSpec = CRIMINAL_JUSTICE
+) -> dict[str, Any]:
+    """The same trained model in another SQL dialect: settings built afresh for `dialect` from the
+    same model description, with the trained λ, m and u (and term-frequency settings) copied level
+    by level."""
+    fresh = settings_creator(dialect, spec).create_settings_dict(dialect)
     fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
     for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
         for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"], strict=True):
@@ -455,7 +583,12 @@ def model_for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
 
 
 def predict(
-    records: Sequence[EngineRecord], model: dict[str, Any], *, threshold: float, spark: Any = None
+    records: Sequence[EngineRecord],
+    model: dict[str, Any],
+    *,
+    threshold: float,
+    spark: Any = None,
+    spec: ModelSpec = CRIMINAL_JUSTICE,
 ) -> list[ScoredPair]:
     """Score the blocked pairs; keep those at or above `threshold`, each with the weight that each
     comparison added (positive pushes towards a match). With a Spark session, the same model runs
@@ -466,7 +599,7 @@ def predict(
     if spark is not None:
         from .spark import spark_linker
 
-        linker = spark_linker(spark, rows, model_for_dialect(model, "spark"))
+        linker = spark_linker(spark, rows, model_for_dialect(model, "spark", spec))
     else:
         linker = _linker(rows, model)
     frame = linker.inference.predict(threshold_match_probability=threshold)
@@ -496,7 +629,7 @@ def predict(
         [(b or 0.0) + (t or 0.0) for b, t in zip(weights.base[n], weights.tf[n], strict=True)]
         if n in weights.tf
         else weights.base[n]
-        for n in IDENTITY_EVIDENCE
+        for n in spec.evidence()
         if n in weights.base
     ]
     pairs = []
@@ -624,13 +757,18 @@ def cluster(
             return born[root]
         return {births[root]} if root in births else set()
 
-    def conflicting(x: int, y: int) -> bool:
+    def conflicting(x: int, y: int, a: int, b: int) -> bool:
         hx, hy = holding(x), holding(y)
         if any(kind in hy and not (values & hy[kind]) for kind, values in hx.items()):
             return True
         # Like identifiers: refused only when no date on one side fits any on the other, so a
         # cluster that a person's decision gave two dates can still take a record matching either.
         dx, dy = dates(x), dates(y)
+        if {births.get(a), births.get(b)} >= dx | dy:
+            # The only dates are the linked pair's own: the model has already weighed them against
+            # each other (a date keyed wholly wrong is common in other partners' data); the check
+            # is for chains, where a record without a date would join dates it was never compared with.
+            return False
         return bool(dx and dy) and not any(dates_compatible(a, b) for a in dx for b in dy)
 
     def kept_apart(small: int, big: int) -> bool:
@@ -645,7 +783,7 @@ def cluster(
             continue
         small, big = (ra, rb) if size.get(ra, 1) <= size.get(rb, 1) else (rb, ra)
         if (apart and kept_apart(small, big)) or (
-            scored and (identifiers or births) and conflicting(small, big)
+            scored and (identifiers or births) and conflicting(small, big, a, b)
         ):
             blocked.append((a, b))
             continue
@@ -677,7 +815,7 @@ def strongest_first(pairs: Iterable[ScoredPair]) -> list[ScoredPair]:
 
 def auto_links(pair: ScoredPair, thresholds: Thresholds) -> bool:
     """The weak-evidence rule: a pair links without a person deciding only at or above the auto-link
-    threshold *and* with a name or identifier agreeing (IDENTITY_EVIDENCE)."""
+    threshold *and* with a name or identifier agreeing (ModelSpec.evidence)."""
     return pair.probability >= thresholds.auto_link and pair.identity_evidence
 
 
@@ -689,12 +827,13 @@ def link_records(
     decided_match: Iterable[tuple[int, int]] = (),
     decided_apart: Iterable[tuple[int, int]] = (),
     spark: Any = None,
+    spec: ModelSpec = CRIMINAL_JUSTICE,
 ) -> tuple[Clustering, list[ScoredPair], list[tuple[int, int, str]]]:
     """The whole pipeline: people's "match" decisions, then identifiers, then auto-links by
     falling probability; returns the clusters, every scored pair at or above the review threshold,
     and the deterministic links."""
     det = deterministic_pairs(records)
-    scored = predict(records, model, threshold=thresholds.review, spark=spark)
+    scored = predict(records, model, threshold=thresholds.review, spark=spark, spec=spec)
     auto = strongest_first(p for p in scored if auto_links(p, thresholds))
     links = [*decided_match, *((a, b) for a, b, _ in det)]
     clusters = cluster(

@@ -101,11 +101,13 @@ def evaluate_clusters(
         (tp,) = con.execute(
             "SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) n FROM joined GROUP BY cluster, label)"
         ).fetchone() or (0,)
+        # A (cluster, person) group that is the whole of its cluster and the whole of its person.
+        # Sizes by window, not by joining the sizes back: DuckDB would turn the two equalities on
+        # the counts into a join of cluster sizes with people's sizes (quadratic).
         (exact,) = con.execute(
-            "WITH c AS (SELECT cluster, count(*) n FROM joined GROUP BY cluster), "
-            "l AS (SELECT label, count(*) n FROM joined GROUP BY label), "
-            "cl AS (SELECT cluster, label, count(*) n FROM joined GROUP BY cluster, label) "
-            "SELECT count(*) FROM cl JOIN c USING (cluster) JOIN l USING (label) WHERE cl.n = c.n AND cl.n = l.n"
+            "SELECT count(*) FROM (SELECT count(*) n, sum(count(*)) OVER (PARTITION BY cluster) in_cluster, "
+            "sum(count(*)) OVER (PARTITION BY label) of_person FROM joined GROUP BY cluster, label) "
+            "WHERE n = in_cluster AND n = of_person"
         ).fetchone() or (0,)
     finally:
         con.close()

@@ -952,8 +952,18 @@ def validate_row(
             out[target] = ""
     if "truth" in values:
         out["truth"] = values["truth"]
+    elif mapping.truth_from_key:
+        out["truth"] = truth_from_key(result.key, mapping)
     result.fields = out
     return result
+
+
+def truth_from_key(key: str, mapping: Mapping) -> str:
+    """The person a key names, by the mapping's truth_from_key (evaluation only); "" if it does not match."""
+    found = re.search(mapping.truth_from_key, key)
+    if not found:
+        return ""
+    return found.group(1) if found.groups() else found.group(0)
 
 
 def content_hash(fields: dict[str, Any]) -> str:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from . import engine
 from .evaluation import Evaluation, evaluate_clusters, sweep
-from .feeds import FileBroken, read_rows, validate_row
+from .feeds import FileBroken, read_rows, truth_from_key, validate_row
 from .mapping import GENERIC_FIELDS, Mapping
+from .model import CRIMINAL_JUSTICE, ModelSpec, model_of
 
 
 @dataclass
@@ -25,6 +26,7 @@ class LoadedFile:
     warned: int = 0
     # The ground truth of rows left out: evaluation counts their true pairs as missed.
     left_out_truth: list[str] = field(default_factory=list)
+    model: ModelSpec = CRIMINAL_JUSTICE  # from the mappings (linkage/model.py)
 
 
 MAX_LISTED = 1_000  # rows listed as warned about (the count goes on)
@@ -34,7 +36,7 @@ def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
     """Read each (label, mapping, path); rows failing a required field are listed and left out,
     rows with an unreadable optional field are kept without it and listed as warnings, and a broken
     file stops."""
-    loaded = LoadedFile()
+    loaded = LoadedFile(model=model_of(m for _, m, _ in specs))
     for label, mapping, path in specs:
         truth_column = mapping.source_column("truth")
         try:
@@ -43,7 +45,11 @@ def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
                 if checked.problems:
                     p = checked.problems[0]
                     loaded.rejected.append(f"{label} row {row_number}: {p.column} {p.value!r}: {p.reason}")
-                    if truth_column and (label_of_row := (row.get(truth_column) or "").strip()):
+                    if truth_column:
+                        label_of_row = (row.get(truth_column) or "").strip()
+                    else:
+                        label_of_row = truth_from_key(checked.key, mapping) if mapping.truth_from_key else ""
+                    if label_of_row:
                         loaded.left_out_truth.append(label_of_row)
                     continue
                 if checked.warnings:
@@ -90,9 +96,11 @@ class EngineResult:
 
 def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> EngineResult:
     started = time.perf_counter()
-    model = engine.train(loaded.records, seed=seed)
+    model = engine.train(loaded.records, seed=seed, spec=loaded.model)
     trained = time.perf_counter()
-    clustering, scored, det = engine.link_records(loaded.records, model.settings, thresholds)
+    clustering, scored, det = engine.link_records(
+        loaded.records, model.settings, thresholds, spec=loaded.model
+    )
     done = time.perf_counter()
     return EngineResult(
         clusters=clustering.cluster_of,

@@ -7,6 +7,8 @@ A mapping is a small TOML file (see `mappings/` for the prison, probation and po
     encoding = "utf-8"
     required = ["source_key", "family_name", "date_of_birth"]   # a bad value here quarantines the row
     postcode_country = "GB"         # "GB" checks UK postcodes; "" takes any postcode as text
+    truth_from_key = ""             # evaluation only: a regular expression naming the person in the key
+    [model]                         # optional: which comparisons, on which columns (linkage/model.py)
     ignore = ["ESTABLISHMENT"]      # columns that may be present and are not imported
     alias_separator = ";"
     [columns]                       # source column -> field
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,6 +79,10 @@ class Mapping:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     key_identifier: str = ""  # "crn", "nomis"...: the key is itself that identifier
     postcode_country: str = "GB"  # "" takes any postcode as text
+    # Ground truth for evaluation read from the key: a regular expression whose first group (or
+    # whole match) names the person, e.g. "^rec-([0-9]+)-" for FEBRL's rec-12-dup-0.
+    truth_from_key: str = ""
+    model: dict[str, Any] | None = None  # the [model] table (linkage/model.py), checked on loading
 
     def source_column(self, field_name: str) -> str | None:
         for column, target in self.columns.items():
@@ -96,6 +103,8 @@ class Mapping:
             "codes": self.codes,
             "key_identifier": self.key_identifier,
             "postcode_country": self.postcode_country,
+            "truth_from_key": self.truth_from_key,
+            **({"model": self.model} if self.model is not None else {}),
         }
 
 
@@ -269,6 +278,20 @@ def mapping_from_dict(data: object) -> Mapping:
         problems.append(
             'postcode_country must be "GB" (UK postcodes are checked) or "" (any postcode, as text)'
         )
+    truth_from_key = str(data.get("truth_from_key", ""))
+    if truth_from_key:
+        try:
+            re.compile(truth_from_key)
+        except re.error as error:
+            problems.append(f"truth_from_key is not a regular expression: {error}")
+    model = data.get("model")
+    if model is not None:
+        from .model import ModelError, model_from_dict
+
+        try:
+            model_from_dict(dict(model))
+        except (ModelError, TypeError, ValueError) as error:
+            problems.append(str(error))
     if problems:
         raise MappingError("The mapping file is not usable: " + "; ".join(problems))
     assert isinstance(name, str) and isinstance(fmt, str)
@@ -284,27 +307,40 @@ def mapping_from_dict(data: object) -> Mapping:
         codes=codes,
         key_identifier=key_identifier,
         postcode_country=postcode_country,
+        truth_from_key=truth_from_key,
+        model=dict(model) if model is not None else None,
     )
 
 
 def load_mapping(path: str | Path) -> Mapping:
+    """A mapping file; its model is its [model] table, or else a file beside it named
+    <mapping>.model.toml (the same table's contents), or else none (the default, see
+    linkage/model.py)."""
+    path = Path(path)
+    data = _toml_file(path, "mapping file")
+    beside = path.with_name(path.stem + ".model.toml")
+    if "model" not in data and beside.is_file():
+        data["model"] = _toml_file(beside, "model file")
+    return mapping_from_dict(data)
+
+
+def _toml_file(path: Path, what: str) -> dict[str, Any]:
     try:
-        raw = Path(path).read_bytes()
+        raw = path.read_bytes()
     except OSError as error:
-        raise MappingError(f"The mapping file {path} cannot be read: {error.strerror or error}") from error
+        raise MappingError(f"The {what} {path} cannot be read: {error.strerror or error}") from error
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:200]:
         raise MappingError(
-            f"The mapping file {path} is UTF-16 (or binary), not UTF-8 text: save it as UTF-8 and try again"
+            f"The {what} {path} is UTF-16 (or binary), not UTF-8 text: save it as UTF-8 and try again"
         )
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
+        return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise MappingError(
-            f"The mapping file {path} is not UTF-8 text (byte {error.start + 1}): save it as UTF-8 and try again"
+            f"The {what} {path} is not UTF-8 text (byte {error.start + 1}): save it as UTF-8 and try again"
         ) from error
     except tomllib.TOMLDecodeError as error:
-        raise MappingError(f"The mapping file {path} is not valid TOML: {error}") from error
-    return mapping_from_dict(data)
+        raise MappingError(f"The {what} {path} is not valid TOML: {error}") from error
 
 
 BUILT_IN_DIR = Path(__file__).parent / "mappings"

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from marsoc.linkage import files
 from marsoc.linkage.engine import Thresholds
 from marsoc.linkage.mapping import Mapping, MappingError, built_in_mappings, load_mapping
+from marsoc.linkage.model import ModelError
 from marsoc.linkage.prior import TrainingError
 from marsoc.linkage.services import thresholds
 
@@ -32,7 +33,10 @@ class EngineCommand(BaseCommand):
         limits = Thresholds(
             auto_link=options["auto_link"] or limits.auto_link, review=options["review"] or limits.review
         )
-        loaded = files.load_files(specs)
+        try:
+            loaded = files.load_files(specs)
+        except ModelError as error:
+            raise CommandError(str(error)) from error
         if options["evaluate"] and not loaded.truth:
             raise SystemExit("Evaluate needs a ground-truth column: map one to the field 'truth'")
         self.stdout.write(
