@@ -120,8 +120,10 @@ KEYS = (
     "codes",
     "key_identifier",
     "postcode_country",
+    "truth_from_key",
+    "model",
 )
-TABLES = ("columns", "dates", "codes")
+TABLES = ("columns", "dates", "codes", "model")
 DATE_FIELDS = ("date_of_birth",)
 CODED_FIELDS = {"sex": ("M", "F", "")}  # the fields a [codes.<field>] table may translate, and to what
 
