@@ -764,10 +764,10 @@ def cluster(
         # Like identifiers: refused only when no date on one side fits any on the other, so a
         # cluster that a person's decision gave two dates can still take a record matching either.
         dx, dy = dates(x), dates(y)
-        if {births.get(a), births.get(b)} >= dx | dy:
-            # The only dates are the linked pair's own: the model has already weighed them against
-            # each other (a date keyed wholly wrong is common in other partners' data); the check
-            # is for chains, where a record without a date would join dates it was never compared with.
+        if a in births and b in births:
+            # Both linked records have a date: the model has weighed them against each other (a
+            # date keyed wholly wrong is common in other partners' data). The check is for chains
+            # through a record without a date, which would join dates never compared.
             return False
         return bool(dx and dy) and not any(dates_compatible(a, b) for a in dx for b in dy)
 
