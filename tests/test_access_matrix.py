@@ -17,6 +17,8 @@ from marsoc.nominals.models import Nominal, Participation
 
 from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
 from .linkage.helpers import linkage_world
+from .network import routes as network_routes
+from .network.helpers import network_world
 from .workday import routes as workday_routes
 
 
@@ -171,83 +173,87 @@ GLOBAL_SURFACES = [
 ]
 
 # Every route, so a new one cannot escape the table.
-COVERED_ROUTES = {
-    "",
-    "healthz",
-    "sign-in/",
-    "sign-in/code/",
-    "sign-in/set-up/",
-    "sign-out/",
-    "account/password/",
-    "cohort/",
-    "cohort/refer/",
-    "cohort/<int:pk>/",
-    "cohort/<int:pk>/purpose/",
-    "cohort/<int:pk>/edit/",
-    "cohort/<int:pk>/identifiers/add/",
-    "cohort/<int:pk>/aliases/add/",
-    "cohort/<int:pk>/custody/add/",
-    "cohort/<int:pk>/membership/",
-    "cohort/<int:pk>/agencies/add/",
-    "cohort/<int:pk>/agencies/<int:participation_id>/end/",
-    "audit/",
-    "audit/export.csv",
-    "audit/verify/",
-    "priority/",
-    "priority/export.<str:fmt>",
-    "reviews/",
-    "methods/",
-    "methods/<int:pk>/",
-    "methods/<int:pk>/dry-runs/",
-    "methods/dry-runs/<int:run_id>/",
-    "cohort/<int:pk>/assessments/",
-    "cohort/<int:pk>/assessments/new/",
-    "cohort/<int:pk>/assessments/<int:assessment_id>/",
-    "cohort/<int:pk>/tier/",
-    "equality/",
-    "equality/export.csv",
-    "equality/populations/",
-    "equality/populations/<int:pk>/",
-    "calibration/",
-    "calibration/new/",
-    "calibration/<int:pk>/",
-    "calibration/<int:pk>/vignettes/add/",
-    "calibration/<int:pk>/assessors/",
-    "calibration/<int:pk>/status/",
-    "calibration/<int:pk>/vignettes/<int:vignette_id>/score/",
-    "calibration/<int:pk>/submit/",
-    "calibration/<int:pk>/results/",
-    "calibration/<int:pk>/results.csv",
-    "cohort/<int:pk>/plan/",
-    "cohort/<int:pk>/plan/create/",
-    "cohort/<int:pk>/plan/objectives/add/",
-    "cohort/<int:pk>/plan/actions/add/",
-    "cohort/<int:pk>/plan/actions/<int:action_id>/",
-    "cohort/<int:pk>/plan/actions/<int:action_id>/outcome/",
-    "cohort/<int:pk>/plan/request-agreement/",
-    "cohort/<int:pk>/plan/agree/",
-    "cohort/<int:pk>/orders/add/",
-    "cohort/<int:pk>/orders/<int:order_id>/breach/",
-    "plans/catalogue/",
-    "plans/catalogue/add/",
-    "plans/catalogue/<int:tactic_id>/",
-    "plans/meetings/",
-    "plans/meetings/<int:meeting_id>/",
-    "plans/meetings/<int:meeting_id>/pack.pdf",
-    "plans/meetings/<int:meeting_id>/minutes.pdf",
-    "plans/alerts/",
-    "plans/actions/",
-    "plans/reports/",
-    "plans/reports/export.csv",
-    "linkage/",
-    "linkage/imports/new/",
-    "linkage/imports/<int:import_id>/",
-    "linkage/review/",
-    "linkage/review/<int:pair_id>/",
-    "linkage/people/<int:person_id>/",
-    "linkage/merges/<int:merge_id>/undo/",
-    "linkage/run/",
-} | workday_routes.ROUTES
+COVERED_ROUTES = (
+    {
+        "",
+        "healthz",
+        "sign-in/",
+        "sign-in/code/",
+        "sign-in/set-up/",
+        "sign-out/",
+        "account/password/",
+        "cohort/",
+        "cohort/refer/",
+        "cohort/<int:pk>/",
+        "cohort/<int:pk>/purpose/",
+        "cohort/<int:pk>/edit/",
+        "cohort/<int:pk>/identifiers/add/",
+        "cohort/<int:pk>/aliases/add/",
+        "cohort/<int:pk>/custody/add/",
+        "cohort/<int:pk>/membership/",
+        "cohort/<int:pk>/agencies/add/",
+        "cohort/<int:pk>/agencies/<int:participation_id>/end/",
+        "audit/",
+        "audit/export.csv",
+        "audit/verify/",
+        "priority/",
+        "priority/export.<str:fmt>",
+        "reviews/",
+        "methods/",
+        "methods/<int:pk>/",
+        "methods/<int:pk>/dry-runs/",
+        "methods/dry-runs/<int:run_id>/",
+        "cohort/<int:pk>/assessments/",
+        "cohort/<int:pk>/assessments/new/",
+        "cohort/<int:pk>/assessments/<int:assessment_id>/",
+        "cohort/<int:pk>/tier/",
+        "equality/",
+        "equality/export.csv",
+        "equality/populations/",
+        "equality/populations/<int:pk>/",
+        "calibration/",
+        "calibration/new/",
+        "calibration/<int:pk>/",
+        "calibration/<int:pk>/vignettes/add/",
+        "calibration/<int:pk>/assessors/",
+        "calibration/<int:pk>/status/",
+        "calibration/<int:pk>/vignettes/<int:vignette_id>/score/",
+        "calibration/<int:pk>/submit/",
+        "calibration/<int:pk>/results/",
+        "calibration/<int:pk>/results.csv",
+        "cohort/<int:pk>/plan/",
+        "cohort/<int:pk>/plan/create/",
+        "cohort/<int:pk>/plan/objectives/add/",
+        "cohort/<int:pk>/plan/actions/add/",
+        "cohort/<int:pk>/plan/actions/<int:action_id>/",
+        "cohort/<int:pk>/plan/actions/<int:action_id>/outcome/",
+        "cohort/<int:pk>/plan/request-agreement/",
+        "cohort/<int:pk>/plan/agree/",
+        "cohort/<int:pk>/orders/add/",
+        "cohort/<int:pk>/orders/<int:order_id>/breach/",
+        "plans/catalogue/",
+        "plans/catalogue/add/",
+        "plans/catalogue/<int:tactic_id>/",
+        "plans/meetings/",
+        "plans/meetings/<int:meeting_id>/",
+        "plans/meetings/<int:meeting_id>/pack.pdf",
+        "plans/meetings/<int:meeting_id>/minutes.pdf",
+        "plans/alerts/",
+        "plans/actions/",
+        "plans/reports/",
+        "plans/reports/export.csv",
+        "linkage/",
+        "linkage/imports/new/",
+        "linkage/imports/<int:import_id>/",
+        "linkage/review/",
+        "linkage/review/<int:pair_id>/",
+        "linkage/people/<int:person_id>/",
+        "linkage/merges/<int:merge_id>/undo/",
+        "linkage/run/",
+    }
+    | workday_routes.ROUTES
+    | network_routes.ROUTES
+)
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
 # agency (here probation, on the "participating" nominal) updates its own action and reports breaches.
@@ -930,3 +936,38 @@ def test_workday_surfaces(world, actor):
         if listed.status_code == 200 and (f'id="note-{note.pk}"' in listed.content.decode()) != sees:
             failures.append(f"note listed / {relation}: {not sees}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+# --- Networks and organised crime groups (issue 16; the rows are in tests/network/routes.py) --------------
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_network_surfaces(world, actor):
+    nominals, _parts, users = world
+    net = network_world(nominals, nominals["own_hub"].created_by)
+    client = with_purpose(signed_in(users[actor]), *nominals.values())
+    ids = {"london_group": net["london_group"].pk, "yorkshire_group": net["yorkshire_group"].pk}
+    ids["associate"] = net["associate"].pk
+    failures = []
+    for name, template, allowed_for in network_routes.GLOBAL_SURFACES:
+        got = client.get(template.format(**ids)).status_code
+        if got != (200 if actor in allowed_for else 404):
+            failures.append(f"{name}: got {got}")
+    for name, template, table in network_routes.PERSON_SURFACES:
+        rows = READ if table == "READ" else table
+        for relation in RELATIONS:
+            got = client.get(template.format(id=nominals[relation].pk)).status_code
+            expected = 200 if relation in rows.get(actor, set()) else 404
+            if got != expected:
+                failures.append(f"{name} / {relation}: expected {expected}, got {got}")
+    if "own_hub" in READ[actor]:
+        page = client.get(f"/cohort/{nominals['own_hub'].pk}/network/?hops=2").content.decode()
+        names = {v: k for k, v in net["links"].items()}
+        shown = {
+            names[link] for link in net["links"].values() if f'id="link-{_record(link)}-{link.pk}"' in page
+        }
+        if shown != network_routes.OWN_NETWORK_LINKS.get(actor, set()):
+            failures.append(f"own network links: {sorted(shown)}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+def _record(link):
+    return "membership" if link.__class__.__name__ == "Membership" else "association"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cohort/", include("marsoc.nominals.urls")),
     path("cohort/", include("marsoc.casework.urls")),
     path("", include("marsoc.workday.urls")),
+    path("", include("marsoc.network.urls")),
     path("audit/", include("marsoc.core.urls")),
     path("", include("marsoc.assessment.urls")),
     path("", include("marsoc.plans.urls")),

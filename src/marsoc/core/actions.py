@@ -180,6 +180,18 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     CHRONOLOGY_EXPORT = "chronology.export", D, "Exported a person's chronology"
     HUB_ROLLUP_VIEW = "work.rollup", CON, "Viewed the hubs' workload roll-up (aggregates)"
 
+    # --- networks of associates and organised crime groups (issue 16) ------------------------------------
+    OCG_CREATE = "ocg.create", C, "Recorded an organised crime group"
+    OCG_STATUS = "ocg.status", A, "Changed an organised crime group's status"
+    OCG_VIEW = "ocg.view", CON, "Opened an organised crime group"
+    OCG_LIST = "ocg.list", CON, "Listed organised crime groups"
+    ASSOCIATE_CREATE = "associate.create", C, "Recorded an associate who is not a nominal"
+    ASSOCIATE_VIEW = "associate.view", CON, "Opened an associate's record"
+    OCG_MEMBERSHIP_RECORD = "ocg.membership.record", C, "Recorded membership of a group"
+    ASSOCIATION_RECORD = "association.record", C, "Recorded an association"
+    NETWORK_VIEW = "network.view", CON, "Viewed a network"
+    NETWORK_PATH = "network.path", CON, "Searched for a path between two people or groups"
+
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}
 

@@ -37,6 +37,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Identity resolution", reverse("linkage:home")))
     if access.may(user, "intelligence.view"):
         items.append(("Intelligence", reverse("intelligence:list")))
+    if access.may(user, "network.view"):
+        items.append(("Groups", reverse("network:groups")))
     if access.may(user, "nominal.refer"):
         items.append(("Refer a person", reverse("nominals:refer")))
     if access.may(user, "audit.read"):

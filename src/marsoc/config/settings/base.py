@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "marsoc.linkage",
     "marsoc.intelligence",
     "marsoc.casework",
+    "marsoc.network",
     "marsoc.workday",
     "marsoc.web",
     "marsoc.demo",

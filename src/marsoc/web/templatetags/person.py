@@ -22,6 +22,8 @@ def person_subnav(context: dict[str, Any], nominal: Any, current: str) -> dict[s
     ]
     if access.may(user, "nominal.hub_work", nominal):
         items.append(("assessments", "Assessments", f"/cohort/{nominal.pk}/assessments/"))
+    if access.may(user, "network.view"):
+        items.append(("network", "Network", f"/cohort/{nominal.pk}/network/"))
     if access.may(user, "intelligence.view"):
         items.append(("intelligence", "Intelligence", f"/intelligence/people/{nominal.pk}/"))
     return {

@@ -1,0 +1,117 @@
+"""The graph of what one actor may see, and the analysis run on it (rustworkx).
+
+Nothing here reads the database or decides access: it is given the visible links (rows of the
+"association" and "membership" scopes, turned into `Link`s by network/selectors.py) and computes on
+exactly those. That is what makes the metrics safe: a hidden link is never in the graph, so no degree,
+centrality, component or path length can count it (tests/network/test_visible_metrics.py)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import rustworkx as rx
+
+from .vocabulary import NodeKind
+
+NodeKey = tuple[str, int]  # (NodeKind, id): ("nominal", 42)
+
+
+def key_label(key: NodeKey) -> str:
+    return f"{key[0]}-{key[1]}"
+
+
+def parse_key(text: str) -> NodeKey | None:
+    """A node key from its label ("nominal-42"), or None when it is not one."""
+    kind, _, raw = text.partition("-")
+    if kind not in NodeKind.values or not raw.isdigit():
+        return None
+    return kind, int(raw)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One visible link: an association, or a membership (person to group)."""
+
+    record: str  # "association" or "membership"
+    record_id: int
+    a: NodeKey
+    b: NodeKey
+    kind: str  # an AssociationType code, or "member"
+    in_custody: bool = False
+
+
+@dataclass
+class Metrics:
+    degree: dict[NodeKey, int] = field(default_factory=dict)
+    betweenness: dict[NodeKey, float] = field(default_factory=dict)
+    pagerank: dict[NodeKey, float] = field(default_factory=dict)
+    component: dict[NodeKey, int] = field(default_factory=dict)
+    components: int = 0
+
+
+class Graph:
+    """An undirected multigraph of visible links (parallel links between two nodes are kept: degree counts
+    links, as an analyst counts them)."""
+
+    def __init__(self, links: Iterable[Link] = (), nodes: Iterable[NodeKey] = ()) -> None:
+        self.g: rx.PyGraph = rx.PyGraph(multigraph=True)
+        self.index: dict[NodeKey, int] = {}
+        self.links: list[Link] = []
+        for key in nodes:
+            self._node(key)
+        for link in links:
+            self.add(link)
+
+    def _node(self, key: NodeKey) -> int:
+        found = self.index.get(key)
+        if found is None:
+            found = self.g.add_node(key)
+            self.index[key] = found
+        return found
+
+    def add(self, link: Link) -> None:
+        self.g.add_edge(self._node(link.a), self._node(link.b), link)
+        self.links.append(link)
+
+    @property
+    def nodes(self) -> list[NodeKey]:
+        return list(self.index)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.index
+
+    def metrics(self) -> Metrics:
+        g = self.g
+        m = Metrics()
+        if not self.index:
+            return m
+        m.degree = {key: g.degree(i) for key, i in self.index.items()}
+        # Betweenness on the simple graph (a second link between the same two people adds no new path).
+        simple = rx.PyGraph()
+        simple.add_nodes_from(list(range(len(g))))
+        pairs = sorted({(min(u, v), max(u, v)) for u, v in g.edge_list() if u != v})
+        simple.add_edges_from_no_data(pairs)
+        between = rx.graph_betweenness_centrality(simple, normalized=True)
+        m.betweenness = {key: float(between[i]) for key, i in self.index.items()}
+        directed = rx.PyDiGraph()
+        directed.add_nodes_from(list(range(len(g))))
+        directed.add_edges_from_no_data(pairs + [(v, u) for u, v in pairs])
+        rank = rx.pagerank(directed)
+        m.pagerank = {key: float(rank[i]) for key, i in self.index.items()}
+        components = sorted(rx.connected_components(g), key=lambda c: (-len(c), min(c)))
+        m.components = len(components)
+        for number, members in enumerate(components, start=1):
+            for i in members:
+                m.component[g[i]] = number
+        return m
+
+    def shortest_path(self, source: NodeKey, target: NodeKey) -> list[NodeKey]:
+        """The nodes of one shortest path from `source` to `target` ([] when there is none)."""
+        if source not in self.index or target not in self.index:
+            return []
+        if source == target:
+            return [source]
+        paths = rx.dijkstra_shortest_paths(
+            self.g, self.index[source], target=self.index[target], weight_fn=lambda _link: 1.0
+        )
+        end = self.index[target]
+        return [self.g[i] for i in paths[end]] if end in paths else []

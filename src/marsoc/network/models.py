@@ -1,0 +1,226 @@
+"""Organised crime groups, associates who are not nominals, memberships and associations (the edges of the
+network). Every record carries an owner hub, an originating agency, a classification and a processing
+purpose, so the access façade can decide it exactly as it decides intelligence (network/policies.py)."""
+
+from django.conf import settings
+from django.db import models
+
+from marsoc.accounts.models import Agency, Establishment, Hub
+from marsoc.core.vocabulary import Classification
+from marsoc.intelligence.models import IntelItem
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.vocabulary import DataSubjectCategory
+from marsoc.sharing.vocabulary import ProcessingPurpose
+
+from .vocabulary import AssociationType, Confidence, GroupStatus, MemberRole, SourceKind
+
+
+class Owned(models.Model):
+    """Who owns a network record and how it may travel: owner hub, originating agency, classification and
+    the purpose it was recorded for (the agreement that lets a partner see it must cover that purpose)."""
+
+    owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    originating_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
+    )
+    purpose = models.CharField(
+        max_length=24, choices=ProcessingPurpose.choices, default=ProcessingPurpose.PREVENTION_DETECTION
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class Evidenced(Owned):
+    """A link (membership or association) with the source it came from."""
+
+    source_kind = models.CharField(max_length=12, choices=SourceKind.choices)
+    intel_item = models.ForeignKey(
+        IntelItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a custody link: where it was formed",
+    )
+    source_reference = models.CharField(
+        max_length=100, blank=True, help_text="For an imported feed: the feed and record it came from"
+    )
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrganisedCrimeGroup(Owned):
+    """An OCG. The originating agency is the lead agency."""
+
+    name = models.CharField(max_length=120)
+    crime_types = models.JSONField(default=list, help_text="Codes of network.vocabulary.CrimeType")
+    geography = models.CharField(max_length=200, blank=True, help_text="Where the group operates")
+    status = models.CharField(max_length=12, choices=GroupStatus.choices, default=GroupStatus.ACTIVE)
+    formed_on = models.DateField(null=True, blank=True, help_text="When the group was first known active")
+    dismantled_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["owner_hub", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reference(self) -> str:
+        return f"OCG{self.pk:06d}" if self.pk else "OCG(unsaved)"
+
+    @property
+    def lead_agency(self) -> Agency:
+        return self.originating_agency
+
+
+class GroupAlias(models.Model):
+    group = models.ForeignKey(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="ocg_alias_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupStatusChange(models.Model):
+    group = models.ForeignKey(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=GroupStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=GroupStatus.choices)
+    effective_date = models.DateField()
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.from_status} to {self.to_status}"
+
+
+class Associate(Owned):
+    """Someone linked to a nominal who is not one (a visitor, a phone contact, a co-defendant): kept
+    minimal, with their DPA 2018 s.38(3) category and a retention review date, like intelligence."""
+
+    given_names = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    description = models.CharField(max_length=200, blank=True, help_text="Why they are recorded, briefly")
+    data_subject_category = models.CharField(
+        max_length=12, choices=DataSubjectCategory.choices, default=DataSubjectCategory.OTHER
+    )
+    review_due = models.DateField(db_index=True)
+
+    class Meta:
+        ordering = ["family_name", "given_names", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def reference(self) -> str:
+        return f"AS{self.pk:07d}" if self.pk else "AS(unsaved)"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_names}".rstrip(", ")
+
+
+class Membership(Evidenced):
+    """A nominal or an associate in a group, with a role and the evidence for it."""
+
+    group = models.ForeignKey(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="memberships")
+    nominal = models.ForeignKey(
+        Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="ocg_memberships"
+    )
+    associate = models.ForeignKey(
+        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(max_length=12, choices=MemberRole.choices)
+
+    class Meta:
+        ordering = ["group_id", "role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(nominal__isnull=False, associate__isnull=True))
+                | models.Q(nominal__isnull=True, associate__isnull=False),
+                name="membership_one_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominal_id or self.associate_id} in {self.group_id}"
+
+
+class Association(Evidenced):
+    """A link between two ends, each a nominal, an associate or a group (exactly one per end). `directed`
+    says the link runs from end A to end B (a visitor to the prisoner, money from one to the other)."""
+
+    a_nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    a_associate = models.ForeignKey(
+        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    a_group = models.ForeignKey(
+        OrganisedCrimeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    b_nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    b_associate = models.ForeignKey(
+        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    b_group = models.ForeignKey(
+        OrganisedCrimeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    association_type = models.CharField(max_length=20, choices=AssociationType.choices)
+    directed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["a_nominal"]),
+            models.Index(fields=["b_nominal"]),
+            models.Index(fields=["a_associate"]),
+            models.Index(fields=["b_associate"]),
+            models.Index(fields=["a_group"]),
+            models.Index(fields=["b_group"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(a_nominal__isnull=False, a_associate__isnull=True, a_group__isnull=True)
+                    | models.Q(a_nominal__isnull=True, a_associate__isnull=False, a_group__isnull=True)
+                    | models.Q(a_nominal__isnull=True, a_associate__isnull=True, a_group__isnull=False)
+                ),
+                name="association_one_a_end",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(b_nominal__isnull=False, b_associate__isnull=True, b_group__isnull=True)
+                    | models.Q(b_nominal__isnull=True, b_associate__isnull=False, b_group__isnull=True)
+                    | models.Q(b_nominal__isnull=True, b_associate__isnull=True, b_group__isnull=False)
+                ),
+                name="association_one_b_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_association_type_display()} {self.pk}"

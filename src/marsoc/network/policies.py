@@ -1,0 +1,142 @@
+"""Rules for networks, registered with the access façade. Deny by default.
+
+1. Every network record (group, associate, membership, association) is seen, within clearance, by its
+   *owner side* (staff of its owner hub, users of its originating or lead agency, the national team and
+   national analysts) and by a partner officer only while an agreement in force covers it: the partner
+   and the owning side are parties and it covers the record's purpose, the "associates and networks"
+   category of data and its classification.
+2. A link (membership or association) is seen only if, besides rule 1, the actor may see **both ends**
+   (each through its own resource: "nominal", "associate", "ocg") **and its weakest source**: a link from
+   an intelligence item only by those who may see that item ("intel_item"), a custody link by a partner
+   only under an agreement that also covers custody data. So a link never has more access than any of
+   the records it rests on.
+3. Every graph, metric and path is computed on the links the actor may see (network/graph.py is given
+   only rows of these scopes), so a degree or a path length never reveals a hidden link.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Model, OuterRef, Q, QuerySet
+
+from marsoc.core import access
+from marsoc.core.access import NOTHING, Facts
+from marsoc.intelligence.models import IntelItem
+from marsoc.nominals.models import Nominal
+from marsoc.sharing.agreements import agreement_allows
+from marsoc.sharing.vocabulary import DataCategory
+
+from .models import Associate, OrganisedCrimeGroup
+from .vocabulary import SourceKind
+
+
+def _agreement_covers(f: Facts, category: str, today: date | None) -> Q:
+    """An agreement in force lets the record's owning side share it with the actor's agency."""
+    assert f.agency_id is not None
+    return Q(
+        agreement_allows(
+            partner_agency_id=f.agency_id,
+            purpose=OuterRef("purpose"),
+            category=category,
+            classification=OuterRef("classification"),
+            owner_hub=OuterRef("owner_hub_id"),
+            today=today,
+        )
+    )
+
+
+def _owned_reach(f: Facts, today: date | None) -> Q:
+    """Rule 1, for any model with the `Owned` fields."""
+    if f.sees_every_hub:
+        return Q()
+    reach = NOTHING
+    if f.hub_staff and f.hub_id is not None:
+        reach |= Q(owner_hub_id=f.hub_id)
+    if f.agency_id is not None:
+        reach |= Q(originating_agency_id=f.agency_id)
+        if f.partner:
+            reach |= _agreement_covers(f, DataCategory.ASSOCIATES, today)
+    return reach
+
+
+def _visible_ids(f: Facts, name: str, model: type[Model], today: date | None) -> QuerySet[Any, Any]:
+    """The ids of `model` the actor may see, as a subquery (every resource used here takes `today`)."""
+    return model._default_manager.filter(access.scope_of(f, name, today=today)).values("pk")
+
+
+def _end_q(f: Facts, prefix: str, today: date | None) -> Q:
+    """The end reached through `prefix` (its nominal, associate or group: exactly one is set) is visible."""
+    return (
+        Q(**{f"{prefix}nominal__in": _visible_ids(f, "nominal", Nominal, today)})
+        | Q(**{f"{prefix}associate__in": _visible_ids(f, "associate", Associate, today)})
+        | Q(**{f"{prefix}group__in": _visible_ids(f, "ocg", OrganisedCrimeGroup, today)})
+    )
+
+
+def _source_q(f: Facts, today: date | None) -> Q:
+    """The link's weakest source is visible (rule 2)."""
+    item = Q(intel_item__isnull=True) | Q(intel_item__in=_visible_ids(f, "intel_item", IntelItem, today))
+    if f.sees_every_hub or f.hub_staff:
+        custody = Q()
+    elif f.agency_id is not None:
+        custody = ~Q(source_kind=SourceKind.CUSTODY) | _agreement_covers(f, DataCategory.CUSTODY, today)
+    else:
+        custody = ~Q(source_kind=SourceKind.CUSTODY)
+    return item & custody
+
+
+@access.resource("ocg")
+def group_reach(f: Facts, *, today: date | None = None) -> Q:
+    """Organised crime groups: the owner side, or a partner under an agreement covering networks."""
+    return _owned_reach(f, today)
+
+
+@access.resource("associate")
+def associate_reach(f: Facts, *, today: date | None = None) -> Q:
+    """Associates who are not nominals: as groups (they are recorded as part of a network)."""
+    return _owned_reach(f, today)
+
+
+@access.resource("membership")
+def membership_reach(f: Facts, *, today: date | None = None) -> Q:
+    """A membership: the record itself, its group, its person and its source are all visible."""
+    person = Q(nominal__in=_visible_ids(f, "nominal", Nominal, today)) | Q(
+        associate__in=_visible_ids(f, "associate", Associate, today)
+    )
+    group = Q(group__in=_visible_ids(f, "ocg", OrganisedCrimeGroup, today))
+    return _owned_reach(f, today) & group & person & _source_q(f, today)
+
+
+@access.resource("association")
+def association_reach(f: Facts, *, today: date | None = None) -> Q:
+    """An association: the record itself, both its ends and its source are all visible."""
+    return _owned_reach(f, today) & _end_q(f, "a_", today) & _end_q(f, "b_", today) & _source_q(f, today)
+
+
+@access.rule("network.view")
+def sees_networks(f: Facts) -> bool:
+    """Case roles see networks (of what their scopes allow)."""
+    return f.case_user
+
+
+@access.rule("network.record")
+def can_record_network(f: Facts) -> bool:
+    """Hub managers and officers record groups, associates and links for their hub."""
+    return f.case_writer and f.hub_id is not None
+
+
+@access.rule("network.record_for_hub")
+def can_record_for_hub(f: Facts, hub_id: int | None) -> bool:
+    return can_record_network(f) and f.writes_for(hub_id)
+
+
+@access.rule("ocg.edit")
+def can_edit_group(f: Facts, group: OrganisedCrimeGroup) -> bool:
+    """The owner hub's managers and officers (and the national team's) change a group's record."""
+    return f.writes_for(group.owner_hub_id)
+
+
+@access.rule("network.classify")
+def can_classify(f: Facts, classification: str) -> bool:
+    """Nothing is marked above its author's clearance (they could not read it back)."""
+    return f.cleared_for(classification)

@@ -1,0 +1,275 @@
+"""Reads of networks, already scoped by the façade. Every graph is built here from rows of the
+"association" and "membership" scopes only, then analysed in network/graph.py."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from marsoc.core import access
+from marsoc.core.actor import Actor
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.vocabulary import CustodyStatus
+
+from .graph import Graph, Link, NodeKey
+from .models import Associate, Association, GroupStatusChange, Membership, OrganisedCrimeGroup
+from .vocabulary import CUSTODY_TYPES, NodeKind
+
+MAX_HOPS = 3
+MEMBER = "member"  # the link kind of a membership in the graph
+
+
+@dataclass(frozen=True)
+class NetworkFilters:
+    types: frozenset[str] = frozenset()  # AssociationType codes and/or MEMBER; empty: every type
+    on: date | None = None  # only links in force on this date
+
+
+@dataclass(frozen=True)
+class Node:
+    key: NodeKey
+    label: str
+    reference: str
+    url: str
+    in_custody: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.key[0]
+
+    @property
+    def kind_label(self) -> str:
+        return NodeKind(self.key[0]).label
+
+
+# --- groups and associates ------------------------------------------------------------------------------
+
+
+def group_list(
+    *, actor: Actor, query: str = "", hub_id: int | None = None, status: str = ""
+) -> QuerySet[OrganisedCrimeGroup]:
+    groups = access.visible(actor, "ocg", OrganisedCrimeGroup.objects.all())
+    if query:
+        groups = groups.filter(Q(name__icontains=query) | Q(aliases__name__icontains=query)).distinct()
+    if hub_id is not None:
+        groups = groups.filter(owner_hub_id=hub_id)
+    if status:
+        groups = groups.filter(status=status)
+    return groups.select_related("owner_hub", "originating_agency").prefetch_related("aliases")
+
+
+def access_group_by_id(*, actor: Actor, group_id: int) -> OrganisedCrimeGroup:
+    return access.fetch(
+        actor, "ocg", OrganisedCrimeGroup.objects.select_related("owner_hub", "originating_agency"), group_id
+    )
+
+
+def access_associate_by_id(*, actor: Actor, associate_id: int) -> Associate:
+    return access.fetch(
+        actor, "associate", Associate.objects.select_related("owner_hub", "originating_agency"), associate_id
+    )
+
+
+def group_history(*, group: OrganisedCrimeGroup) -> QuerySet[GroupStatusChange]:
+    """The group's status history (for a group the caller already fetched through the façade)."""
+    return group.status_changes.select_related("changed_by").order_by("effective_date", "id")
+
+
+def group_members(*, actor: Actor, group: OrganisedCrimeGroup) -> QuerySet[Membership]:
+    return (
+        access.visible(actor, "membership", Membership.objects.filter(group=group))
+        .select_related("nominal", "associate", "intel_item", "originating_agency")
+        .order_by("role", "id")
+    )
+
+
+def memberships_of(
+    *, actor: Actor, nominal: Nominal | None = None, associate: Associate | None = None
+) -> QuerySet[Membership]:
+    memberships = access.visible(actor, "membership", Membership.objects.all())
+    if nominal is not None:
+        memberships = memberships.filter(nominal=nominal)
+    if associate is not None:
+        memberships = memberships.filter(associate=associate)
+    return memberships.select_related("group", "intel_item")
+
+
+def associations_of(*, actor: Actor, key: NodeKey) -> QuerySet[Association]:
+    """The visible associations with `key` at either end."""
+    return access.visible(actor, "association", Association.objects.filter(_touching([key]))).select_related(
+        "intel_item", "establishment", "originating_agency"
+    )
+
+
+# --- graphs -----------------------------------------------------------------------------------------------
+
+
+def _end_key(row: Association, end: str) -> NodeKey:
+    for kind in (NodeKind.NOMINAL, NodeKind.ASSOCIATE, NodeKind.GROUP):
+        pk = getattr(row, f"{end}_{kind}_id")
+        if pk is not None:
+            return str(kind), int(pk)
+    raise ValueError(f"association {row.pk} has no {end} end")  # the check constraints forbid it
+
+
+def _ids(keys: Iterable[NodeKey], kind: str) -> list[int]:
+    return sorted(pk for k, pk in keys if k == kind)
+
+
+def _touching(keys: Iterable[NodeKey]) -> Q:
+    keys = list(keys)
+    q = Q(pk__in=[])
+    for kind in (NodeKind.NOMINAL, NodeKind.ASSOCIATE, NodeKind.GROUP):
+        ids = _ids(keys, kind)
+        if ids:
+            q |= Q(**{f"a_{kind}__in": ids}) | Q(**{f"b_{kind}__in": ids})
+    return q
+
+
+def _in_force(filters: NetworkFilters) -> Q:
+    if filters.on is None:
+        return Q()
+    on = filters.on
+    return (Q(started_on__isnull=True) | Q(started_on__lte=on)) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+    )
+
+
+def _association_links(rows: Iterable[Association]) -> list[Link]:
+    return [
+        Link(
+            "association",
+            row.pk,
+            _end_key(row, "a"),
+            _end_key(row, "b"),
+            row.association_type,
+            in_custody=row.association_type in CUSTODY_TYPES,
+        )
+        for row in rows
+    ]
+
+
+def _membership_links(rows: Iterable[Membership]) -> list[Link]:
+    links = []
+    for row in rows:
+        person: NodeKey = (
+            (str(NodeKind.NOMINAL), int(row.nominal_id))
+            if row.nominal_id is not None
+            else (str(NodeKind.ASSOCIATE), int(row.associate_id or 0))
+        )
+        links.append(Link("membership", row.pk, person, (str(NodeKind.GROUP), row.group_id), MEMBER))
+    return links
+
+
+def links_touching(*, actor: Actor, keys: Iterable[NodeKey], filters: NetworkFilters) -> list[Link]:
+    """Every visible link (association or membership) with an end in `keys`, as the filters allow."""
+    keys = list(keys)
+    links: list[Link] = []
+    wants = filters.types
+    if not wants or wants - {MEMBER}:
+        rows = access.visible(actor, "association", Association.objects.filter(_touching(keys)))
+        rows = rows.filter(_in_force(filters))
+        if wants - {MEMBER}:
+            rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
+        links += _association_links(rows.only(*_END_FIELDS, "association_type"))
+    if not wants or MEMBER in wants:
+        person = Q(nominal__in=_ids(keys, NodeKind.NOMINAL)) | Q(associate__in=_ids(keys, NodeKind.ASSOCIATE))
+        member_rows = access.visible(
+            actor, "membership", Membership.objects.filter(person | Q(group__in=_ids(keys, NodeKind.GROUP)))
+        ).filter(_in_force(filters))
+        links += _membership_links(member_rows.only("nominal_id", "associate_id", "group_id"))
+    return sorted(set(links), key=lambda link: (link.record, link.record_id))
+
+
+_END_FIELDS = [f"{end}_{kind}_id" for end in "ab" for kind in ("nominal", "associate", "group")]
+
+
+def ego_network(
+    *, actor: Actor, centre: NodeKey, hops: int = 1, filters: NetworkFilters | None = None
+) -> Graph:
+    """The network the actor may see around `centre`, out to `hops` links (1 to 3), breadth first: every
+    hop asks the scoped tables only about the nodes reached so far."""
+    filters = filters or NetworkFilters()
+    hops = max(1, min(MAX_HOPS, hops))
+    seen: set[NodeKey] = {centre}
+    frontier: set[NodeKey] = {centre}
+    collected: dict[tuple[str, int], Link] = {}
+    for _ in range(hops):
+        if not frontier:
+            break
+        reached: set[NodeKey] = set()
+        for link in links_touching(actor=actor, keys=frontier, filters=filters):
+            collected[(link.record, link.record_id)] = link
+            reached |= {link.a, link.b}
+        frontier = reached - seen
+        seen |= reached
+    # Links between nodes of the last ring are part of the picture too (the analyst sees who else knows whom).
+    if frontier:
+        for link in links_touching(actor=actor, keys=frontier, filters=filters):
+            if link.a in seen and link.b in seen:
+                collected[(link.record, link.record_id)] = link
+    return Graph(sorted(collected.values(), key=lambda k: (k.record, k.record_id)), nodes=[centre])
+
+
+def network_graph(*, actor: Actor, filters: NetworkFilters | None = None) -> Graph:
+    """Every link the actor may see, for whole-graph figures (brokers, key players, parts)."""
+    filters = filters or NetworkFilters()
+    wants = filters.types
+    links: list[Link] = []
+    if not wants or wants - {MEMBER}:
+        rows = access.visible(actor, "association", Association.objects.filter(_in_force(filters)))
+        if wants - {MEMBER}:
+            rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
+        links += _association_links(rows.only(*_END_FIELDS, "association_type"))
+    if not wants or MEMBER in wants:
+        members = access.visible(actor, "membership", Membership.objects.filter(_in_force(filters)))
+        links += _membership_links(members.only("nominal_id", "associate_id", "group_id"))
+    return Graph(sorted(links, key=lambda k: (k.record, k.record_id)))
+
+
+def group_network(
+    *, actor: Actor, group: OrganisedCrimeGroup, filters: NetworkFilters | None = None
+) -> Graph:
+    """The group, its visible members and the visible links among them and to other groups."""
+    return ego_network(actor=actor, centre=(str(NodeKind.GROUP), group.pk), hops=2, filters=filters)
+
+
+def describe(*, actor: Actor, keys: Iterable[NodeKey]) -> dict[NodeKey, Node]:
+    """Labels and links for the nodes of a graph, each read through its own scope (so a node the actor may
+    not see could never be named, even if a caller passed its key)."""
+    keys = list(keys)
+    found: dict[NodeKey, Node] = {}
+    nominals = access.visible(actor, "nominal", Nominal.objects.filter(pk__in=_ids(keys, NodeKind.NOMINAL)))
+    for n in nominals.only("given_names", "family_name", "custody_status"):
+        found[(str(NodeKind.NOMINAL), n.pk)] = Node(
+            (str(NodeKind.NOMINAL), n.pk),
+            f"{n.family_name.upper()}, {n.given_names}",
+            n.reference,
+            reverse("network:person", args=[n.pk]),
+            in_custody=n.custody_status in (CustodyStatus.REMAND, CustodyStatus.SENTENCED),
+        )
+    associates = access.visible(
+        actor, "associate", Associate.objects.filter(pk__in=_ids(keys, NodeKind.ASSOCIATE))
+    )
+    for a in associates:
+        found[(str(NodeKind.ASSOCIATE), a.pk)] = Node(
+            (str(NodeKind.ASSOCIATE), a.pk),
+            a.display_name,
+            a.reference,
+            reverse("network:associate", args=[a.pk]),
+        )
+    groups = access.visible(
+        actor, "ocg", OrganisedCrimeGroup.objects.filter(pk__in=_ids(keys, NodeKind.GROUP))
+    )
+    for g in groups:
+        found[(str(NodeKind.GROUP), g.pk)] = Node(
+            (str(NodeKind.GROUP), g.pk), g.name, g.reference, reverse("network:group", args=[g.pk])
+        )
+    return found
+
+
+def nominal_ids(keys: Iterable[NodeKey]) -> list[int]:
+    """The people (nominals) among graph nodes: the subjects of the audit entry for showing it."""
+    return _ids(keys, NodeKind.NOMINAL)

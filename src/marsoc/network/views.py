@@ -1,0 +1,168 @@
+"""Pages for networks. Thin: the selectors give only what the actor may see, the graph module computes on
+it, and the services record what was shown."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from marsoc.core import access
+from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.web import actor as _actor
+from marsoc.nominals.models import Nominal
+from marsoc.nominals.views import nominal_page
+
+from . import selectors, services
+from .graph import Graph, NodeKey
+from .vocabulary import AssociationType, CrimeType, GroupStatus, NodeKind
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    node: selectors.Node
+    degree: int
+    betweenness: float
+    pagerank: float
+    component: int
+    centre: bool
+
+
+GROUP_PURPOSE = "Network analysis of an organised crime group"
+
+
+def _filters(request: HttpRequest) -> tuple[int, selectors.NetworkFilters, dict[str, str]]:
+    raw_hops = request.GET.get("hops", "1")
+    hops = int(raw_hops) if raw_hops in ("1", "2", "3") else 1
+    wanted = [t for t in request.GET.getlist("type") if t in AssociationType.values or t == selectors.MEMBER]
+    query = {"hops": str(hops), "types": ",".join(sorted(wanted))}
+    return hops, selectors.NetworkFilters(types=frozenset(wanted)), query
+
+
+def _rows(actor: Any, graph: Graph, centre: NodeKey) -> dict[str, Any]:
+    """Nodes with their metrics and links with their ends, for the table every network page shows."""
+    nodes = selectors.describe(actor=actor, keys=graph.nodes)
+    metrics = graph.metrics()
+    node_rows = [
+        NodeRow(
+            node=nodes[key],
+            degree=metrics.degree.get(key, 0),
+            betweenness=metrics.betweenness.get(key, 0.0),
+            pagerank=metrics.pagerank.get(key, 0.0),
+            component=metrics.component.get(key, 0),
+            centre=key == centre,
+        )
+        for key in graph.nodes
+        if key in nodes
+    ]
+    node_rows.sort(key=lambda r: (not r.centre, -r.degree, r.node.label))
+    labels = {
+        code: label for code, label in [*AssociationType.choices, (selectors.MEMBER, "Member of the group")]
+    }
+    link_rows = [
+        {
+            "link": link,
+            "a": nodes.get(link.a),
+            "b": nodes.get(link.b),
+            "kind": labels.get(link.kind, link.kind),
+        }
+        for link in graph.links
+    ]
+    return {"node_rows": node_rows, "link_rows": link_rows, "components": metrics.components}
+
+
+def _type_choices(request: HttpRequest) -> list[dict[str, Any]]:
+    chosen = set(request.GET.getlist("type"))
+    options = [(selectors.MEMBER, "Member of a group"), *AssociationType.choices]
+    return [{"value": v, "label": label, "checked": v in chosen} for v, label in options]
+
+
+@nominal_page("network")
+def person_network(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "network.view"):
+        raise Http404("No such page")
+    hops, filters, query = _filters(request)
+    centre: NodeKey = (str(NodeKind.NOMINAL), nominal.pk)
+    graph = selectors.ego_network(actor=actor, centre=centre, hops=hops, filters=filters)
+    services.network_consult(
+        actor=actor, centre=centre, graph=graph, purpose=purpose, surface="person network", query=query
+    )
+    context = {
+        "nominal": nominal,
+        "hops": hops,
+        "type_choices": _type_choices(request),
+        "memberships": selectors.memberships_of(actor=actor, nominal=nominal),
+        "person_tab": "network",
+        **_rows(actor, graph, centre),
+    }
+    return render(request, "network/person.html", context)
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "network.view"):
+        raise Http404("No such page")
+    query = (request.GET.get("q") or "").strip()[:100]
+    status = request.GET.get("status", "")
+    status = status if status in GroupStatus.values else ""
+    groups = list(selectors.group_list(actor=actor, query=query, status=status)[:500])
+    services.group_list_consult(
+        actor=actor,
+        group_ids=[g.pk for g in groups],
+        surface="group list",
+        query={"q": query, "status": status},
+    )
+    return render(
+        request,
+        "network/groups.html",
+        {"groups": groups, "q": query, "status": status, "statuses": GroupStatus.choices},
+    )
+
+
+@login_required
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        if not access.may(actor, "network.view"):
+            raise NotFoundOrForbidden("group")
+        group = selectors.access_group_by_id(actor=actor, group_id=group_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such group") from exc
+    _hops, filters, _query = _filters(request)
+    centre: NodeKey = (str(NodeKind.GROUP), group.pk)
+    graph = selectors.group_network(actor=actor, group=group, filters=filters)
+    services.group_consult(actor=actor, group=group, graph=graph, purpose=GROUP_PURPOSE, surface="group page")
+    context = {
+        "group": group,
+        "crime_labels": [c.label for c in CrimeType if c.value in group.crime_types],
+        "members": selectors.group_members(actor=actor, group=group),
+        "history": selectors.group_history(group=group),
+        "type_choices": _type_choices(request),
+        **_rows(actor, graph, centre),
+    }
+    return render(request, "network/group.html", context)
+
+
+@login_required
+def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        if not access.may(actor, "network.view"):
+            raise NotFoundOrForbidden("associate")
+        associate = selectors.access_associate_by_id(actor=actor, associate_id=associate_id)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such associate") from exc
+    centre: NodeKey = (str(NodeKind.ASSOCIATE), associate.pk)
+    graph = selectors.ego_network(actor=actor, centre=centre, hops=1)
+    services.associate_consult(
+        actor=actor, associate=associate, graph=graph, purpose=GROUP_PURPOSE, surface="associate page"
+    )
+    context = {
+        "associate": associate,
+        "memberships": selectors.memberships_of(actor=actor, associate=associate),
+        **_rows(actor, graph, centre),
+    }
+    return render(request, "network/associate.html", context)

@@ -1,0 +1,50 @@
+"""The access table's rows for issue 16's surfaces (networks and organised crime groups), imported by
+tests/test_access_matrix.py. Expectations are written out by hand, as in the table.
+
+The world is tests/network/helpers.py `network_world`: London's group, associate and links, Yorkshire's
+group, a national rivalry link. The partner's agreement in the table covers identity and custody data but
+not "associates and networks", so the partner sees no group and no link (tests/network/test_access.py
+covers a partner whose agreement does)."""
+
+ROUTES = {
+    "network/groups/",
+    "network/groups/<int:group_id>/",
+    "network/associates/<int:associate_id>/",
+    "cohort/<int:pk>/network/",
+}
+
+CASE = {
+    "london_manager",
+    "london_officer",
+    "london_analyst",
+    "partner_probation",
+    "national_analyst",
+    "national_manager",
+}
+NATIONAL = {"national_analyst", "national_manager"}
+LONDON_SIDE = {"london_manager", "london_officer", "london_analyst"} | NATIONAL
+
+# (name, path template, who gets 200; everyone else 404).
+GLOBAL_SURFACES = [
+    ("group list", "/network/groups/", CASE),
+    ("London group", "/network/groups/{london_group}/", LONDON_SIDE),
+    ("Yorkshire group", "/network/groups/{yorkshire_group}/", NATIONAL),
+    ("missing group", "/network/groups/999999/", set()),
+    ("London associate", "/network/associates/{associate}/", LONDON_SIDE),
+]
+# Per-person: whoever may see the person sees their network page (what it shows is tested separately).
+PERSON_SURFACES = [("person network", "/cohort/{id}/network/", "READ")]
+# Which links each actor sees on the own-hub person's 2-hop network (by helpers' names).
+OWN_NETWORK_LINKS = {
+    "london_manager": {"member_own", "member_elsewhere", "own_elsewhere", "own_visitor"},
+    "london_officer": {"member_own", "member_elsewhere", "own_elsewhere", "own_visitor"},
+    "london_analyst": {"member_own", "member_elsewhere", "own_elsewhere", "own_visitor"},
+    "national_analyst": {
+        "member_own", "member_elsewhere", "member_other", "member_partnered", "own_elsewhere", "own_visitor",
+        "own_other", "other_partnered", "rivals",
+    },
+    "national_manager": {
+        "member_own", "member_elsewhere", "member_other", "member_partnered", "own_elsewhere", "own_visitor",
+        "own_other", "other_partnered", "rivals",
+    },
+}  # fmt: skip

@@ -1,0 +1,204 @@
+"""Networks: writes refused with a clear message and nothing saved; what partners see with and without an
+agreement covering networks; the weakest-source rule; the audit of what was shown."""
+
+from datetime import date
+
+import pytest
+
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.models import AuditEvent
+from marsoc.core.vocabulary import Role
+from marsoc.network import selectors, services
+from marsoc.network.models import Association, Membership, OrganisedCrimeGroup
+from marsoc.network.services import Evidence, GroupInput
+from marsoc.sharing.models import AgreementCategory
+
+from ..conftest import (
+    add_participation,
+    make_nominal,
+    make_user,
+    partnership_agreement,
+    signed_in,
+    with_purpose,
+)
+from .helpers import hub_id, network_world
+
+
+@pytest.fixture
+def people(db):
+    owner = make_user("net.owner", [Role.HUB_MANAGER], hub_code="national", agency_code="hmpps-marsoc")
+    nominals = {
+        "own_hub": make_nominal(owner, hub_code="london", family="Own"),
+        "other_hub": make_nominal(owner, hub_code="yorkshire-humber", family="Other"),
+        "participating": make_nominal(owner, hub_code="yorkshire-humber", family="Partnered"),
+        "non_participating": make_nominal(owner, hub_code="london", family="Elsewhere"),
+    }
+    add_participation(nominals["participating"], "probation-london", owner)
+    return owner, nominals
+
+
+def _keys(graph):
+    return set(graph.nodes)
+
+
+def test_bad_links_are_refused_with_reasons_and_nothing_saved(people):
+    owner, n = people
+    net = network_world(n, owner)
+    before = (Association.objects.count(), Membership.objects.count())
+    ev = Evidence(source_kind="officer", owner_hub_id=hub_id("london"))
+    with pytest.raises(ValidationFailed) as exc:
+        services.association_record(
+            actor=owner, a=n["own_hub"], b=n["own_hub"], association_type="family", evidence=ev
+        )
+    assert exc.value.errors["b"] == ["A person or group cannot be linked to themself"]
+    with pytest.raises(ValidationFailed) as exc:
+        services.association_record(
+            actor=owner, a=n["own_hub"], b=n["other_hub"], association_type="best_friends", evidence=ev
+        )
+    assert "type of association" in exc.value.errors["association_type"][0]
+    backwards = Evidence(source_kind="officer", started_on=date(2024, 5, 1), ended_on=date(2024, 1, 1))
+    with pytest.raises(ValidationFailed) as exc:
+        services.association_record(
+            actor=owner, a=n["own_hub"], b=n["other_hub"], association_type="family", evidence=backwards
+        )
+    assert exc.value.errors["ended_on"] == ["The end date must be on or after the start date"]
+    early = Evidence(source_kind="officer", started_on=date(2017, 1, 1), owner_hub_id=hub_id("london"))
+    with pytest.raises(ValidationFailed) as exc:
+        services.membership_record(
+            actor=owner, group=net["london_group"], person=n["other_hub"], role="principal", evidence=early
+        )
+    assert "before the group was first known active (01 January 2018)" in exc.value.errors["started_on"][0]
+    with pytest.raises(ValidationFailed) as exc:
+        services.association_record(
+            actor=owner, a=net["london_group"], b=n["own_hub"], association_type="group_alliance", evidence=ev
+        )
+    assert "links two groups" in exc.value.errors["association_type"][0]
+    with pytest.raises(ValidationFailed) as exc:
+        services.group_create(
+            actor=owner, data=GroupInput(name=" ", lead_agency_id=None, crime_types=["arson"])
+        )
+    assert set(exc.value.errors) == {"name", "lead_agency", "crime_types"}
+    assert (Association.objects.count(), Membership.objects.count()) == before
+    assert OrganisedCrimeGroup.objects.count() == 2
+
+
+def test_a_link_needs_both_ends_visible_to_the_recorder(people):
+    _owner, n = people
+    london = make_user(
+        "net.london", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london"
+    )
+    with pytest.raises(NotFoundOrForbidden):
+        services.association_record(
+            actor=london, a=n["own_hub"], b=n["other_hub"], association_type="family",
+            evidence=Evidence(source_kind="officer"),
+        )  # fmt: skip
+    assert Association.objects.count() == 0
+
+
+def test_partner_sees_networks_only_under_an_agreement_covering_them(people):
+    owner, n = people
+    net = network_world(n, owner)
+    partner = make_user(
+        "net.partner", [Role.PARTNER_OFFICER], hub_code="london", agency_code="probation-london"
+    )
+    centre = ("nominal", n["participating"].pk)
+    # The partnership agreement covers identity and custody data, not networks: the person, no links.
+    assert _keys(selectors.ego_network(actor=partner, centre=centre, hops=3)) == {centre}
+    assert not selectors.group_list(actor=partner).exists()
+    AgreementCategory.objects.create(agreement=partnership_agreement("probation-london"), code="associates")
+    graph = selectors.ego_network(actor=partner, centre=centre, hops=3)
+    # The groups (the agreement is with the national team, so it covers every hub's), the membership and the
+    # groups' rivalry now show; the other Yorkshire person (not shared) and every link to them stay hidden,
+    # however many hops are asked for.
+    groups = {("group", net["yorkshire_group"].pk), ("group", net["london_group"].pk)}
+    assert _keys(graph) == {centre} | groups
+    links = net["links"]
+    assert {(x.record, x.record_id) for x in graph.links} == {
+        ("membership", links["member_partnered"].pk),
+        ("association", links["rivals"].pk),
+    }
+    assert graph.metrics().degree[("group", net["yorkshire_group"].pk)] == 2  # not 3: member_other is hidden
+    assert set(selectors.group_list(actor=partner)) == {net["yorkshire_group"], net["london_group"]}
+
+
+def test_a_link_from_intelligence_follows_the_item(people):
+    from marsoc.intelligence.models import IntelItem, ItemSubject
+
+    owner, n = people
+    london = make_user(
+        "net.officer", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london"
+    )
+    yorkshire_item = IntelItem.objects.create(
+        owner_hub_id=hub_id("yorkshire-humber"), originating_agency=owner.agency, text="Seen together",
+        intelligence_date=date(2025, 1, 1), classification="SECRET", source_evaluation="2",
+        intelligence_assessment="B", handling_code="P", purpose="prevention_detection",
+        data_category="criminal_intelligence",
+    )  # fmt: skip
+    ItemSubject.objects.create(item=yorkshire_item, nominal=n["own_hub"], data_subject_category="suspect")
+    with pytest.raises(ValidationFailed) as exc:  # never easier to see than its item
+        services.association_record(
+            actor=owner, a=n["own_hub"], b=n["non_participating"], association_type="criminal_associate",
+            evidence=Evidence(source_kind="intelligence", intel_item_id=yorkshire_item.pk, classification="OFFICIAL",
+                              owner_hub_id=hub_id("london")),
+        )  # fmt: skip
+    assert "must be classified at least SECRET" in exc.value.errors["classification"][0]
+    link = services.association_record(
+        actor=owner, a=n["own_hub"], b=n["non_participating"], association_type="criminal_associate",
+        evidence=Evidence(source_kind="intelligence", intel_item_id=yorkshire_item.pk, owner_hub_id=hub_id("london")),
+    )  # fmt: skip
+    assert link.classification == "SECRET"
+    centre = ("nominal", n["own_hub"].pk)
+    # London staff see both people and own the link, but not the Yorkshire item it rests on: hidden.
+    assert selectors.ego_network(actor=london, centre=centre).links == []
+    assert [x.record_id for x in selectors.ego_network(actor=owner, centre=centre).links] == [link.pk]
+
+
+def test_pages_audit_what_they_showed(people):
+    owner, n = people
+    net = network_world(n, owner)
+    london = make_user(
+        "net.viewer", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london"
+    )
+    client = with_purpose(signed_in(london), n["own_hub"], purpose="Tasking meeting preparation")
+    page = client.get(f"/cohort/{n['own_hub'].pk}/network/?hops=2")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Thames Crew" in body and "VISITOR, Val" in body and "OTHER" not in body
+    event = AuditEvent.objects.filter(action="network.view").latest("id")
+    assert event.actor_id == london.pk and event.justification == "Tasking meeting preparation"
+    assert set(event.subjects.values_list("nominal_id", flat=True)) == {
+        n["own_hub"].pk,
+        n["non_participating"].pk,
+    }
+    group_page = client.get(f"/network/groups/{net['london_group'].pk}/")
+    assert group_page.status_code == 200 and "Drugs supply, County lines" in group_page.content.decode()
+    group_event = AuditEvent.objects.filter(action="ocg.view").latest("id")
+    assert set(group_event.subjects.values_list("nominal_id", flat=True)) == {
+        n["own_hub"].pk,
+        n["non_participating"].pk,
+    }
+    hidden = client.get(f"/network/groups/{net['yorkshire_group'].pk}/")
+    missing = client.get("/network/groups/987654/")
+    assert hidden.status_code == missing.status_code == 404 and hidden.content == missing.content
+
+
+def test_status_history(people):
+    owner, n = people
+    net = network_world(n, owner)
+    group = net["london_group"]
+    services.group_status_change(
+        actor=owner,
+        group=group,
+        to_status="dismantled",
+        effective_date=date(2025, 3, 1),
+        reason="Operation X",
+    )
+    group.refresh_from_db()
+    assert group.dismantled_on == date(2025, 3, 1)
+    assert [h.to_status for h in selectors.group_history(group=group)] == ["active", "dismantled"]
+    with pytest.raises(ValidationFailed) as exc:
+        services.membership_record(
+            actor=owner, group=group, person=n["other_hub"], role="peripheral",
+            evidence=Evidence(source_kind="officer", started_on=date(2025, 6, 1), owner_hub_id=hub_id("london")),
+        )  # fmt: skip
+    assert "after the group was dismantled (01 March 2025)" in exc.value.errors["started_on"][0]
