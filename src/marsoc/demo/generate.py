@@ -45,6 +45,7 @@ from .intelligence import DEFAULT_LIMIT as DEFAULT_INTEL
 from .intelligence import generate_intelligence, reset_intelligence
 from .linkage import generate_linkage
 from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
+from .network import generate_network, reset_network
 from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
 from .plans import generate_plans
 
@@ -459,6 +460,7 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
 
 def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
+    reset_network()  # its links hold on to intelligence items
     reset_intelligence()
     with transaction.atomic():
         Nominal.objects.all().delete()
@@ -720,6 +722,7 @@ def generate(
     if intelligence:
         counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
     counts |= generate_case_notes(seed=seed, today=today)
+    counts |= generate_network(seed=seed, today=today)
     # The demo starts with alerts present (the worker then runs the job daily: plans/schedule.py).
     counts["alerts"] = alerts_produce(today=today)
     audit_record(
