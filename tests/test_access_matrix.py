@@ -16,6 +16,7 @@ from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
 
 from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
+from .funding import routes as funding_routes
 from .linkage.helpers import linkage_world
 from .network import routes as network_routes
 from .network.helpers import network_world
@@ -253,6 +254,7 @@ COVERED_ROUTES = (
     }
     | workday_routes.ROUTES
     | network_routes.ROUTES
+    | funding_routes.ROUTES
 )
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
@@ -971,3 +973,44 @@ def test_network_surfaces(world, actor):
 
 def _record(link):
     return "membership" if link.__class__.__name__ == "Membership" else "association"
+# --- Grants and claims (issue 19; the rows are in tests/funding/routes.py) ------------------------------
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS] + sorted(funding_routes.EXTRA_ACTORS))
+def test_funding_surfaces(world, actor):
+    from marsoc.funding import services as funding_services
+    from marsoc.funding.models import Claim
+
+    from .funding.helpers import seed_grant
+
+    _nominals, _parts, users = world
+    for key, (roles, hub_code, agency_code) in funding_routes.EXTRA_ACTORS.items():
+        users[key] = make_user(key.replace("_", "."), roles, hub_code=hub_code, agency_code=agency_code)
+    grant = seed_grant({"national": users["national_manager"], "manager": users["london_manager"]})
+    claims = []
+    for number in (1, 2):
+        claim = funding_services.claim_prepare(actor=users["london_manager"], grant=grant, number=number)
+        actuals = {line.post_id: line.eligible_pence for line in claim.lines.all()}
+        funding_services.claim_set_actuals(
+            actor=users["london_manager"], claim=claim, actuals=actuals, explanation=""
+        )
+        claims.append(claim)
+    client = signed_in(users[actor])
+    ids = {"grant": grant.pk, "claim": claims[0].pk}
+    failures = []
+    for name, template, allowed_for in funding_routes.SURFACES:
+        response = client.get(template.format(**ids))
+        expected = 200 if actor in allowed_for else 404
+        if response.status_code != expected:
+            failures.append(f"{name}: expected {expected}, got {response.status_code}")
+    # Checking a claim (a write): the second person checks it; the preparer and readers are refused and
+    # nothing changes; those who cannot see it get 404.
+    response = client.post(f"/funding/claims/{claims[1].pk}/check/")
+    state = Claim.objects.get(pk=claims[1].pk).state
+    if actor in funding_routes.CHECKERS:
+        if (response.status_code, state) != (302, "checked"):
+            failures.append(f"check: expected checked, got {response.status_code} {state}")
+    elif actor in funding_routes.READERS:
+        if state != "draft" or response.status_code != 302:
+            failures.append(f"check: expected refusal, got {response.status_code} {state}")
+    elif response.status_code != 404 or state != "draft":
+        failures.append(f"check: expected 404, got {response.status_code} {state}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)

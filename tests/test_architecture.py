@@ -27,6 +27,8 @@ ROLE_CODES = {
     "board_member",
     "inspector",
     "system_admin",
+    "finance_officer",
+    "decision_maker",
 }
 ROLE_NAMES = {"Role", "CASE_ROLES", "CASE_WRITE_ROLES", "HUB_STAFF_ROLES", "AGENCY_VOICE_ROLES"}
 # Where roles and clearance may be read: the façade, the vocabulary, the identity store and the demo.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("marsoc.plans.urls")),
     path("linkage/", include("marsoc.linkage.urls")),
     path("intelligence/", include("marsoc.intelligence.urls")),
+    path("funding/", include("marsoc.funding.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -192,6 +192,23 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     NETWORK_VIEW = "network.view", CON, "Viewed a network"
     NETWORK_PATH = "network.path", CON, "Searched for a path between two people or groups"
 
+    # --- grants, funded posts and claims (issue 19) ------------------------------------------------------
+    GRANT_CREATE = "funding.grant.create", C, "Recorded a grant"
+    GRANT_VIEW = "funding.grant.view", CON, "Viewed a grant"
+    GRANT_EXPORT = "funding.grant.export", D, "Exported a grant's figures"
+    FUNDED_POST_ADD = "funding.post.add", C, "Added a funded post"
+    POST_HOLDING_ADD = "funding.holding.add", C, "Recorded who holds a funded post"
+    POST_HOLDING_END = "funding.holding.end", A, "Recorded the end of a funded post's holding"
+    CLAIM_PREPARE = "funding.claim.prepare", C, "Prepared a quarterly claim"
+    CLAIM_RECOMPUTE = "funding.claim.recompute", A, "Recomputed a quarterly claim from its posts"
+    CLAIM_ACTUALS = "funding.claim.actuals", A, "Entered a claim's actual costs"
+    CLAIM_CHECK = "funding.claim.check", A, "Checked a quarterly claim"
+    CLAIM_RETURN = "funding.claim.return", A, "Returned a claim to its preparer"
+    CLAIM_SUBMIT = "funding.claim.submit", A, "Submitted a claim to the funder"
+    CLAIM_PAID = "funding.claim.paid", A, "Recorded a claim's payment"
+    CLAIM_RECONCILE = "funding.claim.reconcile", A, "Reconciled a claim's payment"
+    CLAIM_INVOICE = "funding.claim.invoice", D, "Produced a claim's invoice"
+
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}
 

@@ -40,6 +40,8 @@ class Role(models.TextChoices):
     BOARD_MEMBER = "board_member", "Delivery Board member"
     INSPECTOR = "inspector", "Inspector (audit, read only)"
     SYSTEM_ADMIN = "system_admin", "System administrator"
+    FINANCE_OFFICER = "finance_officer", "Finance officer"
+    DECISION_MAKER = "decision_maker", "Decision maker"
 
 
 # Roles whose holders work with personal data about nominals.

@@ -41,6 +41,7 @@ from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
 from .calibration import generate_calibration
 from .casework import generate_case_notes
+from .funding import generate_funding
 from .intelligence import DEFAULT_LIMIT as DEFAULT_INTEL
 from .intelligence import generate_intelligence, reset_intelligence
 from .linkage import generate_linkage
@@ -103,6 +104,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("westmids.officer", "Kwame", "Asante", (Role.HUB_OFFICER,), "west-midlands", "rocuwm"),
     DemoUser("partner.probation", "Jo", "Lindqvist", (Role.PARTNER_OFFICER,), "london", "probation-london"),
     DemoUser("partner.nca", "Alex", "Mbeki", (Role.PARTNER_OFFICER,), None, "nca", Classification.SECRET),
+    DemoUser("london.finance", "Marcus", "Adeyemi", (Role.FINANCE_OFFICER,), "london", "mps"),
+    # Approves decision records (the seed's Deputy Mayor); no case role, no hub.
+    DemoUser("decision.maker", "Sophie", "Lindell", (Role.DECISION_MAKER,), None, "hmpps-marsoc"),
     DemoUser("board.member", "Helen", "Ashdown", (Role.BOARD_MEMBER,), None, "home-office-ie"),
     DemoUser("inspector", "Ian", "Corrigan", (Role.INSPECTOR,), None, "hmpps-marsoc"),
     DemoUser("sysadmin", "Sys", "Admin", (Role.SYSTEM_ADMIN,), None, "hmpps-marsoc"),
@@ -723,6 +727,7 @@ def generate(
         counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
     counts |= generate_case_notes(seed=seed, today=today)
     counts |= generate_network(seed=seed, today=today)
+    counts |= {f"funding_{k}": v for k, v in generate_funding(today=today).items()}
     # The demo starts with alerts present (the worker then runs the job daily: plans/schedule.py).
     counts["alerts"] = alerts_produce(today=today)
     audit_record(

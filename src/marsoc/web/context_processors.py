@@ -39,6 +39,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Intelligence", reverse("intelligence:list")))
     if access.may(user, "network.view"):
         items.append(("Groups", reverse("network:groups")))
+    if access.may(user, "funding.view"):
+        items.append(("Grants", reverse("funding:grants")))
     if access.may(user, "nominal.refer"):
         items.append(("Refer a person", reverse("nominals:refer")))
     if access.may(user, "audit.read"):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "marsoc.casework",
     "marsoc.network",
     "marsoc.workday",
+    "marsoc.funding",
     "marsoc.web",
     "marsoc.demo",
 ]

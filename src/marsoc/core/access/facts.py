@@ -82,6 +82,16 @@ class Facts:
         return Role.SYSTEM_ADMIN in self.roles
 
     @property
+    def finance_officer(self) -> bool:
+        """Checks, invoices and reconciles grant claims (funding)."""
+        return Role.FINANCE_OFFICER in self.roles
+
+    @property
+    def decision_maker(self) -> bool:
+        """Approves decision records (funding): the office holder a scheme of delegation names."""
+        return Role.DECISION_MAKER in self.roles
+
+    @property
     def agency_voice(self) -> bool:
         """May speak for their agency: agree a plan, claim an outcome, update its actions."""
         return bool(self.roles & AGENCY_VOICE_ROLES)

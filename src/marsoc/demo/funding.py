@@ -1,0 +1,169 @@
+"""The seed paper's grant as demonstration data: PCD 1258's £405,608 Ministry of Justice grant for three
+London posts, with the figures exactly as the paper prints them, synthetic post holders, and eight
+quarters of claims in different states. Written through the funding services, so every row is audited
+as the work of the named demo users."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from marsoc.accounts.models import Agency, Hub, User
+from marsoc.accounts.services import user_create
+from marsoc.core.errors import ValidationFailed
+from marsoc.funding import services
+from marsoc.funding.models import Claim, Grant
+
+SEED_REFERENCE = "PCD 1258"
+
+
+@dataclass(frozen=True)
+class SeedPost:
+    reference: str
+    role: str
+    grade: str
+    costs: tuple[tuple[int, int], tuple[int, int]]  # (salary, overheads) in whole pounds, per year
+    holder: tuple[str, str, str]  # synthetic username, first and last name
+    backfill: str
+
+
+# Paragraph 12 of the seed's report, figure for figure (whole pounds as printed).
+SEED_POSTS = (
+    SeedPost(
+        "LDN-MGR", "ROCU MARSOC Manager", "Detective Sergeant (DS)", ((75_639, 8_723), (75_073, 9_680)),
+        ("holder.ds", "Dana", "Whitcombe"),
+        "Core Prison Intelligence Unit DS role backfilled from the select list; budget kept in the LRPIU",
+    ),
+    SeedPost(
+        "LDN-OFF", "ROCU MARSOC Officer", "Detective Constable (DC)", ((63_320, 8_723), (61_923, 9_680)),
+        ("holder.dc", "Lee", "Farrant"),
+        "Core Prison Intelligence Unit DC role backfilled from the select list; budget kept in the LRPIU",
+    ),
+    SeedPost(
+        "LDN-RES", "Band E Researcher", "Band E (police staff)", ((41_047, 4_878), (41_077, 5_847)),
+        ("holder.researcher", "Mina", "Osei"),
+        "New post: no core role vacated",
+    ),
+)  # fmt: skip
+SEED_YEARS = (("2021-2022", 202_329, 50_582), ("2022-2023", 203_279, 50_820))
+
+
+def _holder(username: str, first: str, last: str) -> User:
+    """A synthetic member of staff who holds a post (no roles: they need no access to hold a post)."""
+    found = User.objects.filter(username=username).first()
+    if found is not None:
+        return found
+    return user_create(
+        actor=None,
+        username=username,
+        password=None,
+        agency=Agency.objects.get(code="mps"),
+        hub=Hub.objects.get(code="london"),
+        roles=[],
+        clearance="OFFICIAL",
+        first_name=first,
+        last_name=last,
+    )
+
+
+@transaction.atomic
+def load_seed_grant(*, recorder: User, keeper: User) -> Grant:
+    """The grant, its two years, its three posts and who holds them (idempotent by reference)."""
+    existing = Grant.objects.filter(reference=SEED_REFERENCE).first()
+    if existing is not None:
+        return existing
+    grant = services.grant_create(
+        actor=recorder,
+        data=services.GrantInput(
+            reference=SEED_REFERENCE,
+            title="Grant funding for the London MARSOC hub",
+            funder="Ministry of Justice",
+            recipient="Mayor's Office for Policing and Crime (for the Metropolitan Police Service)",
+            hub=Hub.objects.get(code="london"),
+            amount_pence=405_608_00,
+            starts_on=date(2022, 1, 1),
+            ends_on=date(2023, 12, 31),
+            purpose="To keep the London MARSOC hub's three posts, created in the early adopter phase, "
+            "for two more years: Lifetime Offender Management of the highest-harm SOC offenders.",
+            memorandum="Memorandum of Understanding between the Ministry of Justice and MOPAC, under which "
+            "eligible expenditure is recovered from the Ministry of Justice.",
+            payment_terms="Quarterly in arrears, on receipt of a quarterly invoice from the MPS.",
+            eligible_expenditure="Salaries and associated overheads of the three funded posts, pro rata to "
+            "the time each post is filled.",
+            if_funding_stops="Should funding cease, the officers in the funded posts would be redeployed "
+            "within the Prison Intelligence Unit or to other roles in the Operational Command Unit.",
+            years=[
+                services.YearInput(label, total * 100, quarterly * 100)
+                for label, total, quarterly in SEED_YEARS
+            ],
+        ),
+    )
+    for spec in SEED_POSTS:
+        post = services.funded_post_add(
+            actor=keeper,
+            grant=grant,
+            data=services.PostInput(
+                reference=spec.reference,
+                role=spec.role,
+                grade=spec.grade,
+                fte=Decimal("1.00"),
+                backfill=spec.backfill,
+                costs=[(salary * 100, overhead * 100) for salary, overhead in spec.costs],
+            ),
+        )
+        services.post_holding_add(
+            actor=keeper, post=post, holder=_holder(*spec.holder), starts_on=grant.starts_on
+        )
+    return grant
+
+
+def generate_funding(*, today: date) -> dict[str, int]:
+    """The seed grant and eight quarters of claims: six reconciled, one paid, one submitted (or as far as
+    `today` allows: a quarter is claimed only after it ends)."""
+    preparer = User.objects.get(username="london.manager")
+    finance = User.objects.get(username="london.finance")
+    recorder = User.objects.get(username="national.manager")
+    grant = load_seed_grant(recorder=recorder, keeper=preparer)
+    made = 0
+    for number in range(1, 9):
+        if grant.claims.filter(number=number).exists():
+            continue
+        try:
+            claim = services.claim_prepare(actor=preparer, grant=grant, number=number, today=today)
+        except ValidationFailed:
+            break  # not yet ended
+        made += 1
+        _advance(claim, preparer=preparer, finance=finance, number=number, today=today)
+    return {"grants": 1, "claims": made}
+
+
+def _advance(claim: Claim, *, preparer: User, finance: User, number: int, today: date) -> None:
+    lines = list(claim.lines.all())
+    left = services.remaining_after(claim)
+    actuals = {line.post_id: line.eligible_pence for line in lines}
+    explanation = ""
+    if number == 3:  # overtime on one post
+        actuals[lines[0].post_id] += 1_250_00
+        explanation = "Overtime for the summer release surge on the manager's post (synthetic)"
+    if sum(actuals.values()) > left:  # the last quarter: the rounded award leaves a little less
+        actuals[lines[-1].post_id] -= sum(actuals.values()) - left
+        explanation = "Claim limited to what is left of the grant: the award's printed totals are rounded"
+    if number == 8:
+        return  # left as a draft with no actuals: the work a business manager has next
+    services.claim_set_actuals(actor=preparer, claim=claim, actuals=actuals, explanation=explanation)
+    services.claim_check(actor=finance, claim=claim)
+    if number == 7:
+        return  # checked, awaiting submission
+    services.claim_submit(actor=finance, claim=claim)
+    if number == 6:
+        return  # submitted, awaiting payment
+    claim.refresh_from_db()
+    # Paid on the day it is recorded (a payment cannot be dated before the claim's submission, which the
+    # demo makes today).
+    services.claim_record_payment(
+        actor=finance, claim=claim, paid_on=today, paid_pence=claim.claimed_pence, today=today
+    )
+    if number == 5:
+        return  # paid, awaiting reconciliation
+    services.claim_reconcile(actor=finance, claim=claim, note="")

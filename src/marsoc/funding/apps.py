@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FundingConfig(AppConfig):
+    name = "marsoc.funding"
+    label = "funding"
+    verbose_name = "Grant funding, claims and decision records"

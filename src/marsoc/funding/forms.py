@@ -1,0 +1,99 @@
+"""Forms for claims. Amounts are typed in pounds and parsed to pence by `money.parse_pounds`."""
+
+from typing import Any
+
+from django import forms
+
+from marsoc.core.forms import GovukDateField
+
+from .calculation import Period
+from .models import Claim
+from .money import MoneyError, parse_pounds
+
+
+class PoundsField(forms.CharField):
+    """An amount in pounds, cleaned to integer pence."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_pounds(text)
+        except MoneyError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class ClaimNewForm(forms.Form):
+    number = forms.TypedChoiceField(
+        label="Quarter", coerce=int, widget=forms.RadioSelect, error_messages={"required": "Select a quarter"}
+    )
+
+    def __init__(self, *args: Any, quarters: list[Period], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["number"].choices = [  # type: ignore[attr-defined]
+            (q.number, f"Quarter {q.number}: {q.starts_on:%-d %B %Y} to {q.ends_on:%-d %B %Y}")
+            for q in quarters
+        ]
+
+
+class ActualsForm(forms.Form):
+    explanation = forms.CharField(
+        label="Explanation of any variance",
+        required=False,
+        help_text="Why the actual costs differ from the eligible cost computed from the posts",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, claim: Claim, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for line in claim.lines.all():
+            self.fields[f"post_{line.post_id}"] = PoundsField(
+                label=f"Actual cost of {line.post.role} ({line.post.grade})",
+                help_text=f"Eligible from the posts: £{line.eligible_pence / 100:,.2f}".replace(".00", ""),
+                required=False,
+                initial=None if line.actual_pence is None else f"{line.actual_pence / 100:.2f}",
+            )
+        self.fields["explanation"].initial = claim.variance_explanation
+        self.order_fields([*(k for k in self.fields if k.startswith("post_")), "explanation"])
+
+    def actuals(self) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("post_") and value is not None:
+                found[int(name.removeprefix("post_"))] = value
+        return found
+
+
+class ActualsImportForm(forms.Form):
+    file = forms.FileField(
+        label="Finance ledger extract (CSV)",
+        help_text="Columns: post (the post's reference), amount (in pounds) and, optionally, explanation",
+        error_messages={"required": "Choose a CSV file"},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the claim going back to draft?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PaymentForm(forms.Form):
+    paid_on = GovukDateField(label="Date the payment was received", help_text="For example, 14 4 2022")
+    paid_amount = PoundsField(
+        label="Amount received", error_messages={"required": "Enter the amount received"}
+    )
+
+
+class ReconcileForm(forms.Form):
+    note = forms.CharField(
+        label="Reconciliation note",
+        required=False,
+        help_text="Needed when the payment differs from the claim",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

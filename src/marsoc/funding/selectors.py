@@ -1,0 +1,160 @@
+"""Reads of grants and claims, already scoped by the façade, and the figures their pages show."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from marsoc.accounts.models import User
+from marsoc.core import access
+
+from .calculation import Period, YearTable, quarter_cost, quarters, year_table
+from .models import Claim, ClaimLine, FundedPost, Grant, PostCost, PostHolding
+from .vocabulary import COMMITTED_STATES
+
+
+def grant_list(*, actor: User) -> QuerySet[Grant]:
+    return access.visible(actor, "grant", Grant.objects.select_related("hub")).order_by(
+        "-starts_on", "reference"
+    )
+
+
+def access_grant_by_id(*, actor: User, grant_id: int) -> Grant:
+    return access.fetch(actor, "grant", Grant.objects.select_related("hub"), grant_id)
+
+
+def access_claim_by_id(*, actor: User, claim_id: int) -> Claim:
+    return access.fetch(
+        actor,
+        "claim",
+        Claim.objects.select_related(
+            "grant__hub", "prepared_by", "checked_by", "submitted_by", "recorded_paid_by", "reconciled_by"
+        ).prefetch_related(Prefetch("lines", queryset=_line_qs())),
+        claim_id,
+    )
+
+
+def _line_qs() -> QuerySet[ClaimLine]:
+    return ClaimLine.objects.select_related("post").order_by("post__order", "post_id")
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post: FundedPost
+    costs: list[PostCost]
+    holdings: list[PostHolding]
+
+    def holder_on(self, day: date) -> PostHolding | None:
+        for holding in self.holdings:
+            if holding.starts_on <= day and (holding.ends_on is None or holding.ends_on >= day):
+                return holding
+        return None
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    quarter: Period
+    claim: Claim | None
+    amount_pence: int  # the claim's amount, or what the posts as now held would cost
+    remaining_after_pence: int
+
+    @property
+    def forecast(self) -> bool:
+        return self.claim is None or self.claim.state not in COMMITTED_STATES
+
+    @property
+    def shortfall(self) -> bool:
+        return self.remaining_after_pence < 0
+
+
+@dataclass(frozen=True)
+class GrantSummary:
+    grant: Grant
+    tables: list[YearTable]
+    posts: list[PostRow]
+    claims: list[Claim]
+    forecast: list[ForecastRow]
+    committed_pence: int
+    today: date
+
+    @property
+    def stated_total_pence(self) -> int:
+        return sum(t.stated_total_pence for t in self.tables)
+
+    @property
+    def components_pence(self) -> int:
+        return sum(t.components_pence for t in self.tables)
+
+    @property
+    def remaining_pence(self) -> int:
+        return self.grant.amount_pence - self.committed_pence
+
+    @property
+    def stated_matches_award(self) -> bool:
+        return self.stated_total_pence == self.grant.amount_pence
+
+    @property
+    def rounded_years(self) -> list[YearTable]:
+        return [t for t in self.tables if t.rounding_pence]
+
+    @property
+    def first_shortfall(self) -> ForecastRow | None:
+        return next((row for row in self.forecast if row.shortfall), None)
+
+
+def grant_summary(*, grant: Grant, today: date | None = None) -> GrantSummary:
+    """The grant's tables rebuilt from its posts, its claims and a forecast per quarter to its end."""
+    today = today or timezone.localdate()
+    years = list(grant.years.all())
+    posts = list(
+        grant.posts.prefetch_related(
+            Prefetch("costs", queryset=PostCost.objects.select_related("year").order_by("year__starts_on")),
+            Prefetch("holdings", queryset=PostHolding.objects.select_related("holder").order_by("starts_on")),
+        )
+    )
+    rows = [PostRow(post=p, costs=list(p.costs.all()), holdings=list(p.holdings.all())) for p in posts]
+    tables = []
+    for year in years:
+        costs = [
+            (c.salary_pence, c.overhead_pence) for row in rows for c in row.costs if c.year_id == year.pk
+        ]
+        tables.append(year_table(year.label, costs, year.stated_total_pence, year.stated_quarterly_pence))
+    claims = list(grant.claims.select_related("prepared_by", "checked_by").order_by("number"))
+    by_number = {c.number: c for c in claims}
+    committed = sum(c.claimed_pence for c in claims if c.state in COMMITTED_STATES)
+    forecast = []
+    left = grant.amount_pence
+    for quarter in quarters(grant.starts_on, grant.ends_on):
+        claim = by_number.get(quarter.number)
+        if claim is not None and claim.state in COMMITTED_STATES:
+            amount = claim.claimed_pence
+        else:
+            in_year = next((y for y in years if y.starts_on <= quarter.starts_on <= y.ends_on), None)
+            amount = 0
+            for row in rows:
+                annual = next((c.total_pence for c in row.costs if in_year and c.year_id == in_year.pk), 0)
+                spans = [(h.starts_on, h.ends_on) for h in row.holdings]
+                amount += quarter_cost(annual, quarter, spans).eligible_pence
+        left -= amount
+        forecast.append(
+            ForecastRow(quarter=quarter, claim=claim, amount_pence=amount, remaining_after_pence=left)
+        )
+    return GrantSummary(
+        grant=grant,
+        tables=tables,
+        posts=rows,
+        claims=claims,
+        forecast=forecast,
+        committed_pence=committed,
+        today=today,
+    )
+
+
+def claimable_quarters(*, grant: Grant, today: date | None = None) -> list[Period]:
+    """Quarters that have ended and have no claim yet (claims are made in arrears)."""
+    today = today or timezone.localdate()
+    taken = set(grant.claims.values_list("number", flat=True))
+    return [
+        q for q in quarters(grant.starts_on, grant.ends_on) if q.ends_on < today and q.number not in taken
+    ]

@@ -1,0 +1,51 @@
+"""Every write to grants, posts and claims: ask the façade, validate, write and audit in one transaction."""
+
+from .claims import (
+    ActualsImport,
+    claim_check,
+    claim_import_actuals,
+    claim_invoice_record,
+    claim_prepare,
+    claim_recompute,
+    claim_reconcile,
+    claim_record_payment,
+    claim_return,
+    claim_set_actuals,
+    claim_submit,
+    remaining_after,
+)
+from .grants import (
+    GrantInput,
+    PostInput,
+    YearInput,
+    funded_post_add,
+    grant_create,
+    grant_export_record,
+    grant_view_record,
+    post_holding_add,
+    post_holding_end,
+)
+
+__all__ = [
+    "ActualsImport",
+    "GrantInput",
+    "PostInput",
+    "YearInput",
+    "claim_check",
+    "claim_import_actuals",
+    "claim_invoice_record",
+    "claim_prepare",
+    "claim_recompute",
+    "claim_reconcile",
+    "claim_record_payment",
+    "claim_return",
+    "claim_set_actuals",
+    "claim_submit",
+    "funded_post_add",
+    "grant_create",
+    "grant_export_record",
+    "grant_view_record",
+    "post_holding_add",
+    "post_holding_end",
+    "remaining_after",
+]

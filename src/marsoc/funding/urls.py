@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "funding"
+urlpatterns = [
+    path("", views.grants, name="grants"),
+    path("grants/<int:pk>/", views.grant_detail, name="grant"),
+    path("grants/<int:pk>/figures.pdf", views.grant_pdf, name="grant_pdf"),
+    path("grants/<int:pk>/claims/new/", views.claim_new, name="claim_new"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
+    path("claims/<int:pk>/actuals/", views.claim_actuals, name="claim_actuals"),
+    path("claims/<int:pk>/invoice.pdf", views.claim_invoice, name="claim_invoice"),
+    path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim_action"),
+]

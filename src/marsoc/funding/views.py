@@ -1,0 +1,236 @@
+"""Pages for grants and claims. Thin: the selectors scope what is read, the services decide and audit."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from marsoc.core import access
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import actor as _actor
+
+from . import services
+from .forms import ActualsForm, ActualsImportForm, ClaimNewForm, PaymentForm, ReasonForm, ReconcileForm
+from .models import Claim, Grant
+from .pdf import grant_figures_pdf, invoice_pdf
+from .selectors import access_claim_by_id, access_grant_by_id, claimable_quarters, grant_list, grant_summary
+
+
+def _grant(request: HttpRequest, pk: int) -> Grant:
+    try:
+        return access_grant_by_id(actor=_actor(request), grant_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such grant") from exc
+
+
+def _claim(request: HttpRequest, pk: int) -> Claim:
+    try:
+        return access_claim_by_id(actor=_actor(request), claim_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such claim") from exc
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def grants(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "funding.view"):
+        raise Http404("No such page")
+    return render(request, "funding/grants.html", {"grants": list(grant_list(actor=actor))})
+
+
+@login_required
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    grant = _grant(request, pk)
+    summary = grant_summary(grant=grant)
+    services.grant_view_record(actor=actor, grant=grant, surface="grant page")
+    return render(
+        request,
+        "funding/grant.html",
+        {
+            "grant": grant,
+            "summary": summary,
+            "can_prepare": access.may(actor, "claim.prepare", grant)
+            and bool(claimable_quarters(grant=grant, today=summary.today)),
+        },
+    )
+
+
+@login_required
+def grant_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    grant = _grant(request, pk)
+    content = grant_figures_pdf(grant_summary(grant=grant))
+    services.grant_export_record(actor=actor, grant=grant, surface="grant figures PDF")
+    return _pdf(content, f"{grant.reference.replace(' ', '-')}-figures.pdf")
+
+
+@login_required
+def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    grant = _grant(request, pk)
+    if not access.may(actor, "claim.prepare", grant):
+        raise Http404("No such page")
+    form = ClaimNewForm(request.POST or None, quarters=claimable_quarters(grant=grant))
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_prepare(actor=actor, grant=grant, number=form.cleaned_data["number"])
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Draft claim prepared for quarter {claim.number}")
+            return redirect("funding:claim", pk=claim.pk)
+    return render(request, "funding/claim_new.html", {"grant": grant, "form": form})
+
+
+def _claim_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    edit = access.decide(actor, "claim.edit", claim)
+    check = access.decide(actor, "claim.check", claim)
+    finance = access.decide(actor, "claim.finance", claim)
+    return {
+        "claim": claim,
+        "grant": claim.grant,
+        "lines": list(claim.lines.all()),
+        "remaining": services.remaining_after(claim),
+        "can_edit": edit.allowed,
+        "can_check": check.allowed and claim.state == "draft",
+        "check_refusal": "" if check.allowed or not edit.allowed else check.reason,
+        "can_return": access.may(actor, "claim.prepare", claim.grant) and claim.state == "checked",
+        "can_submit": finance.allowed and claim.state == "checked",
+        "can_pay": finance.allowed and claim.state == "submitted",
+        "can_reconcile": finance.allowed and claim.state == "paid",
+        "reason_form": extra.pop("reason_form", ReasonForm()),
+        "payment_form": extra.pop("payment_form", PaymentForm()),
+        "reconcile_form": extra.pop("reconcile_form", ReconcileForm()),
+        **extra,
+    }
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim(request, pk)
+    return render(request, "funding/claim.html", _claim_context(request, claim))
+
+
+@login_required
+def claim_actuals(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    claim = _claim(request, pk)
+    decision = access.decide(actor, "claim.edit", claim)
+    if not decision.allowed:
+        if access.may(actor, "claim.prepare", claim.grant):
+            messages.info(request, decision.reason)
+            return redirect("funding:claim", pk=claim.pk)
+        raise Http404("No such page")
+    form = ActualsForm(request.POST or None, claim=claim)
+    upload = ActualsImportForm()
+    if request.method == "POST" and "file" in request.FILES:
+        upload = ActualsImportForm(request.POST, request.FILES)
+        form = ActualsForm(claim=claim)
+        if upload.is_valid():
+            file = upload.cleaned_data["file"]
+            try:
+                result = services.claim_import_actuals(
+                    actor=actor, claim=claim, content=file.read(), filename=file.name or ""
+                )
+            except ValidationFailed as exc:
+                apply_service_errors(upload, exc)
+            else:
+                if result.changed:
+                    messages.success(request, f"Actual costs imported from {result.rows} rows")
+                else:
+                    messages.info(request, "This file had already been imported: nothing changed")
+                return redirect("funding:claim", pk=claim.pk)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.claim_set_actuals(
+                actor=actor, claim=claim, actuals=form.actuals(), explanation=form.cleaned_data["explanation"]
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(
+                form, exc, {f"post.{line.post_id}": f"post_{line.post_id}" for line in claim.lines.all()}
+            )
+        else:
+            messages.success(request, "Actual costs saved")
+            return redirect("funding:claim", pk=claim.pk)
+    return render(request, "funding/claim_actuals.html", {"claim": claim, "form": form, "upload": upload})
+
+
+@login_required
+@require_POST
+def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The claim's moves: recompute, check, return, submit, paid, reconcile (forms on the claim page)."""
+    actor = _actor(request)
+    claim = _claim(request, pk)
+    extra: dict[str, Any] = {}
+    try:
+        if action == "recompute":
+            services.claim_recompute(actor=actor, claim=claim)
+            done = "Eligible cost computed again from the posts"
+        elif action == "check":
+            services.claim_check(actor=actor, claim=claim)
+            done = "Claim checked"
+        elif action == "return":
+            form = ReasonForm(request.POST)
+            extra["reason_form"] = form
+            if not form.is_valid():
+                raise ValidationFailed({"reason": "Say why the claim is going back to draft"})
+            services.claim_return(actor=actor, claim=claim, reason=form.cleaned_data["reason"])
+            done = "Claim returned to draft"
+        elif action == "submit":
+            services.claim_submit(actor=actor, claim=claim)
+            done = "Claim submitted: the invoice is ready"
+        elif action == "paid":
+            payment = PaymentForm(request.POST)
+            extra["payment_form"] = payment
+            if not payment.is_valid():
+                raise ValidationFailed({k: [str(m) for m in v] for k, v in payment.errors.items()})
+            services.claim_record_payment(
+                actor=actor,
+                claim=claim,
+                paid_on=payment.cleaned_data.get("paid_on"),
+                paid_pence=payment.cleaned_data.get("paid_amount"),
+            )
+            done = "Payment recorded"
+        elif action == "reconcile":
+            note = ReconcileForm(request.POST)
+            extra["reconcile_form"] = note
+            if not note.is_valid():
+                raise ValidationFailed({k: [str(m) for m in v] for k, v in note.errors.items()})
+            services.claim_reconcile(actor=actor, claim=claim, note=note.cleaned_data.get("note", ""))
+            done = "Claim reconciled"
+        else:
+            raise Http404("No such action")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("funding:claim", pk=claim.pk)
+    except ValidationFailed as exc:
+        for form in extra.values():
+            if not form.errors:  # a form's own errors are already on it
+                apply_service_errors(form, exc)
+        context = _claim_context(request, _claim(request, pk), **extra)
+        context["action_errors"] = [m for msgs in exc.errors.values() for m in msgs]
+        return render(request, "funding/claim.html", context, status=422)
+    messages.success(request, done)
+    return redirect("funding:claim", pk=claim.pk)
+
+
+@login_required
+def claim_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    claim = _claim(request, pk)
+    content = invoice_pdf(claim)
+    services.claim_invoice_record(actor=actor, claim=claim, surface="invoice PDF")
+    name = claim.invoice_number or f"draft-claim-Q{claim.number}"
+    return _pdf(content, f"{name}.pdf")
