@@ -973,6 +973,8 @@ def test_network_surfaces(world, actor):
 
 def _record(link):
     return "membership" if link.__class__.__name__ == "Membership" else "association"
+
+
 # --- Grants and claims (issue 19; the rows are in tests/funding/routes.py) ------------------------------
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS] + sorted(funding_routes.EXTRA_ACTORS))
 def test_funding_surfaces(world, actor):
