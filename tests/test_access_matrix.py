@@ -122,6 +122,7 @@ GLOBAL_SURFACES = [
     ("audit log", "get", "/audit/", {"inspector"}),
     ("audit export", "get", "/audit/export.csv", {"inspector"}),
     ("administration", "get", "/admin/", {"system_admin"}),
+    ("worker heartbeats", "get", "/admin/core/workerheartbeat/", {"system_admin"}),
     ("verify audit chain", "post", "/audit/verify/", {"inspector"}),
     ("priority list", "get", "/priority/", CASE - {"partner_probation"}),
     ("priority export", "get", "/priority/export.csv", CASE - {"partner_probation"}),

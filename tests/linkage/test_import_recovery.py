@@ -18,6 +18,7 @@ from django.core.management import get_commands
 from django.db import connection
 from django.utils import timezone
 
+from marsoc.core import jobs
 from marsoc.core.models import AuditEvent
 from marsoc.core.worker import worker_starting
 from marsoc.linkage import services
@@ -111,7 +112,7 @@ def test_a_staged_import_whose_task_was_lost_is_queued(db, tmp_path):
     fresh = _staged(tmp_path, agency="probation-london")  # one import of a feed at a time: two feeds
     old = _staged(tmp_path)
     FeedImport.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - services.LOST_TASK_AFTER - timedelta(minutes=1)
+        created_at=timezone.now() - jobs.LOST_TASK_AFTER - timedelta(minutes=1)
     )
     recovered = services.imports_recover()
     assert [r.pk for r in recovered] == [old.pk]  # the fresh one may still be on its way to the queue

@@ -2,10 +2,13 @@
 current assessment with the candidate method. Services ask for a run; this module does it."""
 
 from decimal import Decimal
+from pathlib import Path
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from marsoc.core.jobs import file_lock, lock_path
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import MembershipState
 
@@ -33,17 +36,34 @@ def _tier_rank(spec: MethodSpec, code: str) -> int | None:
     return None
 
 
+def dry_run_lock_path(run_id: int) -> Path:
+    return lock_path(f"dry-run-{run_id}")
+
+
 def dry_run_execute(run_id: int) -> MethodDryRun:
     """Re-score every current assessment with the candidate method (the task body; also callable directly).
 
     Levels stream from the database in assessment order, so memory stays flat at any cohort size; only
     people whose computed tier changes are stored row by row, the rest are counted. Nothing about any
     person is changed. A failure marks the run failed with the reason and stores no partial rows.
+
+    The worker holds the run's lock (core.jobs) while it works, so a run left "running" with its lock
+    free has lost its worker: services.dry_runs_recover queues it again. A second task for the same
+    run finds the lock taken and leaves the run alone.
     """
+    with file_lock(dry_run_lock_path(run_id)) as mine:
+        if not mine:
+            return MethodDryRun.objects.get(pk=run_id)
+        return _execute(run_id)
+
+
+def _execute(run_id: int) -> MethodDryRun:
     run = MethodDryRun.objects.select_related("candidate").get(pk=run_id)
-    if run.status == DryRunStatus.DONE:
+    if run.finished:
         return run  # a redelivered task must not run it twice (an interrupted run left no rows: redo it)
-    MethodDryRun.objects.filter(pk=run.pk).update(status=DryRunStatus.RUNNING, started_at=timezone.now())
+    MethodDryRun.objects.filter(pk=run.pk).update(
+        status=DryRunStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
     spec = method_spec(run.candidate)
     try:
         with transaction.atomic():
@@ -51,6 +71,8 @@ def dry_run_execute(run_id: int) -> MethodDryRun:
             MethodDryRun.objects.filter(pk=run.pk).update(
                 status=DryRunStatus.DONE, finished_at=timezone.now(), **outcome
             )
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the run stays "running" and is recovered once it is back
     except Exception as exc:  # recorded for the analyst; the run holds no partial results
         MethodDryRun.objects.filter(pk=run.pk).update(
             status=DryRunStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"

@@ -189,12 +189,23 @@ class MethodDryRun(models.Model):
     transitions = models.JSONField(default=dict, help_text='{"old tier": {"new tier": count}}')
     mean_abs_change = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task-worker task that runs it")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker started it")
+    interruptions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{at, stage, action}]: each time its worker stopped, and what was done",
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
 
     def __str__(self) -> str:
         return f"Dry run {self.pk} of {self.candidate}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DryRunStatus.DONE, DryRunStatus.FAILED)
 
     @property
     def seconds(self) -> float | None:

@@ -352,6 +352,8 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         run = dry_run_by_id(actor=actor, run_id=run_id)
     except NotFoundOrForbidden:
         raise Http404("Not available") from None
+    if not run.finished and services.dry_runs_recover():
+        run.refresh_from_db()  # its worker had stopped: it is queued again (or failed)
     direction = request.GET.get("direction", "")
     direction = direction if direction in DIRECTIONS else ""
     hub_raw = request.GET.get("hub", "")

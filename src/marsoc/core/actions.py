@@ -81,6 +81,8 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     METHOD_ACTIVATE = "method.activate", A, "Activated a scoring method"
     METHOD_DRY_RUN_REQUEST = "method.dry_run.request", CON, "Asked for a dry run of a method"
     METHOD_DRY_RUN_VIEW = "method.dry_run.view", CON, "Viewed a method dry run"
+    METHOD_DRY_RUN_REQUEUE = "method.dry_run.requeue", CON, "Queued a stopped method dry run again"
+    METHOD_DRY_RUN_FAIL = "method.dry_run.fail", CON, "A method dry run failed"
     EQUALITY_REPORT_VIEW = "equality.report.view", CON, "Viewed the equality report"
     EQUALITY_EXPORT = "equality.export", D, "Exported the equality report"
     EQUALITY_POPULATION_LIST = "equality.population.list", CON, "Listed reference populations"

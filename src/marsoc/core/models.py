@@ -117,3 +117,30 @@ class AuditVerification(models.Model):
             "pending" if self.ok is None else ("intact" if self.ok else f"broken at #{self.first_break_id}")
         )
         return f"verification {self.pk}: {state}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per task-worker process (`marsoc db_worker`), written every few seconds while it runs
+    (core.heartbeat). Operations read it (the admin, a readiness check: `core.heartbeat.worker_status`)
+    to know a worker is alive, reaching the database, and what it is doing."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        RECONNECTING = "reconnecting", "Waiting for the database"
+        STOPPED = "stopped", "Stopped"
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True, help_text="When the worker last wrote this row")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RUNNING)
+    task = models.CharField(max_length=200, blank=True, help_text="The task it is running, if any")
+    task_started_at = models.DateTimeField(null=True, blank=True)
+    reconnects = models.PositiveIntegerField(default=0, help_text="Times it lost the database and came back")
+
+    class Meta:
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"worker {self.hostname}:{self.pid} ({self.state})"

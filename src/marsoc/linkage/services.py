@@ -4,16 +4,13 @@ decisions; merges and their undoing. Each write audits in its own transaction.""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
-import os
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.jobs import fail_stale_task, file_lock, task_waiting
 from marsoc.core.vocabulary import Classification
 
 from . import engine
@@ -64,7 +62,6 @@ from .prior import TrainingError
 BATCH = 1_000
 PROGRESS_EVERY = 5_000
 MAX_ATTEMPTS = 3  # a file that stops the worker this many times is failed, not tried for ever
-LOST_TASK_AFTER = timedelta(minutes=10)  # a staged import with no task to run it, for this long, is queued
 RECORD_FIELDS = (
     "given_names",
     "family_name",
@@ -338,31 +335,10 @@ def _lock_path(import_id: int) -> Path:
     return folder / f"import-{import_id}.lock"
 
 
-@contextmanager
-def _file_lock(path: Path, *, wait: bool = False) -> Iterator[bool]:
-    """Take an exclusive lock on `path`: yields True if taken (held to the end of the block), False
-    if another process holds it (only when not `wait`ing). The operating system releases the lock
-    when its process ends, however it ends (a crash, `kill -9`, a power cut), so "nobody holds the
-    lock" means "nobody is working on it"."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 def import_lock(import_id: int) -> contextlib.AbstractContextManager[bool]:
-    """The import's lock (see `_file_lock`): whoever processes an import holds it. The lock files
+    """The import's lock (see `core.jobs.file_lock`): whoever processes an import holds it. The lock files
     sit beside the staged files, which every worker and web process must share anyway."""
-    return _file_lock(_lock_path(import_id))
+    return file_lock(_lock_path(import_id))
 
 
 def import_is_running(import_id: int) -> bool:
@@ -381,7 +357,7 @@ def feed_import_process(import_id: int, *, progress: ProgressFn | None = _save_p
         agency_id = FeedImport.objects.values_list("source_agency_id", flat=True).get(pk=import_id)
         # Staging refuses a second import of a feed; this holds even for imports staged before that
         # rule, or resumed by hand: one feed's commits never overlap.
-        with _file_lock(_feed_lock_path(agency_id), wait=True):
+        with file_lock(_feed_lock_path(agency_id), wait=True):
             try:
                 done = _process(import_id, progress)
             except (OperationalError, InterfaceError):
@@ -545,50 +521,9 @@ def _enqueue(import_id: int) -> None:
     FeedImport.objects.filter(pk=import_id).update(task_id=str(result.id)[:64])
 
 
-def _task_state(task_id: str) -> tuple[str, Any] | None:
-    """(status name, started_at) of a queued task, or None if the backend cannot say."""
-    from .tasks import feed_import_task
-
-    try:
-        result = feed_import_task.get_backend().get_result(task_id)
-    except Exception:  # the immediate backend keeps no results; a pruned result is gone
-        return None
-    return str(result.status.name), result.started_at
-
-
 def _waiting(feed_import: FeedImport) -> bool:
     """A staged import that a worker will still pick up (or is picking up this moment)."""
-    return _task_waiting(feed_import.task_id, feed_import.created_at)
-
-
-def _task_waiting(task_id: str, created_at: datetime) -> bool:
-    now = timezone.now()
-    state = _task_state(task_id) if task_id else None
-    if state is None:
-        # Not queued (yet), or no way to ask: give it time to be queued and taken.
-        return bool(now - created_at < LOST_TASK_AFTER)
-    status, started_at = state
-    if status == "READY":
-        return True
-    # Taken by a worker a moment ago, which is about to take the lock.
-    return status == "RUNNING" and started_at is not None and now - started_at < timedelta(minutes=1)
-
-
-def _fail_stale_task(task_id: str, note: str) -> None:
-    """The stopped worker's task stays "running" in django-tasks-db for ever; say what happened."""
-    if not task_id:
-        return
-    try:
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
-            status="FAILED",
-            finished_at=timezone.now(),
-            exception_class_path="marsoc.linkage.services.WorkerStopped",
-            traceback=note,
-        )
-    except Exception:  # another backend, or an id that is not one of its ids: nothing to mark
-        logging.getLogger(__name__).debug("task %s not marked", task_id)
+    return task_waiting(feed_import.task_id, feed_import.created_at)
 
 
 STAGE_WORDS = {
@@ -643,7 +578,7 @@ def _recover(feed_import: FeedImport, *, requeue: bool) -> bool:
         "rows_read": feed_import.rows_read,
         "action": action,
     }
-    _fail_stale_task(
+    fail_stale_task(
         feed_import.task_id,
         f"The worker stopped {STAGE_WORDS[stage]} import {feed_import.pk} (found {now.isoformat()}); "
         f"the import was {action}.",
@@ -768,7 +703,7 @@ def linkage_run(*, actor: User | None, model: LinkageModel | None = None) -> Lin
     `actor` None is the task worker carrying out a run someone asked for."""
     if actor is not None and not access.may(actor, "linkage.run"):
         raise PermissionDenied("You may not run identity resolution")
-    with _file_lock(_run_lock_path(), wait=True):
+    with file_lock(_run_lock_path(), wait=True):
         return _linkage_run(actor=actor, model=model, run=None)
 
 
@@ -827,7 +762,7 @@ def run_request(*, actor: User) -> LinkageRun:
     it waiting, running, finished or failed. Refused while another run is queued or running (a run
     covers every record). The check and the new run happen under a lock, so a double click queues
     one run, not two."""
-    with _file_lock(_run_lock_path("linkage-run-request"), wait=True), transaction.atomic():
+    with file_lock(_run_lock_path("linkage-run-request"), wait=True), transaction.atomic():
         pending = LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).first()
         if pending is not None:
             raise ValidationFailed(
@@ -855,10 +790,10 @@ def run_process(run_id: int) -> LinkageRun:
     """The task worker's side of `run_request`. Too little data to train on fails the run with the
     reason; a run already finished or failed, or being worked on by another task (its task queued
     twice), is left as it is."""
-    with _file_lock(_run_lock_path(f"linkage-run-{run_id}")) as mine:
+    with file_lock(_run_lock_path(f"linkage-run-{run_id}")) as mine:
         if not mine:
             return LinkageRun.objects.get(pk=run_id)
-        with _file_lock(_run_lock_path(), wait=True):
+        with file_lock(_run_lock_path(), wait=True):
             run = LinkageRun.objects.get(pk=run_id)
             if run.status not in PENDING_RUN_STATUSES:
                 return run
@@ -869,6 +804,8 @@ def run_process(run_id: int) -> LinkageRun:
             except ValidationFailed as exc:
                 _run_failed(run, " ".join(m for ms in exc.errors.values() for m in ms))
                 return run
+            except (OperationalError, InterfaceError):
+                raise  # the database went away: the run is recovered (queued again) once it is back
             except Exception as exc:
                 # Said on the page, not left "running" for recovery to mistake for a stopped worker;
                 # raised again so that the task, too, is marked failed with its traceback.
@@ -896,13 +833,13 @@ def runs_recover() -> list[LinkageRun]:
     recovered: list[LinkageRun] = []
     to_queue: list[int] = []
     for candidate in LinkageRun.objects.filter(status__in=PENDING_RUN_STATUSES).order_by("id"):
-        with _file_lock(_run_lock_path(f"linkage-run-{candidate.pk}")) as free:
+        with file_lock(_run_lock_path(f"linkage-run-{candidate.pk}")) as free:
             if not free:
                 continue  # a task has it: linking, or waiting for the run in progress
             run = LinkageRun.objects.get(pk=candidate.pk)
             if run.status not in PENDING_RUN_STATUSES:
                 continue
-            if run.status == RunStatus.QUEUED and _task_waiting(run.task_id, run.queued_at or run.started_at):
+            if run.status == RunStatus.QUEUED and task_waiting(run.task_id, run.queued_at or run.started_at):
                 continue
             recovered.append(_run_interrupted(run))
             if run.status == RunStatus.QUEUED:
@@ -917,7 +854,7 @@ def _run_interrupted(run: LinkageRun) -> LinkageRun:
     now = timezone.now()
     give_up = run.attempts >= MAX_ATTEMPTS or len(run.interruptions) >= MAX_ATTEMPTS
     entry = {"at": now.isoformat(), "stage": run.status, "action": "failed" if give_up else "queued again"}
-    _fail_stale_task(
+    fail_stale_task(
         run.task_id,
         f"The worker stopped {'while running' if run.status == RunStatus.RUNNING else 'before starting'} "
         f"linkage run {run.pk} (found {now.isoformat()}); the run was {entry['action']}.",

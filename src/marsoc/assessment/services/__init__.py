@@ -49,7 +49,6 @@ from ..models import (
 from ..populations import store_population
 from ..selectors import ExerciseResults
 from ..specs import method_spec
-from ..tasks import method_dry_run_task
 
 DEFAULT_REVIEW_DAYS = 182
 
@@ -319,7 +318,8 @@ def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
             details={"candidate": f"{candidate.code} v{candidate.version}"},
         )
     # Enqueued after the row is committed so the worker can always find it.
-    method_dry_run_task.enqueue(run.pk)
+    dry_run_enqueue(run.pk)
+    run.refresh_from_db()
     return run
 
 
@@ -796,6 +796,8 @@ def calibration_results_export(*, actor: User, data: ExerciseResults, rows: int)
     )
 
 
+from .dry_run_recovery import dry_run_enqueue, dry_runs_recover  # noqa: E402
+
 # The records of reading (consultations and exports) live beside the writes.
 from .records import (  # noqa: E402
     EQUALITY_JUSTIFICATION,
@@ -811,7 +813,9 @@ from .records import (  # noqa: E402
 __all__ = [
     "EQUALITY_JUSTIFICATION",
     "dry_run_consult",
+    "dry_run_enqueue",
     "dry_run_execute",
+    "dry_runs_recover",
     "equality_export_record",
     "equality_report_consult",
     "method_spec",
