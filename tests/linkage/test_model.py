@@ -170,3 +170,12 @@ def test_link_febrl4_with_the_shipped_mapping(tmp_path):
     f1 = float(re.search(r"configured threshold 0\.70: .* F1 ([0-9.]+)", text).group(1))
     assert f1 > 0.98, text
     assert (tmp_path / "out" / "clusters.csv").exists()
+
+
+def test_a_model_trained_on_other_comparisons_is_refused_for_spark_with_the_reason():
+    spec = model_of([load_mapping(EXAMPLES / "febrl3.toml")])
+    duck = engine.settings_creator("duckdb", spec).create_settings_dict("duckdb")
+    duck["probability_two_random_records_match"] = 0.001
+    duck["comparisons"][0]["comparison_levels"].pop()  # as if trained before a level was added
+    with pytest.raises(ModelError, match="train the model again"):
+        engine.model_for_dialect(duck, "spark", spec)

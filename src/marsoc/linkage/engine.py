@@ -24,7 +24,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from .columns import COLUMNS, IDENTIFIERS
 from .evaluation import Evaluation, evaluate_clusters
-from .model import CRIMINAL_JUSTICE, ModelSpec
+from .model import CRIMINAL_JUSTICE, ModelError, ModelSpec
 from .nicknames import canonical_first_name
 from .prior import PriorRule, TrainingError
 from .prior import estimate as estimate_prior
@@ -400,19 +400,25 @@ def settings_creator(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE
     )
 
 
-def _linker(rows: list[dict[str, Any]], settings: SettingsCreator | dict[str, Any]) -> Linker:
-    db_api = DuckDBAPI()
-    table = db_api.register(_arrow(rows))
-    # Splink warns about levels too rare to train in small data; the training summary records sizes.
-    return Linker(table, settings, log_level=logging.ERROR)
-
-
 def _arrow(rows: list[dict[str, Any]]) -> Any:
     import pyarrow as pa
 
     kinds = {"int": pa.int64(), "str": pa.string(), "list": pa.list_(pa.string())}
     schema = pa.schema([(name, kinds[kind]) for name, kind in COLUMNS])
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+ARROW_CHUNK = 50_000
+
+
+def arrow_of(records: Sequence[EngineRecord]) -> Any:
+    """The table Splink sees (table_of), as Arrow, built a chunk of records at a time: a row as a
+    Python dict costs about a kilobyte, so a million of them at once would cost gigabytes that
+    Arrow then holds in a fraction of the space. Build it once and pass it to train and predict."""
+    import pyarrow as pa
+
+    chunks = [_arrow(table_of(records[i : i + ARROW_CHUNK])) for i in range(0, len(records), ARROW_CHUNK)]
+    return pa.concat_tables(chunks) if chunks else _arrow([])
 
 
 EM_MAX_PAIRS = 2_000_000  # each EM session trains on a hash-sampled subset of its blocked pairs
@@ -498,6 +504,7 @@ def train(
     seed: int = 1,
     em_max_pairs: float = EM_MAX_PAIRS,
     spec: ModelSpec = CRIMINAL_JUSTICE,
+    table: Any = None,
 ) -> TrainedModel:
     """Train on the records in hand: u by random sampling, m by EM on capped samples of blocked
     pairs, then λ from the prior rules and the trained m and u (linkage/prior.py). Raises
@@ -505,14 +512,14 @@ def train(
     import duckdb
 
     started = time.perf_counter()
-    rows = table_of(records)
-    arrow = _arrow(rows)
+    arrow = table if table is not None else arrow_of(records)
+    n_rows = arrow.num_rows
     con = duckdb.connect()
     con.register(RECORDS_TABLE, arrow)
     linker = Linker(
         DuckDBAPI(connection=con).register(arrow), settings_creator("duckdb", spec), log_level=logging.ERROR
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, len(rows) * 20)), seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, n_rows * 20)), seed=seed)
     sessions = 0
     for columns in (("dob",), ("surname", "first_name")):
         if _agreeing(con, columns):
@@ -525,13 +532,13 @@ def train(
     settings = linker.misc.save_model_to_json()
     names = [name for name, _ in COLUMNS]
     value, estimates = estimate_prior(
-        con, RECORDS_TABLE, settings, prior_rules(spec), len(rows), columns=names, seed=seed
+        con, RECORDS_TABLE, settings, prior_rules(spec), n_rows, columns=names, seed=seed
     )
     settings["probability_two_random_records_match"] = value
     con.close()
     summary = {
-        "records": len(rows),
-        "with_identifier": sum(1 for r in rows if any(r[n] for n in IDENTIFIERS)),
+        "records": n_rows,
+        "with_identifier": sum(1 for r in records if any(getattr(r, n) for n in IDENTIFIERS)),
         "splink_version": splink.__version__,
         "probability_two_random_records_match": value,
         "prior_rules": [e.as_dict() for e in estimates],
@@ -573,6 +580,15 @@ def model_for_dialect(
     same model description, with the trained λ, m and u (and term-frequency settings) copied level
     by level."""
     fresh = settings_creator(dialect, spec).create_settings_dict(dialect)
+    shape = [(c["output_column_name"], len(c["comparison_levels"])) for c in fresh["comparisons"]]
+    trained = [(c["output_column_name"], len(c["comparison_levels"])) for c in model["comparisons"]]
+    if shape != trained:
+        # A model trained before its comparisons changed (a level added since): its m and u cannot
+        # be carried over level by level.
+        raise ModelError(
+            "The trained model's comparisons are not this model's (trained before a comparison changed): "
+            "train the model again (marsoc linkage_run --train)"
+        )
     fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
     for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
         for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"], strict=True):
@@ -589,19 +605,20 @@ def predict(
     threshold: float,
     spark: Any = None,
     spec: ModelSpec = CRIMINAL_JUSTICE,
+    table: Any = None,
 ) -> list[ScoredPair]:
     """Score the blocked pairs; keep those at or above `threshold`, each with the weight that each
     comparison added (positive pushes towards a match). With a Spark session, the same model runs
     on Spark (see linkage/spark.py)."""
     if len(records) < 2:
         return []
-    rows = table_of(records)
     if spark is not None:
         from .spark import spark_linker
 
-        linker = spark_linker(spark, rows, model_for_dialect(model, "spark", spec))
+        linker = spark_linker(spark, table_of(records), model_for_dialect(model, "spark", spec))
     else:
-        linker = _linker(rows, model)
+        arrow = table if table is not None else arrow_of(records)
+        linker = Linker(DuckDBAPI().register(arrow), model, log_level=logging.ERROR)
     frame = linker.inference.predict(threshold_match_probability=threshold)
     levels = _level_weights(model)
     present = {c.unquote().name for c in frame.columns}
@@ -828,12 +845,13 @@ def link_records(
     decided_apart: Iterable[tuple[int, int]] = (),
     spark: Any = None,
     spec: ModelSpec = CRIMINAL_JUSTICE,
+    table: Any = None,
 ) -> tuple[Clustering, list[ScoredPair], list[tuple[int, int, str]]]:
     """The whole pipeline: people's "match" decisions, then identifiers, then auto-links by
     falling probability; returns the clusters, every scored pair at or above the review threshold,
     and the deterministic links."""
     det = deterministic_pairs(records)
-    scored = predict(records, model, threshold=thresholds.review, spark=spark, spec=spec)
+    scored = predict(records, model, threshold=thresholds.review, spark=spark, spec=spec, table=table)
     auto = strongest_first(p for p in scored if auto_links(p, thresholds))
     links = [*decided_match, *((a, b) for a, b, _ in det)]
     clusters = cluster(

@@ -96,10 +96,11 @@ class EngineResult:
 
 def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> EngineResult:
     started = time.perf_counter()
-    model = engine.train(loaded.records, seed=seed, spec=loaded.model)
+    table = engine.arrow_of(loaded.records)  # built once, for training and scoring
+    model = engine.train(loaded.records, seed=seed, spec=loaded.model, table=table)
     trained = time.perf_counter()
     clustering, scored, det = engine.link_records(
-        loaded.records, model.settings, thresholds, spec=loaded.model
+        loaded.records, model.settings, thresholds, spec=loaded.model, table=table
     )
     done = time.perf_counter()
     return EngineResult(
