@@ -949,6 +949,7 @@ def test_network_surfaces(world, actor):
     client = with_purpose(signed_in(users[actor]), *nominals.values())
     ids = {"london_group": net["london_group"].pk, "yorkshire_group": net["yorkshire_group"].pk}
     ids["associate"] = net["associate"].pk
+    ids["own_ref"], ids["london_group_ref"] = nominals["own_hub"].reference, net["london_group"].reference
     failures = []
     for name, template, allowed_for in network_routes.GLOBAL_SURFACES:
         got = client.get(template.format(**ids)).status_code

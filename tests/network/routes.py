@@ -8,6 +8,7 @@ covers a partner whose agreement does)."""
 
 ROUTES = {
     "network/groups/",
+    "network/paths/",
     "network/groups/<int:group_id>/",
     "network/associates/<int:associate_id>/",
     "cohort/<int:pk>/network/",
@@ -27,6 +28,8 @@ LONDON_SIDE = {"london_manager", "london_officer", "london_analyst"} | NATIONAL
 # (name, path template, who gets 200; everyone else 404).
 GLOBAL_SURFACES = [
     ("group list", "/network/groups/", CASE),
+    ("path finder", "/network/paths/", CASE),
+    ("path between London people", "/network/paths/?from={own_ref}&to={london_group_ref}", CASE),
     ("London group", "/network/groups/{london_group}/", LONDON_SIDE),
     ("Yorkshire group", "/network/groups/{yorkshire_group}/", NATIONAL),
     ("missing group", "/network/groups/999999/", set()),

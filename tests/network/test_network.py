@@ -202,3 +202,38 @@ def test_status_history(people):
             evidence=Evidence(source_kind="officer", started_on=date(2025, 6, 1), owner_hub_id=hub_id("london")),
         )  # fmt: skip
     assert "after the group was dismantled (01 March 2025)" in exc.value.errors["started_on"][0]
+
+
+def test_path_finder_routes_only_through_what_the_viewer_sees(people):
+    owner, n = people
+    net = network_world(n, owner)
+    national = make_user(
+        "net.national", [Role.NATIONAL_ANALYST], hub_code="national", agency_code="hmpps-marsoc"
+    )
+    london = make_user(
+        "net.pathfinder", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london"
+    )
+    target = net["yorkshire_group"].reference
+    page = signed_in(national).get(f"/network/paths/?from={n['own_hub'].reference}&to={target}&k=3")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="path-1"' in body and "Route 1: 2 links" in body
+    event = AuditEvent.objects.filter(action="network.path").latest("id")
+    assert n["own_hub"].pk in set(event.subjects.values_list("nominal_id", flat=True))
+    # London cannot see the Yorkshire group: the same answer as for a reference nobody holds.
+    hidden = (
+        signed_in(london).get(f"/network/paths/?from={n['own_hub'].reference}&to={target}").content.decode()
+    )
+    missing = (
+        signed_in(london).get(f"/network/paths/?from={n['own_hub'].reference}&to=OCG999999").content.decode()
+    )
+    assert f"no person or group you may see has the reference {target}" in hidden
+    assert "no person or group you may see has the reference OCG999999" in missing
+    assert "holds an interest" not in hidden  # groups are not deconflicted by reference
+    # A hidden person with network records held elsewhere: the deconfliction message, logged, no content.
+    other = n["other_hub"].reference
+    told = signed_in(london).get(f"/network/paths/?from={n['own_hub'].reference}&to={other}").content.decode()
+    assert "Another agency holds an interest" in told and "Yorkshire" in told and "OTHER" not in told
+    hit = AuditEvent.objects.filter(action="network.deconfliction.hit").latest("id")
+    assert list(hit.subjects.values_list("nominal_id", flat=True)) == [n["other_hub"].pk]
+    bad = signed_in(london).get("/network/paths/?from=hello&to=").content.decode()
+    assert "is not a reference" in bad and "To: enter a reference" in bad

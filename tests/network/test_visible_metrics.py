@@ -124,6 +124,8 @@ def test_metrics_equal_those_of_the_visible_subgraph(base, edges, actor_index):
         for person in people[1:]:
             start, end = ("nominal", people[0].pk), ("nominal", person.pk)
             assert len(got.shortest_path(start, end)) == len(expected.shortest_path(start, end))
+            mine_k = [len(p) for p in got.k_shortest_paths(start, end, 3)]
+            assert mine_k == [len(p) for p in expected.k_shortest_paths(start, end, 3)]
         # The ego network through the service layer agrees with the visible graph around the person.
         ego = selectors.ego_network(actor=actor, centre=("nominal", people[0].pk), hops=3)
         assert {x.record_id for x in ego.links} <= {x.record_id for x in expected.links}

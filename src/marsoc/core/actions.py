@@ -193,6 +193,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     ASSOCIATION_RECORD = "association.record", C, "Recorded an association"
     NETWORK_VIEW = "network.view", CON, "Viewed a network"
     NETWORK_PATH = "network.path", CON, "Searched for a path between two people or groups"
+    NETWORK_DECONFLICTION_HIT = "network.deconfliction.hit", D, "Told of another hub's interest (network)"
 
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------
     GRANT_CREATE = "funding.grant.create", C, "Recorded a grant"

@@ -104,6 +104,53 @@ class Graph:
                 m.component[g[i]] = number
         return m
 
+    def _simple(self, removed_nodes: set[int], removed_edges: set[tuple[int, int]]) -> rx.PyGraph:
+        simple = rx.PyGraph()
+        simple.add_nodes_from(list(range(len(self.g))))
+        pairs = {(min(u, v), max(u, v)) for u, v in self.g.edge_list() if u != v}
+        simple.add_edges_from_no_data(
+            sorted(p for p in pairs if p not in removed_edges and not (set(p) & removed_nodes))
+        )
+        return simple
+
+    def k_shortest_paths(self, source: NodeKey, target: NodeKey, k: int = 3) -> list[list[NodeKey]]:
+        """Up to `k` shortest loopless paths, shortest first (Yen's algorithm on unit lengths)."""
+        if source not in self.index or target not in self.index or source == target:
+            return []
+        s, t = self.index[source], self.index[target]
+
+        def shortest(graph: rx.PyGraph, a: int) -> list[int]:
+            paths = rx.dijkstra_shortest_paths(graph, a, target=t, weight_fn=lambda _e: 1.0)
+            return list(paths[t]) if t in paths else []
+
+        first = shortest(self._simple(set(), set()), s)
+        if not first:
+            return []
+        found: list[list[int]] = [first]
+        candidates: list[list[int]] = []
+        while len(found) < k:
+            previous = found[-1]
+            for i in range(len(previous) - 1):
+                root = previous[: i + 1]
+                cut = {
+                    (min(p[i], p[i + 1]), max(p[i], p[i + 1]))
+                    for p in found
+                    if len(p) > i + 1 and p[: i + 1] == root
+                }
+                spur = shortest(self._simple(set(root[:-1]), cut), root[-1])
+                if spur:
+                    path = root[:-1] + spur
+                    if path not in found and path not in candidates:
+                        candidates.append(path)
+            if not candidates:
+                break
+            candidates.sort(key=lambda p: (len(p), p))
+            found.append(candidates.pop(0))
+        return [[self.g[i] for i in path] for path in found]
+
+    def links_between(self, a: NodeKey, b: NodeKey) -> list[Link]:
+        return [link for link in self.links if {link.a, link.b} == {a, b}]
+
     def shortest_path(self, source: NodeKey, target: NodeKey) -> list[NodeKey]:
         """The nodes of one shortest path from `source` to `target` ([] when there is none)."""
         if source not in self.index or target not in self.index:

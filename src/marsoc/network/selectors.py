@@ -273,3 +273,50 @@ def describe(*, actor: Actor, keys: Iterable[NodeKey]) -> dict[NodeKey, Node]:
 def nominal_ids(keys: Iterable[NodeKey]) -> list[int]:
     """The people (nominals) among graph nodes: the subjects of the audit entry for showing it."""
     return _ids(keys, NodeKind.NOMINAL)
+
+
+# --- the path finder ------------------------------------------------------------------------------------
+
+REFERENCE_PREFIXES = {"OCG": NodeKind.GROUP, "MH": NodeKind.NOMINAL, "AS": NodeKind.ASSOCIATE}
+
+
+def parse_reference(text: str) -> NodeKey | None:
+    """A node key from a reference as pages show it (MH0000042, OCG000007, AS0000003), or None."""
+    raw = text.strip().upper()
+    for prefix, kind in REFERENCE_PREFIXES.items():
+        if raw.startswith(prefix) and raw[len(prefix) :].isdigit():
+            number = int(raw[len(prefix) :])
+            return (str(kind), number) if 0 < number < 2**63 else None
+    return None
+
+
+@dataclass(frozen=True)
+class Interest:
+    """Another hub holds network records on a person the actor named but may not see: whom to contact,
+    never the content (the deconfliction message of docs/access-model.md)."""
+
+    hub_name: str
+    contact_name: str
+    contact_email: str
+    nominal_id: int  # for the audit record; never shown
+
+
+def hidden_interest(*, actor: Actor, key: NodeKey) -> Interest | None:
+    """For a nominal the actor may not see on whom network records exist (a membership or an association),
+    the owner hub to contact. A missing id and a person without network records give None alike."""
+    if key[0] != NodeKind.NOMINAL:
+        return None
+    visible = access.visible(actor, "nominal", Nominal.objects.filter(pk=key[1])).exists()
+    if visible:
+        return None
+    person = Nominal.objects.filter(pk=key[1]).select_related("owner_hub").first()
+    if person is None:
+        return None
+    held = (
+        Membership.objects.filter(nominal_id=person.pk).exists()
+        or Association.objects.filter(Q(a_nominal_id=person.pk) | Q(b_nominal_id=person.pk)).exists()
+    )
+    if not held:
+        return None
+    hub = person.owner_hub
+    return Interest(hub.name, hub.contact_name, hub.contact_email, person.pk)

@@ -539,3 +539,32 @@ def associate_consult(*, actor: User, associate: Associate, graph: Graph, purpos
         details={"links": len(graph.links)},
         subject_ids=nominal_ids(graph.nodes),
     )
+
+
+def network_path_consult(
+    *, actor: User, source: NodeKey, target: NodeKey, paths: Sequence[Sequence[NodeKey]], surface: str
+) -> None:
+    """Record a path search: the two ends asked about, and every person on the paths shown as subjects."""
+    people = nominal_ids([key for path in paths for key in path] + [source, target])
+    audit_record(
+        actor=actor,
+        action=AuditAction.NETWORK_PATH,
+        surface=surface,
+        object_type="network_path",
+        justification="Path finding between two people or groups",
+        details={"from": key_label(source), "to": key_label(target), "paths": [len(p) - 1 for p in paths]},
+        subject_ids=people,
+    )
+
+
+def network_deconfliction_log(*, actor: User, reference: str, hub_name: str, nominal_id: int) -> None:
+    """Telling someone that another hub holds an interest discloses that fact: log it (s.62)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.NETWORK_DECONFLICTION_HIT,
+        object_type="network_interest",
+        justification="Deconfliction: another agency holds an interest",
+        recipients=[actor.display_label],
+        details={"reference": reference, "owner_hub": hub_name},
+        subject_ids=[nominal_id],
+    )

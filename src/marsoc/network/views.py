@@ -97,6 +97,7 @@ def person_network(request: HttpRequest, nominal: Nominal, purpose: str) -> Http
         "person_tab": "network",
         **_rows(actor, graph, centre),
     }
+    context["drawing"] = _drawing(context)
     return render(request, "network/person.html", context)
 
 
@@ -143,6 +144,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
         "type_choices": _type_choices(request),
         **_rows(actor, graph, centre),
     }
+    context["drawing"] = _drawing(context)
     return render(request, "network/group.html", context)
 
 
@@ -166,3 +168,108 @@ def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
         **_rows(actor, graph, centre),
     }
     return render(request, "network/associate.html", context)
+
+
+def _drawing(rows: dict[str, Any]) -> dict[str, Any]:
+    """The graph as data for the drawing (network/static/network/graph.mjs); the tables carry the same."""
+    return {
+        "nodes": [
+            {
+                "id": f"{r.node.kind}-{r.node.key[1]}",
+                "label": r.node.label,
+                "kind": r.node.kind,
+                "custody": r.node.in_custody,
+                "centre": r.centre,
+            }
+            for r in rows["node_rows"]
+        ],
+        "edges": [
+            {
+                "id": f"{r['link'].record}-{r['link'].record_id}",
+                "source": f"{r['link'].a[0]}-{r['link'].a[1]}",
+                "target": f"{r['link'].b[0]}-{r['link'].b[1]}",
+                "label": r["kind"],
+                "custody": r["link"].in_custody,
+            }
+            for r in rows["link_rows"]
+            if r["a"] is not None and r["b"] is not None
+        ],
+    }
+
+
+MAX_PATHS = 5
+
+
+@login_required
+def path_finder(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "network.view"):
+        raise Http404("No such page")
+    raw = {
+        "from": (request.GET.get("from") or "").strip()[:20],
+        "to": (request.GET.get("to") or "").strip()[:20],
+    }
+    raw_k = request.GET.get("k", "3")
+    k = int(raw_k) if raw_k.isdigit() and 1 <= int(raw_k) <= MAX_PATHS else 3
+    errors: dict[str, str] = {}
+    notices: list[selectors.Interest] = []
+    ends: dict[str, NodeKey] = {}
+    asked = bool(raw["from"] or raw["to"])
+    if asked:
+        for field, label in (("from", "From"), ("to", "To")):
+            if not raw[field]:
+                errors[field] = f"{label}: enter a reference, for example MH0000042 or OCG000007"
+                continue
+            key = selectors.parse_reference(raw[field])
+            if key is None:
+                errors[field] = f"{label}: “{raw[field]}” is not a reference (MH, OCG or AS and digits)"
+                continue
+            if not selectors.describe(actor=actor, keys=[key]):
+                interest = selectors.hidden_interest(actor=actor, key=key)
+                if interest is not None:
+                    services.network_deconfliction_log(
+                        actor=actor,
+                        reference=raw[field],
+                        hub_name=interest.hub_name,
+                        nominal_id=interest.nominal_id,
+                    )
+                    notices.append(interest)
+                errors[field] = (
+                    f"{label}: no person or group you may see has the reference {raw[field].upper()}"
+                )
+                continue
+            ends[field] = key
+        if "from" in ends and "to" in ends and ends["from"] == ends["to"]:
+            errors["to"] = "To: choose a different person or group from the first"
+    paths: list[list[dict[str, Any]]] = []
+    if asked and not errors:
+        graph = selectors.network_graph(actor=actor)
+        found = graph.k_shortest_paths(ends["from"], ends["to"], k)
+        services.network_path_consult(
+            actor=actor, source=ends["from"], target=ends["to"], paths=found, surface="path finder"
+        )
+        nodes = selectors.describe(actor=actor, keys={key for path in found for key in path})
+        labels = dict([*AssociationType.choices, (selectors.MEMBER, "Member of the group")])
+        for path in found:
+            steps: list[dict[str, Any]] = []
+            for i, key in enumerate(path):
+                via = ""
+                if i > 0:
+                    kinds = sorted(
+                        {labels.get(x.kind, x.kind) for x in graph.links_between(path[i - 1], key)}
+                    )
+                    via = ", ".join(kinds)
+                steps.append({"node": nodes[key], "via": via})
+            paths.append(steps)
+    return render(
+        request,
+        "network/paths.html",
+        {
+            "raw": raw,
+            "k": k,
+            "errors": errors,
+            "notices": notices,
+            "paths": paths,
+            "asked": asked and not errors,
+        },
+    )

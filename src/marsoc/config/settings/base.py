@@ -134,6 +134,7 @@ STATICFILES_DIRS = [
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("cytoscape", NODE_MODULES / "cytoscape" / "dist"),
 ]
 # GOV.UK Frontend's compiled CSS asks for fonts and images under /assets/.
 WHITENOISE_ROOT = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
