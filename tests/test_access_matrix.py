@@ -943,13 +943,14 @@ def test_workday_surfaces(world, actor):
 
 # --- Networks and organised crime groups (issue 16; the rows are in tests/network/routes.py) --------------
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS])
-def test_network_surfaces(world, actor):
+def test_network_surfaces(world, actor, token_for):
     nominals, _parts, users = world
     net = network_world(nominals, nominals["own_hub"].created_by)
     client = with_purpose(signed_in(users[actor]), *nominals.values())
     ids = {"london_group": net["london_group"].pk, "yorkshire_group": net["yorkshire_group"].pk}
     ids["associate"] = net["associate"].pk
     ids["own_ref"], ids["london_group_ref"] = nominals["own_hub"].reference, net["london_group"].reference
+    ids["yorkshire_group_ref"] = net["yorkshire_group"].reference
     failures = []
     for name, template, allowed_for in network_routes.GLOBAL_SURFACES:
         got = client.get(template.format(**ids)).status_code
@@ -962,6 +963,17 @@ def test_network_surfaces(world, actor):
             expected = 200 if relation in rows.get(actor, set()) else 404
             if got != expected:
                 failures.append(f"{name} / {relation}: expected {expected}, got {got}")
+    token = token_for(users[actor])
+    for name, template, allowed_for in network_routes.API_SURFACES:
+        got = client.get(template.format(**ids), HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+        if got != (200 if actor in allowed_for else 404):
+            failures.append(f"{name}: got {got}")
+    body = {"a": nominals["own_hub"].reference, "b": nominals["non_participating"].reference,
+            "association_type": "family", "source_kind": "officer"}  # fmt: skip
+    got = client.post("/api/network/associations", data=body, content_type="application/json",
+                      HTTP_AUTHORIZATION=f"Bearer {token}").status_code  # fmt: skip
+    if got != (201 if actor in network_routes.API_RECORDERS else 403):
+        failures.append(f"API record association: got {got}")
     if "own_hub" in READ[actor]:
         page = client.get(f"/cohort/{nominals['own_hub'].pk}/network/?hops=2").content.decode()
         names = {v: k for k, v in net["links"].items()}

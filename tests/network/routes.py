@@ -51,3 +51,19 @@ OWN_NETWORK_LINKS = {
         "own_other", "other_partnered", "rivals",
     },
 }  # fmt: skip
+
+# API (bearer token): (name, path template, who gets 200; everyone else 404).
+API_SURFACES = [
+    ("API groups", "/api/network/groups", CASE),
+    ("API London group", "/api/network/groups/{london_group}?purpose=case+review", LONDON_SIDE),
+    ("API Yorkshire group", "/api/network/groups/{yorkshire_group}?purpose=case+review", NATIONAL),
+    (
+        "API London ego network",
+        "/api/network/ego?centre={london_group_ref}&hops=2&purpose=case+review",
+        LONDON_SIDE,
+    ),
+    ("API path", "/api/network/paths?from={own_ref}&to={london_group_ref}", LONDON_SIDE),
+    ("API path to Yorkshire", "/api/network/paths?from={own_ref}&to={yorkshire_group_ref}", NATIONAL),
+]
+# API writes: who may record (201); the others 403 (no right to record) or 404 (cannot see an end).
+API_RECORDERS = {"london_manager", "london_officer", "national_manager"}

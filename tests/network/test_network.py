@@ -237,3 +237,36 @@ def test_path_finder_routes_only_through_what_the_viewer_sees(people):
     assert list(hit.subjects.values_list("nominal_id", flat=True)) == [n["other_hub"].pk]
     bad = signed_in(london).get("/network/paths/?from=hello&to=").content.decode()
     assert "is not a reference" in bad and "To: enter a reference" in bad
+
+
+def test_api_refuses_bad_links_by_field_and_hides_what_it_must(people, token_for):
+    from ..conftest import errors_by_field
+
+    owner, n = people
+    network_world(n, owner)
+    london = make_user("net.api", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(london)}"}
+    client = signed_in(london)
+    own = n["own_hub"].reference
+    before = Association.objects.count()
+    self_link = client.post(
+        "/api/network/associations", content_type="application/json", **auth,
+        data={"a": own, "b": own, "association_type": "family", "source_kind": "officer"},
+    )  # fmt: skip
+    assert self_link.status_code == 422
+    assert errors_by_field(self_link.json())["b"] == ["A person or group cannot be linked to themself"]
+    hidden = client.post(
+        "/api/network/associations", content_type="application/json", **auth,
+        data={"a": own, "b": n["other_hub"].reference, "association_type": "family", "source_kind": "officer"},
+    )  # fmt: skip
+    missing = client.post(
+        "/api/network/associations", content_type="application/json", **auth,
+        data={"a": own, "b": "MH9999999", "association_type": "family", "source_kind": "officer"},
+    )  # fmt: skip
+    assert hidden.status_code == missing.status_code == 404 and hidden.json() == missing.json()
+    assert Association.objects.count() == before
+    ego = client.get(f"/api/network/ego?centre={own}&hops=2&purpose=Tasking", **auth).json()
+    assert {node["reference"] for node in ego["nodes"]} >= {own, n["non_participating"].reference}
+    assert n["other_hub"].reference not in {node["reference"] for node in ego["nodes"]}
+    no_purpose = client.get(f"/api/network/ego?centre={own}", **auth)
+    assert no_purpose.status_code == 422 and "purpose" in errors_by_field(no_purpose.json())

@@ -5,6 +5,7 @@ from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from marsoc.assessment.api import router as assessment_router
 from marsoc.core.api_errors import register_error_handlers
 from marsoc.intelligence.api import router as intelligence_router
+from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
 
@@ -24,3 +25,4 @@ api.add_router("/", nominals_router)
 api.add_router("/", assessment_router)
 api.add_router("/", plans_router)
 api.add_router("/", intelligence_router)
+api.add_router("/", network_router)

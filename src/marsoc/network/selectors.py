@@ -320,3 +320,13 @@ def hidden_interest(*, actor: Actor, key: NodeKey) -> Interest | None:
         return None
     hub = person.owner_hub
     return Interest(hub.name, hub.contact_name, hub.contact_email, person.pk)
+
+
+def access_end_by_key(*, actor: Actor, key: NodeKey) -> Nominal | Associate | OrganisedCrimeGroup:
+    """The person or group a key names, through its own scope (NotFoundOrForbidden for missing and hidden)."""
+    kind, pk = key
+    if kind == NodeKind.NOMINAL:
+        return access.fetch(actor, "nominal", Nominal.objects.all(), pk)
+    if kind == NodeKind.ASSOCIATE:
+        return access.fetch(actor, "associate", Associate.objects.all(), pk)
+    return access.fetch(actor, "ocg", OrganisedCrimeGroup.objects.all(), pk)

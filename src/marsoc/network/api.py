@@ -1,0 +1,365 @@
+"""Network endpoints: groups (list, one, record), memberships and associations (record), the ego network
+and paths. The same selectors, services, policy and audit as the pages: every figure is computed on what
+the caller may see; a missing and a hidden record both answer 404, a write the policy refuses 403, bad
+input 422 with the errors by field."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
+
+from marsoc.core import access
+from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.web import actor as _actor
+from marsoc.nominals.models import Nominal
+
+from . import selectors, services
+from .graph import Graph, NodeKey, key_label
+from .models import Associate, OrganisedCrimeGroup
+
+router = Router(tags=["network"])
+MAX_ID = 2**31 - 1
+
+
+def _plain_text(value: object) -> object:
+    if isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
+        raise ValueError("must not contain NUL or unpaired surrogate characters")
+    return value
+
+
+class GroupOut(Schema):
+    id: int
+    reference: str
+    name: str
+    aliases: list[str]
+    status: str
+    crime_types: list[str]
+    geography: str
+    owner_hub: str
+    lead_agency: str
+    classification: str
+
+
+class MemberOut(Schema):
+    reference: str
+    kind: str
+    role: str
+    started_on: date | None
+    ended_on: date | None
+    confidence: str
+    source: str
+
+
+class GroupDetail(GroupOut):
+    members: list[MemberOut]
+
+
+class NodeOut(Schema):
+    id: str
+    reference: str
+    kind: str
+    label: str
+    in_custody: bool
+    degree: int
+    betweenness: float
+    pagerank: float
+    component: int
+
+
+class LinkOut(Schema):
+    record: str
+    id: int
+    source: str
+    target: str
+    type: str
+    in_custody: bool
+
+
+class NetworkOut(Schema):
+    centre: str
+    nodes: list[NodeOut]
+    links: list[LinkOut]
+    components: int
+
+
+class PathsOut(Schema):
+    source: str
+    target: str
+    paths: list[list[str]]
+
+
+class GroupIn(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_control_characters(cls, value: object) -> object:
+        return _plain_text(value)
+
+    name: str = Field(..., max_length=200)
+    lead_agency_id: int | None = Field(None, ge=1, le=MAX_ID)
+    crime_types: list[str] = Field(..., max_length=10)
+    aliases: list[str] = Field([], max_length=20)
+    geography: str = Field("", max_length=300)
+    status: str = "active"
+    formed_on: date | None = None
+    classification: str = "OFFICIAL-SENSITIVE"
+    purpose: str = "prevention_detection"
+    owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class EvidenceIn(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_control_characters(cls, value: object) -> object:
+        return _plain_text(value)
+
+    source_kind: str = Field(..., description="intelligence, custody, feed or officer")
+    intel_item_id: int | None = Field(None, ge=1, le=MAX_ID)
+    establishment_id: int | None = Field(None, ge=1, le=MAX_ID)
+    source_reference: str = Field("", max_length=200)
+    confidence: str = "medium"
+    started_on: date | None = None
+    ended_on: date | None = None
+    classification: str = ""
+    purpose: str = "prevention_detection"
+    notes: str = Field("", max_length=3000)
+    owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+    def evidence(self) -> services.Evidence:
+        return services.Evidence(**self.dict())
+
+
+class AssociationIn(EvidenceIn):
+    a: str = Field(..., max_length=20, description="A reference: MH…, AS… or OCG…")
+    b: str = Field(..., max_length=20)
+    association_type: str
+    directed: bool = False
+
+
+class MembershipIn(EvidenceIn):
+    group: str = Field(..., max_length=20, description="The group's reference, OCG…")
+    person: str = Field(..., max_length=20, description="A nominal (MH…) or an associate (AS…)")
+    role: str
+
+
+class Created(Schema):
+    id: int
+
+
+class EgoParams(Schema):
+    centre: str = Field(..., max_length=20)
+    hops: int = Field(1, ge=1, le=3)
+    purpose: str = Field("", max_length=500)
+
+
+class PathParams(Schema):
+    source: str = Field(..., max_length=20, alias="from")
+    target: str = Field(..., max_length=20, alias="to")
+    k: int = Field(3, ge=1, le=5)
+
+
+def _require_network(request: HttpRequest) -> Any:
+    actor = _actor(request)
+    if not access.may(actor, "network.view"):
+        raise NotFoundOrForbidden("network")
+    return actor
+
+
+def _key(actor: Any, reference: str, field: str) -> NodeKey:
+    key = selectors.parse_reference(reference)
+    if key is None:
+        raise ValidationFailed({field: f"“{reference}” is not a reference (MH, OCG or AS and digits)"})
+    selectors.access_end_by_key(actor=actor, key=key)  # 404 when missing or hidden
+    return key
+
+
+def _group(g: OrganisedCrimeGroup) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "reference": g.reference,
+        "name": g.name,
+        "aliases": [a.name for a in g.aliases.all()],
+        "status": g.status,
+        "crime_types": list(g.crime_types),
+        "geography": g.geography,
+        "owner_hub": g.owner_hub.name,
+        "lead_agency": g.originating_agency.name,
+        "classification": g.classification,
+    }
+
+
+def _network(actor: Any, graph: Graph, centre: NodeKey) -> dict[str, Any]:
+    nodes = selectors.describe(actor=actor, keys=graph.nodes)
+    m = graph.metrics()
+    return {
+        "centre": key_label(centre),
+        "nodes": [
+            {
+                "id": key_label(key),
+                "reference": nodes[key].reference,
+                "kind": key[0],
+                "label": nodes[key].label,
+                "in_custody": nodes[key].in_custody,
+                "degree": m.degree.get(key, 0),
+                "betweenness": m.betweenness.get(key, 0.0),
+                "pagerank": m.pagerank.get(key, 0.0),
+                "component": m.component.get(key, 0),
+            }
+            for key in graph.nodes
+            if key in nodes
+        ],
+        "links": [
+            {
+                "record": x.record,
+                "id": x.record_id,
+                "source": key_label(x.a),
+                "target": key_label(x.b),
+                "type": x.kind,
+                "in_custody": x.in_custody,
+            }
+            for x in graph.links
+        ],
+        "components": m.components,
+    }
+
+
+@router.get("/network/groups", response=list[GroupOut], summary="The organised crime groups you may see")
+def list_groups(request: HttpRequest, q: str = "", status: str = "") -> list[dict[str, Any]]:
+    actor = _require_network(request)
+    groups = list(selectors.group_list(actor=actor, query=q[:100], status=status[:20])[:500])
+    services.group_list_consult(
+        actor=actor,
+        group_ids=[g.pk for g in groups],
+        surface="api",
+        query={"q": q[:100], "status": status[:20]},
+    )
+    return [_group(g) for g in groups]
+
+
+@router.get(
+    "/network/groups/{group_id}",
+    response={200: GroupDetail, 404: ApiError, 422: ApiError},
+    summary="One group with its members (a purpose is required and logged)",
+)
+def get_group(request: HttpRequest, group_id: int, purpose: str = "") -> Any:
+    actor = _require_network(request)
+    group = selectors.access_group_by_id(actor=actor, group_id=min(group_id, 2**63 - 1))
+    if len(purpose.strip()) < 3:
+        raise ValidationFailed(PURPOSE_NEEDED)
+    graph = selectors.group_network(actor=actor, group=group)
+    services.group_consult(actor=actor, group=group, graph=graph, purpose=purpose.strip(), surface="api")
+    members = [
+        {
+            "reference": m.nominal.reference if m.nominal else m.associate.reference if m.associate else "",
+            "kind": "nominal" if m.nominal_id else "associate",
+            "role": m.role,
+            "started_on": m.started_on,
+            "ended_on": m.ended_on,
+            "confidence": m.confidence,
+            "source": m.source_kind,
+        }
+        for m in selectors.group_members(actor=actor, group=group)
+    ]
+    return Status(200, _group(group) | {"members": members})
+
+
+@router.post(
+    "/network/groups",
+    response={201: Created, 403: ApiError, 422: ApiError},
+    summary="Record a group (the same checks and audit as the service)",
+)
+def create_group(request: HttpRequest, payload: GroupIn) -> Any:
+    actor = _actor(request)
+    if not access.may(actor, "network.record"):
+        raise PermissionDenied("You cannot record organised crime groups")
+    group = services.group_create(actor=actor, data=services.GroupInput(**payload.dict()))
+    return Status(201, {"id": group.pk})
+
+
+@router.post(
+    "/network/associations",
+    response={201: Created, 403: ApiError, 404: ApiError, 422: ApiError},
+    summary="Record an association between two people, a person and a group, or two groups",
+)
+def create_association(request: HttpRequest, payload: AssociationIn) -> Any:
+    actor = _actor(request)
+    if not access.may(actor, "network.record"):
+        raise PermissionDenied("You cannot record associations")
+    a = selectors.access_end_by_key(actor=actor, key=_parse(payload.a, "a"))
+    b = selectors.access_end_by_key(actor=actor, key=_parse(payload.b, "b"))
+    evidence = EvidenceIn(**{k: v for k, v in payload.dict().items() if k in EvidenceIn.model_fields})
+    link = services.association_record(
+        actor=actor, a=a, b=b, association_type=payload.association_type, directed=payload.directed,
+        evidence=evidence.evidence(),
+    )  # fmt: skip
+    return Status(201, {"id": link.pk})
+
+
+@router.post(
+    "/network/memberships",
+    response={201: Created, 403: ApiError, 404: ApiError, 422: ApiError},
+    summary="Record a nominal's or an associate's membership of a group",
+)
+def create_membership(request: HttpRequest, payload: MembershipIn) -> Any:
+    actor = _actor(request)
+    if not access.may(actor, "network.record"):
+        raise PermissionDenied("You cannot record memberships")
+    group = selectors.access_end_by_key(actor=actor, key=_parse(payload.group, "group"))
+    person = selectors.access_end_by_key(actor=actor, key=_parse(payload.person, "person"))
+    if not isinstance(group, OrganisedCrimeGroup):
+        raise ValidationFailed({"group": "Give the reference of a group (OCG…)"})
+    if not isinstance(person, Nominal | Associate):
+        raise ValidationFailed({"person": "Give the reference of a nominal (MH…) or an associate (AS…)"})
+    evidence = EvidenceIn(**{k: v for k, v in payload.dict().items() if k in EvidenceIn.model_fields})
+    membership = services.membership_record(
+        actor=actor, group=group, person=person, role=payload.role, evidence=evidence.evidence()
+    )
+    return Status(201, {"id": membership.pk})
+
+
+def _parse(reference: str, field: str) -> NodeKey:
+    key = selectors.parse_reference(reference)
+    if key is None:
+        raise ValidationFailed({field: f"“{reference}” is not a reference (MH, OCG or AS and digits)"})
+    return key
+
+
+@router.get(
+    "/network/ego",
+    response={200: NetworkOut, 404: ApiError, 422: ApiError},
+    summary="The network you may see around a person or group, 1 to 3 links out (a purpose is required)",
+)
+def ego(request: HttpRequest, params: Query[EgoParams]) -> Any:
+    actor = _require_network(request)
+    centre = _key(actor, params.centre, "centre")
+    if len(params.purpose.strip()) < 3:
+        raise ValidationFailed(PURPOSE_NEEDED)
+    graph = selectors.ego_network(actor=actor, centre=centre, hops=params.hops)
+    services.network_consult(
+        actor=actor, centre=centre, graph=graph, purpose=params.purpose.strip(), surface="api",
+        query={"hops": str(params.hops)},
+    )  # fmt: skip
+    return Status(200, _network(actor, graph, centre))
+
+
+@router.get(
+    "/network/paths",
+    response={200: PathsOut, 404: ApiError, 422: ApiError},
+    summary="Up to k shortest routes between two people or groups, through what you may see",
+)
+def paths(request: HttpRequest, params: Query[PathParams]) -> Any:
+    actor = _require_network(request)
+    source = _key(actor, params.source, "from")
+    target = _key(actor, params.target, "to")
+    found = selectors.network_graph(actor=actor).k_shortest_paths(source, target, params.k)
+    services.network_path_consult(actor=actor, source=source, target=target, paths=found, surface="api")
+    return Status(
+        200,
+        {
+            "source": key_label(source),
+            "target": key_label(target),
+            "paths": [[key_label(k) for k in path] for path in found],
+        },
+    )
