@@ -15,7 +15,7 @@ from marsoc.accounts.models import User
 from marsoc.accounts.selectors import all_hubs, regional_hubs
 from marsoc.assessment.vocabulary import ResultsView
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
@@ -263,10 +263,7 @@ def assessment_detail(
     request: HttpRequest, nominal: Nominal, purpose: str, assessment_id: int
 ) -> HttpResponse:
     actor = _actor(request)
-    try:
-        assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such assessment") from exc
+    assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
     if assessment.nominal_id != nominal.pk:
         raise Http404("No such assessment")
     spec = services.method_spec(assessment.method)
@@ -348,10 +345,7 @@ def method_dry_runs(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        run = dry_run_by_id(actor=actor, run_id=run_id)
-    except NotFoundOrForbidden:
-        raise Http404("Not available") from None
+    run = dry_run_by_id(actor=actor, run_id=run_id)
     if not run.finished and services.dry_runs_recover():
         run.refresh_from_db()  # its worker had stopped: it is queued again (or failed)
     direction = request.GET.get("direction", "")
@@ -638,10 +632,7 @@ def population_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _exercise(actor: User, pk: int) -> ExerciseAccess:
-    try:
-        return access_exercise_by_id(actor=actor, exercise_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such exercise") from exc
+    return access_exercise_by_id(actor=actor, exercise_id=pk)
 
 
 @login_required

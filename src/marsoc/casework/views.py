@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
@@ -73,10 +73,7 @@ def note_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespon
 @nominal_page("case_note_correct")
 def note_correct(request: HttpRequest, nominal: Nominal, purpose: str, note_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such note") from exc
+    note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
     decision = access.decide(actor, "case_note.edit", note, now=timezone.now())
     if not decision.allowed:
         messages.info(request, decision.reason)
@@ -100,10 +97,7 @@ def note_correct(request: HttpRequest, nominal: Nominal, purpose: str, note_id: 
 @nominal_page("case_note_addendum")
 def note_addendum(request: HttpRequest, nominal: Nominal, purpose: str, note_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such note") from exc
+    note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
     if not access.may(actor, "case_note.addendum", note):
         raise Http404("No such page")
     form = AddendumForm(request.POST or None)

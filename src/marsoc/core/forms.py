@@ -1,4 +1,5 @@
-"""Form pieces shared by every app: the GOV.UK date input (day, month, year) and error mapping."""
+"""Form pieces shared by every app: the GOV.UK date input (day, month, year), error mapping and the
+stated purpose asked before a record is opened."""
 
 from datetime import date
 from typing import Any
@@ -83,3 +84,42 @@ def apply_service_errors(
         target = field_map.get(field, field)
         for message in messages:
             form.add_error(target if target in form.fields else None, message)
+
+
+# Why a record is being opened: stored with every consultation (DPA 2018 s.62).
+PURPOSES = [
+    ("case_management", "Case management of this person"),
+    ("tasking", "Preparing for a tasking or coordination meeting"),
+    ("intelligence", "Intelligence development"),
+    ("risk_assessment", "Assessment or review of risk"),
+    ("disruption", "Planning or recording a disruption"),
+    ("data_quality", "Checking or correcting the record"),
+    ("other", "Another purpose (describe it below)"),
+]
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label="Why are you opening this record?",
+        choices=PURPOSES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you are opening this record"},
+    )
+    detail = forms.CharField(
+        label="More detail",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required if you chose another purpose",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("purpose") == "other" and not (data.get("detail") or "").strip():
+            self.add_error("detail", "Describe the purpose")
+        return data
+
+    def justification(self) -> str:
+        label = dict(PURPOSES)[self.cleaned_data["purpose"]]
+        detail = (self.cleaned_data.get("detail") or "").strip()
+        return f"{label}: {detail}" if detail else label

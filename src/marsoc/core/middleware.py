@@ -1,9 +1,13 @@
-"""Headers Django's SecurityMiddleware does not set."""
+"""Middleware of the service: headers Django's SecurityMiddleware does not set, control characters,
+JSON errors under /api/, and hidden records answered as missing ones."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from .errors import NotFoundOrForbidden
 
 # Self-hosted assets only; the one inline script GOV.UK needs (adding the js-enabled class) is
 # replaced by a static file, so no 'unsafe-inline' is needed for scripts.
@@ -110,3 +114,21 @@ class ApiJsonErrorsMiddleware:
             if header in response:
                 body[header] = response[header]
         return body
+
+
+class HiddenAsMissingMiddleware:
+    """A page whose record the actor may not see (NotFoundOrForbidden from the access façade) answers
+    exactly as for an id that does not exist: Django's 404 page, raised from the same place, so that
+    nothing (status, body, headers) tells a hidden record from a missing one. Views need no try/except
+    of their own. The API maps the same exception in core.api_errors."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFoundOrForbidden):
+            return response_for_exception(request, Http404("Not found"))
+        return None

@@ -7,12 +7,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .errors import NotFoundOrForbidden
 from .exports import safe_text
 from .forms import GovukDateField
 from .models import AuditEvent
@@ -51,10 +50,7 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters]:
 
 
 def _list_or_404(request: HttpRequest, filters: AuditFilters) -> Any:
-    try:
-        return audit_event_list(actor=request.user, filters=filters)  # type: ignore[arg-type]
-    except NotFoundOrForbidden as exc:
-        raise Http404("Not available") from exc
+    return audit_event_list(actor=request.user, filters=filters)  # type: ignore[arg-type]
 
 
 @login_required
@@ -80,10 +76,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def audit_verify_request(request: HttpRequest) -> HttpResponse:
-    try:
-        audit_verification_request(actor=request.user)  # type: ignore[arg-type]
-    except NotFoundOrForbidden as exc:
-        raise Http404("Not available") from exc
+    audit_verification_request(actor=request.user)  # type: ignore[arg-type]
     messages.success(request, "The check of the audit chain has been queued; its result appears below")
     return redirect("core:audit_list")
 

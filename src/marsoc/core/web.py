@@ -1,10 +1,30 @@
-"""What every app's pages and API share: who is acting, and sending an export."""
+"""What every app's pages and API share: who is acting, the purpose gate in front of a record, and
+sending an export.
 
+The purpose gate is written once here and configured per kind of record (nominal, intelligence item,
+nominal summary): fetch the record through the access façade, ask why it is being opened (once per
+record per session), record the consultation in the app's service, then show the page. A record the
+actor may not see raises NotFoundOrForbidden, which `HiddenAsMissingMiddleware` answers with the same
+404 page as an id that does not exist."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .exports import ExportFile
+from .forms import PurposeForm
+
+View = Callable[..., HttpResponse]
+# (actor, record, purpose, surface): the app's service that writes the consultation record.
+Consult = Callable[..., object]
 
 
 def actor(request: HttpRequest) -> Any:
@@ -18,3 +38,74 @@ def send_export(export: ExportFile) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+@dataclass(frozen=True)
+class PurposeGate:
+    """The purpose gate for one kind of record.
+
+    `fetch(actor, pk)` returns the record or raises NotFoundOrForbidden (an `access_*_by_id` selector);
+    `consult(actor=, <record_arg>=, purpose=, surface=)` writes the consultation in the app's service;
+    `ask_url` names the page asking the purpose (wired to `purpose_view`), `home_url` the record's page."""
+
+    session_key: str
+    fetch: Callable[[Any, int], Any]
+    consult: Consult
+    record_arg: str
+    ask_url: str
+    home_url: str
+
+    def stated(self, request: HttpRequest, pk: int) -> str | None:
+        purposes: dict[str, str] = request.session.get(self.session_key, {})
+        return purposes.get(str(pk))
+
+    def remember(self, request: HttpRequest, pk: int, purpose: str) -> None:
+        """Store the purpose for this record for the rest of the session (a record just created by the
+        user, for instance, is opened for the purpose it was created for)."""
+        purposes = dict(request.session.get(self.session_key, {}))
+        purposes[str(pk)] = purpose
+        request.session[self.session_key] = purposes
+
+    def ask(self, request: HttpRequest, pk: int) -> HttpResponse:
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse(self.ask_url, args=[pk])}?{query}")
+
+    def open(self, request: HttpRequest, pk: int, surface: str) -> tuple[Any, str] | HttpResponse:
+        """The record and the stated purpose, with the consultation recorded; or the redirect to the
+        purpose page when none is stated yet."""
+        who = actor(request)
+        record = self.fetch(who, pk)
+        purpose = self.stated(request, record.pk)
+        if purpose is None:
+            return self.ask(request, record.pk)
+        # Every request that shows the record is a consultation, a form shown again with errors too.
+        self.consult(actor=who, **{self.record_arg: record}, purpose=purpose, surface=surface)
+        return record, purpose
+
+    def page(self, surface: str) -> Callable[[View], View]:
+        """Decorator for a page about one record: `view(request, record, purpose, *args)`."""
+
+        def decorate(view: View) -> View:
+            @wraps(view)
+            def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+                opened = self.open(request, pk, surface)
+                if isinstance(opened, HttpResponse):
+                    return opened
+                return view(request, *opened, *args, **kwargs)
+
+            return login_required(wrapper)
+
+        return decorate
+
+    def purpose_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The page asking why the record is opened; returns to `next` (on this site only)."""
+        record = self.fetch(actor(request), pk)
+        default = reverse(self.home_url, args=[record.pk])
+        next_url = request.GET.get("next") or default
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = default
+        form = PurposeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            self.remember(request, record.pk, form.justification())
+            return redirect(next_url)
+        return render(request, "core/purpose.html", {"form": form, "nominal_ref": record.reference})

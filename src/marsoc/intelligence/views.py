@@ -4,7 +4,6 @@ Opening an item needs a purpose (asked once per item per session) and writes a c
 lists, searches and exports record what they showed; a deconfliction hit is logged as a disclosure."""
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,18 +13,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from marsoc.accounts.models import User
 from marsoc.accounts.selectors import hub_choices
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import classification_rank
+from marsoc.core.web import PurposeGate, send_export
 from marsoc.core.web import actor as _actor
-from marsoc.core.web import send_export
-from marsoc.nominals.forms import PurposeForm
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
 from marsoc.nominals.views import nominal_page
@@ -70,52 +66,29 @@ from .selectors import (
 from .services import AGREEMENT_TRANSITIONS, PART_LABELS
 from .vocabulary import AgreementStatus, HandlingCondition, ProcessingPurpose, SanitisationStatus
 
-PURPOSES_KEY = "marsoc_intel_purposes"
-SUMMARY_PURPOSES_KEY = "marsoc_summary_purposes"
 View = Callable[..., HttpResponse]
 EXPORT_LIMIT = 5000
 
-
-def _item_or_404(request: HttpRequest, pk: int) -> IntelItem:
-    try:
-        return access_item_by_id(actor=_actor(request), item_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such item") from exc
-
-
-def item_page(surface: str) -> Callable[[View], View]:
-    """Access check, purpose gate and consultation record for a page about one item."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
-            item = _item_or_404(request, pk)
-            purpose = request.session.get(PURPOSES_KEY, {}).get(str(item.pk))
-            if purpose is None:
-                return redirect(
-                    f"{reverse('intelligence:purpose', args=[item.pk])}?{urlencode({'next': request.get_full_path()})}"
-                )
-            services.item_consult(actor=_actor(request), item=item, purpose=purpose, surface=surface)
-            return view(request, item, purpose, *args, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorate
-
-
-@login_required
-def purpose(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _item_or_404(request, pk)
-    next_url = request.GET.get("next") or reverse("intelligence:detail", args=[item.pk])
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("intelligence:detail", args=[item.pk])
-    form = PurposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        purposes = dict(request.session.get(PURPOSES_KEY, {}))
-        purposes[str(item.pk)] = form.justification()
-        request.session[PURPOSES_KEY] = purposes
-        return redirect(next_url)
-    return render(request, "nominals/purpose.html", {"form": form, "nominal_ref": item.reference})
+# Access check, purpose gate and consultation record for pages about one item, and one summary.
+ITEM_GATE = PurposeGate(
+    session_key="marsoc_intel_purposes",
+    fetch=lambda actor, pk: access_item_by_id(actor=actor, item_id=pk),
+    consult=services.item_consult,
+    record_arg="item",
+    ask_url="intelligence:purpose",
+    home_url="intelligence:detail",
+)
+SUMMARY_GATE = PurposeGate(
+    session_key="marsoc_summary_purposes",
+    fetch=lambda actor, pk: access_summary_by_id(actor=actor, summary_id=pk),
+    consult=services.summary_consult,
+    record_arg="summary",
+    ask_url="intelligence:summary_purpose",
+    home_url="intelligence:summary",
+)
+item_page = ITEM_GATE.page
+purpose = login_required(ITEM_GATE.purpose_view)
+summary_purpose = login_required(SUMMARY_GATE.purpose_view)
 
 
 @login_required
@@ -164,10 +137,6 @@ def item_export(request: HttpRequest) -> HttpResponse:
     return send_export(services.item_export(actor=actor, items=rows))
 
 
-def _hubs_for(actor: User) -> Any:
-    return hub_choices(actor)
-
-
 @login_required
 def item_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -176,7 +145,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"owner_hub": actor.hub_id, "record_group": "3"}
     if request.GET.get("nominal", "").isdigit():
         initial["subjects"] = f"MH{int(request.GET['nominal']):07d}"
-    form = ItemForm(request.POST or None, hubs=_hubs_for(actor), initial=initial)
+    form = ItemForm(request.POST or None, hubs=hub_choices(actor), initial=initial)
     if request.method == "POST" and form.is_valid():
         ids, problem = form.subject_ids()
         if problem:
@@ -211,9 +180,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
                     exc.errors.pop("subjects")
                 apply_service_errors(form, exc)
             else:
-                purposes = dict(request.session.get(PURPOSES_KEY, {}))
-                purposes[str(item.pk)] = "Intelligence development: recording an item"
-                request.session[PURPOSES_KEY] = purposes
+                ITEM_GATE.remember(request, item.pk, "Intelligence development: recording an item")
                 messages.success(request, f"Intelligence recorded as {item.reference} {item.grade_label}")
                 return redirect("intelligence:detail", pk=item.pk)
     return render(request, "intelligence/item_form.html", {"form": form})
@@ -359,9 +326,7 @@ def item_sanitise(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRe
         except ValidationFailed as exc:
             apply_service_errors(form, exc)
         else:
-            purposes = dict(request.session.get(PURPOSES_KEY, {}))
-            purposes[str(version.pk)] = purpose
-            request.session[PURPOSES_KEY] = purposes
+            ITEM_GATE.remember(request, version.pk, purpose)
             messages.success(
                 request,
                 "Sanitised version sent to the originator for approval"
@@ -469,8 +434,6 @@ def access_request_new(request: HttpRequest) -> HttpResponse:
             hub_id=form.cleaned_data["hub"],
             reason=form.cleaned_data.get("reason") or "",
         )
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such interest") from exc
     except (ValidationFailed, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
@@ -526,10 +489,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
 @login_required
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        agreement = access_agreement_by_id(actor=actor, agreement_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such agreement") from exc
+    agreement = access_agreement_by_id(actor=actor, agreement_id=pk)
     manage = access.may(actor, "agreement.manage")
     targets = sorted(AGREEMENT_TRANSITIONS.get(agreement.status, set())) if manage else []
     form = AgreementStatusForm(request.POST or None)
@@ -667,10 +627,7 @@ def item_restrict(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRe
 def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
     """DPA 2018 s.45: everything this hub holds on a person, as CSV, items marked for exemption review."""
     actor = _actor(request)
-    try:
-        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such person") from exc
+    nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     if not access.may(actor, "subject_access.export", nominal.owner_hub_id):
         raise Http404("Not available")
     rows = subject_access_rows(actor=actor, nominal=nominal)
@@ -763,9 +720,7 @@ def summary_share(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
                 except ValidationFailed as exc:
                     apply_service_errors(choices, exc)
                 else:
-                    purposes = dict(request.session.get(SUMMARY_PURPOSES_KEY, {}))
-                    purposes[str(summary.pk)] = purpose
-                    request.session[SUMMARY_PURPOSES_KEY] = purposes
+                    SUMMARY_GATE.remember(request, summary.pk, purpose)
                     asked = len(summary.record.get("consent_requested", []))
                     messages.success(
                         request,
@@ -818,41 +773,11 @@ def summaries(request: HttpRequest) -> HttpResponse:
     return render(request, "intelligence/summaries.html", {"page": page})
 
 
-def _summary_or_404(request: HttpRequest, pk: int) -> SummaryDisclosure:
-    try:
-        return access_summary_by_id(actor=_actor(request), summary_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such summary") from exc
-
-
-@login_required
-def summary_purpose(request: HttpRequest, pk: int) -> HttpResponse:
-    summary = _summary_or_404(request, pk)
-    default = reverse("intelligence:summary", args=[summary.pk])
-    next_url = request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = default
-    form = PurposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        purposes = dict(request.session.get(SUMMARY_PURPOSES_KEY, {}))
-        purposes[str(summary.pk)] = form.justification()
-        request.session[SUMMARY_PURPOSES_KEY] = purposes
-        return redirect(next_url)
-    return render(request, "nominals/purpose.html", {"form": form, "nominal_ref": summary.reference})
-
-
-@login_required
-def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@SUMMARY_GATE.page("page")
+def summary_detail(request: HttpRequest, summary: SummaryDisclosure, purpose: str) -> HttpResponse:
     """One summary as disclosed. The recipient sees what went (and the items it may still open); the
     disclosing hub also sees what was left out, withheld or sent for consent."""
     actor = _actor(request)
-    summary = _summary_or_404(request, pk)
-    purpose = request.session.get(SUMMARY_PURPOSES_KEY, {}).get(str(summary.pk))
-    if purpose is None:
-        return redirect(
-            f"{reverse('intelligence:summary_purpose', args=[summary.pk])}?{urlencode({'next': request.get_full_path()})}"
-        )
-    services.summary_consult(actor=actor, summary=summary, purpose=purpose, surface="page")
     items = summary_items(actor=actor, summary=summary)
     owner = access.may(actor, "summary.owner_side", summary)
     marks = [summary.classification] + [i.classification for i in items]

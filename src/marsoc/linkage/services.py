@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core import access
@@ -514,9 +515,14 @@ def feed_import_request(**kwargs: Any) -> FeedImport:
     return feed_import
 
 
-def _enqueue(import_id: int) -> None:
-    from .tasks import feed_import_task
+@task()
+def feed_import_task(import_id: int) -> str:
+    """Validate and commit one staged import on the worker. If the worker stops during it, the next
+    worker to start (or the import's page) finds it and queues it again: see imports_recover."""
+    return feed_import_process(import_id).status
 
+
+def _enqueue(import_id: int) -> None:
     result = feed_import_task.enqueue(import_id)
     FeedImport.objects.filter(pk=import_id).update(task_id=str(result.id)[:64])
 
@@ -779,9 +785,17 @@ def run_request(*, actor: User) -> LinkageRun:
     return run
 
 
-def _enqueue_run(run_id: int) -> None:
-    from .tasks import linkage_run_task
+@task()
+def linkage_run_task(run_id: int | None = None) -> str:
+    """Run a queued linkage run (run_request) on the worker; returns its status. If the worker stops
+    during it, the next worker to start (or the linkage page) queues it again: runs_recover. Without
+    a run id (a task queued by an earlier version), a run is recorded when it finishes."""
+    if run_id is None:
+        return str(linkage_run(actor=None).status)
+    return str(run_process(run_id).status)
 
+
+def _enqueue_run(run_id: int) -> None:
     result = linkage_run_task.enqueue(run_id)
     LinkageRun.objects.filter(pk=run_id).update(task_id=str(result.id)[:64])
 

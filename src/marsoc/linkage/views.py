@@ -15,7 +15,7 @@ from marsoc.accounts.models import User
 from marsoc.accounts.selectors import hub_choices
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
 
@@ -104,10 +104,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        feed_import = access_import_by_id(actor, import_id)
-    except NotFoundOrForbidden:
-        raise Http404("Not available") from None
+    feed_import = access_import_by_id(actor, import_id)
     if not feed_import.finished and services.imports_recover():
         feed_import.refresh_from_db()  # its worker had stopped: it is queued again (or failed)
     page = Paginator(quarantine_of(feed_import), 50).get_page(request.GET.get("page"))
@@ -145,16 +142,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 def pair_review(request: HttpRequest, pair_id: int) -> HttpResponse:
     actor = _actor(request)
     _require_linkage(actor)
-    try:
-        pair = access_pair_by_id(actor, pair_id)
-    except NotFoundOrForbidden:
-        raise Http404("Not available") from None
+    pair = access_pair_by_id(actor, pair_id)
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.pair_decide(actor=actor, pair_id=pair.pk, decision=form.cleaned_data["decision"])
-        except NotFoundOrForbidden:
-            raise Http404("Not available") from None
         except ValidationFailed as exc:
             apply_service_errors(form, exc)
         else:
@@ -179,10 +171,7 @@ def pair_review(request: HttpRequest, pair_id: int) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = _actor(request)
     _require_linkage(actor)
-    try:
-        view = access_person(actor, person_id)
-    except NotFoundOrForbidden:
-        raise Http404("Not available") from None
+    view = access_person(actor, person_id)
     records.linkage_consult(
         actor=actor,
         action=AuditAction.LINKAGE_PERSON_VIEW,
@@ -214,8 +203,6 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
     try:
         merge = access_merge(actor, merge_id)
         services.merge_undo(actor=actor, merge_id=merge.pk)
-    except NotFoundOrForbidden:
-        raise Http404("Not available") from None
     except ValidationFailed as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
         return redirect("linkage:person", person_id=merge.survivor_id)

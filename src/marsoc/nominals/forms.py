@@ -22,46 +22,9 @@ from .vocabulary import (
     Sex,
 )
 
-PURPOSES = [
-    ("case_management", "Case management of this person"),
-    ("tasking", "Preparing for a tasking or coordination meeting"),
-    ("intelligence", "Intelligence development"),
-    ("risk_assessment", "Assessment or review of risk"),
-    ("disruption", "Planning or recording a disruption"),
-    ("data_quality", "Checking or correcting the record"),
-    ("other", "Another purpose (describe it below)"),
-]
-
 
 def _blank(choices: Any, label: str = "Select") -> list[tuple[str, str]]:
     return [("", label), *list(choices)]
-
-
-class PurposeForm(forms.Form):
-    purpose = forms.ChoiceField(
-        label="Why are you opening this record?",
-        choices=PURPOSES,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select why you are opening this record"},
-    )
-    detail = forms.CharField(
-        label="More detail",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required if you chose another purpose",
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("purpose") == "other" and not (data.get("detail") or "").strip():
-            self.add_error("detail", "Describe the purpose")
-        return data
-
-    def justification(self) -> str:
-        label = dict(PURPOSES)[self.cleaned_data["purpose"]]
-        detail = (self.cleaned_data.get("detail") or "").strip()
-        return f"{label}: {detail}" if detail else label
 
 
 class CohortFilterForm(forms.Form):

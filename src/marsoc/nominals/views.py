@@ -1,14 +1,12 @@
 """Pages for nominals. Thin: parse the request, ask the selectors and services, render.
 
 Every page that shows personal data writes a consultation record; opening a record needs a purpose,
-asked once per nominal per session.
+asked once per nominal per session (the purpose gate of core.web).
 """
 
 from collections.abc import Callable
 from dataclasses import asdict
-from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
-from marsoc.accounts.models import User
 from marsoc.accounts.selectors import hub_choices, officers_for
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
+from marsoc.core.web import PurposeGate
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
@@ -37,7 +34,6 @@ from .forms import (
     IdentifierForm,
     MembershipForm,
     ParticipationForm,
-    PurposeForm,
     ReferForm,
 )
 from .lifecycle import derive_custody
@@ -52,56 +48,17 @@ from .selectors import (
 )
 from .vocabulary import MembershipState, Phase
 
-PURPOSES_KEY = "marsoc_purposes"
-View = Callable[..., HttpResponse]
-
-
-def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:
-    try:
-        return access_nominal_by_id(actor=_actor(request), nominal_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such nominal") from exc
-
-
-def stated_purpose(request: HttpRequest, nominal_id: int) -> str | None:
-    purposes: dict[str, str] = request.session.get(PURPOSES_KEY, {})
-    return purposes.get(str(nominal_id))
-
-
-def nominal_page(surface: str) -> Callable[[View], View]:
-    """Access check, purpose gate and consultation record for a page about one nominal."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
-            nominal = _nominal_or_404(request, pk)
-            purpose = stated_purpose(request, nominal.pk)
-            if purpose is None:
-                return redirect(
-                    f"{reverse('nominals:purpose', args=[nominal.pk])}?{urlencode({'next': request.get_full_path()})}"
-                )
-            # Every request that shows the record is a consultation, a form shown again with errors too.
-            services.nominal_consult(actor=_actor(request), nominal=nominal, purpose=purpose, surface=surface)
-            return view(request, nominal, purpose, *args, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorate
-
-
-@login_required
-def purpose(request: HttpRequest, pk: int) -> HttpResponse:
-    nominal = _nominal_or_404(request, pk)
-    next_url = request.GET.get("next") or reverse("nominals:detail", args=[nominal.pk])
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("nominals:detail", args=[nominal.pk])
-    form = PurposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        purposes = dict(request.session.get(PURPOSES_KEY, {}))
-        purposes[str(nominal.pk)] = form.justification()
-        request.session[PURPOSES_KEY] = purposes
-        return redirect(next_url)
-    return render(request, "nominals/purpose.html", {"form": form, "nominal_ref": nominal.reference})
+# Access check, purpose gate and consultation record for every page about one nominal.
+GATE = PurposeGate(
+    session_key="marsoc_purposes",
+    fetch=lambda actor, pk: access_nominal_by_id(actor=actor, nominal_id=pk),
+    consult=services.nominal_consult,
+    record_arg="nominal",
+    ask_url="nominals:purpose",
+    home_url="nominals:detail",
+)
+nominal_page = GATE.page
+purpose = login_required(GATE.purpose_view)
 
 
 @login_required
@@ -186,14 +143,6 @@ def detail(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
     return render(request, "nominals/detail.html", context)
 
 
-def _hubs_for(actor: User) -> Any:
-    return hub_choices(actor)
-
-
-def _officers_for(actor: User) -> Any:
-    return officers_for(actor)
-
-
 def _person_input(data: dict[str, Any]) -> services.NominalInput:
     return services.NominalInput(
         given_names=(data.get("given_names") or "").strip(),
@@ -218,8 +167,8 @@ def refer(request: HttpRequest) -> HttpResponse:
         raise Http404("Not available")
     form = ReferForm(
         request.POST or None,
-        hubs=_hubs_for(actor),
-        officers=_officers_for(actor),
+        hubs=hub_choices(actor),
+        officers=officers_for(actor),
         initial={"owner_hub": actor.hub_id if not actor.is_national else None},
     )
     if request.method == "POST" and form.is_valid():
@@ -248,9 +197,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                 },
             )
         else:
-            purposes = dict(request.session.get(PURPOSES_KEY, {}))
-            purposes[str(nominal.pk)] = "Case management of this person: recording a referral"
-            request.session[PURPOSES_KEY] = purposes
+            GATE.remember(request, nominal.pk, "Case management of this person: recording a referral")
             messages.success(request, f"{nominal.full_name} has been referred ({nominal.reference})")
             return redirect("nominals:detail", pk=nominal.pk)
     return render(request, "nominals/refer.html", {"form": form})
@@ -285,7 +232,7 @@ def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
         request.POST or None,
         initial=initial,
         hubs=hub_choices(actor, include=nominal.owner_hub_id),
-        officers=_officers_for(actor),
+        officers=officers_for(actor),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,8 +16,8 @@ class PlansConfig(AppConfig):
 
 def schedule_alerts_on_worker_start(**kwargs: Any) -> str:
     """A worker that starts with no alert run waiting runs one now (which queues the next): alerts appear
-    without anyone running a command (plans/schedule.py)."""
-    from .schedule import alerts_schedule
+    without anyone running a command (plans/tasks.py)."""
+    from .tasks import alerts_schedule
 
     at = alerts_schedule(run_after=None)
     return "Alerts: a run is queued now; each run queues the next for 06:00" if at is not None else ""

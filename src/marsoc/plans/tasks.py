@@ -1,16 +1,31 @@
 """Background work for plans, run by the task worker (`marsoc db_worker`)."""
 
+from datetime import datetime
+
+from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskContext
 
 from .alerts import alerts_run
-from .schedule import alerts_schedule, next_alerts_run
+from .schedule import next_alerts_run, run_waiting
 
 
 @task(takes_context=True)
 def alerts_task(context: TaskContext) -> dict[str, int]:
-    """Produce the date-driven alerts and send their e-mails, then queue tomorrow's run (plans/schedule.py);
+    """Produce the date-driven alerts and send their e-mails, then queue tomorrow's run (alerts_schedule);
     safe to run as often as wanted."""
     result = alerts_run()
     alerts_schedule(run_after=next_alerts_run(), current_id=str(context.task_result.id))
     return {"created": result.created, "emailed": result.emailed}
+
+
+def alerts_schedule(*, run_after: datetime | None, current_id: str | None = None) -> datetime | None:
+    """Queue an alert run at `run_after` (None: as soon as possible) unless one is already waiting.
+    Returns when it will run, or None when nothing was queued."""
+    if not alerts_task.get_backend().supports_defer:
+        return None
+    if run_waiting(alerts_task.module_path, exclude_id=current_id):
+        return None
+    task = alerts_task.using(run_after=run_after) if run_after is not None else alerts_task
+    task.enqueue()
+    return run_after or timezone.now()

@@ -175,17 +175,14 @@ def objective_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
 
 @nominal_page("plan_action_add")
 def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+    """The rule is evaluated once a request: by the service when the form is sent and valid, else here
+    before the form is shown (issue 12: it was asked in the view and twice more in the service)."""
     actor = _actor(request)
-    if not access.may(actor, "plan.edit", nominal):
-        raise Http404("Not available")
     current = _plan_or_404(actor, nominal)
     meeting = None
     meeting_id = _int(request.GET.get("meeting") or request.POST.get("meeting"))
     if meeting_id is not None:
-        try:
-            meeting = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
-        except NotFoundOrForbidden as exc:
-            raise Http404("No such meeting") from exc
+        meeting = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
         if meeting.hub_id != nominal.owner_hub_id:
             raise Http404("No such meeting")
     form = ActionForm(
@@ -205,6 +202,8 @@ def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResp
                 notes=d.get("notes") or "",
                 meeting=meeting,
             )
+        except PermissionDenied as exc:
+            raise Http404("Not available") from exc
         except ValidationFailed as exc:
             apply_service_errors(form, exc)
         else:
@@ -212,6 +211,8 @@ def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResp
             if meeting is not None:
                 return redirect("plans:meeting", meeting_id=meeting.pk)
             return redirect("plans:plan", pk=nominal.pk)
+    elif not access.may(actor, "plan.edit", nominal):
+        raise Http404("Not available")
     return render(
         request,
         "plans/form.html",
@@ -229,10 +230,7 @@ def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResp
 @nominal_page("plan_action")
 def action_update(request: HttpRequest, nominal: Nominal, purpose: str, action_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such action") from exc
+    action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
     if not (
         access.may(actor, "plan.edit", nominal)
         or access.may(actor, "plan.act_for_agency", nominal, action.agency_id)
@@ -316,10 +314,7 @@ def agree(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
 @nominal_page("plan_outcome")
 def outcome_claim(request: HttpRequest, nominal: Nominal, purpose: str, action_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such action") from exc
+    action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -388,10 +383,7 @@ def order_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespo
 @nominal_page("order_breach")
 def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        order = access_order_by_id(actor=actor, nominal=nominal, order_id=order_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such order") from exc
+    order = access_order_by_id(actor=actor, nominal=nominal, order_id=order_id)
     if not (
         access.may(actor, "plan.manage_orders", nominal)
         or access.may(actor, "plan.act_for_agency", nominal, actor.agency_id or 0)
@@ -617,10 +609,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
 @login_required
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such meeting") from exc
+    current = access_meeting_by_id(actor=actor, meeting_id=meeting_id)
     may_run = access.may(actor, "meeting.run", current.hub_id)
     bound: dict[str, Any] = {}
     if request.method == "POST":
@@ -660,10 +649,7 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _meeting_or_404(actor: User, meeting_id: int) -> Meeting:
-    try:
-        return access_meeting_by_id(actor=actor, meeting_id=meeting_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such meeting") from exc
+    return access_meeting_by_id(actor=actor, meeting_id=meeting_id)
 
 
 def _meeting_pdf(

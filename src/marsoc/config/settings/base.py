@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marsoc.core.middleware.SecurityHeadersMiddleware",
     "marsoc.core.middleware.RejectControlCharactersMiddleware",
+    "marsoc.core.middleware.HiddenAsMissingMiddleware",
     "marsoc.accounts.middleware.RequireSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
