@@ -93,7 +93,6 @@ def user_create(
         audit_record(
             actor=actor,
             action=AuditAction.USER_CREATE,
-            object_type="user",
             object_id=user.pk,
             details={"roles": sorted(set(roles)), "hub": hub.code if hub else None},
         )
@@ -112,7 +111,6 @@ def api_token_issue(
         audit_record(
             actor=user,
             action=AuditAction.API_TOKEN_ISSUE,
-            object_type="api_token",
             object_id=token.pk,
             details={"name": name, "prefix": token.prefix},
         )
@@ -143,7 +141,6 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
         audit_record(
             actor=actor,
             action=AuditAction.API_TOKEN_REVOKE,
-            object_type="api_token",
             object_id=token.pk,
             details={"prefix": token.prefix},
         )
@@ -167,7 +164,6 @@ def enrolment_code_issue(*, actor: User | None, user: User) -> str:
         audit_record(
             actor=actor,
             action=AuditAction.USER_ENROLMENT_CODE,
-            object_type="user",
             object_id=user.pk,
             justification="Authenticator (re)set: enrolment code issued",
         )
@@ -202,7 +198,6 @@ def totp_enrol_confirm(device: TOTPDevice, token: str, enrolment_code: str) -> b
         audit_record(
             actor=user,
             action=AuditAction.USER_AUTHENTICATOR_ENROLLED,
-            object_type="user",
             object_id=user.pk,
             justification="Authenticator app set up",
         )

@@ -14,9 +14,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
+from marsoc.core.api_errors import MAX_ID, ApiError, error_body, required_purpose
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError, error_body
-from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
@@ -51,7 +51,6 @@ from .selectors import (
 )
 
 router = Router(tags=["assessment"])
-MAX_ID = 2**31 - 1
 
 
 # --------------------------------------------------------------------------------------- methods
@@ -327,9 +326,9 @@ def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -
     nominal = _reachable(actor, nominal_id)
     if nominal is None:
         return Status(404, NOT_FOUND)
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
-    nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api_assessments")
+    nominal_consult(
+        actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api_assessments"
+    )
     history = assessment_history(actor=actor, nominal=nominal).select_related("method", "assessor")
     return Status(200, [_assessment(a) for a in history])
 
@@ -347,9 +346,9 @@ def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, pu
     assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
     if assessment.nominal_id != nominal.pk:
         return Status(404, NOT_FOUND)
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
-    nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api_assessment_detail")
+    nominal_consult(
+        actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api_assessment_detail"
+    )
     return Status(200, _assessment_detail(assessment))
 
 

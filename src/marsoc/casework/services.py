@@ -77,7 +77,6 @@ def case_note_record(*, actor: User, nominal: Nominal, data: NoteInput) -> CaseN
     audit_record(
         actor=actor,
         action=AuditAction.CASE_NOTE_RECORD,
-        object_type="case_note",
         object_id=note.pk,
         nominal_id=nominal.pk,
         details={"contact_type": note.contact_type, "classification": note.classification},
@@ -123,7 +122,6 @@ def case_note_correct(*, actor: User, note: CaseNote, data: NoteInput) -> CaseNo
     audit_record(
         actor=actor,
         action=AuditAction.CASE_NOTE_CORRECT,
-        object_type="case_note",
         object_id=locked.pk,
         nominal_id=locked.nominal_id,
         # The fields changed and their earlier values: the correction is an alteration (s.62), and the
@@ -167,7 +165,6 @@ def case_note_addendum(*, actor: User, note: CaseNote, text: str) -> CaseNote:
     audit_record(
         actor=actor,
         action=AuditAction.CASE_NOTE_ADDENDUM,
-        object_type="case_note",
         object_id=addendum.pk,
         nominal_id=note.nominal_id,
         details={"addendum_to": note.pk},

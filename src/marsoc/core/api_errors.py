@@ -12,6 +12,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from .errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 NOT_FOUND = "Not found"
+# The largest id a path or body may name (PostgreSQL integer): larger ones are answered 404 or 422 at once.
+MAX_ID = 2**31 - 1
 NOT_SAVED = "Nothing was saved: correct the errors listed"
 
 
@@ -98,3 +100,12 @@ NOT_FOUND_BODY: dict[str, Any] = {"detail": NOT_FOUND, "errors": []}
 
 # An API read of personal data needs a stated purpose (the s.62 justification).
 PURPOSE_NEEDED = {"purpose": "State the purpose of this consultation (at least 3 characters)"}
+
+
+def required_purpose(purpose: str) -> str:
+    """The purpose an API caller states for a consultation (s.62), stripped; refused when too short to
+    mean anything, before anything is recorded."""
+    stated = purpose.strip()
+    if len(stated) < 3:
+        raise ValidationFailed(PURPOSE_NEEDED)
+    return stated

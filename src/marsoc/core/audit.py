@@ -148,7 +148,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one entry to the chain. Call from a service, inside the transaction of the work recorded.
 
-    `action` carries its s.62 operation. `subject_ids` names every person the entry is about beyond
+    `action` carries its s.62 operation and the kind of record it is about (`object_type`, given here only
+    for the few actions that are about more than one kind). `subject_ids` names every person the entry is about beyond
     `nominal_id` (each row of a list, search, export, pack or disclosure), so the inspector and "who has
     viewed this record" find it by person; the hash covers them. `surface` says where (page, API, ...)."""
     if not isinstance(action, AuditAction):
@@ -168,7 +169,7 @@ def audit_record(
             action=action.value,
             actor_id=actor_id,
             actor_label=actor_label,
-            object_type=object_type,
+            object_type=object_type or action.object_type,
             object_id=_safe_text(str(object_id)),
             nominal_id=nominal_id,
             justification=_safe_text(justification),

@@ -20,7 +20,6 @@ def audit_verification_request(*, actor: Actor) -> AuditVerification:
         audit_record(
             actor=actor,
             action=AuditAction.AUDIT_VERIFY,
-            object_type="audit_log",
             justification="Integrity check of the audit log",
         )
         # The database backend stores the queued task in this same transaction, so the worker only
@@ -34,7 +33,6 @@ def audit_browse_record(*, actor: Actor, filters: dict[str, str]) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.AUDIT_BROWSE,
-        object_type="audit_log",
         justification="Inspection of the audit log",
         details={"filters": filters},
     )
@@ -45,7 +43,6 @@ def audit_export_record(*, actor: Actor, filters: dict[str, str], rows: int) -> 
     audit_record(
         actor=actor,
         action=AuditAction.AUDIT_EXPORT,
-        object_type="audit_log",
         justification="Export of the audit log for inspection",
         recipients=[actor.username],
         details={"filters": filters, "rows": rows},

@@ -249,7 +249,6 @@ def generate_calibration(*, seed: int) -> dict[str, int]:
         audit_record(
             actor=None,
             action=AuditAction.DEMO_CALIBRATION,
-            object_type="calibration_exercise",
             justification="Synthetic demonstration data",
             details={"exercises": [closed.pk, current.pk], "responses": len(responses)},
         )

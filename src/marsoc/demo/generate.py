@@ -733,7 +733,6 @@ def generate(
     audit_record(
         actor=None,
         action=AuditAction.DEMO_GENERATE,
-        object_type="nominal",
         justification="Synthetic demonstration data",
         details={"nominals": nominals, "seed": seed, **counts},
     )

@@ -10,9 +10,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from marsoc.core import access
+from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
-from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied
 from marsoc.core.web import actor as _actor
 
 from . import services
@@ -28,7 +28,6 @@ from .selectors import (
 )
 
 router = Router(tags=["intelligence"])
-MAX_ID = 2**31 - 1
 
 
 class ItemSummary(Schema):
@@ -206,9 +205,7 @@ def get_item(request: HttpRequest, item_id: int, purpose: str = "") -> Any:
         return Status(404, NOT_FOUND)
     actor = _actor(request)
     item = access_item_by_id(actor=actor, item_id=item_id)
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
-    services.item_consult(actor=actor, item=item, purpose=purpose.strip(), surface="api")
+    services.item_consult(actor=actor, item=item, purpose=required_purpose(purpose), surface="api")
     return Status(200, _detail(item))
 
 
@@ -412,9 +409,7 @@ def get_summary(request: HttpRequest, summary_id: int, purpose: str = "") -> Any
         return Status(404, NOT_FOUND)
     actor = _actor(request)
     summary = access_summary_by_id(actor=actor, summary_id=summary_id)
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
-    services.summary_consult(actor=actor, summary=summary, purpose=purpose.strip(), surface="api")
+    services.summary_consult(actor=actor, summary=summary, purpose=required_purpose(purpose), surface="api")
     items = summary_items(actor=actor, summary=summary)
     return Status(
         200,

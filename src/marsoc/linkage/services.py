@@ -41,7 +41,7 @@ from .feeds import (
     storable,
     validate_row,
 )
-from .mapping import GENERIC_FIELDS, Mapping, MappingError, mapping_from_dict
+from .mapping import FIELDS, GENERIC_FIELDS, Mapping, MappingError, mapping_from_dict
 from .models import (
     PENDING_RUN_STATUSES,
     UNFINISHED_STATUSES,
@@ -63,19 +63,8 @@ from .prior import TrainingError
 BATCH = 1_000
 PROGRESS_EVERY = 5_000
 MAX_ATTEMPTS = 3  # a file that stops the worker this many times is failed, not tried for ever
-RECORD_FIELDS = (
-    "given_names",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "sex",
-    "postcode",
-    "pnc",
-    "cro",
-    "nomis",
-    "crn",
-    *GENERIC_FIELDS,
-)
+# What a source record stores of a mapped row: every field but its key and the evaluation-only truth.
+RECORD_FIELDS = tuple(f for f in FIELDS if f not in ("source_key", "truth"))
 ProgressFn = Callable[[FeedImport], None]
 logger = logging.getLogger(__name__)
 
@@ -133,7 +122,6 @@ def feed_stage(
         audit_record(
             actor=actor,
             action=AuditAction.LINKAGE_IMPORT_STAGE,
-            object_type="feed_import",
             object_id=feed_import.pk,
             details={
                 "file": feed_import.filename,
@@ -396,7 +384,6 @@ def _fail(import_id: int, error: Exception) -> FeedImport:
         audit_record(
             actor=None,
             action=AuditAction.LINKAGE_IMPORT_FAIL,
-            object_type="feed_import",
             object_id=feed_import.pk,
             details={"file": feed_import.filename, "stage": stage, "error": cause},
         )
@@ -474,7 +461,6 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
         audit_record(
             actor=feed_import.created_by,
             action=AuditAction.LINKAGE_IMPORT_COMMIT,
-            object_type="feed_import",
             object_id=feed_import.pk,
             details={
                 "file": feed_import.filename,
@@ -501,7 +487,6 @@ def _reject(
         audit_record(
             actor=feed_import.created_by,
             action=AuditAction.LINKAGE_IMPORT_REJECT,
-            object_type="feed_import",
             object_id=feed_import.pk,
             details={"file": feed_import.filename, "reason": message},
         )
@@ -668,7 +653,6 @@ def model_train(
         audit_record(
             actor=actor,
             action=AuditAction.LINKAGE_MODEL_TRAIN,
-            object_type="linkage_model",
             object_id=model.pk,
             details={"version": model.version, **trained.summary},
         )
@@ -756,7 +740,6 @@ def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: Linkage
         audit_record(
             actor=actor,
             action=AuditAction.LINKAGE_RUN,
-            object_type="linkage_run",
             object_id=run.pk,
             details={"model_version": model.version, **summary},
         )
@@ -947,7 +930,6 @@ def _apply_clusters(
             audit_record(
                 actor=actor,
                 action=AuditAction.LINKAGE_MERGE,
-                object_type="merge",
                 object_id=merge.pk,
                 details={"survivor": survivor, "absorbed": pid, "run": run.pk, "automatic": True},
             )
@@ -1036,7 +1018,6 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
         audit_record(
             actor=actor,
             action=AuditAction.LINKAGE_PAIR_DECIDE,
-            object_type="candidate_pair",
             object_id=pair.pk,
             details={"decision": decision, "left": pair.left_id, "right": pair.right_id},
         )
@@ -1050,7 +1031,6 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
             audit_record(
                 actor=actor,
                 action=AuditAction.LINKAGE_MERGE,
-                object_type="merge",
                 object_id=merge.pk,
                 details={"survivor": survivor, "absorbed": absorbed, "pair": pair.pk, "automatic": False},
             )
@@ -1094,7 +1074,6 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
         audit_record(
             actor=actor,
             action=AuditAction.LINKAGE_UNMERGE,
-            object_type="merge",
             object_id=merge.pk,
             details={"survivor": merge.survivor_id, "absorbed": merge.absorbed_id, "records": len(records)},
         )

@@ -167,7 +167,6 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
     audit_record(
         actor=actor,
         action=AuditAction.OCG_CREATE,
-        object_type="ocg",
         object_id=group.pk,
         details={"name": group.name, "status": group.status, "classification": group.classification},
     )
@@ -216,7 +215,6 @@ def group_status_change(
     audit_record(
         actor=actor,
         action=AuditAction.OCG_STATUS,
-        object_type="ocg",
         object_id=locked.pk,
         details={"from": change.from_status, "to": to_status, "effective_date": effective_date.isoformat()},
     )
@@ -281,7 +279,6 @@ def associate_create(*, actor: User, data: AssociateInput) -> Associate:
     audit_record(
         actor=actor,
         action=AuditAction.ASSOCIATE_CREATE,
-        object_type="associate",
         object_id=associate.pk,
         details={"category": associate.data_subject_category, "classification": associate.classification},
     )
@@ -412,7 +409,6 @@ def membership_record(
     audit_record(
         actor=actor,
         action=AuditAction.OCG_MEMBERSHIP_RECORD,
-        object_type="ocg_membership",
         object_id=membership.pk,
         nominal_id=person.pk if isinstance(person, Nominal) else None,
         details={"group": group.pk, "role": role, "source": membership.source_kind},
@@ -463,7 +459,6 @@ def association_record(
     audit_record(
         actor=actor,
         action=AuditAction.ASSOCIATION_RECORD,
-        object_type="association",
         object_id=association.pk,
         details={
             "a": key_label(ka),
@@ -510,7 +505,6 @@ def group_consult(
         actor=actor,
         action=AuditAction.OCG_VIEW,
         surface=surface,
-        object_type="ocg",
         object_id=group.pk,
         justification=purpose,
         details={"nodes": len(graph.nodes), "links": len(graph.links)},
@@ -523,7 +517,6 @@ def group_list_consult(*, actor: User, group_ids: Iterable[int], surface: str, q
         actor=actor,
         action=AuditAction.OCG_LIST,
         surface=surface,
-        object_type="ocg_list",
         details={"shown": sorted(group_ids), "query": query},
     )
 
@@ -533,7 +526,6 @@ def associate_consult(*, actor: User, associate: Associate, graph: Graph, purpos
         actor=actor,
         action=AuditAction.ASSOCIATE_VIEW,
         surface=surface,
-        object_type="associate",
         object_id=associate.pk,
         justification=purpose,
         details={"links": len(graph.links)},

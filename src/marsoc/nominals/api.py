@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from marsoc.core import access
+from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.web import actor as _actor
 
@@ -21,7 +21,6 @@ from .vocabulary import MembershipState, Phase
 
 router = Router(tags=["nominals"])
 MAX_PAGE_SIZE = 200
-MAX_ID = 2**31 - 1
 
 
 class IdentifierOut(Schema):
@@ -207,9 +206,7 @@ def get_nominal(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any
         return Status(404, NOT_FOUND)
     actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
-    services.nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api")
+    services.nominal_consult(actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api")
     return Status(200, _detail(nominal))
 
 

@@ -144,7 +144,6 @@ def _normalise_identifiers(
         audit_record(
             actor=actor,
             action=AuditAction.DECONFLICTION_IDENTIFIER,
-            object_type="nominal",
             object_id=holder.nominal_id,
             nominal_id=holder.nominal_id,
             justification="Identifier entered by a user outside the owner hub",
@@ -193,7 +192,6 @@ def nominal_refer(
             audit_record(
                 actor=actor,
                 action=AuditAction.NOMINAL_REFER,
-                object_type="nominal",
                 object_id=nominal.pk,
                 nominal_id=nominal.pk,
                 justification=rationale.strip(),
@@ -231,7 +229,6 @@ def nominal_update(*, actor: User, nominal: Nominal, data: NominalInput, reason:
         audit_record(
             actor=actor,
             action=AuditAction.NOMINAL_UPDATE,
-            object_type="nominal",
             object_id=nominal.pk,
             nominal_id=nominal.pk,
             justification=reason.strip(),
@@ -259,7 +256,6 @@ def identifier_add(*, actor: User, nominal: Nominal, id_type: str, raw: str) -> 
             audit_record(
                 actor=actor,
                 action=AuditAction.IDENTIFIER_ADD,
-                object_type="identifier",
                 object_id=identifier.pk,
                 nominal_id=nominal.pk,
                 details={"id_type": id_type},
@@ -309,7 +305,6 @@ def alias_add(
         audit_record(
             actor=actor,
             action=AuditAction.ALIAS_ADD,
-            object_type="alias",
             object_id=alias.pk,
             nominal_id=nominal.pk,
         )
@@ -390,7 +385,6 @@ def custody_event_record(
         audit_record(
             actor=actor,
             action=AuditAction.CUSTODY_EVENT_RECORD,
-            object_type="custody_event",
             object_id=event.pk,
             nominal_id=nominal.pk,
             details={"event_type": event_type},
@@ -451,7 +445,6 @@ def membership_change(
         audit_record(
             actor=actor,
             action=AuditAction.MEMBERSHIP_CHANGE,
-            object_type="nominal",
             object_id=nominal.pk,
             nominal_id=nominal.pk,
             justification=rationale.strip(),
@@ -485,7 +478,6 @@ def participation_add(
         audit_record(
             actor=actor,
             action=AuditAction.PARTICIPATION_ADD,
-            object_type="participation",
             object_id=participation.pk,
             nominal_id=nominal.pk,
             justification=rationale.strip(),
@@ -511,7 +503,6 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
         audit_record(
             actor=actor,
             action=AuditAction.PARTICIPATION_END,
-            object_type="participation",
             object_id=participation.pk,
             nominal_id=nominal.pk,
             justification=reason.strip(),
@@ -526,7 +517,6 @@ def nominal_consult(*, actor: User, nominal: Nominal, purpose: str, surface: str
         actor=actor,
         action=AuditAction.NOMINAL_VIEW,
         surface=surface,
-        object_type="nominal",
         object_id=nominal.pk,
         nominal_id=nominal.pk,
         justification=purpose,
@@ -541,7 +531,6 @@ def nominal_list_consult(
         actor=actor,
         action=AuditAction.NOMINAL_LIST,
         surface=surface,
-        object_type="nominal_list",
         justification=purpose,
         details={"shown": list(nominal_ids), "query": query},
         subject_ids=nominal_ids,

@@ -10,9 +10,9 @@ from ninja import Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
+from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
-from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
@@ -23,7 +23,6 @@ from .models import Plan, Tactic
 from .selectors import access_action_by_id, catalogue_entries, plan_for
 
 router = Router(tags=["plans"])
-MAX_ID = 2**31 - 1
 
 
 class TacticOut(Schema):
@@ -183,9 +182,7 @@ def get_plan(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
     plan = _plan_of(actor, nominal) if nominal else None
     if nominal is None or plan is None:
         return Status(404, NOT_FOUND)
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
-    nominal_consult(actor=actor, nominal=nominal, purpose=purpose.strip(), surface="api.plan")
+    nominal_consult(actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api.plan")
     return Status(200, _plan(plan))
 
 

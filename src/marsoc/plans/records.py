@@ -15,7 +15,6 @@ def meeting_consult(*, actor: User, meeting: Meeting, nominal_ids: Iterable[int]
     audit_record(
         actor=actor,
         action=AuditAction.MEETING_VIEW,
-        object_type="meeting",
         object_id=meeting.pk,
         justification="Tasking and coordination meeting",
         subject_ids=nominal_ids,
@@ -42,7 +41,6 @@ def inbox_consult(*, actor: User, nominal_ids: Iterable[int], surface: str) -> N
         actor=actor,
         action=AuditAction.ALERTS_INBOX,
         surface=surface,
-        object_type="alert_list",
         justification="Alerts inbox",
         subject_ids=nominal_ids,
     )
@@ -54,7 +52,6 @@ def agency_actions_consult(*, actor: User, nominal_ids: Iterable[int], surface: 
         actor=actor,
         action=AuditAction.AGENCY_ACTIONS_LIST,
         surface=surface,
-        object_type="action_list",
         justification="The agency's own actions",
         subject_ids=nominal_ids,
     )
@@ -64,7 +61,6 @@ def report_consult(*, actor: User) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.PLANS_REPORT,
-        object_type="report",
         justification="Disruption and plan reports (aggregates)",
     )
 
@@ -74,7 +70,6 @@ def report_export_record(*, actor: User) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.PLANS_REPORT_EXPORT,
-        object_type="report",
         justification="Export of disruption and plan reports (aggregates)",
         recipients=[actor.display_label],
     )

@@ -308,7 +308,6 @@ def plan_create(
         audit_record(
             actor=actor,
             action=AuditAction.PLAN_CREATE,
-            object_type="plan",
             object_id=plan.pk,
             nominal_id=nominal.pk,
             details={"owner_agency": agency.code},
@@ -329,7 +328,6 @@ def objective_add(*, actor: User, plan: Plan, text: str) -> Objective:
         audit_record(
             actor=actor,
             action=AuditAction.PLAN_OBJECTIVE_ADD,
-            object_type="plan",
             object_id=plan.pk,
             nominal_id=plan.nominal_id,
             details={"objective": objective.pk, "version": version.number},
@@ -429,7 +427,6 @@ def action_add(
         audit_record(
             actor=actor,
             action=AuditAction.PLAN_ACTION_ADD,
-            object_type="action",
             object_id=action.pk,
             nominal_id=plan.nominal_id,
             recipients=[agency.name],
@@ -477,7 +474,6 @@ def action_update(*, actor: User, action: Action, status: str, notes: str = "") 
         audit_record(
             actor=actor,
             action=AuditAction.PLAN_ACTION_UPDATE,
-            object_type="action",
             object_id=action.pk,
             nominal_id=nominal.pk,
             details={"from": before, "to": status},
@@ -505,7 +501,6 @@ def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
         audit_record(
             actor=actor,
             action=AuditAction.PLAN_REQUEST_AGREEMENT,
-            object_type="plan",
             object_id=plan.pk,
             nominal_id=plan.nominal_id,
             recipients=list(Agency.objects.filter(pk__in=agencies).values_list("name", flat=True)),
@@ -569,7 +564,6 @@ def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str
         audit_record(
             actor=actor,
             action=AuditAction.PLAN_AGREE,
-            object_type="plan",
             object_id=plan.pk,
             nominal_id=plan.nominal_id,
             details={"version": version.number, "agency": actor.agency_id, "complete": complete},
@@ -625,7 +619,6 @@ def outcome_claim(
         audit_record(
             actor=actor,
             action=AuditAction.OUTCOME_CLAIM,
-            object_type="outcome",
             object_id=outcome.pk,
             nominal_id=nominal.pk,
             details={"action": action.pk, "rating": rating},
@@ -714,7 +707,6 @@ def outcome_merge(
         audit_record(
             actor=actor,
             action=AuditAction.OUTCOME_MERGE,
-            object_type="outcome",
             object_id=outcome.pk,
             nominal_id=nominal.pk,
             justification=reason.strip(),
@@ -764,7 +756,6 @@ def order_record(
         audit_record(
             actor=actor,
             action=AuditAction.ORDER_RECORD,
-            object_type="order",
             object_id=order.pk,
             nominal_id=nominal.pk,
             details={"order_type": order_type},
@@ -800,7 +791,6 @@ def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, 
         audit_record(
             actor=actor,
             action=AuditAction.ORDER_BREACH,
-            object_type="order",
             object_id=order.pk,
             nominal_id=nominal.pk,
         )
@@ -829,7 +819,6 @@ def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, t
         audit_record(
             actor=actor,
             action=AuditAction.MEETING_SCHEDULE,
-            object_type="meeting",
             object_id=meeting.pk,
         )
     return meeting
@@ -858,7 +847,6 @@ def meeting_attendance_add(
         audit_record(
             actor=actor,
             action=AuditAction.MEETING_ATTENDANCE,
-            object_type="meeting",
             object_id=meeting.pk,
         )
     return row
@@ -884,7 +872,6 @@ def meeting_decision_add(
         audit_record(
             actor=actor,
             action=AuditAction.MEETING_DECISION,
-            object_type="meeting",
             object_id=meeting.pk,
             nominal_id=nominal.pk if nominal else None,
         )
@@ -902,7 +889,6 @@ def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str, held: b
         audit_record(
             actor=actor,
             action=AuditAction.MEETING_MINUTES,
-            object_type="meeting",
             object_id=meeting.pk,
             details={"held": held},
         )

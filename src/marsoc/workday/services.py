@@ -26,7 +26,6 @@ def work_queue_consult(*, actor: Actor, queue: Queue, items: list[WorkItem], tot
     audit_record(
         actor=actor,
         action=AuditAction.WORK_QUEUE_VIEW,
-        object_type="work_queue",
         object_id=queue.key,
         justification=f"Work queue: {queue.label}",
         details={"rows": len(items), "total": total},
@@ -63,7 +62,6 @@ def chronology_export(
     audit_record(
         actor=actor,
         action=AuditAction.CHRONOLOGY_EXPORT,
-        object_type="nominal",
         object_id=nominal.pk,
         nominal_id=nominal.pk,
         justification=purpose,
@@ -88,7 +86,6 @@ def hub_rollup_consult(*, actor: Actor, hubs: int) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.HUB_ROLLUP_VIEW,
-        object_type="hub_rollup",
         details={"hubs": hubs},
         surface="home",
     )

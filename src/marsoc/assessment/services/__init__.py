@@ -94,7 +94,6 @@ def method_load(*, actor: User, text: str) -> ScoringMethod:
         audit_record(
             actor=actor,
             action=AuditAction.METHOD_LOAD,
-            object_type="method",
             object_id=method.pk,
             details={"code": spec.code, "version": spec.version},
         )
@@ -114,7 +113,6 @@ def method_activate(*, actor: User, method: ScoringMethod, rationale: str) -> Sc
         audit_record(
             actor=actor,
             action=AuditAction.METHOD_ACTIVATE,
-            object_type="method",
             object_id=method.pk,
             justification=rationale.strip(),
         )
@@ -206,7 +204,6 @@ def assessment_submit(
         audit_record(
             actor=actor,
             action=AuditAction.ASSESSMENT_SUBMIT,
-            object_type="assessment",
             object_id=assessment.pk,
             nominal_id=nominal.pk,
             justification="Assessment of priority",
@@ -256,7 +253,6 @@ def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: 
         audit_record(
             actor=actor,
             action=AuditAction.TIER_DECIDE,
-            object_type="tier_decision",
             object_id=decision.pk,
             nominal_id=nominal.pk,
             justification=rationale.strip(),
@@ -312,7 +308,6 @@ def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
         audit_record(
             actor=actor,
             action=AuditAction.METHOD_DRY_RUN_REQUEST,
-            object_type="method_dry_run",
             object_id=run.pk,
             justification="Re-score every current assessment with a candidate method before adopting it",
             details={"candidate": f"{candidate.code} v{candidate.version}"},
@@ -348,7 +343,6 @@ def reference_population_load(*, actor: User, text: str, make_default: bool = Fa
         audit_record(
             actor=actor,
             action=AuditAction.EQUALITY_POPULATION_LOAD,
-            object_type="reference_population",
             object_id=population.pk,
             justification="Reference population for equality monitoring (public aggregate figures)",
             details={"code": spec.code, "scope": spec.scope, "default": make_default},
@@ -410,7 +404,6 @@ def reference_population_update(
         audit_record(
             actor=actor,
             action=AuditAction.EQUALITY_POPULATION_UPDATE,
-            object_type="reference_population",
             object_id=population.pk,
             justification="Reference population for equality monitoring (public aggregate figures)",
             details={"changed": changed, "flag_threshold": str(flag_threshold)},
@@ -784,7 +777,6 @@ def calibration_results_export(*, actor: User, data: ExerciseResults, rows: int)
     audit_record(
         actor=actor,
         action=AuditAction.CALIBRATION_RESULTS_EXPORT,
-        object_type="calibration_exercise",
         object_id=data.exercise.pk,
         justification="Export of calibration results",
         recipients=[actor.display_label],

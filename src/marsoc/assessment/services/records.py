@@ -47,7 +47,6 @@ def priority_list_consult(
         actor=actor,
         action=AuditAction.PRIORITY_LIST,
         surface=surface,
-        object_type="priority_list",
         justification="National priority list",
         subject_ids=nominal_ids,
         details={"filters": _filter_details(filters)},
@@ -87,7 +86,6 @@ def priority_export(*, actor: User, filters: PriorityFilters, fmt: str) -> Expor
         actor=actor,
         action=AuditAction.PRIORITY_EXPORT,
         surface=fmt,
-        object_type="priority_list",
         justification="Export of the priority list",
         recipients=[actor.display_label],
         subject_ids=ids,
@@ -107,7 +105,6 @@ def reviews_consult(*, actor: User, nominal_ids: Sequence[int], surface: str) ->
         actor=actor,
         action=AuditAction.REVIEWS_LIST,
         surface=surface,
-        object_type="review_list",
         justification="Reviews due",
         subject_ids=nominal_ids,
     )
@@ -120,7 +117,6 @@ def dry_run_consult(
         actor=actor,
         action=AuditAction.METHOD_DRY_RUN_VIEW,
         surface=surface,
-        object_type="method_dry_run",
         object_id=run.pk,
         justification="Review the effect of a candidate scoring method",
         subject_ids=nominal_ids,
@@ -133,7 +129,6 @@ def equality_report_consult(*, actor: User, details: dict[str, Any], surface: st
         actor=actor,
         action=AuditAction.EQUALITY_REPORT_VIEW,
         surface=surface,
-        object_type="equality_report",
         justification=EQUALITY_JUSTIFICATION,
         details=details,
     )
@@ -144,7 +139,6 @@ def equality_export_record(*, actor: User, details: dict[str, Any]) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.EQUALITY_EXPORT,
-        object_type="equality_report",
         justification=EQUALITY_JUSTIFICATION,
         recipients=[actor.display_label],
         details=details,

@@ -131,7 +131,6 @@ def claim_prepare(*, actor: User, grant: Grant, number: int, today: date | None 
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_PREPARE,
-        object_type="claim",
         object_id=claim.pk,
         details={"grant": grant.reference, "quarter": number, "eligible_pence": claim.eligible_pence},
     )
@@ -162,7 +161,6 @@ def claim_recompute(*, actor: User, claim: Claim) -> Claim:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_RECOMPUTE,
-        object_type="claim",
         object_id=locked.pk,
         details={"was_pence": before, "eligible_pence": total},
     )
@@ -210,7 +208,6 @@ def _apply_actuals(
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_ACTUALS,
-        object_type="claim",
         object_id=claim.pk,
         details={"actual_pence": claim.actual_pence, "source": source},
     )
@@ -346,7 +343,6 @@ def claim_check(*, actor: User, claim: Claim) -> Claim:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_CHECK,
-        object_type="claim",
         object_id=locked.pk,
         details={"claimed_pence": locked.claimed_pence},
     )
@@ -370,7 +366,6 @@ def claim_return(*, actor: User, claim: Claim, reason: str) -> Claim:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_RETURN,
-        object_type="claim",
         object_id=locked.pk,
         details={"reason": reason},
     )
@@ -399,7 +394,6 @@ def claim_submit(*, actor: User, claim: Claim) -> Claim:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_SUBMIT,
-        object_type="claim",
         object_id=locked.pk,
         details={"invoice": locked.invoice_number, "claimed_pence": locked.claimed_pence},
     )
@@ -433,7 +427,6 @@ def claim_record_payment(
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_PAID,
-        object_type="claim",
         object_id=locked.pk,
         details={"paid_pence": paid_pence, "paid_on": paid_on and paid_on.isoformat()},
     )
@@ -463,7 +456,6 @@ def claim_reconcile(*, actor: User, claim: Claim, note: str) -> Claim:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_RECONCILE,
-        object_type="claim",
         object_id=locked.pk,
         details={"difference_pence": difference},
     )
@@ -474,7 +466,6 @@ def claim_invoice_record(*, actor: User, claim: Claim, surface: str) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_INVOICE,
-        object_type="claim",
         object_id=claim.pk,
         surface=surface,
     )

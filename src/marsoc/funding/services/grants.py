@@ -121,7 +121,6 @@ def grant_create(*, actor: User, data: GrantInput) -> Grant:
     audit_record(
         actor=actor,
         action=AuditAction.GRANT_CREATE,
-        object_type="grant",
         object_id=grant.pk,
         details={"reference": grant.reference, "amount_pence": grant.amount_pence},
     )
@@ -163,7 +162,6 @@ def funded_post_add(*, actor: User, grant: Grant, data: PostInput) -> FundedPost
     audit_record(
         actor=actor,
         action=AuditAction.FUNDED_POST_ADD,
-        object_type="funded_post",
         object_id=post.pk,
         details={"grant": grant.reference, "role": post.role, "costs": data.costs},
     )
@@ -199,7 +197,6 @@ def post_holding_add(
     audit_record(
         actor=actor,
         action=AuditAction.POST_HOLDING_ADD,
-        object_type="funded_post",
         object_id=locked.pk,
         details={
             "holder": holder.pk,
@@ -222,7 +219,6 @@ def post_holding_end(*, actor: User, holding: PostHolding, ends_on: date) -> Pos
     audit_record(
         actor=actor,
         action=AuditAction.POST_HOLDING_END,
-        object_type="funded_post",
         object_id=locked.post_id,
         details={"holding": locked.pk, "was": before and before.isoformat(), "ends_on": ends_on.isoformat()},
     )
@@ -231,12 +227,8 @@ def post_holding_end(*, actor: User, holding: PostHolding, ends_on: date) -> Pos
 
 def grant_view_record(*, actor: User, grant: Grant, surface: str) -> None:
     """Opening a grant page (post holders are named on it) is a consultation."""
-    audit_record(
-        actor=actor, action=AuditAction.GRANT_VIEW, object_type="grant", object_id=grant.pk, surface=surface
-    )
+    audit_record(actor=actor, action=AuditAction.GRANT_VIEW, object_id=grant.pk, surface=surface)
 
 
 def grant_export_record(*, actor: User, grant: Grant, surface: str) -> None:
-    audit_record(
-        actor=actor, action=AuditAction.GRANT_EXPORT, object_type="grant", object_id=grant.pk, surface=surface
-    )
+    audit_record(actor=actor, action=AuditAction.GRANT_EXPORT, object_id=grant.pk, surface=surface)

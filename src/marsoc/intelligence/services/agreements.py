@@ -123,7 +123,6 @@ def agreement_create(*, actor: User, data: AgreementInput) -> SharingAgreement:
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_AGREEMENT_CREATE,
-            object_type="sharing_agreement",
             object_id=agreement.pk,
             justification="Information-sharing agreement recorded",
             details={"reference": agreement.reference},
@@ -173,7 +172,6 @@ def agreement_set_status(*, actor: User, agreement: SharingAgreement, to_status:
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_AGREEMENT_STATUS,
-            object_type="sharing_agreement",
             object_id=locked.pk,
             justification=reason.strip(),
             details={"from": from_status, "to": to_status},

@@ -67,7 +67,6 @@ def _disclose(
         actor=actor,
         action=AuditAction.INTEL_ITEM_DISCLOSE,
         surface=via,
-        object_type="intel_item",
         object_id=item.pk,
         justification=purpose,
         recipients=[recipient.name],
@@ -107,7 +106,6 @@ def _consent_request(
     audit_record(
         actor=actor,
         action=AuditAction.INTEL_ITEM_CONSENT_REQUEST,
-        object_type="intel_item",
         object_id=item.pk,
         justification=purpose,
         details=details,
@@ -184,7 +182,6 @@ def consent_decide(*, actor: User, request: ConsentRequest, grant: bool, reason:
             audit_record(
                 actor=actor,
                 action=AuditAction.INTEL_ITEM_CONSENT_REFUSED,
-                object_type="intel_item",
                 object_id=item.pk,
                 justification=reason.strip(),
             )

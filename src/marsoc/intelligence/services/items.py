@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -107,29 +108,51 @@ def validate_grade(
     return errors
 
 
-def _validate_item(
-    actor: Actor, data: ItemInput, errors: dict[str, str], *, need_subjects: bool = True
-) -> None:
-    today = timezone.localdate()
-    if not data.text.strip():
+class ItemContent(Protocol):
+    """What recording (ItemInput) and correcting (rectification.RectifyInput) an item both give."""
+
+    @property
+    def intelligence_date(self) -> date | None: ...
+    @property
+    def source_evaluation(self) -> str: ...
+    @property
+    def intelligence_assessment(self) -> str: ...
+    @property
+    def handling_code(self) -> str: ...
+    @property
+    def conditions(self) -> Sequence[str]: ...
+
+
+def validate_content(data: ItemContent, text: str) -> dict[str, str]:
+    """The checks an item's content passes when it is recorded and each time it is corrected: its text,
+    the date of the intelligence and its 3x5x2 grade."""
+    errors: dict[str, str] = {}
+    if not text.strip():
         errors["text"] = "Enter the intelligence"
-    elif len(data.text) > MAX_TEXT:
+    elif len(text) > MAX_TEXT:
         errors["text"] = f"The intelligence must be {MAX_TEXT:,} characters or fewer"
     if data.intelligence_date is None:
         errors["intelligence_date"] = "Enter the date of the intelligence"
-    elif data.intelligence_date > today:
+    elif data.intelligence_date > timezone.localdate():
         errors["intelligence_date"] = "The date of the intelligence must be today or in the past"
     elif data.intelligence_date < EARLIEST:
         errors["intelligence_date"] = "The date of the intelligence must be after 1 January 1900"
-    if data.classification not in Classification.values:
-        errors["classification"] = "Select a classification"
-    elif not access.may(actor, "clearance.covers", data.classification):
-        errors["classification"] = "You cannot record a classification above your own clearance"
     errors.update(
         validate_grade(
             data.source_evaluation, data.intelligence_assessment, data.handling_code, list(data.conditions)
         )
     )
+    return errors
+
+
+def _validate_item(
+    actor: Actor, data: ItemInput, errors: dict[str, str], *, need_subjects: bool = True
+) -> None:
+    errors.update(validate_content(data, data.text))
+    if data.classification not in Classification.values:
+        errors["classification"] = "Select a classification"
+    elif not access.may(actor, "clearance.covers", data.classification):
+        errors["classification"] = "You cannot record a classification above your own clearance"
     if data.purpose not in ProcessingPurpose.values:
         errors["purpose"] = "Select the purpose the intelligence was collected for"
     if data.data_category not in DataCategory.values:
@@ -200,7 +223,6 @@ def item_record(*, actor: User, data: ItemInput) -> IntelItem:
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_ITEM_RECORD,
-            object_type="intel_item",
             object_id=item.pk,
             nominal_id=data.subjects[0][0] if len(data.subjects) == 1 else None,
             justification="Intelligence recorded",
@@ -217,7 +239,6 @@ def item_consult(*, actor: User, item: IntelItem, purpose: str, surface: str) ->
         actor=actor,
         action=AuditAction.INTEL_ITEM_VIEW,
         surface=surface,
-        object_type="intel_item",
         object_id=item.pk,
         justification=purpose,
         subject_ids=subject_ids,
@@ -234,7 +255,6 @@ def item_list_consult(
         actor=actor,
         action=AuditAction.INTEL_ITEM_LIST,
         surface=surface,
-        object_type="intel_item_list",
         justification=purpose,
         details={"shown": [i.pk for i in items], "query": query},
         subject_ids=subject_ids,
@@ -265,7 +285,6 @@ def item_export(*, actor: User, items: Sequence[IntelItem]) -> ExportFile:
     audit_record(
         actor=actor,
         action=AuditAction.INTEL_ITEM_EXPORT,
-        object_type="intel_item_list",
         justification="Intelligence export",
         recipients=[actor.display_label],
         details={"shown": [i.pk for i in items]},

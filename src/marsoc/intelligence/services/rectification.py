@@ -17,7 +17,7 @@ from ..models import (
     IntelItem,
     ItemRevision,
 )
-from .items import EARLIEST, MAX_TEXT, review_due_for, validate_grade
+from .items import review_due_for, validate_content
 
 # --- rectification (DPA 2018 s.46) ----------------------------------------------------------------------
 
@@ -59,24 +59,8 @@ def item_rectify(*, actor: User, item: IntelItem, data: RectifyInput, reason: st
         raise NotFoundOrForbidden(f"intel item {item.pk}")
     if not access.may(actor, "intel_item.rectify", item):
         raise PermissionDenied("Only the owner hub or the originating agency can correct this item")
-    errors: dict[str, str] = {}
-    today = timezone.localdate()
     text = data.text.strip()
-    if not text:
-        errors["text"] = "Enter the intelligence"
-    elif len(text) > MAX_TEXT:
-        errors["text"] = f"The intelligence must be {MAX_TEXT:,} characters or fewer"
-    if data.intelligence_date is None:
-        errors["intelligence_date"] = "Enter the date of the intelligence"
-    elif data.intelligence_date > today:
-        errors["intelligence_date"] = "The date of the intelligence must be today or in the past"
-    elif data.intelligence_date < EARLIEST:
-        errors["intelligence_date"] = "The date of the intelligence must be after 1 January 1900"
-    errors.update(
-        validate_grade(
-            data.source_evaluation, data.intelligence_assessment, data.handling_code, list(data.conditions)
-        )
-    )
+    errors = validate_content(data, text)
     if not reason.strip():
         errors["reason"] = "Give the reason for the correction (for example the data subject's request)"
     if errors:
@@ -121,7 +105,6 @@ def item_rectify(*, actor: User, item: IntelItem, data: RectifyInput, reason: st
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_ITEM_RECTIFY,
-            object_type="intel_item",
             object_id=locked.pk,
             justification=reason.strip(),
             # Field names and grades only: the superseded text stays in the revision, not the log.

@@ -35,7 +35,6 @@ def deconfliction_log(*, actor: User, query: str, hub_name: str, nominal_ids: Se
     audit_record(
         actor=actor,
         action=AuditAction.INTEL_DECONFLICTION_HIT,
-        object_type="intel_interest",
         justification="Deconfliction: another agency holds an interest",
         recipients=[actor.display_label],
         details={"query": query, "owner_hub": hub_name},
@@ -70,7 +69,6 @@ def access_request_create(*, actor: User, query: str, hub_id: int, reason: str) 
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_ACCESS_REQUEST_CREATE,
-            object_type="access_request",
             object_id=",".join(str(r.pk) for r in requests),
             justification=reason.strip(),
             details={"owner_hub": notice.hub_name, "query": query},

@@ -52,7 +52,6 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
             audit_record(
                 actor=actor,
                 action=AuditAction.INTEL_ITEM_RETAIN,
-                object_type="intel_item",
                 object_id=item.pk,
                 justification=reason.strip(),
                 details={"next_review": str(next_review)},
@@ -70,7 +69,6 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
             audit_record(
                 actor=actor,
                 action=AuditAction.INTEL_ITEM_ERASE,
-                object_type="intel_item",
                 object_id=item.pk,
                 justification=reason.strip(),
                 subject_ids=subject_ids,
@@ -105,7 +103,6 @@ def subject_access_export(*, actor: User, nominal: Nominal, rows: list[list[str]
     audit_record(
         actor=actor,
         action=AuditAction.INTEL_SUBJECT_ACCESS_EXPORT,
-        object_type="nominal",
         object_id=nominal.pk,
         nominal_id=nominal.pk,
         justification="Subject access request (DPA 2018 s.45)",

@@ -76,7 +76,6 @@ def item_sanitise(*, actor: User, item: IntelItem, text: str, classification: st
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_ITEM_SANITISE,
-            object_type="intel_item",
             object_id=version.pk,
             justification="Sanitised version for wider dissemination",
             details={"original": item.pk, "status": status, "classification": classification},

@@ -347,7 +347,6 @@ def summary_disclose(
         audit_record(
             actor=actor,
             action=AuditAction.INTEL_SUMMARY_DISCLOSE,
-            object_type="summary_disclosure",
             object_id=summary.pk,
             nominal_id=nominal.pk,
             justification=plan.reason,
@@ -374,7 +373,6 @@ def summary_consult(*, actor: User, summary: SummaryDisclosure, purpose: str, su
         actor=actor,
         action=AuditAction.INTEL_SUMMARY_VIEW,
         surface=surface,
-        object_type="summary_disclosure",
         object_id=summary.pk,
         nominal_id=summary.nominal_id,
         justification=purpose,
@@ -389,7 +387,6 @@ def summary_list_consult(
         actor=actor,
         action=AuditAction.INTEL_SUMMARY_LIST,
         surface=surface,
-        object_type="summary_disclosure_list",
         justification=purpose,
         details={"shown": [s.pk for s in summaries]},
         subject_ids=sorted({s.nominal_id for s in summaries}),
