@@ -29,4 +29,4 @@ def committed(transactional_db):
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: the defect is in PostgreSQL's locking")
+        pytest.skip("PostgreSQL only (the module docstring says why)")

@@ -14,3 +14,25 @@ def control_character_problem(text: str) -> str:
         if category == "Cs":
             return "must not contain unpaired surrogate characters"
     return ""
+
+
+# Characters that make a name display or compare as something it is not: bidirectional embeddings,
+# overrides and isolates (the "Trojan Source" trick: "Smith" shown for a name stored backwards), and
+# invisible zero-width characters (so that "Smith" and "Sm<ZWSP>ith" look the same and never match).
+# Joiners (U+200C, U+200D) and the left/right marks are left alone: scripts such as Persian and the
+# Indic ones need them.
+DISGUISING = {
+    **{chr(c): "a bidirectional control character" for c in range(0x202A, 0x202F)},
+    **{chr(c): "a bidirectional control character" for c in range(0x2066, 0x206A)},
+    "\u200b": "a zero-width space",
+    "\u2060": "a word joiner (an invisible character)",
+    "\ufeff": "a zero-width no-break space",
+}
+
+
+def disguising_character_problem(text: str) -> str:
+    """Why `text` cannot be a name ("" when it can): a character that disguises how it reads."""
+    for ch in text:
+        if ch in DISGUISING:
+            return f"must not contain {DISGUISING[ch]} (U+{ord(ch):04X}): it disguises how the name reads"
+    return ""

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
+from marsoc.core.text import disguising_character_problem
 
 from .mapping import GENERIC_FIELDS, Mapping
 
@@ -276,9 +278,18 @@ def _csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str
                 reason = f"A value in row {row_number + 1} is longer than {MAX_FIELD:,} characters"
             elif "unexpected end of data" in message or "EOF" in message:
                 reason = f"The file ends inside a quoted value in row {row_number + 1}: it is truncated"
+            elif "new-line character seen in unquoted field" in message:
+                reason = (
+                    f"Row {row_number + 1} has a line break (CR) inside a value that is not in quotes: the file "
+                    "may end its lines with CR alone (old Mac line endings); save it with CRLF or LF line endings"
+                )
             else:
                 reason = f"Row {row_number + 1} is not valid CSV: {message}"
             raise FileBroken(Problem(row_number + 1, "", "", reason)) from error
+
+
+# JSON nested thousands of levels deep exhausts the decoder's recursion limit; no record needs it.
+TOO_DEEP = "nests arrays or objects too deeply to be a person record"
 
 
 class _DuplicateName(ValueError):
@@ -356,6 +367,8 @@ def _jsonl_lines(lines: Iterable[str], mapping: Mapping) -> Iterator[tuple[int, 
         row_number += 1
         try:
             data = _DECODER.decode(line)
+        except RecursionError as error:
+            raise FileBroken(Problem(row_number, "", shown(line), f"Row {row_number} {TOO_DEEP}")) from error
         except _DuplicateName as duplicate:
             raise FileBroken(
                 Problem(
@@ -511,6 +524,12 @@ class _ArrayReader:
         where = f"Element {number:,} (line {self.line})"
         try:
             value, end = _DECODER.raw_decode(self.buffer, self.at)
+        except RecursionError as error:
+            raise FileBroken(
+                Problem(
+                    number, "", shown(self.buffer[self.at : self.at + SHOWN_VALUE]), f"{where} {TOO_DEEP}"
+                )
+            ) from error
         except _DuplicateName as duplicate:
             raise FileBroken(
                 Problem(
@@ -855,6 +874,17 @@ def identifier_text(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+NAME_FIELDS = ("given_names", "family_name", "aliases")
+
+
+def _name_problem(text: str) -> str:
+    """A character no name may hold: a control character other than white space (an escape, a bell),
+    or one that disguises how the name reads (core.text: bidirectional overrides, zero-width spaces)."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+        return "must not contain control characters (such as an escape or a bell)"
+    return disguising_character_problem(text)
+
+
 def validate_row(
     row_number: int, row: dict[str, str], mapping: Mapping, today: date | None = None
 ) -> RowResult:
@@ -938,6 +968,11 @@ def validate_row(
                 )
             else:
                 bad(name, error.message)
+    for target in NAME_FIELDS:
+        # Checked as sent: name_text has already turned tabs and line breaks into spaces.
+        if why := _name_problem(values.get(target, "")):
+            bad(target, why)
+            out[target] = [] if target == "aliases" else ""
     for target, limit in FIELD_LIMITS.items():
         # Longer than the stored column: PostgreSQL would refuse the whole commit.
         text = result.key if target == "source_key" else out.get(target, "")
