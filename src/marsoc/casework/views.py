@@ -4,12 +4,12 @@ consultation; the services decide and audit the writes."""
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from marsoc.core import access
-from marsoc.core.errors import PermissionDenied, ValidationFailed
-from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
+from marsoc.core.web import form_page
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
@@ -57,16 +57,15 @@ def note_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespon
     if not access.may(actor, "case_note.record", nominal):
         raise Http404("No such page")
     form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_note_record(actor=actor, nominal=nominal, data=_input(form))
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc, FIELD_MAP)
-        else:
-            messages.success(request, "Case note recorded")
-            return redirect("casework:list", pk=nominal.pk)
-    return render(
-        request, "casework/form.html", {"nominal": nominal, "form": form, "heading": "Record a contact"}
+    return form_page(
+        request,
+        form,
+        lambda d: services.case_note_record(actor=actor, nominal=nominal, data=_input(form)),
+        success="Case note recorded",
+        done=reverse("casework:list", args=[nominal.pk]),
+        template="casework/form.html",
+        context={"nominal": nominal, "heading": "Record a contact"},
+        field_map=FIELD_MAP,
     )
 
 
@@ -79,18 +78,15 @@ def note_correct(request: HttpRequest, nominal: Nominal, purpose: str, note_id: 
         messages.info(request, decision.reason)
         return redirect("casework:list", pk=nominal.pk)
     form = NoteForm(request.POST or None, initial=NoteForm.initial_for(note))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_note_correct(actor=actor, note=note, data=_input(form))
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc, FIELD_MAP)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Case note corrected")
-            return redirect("casework:list", pk=nominal.pk)
-    return render(
-        request, "casework/form.html", {"nominal": nominal, "form": form, "heading": "Correct a note"}
+    return form_page(
+        request,
+        form,
+        lambda d: services.case_note_correct(actor=actor, note=note, data=_input(form)),
+        success="Case note corrected",
+        done=reverse("casework:list", args=[nominal.pk]),
+        template="casework/form.html",
+        context={"nominal": nominal, "heading": "Correct a note"},
+        field_map=FIELD_MAP,
     )
 
 
@@ -100,17 +96,12 @@ def note_addendum(request: HttpRequest, nominal: Nominal, purpose: str, note_id:
     note = access_case_note_by_id(actor=actor, nominal=nominal, note_id=note_id)
     if not access.may(actor, "case_note.addendum", note):
         raise Http404("No such page")
-    form = AddendumForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_note_addendum(actor=actor, note=note, text=form.cleaned_data["text"])
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Addendum added")
-            return redirect("casework:list", pk=nominal.pk)
-    return render(
+    return form_page(
         request,
-        "casework/form.html",
-        {"nominal": nominal, "form": form, "heading": "Add to a note", "note": note},
+        AddendumForm(request.POST or None),
+        lambda d: services.case_note_addendum(actor=actor, note=note, text=d["text"]),
+        success="Addendum added",
+        done=reverse("casework:list", args=[nominal.pk]),
+        template="casework/form.html",
+        context={"nominal": nominal, "heading": "Add to a note", "note": note},
     )

@@ -13,14 +13,16 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .errors import PermissionDenied, ValidationFailed
 from .exports import ExportFile
-from .forms import PurposeForm
+from .forms import PurposeForm, apply_service_errors
 
 View = Callable[..., HttpResponse]
 # (actor, record, purpose, surface): the app's service that writes the consultation record.
@@ -38,6 +40,34 @@ def send_export(export: ExportFile) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    success: str,
+    done: str,
+    template: str,
+    context: dict[str, Any],
+    field_map: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The one shape of a page with a form that calls a service: a valid POST calls `save` with the
+    cleaned data; the service's ValidationFailed is shown against the form's fields (`field_map` renames
+    the service's fields), a PermissionDenied as the form's own error, nothing changed; on success the
+    message is flashed and the browser sent to `done`. Otherwise the form is shown (again)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc, field_map)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect(done)
+    return render(request, template, {"form": form, **context})
 
 
 @dataclass(frozen=True)

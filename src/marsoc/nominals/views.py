@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from marsoc.accounts.selectors import hub_choices, officers_for
 from marsoc.core import access
-from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.errors import ValidationFailed
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.web import PurposeGate
+from marsoc.core.web import PurposeGate, form_page
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
@@ -259,17 +259,15 @@ def _simple_action(
     success: str,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, success)
-            return redirect("nominals:detail", pk=nominal.pk)
-    return render(request, template, {"form": form, "nominal": nominal, **(extra or {})})
+    return form_page(
+        request,
+        form,
+        action,
+        success=success,
+        done=reverse("nominals:detail", args=[nominal.pk]),
+        template=template,
+        context={"nominal": nominal, **(extra or {})},
+    )
 
 
 @nominal_page("identifier_add")

@@ -3,12 +3,14 @@ Thin: parse, call selectors and services, render. Person-level pages go through 
 check, stated purpose, consultation record); the others check the plans policy and write their own
 audit record."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,7 @@ from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, Validation
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
-from marsoc.core.web import send_export
+from marsoc.core.web import form_page, send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, nominal_phase
 from marsoc.nominals.views import nominal_page
@@ -77,6 +79,30 @@ def _officers(nominal: Nominal) -> list[User]:
     return list(agency_people())
 
 
+def _plan_form(
+    request: HttpRequest,
+    nominal: Nominal,
+    form: Any,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    success: str,
+    heading: str,
+    submit: str,
+    intro: str = "",
+) -> HttpResponse:
+    """A form on the person's plan (plans/form.html) that returns to the plan once saved."""
+    context = {"nominal": nominal, "heading": heading, "submit": submit}
+    return form_page(
+        request,
+        form,
+        save,
+        success=success,
+        done=reverse("plans:plan", args=[nominal.pk]),
+        template="plans/form.html",
+        context={**context, "intro": intro} if intro else context,
+    )
+
+
 # ---------------------------------------------------------------- the plan page
 
 
@@ -131,23 +157,19 @@ def plan_create(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRes
     form = PlanCreateForm(
         request.POST or None, officers=_officers(nominal), initial={"owner_agency": actor.agency_id}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_create(
-                actor=actor,
-                nominal=nominal,
-                owner_agency_id=_int(form.cleaned_data.get("owner_agency")),
-                owner_officer_id=_int(form.cleaned_data.get("owner_officer")),
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Plan created as a draft")
-            return redirect("plans:plan", pk=nominal.pk)
-    return render(
+    return _plan_form(
         request,
-        "plans/form.html",
-        {"form": form, "nominal": nominal, "heading": "Create a disruption plan", "submit": "Create plan"},
+        nominal,
+        form,
+        lambda d: services.plan_create(
+            actor=actor,
+            nominal=nominal,
+            owner_agency_id=_int(d.get("owner_agency")),
+            owner_officer_id=_int(d.get("owner_officer")),
+        ),
+        success="Plan created as a draft",
+        heading="Create a disruption plan",
+        submit="Create plan",
     )
 
 
@@ -158,18 +180,14 @@ def objective_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
         raise Http404("Not available")
     current = _plan_or_404(actor, nominal)
     form = ObjectiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_add(actor=actor, plan=current, text=form.cleaned_data.get("text") or "")
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Objective added")
-            return redirect("plans:plan", pk=nominal.pk)
-    return render(
+    return _plan_form(
         request,
-        "plans/form.html",
-        {"form": form, "nominal": nominal, "heading": "Add an objective", "submit": "Add objective"},
+        nominal,
+        form,
+        lambda d: services.objective_add(actor=actor, plan=current, text=d.get("text") or ""),
+        success="Objective added",
+        heading="Add an objective",
+        submit="Add objective",
     )
 
 
@@ -316,33 +334,21 @@ def outcome_claim(request: HttpRequest, nominal: Nominal, purpose: str, action_i
     actor = _actor(request)
     action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
     form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.outcome_claim(
-                actor=actor,
-                action=action,
-                occurred_on=d.get("occurred_on"),
-                rating=d.get("rating") or "",
-                justification=d.get("justification") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Outcome claimed: the hub will validate it at the tasking meeting")
-            return redirect("plans:plan", pk=nominal.pk)
-    return render(
+    return _plan_form(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "nominal": nominal,
-            "heading": "Record a disruption outcome",
-            "submit": "Claim outcome",
-            "intro": f"Action: {action.tactic.name} by {action.agency.name}.",
-        },
+        nominal,
+        form,
+        lambda d: services.outcome_claim(
+            actor=actor,
+            action=action,
+            occurred_on=d.get("occurred_on"),
+            rating=d.get("rating") or "",
+            justification=d.get("justification") or "",
+        ),
+        success="Outcome claimed: the hub will validate it at the tasking meeting",
+        heading="Record a disruption outcome",
+        submit="Claim outcome",
+        intro=f"Action: {action.tactic.name} by {action.agency.name}.",
     )
 
 
@@ -352,31 +358,21 @@ def order_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespo
     if not access.may(actor, "plan.manage_orders", nominal):
         raise Http404("Not available")
     form = OrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.order_record(
-                actor=actor,
-                nominal=nominal,
-                order_type=d.get("order_type") or "",
-                start_date=d.get("start_date"),
-                end_date=d.get("end_date"),
-                conditions=d.get("conditions") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Order recorded")
-            return redirect("plans:plan", pk=nominal.pk)
-    return render(
+    return _plan_form(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "nominal": nominal,
-            "heading": "Record an order or conditions in force",
-            "submit": "Record order",
-        },
+        nominal,
+        form,
+        lambda d: services.order_record(
+            actor=actor,
+            nominal=nominal,
+            order_type=d.get("order_type") or "",
+            start_date=d.get("start_date"),
+            end_date=d.get("end_date"),
+            conditions=d.get("conditions") or "",
+        ),
+        success="Order recorded",
+        heading="Record an order or conditions in force",
+        submit="Record order",
     )
 
 
@@ -390,28 +386,16 @@ def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: i
     ):
         raise Http404("Not available")
     form = BreachForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.order_breach_report(
-                actor=actor,
-                order=order,
-                occurred_on=form.cleaned_data.get("occurred_on"),
-                details=form.cleaned_data.get("details") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Breach reported")
-            return redirect("plans:plan", pk=nominal.pk)
-    return render(
+    return _plan_form(
         request,
-        "plans/form.html",
-        {
-            "form": form,
-            "nominal": nominal,
-            "heading": f"Report a breach of the {order.get_order_type_display()}",
-            "submit": "Report breach",
-        },
+        nominal,
+        form,
+        lambda d: services.order_breach_report(
+            actor=actor, order=order, occurred_on=d.get("occurred_on"), details=d.get("details") or ""
+        ),
+        success="Breach reported",
+        heading=f"Report a breach of the {order.get_order_type_display()}",
+        submit="Report breach",
     )
 
 
