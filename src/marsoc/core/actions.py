@@ -100,8 +100,13 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
         "method_dry_run",
     )
     METHOD_DRY_RUN_VIEW = "method.dry_run.view", CON, "Viewed a method dry run", "method_dry_run"
-    METHOD_DRY_RUN_REQUEUE = "method.dry_run.requeue", CON, "Queued a stopped method dry run again"
-    METHOD_DRY_RUN_FAIL = "method.dry_run.fail", CON, "A method dry run failed"
+    METHOD_DRY_RUN_REQUEUE = (
+        "method.dry_run.requeue",
+        CON,
+        "Queued a stopped method dry run again",
+        "method_dry_run",
+    )
+    METHOD_DRY_RUN_FAIL = "method.dry_run.fail", CON, "A method dry run failed", "method_dry_run"
     EQUALITY_REPORT_VIEW = "equality.report.view", CON, "Viewed the equality report", "equality_report"
     EQUALITY_EXPORT = "equality.export", D, "Exported the equality report", "equality_report"
     EQUALITY_POPULATION_LIST = "equality.population.list", CON, "Listed reference populations"

@@ -64,7 +64,6 @@ class Heartbeat:
         self.on_beat = on_beat
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="marsoc-heartbeat", daemon=True)
-        self._last_recovery = 0.0
 
     def start(self) -> None:
         try:
