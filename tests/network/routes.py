@@ -9,6 +9,7 @@ covers a partner whose agreement does)."""
 ROUTES = {
     "network/groups/",
     "network/paths/",
+    "network/priority/",
     "network/groups/<int:group_id>/",
     "network/associates/<int:associate_id>/",
     "cohort/<int:pk>/network/",
@@ -29,6 +30,8 @@ LONDON_SIDE = {"london_manager", "london_officer", "london_analyst"} | NATIONAL
 GLOBAL_SURFACES = [
     ("group list", "/network/groups/", CASE),
     ("path finder", "/network/paths/", CASE),
+    # Hub staff and national analysts, as the individual priority list.
+    ("group priority list", "/network/priority/", CASE - {"partner_probation"}),
     ("path between London people", "/network/paths/?from={own_ref}&to={london_group_ref}", CASE),
     ("London group", "/network/groups/{london_group}/", LONDON_SIDE),
     ("Yorkshire group", "/network/groups/{yorkshire_group}/", NATIONAL),

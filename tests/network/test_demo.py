@@ -4,7 +4,7 @@ between what the NCA partner and the national analyst see."""
 from marsoc.accounts.models import User
 from marsoc.demo.generate import generate
 from marsoc.network import selectors
-from marsoc.network.models import Association, Membership, OrganisedCrimeGroup
+from marsoc.network.models import Association, GroupAssessment, Membership, OrganisedCrimeGroup
 
 
 def test_demo_networks_differ_by_agreement(db):
@@ -12,6 +12,7 @@ def test_demo_networks_differ_by_agreement(db):
     assert OrganisedCrimeGroup.objects.values("owner_hub").distinct().count() >= 5
     assert OrganisedCrimeGroup.objects.count() >= 20
     assert Membership.objects.exists()
+    assert GroupAssessment.objects.filter(current=True).count() == OrganisedCrimeGroup.objects.count()
     kinds = set(Association.objects.values_list("association_type", flat=True))
     assert {"cell_mate", "criminal_associate", "group_rivalry"} <= kinds
     assert Association.objects.filter(source_kind="intelligence").exists()

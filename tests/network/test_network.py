@@ -14,27 +14,12 @@ from marsoc.network.services import Evidence, GroupInput
 from marsoc.sharing.models import AgreementCategory
 
 from ..conftest import (
-    add_participation,
-    make_nominal,
     make_user,
     partnership_agreement,
     signed_in,
     with_purpose,
 )
 from .helpers import hub_id, network_world
-
-
-@pytest.fixture
-def people(db):
-    owner = make_user("net.owner", [Role.HUB_MANAGER], hub_code="national", agency_code="hmpps-marsoc")
-    nominals = {
-        "own_hub": make_nominal(owner, hub_code="london", family="Own"),
-        "other_hub": make_nominal(owner, hub_code="yorkshire-humber", family="Other"),
-        "participating": make_nominal(owner, hub_code="yorkshire-humber", family="Partnered"),
-        "non_participating": make_nominal(owner, hub_code="london", family="Elsewhere"),
-    }
-    add_participation(nominals["participating"], "probation-london", owner)
-    return owner, nominals
 
 
 def _keys(graph):

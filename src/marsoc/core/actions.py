@@ -257,6 +257,9 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     ASSOCIATION_RECORD = "association.record", C, "Recorded an association", "association"
     NETWORK_VIEW = "network.view", CON, "Viewed a network"
     NETWORK_PATH = "network.path", CON, "Searched for a path between two people or groups"
+    OCG_ASSESS = "ocg.assess", C, "Assessed an organised crime group"
+    OCG_PRIORITY = "ocg.priority", CON, "Viewed the group priority list"
+    OCG_METHOD_DRY_RUN = "ocg.method.dry_run", CON, "Ran a candidate group method over current assessments"
     NETWORK_DECONFLICTION_HIT = "network.deconfliction.hit", D, "Told of another hub's interest (network)"
 
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------

@@ -14,16 +14,19 @@ from itertools import pairwise
 from django.db import transaction
 from django.utils import timezone
 
-from marsoc.accounts.models import Agency, Hub
+from marsoc.accounts.models import Agency, Hub, User
+from marsoc.assessment.method import score
 from marsoc.intelligence.models import ItemSubject
 from marsoc.network.models import (
     Associate,
     Association,
     GroupAlias,
+    GroupAssessment,
     GroupStatusChange,
     Membership,
     OrganisedCrimeGroup,
 )
+from marsoc.network.services.assessment import group_method
 from marsoc.network.vocabulary import CrimeType, GroupStatus, MemberRole
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import CustodyStatus, DataSubjectCategory, MembershipState
@@ -37,6 +40,7 @@ CLASSIFICATIONS = ["OFFICIAL-SENSITIVE"] * 5 + ["OFFICIAL", "SECRET"]
 
 def reset_network() -> None:
     with transaction.atomic():
+        GroupAssessment.objects.all().delete()
         Association.objects.all().delete()
         Membership.objects.all().delete()
         Associate.objects.all().delete()
@@ -67,7 +71,33 @@ def generate_network(*, seed: int, today: date | None = None, per_hub: int = 4) 
         counts["ocg_memberships"] += sum(len(m) for m in members.values())
         counts["associations"] += _associations(rng, hub, groups, members, people, today, now)
         counts["associates"] += Associate.objects.filter(owner_hub=hub).count()
+        counts["ocg_assessments"] += _assessments(rng, groups, now)
     return dict(counts)
+
+
+def _assessments(rng: random.Random, groups: list[OrganisedCrimeGroup], now: datetime) -> int:
+    """Each group scored once with the group method, by the national manager (the group priority list)."""
+    assessor = User.objects.filter(username="national.manager").first()
+    if assessor is None:
+        return 0
+    spec = group_method()
+    rows = []
+    for group in groups:
+        levels = {f.code: rng.randint(0, len(f.scale) - 1) for f in spec.factors}
+        result = score(spec, levels)
+        stored = result.as_dict()
+        for row, factor in zip(stored["breakdown"], result.breakdown, strict=True):
+            row |= {"name": factor.name, "max_level": factor.max_level}
+        rows.append(
+            GroupAssessment(
+                group=group, method_code=result.method_code, method_version=result.method_version,
+                method_fingerprint=result.method_fingerprint, levels=levels, score=result.score,
+                band=result.tier.code, band_name=result.tier.name, confidence=result.confidence,
+                result=stored, rationale="Synthetic assessment", assessed_by=assessor, assessed_at=now,
+            )
+        )  # fmt: skip
+    GroupAssessment.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _owned(rng: random.Random, hub: Hub, agency_id: int, now: datetime) -> dict[str, object]:

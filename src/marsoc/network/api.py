@@ -19,6 +19,7 @@ from marsoc.nominals.models import Nominal
 from . import selectors, services
 from .graph import Graph, NodeKey, key_label
 from .models import Associate, OrganisedCrimeGroup
+from .services import assessment as group_assessments
 
 router = Router(tags=["network"])
 MAX_ID = 2**31 - 1
@@ -361,5 +362,51 @@ def paths(request: HttpRequest, params: Query[PathParams]) -> Any:
             "source": key_label(source),
             "target": key_label(target),
             "paths": [[key_label(k) for k in path] for path in found],
+        },
+    )
+
+
+class GroupAssessmentIn(Schema):
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_control_characters(cls, value: object) -> object:
+        return _plain_text(value)
+
+    levels: dict[str, int] = Field(..., description="A level for every factor of the group method")
+    grades: dict[str, str] = Field({}, description="Optional 3x5x2 evidence grade per factor, e.g. 2B")
+    rationale: str = Field(..., max_length=5000)
+
+
+class GroupAssessmentOut(Schema):
+    id: int
+    score: float
+    band: str
+    band_name: str
+    confidence: float
+    method: str
+    breakdown: list[dict[str, Any]]
+
+
+@router.post(
+    "/network/groups/{group_id}/assessments",
+    response={201: GroupAssessmentOut, 403: ApiError, 404: ApiError, 422: ApiError},
+    summary="Assess a group with the group method in force (explained, audited)",
+)
+def assess_group(request: HttpRequest, group_id: int, payload: GroupAssessmentIn) -> Any:
+    actor = _require_network(request)
+    group = selectors.access_group_by_id(actor=actor, group_id=min(group_id, 2**63 - 1))
+    made = group_assessments.group_assessment_submit(
+        actor=actor, group=group, levels=payload.levels, grades=payload.grades, rationale=payload.rationale
+    )
+    return Status(
+        201,
+        {
+            "id": made.pk,
+            "score": made.score,
+            "band": made.band,
+            "band_name": made.band_name,
+            "confidence": made.confidence,
+            "method": f"{made.method_code} v{made.method_version}",
+            "breakdown": list(made.result.get("breakdown", [])),
         },
     )

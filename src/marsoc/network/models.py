@@ -224,3 +224,31 @@ class Association(Evidenced):
 
     def __str__(self) -> str:
         return f"{self.get_association_type_display()} {self.pk}"
+
+
+class GroupAssessment(models.Model):
+    """A group scored by a versioned method kept as data (network/methods/*.toml), on the same engine as
+    individual assessments. Immutable; a new one supersedes the last (`current`)."""
+
+    group = models.ForeignKey(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="assessments")
+    method_code = models.CharField(max_length=60)
+    method_version = models.PositiveIntegerField()
+    method_fingerprint = models.CharField(max_length=64)
+    levels = models.JSONField()
+    grades = models.JSONField(default=dict)
+    score = models.FloatField()
+    band = models.CharField(max_length=8)
+    band_name = models.CharField(max_length=80)
+    confidence = models.FloatField()
+    result = models.JSONField(help_text="The engine's breakdown: what drove the score")
+    rationale = models.TextField()
+    current = models.BooleanField(default=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        indexes = [models.Index(fields=["current", "score"])]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.band} ({self.score})"

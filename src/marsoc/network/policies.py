@@ -140,3 +140,15 @@ def can_edit_group(f: Facts, group: OrganisedCrimeGroup) -> bool:
 def can_classify(f: Facts, classification: str) -> bool:
     """Nothing is marked above its author's clearance (they could not read it back)."""
     return f.cleared_for(classification)
+
+
+@access.rule("ocg.priority")
+def sees_group_priority(f: Facts) -> bool:
+    """The group priority list: hub staff and national analysts (as the individual one)."""
+    return f.hub_staff or f.national_analyst
+
+
+@access.rule("ocg.method_dry_run")
+def can_dry_run_group_method(f: Facts) -> bool:
+    """Trying a candidate group method is national work, as for the individual method."""
+    return f.national_analyst or f.national_manager

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from marsoc.accounts.models import Hub
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.nominals.models import Nominal
@@ -330,3 +331,8 @@ def access_end_by_key(*, actor: Actor, key: NodeKey) -> Nominal | Associate | Or
     if kind == NodeKind.ASSOCIATE:
         return access.fetch(actor, "associate", Associate.objects.all(), pk)
     return access.fetch(actor, "ocg", OrganisedCrimeGroup.objects.all(), pk)
+
+
+def hub_choices() -> QuerySet[Hub]:
+    """The regional hubs, for slicing lists (reference data, not protected)."""
+    return Hub.objects.filter(is_national=False).order_by("name")

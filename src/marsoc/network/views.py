@@ -16,6 +16,7 @@ from marsoc.nominals.views import nominal_page
 
 from . import selectors, services
 from .graph import Graph, NodeKey
+from .services import assessment as group_assessments
 from .vocabulary import AssociationType, CrimeType, GroupStatus, NodeKind
 
 
@@ -138,6 +139,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     services.group_consult(actor=actor, group=group, graph=graph, purpose=GROUP_PURPOSE, surface="group page")
     context = {
         "group": group,
+        "assessment": group_assessments.current_assessment(group=group),
         "crime_labels": [c.label for c in CrimeType if c.value in group.crime_types],
         "members": selectors.group_members(actor=actor, group=group),
         "history": selectors.group_history(group=group),
@@ -273,3 +275,16 @@ def path_finder(request: HttpRequest) -> HttpResponse:
             "asked": asked and not errors,
         },
     )
+
+
+@login_required
+def group_priority(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "ocg.priority"):
+        raise Http404("No such page")
+    hubs = selectors.hub_choices()
+    raw = request.GET.get("hub", "")
+    hub_id = int(raw) if raw.isdigit() and int(raw) in {h.pk for h in hubs} else None
+    rows = list(group_assessments.group_priority(actor=actor, hub_id=hub_id)[:500])
+    group_assessments.group_priority_consult(actor=actor, rows=rows, hub_id=hub_id)
+    return render(request, "network/priority.html", {"rows": rows, "hubs": hubs, "hub_id": hub_id})

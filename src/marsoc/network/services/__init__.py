@@ -20,8 +20,8 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import DataSubjectCategory
 from marsoc.sharing.vocabulary import ProcessingPurpose
 
-from .graph import Graph, NodeKey, key_label
-from .models import (
+from ..graph import Graph, NodeKey, key_label
+from ..models import (
     Associate,
     Association,
     GroupAlias,
@@ -29,8 +29,8 @@ from .models import (
     Membership,
     OrganisedCrimeGroup,
 )
-from .selectors import nominal_ids
-from .vocabulary import (
+from ..selectors import nominal_ids
+from ..vocabulary import (
     CUSTODY_TYPES,
     GROUP_ONLY_TYPES,
     AssociationType,
