@@ -108,3 +108,48 @@ def test_other_than_the_gate_no_view_module_keeps_its_own_copy():
         source = inspect.getsource(module)
         assert "url_has_allowed_host_and_scheme" not in source
         assert "PurposeForm" not in source
+
+
+def _maps_hidden_to_404_by_hand(source: str) -> list[int]:
+    """Lines where a handler catches NotFoundOrForbidden only to raise Http404 (the middleware's job)."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ExceptHandler) or node.type is None:
+            continue
+        names = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+        only_raises_404 = (
+            len(node.body) == 1
+            and isinstance(node.body[0], ast.Raise)
+            and isinstance(node.body[0].exc, ast.Call)
+            and getattr(node.body[0].exc.func, "id", "") == "Http404"
+        )
+        if "NotFoundOrForbidden" in names and only_raises_404:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_page_maps_a_hidden_record_to_404_by_hand():
+    """HiddenAsMissingMiddleware answers every NotFoundOrForbidden: a view that maps it itself is a copy
+    that could drift (another message, another template)."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "marsoc"
+    found = {
+        str(path.relative_to(src)): lines
+        for path in sorted(src.glob("*/views*.py"))
+        if (lines := _maps_hidden_to_404_by_hand(path.read_text()))
+    }
+    assert found == {}
+
+
+def test_the_check_above_catches_a_hand_written_mapping():
+    source = (
+        "def page(request, pk):\n"
+        "    try:\n"
+        "        return fetch(pk)\n"
+        "    except NotFoundOrForbidden as exc:\n"
+        '        raise Http404("No such thing") from exc\n'
+    )
+    assert _maps_hidden_to_404_by_hand(source) == [4]

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
 
@@ -21,17 +21,11 @@ from .selectors import access_claim_by_id, access_grant_by_id, claimable_quarter
 
 
 def _grant(request: HttpRequest, pk: int) -> Grant:
-    try:
-        return access_grant_by_id(actor=_actor(request), grant_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such grant") from exc
+    return access_grant_by_id(actor=_actor(request), grant_id=pk)
 
 
 def _claim(request: HttpRequest, pk: int) -> Claim:
-    try:
-        return access_claim_by_id(actor=_actor(request), claim_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such claim") from exc
+    return access_claim_by_id(actor=_actor(request), claim_id=pk)
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

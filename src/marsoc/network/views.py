@@ -127,12 +127,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        if not access.may(actor, "network.view"):
-            raise NotFoundOrForbidden("group")
-        group = selectors.access_group_by_id(actor=actor, group_id=group_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such group") from exc
+    if not access.may(actor, "network.view"):
+        raise NotFoundOrForbidden("group")
+    group = selectors.access_group_by_id(actor=actor, group_id=group_id)
     _hops, filters, _query = _filters(request)
     centre: NodeKey = (str(NodeKind.GROUP), group.pk)
     graph = selectors.group_network(actor=actor, group=group, filters=filters)
@@ -153,12 +150,9 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
     actor = _actor(request)
-    try:
-        if not access.may(actor, "network.view"):
-            raise NotFoundOrForbidden("associate")
-        associate = selectors.access_associate_by_id(actor=actor, associate_id=associate_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such associate") from exc
+    if not access.may(actor, "network.view"):
+        raise NotFoundOrForbidden("associate")
+    associate = selectors.access_associate_by_id(actor=actor, associate_id=associate_id)
     centre: NodeKey = (str(NodeKind.ASSOCIATE), associate.pk)
     graph = selectors.ego_network(actor=actor, centre=centre, hops=1)
     services.associate_consult(
