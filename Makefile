@@ -55,10 +55,10 @@ demo: generate ## Install, create an SQLite database, generate data, run the web
 	$(BIN)/marsoc db_worker --interval 2 --no-reload & \
 	$(BIN)/marsoc runserver --noreload $(HOST):$(PORT)
 
-serve: ## Run the web server and the worker on an existing database
+serve: ## The production server (gunicorn, MARSOC_WEB_WORKERS workers) and the worker on an existing database
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/marsoc db_worker --interval 2 --no-reload & \
-	$(BIN)/marsoc runserver --noreload $(HOST):$(PORT)
+	MARSOC_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c python:marsoc.config.gunicorn marsoc.config.wsgi:application
 
 totp: ## Print the current second-factor code for a demo user: make totp USER=london.officer
 	@$(BIN)/marsoc totp $(USER)

@@ -20,6 +20,7 @@ from .funding import routes as funding_routes
 from .linkage.helpers import linkage_world
 from .network import routes as network_routes
 from .network.helpers import network_world
+from .ops import routes as ops_routes
 from .workday import routes as workday_routes
 
 
@@ -256,6 +257,7 @@ COVERED_ROUTES = (
     | workday_routes.ROUTES
     | network_routes.ROUTES
     | funding_routes.ROUTES
+    | ops_routes.ROUTES
 )
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting

@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-OPEN_PREFIXES = ("/sign-in", "/static/", "/assets/", "/api/", "/healthz", "/favicon")
+OPEN_PREFIXES = ("/sign-in", "/static/", "/assets/", "/api/", "/healthz", "/readyz", "/favicon")
 
 
 class RequireSecondFactorMiddleware:

@@ -7,6 +7,7 @@ admin.site.site_header = "MARSOC Hub administration"
 admin.site.site_title = "MARSOC Hub administration"
 
 urlpatterns = [
+    path("", include("marsoc.ops.urls")),
     path("", include("marsoc.accounts.urls")),
     path("", include("marsoc.web.urls")),
     path("cohort/", include("marsoc.nominals.urls")),

@@ -37,7 +37,3 @@ def home(request: HttpRequest) -> HttpResponse:
         context["state_labels"] = MembershipState.labels
         cohort_aggregates_consult(actor=user)
     return render(request, "web/home.html", context)
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")

@@ -1,7 +1,9 @@
 """Settings shared by every environment. Environment modules override; production fails closed."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 PROJECT_ROOT = SRC_DIR.parents[1]
@@ -45,9 +47,12 @@ INSTALLED_APPS = [
     "marsoc.funding",
     "marsoc.web",
     "marsoc.demo",
+    "marsoc.ops",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its answer, carry the request id.
+    "marsoc.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that may answer an error itself, so that every API failure is JSON.
     "marsoc.core.middleware.ApiJsonErrorsMiddleware",
@@ -148,11 +153,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-LOGGING = {
+# Application logs (not the s.62 audit log): one JSON object per line with the request id
+# (marsoc.ops.logs, docs/deployment.md), or plain lines with MARSOC_LOG_FORMAT=plain.
+LOG_FORMAT = os.environ.get("MARSOC_LOG_FORMAT", "json")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "marsoc.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "marsoc.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"marsoc": {"level": "INFO"}},
 }

@@ -4,7 +4,7 @@ import os
 
 from ._database import database_from_env
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import LOGGING, VAR_DIR
 
 DEBUG = os.environ.get("MARSOC_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("MARSOC_SECRET_KEY", "demo-only-secret-key-not-for-production-use-0123456789")
@@ -16,3 +16,6 @@ WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 MARSOC_DEMO = True
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise expects STATIC_ROOT to exist
+# Plain log lines on a developer's terminal unless JSON is asked for.
+if "MARSOC_LOG_FORMAT" not in os.environ:
+    LOGGING["handlers"]["console"]["formatter"] = "plain"

@@ -1,0 +1,74 @@
+"""Readiness: may a load balancer send this process traffic? Three questions, each answered without
+personal data: the database answers, every migration on disk is applied, a task worker beat recently."""
+
+import time
+from dataclasses import dataclass
+
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from marsoc.core.heartbeat import worker_status
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+# Once every migration is applied it stays so for this process's life: a deploy that brings new
+# migrations restarts the processes. Until then the (costly) plan is computed on every probe.
+_migrations_applied = False
+
+
+def _database() -> Check:
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        connection.close()  # the next probe opens a fresh connection
+        return Check("database", False, f"the database did not answer ({type(exc).__name__})")
+    return Check("database", True, f"answered in {1000 * (time.monotonic() - started):.0f} ms")
+
+
+def _migrations() -> Check:
+    global _migrations_applied
+    if _migrations_applied:
+        return Check("migrations", True, "all applied")
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        connection.close()
+        return Check("migrations", False, f"could not be read ({type(exc).__name__})")
+    if plan:
+        return Check("migrations", False, f"{len(plan)} not applied: run `marsoc migrate`")
+    _migrations_applied = True
+    return Check("migrations", True, "all applied")
+
+
+def _worker() -> Check:
+    try:
+        status = worker_status()
+    except DatabaseError as exc:
+        connection.close()
+        return Check("worker", False, f"heartbeats could not be read ({type(exc).__name__})")
+    if status.ok:
+        return Check("worker", True, f"{len(status.alive)} alive")
+    if status.silent:
+        return Check("worker", False, f"no recent heartbeat ({len(status.silent)} gone quiet)")
+    return Check("worker", False, "no task worker has ever beaten: start `marsoc db_worker`")
+
+
+def readiness() -> list[Check]:
+    database = _database()
+    if not database.ok:  # the other two would only repeat that the database is away
+        return [
+            database,
+            Check("migrations", False, "not checked"),
+            Check("worker", False, "not checked"),
+        ]
+    return [database, _migrations(), _worker()]
