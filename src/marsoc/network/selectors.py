@@ -3,10 +3,11 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from marsoc.accounts.models import Hub
 from marsoc.core import access
@@ -35,6 +36,7 @@ class Node:
     reference: str
     url: str
     in_custody: bool = False
+    release_due: date | None = None  # in custody and due for release within 6 months: into this network
 
     @property
     def kind(self) -> str:
@@ -243,13 +245,18 @@ def describe(*, actor: Actor, keys: Iterable[NodeKey]) -> dict[NodeKey, Node]:
     keys = list(keys)
     found: dict[NodeKey, Node] = {}
     nominals = access.visible(actor, "nominal", Nominal.objects.filter(pk__in=_ids(keys, NodeKind.NOMINAL)))
-    for n in nominals.only("given_names", "family_name", "custody_status"):
+    soon = timezone.localdate() + timedelta(days=183)
+    for n in nominals.only("given_names", "family_name", "custody_status", "expected_release_date"):
+        inside = n.custody_status in (CustodyStatus.REMAND, CustodyStatus.SENTENCED)
         found[(str(NodeKind.NOMINAL), n.pk)] = Node(
             (str(NodeKind.NOMINAL), n.pk),
             f"{n.family_name.upper()}, {n.given_names}",
             n.reference,
             reverse("network:person", args=[n.pk]),
-            in_custody=n.custody_status in (CustodyStatus.REMAND, CustodyStatus.SENTENCED),
+            in_custody=inside,
+            release_due=n.expected_release_date
+            if inside and n.expected_release_date is not None and n.expected_release_date <= soon
+            else None,
         )
     associates = access.visible(
         actor, "associate", Associate.objects.filter(pk__in=_ids(keys, NodeKind.ASSOCIATE))

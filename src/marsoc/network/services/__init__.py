@@ -4,6 +4,7 @@ named, nothing saved), write and audit in one transaction."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification, classification_rank
 from marsoc.intelligence.models import IntelItem
-from marsoc.nominals.models import Nominal
+from marsoc.nominals.models import CustodyEvent, Nominal
 from marsoc.nominals.vocabulary import DataSubjectCategory
 from marsoc.sharing.vocabulary import ProcessingPurpose
 
@@ -560,3 +561,73 @@ def network_deconfliction_log(*, actor: User, reference: str, hub_name: str, nom
         details={"reference": reference, "owner_hub": hub_name},
         subject_ids=[nominal_id],
     )
+
+
+@transaction.atomic
+def custody_links_derive(*, actor: User, hub_id: int | None = None) -> list[Association]:
+    """Cell-mate links derived from custody: two people the actor may see, held in the same establishment
+    at the same time, are linked ("cell-mate or same wing", source custody, the establishment and the
+    shared period). Idempotent: a pair already linked for that establishment and start is left alone.
+    The links are owned by each person's hub when both share it (else the actor's)."""
+    from ..custody import overlap, stays
+
+    if not access.may(actor, "network.record"):
+        raise NotFoundOrForbidden("network")
+    people = access.visible(actor, "nominal", Nominal.objects.all())
+    if hub_id is not None:
+        people = people.filter(owner_hub_id=hub_id)
+    events = (
+        CustodyEvent.objects.filter(nominal__in=people.values("pk"))
+        .order_by("nominal_id", "occurred_on", "id")
+        .values_list("nominal_id", "event_type", "occurred_on", "establishment_id")
+    )
+    by_person: dict[int, list[tuple[str, date, int | None]]] = {}
+    for nominal_id, kind, on, establishment in events:
+        by_person.setdefault(nominal_id, []).append((kind, on, establishment))
+    by_establishment: dict[int, list[tuple[int, Any]]] = {}
+    for nominal_id, rows in by_person.items():
+        for stay in stays(rows):
+            by_establishment.setdefault(stay.establishment_id, []).append((nominal_id, stay))
+    hubs = dict(Nominal.objects.filter(pk__in=list(by_person)).values_list("pk", "owner_hub_id"))
+    existing = set(
+        Association.objects.filter(
+            association_type=AssociationType.CELL_MATE, source_kind=SourceKind.CUSTODY
+        ).values_list("a_nominal_id", "b_nominal_id", "establishment_id", "started_on")
+    )
+    made: list[Association] = []
+    now = timezone.now()
+    assert actor.agency_id is not None
+    for establishment_id, held in by_establishment.items():
+        held.sort(key=lambda x: (x[0], x[1].started_on))
+        for i, (first, stay_a) in enumerate(held):
+            for second, stay_b in held[i + 1 :]:
+                if first == second:
+                    continue
+                shared = overlap(stay_a, stay_b)
+                if shared is None:
+                    continue
+                a, b = min(first, second), max(first, second)
+                if (a, b, establishment_id, shared[0]) in existing:
+                    continue
+                existing.add((a, b, establishment_id, shared[0]))
+                owner = hubs[a] if hubs[a] == hubs[b] else (actor.hub_id or hubs[a])
+                made.append(
+                    Association(
+                        a_nominal_id=a, b_nominal_id=b, association_type=AssociationType.CELL_MATE,
+                        source_kind=SourceKind.CUSTODY, establishment_id=establishment_id,
+                        started_on=shared[0], ended_on=shared[1], confidence=Confidence.MEDIUM,
+                        owner_hub_id=owner, originating_agency_id=actor.agency_id,
+                        classification=Classification.OFFICIAL_SENSITIVE,
+                        purpose=ProcessingPurpose.OFFENDER_MANAGEMENT, recorded_by=actor, recorded_at=now,
+                        notes="Derived from custody records: held in the same establishment at the same time",
+                    )
+                )  # fmt: skip
+    Association.objects.bulk_create(made)
+    audit_record(
+        actor=actor,
+        action=AuditAction.NETWORK_CUSTODY_DERIVE,
+        object_type="association",
+        details={"created": len(made), "hub": hub_id},
+        subject_ids=sorted({int(pk) for x in made for pk in (x.a_nominal_id, x.b_nominal_id) if pk}),
+    )
+    return made
