@@ -149,8 +149,13 @@ def test_out_of_range_and_control_characters_are_refused_cleanly(london_officer,
     assert response.status_code == 422 and Nominal.objects.count() == before
 
 
-def test_api_docs_need_sign_in():
-    assert Client().get("/api/docs").status_code == 302
+def test_api_docs_need_a_token_or_a_session():
+    """Anonymous: the API's 401 in JSON, not a redirect to a page a script cannot sign in to."""
+    for path in ("/api/docs", "/api/openapi.json"):
+        response = Client().get(path)
+        assert response.status_code == 401, path
+        assert response.json() == {"detail": "Sign in or give a valid API token", "errors": []}
+        assert response["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize("name", ["\x01Smith", "Smi\tth", "Smith\n", "\x1bSmith"])

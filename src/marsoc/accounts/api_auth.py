@@ -1,8 +1,10 @@
 """API authentication: bearer tokens for scripts and service accounts, or a fully signed-in session."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import HttpBearer, SessionAuth
 
 from .services import api_token_authenticate
@@ -26,3 +28,25 @@ class VerifiedSessionAuth(SessionAuth):
         if user is not None and getattr(user, "is_verified", lambda: False)():
             return user
         return None
+
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and /api/docs are for the clients that code against them: a valid bearer
+    token or a fully signed-in session reads them; anyone else gets the API's 401 (JSON, with
+    WWW-Authenticate), never a redirect to a sign-in page a script cannot follow."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The token is checked without making its user the request's user: the docs page is rendered
+        # with the site's templates, which expect a session user.
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        user = (scheme.lower() == "bearer" and raw.strip() and api_token_authenticate(raw.strip())) or (
+            VerifiedSessionAuth()(request)
+        )
+        if not user:
+            response = JsonResponse({"detail": "Sign in or give a valid API token", "errors": []}, status=401)
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -1,7 +1,6 @@
-from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
-from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
+from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
 from marsoc.core.api_errors import register_error_handlers
 from marsoc.intelligence.api import router as intelligence_router
@@ -18,7 +17,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
-    docs_decorator=login_required,  # the schema is for signed-in users and scripts, not the public
+    docs_decorator=docs_access,  # a bearer token or a signed-in session; anyone else 401, not a redirect
 )
 register_error_handlers(api)
 api.add_router("/", nominals_router)
