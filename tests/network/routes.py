@@ -13,6 +13,7 @@ ROUTES = {
     "network/groups/<int:group_id>/",
     "network/associates/<int:associate_id>/",
     "cohort/<int:pk>/network/",
+    "cohort/<int:pk>/network.<str:fmt>",
 }
 
 CASE = {
@@ -39,7 +40,11 @@ GLOBAL_SURFACES = [
     ("London associate", "/network/associates/{associate}/", LONDON_SIDE),
 ]
 # Per-person: whoever may see the person sees their network page (what it shows is tested separately).
-PERSON_SURFACES = [("person network", "/cohort/{id}/network/", "READ")]
+PERSON_SURFACES = [
+    ("person network", "/cohort/{id}/network/", "READ"),
+    ("network export for i2", "/cohort/{id}/network.csv?recipient=Tasking+cell", "READ"),
+    ("network export as GraphML", "/cohort/{id}/network.graphml?recipient=Tasking+cell", "READ"),
+]
 # Which links each actor sees on the own-hub person's 2-hop network (by helpers' names).
 OWN_NETWORK_LINKS = {
     "london_manager": {"member_own", "member_elsewhere", "own_elsewhere", "own_visitor"},

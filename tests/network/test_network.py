@@ -255,3 +255,27 @@ def test_api_refuses_bad_links_by_field_and_hides_what_it_must(people, token_for
     assert n["other_hub"].reference not in {node["reference"] for node in ego["nodes"]}
     no_purpose = client.get(f"/api/network/ego?centre={own}", **auth)
     assert no_purpose.status_code == 422 and "purpose" in errors_by_field(no_purpose.json())
+
+
+def test_exports_are_disclosures_of_the_visible_network_only(people):
+    owner, n = people
+    network_world(n, owner)
+    london = make_user(
+        "net.export", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london"
+    )
+    client = with_purpose(signed_in(london), n["own_hub"], purpose="Analysis for the tasking meeting")
+    base = f"/cohort/{n['own_hub'].pk}/network"
+    assert client.get(f"{base}.csv").status_code == 302  # no recipient: back to the page, nothing exported
+    assert not AuditEvent.objects.filter(action="network.export").exists()
+    csv = client.get(f"{base}.csv?hops=2&recipient=NCA+analyst").content.decode()
+    assert csv.startswith("Entity 1 ID,") and n["non_participating"].reference in csv
+    assert n["other_hub"].reference not in csv and "Humber Firm" not in csv
+    graphml = client.get(f"{base}.graphml?hops=2&recipient=NCA+analyst").content.decode()
+    assert "<graphml" in graphml and n["other_hub"].reference not in graphml
+    event = AuditEvent.objects.filter(action="network.export").latest("id")
+    assert event.operation == "disclosure" and "NCA analyst" in event.recipients
+    assert set(event.subjects.values_list("nominal_id", flat=True)) == {
+        n["own_hub"].pk,
+        n["non_participating"].pk,
+    }
+    assert client.get(f"{base}.pdf?recipient=NCA+analyst").status_code == 404

@@ -261,6 +261,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     OCG_PRIORITY = "ocg.priority", CON, "Viewed the group priority list"
     OCG_METHOD_DRY_RUN = "ocg.method.dry_run", CON, "Ran a candidate group method over current assessments"
     NETWORK_CUSTODY_DERIVE = "network.custody_derive", COMB, "Derived cell-mate links from custody records"
+    NETWORK_EXPORT = "network.export", D, "Exported a network (i2 CSV or GraphML)"
     NETWORK_DECONFLICTION_HIT = "network.deconfliction.hit", D, "Told of another hub's interest (network)"
 
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------

@@ -10,4 +10,5 @@ urlpatterns = [
     path("network/groups/<int:group_id>/", views.group_detail, name="group"),
     path("network/associates/<int:associate_id>/", views.associate_detail, name="associate"),
     path("cohort/<int:pk>/network/", views.person_network, name="person"),
+    path("cohort/<int:pk>/network.<str:fmt>", views.person_network_export, name="person_export"),
 ]

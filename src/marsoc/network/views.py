@@ -4,9 +4,10 @@ it, and the services record what was shown."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from marsoc.core import access
 from marsoc.core.errors import NotFoundOrForbidden
@@ -14,7 +15,7 @@ from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
-from . import selectors, services
+from . import exports, selectors, services
 from .graph import Graph, NodeKey
 from .services import assessment as group_assessments
 from .vocabulary import AssociationType, CrimeType, GroupStatus, NodeKind
@@ -282,3 +283,30 @@ def group_priority(request: HttpRequest) -> HttpResponse:
     rows = list(group_assessments.group_priority(actor=actor, hub_id=hub_id)[:500])
     group_assessments.group_priority_consult(actor=actor, rows=rows, hub_id=hub_id)
     return render(request, "network/priority.html", {"rows": rows, "hubs": hubs, "hub_id": hub_id})
+
+
+EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "graphml": "application/graphml+xml; charset=utf-8"}
+
+
+@nominal_page("network export")
+def person_network_export(request: HttpRequest, nominal: Nominal, purpose: str, fmt: str) -> HttpResponse:
+    """The person's network as shown (same hops and types) as i2 CSV or GraphML, for a named recipient."""
+    actor = _actor(request)
+    if not access.may(actor, "network.view") or fmt not in EXPORT_FORMATS:
+        raise Http404("No such page")
+    recipient = (request.GET.get("recipient") or "").strip()[:200]
+    if len(recipient) < 3:
+        messages.error(request, "Enter who the export is for (at least 3 characters) before exporting")
+        return redirect("network:person", pk=nominal.pk)
+    hops, filters, _query = _filters(request)
+    centre: NodeKey = (str(NodeKind.NOMINAL), nominal.pk)
+    graph = selectors.ego_network(actor=actor, centre=centre, hops=hops, filters=filters)
+    nodes = selectors.describe(actor=actor, keys=graph.nodes)
+    labels = dict([*AssociationType.choices, (selectors.MEMBER, "Member of the group")])
+    body = exports.i2_csv(graph, nodes, labels) if fmt == "csv" else exports.graphml(graph, nodes, labels)
+    services.network_export_record(
+        actor=actor, centre=centre, graph=graph, fmt=fmt, recipient=recipient, purpose=purpose
+    )
+    response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="network-{nominal.reference}.{fmt}"'
+    return response

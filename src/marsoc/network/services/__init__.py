@@ -631,3 +631,21 @@ def custody_links_derive(*, actor: User, hub_id: int | None = None) -> list[Asso
         subject_ids=sorted({int(pk) for x in made for pk in (x.a_nominal_id, x.b_nominal_id) if pk}),
     )
     return made
+
+
+def network_export_record(
+    *, actor: User, centre: NodeKey, graph: Graph, fmt: str, recipient: str, purpose: str
+) -> None:
+    """An export is a disclosure (s.62): to whom, in which format, and every person in it as a subject."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.NETWORK_EXPORT,
+        surface=f"network export ({fmt})",
+        object_type=str(centre[0]),
+        object_id=centre[1],
+        nominal_id=centre[1] if centre[0] == NodeKind.NOMINAL else None,
+        justification=purpose,
+        recipients=[recipient],
+        details={"format": fmt, "nodes": len(graph.nodes), "links": len(graph.links)},
+        subject_ids=nominal_ids(graph.nodes),
+    )
