@@ -1011,12 +1011,30 @@ def test_funding_surfaces(world, actor):
             actor=users["london_manager"], claim=claim, actuals=actuals, explanation=""
         )
         claims.append(claim)
+    from marsoc.funding.models import DecisionRecord
+    from marsoc.funding.vocabulary import DeclarationKind
+
+    def draft(reference):
+        decision = funding_services.decision_draft(
+            actor=users["london_manager"],
+            data=funding_services.DecisionInput(reference, "T", "S", "R", "P", "Deputy Mayor"),
+        )
+        for kind in DeclarationKind:
+            funding_services.decision_declare(actor=users["london_finance"], decision=decision, kind=kind)
+        return decision
+
+    decision, published = draft("PCD 1"), draft("PCD 2")
+    funding_services.decision_approve(
+        actor=users["decision_maker"], decision=published, interest_declaration="None", confirmed=True
+    )
+    funding_services.decision_publish(actor=users["london_manager"], decision=published)
     client = signed_in(users[actor])
-    ids = {"grant": grant.pk, "claim": claims[0].pk}
+    ids = {"grant": grant.pk, "claim": claims[0].pk, "decision": decision.pk, "published": published.pk}
     failures = []
     for name, template, allowed_for in funding_routes.SURFACES:
         response = client.get(template.format(**ids))
-        expected = 200 if actor in allowed_for else 404
+        allowed = allowed_for == funding_routes.EVERYONE or actor in allowed_for
+        expected = 200 if allowed else 404
         if response.status_code != expected:
             failures.append(f"{name}: expected {expected}, got {response.status_code}")
     # Checking a claim (a write): the second person checks it; the preparer and readers are refused and
@@ -1031,4 +1049,17 @@ def test_funding_surfaces(world, actor):
             failures.append(f"check: expected refusal, got {response.status_code} {state}")
     elif response.status_code != 404 or state != "draft":
         failures.append(f"check: expected 404, got {response.status_code} {state}")
+    # Approving (a write): decision makers only; readers are refused with nothing changed; others 404.
+    response = client.post(
+        f"/funding/decisions/{decision.pk}/approve/", {"interest_declaration": "None", "confirmed": "on"}
+    )
+    state = DecisionRecord.objects.get(pk=decision.pk).state
+    if actor == "decision_maker":
+        if (response.status_code, state) != (302, "approved"):
+            failures.append(f"approve: expected approved, got {response.status_code} {state}")
+    elif actor in funding_routes.DECISION_READERS:
+        if (response.status_code, state) != (302, "draft"):
+            failures.append(f"approve: expected refusal, got {response.status_code} {state}")
+    elif (response.status_code, state) != (404, "draft"):
+        failures.append(f"approve: expected 404, got {response.status_code} {state}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)

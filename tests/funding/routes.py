@@ -12,12 +12,20 @@ ROUTES = {
     "funding/claims/<int:pk>/actuals/",
     "funding/claims/<int:pk>/invoice.pdf",
     "funding/claims/<int:pk>/<slug:action>/",
+    "funding/decisions/",
+    "funding/decisions/new/",
+    "funding/decisions/<int:pk>/",
+    "funding/decisions/<int:pk>/form.pdf",
+    "funding/decisions/<int:pk>/<slug:action>/",
+    "register/",
+    "register/decisions/<int:pk>/",
 }
 
 # Besides the table's actors: a London finance officer and one from another hub.
 EXTRA_ACTORS = {
     "london_finance": ((Role.FINANCE_OFFICER,), "london", "mps"),
     "yorkshire_finance": ((Role.FINANCE_OFFICER,), "yorkshire-humber", "yhrocu"),
+    "decision_maker": ((Role.DECISION_MAKER,), None, "hmpps-marsoc"),
 }
 
 # Who reads the London grant and its claims: its hub manager and finance officer, the national team,
@@ -28,6 +36,12 @@ KEEPERS = {"london_manager", "london_finance", "national_manager"}
 # Who may check a claim the London manager prepared: the keepers but the preparer.
 CHECKERS = KEEPERS - {"london_manager"}
 
+# Decision records are not a hub's: everyone who works on funding reads them (Part 1), and decision makers.
+DECISION_READERS = READERS | {"london_finance", "yorkshire_finance", "decision_maker"}
+# Originating officers draft and tick declarations: hub managers and finance officers.
+DRAFTERS = {"london_manager", "national_manager", "london_finance", "yorkshire_finance"}
+EVERYONE = "everyone"  # the public register: no sign-in, the same for all
+
 # (name, path template, who gets 200). Everyone else gets 404.
 SURFACES = [
     ("grants", "/funding/", READERS | {"yorkshire_finance"}),  # the list, empty for Yorkshire
@@ -37,6 +51,14 @@ SURFACES = [
     ("claim page", "/funding/claims/{claim}/", READERS),
     ("claim actuals", "/funding/claims/{claim}/actuals/", KEEPERS),
     ("claim invoice", "/funding/claims/{claim}/invoice.pdf", READERS),
+    ("decisions", "/funding/decisions/", DECISION_READERS),
+    ("draft a decision", "/funding/decisions/new/", DRAFTERS),
+    ("decision page", "/funding/decisions/{decision}/", DECISION_READERS),
+    ("decision form PDF", "/funding/decisions/{decision}/form.pdf", DECISION_READERS),
+    ("public register", "/register/", EVERYONE),
+    ("public decision", "/register/decisions/{published}/", EVERYONE),
+    ("public view of a draft", "/register/decisions/{decision}/", set()),
+    ("missing decision", "/funding/decisions/999999/", set()),
     ("missing grant", "/funding/grants/999999/", set()),
     ("missing claim", "/funding/claims/999999/", set()),
 ]

@@ -77,3 +77,13 @@ def test_import_page_reports_rows_and_changes_nothing(db):
     assert "Row 2, amount: “abc” is not an amount in pounds" in response.content.decode()
     claim.refresh_from_db()
     assert claim.actual_pence is None
+
+
+def test_signed_out_visitors_reach_only_the_public_register(db):
+    from django.test import Client
+
+    anonymous = Client()
+    for path in ("/funding/", "/funding/decisions/", "/funding/grants/1/", "/funding/claims/1/"):
+        response = anonymous.get(path)
+        assert response.status_code == 302 and "/sign-in/" in response["Location"], path
+    assert anonymous.get("/register/").status_code == 200

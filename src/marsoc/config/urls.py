@@ -20,6 +20,7 @@ urlpatterns = [
     path("linkage/", include("marsoc.linkage.urls")),
     path("intelligence/", include("marsoc.intelligence.urls")),
     path("funding/", include("marsoc.funding.urls")),
+    path("register/", include("marsoc.funding.public_urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -280,6 +280,13 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     CLAIM_PAID = "funding.claim.paid", A, "Recorded a claim's payment", "claim"
     CLAIM_RECONCILE = "funding.claim.reconcile", A, "Reconciled a claim's payment", "claim"
     CLAIM_INVOICE = "funding.claim.invoice", D, "Produced a claim's invoice", "claim"
+    DECISION_DRAFT = "decision.draft", C, "Drafted a decision record", "decision"
+    DECISION_DECLARE = "decision.declare", A, "Ticked a declaration on a decision record", "decision"
+    DECISION_APPROVE = "decision.approve", A, "Approved a decision", "decision"
+    DECISION_PUBLISH = "decision.publish", D, "Published Part 1 of a decision", "decision"
+    DECISION_VIEW = "decision.view", CON, "Viewed a decision record", "decision"
+    DECISION_PART2_VIEW = "decision.part2.view", CON, "Viewed a decision record with its exempt Part 2", "decision"
+    DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
 
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}

@@ -4,7 +4,7 @@ quarters of claims in different states. Written through the funding services, so
 as the work of the named demo users."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -125,6 +125,7 @@ def generate_funding(*, today: date) -> dict[str, int]:
     finance = User.objects.get(username="london.finance")
     recorder = User.objects.get(username="national.manager")
     grant = load_seed_grant(recorder=recorder, keeper=preparer)
+    decisions = generate_decisions(today=today)
     made = 0
     for number in range(1, 9):
         if grant.claims.filter(number=number).exists():
@@ -135,7 +136,7 @@ def generate_funding(*, today: date) -> dict[str, int]:
             break  # not yet ended
         made += 1
         _advance(claim, preparer=preparer, finance=finance, number=number, today=today)
-    return {"grants": 1, "claims": made}
+    return {"grants": 1, "claims": made} | decisions
 
 
 def _advance(claim: Claim, *, preparer: User, finance: User, number: int, today: date) -> None:
@@ -167,3 +168,108 @@ def _advance(claim: Claim, *, preparer: User, finance: User, number: int, today:
     if number == 5:
         return  # paid, awaiting reconciliation
     services.claim_reconcile(actor=finance, claim=claim, note="")
+
+
+SEED_DECISION = dict(
+    reference=SEED_REFERENCE,
+    title="Grant funding for the Multi-Agency Response to Serious Organised Crime (MARSOC) hub",
+    executive_summary="Approval is sought to accept £405,608 of Ministry of Justice funding for the London "
+    "MARSOC hub from 1 January 2022 to 31 December 2023, keeping the three posts created in the early "
+    "adopter phase.",
+    recommendation="Approve the acceptance of an offer of funding from the Ministry of Justice of £405,608 "
+    "to maintain the London MARSOC hub.",
+    part1_body="The early adopter phase ran from 1 January to 31 December 2021. The funding keeps a "
+    "Detective Sergeant, a Detective Constable and a Band E researcher in the hub; payment is made "
+    "quarterly in arrears on invoice, under a memorandum of understanding between the Ministry of Justice "
+    "and MOPAC. Should funding cease, the officers would be redeployed within the Prison Intelligence Unit.",
+    decision_maker_title="Deputy Mayor for Policing and Crime",
+)
+
+
+def generate_decisions(*, today: date) -> dict[str, int]:
+    """PCD 1258 approved and published (accepting the seed grant); a deferred one; one with a Part 2; a
+    draft with a deadline and declarations still to tick. All synthetic apart from the seed's own text."""
+    from marsoc.funding.models import DecisionRecord
+    from marsoc.funding.vocabulary import DeclarationKind
+
+    drafter = User.objects.get(username="london.manager")
+    finance = User.objects.get(username="london.finance")
+    national = User.objects.get(username="national.manager")
+    maker = User.objects.get(username="decision.maker")
+    if DecisionRecord.objects.filter(reference=SEED_REFERENCE).exists():
+        return {"decisions": 0}
+    grant = Grant.objects.filter(reference=SEED_REFERENCE).first()
+
+    def ticked(decision: DecisionRecord, on: date) -> None:
+        for kind in DeclarationKind:
+            who = finance if kind == DeclarationKind.FINANCIAL else national if kind in (
+                DeclarationKind.DIRECTOR, DeclarationKind.CHIEF_EXECUTIVE) else drafter  # fmt: skip
+            services.decision_declare(actor=who, decision=decision, kind=kind, today=on)
+
+    seed = services.decision_draft(
+        actor=drafter, data=services.DecisionInput(**SEED_DECISION, grant=grant), today=date(2022, 8, 18)
+    )
+    ticked(seed, date(2022, 9, 9))
+    services.decision_approve(
+        actor=maker, decision=seed, interest_declaration="None", confirmed=True, today=date(2022, 9, 13)
+    )
+    services.decision_publish(actor=drafter, decision=seed)
+
+    deferred = services.decision_draft(
+        actor=drafter,
+        data=services.DecisionInput(
+            reference="PCD 1311",
+            title="Relocation of the London hub during the Cobalt Square refurbishment (synthetic)",
+            executive_summary="Temporary office moves for the hub while the building is refurbished.",
+            recommendation="Approve the temporary relocation and its costs.",
+            part1_body="Synthetic demonstration record. The hub moves for six months; the cost is met from "
+            "existing budgets.",
+            decision_maker_title="Deputy Mayor for Policing and Crime",
+            deferred_until=today + timedelta(days=60),
+            deferral_reason="Publishing the new address before the move would compromise its security.",
+        ),
+        today=today,
+    )
+    ticked(deferred, today)
+    services.decision_approve(actor=maker, decision=deferred, interest_declaration="None", confirmed=True)
+    services.decision_publish(actor=drafter, decision=deferred)
+
+    exempt = services.decision_draft(
+        actor=drafter,
+        data=services.DecisionInput(
+            reference="PCD 1342",
+            title="Covert capability for the prison intelligence unit (synthetic)",
+            executive_summary="Approval of a capability to support disruption of organised crime in custody.",
+            recommendation="Approve the purchase set out in Part 2.",
+            part1_body="Synthetic demonstration record. The capability and its supplier are described in "
+            "Part 2, which is exempt from publication.",
+            decision_maker_title="Deputy Mayor for Policing and Crime",
+            part2=services.Part2Input(
+                body="Synthetic exempt detail: the capability, its supplier and the deployment plan.",
+                exemption="s31",
+                rationale="Disclosure would be likely to prejudice the prevention or detection of crime "
+                "(Freedom of Information Act 2000, section 31(1)(a)).",
+            ),
+        ),
+        today=today,
+    )
+    ticked(exempt, today)
+    services.decision_approve(actor=maker, decision=exempt, interest_declaration="None", confirmed=True)
+    services.decision_publish(actor=drafter, decision=exempt)
+
+    draft = services.decision_draft(
+        actor=drafter,
+        data=services.DecisionInput(
+            reference="PCD 1377",
+            title="Extension of MARSOC funding to 2025 (synthetic)",
+            executive_summary="Approval to bid for a further year of funding for the three posts.",
+            recommendation="Approve the bid.",
+            part1_body="Synthetic demonstration record awaiting its declarations.",
+            decision_maker_title="Deputy Mayor for Policing and Crime",
+            decide_by=today + timedelta(days=10),
+            decide_by_reason="The funder's bidding round closes then.",
+        ),
+        today=today,
+    )
+    services.decision_declare(actor=finance, decision=draft, kind=DeclarationKind.FINANCIAL, today=today)
+    return {"decisions": 4}

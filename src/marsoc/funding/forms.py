@@ -97,3 +97,64 @@ class ReconcileForm(forms.Form):
         help_text="Needed when the payment differs from the claim",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class DecisionForm(forms.Form):
+    reference = forms.CharField(label="Reference", max_length=40, help_text="For example, PCD 1258")
+    title = forms.CharField(label="Title", max_length=200)
+    executive_summary = forms.CharField(label="Executive summary", widget=forms.Textarea(attrs={"rows": 4}))
+    recommendation = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 3}))
+    part1_body = forms.CharField(
+        label="Part 1: non-confidential facts and advice", widget=forms.Textarea(attrs={"rows": 8})
+    )
+    decision_maker_title = forms.CharField(
+        label="Who decides", max_length=120, help_text="For example, Deputy Mayor for Policing and Crime"
+    )
+    decide_by = GovukDateField(label="Decision needed by (optional)", required=False)
+    decide_by_reason = forms.CharField(
+        label="Why by then (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deferred_until = GovukDateField(
+        label="Defer publication of Part 1 until (optional)",
+        required=False,
+        help_text="Only if publishing at once would compromise the decision; keep the deferral as short as possible",
+    )
+    deferral_reason = forms.CharField(
+        label="Reason for the deferral", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    grant = forms.TypedChoiceField(
+        label="Grant it accepts (optional)", required=False, coerce=int, empty_value=None
+    )
+    part2_body = forms.CharField(
+        label="Part 2: exempt facts and advice (optional)",
+        required=False,
+        help_text="Only what is likely to be exempt from disclosure under the Freedom of Information Act. Never published.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    part2_exemption = forms.ChoiceField(label="Exemption Part 2 rests on", required=False)
+    part2_rationale = forms.CharField(
+        label="Legal rationale for not publishing Part 2",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, grants: list[tuple[int, str]], **kwargs: Any) -> None:
+        from .vocabulary import Exemption
+
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].choices = [("", "None"), *grants]  # type: ignore[attr-defined]
+        self.fields["part2_exemption"].choices = [("", "Select an exemption"), *Exemption.choices]  # type: ignore[attr-defined]
+
+
+class ApproveForm(forms.Form):
+    interest_declaration = forms.CharField(
+        label="Personal or prejudicial interests",
+        help_text="Record any interest you have in this matter, or write “None”",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Record your interests, or write “None”"},
+    )
+    confirmed = forms.BooleanField(
+        label="I confirm I have considered whether I have any personal or prejudicial interest in this matter "
+        "and take the decision in compliance with the code of conduct",
+        required=False,
+    )

@@ -5,7 +5,7 @@ from django.db import models
 
 from marsoc.accounts.models import Hub
 
-from .vocabulary import ClaimState
+from .vocabulary import ClaimState, DecisionState, DeclarationKind, Exemption
 
 
 class Grant(models.Model):
@@ -24,6 +24,14 @@ class Grant(models.Model):
     payment_terms = models.TextField()
     eligible_expenditure = models.TextField(help_text="What the grant may be spent on")
     if_funding_stops = models.TextField(blank=True, help_text="What happens to the posts if the funding ends")
+    decision = models.ForeignKey(
+        "DecisionRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
+        help_text="The decision that accepted the grant",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
@@ -207,3 +215,77 @@ class ClaimLine(models.Model):
     @property
     def variance_pence(self) -> int | None:
         return None if self.actual_pence is None else self.actual_pence - self.eligible_pence
+
+
+class DecisionRecord(models.Model):
+    """A decision form: Part 1 (published under FOIA once approved, unless deferred) and what it decided.
+    Part 2, the exempt material, is a separate record (`DecisionPart2`) so no Part 1 read ever loads it."""
+
+    reference = models.CharField(max_length=40, unique=True, help_text="For example PCD 1258")
+    title = models.CharField(max_length=200)
+    executive_summary = models.TextField()
+    recommendation = models.TextField()
+    part1_body = models.TextField(help_text="Non-confidential facts and advice to the decision maker")
+    decision_maker_title = models.CharField(max_length=120, help_text="The office that decides")
+    decide_by = models.DateField(null=True, blank=True, help_text="Time sensitivity: decision needed by")
+    decide_by_reason = models.TextField(blank=True)
+    state = models.CharField(max_length=12, choices=DecisionState.choices, default=DecisionState.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    interest_declaration = models.TextField(
+        blank=True, help_text="The decision maker's personal or prejudicial interests, or none"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_on = models.DateField(null=True, blank=True)
+    deferred_until = models.DateField(
+        null=True, blank=True, help_text="Part 1 not published before this date"
+    )
+    deferral_reason = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sharing_agreement = models.ForeignKey(
+        "sharing.SharingAgreement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method_version = models.CharField(max_length=80, blank=True, help_text="A scoring method version decided")
+
+    class Meta:
+        ordering = ["-drafted_at", "reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class DecisionPart2(models.Model):
+    """The exempt part of a decision: never published, read only by those the façade allows."""
+
+    decision = models.OneToOneField(DecisionRecord, on_delete=models.CASCADE, related_name="part2")
+    body = models.TextField()
+    exemption = models.CharField(max_length=8, choices=Exemption.choices)
+    rationale = models.TextField(help_text="The legal rationale for not publishing it")
+
+    def __str__(self) -> str:
+        return f"Part 2 of {self.decision.reference}"
+
+
+class DecisionDeclaration(models.Model):
+    """One ticked statement on the form, by a named person on a date."""
+
+    decision = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="declarations")
+    kind = models.CharField(max_length=20, choices=DeclarationKind.choices)
+    statement = models.TextField()
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ticked_on = models.DateField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["decision", "order"]
+        constraints = [models.UniqueConstraint(fields=["decision", "kind"], name="declaration_once")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

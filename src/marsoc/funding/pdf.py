@@ -2,7 +2,7 @@
 
 from fpdf import FPDF
 
-from .models import Claim
+from .models import Claim, DecisionRecord
 from .money import pounds
 from .selectors import GrantSummary
 
@@ -121,4 +121,53 @@ def invoice_pdf(claim: Claim) -> bytes:
         doc.para(claim.variance_explanation)
     doc.ln(2)
     doc.para(f"Payment terms: {grant.payment_terms}")
+    return bytes(doc.output())
+
+
+def decision_form_pdf(decision: DecisionRecord, *, has_part2: bool) -> bytes:
+    """The decision form as the seed lays it out: title, summary, recommendation, the decision maker's
+    declaration and approval, Part 1, publication (deferral, Part 2 yes or no) and the declarations with
+    who ticked each and when. Part 2's content is never in it: it is a separate, exempt form."""
+    doc = _Doc(f"Decision - {decision.reference}", marking="OFFICIAL - PUBLIC (Part 1)")
+    doc.h1(f"Decision - {decision.reference}")
+    doc.para(f"Title: {decision.title}")
+    doc.h2("Executive summary")
+    doc.para(decision.executive_summary)
+    doc.h2("Recommendation")
+    doc.para(decision.recommendation)
+    doc.h2(decision.decision_maker_title)
+    doc.para(
+        "I confirm I have considered whether or not I have any personal or prejudicial interest in this matter "
+        "and take the proposed decision in compliance with the Code of Conduct. Any such interests are recorded "
+        "below."
+    )
+    doc.para(f"Interests: {decision.interest_declaration or 'Not yet declared'}")
+    if decision.approved_by is not None and decision.approved_on is not None:
+        name = decision.approved_by.get_full_name() or decision.approved_by.username
+        doc.para(f"The above request has my approval. {name}, {decision.approved_on:%-d %B %Y}")
+    else:
+        doc.para("Not yet approved.")
+    doc.h2("Part 1 - non-confidential facts and advice")
+    doc.para(decision.part1_body)
+    doc.h2("Public access to information")
+    doc.para(
+        "Information in this form (Part 1) is subject to the Freedom of Information Act 2000 and will be "
+        "published following approval, unless publication is deferred to a specific date."
+    )
+    deferred = decision.deferred_until is not None
+    doc.para(f"Is the publication of Part 1 of this approval to be deferred? {'YES' if deferred else 'NO'}")
+    if deferred and decision.deferred_until is not None:
+        doc.para(f"Reason: {decision.deferral_reason}")
+        doc.para(f"Until: {decision.deferred_until:%-d %B %Y}")
+    doc.para(f"Is there a Part 2 form? {'YES' if has_part2 else 'NO'}")
+    doc.h2("Originating officer declaration")
+    widths = [120, 60]
+    doc.row(["Declaration", "Ticked by, date"], widths, bold=True)
+    for d in decision.declarations.all():
+        who = (
+            f"Yes - {d.ticked_by.get_full_name() or d.ticked_by.username}, {d.ticked_on:%-d %b %Y}"
+            if d.ticked_by is not None and d.ticked_on is not None
+            else "Not ticked"
+        )
+        doc.row([d.get_kind_display(), who], widths)
     return bytes(doc.output())

@@ -12,8 +12,8 @@ from django.db.models import Q
 from marsoc.core import access
 from marsoc.core.access import Facts
 
-from .models import Claim, Grant
-from .vocabulary import ClaimState
+from .models import Claim, DecisionRecord, Grant
+from .vocabulary import ClaimState, DecisionState
 
 
 def _hub_reach(f: Facts, field: str) -> Q:
@@ -94,3 +94,63 @@ def can_invoice_claim(f: Facts, claim: Claim) -> access.Decision:
     return access.Decision(
         False, "Only a finance officer can submit a claim, record its payment or reconcile it"
     )
+
+
+# --- decision records ------------------------------------------------------------------------------------
+def _drafts(f: Facts) -> bool:
+    """Originating officers: hub managers, finance officers and the national team's managers."""
+    return f.manager or f.finance_officer
+
+
+@access.resource("decision", classification_field="", case_only=False)
+def decision_reach(f: Facts) -> Q:
+    """Everyone who works on funding, and decision makers, reads decision records (Part 1)."""
+    return Q() if can_view_funding(f) or f.decision_maker else access.NOTHING
+
+
+@access.rule("decision.view")
+def can_view_decisions(f: Facts) -> bool:
+    return can_view_funding(f) or f.decision_maker
+
+
+@access.rule("decision.draft")
+def can_draft_decision(f: Facts) -> bool:
+    return _drafts(f)
+
+
+@access.rule("decision.part2")
+def can_read_part2(f: Facts) -> bool:
+    """Part 2 is exempt from publication: those who draft and decide, and the national team; not the Board."""
+    return _drafts(f) or f.decision_maker or f.national_reach
+
+
+@access.rule("decision.declare")
+def can_declare(f: Facts, decision: DecisionRecord) -> access.Decision:
+    if not _drafts(f):
+        return access.Decision(False, "Only an originating officer can tick a declaration")
+    if decision.state != DecisionState.DRAFT:
+        return access.Decision(False, "The decision is approved: its declarations can no longer change")
+    return access.Decision(True)
+
+
+@access.rule("decision.approve")
+def can_approve(f: Facts, decision: DecisionRecord) -> access.Decision:
+    """A decision maker who did not draft it (four eyes)."""
+    if not f.decision_maker:
+        return access.Decision(False, "Only a decision maker can approve a decision")
+    if decision.drafted_by_id == f.actor_id:
+        return access.Decision(False, "The person who drafted a decision cannot approve it")
+    if decision.state != DecisionState.DRAFT:
+        return access.Decision(False, "The decision is already approved")
+    return access.Decision(True)
+
+
+@access.rule("decision.publish")
+def can_publish(f: Facts, decision: DecisionRecord) -> access.Decision:
+    if not (_drafts(f) or f.decision_maker):
+        return access.Decision(False, "You cannot publish decisions")
+    if decision.state != DecisionState.APPROVED:
+        return access.Decision(False, "Only an approved decision can be published")
+    if decision.published_at is not None:
+        return access.Decision(False, "The decision is already published")
+    return access.Decision(True)

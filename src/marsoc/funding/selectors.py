@@ -10,7 +10,17 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 
 from .calculation import Period, YearTable, quarter_cost, quarters, year_table
-from .models import Claim, ClaimLine, FundedPost, Grant, PostCost, PostHolding
+from .models import (
+    Claim,
+    ClaimLine,
+    DecisionDeclaration,
+    DecisionPart2,
+    DecisionRecord,
+    FundedPost,
+    Grant,
+    PostCost,
+    PostHolding,
+)
 from .vocabulary import COMMITTED_STATES
 
 
@@ -158,3 +168,54 @@ def claimable_quarters(*, grant: Grant, today: date | None = None) -> list[Perio
     return [
         q for q in quarters(grant.starts_on, grant.ends_on) if q.ends_on < today and q.number not in taken
     ]
+
+
+# --- decision records ------------------------------------------------------------------------------------
+def decision_list(*, actor: User) -> QuerySet[DecisionRecord]:
+    return access.visible(
+        actor, "decision", DecisionRecord.objects.select_related("drafted_by", "approved_by")
+    ).order_by("-drafted_at", "reference")
+
+
+def access_decision_by_id(*, actor: User, decision_id: int) -> DecisionRecord:
+    return access.fetch(
+        actor,
+        "decision",
+        DecisionRecord.objects.select_related(
+            "drafted_by", "approved_by", "published_by", "sharing_agreement"
+        ).prefetch_related(
+            Prefetch("declarations", queryset=DecisionDeclaration.objects.select_related("ticked_by")),
+            "grants",
+        ),
+        decision_id,
+    )
+
+
+def decision_part2_for(*, actor: User, decision: DecisionRecord) -> DecisionPart2 | None:
+    """The exempt Part 2, only for those the façade lets read it (None for everyone else, or none)."""
+    if not access.may(actor, "decision.part2"):
+        return None
+    return DecisionPart2.objects.filter(decision=decision).first()
+
+
+def has_part2(decision: DecisionRecord) -> bool:
+    """Whether a Part 2 exists (said on the form, as the seed's form does), never its content."""
+    return DecisionPart2.objects.filter(decision=decision).exists()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    label: str
+    overdue: bool
+
+
+def decision_deadline(decision: DecisionRecord, today: date) -> Deadline | None:
+    """The time sensitivity of a draft: overdue, or due within 14 days."""
+    if decision.decide_by is None or decision.state != "draft":
+        return None
+    days = (decision.decide_by - today).days
+    if days < 0:
+        return Deadline(f"Decision overdue since {decision.decide_by:%-d %B %Y}", True)
+    if days <= 14:
+        return Deadline(f"Decision needed in {days} days ({decision.decide_by:%-d %B %Y})", False)
+    return Deadline(f"Decision needed by {decision.decide_by:%-d %B %Y}", False)

@@ -12,4 +12,9 @@ urlpatterns = [
     path("claims/<int:pk>/actuals/", views.claim_actuals, name="claim_actuals"),
     path("claims/<int:pk>/invoice.pdf", views.claim_invoice, name="claim_invoice"),
     path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim_action"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("decisions/new/", views.decision_new, name="decision_new"),
+    path("decisions/<int:pk>/", views.decision_detail, name="decision"),
+    path("decisions/<int:pk>/form.pdf", views.decision_pdf, name="decision_pdf"),
+    path("decisions/<int:pk>/<slug:action>/", views.decision_action, name="decision_action"),
 ]

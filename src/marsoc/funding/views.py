@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from marsoc.core import access
@@ -14,10 +15,31 @@ from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
 
 from . import services
-from .forms import ActualsForm, ActualsImportForm, ClaimNewForm, PaymentForm, ReasonForm, ReconcileForm
-from .models import Claim, Grant
-from .pdf import grant_figures_pdf, invoice_pdf
-from .selectors import access_claim_by_id, access_grant_by_id, claimable_quarters, grant_list, grant_summary
+from .forms import (
+    ActualsForm,
+    ActualsImportForm,
+    ApproveForm,
+    ClaimNewForm,
+    DecisionForm,
+    PaymentForm,
+    ReasonForm,
+    ReconcileForm,
+)
+from .models import Claim, DecisionRecord, Grant
+from .pdf import decision_form_pdf, grant_figures_pdf, invoice_pdf
+from .register import public_agreements, public_decision_by_id, public_decisions
+from .selectors import (
+    access_claim_by_id,
+    access_decision_by_id,
+    access_grant_by_id,
+    claimable_quarters,
+    decision_deadline,
+    decision_list,
+    decision_part2_for,
+    grant_list,
+    grant_summary,
+    has_part2,
+)
 
 
 def _grant(request: HttpRequest, pk: int) -> Grant:
@@ -228,3 +250,171 @@ def claim_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     services.claim_invoice_record(actor=actor, claim=claim, surface="invoice PDF")
     name = claim.invoice_number or f"draft-claim-Q{claim.number}"
     return _pdf(content, f"{name}.pdf")
+
+
+# --- decision records ------------------------------------------------------------------------------------
+def _decision(request: HttpRequest, pk: int) -> DecisionRecord:
+    try:
+        return access_decision_by_id(actor=_actor(request), decision_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such decision") from exc
+
+
+@login_required
+def decisions(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "decision.view"):
+        raise Http404("No such page")
+    today = timezone.localdate()
+    rows = [(d, decision_deadline(d, today)) for d in decision_list(actor=actor)]
+    return render(
+        request,
+        "funding/decisions.html",
+        {"rows": rows, "can_draft": access.may(actor, "decision.draft")},
+    )
+
+
+@login_required
+def decision_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "decision.draft"):
+        raise Http404("No such page")
+    grants_open = {g.pk: g for g in grant_list(actor=actor) if g.decision_id is None}
+    form = DecisionForm(request.POST or None, grants=[(pk, str(g)) for pk, g in grants_open.items()])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        part2 = None
+        if (
+            (data.get("part2_body") or "").strip()
+            or data.get("part2_exemption")
+            or data.get("part2_rationale")
+        ):
+            part2 = services.Part2Input(
+                body=data.get("part2_body") or "",
+                exemption=data.get("part2_exemption") or "",
+                rationale=data.get("part2_rationale") or "",
+            )
+        try:
+            decision = services.decision_draft(
+                actor=actor,
+                data=services.DecisionInput(
+                    reference=data["reference"],
+                    title=data["title"],
+                    executive_summary=data["executive_summary"],
+                    recommendation=data["recommendation"],
+                    part1_body=data["part1_body"],
+                    decision_maker_title=data["decision_maker_title"],
+                    decide_by=data.get("decide_by"),
+                    decide_by_reason=data.get("decide_by_reason") or "",
+                    deferred_until=data.get("deferred_until"),
+                    deferral_reason=data.get("deferral_reason") or "",
+                    part2=part2,
+                    grant=grants_open.get(data["grant"]) if data.get("grant") else None,
+                ),
+            )
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Decision {decision.reference} drafted")
+            return redirect("funding:decision", pk=decision.pk)
+    return render(request, "funding/decision_new.html", {"form": form})
+
+
+def _decision_context(request: HttpRequest, decision: DecisionRecord, **extra: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    part2 = decision_part2_for(actor=actor, decision=decision)
+    approve = access.decide(actor, "decision.approve", decision)
+    return {
+        "decision": decision,
+        "declarations": list(decision.declarations.all()),
+        "part2": part2,
+        "has_part2": has_part2(decision),
+        "deadline": decision_deadline(decision, timezone.localdate()),
+        "can_declare": access.may(actor, "decision.declare", decision),
+        "can_approve": approve.allowed,
+        "approve_refusal": approve.reason
+        if access.may(actor, "decision.part2") and not approve.allowed
+        else "",
+        "can_publish": access.may(actor, "decision.publish", decision),
+        "approve_form": extra.pop("approve_form", ApproveForm()),
+        **extra,
+    }
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    decision = _decision(request, pk)
+    context = _decision_context(request, decision)
+    services.decision_view_record(
+        actor=actor, decision=decision, part2=context["part2"] is not None, surface="decision page"
+    )
+    return render(request, "funding/decision.html", context)
+
+
+@login_required
+@require_POST
+def decision_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Tick a declaration, approve or publish (forms on the decision page)."""
+    actor = _actor(request)
+    decision = _decision(request, pk)
+    extra: dict[str, Any] = {}
+    try:
+        if action == "declare":
+            services.decision_declare(actor=actor, decision=decision, kind=request.POST.get("kind", ""))
+            done = "Declaration ticked"
+        elif action == "approve":
+            form = ApproveForm(request.POST)
+            extra["approve_form"] = form
+            form.is_valid()
+            services.decision_approve(
+                actor=actor,
+                decision=decision,
+                interest_declaration=form.cleaned_data.get("interest_declaration", ""),
+                confirmed=bool(form.cleaned_data.get("confirmed")),
+            )
+            done = "Decision approved"
+        elif action == "publish":
+            decision = services.decision_publish(actor=actor, decision=decision)
+            done = (
+                f"Part 1 will appear on the public register on {decision.deferred_until:%-d %B %Y}"
+                if decision.deferred_until and decision.deferred_until > timezone.localdate()
+                else "Part 1 is published on the public register"
+            )
+        else:
+            raise Http404("No such action")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("funding:decision", pk=decision.pk)
+    except ValidationFailed as exc:
+        context = _decision_context(request, _decision(request, pk), **extra)
+        context["action_errors"] = [m for msgs in exc.errors.values() for m in msgs]
+        return render(request, "funding/decision.html", context, status=422)
+    messages.success(request, done)
+    return redirect("funding:decision", pk=decision.pk)
+
+
+@login_required
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    decision = _decision(request, pk)
+    content = decision_form_pdf(decision, has_part2=has_part2(decision))
+    services.decision_form_record(actor=actor, decision=decision, surface="decision form PDF")
+    return _pdf(content, f"{decision.reference.replace(' ', '-')}-decision.pdf")
+
+
+# --- the public register (no sign-in) --------------------------------------------------------------------
+def public_register(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "funding/register.html",
+        {"decisions": list(public_decisions()), "agreements": list(public_agreements())},
+    )
+
+
+def public_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        decision = public_decision_by_id(decision_id=pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404("No such decision") from exc
+    return render(request, "funding/register_decision.html", {"decision": decision})

@@ -41,6 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Groups", reverse("network:groups")))
     if access.may(user, "funding.view"):
         items.append(("Grants", reverse("funding:grants")))
+    if access.may(user, "decision.view"):
+        items.append(("Decisions", reverse("funding:decisions")))
     if access.may(user, "nominal.refer"):
         items.append(("Refer a person", reverse("nominals:refer")))
     if access.may(user, "audit.read"):

@@ -14,6 +14,16 @@ from .claims import (
     claim_submit,
     remaining_after,
 )
+from .decisions import (
+    DecisionInput,
+    Part2Input,
+    decision_approve,
+    decision_declare,
+    decision_draft,
+    decision_form_record,
+    decision_publish,
+    decision_view_record,
+)
 from .grants import (
     GrantInput,
     PostInput,
@@ -28,7 +38,9 @@ from .grants import (
 
 __all__ = [
     "ActualsImport",
+    "DecisionInput",
     "GrantInput",
+    "Part2Input",
     "PostInput",
     "YearInput",
     "claim_check",
@@ -41,6 +53,12 @@ __all__ = [
     "claim_return",
     "claim_set_actuals",
     "claim_submit",
+    "decision_approve",
+    "decision_declare",
+    "decision_draft",
+    "decision_form_record",
+    "decision_publish",
+    "decision_view_record",
     "funded_post_add",
     "grant_create",
     "grant_export_record",
