@@ -182,7 +182,7 @@ def test_a_deferred_part1_appears_on_its_date(every_state):
 def test_agreements_of_ten_thousand_pounds_or_more_are_listed_once_their_decision_is_public(
     every_state, people
 ):
-    records, grant = every_state
+    _records, grant = every_state
     assert [g.pk for g in public_agreements()] == [grant.pk]
     html = Client().get("/register/").content.decode()
     assert "£405,608" in html and "(decision PCD 3)" in html

@@ -285,7 +285,12 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     DECISION_APPROVE = "decision.approve", A, "Approved a decision", "decision"
     DECISION_PUBLISH = "decision.publish", D, "Published Part 1 of a decision", "decision"
     DECISION_VIEW = "decision.view", CON, "Viewed a decision record", "decision"
-    DECISION_PART2_VIEW = "decision.part2.view", CON, "Viewed a decision record with its exempt Part 2", "decision"
+    DECISION_PART2_VIEW = (
+        "decision.part2.view",
+        CON,
+        "Viewed a decision record with its exempt Part 2",
+        "decision",
+    )
     DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
 
 

@@ -3,7 +3,7 @@ London posts, with the figures exactly as the paper prints them, synthetic post 
 quarters of claims in different states. Written through the funding services, so every row is audited
 as the work of the named demo users."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -170,7 +170,7 @@ def _advance(claim: Claim, *, preparer: User, finance: User, number: int, today:
     services.claim_reconcile(actor=finance, claim=claim, note="")
 
 
-SEED_DECISION = dict(
+SEED_DECISION = services.DecisionInput(
     reference=SEED_REFERENCE,
     title="Grant funding for the Multi-Agency Response to Serious Organised Crime (MARSOC) hub",
     executive_summary="Approval is sought to accept £405,608 of Ministry of Justice funding for the London "
@@ -207,7 +207,9 @@ def generate_decisions(*, today: date) -> dict[str, int]:
             services.decision_declare(actor=who, decision=decision, kind=kind, today=on)
 
     seed = services.decision_draft(
-        actor=drafter, data=services.DecisionInput(**SEED_DECISION, grant=grant), today=date(2022, 8, 18)
+        actor=drafter,
+        data=replace(SEED_DECISION, grant=grant),
+        today=date(2022, 8, 18),
     )
     ticked(seed, date(2022, 9, 9))
     services.decision_approve(
