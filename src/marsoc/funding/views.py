@@ -254,10 +254,7 @@ def claim_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- decision records ------------------------------------------------------------------------------------
 def _decision(request: HttpRequest, pk: int) -> DecisionRecord:
-    try:
-        return access_decision_by_id(actor=_actor(request), decision_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such decision") from exc
+    return access_decision_by_id(actor=_actor(request), decision_id=pk)
 
 
 @login_required
@@ -413,8 +410,5 @@ def public_register(request: HttpRequest) -> HttpResponse:
 
 
 def public_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        decision = public_decision_by_id(decision_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404("No such decision") from exc
+    decision = public_decision_by_id(decision_id=pk)  # a record not on the register answers 404
     return render(request, "funding/register_decision.html", {"decision": decision})
