@@ -36,22 +36,12 @@ class SearchForm(forms.Form):
     )
 
 
-class ItemForm(forms.Form):
-    subjects = forms.CharField(
-        label="People this intelligence is about",
-        help_text="Their MARSOC references, separated by commas, for example MH0000012, MH0000040",
-        max_length=400,
-        error_messages={"required": "Enter the reference of at least one person"},
-    )
-    data_subject_category = forms.ChoiceField(
-        label="Their data-subject category", choices=_blank(DataSubjectCategory.choices), required=False
-    )
+class ContentFields(forms.Form):
+    """An item's content as recorded (ItemForm) and as corrected (RectifyForm): its text, date and 3x5x2
+    grade, the fields services.validate_content checks (in this order on the page)."""
+
     text = forms.CharField(label="Intelligence", widget=forms.Textarea(attrs={"rows": 6}), required=False)
     intelligence_date = GovukDateField(label="Date of the intelligence", required=False)
-    owner_hub = forms.ModelChoiceField(label="Owner hub", queryset=Hub.objects.all(), required=False)
-    classification = forms.ChoiceField(
-        label="Classification", choices=_blank(Classification.choices), required=False
-    )
     source_evaluation = forms.ChoiceField(
         label="Source evaluation", choices=SourceEvaluation.choices, widget=forms.RadioSelect, required=False
     )
@@ -69,6 +59,40 @@ class ItemForm(forms.Form):
         choices=HandlingCondition.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+
+
+class ItemForm(ContentFields):
+    field_order = [
+        "subjects",
+        "data_subject_category",
+        "text",
+        "intelligence_date",
+        "owner_hub",
+        "classification",
+        "source_evaluation",
+        "intelligence_assessment",
+        "handling_code",
+        "conditions",
+        "purpose",
+        "data_category",
+        "record_group",
+        "legacy_source",
+        "legacy_intelligence",
+        "legacy_handling",
+    ]  # as on the page (and so in the error summary)
+    subjects = forms.CharField(
+        label="People this intelligence is about",
+        help_text="Their MARSOC references, separated by commas, for example MH0000012, MH0000040",
+        max_length=400,
+        error_messages={"required": "Enter the reference of at least one person"},
+    )
+    data_subject_category = forms.ChoiceField(
+        label="Their data-subject category", choices=_blank(DataSubjectCategory.choices), required=False
+    )
+    owner_hub = forms.ModelChoiceField(label="Owner hub", queryset=Hub.objects.all(), required=False)
+    classification = forms.ChoiceField(
+        label="Classification", choices=_blank(Classification.choices), required=False
     )
     purpose = forms.ChoiceField(
         label="Purpose it was collected for", choices=_blank(ProcessingPurpose.choices), required=False
@@ -219,27 +243,7 @@ class RestrictForm(forms.Form):
     )
 
 
-class RectifyForm(forms.Form):
-    text = forms.CharField(label="Intelligence", widget=forms.Textarea(attrs={"rows": 6}), required=False)
-    intelligence_date = GovukDateField(label="Date of the intelligence", required=False)
-    source_evaluation = forms.ChoiceField(
-        label="Source evaluation", choices=SourceEvaluation.choices, widget=forms.RadioSelect, required=False
-    )
-    intelligence_assessment = forms.ChoiceField(
-        label="Intelligence assessment",
-        choices=IntelligenceAssessment.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    handling_code = forms.ChoiceField(
-        label="Handling code", choices=HandlingCode.choices, widget=forms.RadioSelect, required=False
-    )
-    conditions = forms.MultipleChoiceField(
-        label="Handling conditions (handling code C only)",
-        choices=HandlingCondition.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+class RectifyForm(ContentFields):
     reason = forms.CharField(
         label="Reason for the correction",
         help_text="For example: the data subject's request under DPA 2018 s.46, or the source re-evaluated",
