@@ -192,13 +192,13 @@ def request_dry_run(request: HttpRequest, method_id: int) -> Any:
     return Status(202, _dry_run(run))
 
 
-class PageParams(Schema):
+class DryRunPageParams(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(100, ge=1, le=500)
 
 
 @router.get("/dry-runs/{run_id}", response={200: DryRunOut, 404: ApiError}, summary="A dry run's outcome")
-def get_dry_run(request: HttpRequest, run_id: int, params: Query[PageParams]) -> Any:
+def get_dry_run(request: HttpRequest, run_id: int, params: Query[DryRunPageParams]) -> Any:
     page, page_size = params.page, params.page_size
     actor = _actor(request)
     run = dry_run_by_id(actor=actor, run_id=min(run_id, MAX_ID))

@@ -30,7 +30,7 @@ class EqualityParams(Schema):
     )
 
 
-class GroupOut(Schema):
+class EqualityGroupOut(Schema):
     group: str
     label: str
     count: int | None = Field(description="null when withheld (fewer than 5, or would reveal one)")
@@ -48,7 +48,7 @@ class TableOut(Schema):
     total: int | None
     not_recorded: int | None
     reference_approximate: bool
-    groups: list[GroupOut]
+    groups: list[EqualityGroupOut]
 
 
 class ScopeOut(Schema):
@@ -68,7 +68,7 @@ class EqualityReportOut(Schema):
     scopes: list[ScopeOut]
 
 
-class ShareOut(Schema):
+class PopulationShareOut(Schema):
     characteristic: str
     group: str
     share_pct: float
@@ -87,7 +87,7 @@ class PopulationOut(Schema):
     source_url: str
     flag_threshold: float
     is_default: bool
-    shares: list[ShareOut]
+    shares: list[PopulationShareOut]
 
 
 def _equality_actor(request: HttpRequest) -> User:

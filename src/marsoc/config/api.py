@@ -1,14 +1,22 @@
+from typing import Any
+
 from ninja import NinjaAPI
 
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
-from marsoc.core.api_errors import register_error_handlers
+from marsoc.core.api_errors import document_error_responses, register_error_handlers
 from marsoc.intelligence.api import router as intelligence_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
 
-api = NinjaAPI(
+
+class MarsocAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_error_responses(super().get_openapi_schema(**kwargs))
+
+
+api = MarsocAPI(
     title="MARSOC Hub API",
     version="1",
     description=(

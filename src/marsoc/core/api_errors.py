@@ -109,3 +109,36 @@ def required_purpose(purpose: str) -> str:
     if len(stated) < 3:
         raise ValidationFailed(PURPOSE_NEEDED)
     return stated
+
+
+# What each 4xx means, for the OpenAPI document. Every operation can answer any of these (the handlers
+# above and core.middleware.ApiJsonErrorsMiddleware), always with ApiError.
+ERROR_RESPONSES: dict[int, str] = {
+    400: "The request could not be read (an unparsable body, a control character in a parameter)",
+    401: "No valid API token or signed-in session",
+    403: "You may see this but not do it",
+    404: "Not found, or not yours to see (the two answer the same)",
+    405: "This method is not allowed here",
+    409: "Someone else changed or is changing this: reload and try again",
+    413: "The request body is too large",
+    422: "The request was understood but not accepted: the fields at fault are listed",
+}
+
+
+def document_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document the one error shape once (components.schemas.ApiError) and refer every operation's
+    4xx answers to it, so a client's generated code knows every status it may meet."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "FieldError", FieldError.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    components.setdefault("ApiError", ApiError.model_json_schema(ref_template="#/components/schemas/{model}"))
+    components["ApiError"].pop("$defs", None)
+    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in ERROR_RESPONSES.items():
+                operation["responses"].setdefault(status, {"description": description, **reference})
+    return schema

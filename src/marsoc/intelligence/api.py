@@ -358,7 +358,7 @@ class SummaryDetail(SummaryRow):
     )
 
 
-class PageParams(Schema):
+class SummaryPageParams(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
 
@@ -380,7 +380,7 @@ def _summary_row(summary: SummaryDisclosure) -> dict[str, Any]:
 
 
 @router.get("/summaries", response=SummaryPage, summary="Nominal summaries you may see")
-def list_summaries(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+def list_summaries(request: HttpRequest, params: Query[SummaryPageParams]) -> dict[str, Any]:
     """Received by your agency (while the agreement is in force and covers them) or shared by your hub."""
     actor = _actor(request)
     if not access.may(actor, "intelligence.view"):

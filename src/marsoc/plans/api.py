@@ -46,7 +46,7 @@ class ActionOut(Schema):
     status: str
 
 
-class AgreementOut(Schema):
+class PlanAgreementOut(Schema):
     agency: str
     representative: str
     agreed_at: str
@@ -60,7 +60,7 @@ class PlanOut(Schema):
     agreement_requested: bool
     agreed_version: int | None
     participating_agencies: list[int]
-    agreements: list[AgreementOut]
+    agreements: list[PlanAgreementOut]
     objectives: list[str]
     actions: list[ActionOut]
 
