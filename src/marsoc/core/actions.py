@@ -292,6 +292,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
         "decision",
     )
     DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
+    GOVERNANCE_VIEW = "governance.view", CON, "Viewed the governance register", "governance_register"
 
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}

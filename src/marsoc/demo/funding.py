@@ -125,7 +125,7 @@ def generate_funding(*, today: date) -> dict[str, int]:
     finance = User.objects.get(username="london.finance")
     recorder = User.objects.get(username="national.manager")
     grant = load_seed_grant(recorder=recorder, keeper=preparer)
-    decisions = generate_decisions(today=today)
+    decisions = generate_decisions(today=today) | generate_governance(today=today)
     made = 0
     for number in range(1, 9):
         if grant.claims.filter(number=number).exists():
@@ -275,3 +275,36 @@ def generate_decisions(*, today: date) -> dict[str, int]:
     )
     services.decision_declare(actor=finance, decision=draft, kind=DeclarationKind.FINANCIAL, today=today)
     return {"decisions": 4}
+
+
+def generate_governance(*, today: date) -> dict[str, int]:
+    """The seed's "MPS DPIA has been initiated but is still to be completed" and its equality impact
+    assessment ("no negative impact identified"), as register entries (demo rows, written directly)."""
+    from marsoc.funding.models import Dpia, EqualityAssessment
+
+    if Dpia.objects.filter(reference="DPIA-MARSOC-LDN").exists():
+        return {"governance_records": 0}
+    owner = User.objects.get(username="london.manager")
+    Dpia.objects.create(
+        reference="DPIA-MARSOC-LDN",
+        title="London MARSOC hub: sharing of prison and police intelligence",
+        status="in_consultation",
+        owner=owner,
+        initiated_on=date(2022, 8, 1),
+        review_due_on=today + timedelta(days=21),
+        risks="Over-sharing beyond the agreement's purposes (mitigated by machine-enforced agreements); "
+        "inaccurate linkage of records (clerical review of uncertain pairs). Synthetic.",
+    )
+    EqualityAssessment.objects.create(
+        reference="EIA-MARSOC-LDN",
+        version=1,
+        title="London MARSOC hub",
+        author=owner,
+        assessed_on=date(2022, 8, 10),
+        conclusions="No negative impact identified for any group with a protected characteristic; to be "
+        "developed as the parameters change.",
+        period_starts_on=date(2022, 1, 1),
+        period_ends_on=date(2022, 6, 30),
+        review_due_on=today - timedelta(days=5),
+    )
+    return {"governance_records": 2}

@@ -5,7 +5,7 @@ from django.db import models
 
 from marsoc.accounts.models import Hub
 
-from .vocabulary import ClaimState, DecisionState, DeclarationKind, Exemption
+from .vocabulary import ClaimState, DecisionState, DeclarationKind, DpiaStatus, Exemption
 
 
 class Grant(models.Model):
@@ -289,3 +289,43 @@ class DecisionDeclaration(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class Dpia(models.Model):
+    """A data protection impact assessment (GDPR art. 35, DPA 2018 s.64) in the governance register."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=DpiaStatus.choices, default=DpiaStatus.INITIATED)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    initiated_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    review_due_on = models.DateField()
+    risks = models.TextField(help_text="The risks recorded and how each is mitigated")
+
+    class Meta:
+        ordering = ["review_due_on", "reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class EqualityAssessment(models.Model):
+    """One version of an equality impact assessment (Equality Act 2010 s.149), for a monitoring period."""
+
+    reference = models.CharField(max_length=40)
+    version = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField()
+    conclusions = models.TextField()
+    period_starts_on = models.DateField(help_text="The equality monitoring period it considers")
+    period_ends_on = models.DateField()
+    review_due_on = models.DateField()
+
+    class Meta:
+        ordering = ["reference", "-version"]
+        constraints = [models.UniqueConstraint(fields=["reference", "version"], name="eia_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} v{self.version}"

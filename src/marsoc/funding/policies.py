@@ -154,3 +154,9 @@ def can_publish(f: Facts, decision: DecisionRecord) -> access.Decision:
     if decision.published_at is not None:
         return access.Decision(False, "The decision is already published")
     return access.Decision(True)
+
+
+@access.rule("governance.view")
+def can_view_governance(f: Facts) -> bool:
+    """The governance register: those who work on funding and decisions (the Board included)."""
+    return can_view_funding(f) or f.decision_maker

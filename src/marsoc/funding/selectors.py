@@ -16,6 +16,8 @@ from .models import (
     DecisionDeclaration,
     DecisionPart2,
     DecisionRecord,
+    Dpia,
+    EqualityAssessment,
     FundedPost,
     Grant,
     PostCost,
@@ -219,3 +221,47 @@ def decision_deadline(decision: DecisionRecord, today: date) -> Deadline | None:
     if days <= 14:
         return Deadline(f"Decision needed in {days} days ({decision.decide_by:%-d %B %Y})", False)
     return Deadline(f"Decision needed by {decision.decide_by:%-d %B %Y}", False)
+
+
+# --- the governance register -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegisterRow:
+    kind: str
+    record: Dpia | EqualityAssessment
+    status: str
+    owner: str
+    review_due_on: date
+    overdue: bool
+
+
+def governance_register(*, actor: User, today: date | None = None) -> list[RegisterRow]:
+    """DPIAs and the latest version of each equality impact assessment, review dates and overdue flags.
+    (Information-sharing agreements, with their parties' sign-off, stay in marsoc.sharing's one model.)"""
+    access.require(actor, "governance.view")
+    today = today or timezone.localdate()
+    rows = [
+        RegisterRow(
+            "Data protection impact assessment",
+            d,
+            d.get_status_display(),
+            d.owner.get_full_name() or d.owner.username,
+            d.review_due_on,
+            d.review_due_on < today,
+        )
+        for d in Dpia.objects.select_related("owner")
+    ]
+    latest: dict[str, EqualityAssessment] = {}
+    for e in EqualityAssessment.objects.select_related("author").order_by("reference", "-version"):
+        latest.setdefault(e.reference, e)
+    rows += [
+        RegisterRow(
+            "Equality impact assessment",
+            e,
+            f"Version {e.version}, {e.assessed_on:%-d %B %Y}",
+            e.author.get_full_name() or e.author.username,
+            e.review_due_on,
+            e.review_due_on < today,
+        )
+        for e in latest.values()
+    ]
+    return sorted(rows, key=lambda r: (not r.overdue, r.review_due_on))

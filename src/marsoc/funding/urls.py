@@ -12,6 +12,7 @@ urlpatterns = [
     path("claims/<int:pk>/actuals/", views.claim_actuals, name="claim_actuals"),
     path("claims/<int:pk>/invoice.pdf", views.claim_invoice, name="claim_invoice"),
     path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim_action"),
+    path("governance/", views.governance, name="governance"),
     path("decisions/", views.decisions, name="decisions"),
     path("decisions/new/", views.decision_new, name="decision_new"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),

@@ -36,6 +36,7 @@ from .selectors import (
     decision_deadline,
     decision_list,
     decision_part2_for,
+    governance_register,
     grant_list,
     grant_summary,
     has_part2,
@@ -412,3 +413,13 @@ def public_register(request: HttpRequest) -> HttpResponse:
 def public_decision(request: HttpRequest, pk: int) -> HttpResponse:
     decision = public_decision_by_id(decision_id=pk)  # a record not on the register answers 404
     return render(request, "funding/register_decision.html", {"decision": decision})
+
+
+@login_required
+def governance(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "governance.view"):
+        raise Http404("No such page")
+    rows = governance_register(actor=actor)
+    services.governance_view_record(actor=actor, surface="governance register")
+    return render(request, "funding/governance.html", {"rows": rows})

@@ -77,3 +77,10 @@ class Exemption(models.TextChoices):
 # Agreements of this value or more must be published (Elected Local Policing Bodies (Specified
 # Information) Order 2011, as amended, Schedule 1 paragraph 3(g)).
 PUBLISH_AGREEMENTS_FROM_PENCE = 10_000_00
+
+
+class DpiaStatus(models.TextChoices):
+    INITIATED = "initiated", "Initiated"
+    IN_CONSULTATION = "in_consultation", "In consultation"
+    COMPLETED = "completed", "Completed"
+    REVIEWED = "reviewed", "Reviewed"

@@ -232,3 +232,9 @@ def grant_view_record(*, actor: User, grant: Grant, surface: str) -> None:
 
 def grant_export_record(*, actor: User, grant: Grant, surface: str) -> None:
     audit_record(actor=actor, action=AuditAction.GRANT_EXPORT, object_id=grant.pk, surface=surface)
+
+
+def governance_view_record(*, actor: User, surface: str) -> None:
+    audit_record(
+        actor=actor, action=AuditAction.GOVERNANCE_VIEW, object_type="governance_register", surface=surface
+    )
