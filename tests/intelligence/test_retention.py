@@ -65,7 +65,7 @@ def test_subject_access_export(db, london_manager, london_officer):
     make_item(nominal, hub_code="yorkshire-humber", agency_code="yhrocu", officer=other, text="Elsewhere")
     response = signed_in(london_manager).get(f"/intelligence/subject-access/{nominal.pk}/")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert ["identifier", "NOMIS", "A1234BC", ""] in rows
+    assert ["identifier", "Prison number (NOMIS)", "A1234BC", ""] in rows  # labels, not codes
     intel = {r[2].split(": ", 1)[-1]: r[3] for r in rows if r[0] == "intelligence" and r[1].startswith("IR")}
     assert intel == {"Condition C item": "yes", "Plain item": "no"}
     assert any("Yorkshire" in r[2] for r in rows if r[1] == "held elsewhere")

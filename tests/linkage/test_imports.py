@@ -129,7 +129,8 @@ def test_bad_required_rows_are_quarantined_bad_optional_values_keep_their_record
         "row": 3,
         "column": "DATE_OF_BIRTH",
         "value": "31/02/1990",
-        "reason": "is not a date in the form %d/%m/%Y or %d-%m-%Y or %Y-%m-%d (the record is kept without it)",
+        "reason": "is not a date in the form day/month/year, e.g. 31/01/1990 or day-month-year, e.g. 31-01-1990 or "
+        "year-month-day, e.g. 1990-01-31 (the record is kept without it)",
     }
     assert report[4].problems[0]["column"] == "SEX" and report[4].problems[0]["value"] == "X"
     assert report[6].problems[0]["reason"] == "is not a UK postcode (the record is kept without it)"
@@ -147,7 +148,10 @@ def test_a_required_date_of_birth_quarantines_its_row(db, tmp_path):
     optional, required = validate_row(1, row, mapping), validate_row(1, row, strict)
     assert not optional.problems and optional.fields["date_of_birth"] is None and optional.warnings
     assert required.problems and not required.warnings
-    assert required.problems[0].reason == "is not a date in the form %d/%m/%Y or %d-%m-%Y or %Y-%m-%d"
+    assert required.problems[0].reason == (
+        "is not a date in the form day/month/year, e.g. 31/01/1990 or day-month-year, e.g. 31-01-1990 or "
+        "year-month-day, e.g. 1990-01-31"
+    )
 
 
 def test_any_country_postcodes_are_kept_as_text_when_the_mapping_says_so(db, tmp_path):

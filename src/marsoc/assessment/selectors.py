@@ -1,7 +1,8 @@
 """Reads for assessment, scoped by the policy before anything is counted, ranked or exported."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ from .models import (
     ReferencePopulation,
     ScoringMethod,
 )
-from .specs import method_spec
+from .specs import factor_names, method_spec
 
 # Custody events that call for a fresh look at the person's priority.
 TRIGGER_EVENTS = (CustodyEventType.TRANSFER, CustodyEventType.RECALL, CustodyEventType.RELEASE)
@@ -117,6 +118,16 @@ def priority_page(
     shown: Page[PriorityStatus] = page  # type: ignore[assignment]
     shown.object_list = [rows[pk] for pk in ids if pk in rows]
     return shown
+
+
+def top_factor_labels(statuses: Iterable[PriorityStatus]) -> dict[int, str]:
+    """Each row's top factors by the names its method gives them (the codes are for machines)."""
+    rows = list(statuses)
+    methods = {m.pk: m for m in ScoringMethod.objects.filter(pk__in={s.assessment.method_id for s in rows})}
+    return {
+        s.pk: "; ".join(factor_names(methods[s.assessment.method_id], list(s.assessment.top_factors)))
+        for s in rows
+    }
 
 
 def priority_row_phase(status: PriorityStatus, today: date | None = None) -> str:
@@ -381,9 +392,10 @@ def dry_run_changes(
 @dataclass(frozen=True)
 class ChangeExplanation:
     change: DryRunChange
-    now_top: list[str]  # factor codes that drove the current score (from the stored assessment)
+    now_top: list[str]  # the factors that drove the current score (names, from the stored assessment)
     candidate_top: list[tuple[str, float]]  # (factor name, contribution) under the candidate
     threshold: str  # the tier boundary crossed, in words
+    missing: list[str] = field(default_factory=list)  # the candidate's factors not assessed (names)
 
 
 def dry_run_explain(run: MethodDryRun, changes: list[DryRunChange]) -> list[ChangeExplanation]:
@@ -396,9 +408,12 @@ def dry_run_explain(run: MethodDryRun, changes: list[DryRunChange]) -> list[Chan
         assessment_id__in=[c.assessment_id for c in changes]
     ).values_list("assessment_id", "factor_code", "level"):
         levels.setdefault(assessment_id, {})[code] = level
-    stored_top = dict(
-        Assessment.objects.filter(pk__in=[c.assessment_id for c in changes]).values_list("id", "top_factors")
+    stored = Assessment.objects.filter(pk__in=[c.assessment_id for c in changes]).values_list(
+        "id", "top_factors", "method_id"
     )
+    methods = {m.pk: m for m in ScoringMethod.objects.filter(pk__in={m for _, _, m in stored})}
+    stored_top = {pk: factor_names(methods[m], list(top or [])) for pk, top, m in stored}
+    candidate_names = {f.code: f.name for f in spec.factors}
     out = []
     for change in changes:
         known = levels.get(change.assessment_id, {})
@@ -411,9 +426,10 @@ def dry_run_explain(run: MethodDryRun, changes: list[DryRunChange]) -> list[Chan
         out.append(
             ChangeExplanation(
                 change=change,
-                now_top=list(stored_top.get(change.assessment_id) or []),
+                now_top=stored_top.get(change.assessment_id, []),
                 candidate_top=[(f.name, f.contribution) for f in result.top_factors(3)],
                 threshold=threshold,
+                missing=[candidate_names.get(c, c) for c in change.missing_factors or []],
             )
         )
     return out

@@ -14,3 +14,10 @@ def method_spec(method: ScoringMethod) -> MethodSpec:
         spec = load_method(method.source_text)
         _SPEC_CACHE[method.fingerprint] = spec
     return spec
+
+
+def factor_names(method: ScoringMethod, codes: list[str]) -> list[str]:
+    """The readers' names of factor codes as the method that scored them calls them (a code the method
+    does not know is shown as it is, never dropped)."""
+    names = {f.code: f.name for f in method_spec(method).factors}
+    return [names.get(code, code) for code in codes]

@@ -66,6 +66,7 @@ from .selectors import (
     priority_page,
     reference_populations,
     reviews_due,
+    top_factor_labels,
 )
 
 
@@ -93,6 +94,9 @@ def priority(request: HttpRequest) -> HttpResponse:
         raise Http404("Not available")
     form, filters = _filters(request)
     page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"))
+    labels = top_factor_labels(page.object_list)
+    for row in page.object_list:
+        row.factor_labels = labels.get(row.pk, "")  # type: ignore[attr-defined]
     services.priority_list_consult(
         actor=actor, nominal_ids=[s.nominal_id for s in page.object_list], filters=filters, surface="page"
     )

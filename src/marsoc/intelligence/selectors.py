@@ -295,17 +295,28 @@ def subject_access_rows(*, actor: Actor, nominal: Nominal) -> list[list[str]]:
         "reference", "given_names", "family_name", "date_of_birth", "sex", "nationality", "ethnicity_self",
         "ethnicity_officer", "religion", "data_subject_category", "classification", "membership_state",
     ):  # fmt: skip
-        rows.append(["record", field, str(getattr(nominal, field)), ""])
-    rows += [["identifier", i.id_type, i.value, ""] for i in nominal.identifiers.all()]
+        # Labels, not codes: the response goes to the person the data is about.
+        display = getattr(nominal, f"get_{field}_display", None)
+        value = display() if callable(display) else getattr(nominal, field)
+        model_field = Nominal._meta.get_field(field) if field != "reference" else None
+        label = str(getattr(model_field, "verbose_name", "Reference")).capitalize()
+        rows.append(["record", label, str(value), ""])
+    rows += [["identifier", i.get_id_type_display(), i.value, ""] for i in nominal.identifiers.all()]
     rows += [
-        ["alias", a.alias_type, f"{a.given_names} {a.family_name}".strip(), ""] for a in nominal.aliases.all()
+        ["alias", a.get_alias_type_display(), f"{a.given_names} {a.family_name}".strip(), ""]
+        for a in nominal.aliases.all()
     ]
     rows += [
-        ["custody", e.event_type, f"{e.occurred_on} {e.establishment or ''}".strip(), ""]
+        [
+            "custody",
+            e.get_event_type_display(),
+            f"{e.occurred_on:%d/%m/%Y} {e.establishment or ''}".strip(),
+            "",
+        ]
         for e in nominal.custody_events.select_related("establishment")
     ]
     rows += [
-        ["membership", c.to_state, f"{c.effective_date}: {c.rationale}", ""]
+        ["membership", c.get_to_state_display(), f"{c.effective_date:%d/%m/%Y}: {c.rationale}", ""]
         for c in nominal.membership_changes.all()
     ]
     held = IntelItem.objects.filter(subjects__nominal=nominal).distinct().select_related("originating_agency")

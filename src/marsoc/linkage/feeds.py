@@ -845,7 +845,24 @@ def _date(text: str, formats: tuple[str, ...]) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"is not a date in the form {' or '.join(formats)}")
+    raise ValueError(f"is not a date in the form {' or '.join(date_format_words(f) for f in formats)}")
+
+
+_FORMAT_WORDS = {
+    "%d": "day",
+    "%m": "month",
+    "%Y": "year",
+    "%y": "2-digit year",
+    "%b": "short month name",
+    "%B": "month name",
+}
+_EXAMPLE = date(1990, 1, 31)
+
+
+def date_format_words(fmt: str) -> str:
+    """A strptime format as users read it: "%d/%m/%Y" is "day/month/year, e.g. 31/01/1990"."""
+    words = re.sub(r"%[a-zA-Z]", lambda m: _FORMAT_WORDS.get(m.group(0), "?"), fmt)
+    return f"{words}, e.g. {_EXAMPLE.strftime(fmt)}"
 
 
 def normalise_postcode(text: str) -> str:

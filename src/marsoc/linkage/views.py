@@ -20,6 +20,7 @@ from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
 
 from . import records, services
+from .explain import plain_explanation
 from .forms import DecisionForm, ImportForm
 from .mapping import built_in_mappings, load_mapping
 from .models import RunStatus
@@ -159,7 +160,7 @@ def pair_review(request: HttpRequest, pair_id: int) -> HttpResponse:
         object_id=pair.pk,
         details={"left": pair.left_id, "right": pair.right_id},
     )
-    explanation = sorted(pair.explanation, key=lambda e: -abs(e["weight"]))
+    explanation = plain_explanation(list(pair.explanation))
     return render(
         request,
         "linkage/pair.html",

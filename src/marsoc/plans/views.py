@@ -25,6 +25,7 @@ from marsoc.core.web import form_page, send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, nominal_phase
 from marsoc.nominals.views import nominal_page
+from marsoc.nominals.vocabulary import Phase
 
 from . import alerts, pdf, records, reports, services
 from .forms import (
@@ -407,7 +408,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "catalogue.view"):
         raise Http404("Not available")
-    tactics = catalogue_entries()
+    tactics = list(catalogue_entries())
+    phases = dict(Phase.choices)
+    for t in tactics:
+        t.phase_labels = ", ".join(phases.get(p, p) for p in t.phases)  # type: ignore[attr-defined]
     return render(
         request,
         "plans/catalogue.html",

@@ -10,9 +10,11 @@ from marsoc.accounts.models import User
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile, csv_text, xlsx_bytes
+from marsoc.nominals.vocabulary import Phase
 
-from ..models import MethodDryRun, ReferencePopulation
+from ..models import MethodDryRun, ReferencePopulation, ScoringMethod
 from ..selectors import PriorityFilters, priority_list, priority_row_phase
+from ..specs import factor_names
 
 EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregate figures, no personal data)"
 
@@ -57,6 +59,7 @@ def priority_export(*, actor: User, filters: PriorityFilters, fmt: str) -> Expor
     """The priority list as CSV or XLSX, recorded as a disclosure to the person downloading it, with every
     person in it as a subject (so the inspector and "who has viewed" find the export by person)."""
     today = timezone.localdate()
+    methods = {m.pk: m for m in ScoringMethod.objects.all()}  # a handful; each row names its factors by them
     rows: list[list[object]] = []
     ids: list[int] = []
     for rank, s in enumerate(priority_list(actor=actor, filters=filters).iterator(chunk_size=2000), start=1):
@@ -70,14 +73,14 @@ def priority_export(*, actor: User, filters: PriorityFilters, fmt: str) -> Expor
                 n.given_names,
                 n.date_of_birth.isoformat(),
                 n.owner_hub.name,
-                priority_row_phase(s, today),
+                Phase(priority_row_phase(s, today)).label,
                 n.current_establishment.code if n.current_establishment else "",
                 n.expected_release_date.isoformat() if n.expected_release_date else "",
                 float(s.score),
                 s.computed_tier,
                 s.decided_tier,
                 s.assessment.confidence_band,
-                " ".join(s.assessment.top_factors),
+                "; ".join(factor_names(methods[s.assessment.method_id], list(s.assessment.top_factors))),
                 s.assessment.submitted_at.date().isoformat(),
                 s.next_review_due.isoformat(),
             ]
