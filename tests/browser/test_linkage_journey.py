@@ -32,7 +32,8 @@ def test_review_merge_and_undo(page: Page, live_server, settings, tmp_path) -> N
     page.get_by_role("link", name="Review queue").click()
     page.locator("table a").first.click()
     expect(page.get_by_role("heading", name="Are these the same person?")).to_be_visible()
-    expect(page.locator("#explanation")).to_contain_text("dob")
+    expect(page.locator("#explanation")).to_contain_text("Date of birth")  # the reader's words ...
+    expect(page.locator("#explanation")).not_to_contain_text("dob")  # ... not the model's column
     problems = serious_violations(run_axe(page))
     page.get_by_label("Yes, the same person (merge them)").check()
     page.get_by_role("button", name="Record decision").click()
