@@ -29,6 +29,8 @@ ROLES = [
     "national.manager",
     "board.member",
     "inspector",
+    "london.finance",
+    "decision.maker",
 ]
 SKIP = ("/sign-out/", "/api/", "/admin/", "/static/", "/healthz")
 PER_PATTERN = 2
@@ -120,6 +122,7 @@ NOT_PAGES = {
     "healthz", "sign-in/", "sign-in/code/", "sign-in/set-up/", "sign-out/", "audit/verify/",
     "linkage/run/", "linkage/merges/<int:merge_id>/undo/", "calibration/<int:pk>/status/",
     "cohort/<int:pk>/plan/request-agreement/", "intelligence/requests/access/new/",
+    "funding/claims/<int:pk>/<slug:action>/",
 }  # fmt: skip
 
 
@@ -157,6 +160,14 @@ def direct_pages() -> list[tuple[str, str]]:
         pages += [("london.manager", f"/intelligence/{item.pk}/purpose/")]
     if summary is not None:
         pages += [("london.manager", f"/intelligence/summaries/{summary.pk}/purpose/")]
+    from marsoc.funding.models import Claim, Grant
+
+    grant = Grant.objects.order_by("pk").first()
+    draft = Claim.objects.filter(state="draft").order_by("pk").first()
+    if grant is not None:
+        pages += [("london.finance", f"/funding/grants/{grant.pk}/claims/new/")]
+    if draft is not None:
+        pages += [("london.finance", f"/funding/claims/{draft.pk}/actuals/")]
     return pages
 
 
