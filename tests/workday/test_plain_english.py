@@ -119,7 +119,7 @@ def crawl(client: Client, seen_patterns: dict[str, int], codes_re: re.Pattern[st
 
 
 NOT_PAGES = {
-    "healthz", "sign-in/", "sign-in/code/", "sign-in/set-up/", "sign-out/", "audit/verify/",
+    "healthz", "readyz", "sign-in/", "sign-in/code/", "sign-in/set-up/", "sign-out/", "audit/verify/",
     "linkage/run/", "linkage/merges/<int:merge_id>/undo/", "calibration/<int:pk>/status/",
     "cohort/<int:pk>/plan/request-agreement/", "intelligence/requests/access/new/",
     "funding/claims/<int:pk>/<slug:action>/",
