@@ -122,7 +122,7 @@ NOT_PAGES = {
     "healthz", "readyz", "sign-in/", "sign-in/code/", "sign-in/set-up/", "sign-out/", "audit/verify/",
     "linkage/run/", "linkage/merges/<int:merge_id>/undo/", "calibration/<int:pk>/status/",
     "cohort/<int:pk>/plan/request-agreement/", "intelligence/requests/access/new/",
-    "funding/claims/<int:pk>/<slug:action>/",
+    "funding/claims/<int:pk>/<slug:action>/", "funding/decisions/<int:pk>/<slug:action>/",
 }  # fmt: skip
 
 
