@@ -1,5 +1,5 @@
 """The task worker killed with SIGKILL in the middle of each long job kind: import validation,
-import commit, a linkage run and a method dry run. A real `marsoc db_worker` process is started for
+import commit, a linkage run, a method dry run, the daily alert run and an audit-chain check. A real `marsoc db_worker` process is started for
 the job and kills itself at the chosen moment (as `kill -9` or the out-of-memory killer would: no
 clean-up runs); a second real worker is then started, and the job must end exactly once: nothing of
 the killed attempt kept, the same figures as an uninterrupted job, the job marked as interrupted once.
@@ -52,6 +52,9 @@ elif kind == "run":
 elif kind == "dry_run":
     from marsoc.assessment.services import dry_run_enqueue
     dry_run_enqueue(job)
+elif kind == "audit_verify":
+    from marsoc.core.tasks import audit_verify_task
+    audit_verify_task.enqueue(job)
 kill = os.environ.get("KILL", "")
 if kill == "validate":
     from marsoc.linkage import services
@@ -65,6 +68,12 @@ elif kill == "run":
 elif kill == "dry_run":
     from marsoc.assessment import dry_runs
     die_after(dry_runs, "score_only", int(os.environ["AFTER"]))
+elif kill == "alerts":
+    from marsoc.plans import alerts
+    die_after(alerts, "alert_issue", int(os.environ["AFTER"]))  # once per event: some alerts made, not all
+elif kill == "audit_verify":
+    from marsoc.core import audit
+    die_after(audit, "keyed_hash", int(os.environ["AFTER"]))  # once per entry walked
 call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--worker-id", sys.argv[1])
 """
 
@@ -190,3 +199,74 @@ def test_a_dry_run_killed_while_rescoring_ends_exactly_once(worker):
     clean = dry_run_execute(MethodDryRun.objects.create(candidate=candidate, requested_by=analyst).pk)
     assert (run.changed, run.transitions) == (clean.changed, clean.transitions)
     assert DryRunChange.objects.filter(dry_run=run).count() == run.changed
+
+
+def _tasks(task, status=None):
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(task_path=task.module_path)
+    return rows.filter(status=status) if status else rows
+
+
+def test_an_alert_run_killed_midway_is_redone_once_and_the_schedule_goes_on(worker):
+    """The worker starting queues an alert run (plans/apps.py); it dies after 2 of 6 events."""
+    from django.utils import timezone
+
+    from marsoc.plans.models import Alert
+    from marsoc.plans.schedule import next_alerts_run
+    from marsoc.plans.tasks import alerts_task
+
+    from ..conftest import make_nominal
+    from ..plans.helpers import World, adopt, sentence
+
+    w = World()
+    type(w.manager).objects.filter(pk=w.manager.pk).update(email="london.mgr@example.test")
+    for i in range(6):  # six releases with no agreed plan: one alert each for the hub manager
+        sentence(
+            adopt(make_nominal(w.manager, family=f"Alert{i}"), w.manager), w.officer, release_in_days=60 + i
+        )
+
+    killed = worker("first", KILL="alerts", AFTER="2")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    (dead,) = _tasks(alerts_task, "RUNNING")
+    assert 0 < Alert.objects.count() < 6
+
+    second = worker("second")
+    assert second.returncode == 0, second.stderr[-2000:]
+    dead.refresh_from_db()
+    assert dead.status == "FAILED" and "worker stopped" in dead.traceback
+    assert dead.exception_class_path == "marsoc.core.jobs.WorkerStopped"
+    assert _tasks(alerts_task, "SUCCESSFUL").count() == 1  # redone once, not once per hook
+    # Exactly once: one alert per release, every one e-mailed.
+    alerts = list(Alert.objects.filter(kind="release_no_plan").values_list("key", "user_id", "emailed_at"))
+    assert len(alerts) == len({(k, u) for k, u, _ in alerts}) == 6
+    assert all(sent is not None for *_, sent in alerts)
+    (tomorrow,) = _tasks(alerts_task, "READY")  # and the schedule goes on
+    assert tomorrow.run_after == next_alerts_run(timezone.now())
+    assert not _tasks(alerts_task, "RUNNING").exists()
+
+
+def test_an_audit_check_killed_midway_is_walked_again_and_finished(worker):
+    from marsoc.core.actions import AuditAction
+    from marsoc.core.audit import audit_record, audit_verify
+    from marsoc.core.models import AuditEvent, AuditVerification
+    from marsoc.core.tasks import audit_verify_task
+
+    for i in range(40):
+        audit_record(actor=None, action=AuditAction.AUDIT_BROWSE, justification=f"entry {i}")
+    check = AuditVerification.objects.create()
+
+    killed = worker("first", JOB="audit_verify", JOB_ID=str(check.pk), KILL="audit_verify", AFTER="20")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    check.refresh_from_db()
+    assert check.finished_at is None and check.ok is None
+    (dead,) = _tasks(audit_verify_task, "RUNNING")
+
+    second = worker("second")
+    assert second.returncode == 0, second.stderr[-2000:]
+    check.refresh_from_db()
+    dead.refresh_from_db()
+    assert dead.status == "FAILED" and dead.exception_class_path == "marsoc.core.jobs.WorkerStopped"
+    assert check.finished_at is not None and check.ok is True, check.reason
+    assert check.checked == audit_verify().checked == AuditEvent.objects.count()
+    assert _tasks(audit_verify_task, "SUCCESSFUL").count() == 1

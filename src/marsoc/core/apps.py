@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -17,3 +19,15 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("policies")
+        from .worker import worker_starting
+
+        worker_starting.connect(
+            recover_audit_checks_on_worker_start, dispatch_uid="core-audit-verify-recover"
+        )
+
+
+def recover_audit_checks_on_worker_start(**kwargs: Any) -> str:
+    """Audit-chain checks a stopped worker left half walked are walked again (core/tasks.py)."""
+    from .tasks import audit_verifications_recover
+
+    return "; ".join(audit_verifications_recover())

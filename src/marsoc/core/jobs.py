@@ -10,12 +10,13 @@ import contextlib
 import fcntl
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -94,3 +95,78 @@ def fail_stale_task(task_id: str, note: str) -> None:
         )
     except Exception:  # another backend, or an id that is not one of its ids: nothing to mark
         logger.debug("task %s not marked", task_id)
+
+
+# ---------------------------------------------------------------- tasks with no job row of their own
+# The alert run and the audit check have no row that says "running"; their django-tasks-db result is
+# the only record. The task holds a lock named after its result while it runs and writes its process
+# id into the file once it holds it, so "RUNNING, file written, lock free" means its worker stopped.
+
+MAX_TASK_STOPS = 3  # a task that stops its worker this many times in a row is not queued again
+
+
+def task_lock_path(task_id: str) -> Path:
+    return lock_path(f"task-{task_id}")
+
+
+@contextlib.contextmanager
+def task_held(task_id: str) -> Iterator[None]:
+    """Wrap a task's work: held by its worker until the work ends (see tasks_recover)."""
+    path = task_lock_path(task_id)
+    with file_lock(path, wait=True):
+        path.write_text(str(os.getpid()))
+        try:
+            yield
+        finally:
+            # Removed while still held: a finished task's result says so a moment later, and no
+            # recovery in between may take a released lock for a lost worker.
+            path.unlink(missing_ok=True)
+
+
+def _task_lost(result: Any) -> bool:
+    path = task_lock_path(str(result.id))
+    if not path.exists():  # its worker has not taken the lock yet, or died before it could
+        started = result.started_at or result.enqueued_at
+        return bool(timezone.now() - started >= TAKEN_MOMENTS_AGO)
+    return bool(path.read_text()) and lock_is_free(path)
+
+
+def tasks_recover(task: Any, *, on_give_up: Callable[[dict[str, Any]], object] | None = None) -> list[str]:
+    """Every RUNNING result of `task` whose worker stopped is marked failed (with a plain cause) and
+    the task queued again with the same arguments, in one transaction, so it is redone exactly once;
+    after MAX_TASK_STOPS stops in a row `on_give_up(args_kwargs)` is called instead. What was done,
+    for the worker's log."""
+    from django_tasks_db.models import DBTaskResult
+
+    said: list[str] = []
+    for candidate in DBTaskResult.objects.filter(task_path=task.module_path, status="RUNNING"):
+        if not _task_lost(candidate):
+            continue
+        with transaction.atomic():
+            result = (
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .filter(pk=candidate.pk, status="RUNNING")
+                .first()
+            )
+            if result is None or not _task_lost(result):
+                continue
+            now = timezone.now()
+            fail_stale_task(
+                str(result.id), f"The worker stopped while running this task (found {now.isoformat()})."
+            )
+            task_lock_path(str(result.id)).unlink(missing_ok=True)
+            same = DBTaskResult.objects.filter(task_path=result.task_path, args_kwargs=result.args_kwargs)
+            last_success = same.filter(status="SUCCESSFUL").order_by("-enqueued_at").first()
+            stops = same.filter(exception_class_path="marsoc.core.jobs.WorkerStopped")
+            if last_success is not None:
+                stops = stops.filter(enqueued_at__gt=last_success.enqueued_at)
+            if stops.count() >= MAX_TASK_STOPS:
+                if on_give_up is not None:
+                    on_give_up(result.args_kwargs)
+                said.append(
+                    f"{task.name} {result.id}: its worker stopped {MAX_TASK_STOPS} times; not queued again"
+                )
+                continue
+            again = task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+            said.append(f"{task.name} {result.id}: its worker stopped; queued again as {again.id}")
+    return said

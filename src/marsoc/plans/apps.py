@@ -15,9 +15,13 @@ class PlansConfig(AppConfig):
 
 
 def schedule_alerts_on_worker_start(**kwargs: Any) -> str:
-    """A worker that starts with no alert run waiting runs one now (which queues the next): alerts appear
-    without anyone running a command (plans/tasks.py)."""
-    from .tasks import alerts_schedule
+    """A run whose worker stopped is queued again; a worker that starts with no alert run waiting runs
+    one now (which queues the next): alerts appear without anyone running a command (plans/tasks.py).
+    Also sent once a minute while a worker runs (core db_worker)."""
+    from .tasks import alerts_recover, alerts_schedule
 
+    said = alerts_recover()  # first: a run queued again is the run waiting
     at = alerts_schedule(run_after=None)
-    return "Alerts: a run is queued now; each run queues the next for 06:00" if at is not None else ""
+    if at is not None:
+        said.append("Alerts: a run is queued now; each run queues the next for 06:00")
+    return "; ".join(said)

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskContext
 
+from marsoc.core.jobs import task_held, tasks_recover
+
 from .alerts import alerts_run
 from .schedule import next_alerts_run, run_waiting
 
@@ -13,9 +15,11 @@ from .schedule import next_alerts_run, run_waiting
 @task(takes_context=True)
 def alerts_task(context: TaskContext) -> dict[str, int]:
     """Produce the date-driven alerts and send their e-mails, then queue tomorrow's run (alerts_schedule);
-    safe to run as often as wanted."""
-    result = alerts_run()
-    alerts_schedule(run_after=next_alerts_run(), current_id=str(context.task_result.id))
+    safe to run as often as wanted. Held (core.jobs.task_held) so a run whose worker dies is redone
+    (alerts_recover) and the schedule goes on."""
+    with task_held(str(context.task_result.id)):
+        result = alerts_run()
+        alerts_schedule(run_after=next_alerts_run(), current_id=str(context.task_result.id))
     return {"created": result.created, "emailed": result.emailed}
 
 
@@ -29,3 +33,12 @@ def alerts_schedule(*, run_after: datetime | None, current_id: str | None = None
     task = alerts_task.using(run_after=run_after) if run_after is not None else alerts_task
     task.enqueue()
     return run_after or timezone.now()
+
+
+def alerts_recover() -> list[str]:
+    """A run whose worker stopped is queued again once (alerts are keyed and e-mails marked as sent in
+    the send's transaction, so nothing is made or sent twice); after three stops in a row tomorrow's
+    run is queued instead, so the schedule never ends."""
+    if not alerts_task.get_backend().supports_defer:
+        return []
+    return tasks_recover(alerts_task, on_give_up=lambda _: alerts_schedule(run_after=next_alerts_run()))
