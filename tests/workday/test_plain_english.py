@@ -150,7 +150,8 @@ def direct_pages() -> list[tuple[str, str]]:
     unplanned = london.exclude(pk__in=Plan.objects.values("nominal_id")).first()
     item = IntelItem.objects.filter(owner_hub__code="london").order_by("pk").first()
     summary = SummaryDisclosure.objects.filter(owner_hub__code="london").order_by("pk").first()
-    pages = [("london.manager", "/network/priority/")]  # not linked from a page yet
+    # Not linked from a page yet.
+    pages = [("london.manager", "/network/priority/"), ("decision.maker", "/funding/governance/")]
     if person is not None:
         pages += [("london.manager", f"/cohort/{person.pk}/purpose/")]
         pages += [("london.manager", f"/intelligence/subject-access/{person.pk}/")]
