@@ -21,6 +21,7 @@ from .linkage.helpers import linkage_world
 from .network import routes as network_routes
 from .network.helpers import network_world
 from .ops import routes as ops_routes
+from .reporting import routes as reporting_routes
 from .workday import routes as workday_routes
 
 
@@ -258,6 +259,7 @@ COVERED_ROUTES = (
     | network_routes.ROUTES
     | funding_routes.ROUTES
     | ops_routes.ROUTES
+    | reporting_routes.ROUTES
 )
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
@@ -1062,4 +1064,30 @@ def test_funding_surfaces(world, actor):
             failures.append(f"approve: expected refusal, got {response.status_code} {state}")
     elif (response.status_code, state) != (404, "draft"):
         failures.append(f"approve: expected 404, got {response.status_code} {state}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+# --- Delivery Board reporting (issue 17; the rows are in tests/reporting/routes.py) ----------------------
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_reporting_surfaces(world, actor):
+    from marsoc.reporting.services import snapshots_refresh
+
+    _nominals, _parts, users = world
+    snapshots_refresh(months=3)
+    client = signed_in(users[actor])
+    failures = []
+    for name, path, allowed_for in reporting_routes.SURFACES:
+        response = client.get(path)
+        expected = 200 if actor in allowed_for else 404
+        if response.status_code != expected:
+            failures.append(f"{name}: expected {expected}, got {response.status_code}")
+        if response.status_code == 200:
+            rows = response.context["viewer"].shown
+            want = reporting_routes.HUB_ROWS[actor]
+            got = {h.code for h in rows}
+            if (want == "every" and len(got) != 10) or (want != "every" and got != want):
+                failures.append(f"{name}: hub rows {sorted(got)}")
+            page = response.content.decode()
+            if any(n.family_name in page for n in _nominals.values()):
+                failures.append(f"{name}: a person's name is on the page")
     assert not failures, f"{actor}:\n" + "\n".join(failures)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("intelligence/", include("marsoc.intelligence.urls")),
     path("funding/", include("marsoc.funding.urls")),
     path("register/", include("marsoc.funding.public_urls")),
+    path("reporting/", include("marsoc.reporting.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

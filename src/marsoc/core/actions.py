@@ -294,6 +294,11 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
     GOVERNANCE_VIEW = "governance.view", CON, "Viewed the governance register", "governance_register"
 
+    # --- Delivery Board reporting (issue 17) ----------------------------------------------------------------
+    REPORT_SNAPSHOT_BUILD = "reporting.snapshot.build", CON, "Built a monthly reporting snapshot (aggregates)"
+    REPORT_VIEW = "reporting.report.view", CON, "Viewed a Board report (aggregates, no person)"
+    REPORT_EXPORT = "reporting.report.export", D, "Exported a Board report (aggregates, no person)"
+
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}
 

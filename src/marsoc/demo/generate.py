@@ -36,6 +36,7 @@ from marsoc.nominals.vocabulary import (
     Sex,
 )
 from marsoc.plans.alerts import alerts_produce
+from marsoc.reporting.services import snapshots_refresh, snapshots_reset
 
 from .assessments import DEFAULT_LIMIT as DEFAULT_ASSESSMENTS
 from .assessments import generate_assessments
@@ -464,6 +465,7 @@ def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any,
 
 def reset_case_data() -> None:
     """Remove every nominal (and what hangs off them). The audit log is never touched."""
+    snapshots_reset()  # the Board's figures described the records removed
     reset_network()  # its links hold on to intelligence items
     reset_intelligence()
     with transaction.atomic():
@@ -730,6 +732,8 @@ def generate(
     counts |= {f"funding_{k}": v for k, v in generate_funding(today=today).items()}
     # The demo starts with alerts present (the worker then runs the job daily: plans/schedule.py).
     counts["alerts"] = alerts_produce(today=today)
+    # Two years of monthly Board figures, so the reports' trends move (the worker keeps them current).
+    counts["report_snapshots"] = len(snapshots_refresh(months=24, today=today, rebuild=True))
     audit_record(
         actor=None,
         action=AuditAction.DEMO_GENERATE,

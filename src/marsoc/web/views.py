@@ -23,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "show_audit": access.may(user, "audit.read"),
         "show_admin": access.may(user, "accounts.manage"),
         "show_equality": access.may(user, "equality.view"),
+        "show_reports": access.may(user, "reporting.view"),
         # What is waiting on this user, each a count linking to the list (workday.queues).
         "queues": home_queues(actor=user),
     }

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "marsoc.network",
     "marsoc.workday",
     "marsoc.funding",
+    "marsoc.reporting",
     "marsoc.web",
     "marsoc.demo",
     "marsoc.ops",

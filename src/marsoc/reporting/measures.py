@@ -1,0 +1,115 @@
+"""The raw monthly counts a snapshot stores, computed from the records as they stand.
+
+Counts are by the owner hub and classification of the person counted, so a viewer's clearance and place
+can be applied when they are read (selectors.py). Nothing here is shown to anyone as it is: suppression
+(suppression.py) comes first. Flows (referred, adopted, exited) are by the date the change took effect;
+stocks (cohort size, plans) are as at the month's last day, read from the membership history, so a past
+month can be built afresh. Actions have no status history: their overdue count is what the records say
+when the month is built, which is why completed months are kept and not rebuilt (models.py)."""
+
+import calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from marsoc.nominals.models import MembershipChange, Nominal
+from marsoc.nominals.vocabulary import MembershipState
+from marsoc.plans.models import Action
+from marsoc.plans.vocabulary import OPEN_ACTION_STATUSES
+
+# measure codes (stored) -> what they count
+FLOW_MEASURES = ("referred", "adopted", "exited")
+SIZE = "size"  # category: membership state at the month's end
+PLAN = "plan"  # category: "agreed" / "not_agreed", of the people adopted at the month's end
+ACTIONS_OVERDUE = "actions_overdue"  # category: the acting agency's type
+PLAN_AGREED, PLAN_NOT_AGREED = "agreed", "not_agreed"
+
+
+@dataclass(frozen=True)
+class Count_:
+    hub_id: int
+    measure: str
+    category: str
+    classification: str
+    value: int
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def _rows(
+    qs: QuerySet[Any, Any], measure: str, hub: str, classification: str, category: str | None
+) -> Iterator[Count_]:
+    fields = [hub, classification] + ([category] if category else [])
+    for row in qs.values(*fields).annotate(n=Count("id", distinct=True)).order_by():
+        yield Count_(
+            hub_id=row[hub],
+            measure=measure,
+            category=str(row[category]) if category else "",
+            classification=row[classification],
+            value=row["n"],
+        )
+
+
+def state_at(end: date) -> Subquery:
+    """Each person's membership state on `end`, from the history (None: not yet referred)."""
+    latest = MembershipChange.objects.filter(nominal=OuterRef("pk"), effective_date__lte=end).order_by(
+        "-effective_date", "-id"
+    )
+    return Subquery(latest.values("to_state")[:1])
+
+
+def month_counts(month: date, today: date) -> list[Count_]:
+    """Every raw count of one month (up to `today` if the month is still running)."""
+    start, end = month, min(month_end(month), today)
+    counts: list[Count_] = []
+    changes = MembershipChange.objects.filter(effective_date__gte=start, effective_date__lte=end)
+    for measure, state in zip(
+        FLOW_MEASURES,
+        (MembershipState.REFERRED, MembershipState.ADOPTED, MembershipState.EXITED),
+        strict=True,
+    ):
+        qs = changes.filter(to_state=state)
+        category = "exit_reason" if state == MembershipState.EXITED else None
+        counts += _rows(qs, measure, "nominal__owner_hub_id", "nominal__classification", category)
+    people = Nominal.objects.annotate(state_then=state_at(end)).exclude(state_then=None)
+    counts += _rows(people, SIZE, "owner_hub_id", "classification", "state_then")
+    adopted = people.filter(state_then=MembershipState.ADOPTED)
+    agreed = Q(plan__first_agreed_at__lte=_end_of_day(end))
+    counts += [
+        Count_(c.hub_id, PLAN, PLAN_AGREED, c.classification, c.value)
+        for c in _rows(adopted.filter(agreed), PLAN, "owner_hub_id", "classification", None)
+    ]
+    counts += [
+        Count_(c.hub_id, PLAN, PLAN_NOT_AGREED, c.classification, c.value)
+        for c in _rows(adopted.exclude(agreed), PLAN, "owner_hub_id", "classification", None)
+    ]
+    overdue = Action.objects.filter(
+        created_at__lte=_end_of_day(end), due_date__lt=end, status__in=OPEN_ACTION_STATUSES
+    )
+    counts += _rows(
+        overdue,
+        ACTIONS_OVERDUE,
+        "plan__nominal__owner_hub_id",
+        "plan__nominal__classification",
+        "agency__agency_type",
+    )
+    return counts

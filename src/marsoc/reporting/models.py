@@ -1,0 +1,46 @@
+"""Monthly snapshots of the Board's measures.
+
+A snapshot holds raw counts (never shown as they are: suppression is applied for each viewer when they
+are read) per hub, measure, category and the classification of the records counted, so a viewer's
+clearance still decides what is counted, as on every other aggregate. Snapshots are kept, so a trend
+survives later changes to the records (an action completed late, a person moved to another hub)."""
+
+from django.db import models
+
+from marsoc.accounts.models import Hub
+from marsoc.core.vocabulary import Classification
+
+
+class Snapshot(models.Model):
+    month = models.DateField(unique=True, help_text="The first day of the month the figures describe")
+    built_at = models.DateTimeField()
+    complete = models.BooleanField(
+        default=False, help_text="False while the month is still running: it is rebuilt until it ends"
+    )
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%B %Y")
+
+
+class Figure(models.Model):
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="figures")
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField(max_length=40)
+    category = models.CharField(max_length=40, blank=True, default="")
+    classification = models.CharField(max_length=20, choices=Classification.choices)
+    value = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "hub", "measure", "category", "classification"],
+                name="one_figure_per_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["measure", "snapshot"])]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.hub_id} {self.measure}/{self.category}: {self.value}"

@@ -1,0 +1,26 @@
+"""The access table's rows for issue 17's surfaces (Delivery Board reporting), imported by
+tests/test_access_matrix.py. Expectations are written out by hand, as in the table.
+
+Reports are aggregates: the Board, national analysts and the national team's managers see every hub;
+a hub manager sees their hub beside the national figures; hub officers, hub analysts, partners,
+inspectors and administrators have no report pages (404)."""
+
+ROUTES = {
+    "reporting/",
+}
+
+EVERY_HUB = {"board_member", "national_analyst", "national_manager"}
+READERS = EVERY_HUB | {"london_manager"}
+
+# (name, path, who gets 200; everyone else 404).
+SURFACES = [
+    ("Board dashboard", "/reporting/", READERS),
+    ("Board dashboard, a quarter", "/reporting/?period=quarter&at=2026-07", READERS),
+]
+# Which hubs' rows each reader is shown (by hub code); everyone sees the national row.
+HUB_ROWS = {
+    "board_member": "every",
+    "national_analyst": "every",
+    "national_manager": "every",
+    "london_manager": {"london"},
+}
