@@ -1,5 +1,6 @@
 """The task worker killed with SIGKILL in the middle of each long job kind: import validation,
-import commit, a linkage run, a method dry run, the daily alert run and an audit-chain check. A real `marsoc db_worker` process is started for
+import commit, a linkage run, a method dry run, the daily alert run, an audit-chain check and a
+Board report build (the monthly snapshots). A real `marsoc db_worker` process is started for
 the job and kills itself at the chosen moment (as `kill -9` or the out-of-memory killer would: no
 clean-up runs); a second real worker is then started, and the job must end exactly once: nothing of
 the killed attempt kept, the same figures as an uninterrupted job, the job marked as interrupted once.
@@ -55,6 +56,9 @@ elif kind == "dry_run":
 elif kind == "audit_verify":
     from marsoc.core.tasks import audit_verify_task
     audit_verify_task.enqueue(job)
+elif kind == "snapshots":
+    from marsoc.reporting.tasks import snapshots_refresh_task
+    snapshots_refresh_task.enqueue(months=job)
 kill = os.environ.get("KILL", "")
 if kill == "validate":
     from marsoc.linkage import services
@@ -71,6 +75,9 @@ elif kill == "dry_run":
 elif kill == "alerts":
     from marsoc.plans import alerts
     die_after(alerts, "alert_issue", int(os.environ["AFTER"]))  # once per event: some alerts made, not all
+elif kill == "snapshots":
+    from marsoc.reporting import services as reporting_services
+    die_after(reporting_services, "snapshot_build", int(os.environ["AFTER"]))  # once per month built
 elif kill == "audit_verify":
     from marsoc.core import audit
     die_after(audit, "keyed_hash", int(os.environ["AFTER"]))  # once per entry walked
@@ -270,3 +277,39 @@ def test_an_audit_check_killed_midway_is_walked_again_and_finished(worker):
     assert check.finished_at is not None and check.ok is True, check.reason
     assert check.checked == audit_verify().checked == AuditEvent.objects.count()
     assert _tasks(audit_verify_task, "SUCCESSFUL").count() == 1
+
+
+def test_a_report_build_killed_midway_is_redone_once_and_builds_each_month_once(worker):
+    """The Board's monthly snapshots (reporting/tasks.py): the worker dies after 3 of 6 months."""
+    from marsoc.reporting.models import Figure, Snapshot
+    from marsoc.reporting.services import snapshots_refresh
+    from marsoc.reporting.tasks import snapshots_refresh_task
+
+    from ..reporting.helpers import reporting_world
+
+    reporting_world()  # people referred in October and adopted in November: figures to count
+    killed = worker("first", JOB="snapshots", JOB_ID="6", KILL="snapshots", AFTER="3")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert Snapshot.objects.count() == 3  # each month is built in its own transaction
+    (dead,) = _tasks(snapshots_refresh_task, "RUNNING")
+
+    second = worker("second")
+    assert second.returncode == 0, second.stderr[-2000:]
+    dead.refresh_from_db()
+    assert dead.status == "FAILED" and dead.exception_class_path == "marsoc.core.jobs.WorkerStopped"
+    assert _tasks(snapshots_refresh_task, "SUCCESSFUL").count() == 1  # redone once
+    months = list(Snapshot.objects.values_list("month", flat=True))
+    assert len(months) == len(set(months)) == 6
+
+    def figures() -> list[tuple[object, ...]]:
+        return sorted(
+            Figure.objects.values_list(
+                "snapshot__month", "hub_id", "measure", "category", "classification", "value"
+            )
+        )
+
+    # The same figures as an uninterrupted build of the same months.
+    recovered = figures()
+    assert recovered  # the world's referrals and adoptions were counted
+    snapshots_refresh(months=6, rebuild=True)
+    assert recovered == figures()
