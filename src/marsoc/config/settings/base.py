@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "marsoc.workday",
     "marsoc.funding",
     "marsoc.reporting",
+    "marsoc.rights",
     "marsoc.web",
     "marsoc.demo",
     "marsoc.ops",

@@ -1,0 +1,41 @@
+"""What the plans app holds about a person (plan, versions, objectives, actions, outcomes, orders,
+breaches, meeting decisions, alerts), for subject access and erasure (core.subjects)."""
+
+from collections.abc import Iterator
+
+from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.nominals.models import Nominal
+
+from .models import Action, Alert, Decision, Objective, Order, OrderBreach, Outcome, Plan, PlanVersion
+
+
+@holds(
+    "disruption plan",
+    models=[Plan, PlanVersion, Objective, Action, Outcome, Order, OrderBreach],
+)
+def plan_records(nominal: Nominal) -> Iterator[HeldRecord]:
+    hub = nominal.owner_hub_id
+    plan = Plan.objects.filter(nominal=nominal).select_related("owner_agency").first()
+    if plan is not None:
+        yield held("Plan", plan, exclude=("nominal", "current_version", "agreed_version"))
+        for v in plan.versions.order_by("number"):
+            yield held("Plan versions", v, exclude=("plan",), reference=f"Plan version {v.number}")
+        for o in plan.objectives.order_by("id"):
+            yield held("Plan objectives", o, exclude=("plan",))
+        for a in plan.actions.select_related("tactic", "agency").order_by("id"):
+            yield held("Plan actions", a, exclude=("plan",), agency=a.agency, owner_hub_id=hub)
+            for out in a.outcomes.select_related("agency").order_by("id"):
+                yield held("Outcomes", out, exclude=("action",), agency=out.agency, owner_hub_id=hub)
+    for order in Order.objects.filter(nominal=nominal).order_by("id"):
+        yield held("Orders", order, recorded=order.start_date)
+        for b in order.breaches.select_related("reported_by__agency").order_by("id"):
+            agency = getattr(b.reported_by, "agency", None)
+            yield held("Order breaches", b, exclude=("order",), agency=agency, owner_hub_id=hub)
+
+
+@holds("tasking meetings and alerts", models=[Decision, Alert])
+def meeting_records(nominal: Nominal) -> Iterator[HeldRecord]:
+    for d in Decision.objects.filter(nominal=nominal).select_related("meeting").order_by("id"):
+        yield held("Tasking meeting decisions", d, recorded=d.recorded_at)
+    for alert in Alert.objects.filter(nominal=nominal).order_by("id"):
+        yield held("Alerts to staff", alert, exclude=("nominal", "user", "url"), recorded=alert.created_at)

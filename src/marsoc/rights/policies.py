@@ -1,0 +1,1 @@
+"""Rules for data-subject rights, registered with the access façade (marsoc.core.access)."""
