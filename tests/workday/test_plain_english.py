@@ -136,8 +136,6 @@ NOTHING_IN_THE_DEMO = {
     "linkage/review/<int:pair_id>/",
     "linkage/people/<int:person_id>/",
     "cohort/<int:pk>/notes/<int:note_id>/correct/",
-    "network/groups/<int:group_id>/",  # the demo has no networks yet (issue 16)
-    "network/associates/<int:associate_id>/",
 }
 
 

@@ -232,6 +232,7 @@ def _associations(
                  started_on=today - timedelta(days=rng.randint(30, 300)))  # fmt: skip
     # Visitors and phone contacts who are not nominals, on people in custody.
     inside = [p for held in by_establishment.values() for p in held][:8]
+    enablers: list[Membership] = []
     for person in inside:
         given, family = rng.choice(VISITOR_NAMES)
         visitor = Associate.objects.create(
@@ -241,6 +242,19 @@ def _associations(
         )  # fmt: skip
         link(visitor, person, rng.choice(["prison_visitor", "phone_contact"]), source_kind="custody",
              establishment_id=person.current_establishment_id, directed=True)  # fmt: skip
+        # Running a network from custody: the visitor works for a street group the prisoner is not in.
+        own = {gid for gid, ms in members.items() if person in ms}
+        street = [g for g in groups if g.pk not in own and g.status == GroupStatus.ACTIVE]
+        if street:
+            group = rng.choice(street)
+            enablers.append(
+                Membership(
+                    group=group, associate=visitor, role=MemberRole.ENABLER, source_kind="officer",
+                    confidence="medium", started_on=today - timedelta(days=rng.randint(30, 400)),
+                    **_owned(rng, hub, group.originating_agency_id, now),
+                )
+            )  # fmt: skip
+    Membership.objects.bulk_create(enablers)
     # Links that rest on intelligence: two subjects of one item, or an item's subject and a fellow member.
     subjects = defaultdict(list)
     for row in ItemSubject.objects.filter(nominal__in=people).select_related("item").order_by("item_id")[:60]:
