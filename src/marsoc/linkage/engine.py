@@ -22,6 +22,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from . import duck
 from .columns import COLUMNS, IDENTIFIERS
 from .evaluation import Evaluation, evaluate_clusters
 from .model import CRIMINAL_JUSTICE, ModelError, ModelSpec
@@ -509,12 +510,10 @@ def train(
     """Train on the records in hand: u by random sampling, m by EM on capped samples of blocked
     pairs, then λ from the prior rules and the trained m and u (linkage/prior.py). Raises
     prior.PriorError, naming the cause, when λ cannot be estimated."""
-    import duckdb
-
     started = time.perf_counter()
     arrow = table if table is not None else arrow_of(records)
     n_rows = arrow.num_rows
-    con = duckdb.connect()
+    con = duck.connect()
     con.register(RECORDS_TABLE, arrow)
     linker = Linker(
         DuckDBAPI(connection=con).register(arrow), settings_creator("duckdb", spec), log_level=logging.ERROR
@@ -618,7 +617,7 @@ def predict(
         linker = spark_linker(spark, table_of(records), model_for_dialect(model, "spark", spec))
     else:
         arrow = table if table is not None else arrow_of(records)
-        linker = Linker(DuckDBAPI().register(arrow), model, log_level=logging.ERROR)
+        linker = Linker(DuckDBAPI(connection=duck.connect()).register(arrow), model, log_level=logging.ERROR)
     frame = linker.inference.predict(threshold_match_probability=threshold)
     levels = _level_weights(model)
     present = {c.unquote().name for c in frame.columns}

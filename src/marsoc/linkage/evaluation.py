@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import duck
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -70,10 +72,9 @@ def evaluate_clusters(
 ) -> Evaluation:
     """Pairwise and cluster-level precision and recall of `cluster_of` (record -> cluster) against
     `truth` (record -> person label), with `left_out` the labels of records never clustered."""
-    import duckdb
     import pyarrow as pa
 
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         truth_table = _truth_table(truth, left_out)
         ids = [i for i in truth]
@@ -141,7 +142,6 @@ def sweep(
     """Pairwise precision and recall of the links made at each threshold, before clustering:
     `scored` (left, right, probability) pairs at or above it, and the `always` pairs (identifier
     links). Recall is over every true pair of the full truth. One grouped pass in DuckDB."""
-    import duckdb
     import pyarrow as pa
 
     wanted = sorted({round(t, 6) for t in thresholds})
@@ -154,7 +154,7 @@ def sweep(
         lefts.append(min(left, right))
         rights.append(max(left, right))
         probabilities.append(2.0)  # above every threshold
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("truth", _truth_table(truth, left_out))
         con.register(
