@@ -15,6 +15,7 @@ from marsoc.assessment.services import active_method, assessment_submit, dry_run
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import Nominal, Participation
 
+from .accounts import routes as accounts_routes
 from .conftest import add_participation, make_nominal, make_user, signed_in, with_purpose
 from .funding import routes as funding_routes
 from .linkage.helpers import linkage_world
@@ -260,6 +261,7 @@ COVERED_ROUTES = (
     | funding_routes.ROUTES
     | ops_routes.ROUTES
     | reporting_routes.ROUTES
+    | accounts_routes.ROUTES
 )
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting

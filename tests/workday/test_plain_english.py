@@ -120,6 +120,7 @@ def crawl(client: Client, seen_patterns: dict[str, int], codes_re: re.Pattern[st
 
 NOT_PAGES = {
     "healthz", "readyz", "sign-in/", "sign-in/code/", "sign-in/set-up/", "sign-out/", "audit/verify/",
+    "sign-in/sso/<slug:slug>/", "sign-in/sso/<slug:slug>/callback/", "sign-in/sso/<slug:slug>/invitation/",
     "linkage/run/", "linkage/merges/<int:merge_id>/undo/", "calibration/<int:pk>/status/",
     "cohort/<int:pk>/plan/request-agreement/", "intelligence/requests/access/new/",
     "funding/claims/<int:pk>/<slug:action>/", "funding/decisions/<int:pk>/<slug:action>/",

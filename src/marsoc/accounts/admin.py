@@ -6,6 +6,7 @@ roles, and the system administrator role cannot be combined with case or inspect
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -21,7 +22,17 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.vocabulary import Role
 
-from .models import Agency, ApiToken, Establishment, Hub, RoleGrant, User
+from .models import (
+    Agency,
+    ApiToken,
+    Establishment,
+    Hub,
+    IdentityLink,
+    IdentityProvider,
+    RoleGrant,
+    SsoInvitation,
+    User,
+)
 from .services import (
     admin_change_record,
     api_token_revoke,
@@ -29,6 +40,7 @@ from .services import (
     grant_admin_permissions,
     roles_problem,
 )
+from .sso.services import sso_invitation_issue, sso_invitation_problems
 
 
 def _admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
@@ -191,3 +203,116 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+
+
+class IdentityProviderForm(forms.ModelForm):  # type: ignore[type-arg]
+    issuer = forms.URLField(
+        max_length=300,
+        assume_scheme="https",
+        help_text="The provider's issuer; its discovery document is read from here",
+    )
+    client_secret = forms.CharField(
+        widget=forms.PasswordInput, required=False, help_text="Leave blank to keep the secret already set"
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "name",
+            "slug",
+            "agency",
+            "active",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "scopes",
+            "agency_claim",
+            "agency_claim_value",
+            "roles_claim",
+            "role_map",
+            "mfa_stands_in",
+            "mfa_amr_values",
+            "mfa_acr_values",
+        ]
+
+    def clean_client_secret(self) -> str:
+        given = self.cleaned_data.get("client_secret") or ""
+        if not given and not self.instance.client_secret:
+            raise ValidationError("Enter the client secret the partner issued")
+        return given or self.instance.client_secret
+
+    def clean_issuer(self) -> str:
+        issuer = str(self.cleaned_data["issuer"])
+        loopback = issuer.startswith(("http://127.0.0.1", "http://localhost"))
+        if not issuer.startswith("https://") and not loopback:
+            raise ValidationError("The issuer must be an https address")
+        return issuer
+
+    def clean_role_map(self) -> dict[str, str]:
+        role_map = self.cleaned_data.get("role_map") or {}
+        if not isinstance(role_map, dict):
+            raise ValidationError('Give the role map as {"claim value": "role code"}')
+        known = set(Role.values) - {Role.SYSTEM_ADMIN}
+        wrong = sorted(str(v) for v in role_map.values() if v not in known)
+        if wrong:
+            raise ValidationError(f"Not roles a provider may give: {', '.join(wrong)}")
+        return role_map
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(AuditedAdmin):
+    form = IdentityProviderForm
+    list_display = ("name", "slug", "agency", "issuer", "mfa_stands_in", "active")
+    list_filter = ("active", "mfa_stands_in")
+    search_fields = ("name", "slug", "issuer")
+
+
+@admin.register(IdentityLink)
+class IdentityLinkAdmin(AuditedAdmin):
+    list_display = ("user", "provider", "subject", "linked_at", "last_sign_in_at")
+    list_filter = ("provider",)
+    search_fields = ("user__username", "subject")
+    readonly_fields = ("user", "provider", "subject", "name", "confirmed", "linked_at", "last_sign_in_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # links are made only by a person's first sign-in with an invitation
+
+
+class SsoInvitationForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = SsoInvitation
+        fields = ["user", "provider", "subject"]
+        help_texts = {"subject": "The provider's subject (sub) for this person; leave blank to issue a code"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("user") and data.get("provider"):
+            problems = sso_invitation_problems(data["user"], data["provider"], data.get("subject") or "")
+            for field, problem in problems.items():
+                self.add_error(field, problem)
+        return data
+
+
+@admin.register(SsoInvitation)
+class SsoInvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = SsoInvitationForm
+    list_display = ("user", "provider", "subject", "created_at", "expires_at", "used_at")
+    list_filter = ("provider",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        invitation, code = sso_invitation_issue(
+            actor=request.user,  # type: ignore[arg-type]
+            user=obj.user,
+            provider=obj.provider,
+            subject=obj.subject,
+        )
+        obj.pk = invitation.pk
+        if code:
+            messages.warning(
+                request,
+                f"Give {obj.user.username} this invitation code by another channel, valid for 7 days, "
+                f"to link their {obj.provider.name} sign-in: {code}",
+            )

@@ -28,3 +28,12 @@ class EnrolForm(CodeForm):
         error_messages={"required": "Enter the enrolment code from your administrator"},
     )
     field_order = ["enrolment_code", "code"]
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Invitation code",
+        help_text="The one-time code your MARSOC Hub administrator gave you, like 1A2B-3C4D-5E6F-7A8B",
+        max_length=40,
+        error_messages={"required": "Enter the invitation code from your administrator"},
+    )

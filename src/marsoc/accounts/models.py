@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device
 
 from marsoc.core.vocabulary import Classification, Role
 
@@ -76,7 +77,7 @@ class Establishment(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # IdentityLink: django-otp is untyped
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     hub = models.ForeignKey(
         Hub,
@@ -143,3 +144,106 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class IdentityProvider(models.Model):  # type: ignore[django-manager-missing]  # as User
+    """A partner agency's OpenID Connect identity provider (single sign-on, docs/sso.md).
+
+    Several may be active at once, one or more per agency. Whoever signs in through one belongs to its
+    agency; what the provider asserts is read from the claims named here."""
+
+    slug = models.SlugField(max_length=40, unique=True, help_text="Short name used in the sign-in addresses")
+    name = models.CharField(max_length=100, help_text="Shown on the sign-in button, e.g. London Probation ID")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="identity_providers")
+    issuer = models.URLField(
+        max_length=300, help_text="The provider's issuer; its discovery document is read from here"
+    )
+    client_id = models.CharField(max_length=255)
+    client_secret = models.CharField(max_length=500, help_text="Issued by the partner for MARSOC Hub")
+    scopes = models.CharField(max_length=200, default="openid profile email")
+    agency_claim = models.CharField(
+        max_length=100, blank=True, help_text="Claim naming the person's agency; blank not to check it"
+    )
+    agency_claim_value = models.CharField(
+        max_length=100, blank=True, help_text="The value that claim must have; blank for the agency's code"
+    )
+    roles_claim = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Claim listing the person's roles; blank to keep the roles given in MARSOC Hub",
+    )
+    role_map = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Which MARSOC Hub role each value of the roles claim gives, e.g. {"soc-officer": "partner_officer"}',
+    )
+    mfa_stands_in = models.BooleanField(
+        default=False,
+        verbose_name="Provider's multi-factor sign-in replaces the security code",
+        help_text="Only if the partner's multi-factor authentication has been assured",
+    )
+    mfa_amr_values = models.CharField(
+        max_length=200,
+        default="mfa otp hwk swk sc",
+        blank=True,
+        help_text="Authentication methods (amr) that count as multi-factor, separated by spaces",
+    )
+    mfa_acr_values = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Authentication context classes (acr) that count as multi-factor, separated by spaces",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdentityLink(Device):
+    """Who a provider's subject is here: made only from an administrator's invitation.
+
+    It is also a django-otp device: a session whose sign-in carried the provider's multi-factor claim,
+    where the provider is trusted for it, is verified by this link instead of a security code."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="links")
+    subject = models.CharField(max_length=255, help_text="The provider's `sub` for this person")
+    linked_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="one_account_per_subject"),
+            models.UniqueConstraint(fields=["provider", "user"], name="one_subject_per_account"),
+        ]
+
+    def verify_token(self, token: object) -> bool:
+        return False  # never a code: it verifies a session only through the provider's claim
+
+
+class SsoInvitation(models.Model):
+    """An administrator's invitation for one person to sign in through one provider: naming the
+    provider's subject, or carrying a one-time code (only its SHA-256 kept) the person enters once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_invitations")
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="invitations")
+    subject = models.CharField(max_length=255, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(subject="", code_hash=""), name="invitation_names_subject_or_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.provider}"

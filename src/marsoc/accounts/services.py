@@ -28,7 +28,16 @@ def _token_hash(raw: str) -> str:
 
 # What the system administrator may do in the admin: accounts and reference data, never case data.
 ADMIN_PERMISSIONS = {
-    "accounts": ["hub", "agency", "establishment", "user", "rolegrant"],
+    "accounts": [
+        "hub",
+        "agency",
+        "establishment",
+        "user",
+        "rolegrant",
+        "identityprovider",
+        "identitylink",
+        "ssoinvitation",
+    ],
     "axes": ["accessattempt"],  # to unlock a locked-out account
     "plans": ["tactic"],  # the tools-and-powers catalogue (reference data; retired, never deleted)
 }

@@ -5,32 +5,25 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 
 from .forms import CodeForm, EnrolForm, SignInForm
 from .models import User
 from .selectors import active_user, unconfirmed_device
 from .services import totp_device, totp_enrol_confirm, totp_enrol_start
-
-PENDING = "marsoc_pending_user"
-NEXT = "marsoc_next"
-
-
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
-        return candidate
-    return str(reverse_lazy("web:home"))
+from .session import NEXT, PENDING, SSO, complete_sign_in, safe_next
+from .sso.oidc import provider_logout_url
+from .sso.selectors import sign_in_providers
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
+    providers = sign_in_providers()
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
@@ -41,22 +34,20 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "The username or password is not right")
         else:
             request.session.cycle_key()
+            request.session.pop(SSO, None)
             request.session[PENDING] = user.pk
-            request.session[NEXT] = _safe_next(request, request.GET.get("next"))
+            request.session[NEXT] = safe_next(request, request.GET.get("next"))
             return redirect("accounts:code")
-    return render(request, "accounts/sign_in.html", {"form": form})
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "providers": providers, "next": request.GET.get("next", "")},
+    )
 
 
 def _pending_user(request: HttpRequest) -> User | None:
     pk = request.session.get(PENDING)
     return active_user(pk)
-
-
-def _complete(request: HttpRequest, user: User, device: Any) -> HttpResponse:
-    destination = request.session.get(NEXT) or str(reverse_lazy("web:home"))
-    login(request, user, backend="marsoc.accounts.backends.UserBackend")
-    otp_login(request, device)
-    return redirect(destination)
 
 
 def sign_in_code(request: HttpRequest) -> HttpResponse:
@@ -70,7 +61,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # verify_token applies django-otp's throttling: repeated wrong codes are refused for a while.
         if device.verify_token(form.cleaned_data["code"]):
-            return _complete(request, user, device)
+            return complete_sign_in(request, user, device)
         form.add_error("code", "The security code is not right, or it has expired")
     return render(request, "accounts/code.html", {"form": form})
 
@@ -91,7 +82,7 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and device is not None and form.is_valid():
         if totp_enrol_confirm(device, form.cleaned_data["code"], form.cleaned_data["enrolment_code"]):
             request.session.pop(ENROL_DEVICE, None)
-            return _complete(request, user, device)
+            return complete_sign_in(request, user, device)
         form.add_error(None, "The enrolment code or the security code is not right. Check both and try again")
     if device is None:
         # A new secret on every visit: one seen earlier (by anyone) can never be confirmed later.
@@ -107,9 +98,22 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Ends our session; after a single sign-on, also at the provider where it offers RP-initiated logout."""
+    signed_in_by = request.session.get(SSO) or {}
     logout(request)
     messages.info(request, "You have signed out")
-    return redirect("accounts:login")
+    elsewhere = provider_logout_url(
+        signed_in_by.get("provider"),
+        id_token=signed_in_by.get("id_token"),
+        return_to=request.build_absolute_uri(str(reverse_lazy("accounts:login"))),
+    )
+    if elsewhere is None:
+        return redirect("accounts:login")
+    # A page, not a redirect: the form-action policy (rightly) stops a form's redirect to another origin.
+    provider_name = signed_in_by.get("name") or "your organisation's sign-in"
+    return render(
+        request, "accounts/signed_out.html", {"elsewhere": elsewhere, "provider_name": provider_name}
+    )
 
 
 class ChangePassword(PasswordChangeView):

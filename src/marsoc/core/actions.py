@@ -50,6 +50,12 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     ADMIN_CHANGE = "admin.change", A, "Changed a record in the administration site"
     ADMIN_DELETE = "admin.delete", A, "Deleted a record in the administration site"
     ADMIN_USER_ROLES = "admin.user.roles", A, "Changed a user's roles"
+    # Single sign-on with partner identity providers (accounts/sso/, docs/sso.md).
+    SSO_INVITE = "sso.invite", A, "Invited a person to sign in through their agency's provider", "user"
+    SSO_LINK = "sso.link", A, "Linked a partner provider's sign-in to an account", "user"
+    SSO_ROLES = "sso.roles", A, "Took a person's roles from their agency's provider", "user"
+    SSO_SIGN_IN = "sso.sign_in", CON, "Signed in through a partner identity provider", "user"
+    SSO_REFUSED = "sso.refused", CON, "Refused a partner provider's sign-in", "identity_provider"
 
     # --- the audit log itself ---------------------------------------------------------------------------
     AUDIT_BROWSE = "audit.browse", CON, "Browsed the audit log", "audit_log"
