@@ -49,10 +49,12 @@ migrate: install ## Create or update the database
 generate: migrate ## Generate demonstration data (NOMINALS=500 SEED=1)
 	$(BIN)/marsoc generate --nominals $(NOMINALS) --seed $(SEED) --reset
 
-demo: generate ## Install, create an SQLite database, generate data, run the web server and task worker
-	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+demo: generate ## Install, create an SQLite database, generate data, run the web server, task worker and demo identity provider
+	@echo "Starting the task worker, the demo identity provider (http://127.0.0.1:9000, dev/oidc/demo.json)"
+	@echo "and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all three)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/marsoc db_worker --interval 2 --no-reload & \
+	node dev/oidc/provider.mjs dev/oidc/demo.json & \
 	$(BIN)/marsoc runserver --noreload $(HOST):$(PORT)
 
 serve: ## The production server (gunicorn, MARSOC_WEB_WORKERS workers) and the worker on an existing database

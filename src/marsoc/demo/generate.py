@@ -50,6 +50,7 @@ from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 from .network import generate_network, reset_network
 from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
 from .plans import generate_plans
+from .sso import SsoSignIn, ensure_sso
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
 BATCH = 5000
@@ -158,6 +159,7 @@ class GenerateResult:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     credentials: list[Credentials] = field(default_factory=list)
+    sso: list[SsoSignIn] = field(default_factory=list)
 
 
 def ensure_users(seed: int) -> list[Credentials]:
@@ -490,6 +492,7 @@ def generate(
     result = GenerateResult()
     if with_users:
         result.credentials = ensure_users(seed)
+        result.sso = ensure_sso()
     hubs = {h.code: h for h in Hub.objects.filter(is_national=False)}
     establishments: dict[int, list[int]] = {}
     all_est = list(Establishment.objects.filter(active=True).values_list("id", "hub_id"))

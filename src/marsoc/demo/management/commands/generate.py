@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marsoc.demo.generate import DEMO_PASSWORD, generate, reset_case_data
 from marsoc.demo.linkage import DEFAULT_PEOPLE as DEFAULT_LINKAGE_PEOPLE
+from marsoc.demo.sso import SsoSignIn, demo_config
 from marsoc.nominals.models import Nominal
 
 
@@ -52,9 +53,28 @@ class Command(BaseCommand):
         for c in result.credentials:
             if c.totp_secret:
                 self.stdout.write(f"  {c.username:<20} {c.roles:<28} {c.where:<38} {c.totp_secret}")
+        self._print_sso(result.sso)
         self.stdout.write("")
         self.stdout.write(
             "API tokens for scripted use (curl -H 'Authorization: Bearer <token>' .../api/nominals):"
         )
         for c in result.credentials:
             self.stdout.write(f"  {c.username:<20} {c.token}")
+
+    def _print_sso(self, sign_ins: list[SsoSignIn]) -> None:
+        if not sign_ins:
+            return
+        self.stdout.write("")
+        self.stdout.write(
+            f"Single sign-on: `make demo` also starts a demo identity provider at {demo_config()['issuer']}."
+        )
+        self.stdout.write(
+            "  On the sign-in page choose 'Sign in with <provider>', then sign in at the provider as:"
+        )
+        self.stdout.write(
+            f"  {'provider':<28} {'username':<16} {'password':<19} {'signs in as':<19} second factor"
+        )
+        for s in sign_ins:
+            self.stdout.write(
+                f"  {s.provider:<28} {s.username:<16} {s.password:<19} {s.becomes or '-':<19} {s.second_factor}"
+            )
