@@ -4,6 +4,8 @@ invitations, the agency and role claims, the amr rule both ways, refusals and th
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from marsoc.accounts.models import IdentityLink, SsoInvitation
 from marsoc.accounts.sso.services import sso_invitation_issue
@@ -92,11 +94,6 @@ def test_an_agency_that_does_not_trust_its_provider_mfa_still_asks_for_the_code(
     client = Client()
     response = _through_provider(client, "nca-id", "alex.mbeki")  # amr says hwk: multi-factor
     assert response["Location"] == "/sign-in/code/"
-    from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from ..conftest import TOTP_KEY  # noqa: F401  (make_user set a known authenticator)
-
     device = TOTPDevice.objects.get(user=alex)
     code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
     assert client.post("/sign-in/code/", {"code": code})["Location"] == "/"
@@ -181,6 +178,19 @@ def test_an_expired_invitation_links_nobody(providers, jo):
 def test_a_forged_callback_is_refused(providers):
     response = Client().get("/sign-in/sso/probation-id/callback/?code=forged&state=forged")
     assert response.status_code == 403 and "did not finish" in response.content.decode()
+    assert AuditEvent.objects.get(action="sso.refused").details["reason"] == "provider_error"
+
+
+def test_a_provider_that_refuses_our_client_is_a_clear_refusal(providers, jo):
+    """The real provider turns down the code exchange (wrong client secret): a page, not an error."""
+    sso_invitation_issue(
+        actor=None, user=jo, provider=providers["probation-id"], subject=person("jo.lindqvist").sub
+    )
+    providers["probation-id"].client_secret = "not-the-secret-the-provider-issued"
+    providers["probation-id"].save()
+    response = _through_provider(Client(), "probation-id", "jo.lindqvist")
+    assert response.status_code == 403 and "did not finish" in response.content.decode()
+    assert not IdentityLink.objects.exists()
     assert AuditEvent.objects.get(action="sso.refused").details["reason"] == "provider_error"
 
 

@@ -8,9 +8,10 @@ import hashlib
 import logging
 from typing import Any
 
-from authlib.integrations.base_client import OAuthError
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.http import HttpRequest, HttpResponse
+from joserfc.errors import JoseError
 from requests import RequestException
 
 from ..models import IdentityProvider
@@ -19,6 +20,9 @@ from .selectors import active_provider
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
+# Everything a provider's answer can make the client raise: unreachable, refused (OAuth errors), a token
+# whose signature, issuer, audience, expiry or nonce is wrong (JOSE errors), or a malformed document.
+PROVIDER_FAILURES = (RequestException, AuthlibBaseError, JoseError, ValueError, KeyError, RuntimeError)
 _clients: dict[str, Any] = {}
 
 
@@ -53,7 +57,7 @@ def _client(provider: IdentityProvider) -> Any:
 def start(request: HttpRequest, provider: IdentityProvider, redirect_uri: str) -> HttpResponse:
     try:
         return _client(provider).authorize_redirect(request, redirect_uri)
-    except (RequestException, ValueError, KeyError, OAuthError) as error:
+    except PROVIDER_FAILURES as error:
         log.warning("identity provider %s unreachable: %s", provider.slug, type(error).__name__)
         raise SignInFailed(str(error)) from error
 
@@ -73,7 +77,7 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> tuple[Assertion,
             extra = client.userinfo(token=token)
             if str(extra.get("sub")) == str(claims["sub"]):
                 claims.update({c: extra[c] for c in missing if c in extra})
-    except (RequestException, ValueError, KeyError, OAuthError, RuntimeError) as error:
+    except PROVIDER_FAILURES as error:
         log.warning("sign-in at %s failed: %s", provider.slug, type(error).__name__)
         raise SignInFailed(str(error)) from error
     return Assertion.from_claims(claims), str(token.get("id_token") or "")
@@ -91,7 +95,7 @@ def provider_logout_url(slug: str | None, *, id_token: str | None, return_to: st
         url = client.create_logout_url(
             post_logout_redirect_uri=return_to, id_token_hint=id_token or None, client_id=provider.client_id
         )["url"]
-    except (RequestException, ValueError, KeyError, RuntimeError) as error:
+    except PROVIDER_FAILURES as error:
         log.warning("identity provider %s logout unavailable: %s", provider.slug, type(error).__name__)
         return None
     return str(url)
