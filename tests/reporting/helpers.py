@@ -54,3 +54,23 @@ def reporting_world() -> dict[str, object]:
         owner, "yorkshire-humber", 8, [(MembershipState.REFERRED, date(2026, 11, 3))], "YorNov"
     )
     return {"owner": owner, "london": london, "yorkshire": yorkshire}
+
+
+def reporting_text(response) -> str:  # type: ignore[no-untyped-def]
+    """Everything a reader of a report response gets, as text: a page's HTML, a PDF's text, an XLSX's
+    cells, a CSV or the API's JSON."""
+    import io
+
+    kind = response["Content-Type"]
+    if kind.startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    if "spreadsheetml" in kind:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content))
+        return "\n".join(
+            str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
+        )
+    return response.content.decode("utf-8-sig")

@@ -7,6 +7,10 @@ inspectors and administrators have no report pages (404)."""
 
 ROUTES = {
     "reporting/",
+    "reporting/pack.pdf",
+    "reporting/export.xlsx",
+    "reporting/export.csv",
+    "api/reporting/board",
 }
 
 EVERY_HUB = {"board_member", "national_analyst", "national_manager"}
@@ -16,6 +20,10 @@ READERS = EVERY_HUB | {"london_manager"}
 SURFACES = [
     ("Board dashboard", "/reporting/", READERS),
     ("Board dashboard, a quarter", "/reporting/?period=quarter&at=2026-07", READERS),
+    ("quarterly Board pack", "/reporting/pack.pdf", READERS),
+    ("figures as XLSX", "/reporting/export.xlsx?period=quarter", READERS),
+    ("figures as CSV", "/reporting/export.csv", READERS),
+    ("API Board figures", "/api/reporting/board?period=month", READERS),
 ]
 # Which hubs' rows each reader is shown (by hub code); everyone sees the national row.
 HUB_ROWS = {

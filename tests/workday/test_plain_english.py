@@ -175,7 +175,9 @@ def page_routes() -> set[str]:
     from ..test_access_matrix import COVERED_ROUTES
 
     return {
-        r for r in COVERED_ROUTES if r not in NOT_PAGES and not r.endswith((".csv", ".pdf", ".<str:fmt>"))
+        r
+        for r in COVERED_ROUTES
+        if r not in NOT_PAGES and not r.endswith((".csv", ".pdf", ".xlsx", ".<str:fmt>"))
     }
 
 

@@ -5,7 +5,7 @@ force, one under an agreement since suspended). Bulk inserts, so 100,000-nominal
 to a sample)."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -235,7 +235,7 @@ def generate_intelligence(
             .order_by("reference")
         )
         parties = {a.pk: [p.pk for p in a.parties.all()] for a in agreements}
-        disclosures = []
+        disclosures: list[Disclosure] = []
         stamp = timezone.now()
         for item in items:
             if rng.random() > 0.35:
@@ -254,7 +254,7 @@ def generate_intelligence(
                         agreement=agreement,
                         purpose="Demonstration: shared under " + agreement.reference,
                         conditions=item.conditions,
-                        disclosed_at=stamp,
+                        disclosed_at=_disclosed_at(len(disclosures), item, agreement, stamp),
                     )
                 )
                 break
@@ -286,6 +286,15 @@ def generate_intelligence(
         "sharing_agreements": len(agreements),
         "nominal_summaries": summaries,
     }
+
+
+def _disclosed_at(n: int, item: IntelItem, agreement: SharingAgreement, stamp: datetime) -> datetime:
+    """Every other disclosure today (the partners' "shared this week" queues), the rest a week after
+    the item or the agreement's start, whichever is later, so the Board's sharing trend has a history."""
+    if n % 2 == 0:
+        return stamp
+    day = max(item.intelligence_date, agreement.starts_on) + timedelta(days=7)
+    return min(stamp, stamp - timedelta(days=(stamp.date() - day).days))
 
 
 def _summaries(agreements: list[SharingAgreement], today: date) -> int:

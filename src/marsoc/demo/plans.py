@@ -57,6 +57,11 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
 
+def _overdue_due(plan_day: date, today: date, back: int) -> date:
+    """A past due date `back` days ago, but not before the plan's first week (yesterday at the latest)."""
+    return min(today - timedelta(days=1), max(plan_day + timedelta(days=7), today - timedelta(days=back)))
+
+
 def generate_plans(*, seed: int, limit: int = DEFAULT_LIMIT, today: date | None = None) -> dict[str, int]:
     rng = random.Random(seed * 104729)
     today = today or timezone.localdate()
@@ -164,8 +169,9 @@ def generate_plans(*, seed: int, limit: int = DEFAULT_LIMIT, today: date | None 
         actions = []
         for tactic, agency in picked:
             overdue = rng.random() < 0.15
+            # Overdue actions fell due at any time since the plan began, so the Board's trend has a history.
             due = (
-                today - timedelta(days=rng.randint(1, 20))
+                _overdue_due(plan_day, today, rng.randint(1, 400))
                 if overdue
                 else today + timedelta(days=rng.randint(5, 120))
             )
@@ -281,7 +287,9 @@ def generate_plans(*, seed: int, limit: int = DEFAULT_LIMIT, today: date | None 
                     OutcomeStatus.REJECTED,
                 ]
             )
-            occurred = max(d.day, today - timedelta(days=rng.randint(0, 60)))
+            # Claims awaiting validation are recent (the next meeting's); decided ones go back two years.
+            recent = 60 if status == OutcomeStatus.CLAIMED else 700
+            occurred = max(d.day, today - timedelta(days=rng.randint(0, recent)))
             outcomes.append(
                 Outcome(
                     action=action,

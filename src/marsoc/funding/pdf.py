@@ -2,18 +2,11 @@
 
 from fpdf import FPDF
 
+from marsoc.core.pdf import latin1 as _t
+
 from .models import Claim, DecisionRecord
 from .money import pounds
 from .selectors import GrantSummary
-
-_REPLACE = {"–": "-", "—": "-", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"}
-
-
-def _t(value: object) -> str:
-    text = str(value)
-    for a, b in _REPLACE.items():
-        text = text.replace(a, b)
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 class _Doc(FPDF):

@@ -1,22 +1,12 @@
-"""The meeting pack and the minutes as PDF (fpdf2: pure Python, no network, no browser)."""
+"""The meeting pack and the minutes as tagged PDF (core.pdf: fpdf2, pure Python, no network, no browser)
+with the protective marking on every page."""
 
-from fpdf import FPDF
-
+from marsoc.core.pdf import TaggedDocument as _Doc
 from marsoc.core.vocabulary import Classification, classification_rank
 from marsoc.nominals.models import Nominal
 
 from .models import Meeting
 from .selectors import Agenda, MeetingRecord
-
-_REPLACE = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"}
-
-
-def _text(value: object) -> str:
-    """The built-in PDF fonts cover Latin-1 only: map common punctuation, replace anything else."""
-    text = str(value)
-    for a, b in _REPLACE.items():
-        text = text.replace(a, b)
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def _marking(nominal_ids: list[int]) -> str:
@@ -29,45 +19,6 @@ def _marking(nominal_ids: list[int]) -> str:
         if classification_rank(value) > classification_rank(marking):
             marking = value
     return marking
-
-
-class _Doc(FPDF):
-    def __init__(self, title: str, marking: str = Classification.OFFICIAL_SENSITIVE.value) -> None:
-        super().__init__(format="A4")
-        self.doc_title = title
-        self.marking = marking
-        self.set_title(_text(title))
-        self.set_author("MARSOC Hub")
-        self.set_auto_page_break(auto=True, margin=15)
-        self.add_page()
-
-    def header(self) -> None:
-        self.set_font("Helvetica", "B", 8)
-        self.cell(0, 5, _text(self.marking), align="C", new_x="LMARGIN", new_y="NEXT")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 5, _text(f"{self.doc_title} - page {self.page_no()} - {self.marking}"), align="C")
-
-    def h1(self, text: str) -> None:
-        self.set_font("Helvetica", "B", 16)
-        self.multi_cell(0, 8, _text(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
-
-    def h2(self, text: str) -> None:
-        self.ln(2)
-        self.set_font("Helvetica", "B", 12)
-        self.multi_cell(0, 7, _text(text), new_x="LMARGIN", new_y="NEXT")
-
-    def para(self, text: str) -> None:
-        self.set_font("Helvetica", "", 10)
-        self.multi_cell(0, 5, _text(text), new_x="LMARGIN", new_y="NEXT")
-
-    def items(self, lines: list[str], empty: str = "None.") -> None:
-        self.set_font("Helvetica", "", 10)
-        for line in lines or [empty]:
-            self.multi_cell(0, 5, _text(f"- {line}" if lines else line), new_x="LMARGIN", new_y="NEXT")
 
 
 def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import matplotlib
+import numpy
 
 matplotlib.use("svg")  # no display, no GUI toolkit
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .selectors import Trend
@@ -53,7 +55,14 @@ def _titled(svg: str, title: str, description: str) -> str:
 
 
 def line_chart(
-    *, key: str, title: str, description: str, trend: Trend, y_label: str, percent: bool = False
+    *,
+    key: str,
+    title: str,
+    description: str,
+    trend: Trend,
+    y_label: str,
+    percent: bool = False,
+    reference: float | None = None,
 ) -> Chart:
     fig = Figure(figsize=(7.5, 3.2))
     ax = fig.add_subplot()
@@ -63,17 +72,11 @@ def line_chart(
         ax.plot(
             x, ys, marker="o", markersize=3, linewidth=2, color=COLOURS[i % len(COLOURS)], label=series.label
         )
-    step = max(1, len(x) // 8)
-    ax.set_xticks(x[::step], [_month(m) for m in trend.months[::step]])
-    ax.set_ylabel(y_label)
-    if percent:
-        ax.set_ylim(0, 100)
-    else:
-        ax.set_ylim(bottom=0)
-    ax.grid(axis="y", color="#b1b4b6", linewidth=0.5)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
-    return Chart(key, title, description, _titled(_svg(fig), title, description))
+    if reference is not None:  # e.g. a relative rate index of 1: the same rate as the population
+        ax.axhline(reference, color="#505a5f", linewidth=1, linestyle="--")
+    return _monthly(
+        fig, ax, trend, y_label, (0, 100) if percent else None, Chart(key, title, description, "")
+    )
 
 
 def bar_chart(
@@ -91,6 +94,85 @@ def bar_chart(
     ax.set_xlabel(x_label)
     ax.spines[["top", "right"]].set_visible(False)
     return Chart(key, title, description, _titled(_svg(fig), title, description))
+
+
+def stacked_bar_chart(*, key: str, title: str, description: str, trend: Trend, y_label: str) -> Chart:
+    """One bar a month, one colour a category; a withheld figure adds nothing and its month is marked
+    with a hollow bar outline so a gap is not read as a zero."""
+    fig = Figure(figsize=(7.5, 3.2))
+    ax = fig.add_subplot()
+    x = list(range(len(trend.months)))
+    bottom = [0.0] * len(x)
+    for i, series in enumerate(trend.series):
+        heights = [0.0 if v is None else v for v in series.values]
+        ax.bar(x, heights, bottom=bottom, color=COLOURS[i % len(COLOURS)], label=series.label, width=0.8)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    withheld = [xi for xi in x if any(s.values[xi] is None for s in trend.series)]
+    if withheld:
+        top = max(bottom) or 1
+        ax.bar(
+            withheld,
+            [top * 0.04] * len(withheld),
+            bottom=[bottom[xi] for xi in withheld],
+            width=0.8,
+            fill=False,
+            edgecolor="#505a5f",
+            linestyle=":",
+            linewidth=1,
+            label="Some figures withheld",
+        )
+    return _monthly(fig, ax, trend, y_label, None, Chart(key, title, description, ""))
+
+
+def hub_grid_chart(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    hubs: list[str],
+    months: list[date],
+    values: list[list[int | None]],
+) -> Chart:
+    """The hubs side by side: one row a hub, one column a month, darker for more; withheld cells are
+    left grey (no pattern: the PDF pack draws the same SVG, and fpdf2 draws no SVG patterns)."""
+    fig = Figure(figsize=(7.5, 0.32 * len(hubs) + 1.2))
+    ax = fig.add_subplot()
+    known = [v for row in values for v in row if v is not None]
+    top = max(known, default=1) or 1
+    # One mesh, not a patch a cell: the grid is drawn in a fraction of the time. Withheld is "bad".
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#dddddd")
+    shades = numpy.ma.masked_invalid(
+        [[numpy.nan if v is None else 0.15 + 0.85 * v / top for v in row] for row in values]
+    )
+    ax.pcolormesh(shades, cmap=cmap, vmin=0, vmax=1, edgecolors="white", linewidth=0.5)
+    ax.set_xlim(0, len(months))
+    ax.set_ylim(len(hubs), 0)
+    ax.set_yticks([i + 0.5 for i in range(len(hubs))], hubs)
+    step = max(1, len(months) // 8)
+    ax.set_xticks([i + 0.5 for i in range(0, len(months), step)], [_month(m) for m in months[::step]])
+    ax.spines[["top", "right", "left", "bottom"]].set_visible(False)
+    ax.tick_params(length=0)
+    ax.set_xlabel(f"Darkest blue: {top} people; grey: withheld")
+    return Chart(key, title, description, _titled(_svg(fig), title, description))
+
+
+def _monthly(
+    fig: Figure, ax: Axes, trend: Trend, y_label: str, limits: tuple[float, float] | None, blank: Chart
+) -> Chart:
+    """The month axis, labels, grid and legend every monthly chart shares, and the finished SVG."""
+    x = list(range(len(trend.months)))
+    step = max(1, len(x) // 8)
+    ax.set_xticks(x[::step], [_month(m) for m in trend.months[::step]])
+    ax.set_ylabel(y_label)
+    if limits:
+        ax.set_ylim(*limits)
+    else:
+        ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#b1b4b6", linewidth=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    svg = _titled(_svg(fig), blank.title, blank.description)
+    return Chart(blank.key, blank.title, blank.description, svg)
 
 
 def _month(m: date) -> str:

@@ -25,7 +25,7 @@ from marsoc.plans.vocabulary import OPEN_ACTION_STATUSES
 FLOW_MEASURES = ("referred", "adopted", "exited")
 SIZE = "size"  # category: membership state at the month's end
 PLAN = "plan"  # category: "agreed" / "not_agreed", of the people adopted at the month's end
-ACTIONS_OVERDUE = "actions_overdue"  # category: the acting agency's type
+ACTIONS_OVERDUE = "actions_overdue"  # people with an overdue action; category: the acting agency's type
 PLAN_AGREED, PLAN_NOT_AGREED = "agreed", "not_agreed"
 
 
@@ -51,15 +51,21 @@ def add_months(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _end_of_day(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def _rows(
-    qs: QuerySet[Any, Any], measure: str, hub: str, classification: str, category: str | None
+def rows_of(
+    qs: QuerySet[Any, Any],
+    measure: str,
+    hub: str,
+    classification: str,
+    category: str | None,
+    person: str = "id",
 ) -> Iterator[Count_]:
+    """Distinct people (`person`: the path to the person's id) by hub, classification and category."""
     fields = [hub, classification] + ([category] if category else [])
-    for row in qs.values(*fields).annotate(n=Count("id", distinct=True)).order_by():
+    for row in qs.values(*fields).annotate(n=Count(person, distinct=True)).order_by():
         yield Count_(
             hub_id=row[hub],
             measure=measure,
@@ -77,8 +83,9 @@ def state_at(end: date) -> Subquery:
     return Subquery(latest.values("to_state")[:1])
 
 
-def month_counts(month: date, today: date) -> list[Count_]:
-    """Every raw count of one month (up to `today` if the month is still running)."""
+def cohort_counts(month: date, today: date) -> list[Count_]:
+    """The cohort's raw counts of one month (up to `today` if the month is still running); the other
+    measures are in activity.py."""
     start, end = month, min(month_end(month), today)
     counts: list[Count_] = []
     changes = MembershipChange.objects.filter(effective_date__gte=start, effective_date__lte=end)
@@ -89,27 +96,28 @@ def month_counts(month: date, today: date) -> list[Count_]:
     ):
         qs = changes.filter(to_state=state)
         category = "exit_reason" if state == MembershipState.EXITED else None
-        counts += _rows(qs, measure, "nominal__owner_hub_id", "nominal__classification", category)
+        counts += rows_of(qs, measure, "nominal__owner_hub_id", "nominal__classification", category)
     people = Nominal.objects.annotate(state_then=state_at(end)).exclude(state_then=None)
-    counts += _rows(people, SIZE, "owner_hub_id", "classification", "state_then")
+    counts += rows_of(people, SIZE, "owner_hub_id", "classification", "state_then")
     adopted = people.filter(state_then=MembershipState.ADOPTED)
-    agreed = Q(plan__first_agreed_at__lte=_end_of_day(end))
+    agreed = Q(plan__first_agreed_at__lte=end_of_day(end))
     counts += [
         Count_(c.hub_id, PLAN, PLAN_AGREED, c.classification, c.value)
-        for c in _rows(adopted.filter(agreed), PLAN, "owner_hub_id", "classification", None)
+        for c in rows_of(adopted.filter(agreed), PLAN, "owner_hub_id", "classification", None)
     ]
     counts += [
         Count_(c.hub_id, PLAN, PLAN_NOT_AGREED, c.classification, c.value)
-        for c in _rows(adopted.exclude(agreed), PLAN, "owner_hub_id", "classification", None)
+        for c in rows_of(adopted.exclude(agreed), PLAN, "owner_hub_id", "classification", None)
     ]
     overdue = Action.objects.filter(
-        created_at__lte=_end_of_day(end), due_date__lt=end, status__in=OPEN_ACTION_STATUSES
+        created_at__lte=end_of_day(end), due_date__lt=end, status__in=OPEN_ACTION_STATUSES
     )
-    counts += _rows(
+    counts += rows_of(
         overdue,
         ACTIONS_OVERDUE,
         "plan__nominal__owner_hub_id",
         "plan__nominal__classification",
         "agency__agency_type",
+        person="plan__nominal_id",
     )
     return counts

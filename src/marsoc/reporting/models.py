@@ -44,3 +44,18 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot} {self.hub_id} {self.measure}/{self.category}: {self.value}"
+
+
+class BuiltDashboard(models.Model):
+    """A dashboard already built (its charts drawn, its figures suppressed), kept so a page view reads it
+    instead of drawing a dozen charts again. `key` names what the viewer may be shown (hubs shown and
+    shown exactly, the façade's scope of figures) and the period; `version` the snapshots it was built
+    from, so a refreshed snapshot makes it stale. Holds aggregates only, already suppressed."""
+
+    key = models.CharField(max_length=64, unique=True)
+    version = models.CharField(max_length=80)
+    payload = models.JSONField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"dashboard {self.key[:8]} ({self.version})"

@@ -9,13 +9,14 @@ from datetime import date
 from django.db.models import Sum
 
 from marsoc.accounts.models import Hub, User
+from marsoc.assessment.selectors import default_population
 from marsoc.core import access
 from marsoc.nominals.vocabulary import MembershipState
 
 from .measures import FLOW_MEASURES, PLAN, PLAN_AGREED, PLAN_NOT_AGREED, SIZE, add_months
 from .models import Figure, Snapshot
 from .periods import Period
-from .suppression import Cell, hub_grid, published, withhold
+from .suppression import Cell, Grid, hub_grid, published, withhold
 
 NATIONAL = "national"
 TOTAL = "total"
@@ -75,19 +76,19 @@ def _grid_values(viewer: Viewer, per_hub: dict[tuple[str, str], int], columns: l
     return values
 
 
-def _published(
+def _grid(
     viewer: Viewer,
     per_hub: dict[tuple[str, str], int],
     columns: list[str],
     *,
     total: str | None = None,
     forced: Iterable[Cell] = (),
-) -> tuple[dict[Cell, int], dict[Cell, int | None]]:
+) -> Grid:
     if total:
         for code in viewer.codes:
             per_hub[(code, total)] = sum(per_hub.get((code, c), 0) for c in columns)
     values = _grid_values(viewer, per_hub, [*columns, *([total] if total else [])])
-    grid = hub_grid(
+    return hub_grid(
         values,
         rows=viewer.codes,
         columns=columns,
@@ -97,7 +98,6 @@ def _published(
         total_column=total,
         forced=forced,
     )
-    return values, published(grid)
 
 
 @dataclass
@@ -131,22 +131,11 @@ def _flow(viewer: Viewer, measure: str, period: Period) -> dict[Cell, int | None
     forced: set[Cell] = set()
     if len(period.months) > 1:
         for month in period.months:
-            month_hub = _sum_categories(raw, month, measure)
-            values = _grid_values(viewer, month_hub, [measure])
-            forced |= withhold(
-                hub_grid(
-                    values,
-                    rows=viewer.codes,
-                    columns=[measure],
-                    national=NATIONAL,
-                    shown_rows=[h.code for h in viewer.shown],
-                    exempt_rows=viewer.exact,
-                )
-            )
+            forced |= withhold(_grid(viewer, _sum_categories(raw, month, measure), [measure]))
     per_hub: dict[tuple[str, str], int] = defaultdict(int)
     for (_month, code, _category), n in raw.items():
         per_hub[(code, measure)] += n
-    return _published(viewer, dict(per_hub), [measure], forced=forced)[1]
+    return published(_grid(viewer, dict(per_hub), [measure], forced=forced))
 
 
 def _sum_categories(
@@ -177,7 +166,7 @@ def flow_table(*, viewer: Viewer, period: Period) -> Table:
 def _stock(viewer: Viewer, measure: str, month: date, columns: list[str]) -> dict[Cell, int | None]:
     raw = _raw(viewer, measure, [month])
     per_hub = {(code, category): n for (_m, code, category), n in raw.items()}
-    return _published(viewer, per_hub, columns, total=TOTAL)[1]
+    return published(_grid(viewer, per_hub, columns, total=TOTAL))
 
 
 STATES = [MembershipState.REFERRED, MembershipState.UNDER_ASSESSMENT, MembershipState.ADOPTED]
@@ -275,3 +264,129 @@ def plan_trend(*, viewer: Viewer, months: list[date]) -> Trend:
         rows += [(h.code, h.name) for h in viewer.shown]
     shares = [plan_shares(viewer, m) for m in months]
     return Trend(months, [Series(label, [share_value(*s[code]) for s in shares]) for code, label in rows])
+
+
+# ------------------------------------------------------------------------- measures with categories
+
+
+def category_month(
+    viewer: Viewer, measure: str, month: date, categories: list[str]
+) -> dict[Cell, int | None]:
+    """One month of a measure by category, with each row's total (TOTAL), suppressed."""
+    return _stock(viewer, measure, month, categories)
+
+
+def category_period(
+    viewer: Viewer, measure: str, period: Period, categories: list[str], *, stock: bool
+) -> dict[Cell, int | None]:
+    """A measure by category over a period: a stock as at its last month's end; a flow added up over
+    its months, withholding in the quarter whatever any month withheld."""
+    if stock or len(period.months) == 1:
+        return category_month(viewer, measure, period.months[-1], categories)
+    raw = _raw(viewer, measure, period.months)
+    forced: set[Cell] = set()
+    for month in period.months:
+        per_month = {(code, cat): n for (m, code, cat), n in raw.items() if m == month}
+        forced |= withhold(_grid(viewer, per_month, categories, total=TOTAL))
+    summed: dict[tuple[str, str], int] = defaultdict(int)
+    for (_m, code, cat), n in raw.items():
+        summed[(code, cat)] += n
+    return published(_grid(viewer, dict(summed), categories, total=TOTAL, forced=forced))
+
+
+def category_table(
+    *,
+    viewer: Viewer,
+    key: str,
+    caption: str,
+    measure: str,
+    categories: dict[str, str],
+    period: Period,
+    stock: bool,
+) -> Table:
+    """Hubs (those the viewer is shown) and national by category for the period, with the total of the
+    period before beside."""
+    codes = list(categories)
+    now = category_period(viewer, measure, period, codes, stock=stock)
+    before = category_period(viewer, measure, period.previous, codes, stock=stock)
+    keys = [(now, c) for c in [*codes, TOTAL]] + [(before, TOTAL)]
+    columns = [*categories.values(), f"Total, {period.short_label}", f"Total, {period.previous.short_label}"]
+    return Table(key, caption, columns, _rows(viewer, keys))
+
+
+def category_trend(
+    *, viewer: Viewer, measure: str, categories: dict[str, str], months: list[date], row: str = NATIONAL
+) -> Trend:
+    """Each category month by month (national, or a hub the viewer is shown), suppressed."""
+    codes = list(categories)
+    shown = [category_month(viewer, measure, m, codes) for m in months]
+    return Trend(
+        months,
+        [Series(label, [_as_float(s.get((row, code))) for s in shown]) for code, label in categories.items()],
+    )
+
+
+def share_trend(
+    *, viewer: Viewer, measure: str, part: str, categories: list[str], months: list[date], label: str
+) -> Trend:
+    """The share (per cent) one category is of the row's total each month: national, and the viewer's
+    own hub when they are shown only theirs. Only where both counts are published."""
+    rows = [(NATIONAL, f"{label}, all hubs (national)")]
+    if not viewer.every_hub:
+        rows += [(h.code, f"{label}, {h.name}") for h in viewer.shown]
+    shown = [category_month(viewer, measure, m, categories) for m in months]
+    return Trend(
+        months,
+        [
+            Series(name, [share_value(s.get((code, part)), s.get((code, TOTAL))) for s in shown])
+            for code, name in rows
+        ],
+    )
+
+
+def hub_month_grid(
+    *, viewer: Viewer, measure: str, months: list[date]
+) -> tuple[list[str], list[list[int | None]]]:
+    """Hub names (those shown) and, for each, the measure's monthly figure, suppressed; the Board's
+    picture of the 10 hubs side by side."""
+    by_month = [_flow(viewer, measure, Period("month", m)) for m in months]
+    names = [h.name for h in viewer.shown]
+    values = [[shown.get((h.code, measure)) for shown in by_month] for h in viewer.shown]
+    return names, values
+
+
+def _as_float(value: int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def total_trend(
+    *, viewer: Viewer, measures: dict[str, str], categories: list[str], months: list[date]
+) -> Trend:
+    """Each measure's national total (over `categories`) month by month, suppressed."""
+    series = []
+    for measure, label in measures.items():
+        shown = [category_month(viewer, measure, m, categories) for m in months]
+        series.append(Series(label, [_as_float(s.get((NATIONAL, TOTAL))) for s in shown]))
+    return Trend(months, series)
+
+
+def rri_trend(*, viewer: Viewer, months: list[date], groups: dict[str, str], measure: str) -> Trend:
+    """The relative rate index of each ethnic group in the adopted cohort, month by month, against the
+    default reference population (the equality report's): the group's share of those with a recorded
+    ethnicity over its share of the population. Computed from published counts only."""
+    population = default_population()
+    if population is None:
+        return Trend(months, [])
+    shares = {s.group: float(s.share) for s in population.shares.all() if s.characteristic == "ethnicity"}
+    # Those with no recorded ethnicity are left out of the table, so its total is the recorded cohort.
+    shown = [category_month(viewer, measure, m, list(groups)) for m in months]
+    series = []
+    for code, label in groups.items():
+        if not shares.get(code):
+            continue
+        values: list[float | None] = []
+        for s in shown:
+            a, recorded = s.get((NATIONAL, code)), s.get((NATIONAL, TOTAL))
+            values.append(None if a is None or not recorded else (a / recorded) / (shares[code] / 100))
+        series.append(Series(label, values))
+    return Trend(months, series)

@@ -3,18 +3,28 @@
 Reports are aggregates: the audit entry records the report and its parameters (period, hubs shown), no
 person as a subject, since no person is shown."""
 
+import hashlib
+import json
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from marsoc.accounts.models import User
+from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
+from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile
 
-from .measures import add_months, month_counts, month_end, month_start
-from .models import Figure, Snapshot
+from .activity import month_counts
+from .documents import pack_pdf, report_csv, report_xlsx
+from .measures import add_months, month_end, month_start
+from .models import BuiltDashboard, Figure, Snapshot
+from .periods import Period
+from .report import Dashboard, dashboard
+from .selectors import Viewer
 
 
 @transaction.atomic
@@ -75,6 +85,7 @@ def snapshots_refresh(
 def snapshots_reset() -> None:
     """Remove every snapshot (the demo's reset, with the records they were built from)."""
     Snapshot.objects.all().delete()
+    BuiltDashboard.objects.all().delete()
 
 
 def report_view_record(*, actor: User, report: str, parameters: dict[str, Any], surface: str) -> None:
@@ -88,3 +99,100 @@ def report_view_record(*, actor: User, report: str, parameters: dict[str, Any], 
         justification="Delivery Board reporting (aggregates, no personal data)",
         details={"report": report, **parameters},
     )
+
+
+def snapshots_version() -> str:
+    """Names the snapshots as they stand: any month built or rebuilt changes it."""
+    found = Snapshot.objects.aggregate(n=Count("id"), last=Max("built_at"))
+    return f"{found['n']}:{found['last'].isoformat() if found['last'] else '-'}"
+
+
+def dashboard_key(viewer: Viewer, period: Period) -> str:
+    """What decides a dashboard's content: the hubs shown and shown exactly, the façade's scope of
+    the figures this viewer may count (their clearance), and the period."""
+    scope = repr(access.scope(viewer.actor, "report_figure"))
+    parts = [sorted(h.code for h in viewer.shown), sorted(viewer.exact), scope, period.kind, period.at]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def dashboard_for(*, viewer: Viewer, period: Period) -> Dashboard:
+    """The dashboard from the last build for the same snapshots and the same reach, else built now and
+    kept (drawing the charts is the slow part; the snapshots themselves are built by the worker)."""
+    key, version = dashboard_key(viewer, period), snapshots_version()
+    kept = BuiltDashboard.objects.filter(key=key, version=version).values_list("payload", flat=True).first()
+    if kept is not None:
+        return Dashboard.from_data(kept)
+    built = dashboard(viewer=viewer, period=period)
+    try:
+        with transaction.atomic():
+            BuiltDashboard.objects.update_or_create(
+                key=key,
+                defaults={"version": version, "payload": built.to_data(), "built_at": timezone.now()},
+            )
+    except IntegrityError:  # another request kept the same one a moment earlier
+        pass
+    return built
+
+
+FORMATS = {
+    "pdf": ("application/pdf", "pack"),
+    "xlsx": (XLSX_TYPE, "figures"),
+    "csv": (CSV_TYPE, "figures"),
+}
+
+
+def report_export(*, viewer: Viewer, period: Period, fmt: str, surface: str) -> ExportFile:
+    """The quarterly pack (PDF) or the period's figures (XLSX, CSV) for this viewer, recorded as a
+    disclosure of aggregates (no person is in them)."""
+    content_type, kind = FORMATS[fmt]
+    board = dashboard_for(viewer=viewer, period=period)
+    today = timezone.localdate()
+    if fmt == "pdf":
+        content = pack_pdf(board, built_on=today)
+    elif fmt == "xlsx":
+        content = report_xlsx(board)
+    else:
+        content = report_csv(board)
+    audit_record(
+        actor=viewer.actor,
+        action=AuditAction.REPORT_EXPORT,
+        object_type="report",
+        object_id=f"board-{kind}",
+        surface=surface,
+        justification="Delivery Board reporting (aggregates, no personal data)",
+        details={
+            "report": f"board-{kind}",
+            "format": fmt,
+            "period": period.kind,
+            "at": period.at,
+            "hubs": [h.code for h in viewer.shown],
+            "bytes": len(content),
+        },
+    )
+    name = f"marsoc-board-{kind}-{period.kind}-{period.at}.{fmt}"
+    return ExportFile(content, content_type, name)
+
+
+def dashboards_warm(*, today: date | None = None) -> int:
+    """Build, once per distinct reach, the dashboards of the latest complete month and quarter for
+    everyone who may read reports, so the first page view after a refresh reads a kept one. Run by the
+    worker after the snapshots (who may read is the façade's answer, asked of each active user)."""
+    from .periods import MONTH, QUARTER, latest_complete
+    from .selectors import report_viewer
+
+    today = today or timezone.localdate()
+    periods = [latest_complete(MONTH, today), latest_complete(QUARTER, today)]
+    version, seen, built = snapshots_version(), set(), 0
+    for user in User.objects.filter(is_active=True, is_service_account=False).order_by("pk"):
+        if not access.may(user, "reporting.view"):
+            continue
+        viewer = report_viewer(actor=user)
+        for period in periods:
+            key = dashboard_key(viewer, period)
+            if key in seen:
+                continue
+            seen.add(key)
+            if not BuiltDashboard.objects.filter(key=key, version=version).exists():
+                dashboard_for(viewer=viewer, period=period)
+                built += 1
+    return built

@@ -5,17 +5,19 @@ from django_tasks.base import TaskContext
 
 from marsoc.core.jobs import task_held, tasks_recover
 
-from .services import snapshots_refresh
+from .services import dashboards_warm, snapshots_refresh
 
 
 @task(takes_context=True)
 def snapshots_refresh_task(context: TaskContext, months: int = 24, rebuild: bool = False) -> dict[str, int]:
     """Build the monthly snapshots that are missing or still running (incremental). Held
     (core.jobs.task_held) so a refresh whose worker dies is queued again (snapshots_recover): each
-    month is built in its own transaction, so the redo builds only what the killed run had not."""
+    month is built in its own transaction, so the redo builds only what the killed run had not. Then
+    the dashboards people will open first are built and kept (services.dashboards_warm)."""
     with task_held(str(context.task_result.id)):
         built = snapshots_refresh(months=months, rebuild=rebuild)
-    return {"built": len(built)}
+        dashboards = dashboards_warm()
+    return {"built": len(built), "dashboards": dashboards}
 
 
 def snapshots_recover() -> list[str]:

@@ -5,4 +5,7 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("pack.pdf", views.export, {"fmt": "pdf"}, name="pack"),
+    path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
 ]

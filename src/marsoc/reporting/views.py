@@ -1,6 +1,8 @@
 """Board report pages. Thin: the façade decides who may read them, selectors scope and suppress, the
 service records that a report was shown."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,8 +12,7 @@ from marsoc.core import access
 from marsoc.core.web import actor as _actor
 
 from . import services
-from .periods import KINDS, MONTH, PeriodError, latest_complete, parse_period
-from .report import dashboard as build_dashboard
+from .periods import KINDS, MONTH, QUARTER, Period, PeriodError, latest_complete, parse_period
 from .selectors import report_viewer
 
 
@@ -28,7 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         error = str(exc)
         period = latest_complete(MONTH, today)
     viewer = report_viewer(actor=actor)
-    board = build_dashboard(viewer=viewer, period=period)
+    board = services.dashboard_for(viewer=viewer, period=period)
     services.report_view_record(
         actor=actor,
         report="dashboard",
@@ -48,8 +49,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "viewer": viewer,
             "error": error,
             "kinds": KINDS,
+            "pack": _pack_period(period, today),
+            "equality": access.may(actor, "equality.view"),
             "previous": period.previous,
             "next": None if period.start >= latest_complete(period.kind, today).start else period.following,
         },
         status=400 if error else 200,
     )
+
+
+def _export_period(request: HttpRequest, fmt: str) -> Period:
+    """The quarter of a pack (the latest complete one unless `at` names another); the period of an
+    export as on the dashboard. A bad parameter answers 400 naming it."""
+    kind = QUARTER if fmt == "pdf" else request.GET.get("period")
+    return parse_period(kind, request.GET.get("at"), timezone.localdate())
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "reporting.view"):
+        raise Http404("No such page")
+    try:
+        period = _export_period(request, fmt)
+    except PeriodError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    viewer = report_viewer(actor=actor)
+    file = services.report_export(viewer=viewer, period=period, fmt=fmt, surface="reporting " + fmt)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return response
+
+
+def _pack_period(period: Period, today: date) -> Period:
+    """The quarter a pack link offers: the one shown, or the latest complete quarter for a month."""
+    if period.kind == QUARTER:
+        return period
+    return latest_complete(QUARTER, today)

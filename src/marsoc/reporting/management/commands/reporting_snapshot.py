@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from marsoc.reporting.services import snapshots_refresh
+from marsoc.reporting.services import dashboards_warm, snapshots_refresh
 from marsoc.reporting.tasks import snapshots_refresh_task
 
 
@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=24, help="how many months back (default 24)")
         parser.add_argument("--rebuild", action="store_true", help="rebuild complete months too")
         parser.add_argument("--enqueue", action="store_true", help="queue the work for the task worker")
+        parser.add_argument(
+            "--warm", action="store_true", help="then build and keep the dashboards readers open first"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         months = options["months"]
@@ -29,3 +32,5 @@ class Command(BaseCommand):
         for snapshot in built:
             self.stdout.write(f"{snapshot}: {'complete' if snapshot.complete else 'running month'}")
         self.stdout.write(f"Built {len(built)} monthly snapshot(s)")
+        if options["warm"]:
+            self.stdout.write(f"Kept {dashboards_warm()} dashboard(s)")
