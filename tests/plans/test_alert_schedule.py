@@ -10,10 +10,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from marsoc.plans.apps import schedule_alerts_on_worker_start
 from marsoc.plans.models import Alert
 from marsoc.plans.schedule import next_alerts_run
-from marsoc.plans.tasks import alerts_task
+from marsoc.plans.tasks import alerts_on_worker_start, alerts_task
 
 from .helpers import World, sentence
 
@@ -36,8 +35,8 @@ def test_next_run_is_the_next_six_in_the_morning():
 
 
 def test_worker_start_queues_one_run_and_only_one(db, database_tasks):
-    assert "queued" in schedule_alerts_on_worker_start()
-    assert schedule_alerts_on_worker_start() == ""
+    assert "queued" in alerts_on_worker_start()
+    assert alerts_on_worker_start() == ""
     assert waiting().count() == 1
 
 
@@ -49,7 +48,7 @@ def test_the_worker_runs_it_produces_alerts_and_queues_tomorrows(database_tasks)
     load_reference_data()  # a transactional test before this one may have flushed it
     w = World()
     sentence(w.nominal, w.officer, release_in_days=60)  # a release with no agreed plan: an alert
-    schedule_alerts_on_worker_start()
+    alerts_on_worker_start()
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
     done = DBTaskResult.objects.filter(task_path=alerts_task.module_path, status=TaskResultStatus.SUCCESSFUL)
     assert done.count() == 1

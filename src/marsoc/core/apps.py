@@ -1,12 +1,12 @@
-from typing import Any
-
-from django.apps import AppConfig
+from . import worker
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(worker.WorkerAppConfig):
     name = "marsoc.core"
     label = "core"
     verbose_name = "Core (audit log)"
+    # Audit-chain checks a stopped worker left half walked are walked again (core/tasks.py).
+    on_worker_start = ("marsoc.core.tasks.audit_verifications_recover",)
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
@@ -19,15 +19,4 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("policies")
-        from .worker import worker_starting
-
-        worker_starting.connect(
-            recover_audit_checks_on_worker_start, dispatch_uid="core-audit-verify-recover"
-        )
-
-
-def recover_audit_checks_on_worker_start(**kwargs: Any) -> str:
-    """Audit-chain checks a stopped worker left half walked are walked again (core/tasks.py)."""
-    from .tasks import audit_verifications_recover
-
-    return "; ".join(audit_verifications_recover())
+        super().ready()

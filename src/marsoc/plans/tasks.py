@@ -42,3 +42,14 @@ def alerts_recover() -> list[str]:
     if not alerts_task.get_backend().supports_defer:
         return []
     return tasks_recover(alerts_task, on_give_up=lambda _: alerts_schedule(run_after=next_alerts_run()))
+
+
+def alerts_on_worker_start() -> str:
+    """A run whose worker stopped is queued again; a worker that starts with no alert run waiting runs
+    one now (which queues the next): alerts appear without anyone running a command. Also run once a
+    minute while a worker runs (core db_worker)."""
+    said = alerts_recover()  # first: a run queued again is the run waiting
+    at = alerts_schedule(run_after=None)
+    if at is not None:
+        said.append("Alerts: a run is queued now; each run queues the next for 06:00")
+    return "; ".join(said)
