@@ -90,8 +90,7 @@ def _tier_label(status: PriorityStatus) -> str:
 @login_required
 def priority(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "priority.view"):
-        raise Http404("Not available")
+    access.require(actor, "priority.view")
     form, filters = _filters(request)
     page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"))
     labels = top_factor_labels(page.object_list)
@@ -128,8 +127,7 @@ def priority_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "priority.view"):
-        raise Http404("Not available")
+    access.require(actor, "priority.view")
     rows = reviews_due(actor=actor)
     services.reviews_consult(actor=actor, nominal_ids=[r.status.nominal_id for r in rows], surface="page")
     return render(
@@ -145,12 +143,10 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def method_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "method.view"):
-        raise Http404("Not available")
+    access.require(actor, "method.view")
     form = MethodUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not access.may(actor, "method.manage"):
-            raise Http404("Not available")
+        access.require(actor, "method.manage")
         upload = request.FILES.get("method_file")
         if upload is None:
             form.add_error("method_file", "Choose a method file")
@@ -181,13 +177,11 @@ def method_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "method.view"):
-        raise Http404("Not available")
+    access.require(actor, "method.view")
     method = get_object_or_404(ScoringMethod, pk=pk)
     spec = services.method_spec(method)
     if request.method == "POST":
-        if not access.may(actor, "method.manage"):
-            raise Http404("Not available")
+        access.require(actor, "method.manage")
         try:
             services.method_activate(actor=actor, method=method, rationale=request.POST.get("rationale", ""))
         except ValidationFailed as exc:
@@ -212,8 +206,7 @@ def method_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @nominal_page("assessments")
 def nominal_assessments(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "assessment.view", nominal):
-        raise Http404("Not available")
+    access.require(actor, "assessment.view", nominal)
     return render(
         request,
         "assessment/history.html",
@@ -230,8 +223,7 @@ def nominal_assessments(request: HttpRequest, nominal: Nominal, purpose: str) ->
 @nominal_page("assessment_new")
 def assessment_new(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "assessment.submit", nominal):
-        raise Http404("Not available")
+    access.require(actor, "assessment.submit", nominal)
     try:
         method = services.active_method()
     except ValidationFailed as exc:
@@ -295,8 +287,7 @@ def assessment_detail(
 @nominal_page("tier_decision")
 def tier_decision(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "tier.decide", nominal):
-        raise Http404("Not available")
+    access.require(actor, "tier.decide", nominal)
     current = nominal.assessments.filter(is_current=True).select_related("method").first()
     if current is None:
         messages.error(request, "Assess the person before deciding a tier")
@@ -332,8 +323,7 @@ DIRECTIONS = {"up": "Higher priority", "down": "Lower priority", "other": "Tier 
 def method_dry_runs(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry runs of one method; POST queues a new one on the worker."""
     actor = _actor(request)
-    if not access.may(actor, "method.manage"):
-        raise Http404("Not available")
+    access.require(actor, "method.manage")
     method = get_object_or_404(ScoringMethod, pk=pk)
     if request.method == "POST":
         try:
@@ -440,8 +430,7 @@ def _options_details(options: EqualityOptions, scope: str) -> dict[str, object]:
 @login_required
 def equality(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "equality.view"):
-        raise Http404("Not available")
+    access.require(actor, "equality.view")
     form, options, scope = _equality_request(request, actor)
     report = equality_report(actor=actor, options=options)
     selected = report.scope(scope) or report.scopes[0]
@@ -519,8 +508,7 @@ def _equality_rows(report: EqualityReport) -> list[list[object]]:
 @login_required
 def equality_export(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "equality.view"):
-        raise Http404("Not available")
+    access.require(actor, "equality.view")
     _form, options, _scope = _equality_request(request, actor)
     report = equality_report(actor=actor, options=options)
     rows = _equality_rows(report)
@@ -540,8 +528,7 @@ def equality_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def population_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "equality.view"):
-        raise Http404("Not available")
+    access.require(actor, "equality.view")
     can_manage = access.may(actor, "population.manage")
     form = PopulationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -576,8 +563,7 @@ def population_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def population_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "equality.view"):
-        raise Http404("Not available")
+    access.require(actor, "equality.view")
     population = get_object_or_404(reference_populations(), pk=pk)
     can_manage = access.may(actor, "population.manage")
     shares = {(s.characteristic, s.group): s.share for s in population.shares.all()}
@@ -642,8 +628,7 @@ def _exercise(actor: User, pk: int) -> ExerciseAccess:
 @login_required
 def calibration_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "calibration.list"):
-        raise Http404("Not available")
+    access.require(actor, "calibration.list")
     exercises = list(calibration_exercises(actor=actor).annotate(vignette_count=Count("vignettes")))
     sheets = own_sheets(actor=actor, exercise_ids=[e.pk for e in exercises])
     return render(
@@ -659,8 +644,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def calibration_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "calibration.manage"):
-        raise Http404("Not available")
+    access.require(actor, "calibration.manage")
     form = CalibrationExerciseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

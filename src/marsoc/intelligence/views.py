@@ -94,8 +94,7 @@ summary_purpose = login_required(SUMMARY_GATE.purpose_view)
 @login_required
 def item_search(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "intelligence.view"):
-        raise Http404("No intelligence")
+    access.require(actor, "intelligence.view")
     form = SearchForm(request.GET or None)
     form.is_valid()
     query = (getattr(form, "cleaned_data", {}).get("q") or "").strip()
@@ -130,8 +129,7 @@ def item_search(request: HttpRequest) -> HttpResponse:
 def item_export(request: HttpRequest) -> HttpResponse:
     """CSV of the search results (the same scope); a disclosure to the person exporting."""
     actor = _actor(request)
-    if not access.may(actor, "intelligence.view"):
-        raise Http404("No intelligence")
+    access.require(actor, "intelligence.view")
     query = (request.GET.get("q") or "")[:100].strip()
     rows = list(item_list(actor=actor, query=query)[:EXPORT_LIMIT])
     return send_export(services.item_export(actor=actor, items=rows))
@@ -140,8 +138,7 @@ def item_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def item_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "intel_item.record"):
-        raise Http404("Not available")
+    access.require(actor, "intel_item.record")
     initial: dict[str, Any] = {"owner_hub": actor.hub_id, "record_group": "3"}
     if request.GET.get("nominal", "").isdigit():
         initial["subjects"] = f"MH{int(request.GET['nominal']):07d}"
@@ -265,8 +262,7 @@ def item_share(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRespo
 def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResponse:
     """Correct the text, date or grade (DPA 2018 s.46); the replaced version is kept in the history."""
     actor = _actor(request)
-    if not access.may(actor, "intel_item.rectify", item):
-        raise Http404("Not available")
+    access.require(actor, "intel_item.rectify", item)
     initial = {
         "text": item.text,
         "intelligence_date": item.intelligence_date,
@@ -374,8 +370,7 @@ def sanitisation_decide(request: HttpRequest, item: IntelItem, purpose: str) -> 
 @login_required
 def requests_inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "intelligence.view"):
-        raise Http404("No intelligence")
+    access.require(actor, "intelligence.view")
     return render(
         request,
         "intelligence/requests.html",
@@ -422,8 +417,7 @@ def consent_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def access_request_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "intelligence.view"):
-        raise Http404("No intelligence")
+    access.require(actor, "intelligence.view")
     form = AccessRequestForm(request.POST)
     if not form.is_valid():
         raise Http404("No such interest")
@@ -477,8 +471,7 @@ def access_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
 @login_required
 def agreements(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "agreement.list"):
-        raise Http404("Not available")
+    access.require(actor, "agreement.list")
     return render(
         request,
         "intelligence/agreements.html",
@@ -525,8 +518,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "agreement.manage"):
-        raise Http404("Not available")
+    access.require(actor, "agreement.manage")
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -561,8 +553,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def retention_queue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "retention.review"):
-        raise Http404("Not available")
+    access.require(actor, "retention.review")
     items = list(review_queue(actor=actor)[:200])
     services.item_list_consult(
         actor=actor, items=items, purpose="MoPI retention review", surface="retention", query={}
@@ -628,8 +619,7 @@ def subject_access(request: HttpRequest, nominal_id: int) -> HttpResponse:
     """DPA 2018 s.45: everything this hub holds on a person, as CSV, items marked for exemption review."""
     actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    if not access.may(actor, "subject_access.export", nominal.owner_hub_id):
-        raise Http404("Not available")
+    access.require(actor, "subject_access.export", nominal.owner_hub_id)
     rows = subject_access_rows(actor=actor, nominal=nominal)
     return send_export(services.subject_access_export(actor=actor, nominal=nominal, rows=rows))
 
@@ -647,8 +637,7 @@ def person_intelligence(request: HttpRequest, nominal: Nominal, purpose: str) ->
     """A person's intelligence context: the items about them the user may see, the summaries about
     them the user may see, and (for the owner hub's managers and officers) sharing a summary."""
     actor = _actor(request)
-    if not access.may(actor, "intelligence.view"):
-        raise Http404("No intelligence")
+    access.require(actor, "intelligence.view")
     items = list(person_items(actor=actor, nominal_id=nominal.pk)[:200])
     summaries = list(summary_list(actor=actor, nominal_id=nominal.pk)[:100])
     services.item_list_consult(
@@ -690,8 +679,7 @@ def summary_share(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
     shows exactly what would go (and, to the sharer only, what is left out and why) before it is shared.
     The service works everything out again on sharing; nothing is trusted from the preview."""
     actor = _actor(request)
-    if not access.may(actor, "summary.share", nominal):
-        raise Http404("Not available")
+    access.require(actor, "summary.share", nominal)
     form = SummaryShareForm(request.POST or None, agreements=agreements_for_summary(actor=actor))
     action = request.POST.get("action", "")
     if request.method == "POST" and form.is_valid() and action in ("preview", "share"):
@@ -763,8 +751,7 @@ def summaries(request: HttpRequest) -> HttpResponse:
     """Summaries received by the user's agency (while their agreements allow) and, for hub staff,
     those their hub disclosed."""
     actor = _actor(request)
-    if not access.may(actor, "intelligence.view"):
-        raise Http404("No intelligence")
+    access.require(actor, "intelligence.view")
     paginator = Paginator(summary_list(actor=actor), 50)
     page = paginator.get_page(request.GET.get("page"))
     services.summary_list_consult(

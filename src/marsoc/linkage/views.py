@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -39,8 +39,7 @@ from .selectors import (
 
 
 def _require_linkage(actor: User) -> None:
-    if not access.may(actor, "linkage.use"):
-        raise Http404("Not available")
+    access.require(actor, "linkage.use")
 
 
 @login_required
@@ -67,8 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "feed_import.create"):
-        raise Http404("Not available")
+    access.require(actor, "feed_import.create")
     hubs = hub_choices(actor)
     form = ImportForm(
         request.POST or None, request.FILES or None, hubs=hubs, initial={"owner_hub": actor.hub_id}
@@ -215,8 +213,7 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "linkage.run"):
-        raise Http404("Not available")
+    access.require(actor, "linkage.run")
     try:
         run = services.run_request(actor=actor)
     except ValidationFailed as exc:

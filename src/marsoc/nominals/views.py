@@ -64,8 +64,7 @@ purpose = login_required(GATE.purpose_view)
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "cohort.view"):
-        raise Http404("No cohort")
+    access.require(actor, "cohort.view")
     form = CohortFilterForm(request.GET or None)
     form.is_valid()  # invalid fields are reported and left out; the valid ones still apply
     data = getattr(form, "cleaned_data", {})
@@ -163,8 +162,7 @@ def _person_input(data: dict[str, Any]) -> services.NominalInput:
 @login_required
 def refer(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "nominal.refer"):
-        raise Http404("Not available")
+    access.require(actor, "nominal.refer")
     form = ReferForm(
         request.POST or None,
         hubs=hub_choices(actor),
@@ -204,8 +202,7 @@ def refer(request: HttpRequest) -> HttpResponse:
 
 
 def _editable(request: HttpRequest, nominal: Nominal) -> None:
-    if not access.may(_actor(request), "nominal.edit", nominal):
-        raise Http404("Not available")
+    access.require(_actor(request), "nominal.edit", nominal)
 
 
 @nominal_page("edit")
@@ -359,8 +356,7 @@ def membership_change(request: HttpRequest, nominal: Nominal, purpose: str) -> H
 
 @nominal_page("participation_add")
 def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    if not access.may(_actor(request), "nominal.manage_participation", nominal):
-        raise Http404("Not available")
+    access.require(_actor(request), "nominal.manage_participation", nominal)
     return _simple_action(
         request,
         nominal,
@@ -380,8 +376,7 @@ def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> H
 def participation_end(
     request: HttpRequest, nominal: Nominal, purpose: str, participation_id: int
 ) -> HttpResponse:
-    if not access.may(_actor(request), "nominal.manage_participation", nominal):
-        raise Http404("Not available")
+    access.require(_actor(request), "nominal.manage_participation", nominal)
     participation = active_participation(nominal=nominal, participation_id=participation_id)
     if participation is None:
         raise Http404("No such participation")

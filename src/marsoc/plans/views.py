@@ -153,8 +153,7 @@ def plan(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
 @nominal_page("plan_create")
 def plan_create(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "plan.edit", nominal):
-        raise Http404("Not available")
+    access.require(actor, "plan.edit", nominal)
     form = PlanCreateForm(
         request.POST or None, officers=_officers(nominal), initial={"owner_agency": actor.agency_id}
     )
@@ -177,8 +176,7 @@ def plan_create(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRes
 @nominal_page("plan_objective_add")
 def objective_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "plan.edit", nominal):
-        raise Http404("Not available")
+    access.require(actor, "plan.edit", nominal)
     current = _plan_or_404(actor, nominal)
     form = ObjectiveForm(request.POST or None)
     return _plan_form(
@@ -288,8 +286,7 @@ def action_update(request: HttpRequest, nominal: Nominal, purpose: str, action_i
 @nominal_page("plan_request_agreement")
 def request_agreement(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "plan.edit", nominal):
-        raise Http404("Not available")
+    access.require(actor, "plan.edit", nominal)
     current = _plan_or_404(actor, nominal)
     try:
         version = services.plan_request_agreement(actor=actor, plan=current)
@@ -356,8 +353,7 @@ def outcome_claim(request: HttpRequest, nominal: Nominal, purpose: str, action_i
 @nominal_page("order_add")
 def order_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "plan.manage_orders", nominal):
-        raise Http404("Not available")
+    access.require(actor, "plan.manage_orders", nominal)
     form = OrderForm(request.POST or None)
     return _plan_form(
         request,
@@ -406,8 +402,7 @@ def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: i
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "catalogue.view"):
-        raise Http404("Not available")
+    access.require(actor, "catalogue.view")
     tactics = list(catalogue_entries())
     phases = dict(Phase.choices)
     for t in tactics:
@@ -427,8 +422,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 def tactic_edit(request: HttpRequest, tactic_id: int | None = None) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "catalogue.manage"):
-        raise Http404("Not available")
+    access.require(actor, "catalogue.manage")
     tactic = None
     if tactic_id is not None:
         tactic = tactic_by_id(tactic_id)
@@ -491,8 +485,7 @@ def tactic_edit(request: HttpRequest, tactic_id: int | None = None) -> HttpRespo
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "meeting.list"):
-        raise Http404("Not available")
+    access.require(actor, "meeting.list")
     form = MeetingForm(request.POST or None, initial={"hub": actor.hub_id})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -689,8 +682,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def agency_actions(request: HttpRequest) -> HttpResponse:
     """The actions the actor's agency owns, kept in view when a person's agreement lapses (by reference)."""
     actor = _actor(request)
-    if not access.may(actor, "agency_actions.view"):
-        raise Http404("Not available")
+    access.require(actor, "agency_actions.view")
     rows = agency_actions_of(actor=actor)
     records.agency_actions_consult(
         actor=actor, nominal_ids={r.action.plan.nominal_id for r in rows}, surface="page"
@@ -701,8 +693,7 @@ def agency_actions(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "alerts.view"):
-        raise Http404("Not available")
+    access.require(actor, "alerts.view")
     rows = alerts.inbox(actor=actor)
     if request.method == "POST":
         rows.filter(read_at__isnull=True).update(read_at=timezone.now())
@@ -735,8 +726,7 @@ def _report_filters(request: HttpRequest) -> tuple[ReportFilterForm, reports.Rep
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "plan_reports.view"):
-        raise Http404("Not available")
+    access.require(actor, "plan_reports.view")
     form, filters = _report_filters(request)
     charts = [(label, key, reports.disruptions_by(actor, filters, key)) for key, label in DIMENSIONS]
     records.report_consult(actor=actor)
@@ -756,8 +746,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_export(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "plan_reports.view"):
-        raise Http404("Not available")
+    access.require(actor, "plan_reports.view")
     _form, filters = _report_filters(request)
     rows: list[list[object]] = []
     for key, _label in DIMENSIONS:
