@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from marsoc.accounts.models import Establishment, Hub, User
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, with_blank
 
 from .method import MethodSpec
 
@@ -117,7 +117,7 @@ class PriorityFilterForm(forms.Form):
         from marsoc.nominals.vocabulary import Phase
 
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [("", "Any phase"), *Phase.choices]  # type: ignore[attr-defined]
+        self.fields["phase"].choices = with_blank(Phase.choices, "Any phase")  # type: ignore[attr-defined]
 
 
 class MethodUploadForm(forms.Form):

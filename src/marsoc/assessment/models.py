@@ -6,10 +6,15 @@ supersedes the current one. The computed tier is advice: the tier that counts is
 decision, recorded with a rationale (DPA 2018 s.49-50).
 """
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from marsoc.nominals.models import Nominal
+
+from .method import ScoreResult
 
 
 class MethodStatus(models.TextChoices):
@@ -77,6 +82,21 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"Assessment {self.pk} of {self.nominal_id}: {self.score} (tier {self.tier_code})"
+
+    @classmethod
+    def of_result(cls, result: ScoreResult, **fields: Any) -> "Assessment":
+        """An unsaved assessment holding what the method computed: score, confidence, tier and the
+        factors that drove it (the service and the demo data build assessments the same way)."""
+        return cls(
+            score=Decimal(str(result.score)),
+            confidence=Decimal(str(result.confidence)),
+            confidence_band=str(result.band),
+            tier_code=result.tier.code,
+            tier_name=result.tier.name,
+            top_factors=[f.code for f in result.top_factors(3)],
+            breakdown=result.as_dict(),
+            **fields,
+        )
 
 
 class FactorScore(models.Model):

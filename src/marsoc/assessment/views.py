@@ -19,7 +19,7 @@ from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
-from marsoc.core.web import send_export
+from marsoc.core.web import query_without_page, send_export
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
@@ -99,8 +99,6 @@ def priority(request: HttpRequest) -> HttpResponse:
     services.priority_list_consult(
         actor=actor, nominal_ids=[s.nominal_id for s in page.object_list], filters=filters, surface="page"
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     rank_start = (page.number - 1) * 50
     return render(
         request,
@@ -109,7 +107,7 @@ def priority(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rank_start": rank_start,
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
             "national": access.may(actor, "priority.national"),
         },
     )
@@ -365,8 +363,6 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     )
     tiers = sorted({*run.transitions, *(t for row in run.transitions.values() for t in row)})
     matrix = [(old, [run.transitions.get(old, {}).get(new, 0) for new in tiers]) for old in tiers]
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "assessment/dry_run.html",
@@ -382,7 +378,7 @@ def dry_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "directions": DIRECTIONS,
             "hub_id": hub_id,
             "hubs": all_hubs(),
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
         },
     )
 
@@ -437,7 +433,6 @@ def equality(request: HttpRequest) -> HttpResponse:
     services.equality_report_consult(
         actor=actor, details=_options_details(options, selected.key), surface="page"
     )
-    params = request.GET.copy()
     return render(
         request,
         "assessment/equality.html",
@@ -445,7 +440,7 @@ def equality(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "selected": selected,
-            "query_string": params.urlencode(),
+            "query_string": request.GET.urlencode(),
             "can_manage": access.may(actor, "population.manage"),
         },
     )

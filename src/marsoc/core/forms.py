@@ -73,6 +73,11 @@ class GovukDateField(forms.MultiValueField):
         return result
 
 
+def with_blank(choices: Any, label: str = "Select") -> list[tuple[str, str]]:
+    """A select's choices with an empty first option ("Select", "Any phase", "None" ...)."""
+    return [("", label), *list(choices)]
+
+
 def apply_service_errors(
     form: forms.Form, error: ValidationFailed, field_map: dict[str, str] | None = None
 ) -> None:

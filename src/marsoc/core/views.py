@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .exports import safe_text
-from .forms import GovukDateField
+from .forms import GovukDateField, with_blank
 from .models import AuditEvent
 from .selectors import AuditFilters, audit_event_list, recent_verifications
 from .services import audit_browse_record, audit_export_record, audit_verification_request
 from .vocabulary import Operation
+from .web import query_without_page
 
 
 class AuditFilterForm(forms.Form):
@@ -29,7 +30,7 @@ class AuditFilterForm(forms.Form):
         help_text="The digits of the reference, e.g. 42 for MH0000042",
     )
     operation = forms.ChoiceField(
-        label="Operation", required=False, choices=[("", "Any operation"), *Operation.choices]
+        label="Operation", required=False, choices=with_blank(Operation.choices, "Any operation")
     )
     date_from = GovukDateField(label="From", required=False)
     date_to = GovukDateField(label="To", required=False)
@@ -59,15 +60,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     events = _list_or_404(request, filters)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     audit_browse_record(actor=request.user, filters={k: str(v) for k, v in request.GET.items() if v})  # type: ignore[arg-type]
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "core/audit_list.html",
         {
             "form": form,
             "page": page,
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
             "verifications": recent_verifications(actor=request.user),  # type: ignore[arg-type]
         },
     )

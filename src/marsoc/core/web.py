@@ -36,6 +36,14 @@ def actor(request: HttpRequest) -> Any:
     return authenticated if authenticated is not None else request.user
 
 
+def query_without_page(request: HttpRequest) -> str:
+    """The page's filters as a query string, without the page number: for the pagination links and
+    the export buttons of a filtered list."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def send_export(export: ExportFile) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'

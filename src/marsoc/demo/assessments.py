@@ -76,18 +76,12 @@ def generate_assessments(*, seed: int, limit: int = DEFAULT_LIMIT) -> dict[str, 
         )
         if assessor is None:
             continue
-        assessment = Assessment(
+        assessment = Assessment.of_result(
+            result,
             nominal_id=nominal_id,
             method=method,
             assessor=assessor,
             submitted_at=submitted,
-            score=Decimal(str(result.score)),
-            confidence=Decimal(str(result.confidence)),
-            confidence_band=str(result.band),
-            tier_code=result.tier.code,
-            tier_name=result.tier.name,
-            top_factors=[f.code for f in result.top_factors(3)],
-            breakdown=result.as_dict(),
             summary="Synthetic assessment for demonstration.",
         )
         assessments.append((assessment, result, state, hub_id, submitted))

@@ -22,7 +22,15 @@ from marsoc.core.identifiers import make_crn, make_cro, make_nomis, make_pnc
 from marsoc.core.vocabulary import Classification, Role
 from marsoc.linkage.services import linkage_reset
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody
-from marsoc.nominals.models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
+from marsoc.nominals.models import (
+    PERSONAL_DETAILS,
+    Alias,
+    CustodyEvent,
+    Identifier,
+    MembershipChange,
+    Nominal,
+    Participation,
+)
 from marsoc.nominals.vocabulary import (
     AliasType,
     CustodyEventType,
@@ -402,16 +410,7 @@ NATIONALITIES = ["British", "Irish", "Polish", "Romanian", "Albanian", "Jamaican
 NATIONALITY_WEIGHTS = [80, 3, 3, 3, 4, 2, 2, 3]
 NOMINAL_COLUMNS = [
     "id",
-    "given_names",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "ethnicity_self",
-    "ethnicity_officer",
-    "nationality",
-    "religion",
-    "data_subject_category",
-    "classification",
+    *PERSONAL_DETAILS,  # in this order: the rows below are built in it
     "owner_hub_id",
     "lead_officer_id",
     "membership_state",

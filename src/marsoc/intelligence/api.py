@@ -7,11 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from marsoc.core import access
 from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_input import PlainTextIn
 from marsoc.core.errors import PermissionDenied
 from marsoc.core.web import actor as _actor
 
@@ -85,25 +85,13 @@ class AgreementOut(Schema):
     ends_on: date | None
 
 
-def _plain_text(value: object) -> object:
-    """Refuse NUL and unpaired surrogates (PostgreSQL cannot store them) before any service sees them."""
-    if isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
-        raise ValueError("must not contain NUL or unpaired surrogate characters")
-    return value
-
-
 class SubjectIn(Schema):
     nominal_id: int = Field(..., ge=1, le=MAX_ID)
     category: str = Field(..., description="suspect, convicted, victim, witness or other (s.38(3))")
 
 
-class ItemIn(Schema):
+class ItemIn(PlainTextIn):
     """Checked by the same service as the page: each rule's error comes back against its field."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_control_characters(cls, value: object) -> object:
-        return _plain_text(value)
 
     subjects: list[SubjectIn] = Field(..., max_length=50)
     text: str = Field(..., max_length=services.MAX_TEXT + 1)
@@ -122,12 +110,7 @@ class ItemIn(Schema):
     legacy_handling: str = ""
 
 
-class ShareIn(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_control_characters(cls, value: object) -> object:
-        return _plain_text(value)
-
+class ShareIn(PlainTextIn):
     recipient_agency_id: int | None = Field(None, ge=1, le=MAX_ID)
     agreement_id: int | None = Field(None, ge=1, le=MAX_ID)
     purpose: str = Field("", max_length=1000)

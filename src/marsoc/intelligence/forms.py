@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, Hub
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, with_blank
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.vocabulary import DataSubjectCategory
 
@@ -24,10 +24,6 @@ from .vocabulary import (
     RecordGroup,
     SourceEvaluation,
 )
-
-
-def _blank(choices: Any, label: str = "Select") -> list[tuple[str, str]]:
-    return [("", label), *list(choices)]
 
 
 class SearchForm(forms.Form):
@@ -88,31 +84,33 @@ class ItemForm(ContentFields):
         error_messages={"required": "Enter the reference of at least one person"},
     )
     data_subject_category = forms.ChoiceField(
-        label="Their data-subject category", choices=_blank(DataSubjectCategory.choices), required=False
+        label="Their data-subject category", choices=with_blank(DataSubjectCategory.choices), required=False
     )
     owner_hub = forms.ModelChoiceField(label="Owner hub", queryset=Hub.objects.all(), required=False)
     classification = forms.ChoiceField(
-        label="Classification", choices=_blank(Classification.choices), required=False
+        label="Classification", choices=with_blank(Classification.choices), required=False
     )
     purpose = forms.ChoiceField(
-        label="Purpose it was collected for", choices=_blank(ProcessingPurpose.choices), required=False
+        label="Purpose it was collected for", choices=with_blank(ProcessingPurpose.choices), required=False
     )
     data_category = forms.ChoiceField(
-        label="Category of data", choices=_blank(DataCategory.choices), required=False
+        label="Category of data", choices=with_blank(DataCategory.choices), required=False
     )
     record_group = forms.ChoiceField(
         label="MoPI record group", choices=RecordGroup.choices, initial=RecordGroup.GROUP_3, required=False
     )
     legacy_source = forms.ChoiceField(
         label="Legacy 5x5x5 source (imported records only)",
-        choices=_blank(LegacySource.choices, "None"),
+        choices=with_blank(LegacySource.choices, "None"),
         required=False,
     )
     legacy_intelligence = forms.ChoiceField(
-        label="Legacy 5x5x5 intelligence", choices=_blank(LegacyIntelligence.choices, "None"), required=False
+        label="Legacy 5x5x5 intelligence",
+        choices=with_blank(LegacyIntelligence.choices, "None"),
+        required=False,
     )
     legacy_handling = forms.ChoiceField(
-        label="Legacy 5x5x5 handling", choices=_blank(LegacyHandling.choices, "None"), required=False
+        label="Legacy 5x5x5 handling", choices=with_blank(LegacyHandling.choices, "None"), required=False
     )
 
     def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
@@ -156,7 +154,7 @@ class SanitiseForm(forms.Form):
     )
     classification = forms.ChoiceField(
         label="Classification of the sanitised version",
-        choices=_blank(Classification.choices),
+        choices=with_blank(Classification.choices),
         required=False,
     )
 
@@ -206,10 +204,10 @@ class AgreementForm(forms.Form):
         required=False,
     )
     max_classification = forms.ChoiceField(
-        label="Maximum classification", choices=_blank(Classification.choices), required=False
+        label="Maximum classification", choices=with_blank(Classification.choices), required=False
     )
     onward_sharing = forms.ChoiceField(
-        label="Onward sharing", choices=_blank(OnwardSharing.choices), required=False
+        label="Onward sharing", choices=with_blank(OnwardSharing.choices), required=False
     )
     retention = forms.CharField(label="Retention", max_length=200, required=False)
     starts_on = GovukDateField(label="Start date", required=False)
@@ -266,7 +264,7 @@ class SummaryShareForm(forms.Form):
         required=False,
     )
     purpose = forms.ChoiceField(
-        label="Purpose of the disclosure", choices=_blank(ProcessingPurpose.choices), required=False
+        label="Purpose of the disclosure", choices=with_blank(ProcessingPurpose.choices), required=False
     )
     reason = forms.CharField(
         label="Why this agency needs the summary",

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from marsoc.core import access
 from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
+from marsoc.core.api_input import PlainTextIn
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
@@ -23,12 +23,6 @@ from .services import assessment as group_assessments
 
 router = Router(tags=["network"])
 MAX_ID = 2**31 - 1
-
-
-def _plain_text(value: object) -> object:
-    if isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
-        raise ValueError("must not contain NUL or unpaired surrogate characters")
-    return value
 
 
 class GroupOut(Schema):
@@ -92,12 +86,7 @@ class PathsOut(Schema):
     paths: list[list[str]]
 
 
-class GroupIn(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_control_characters(cls, value: object) -> object:
-        return _plain_text(value)
-
+class GroupIn(PlainTextIn):
     name: str = Field(..., max_length=200)
     lead_agency_id: int | None = Field(None, ge=1, le=MAX_ID)
     crime_types: list[str] = Field(..., max_length=10)
@@ -110,12 +99,7 @@ class GroupIn(Schema):
     owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class EvidenceIn(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_control_characters(cls, value: object) -> object:
-        return _plain_text(value)
-
+class EvidenceIn(PlainTextIn):
     source_kind: str = Field(..., description="intelligence, custody, feed or officer")
     intel_item_id: int | None = Field(None, ge=1, le=MAX_ID)
     establishment_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -366,12 +350,7 @@ def paths(request: HttpRequest, params: Query[PathParams]) -> Any:
     )
 
 
-class GroupAssessmentIn(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_control_characters(cls, value: object) -> object:
-        return _plain_text(value)
-
+class GroupAssessmentIn(PlainTextIn):
     levels: dict[str, int] = Field(..., description="A level for every factor of the group method")
     grades: dict[str, str] = Field({}, description="Optional 3x5x2 evidence grade per factor, e.g. 2B")
     rationale: str = Field(..., max_length=5000)

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 
 from marsoc.core import access
 from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_input import PlainTextIn
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.web import actor as _actor
 
@@ -80,18 +80,7 @@ class ListParams(Schema):
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-def _plain_text(value: object) -> object:
-    if isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
-        raise ValueError("must not contain NUL or unpaired surrogate characters")
-    return value
-
-
-class ReferIn(Schema):
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_control_characters(cls, value: object) -> object:
-        return _plain_text(value)
-
+class ReferIn(PlainTextIn):
     given_names: str
     family_name: str
     date_of_birth: date

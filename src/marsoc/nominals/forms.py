@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, with_blank
 from marsoc.core.vocabulary import Classification
 
 from .vocabulary import (
@@ -23,18 +23,14 @@ from .vocabulary import (
 )
 
 
-def _blank(choices: Any, label: str = "Select") -> list[tuple[str, str]]:
-    return [("", label), *list(choices)]
-
-
 class CohortFilterForm(forms.Form):
     q = forms.CharField(label="Name, alias or identifier", required=False, max_length=100)
     hub = forms.ModelChoiceField(
         label="Hub", queryset=Hub.objects.all(), required=False, empty_label="Any hub"
     )
-    phase = forms.ChoiceField(label="Phase", choices=_blank(Phase.choices, "Any phase"), required=False)
+    phase = forms.ChoiceField(label="Phase", choices=with_blank(Phase.choices, "Any phase"), required=False)
     state = forms.ChoiceField(
-        label="Cohort membership", choices=_blank(MembershipState.choices, "Any state"), required=False
+        label="Cohort membership", choices=with_blank(MembershipState.choices, "Any state"), required=False
     )
     establishment = forms.ModelChoiceField(
         label="Establishment",
@@ -78,7 +74,7 @@ class NominalForm(forms.Form):
     religion = forms.ChoiceField(label="Religion or belief", choices=Religion.choices, required=False)
     data_subject_category = forms.ChoiceField(
         label="Data subject category",
-        choices=_blank(DataSubjectCategory.choices),
+        choices=with_blank(DataSubjectCategory.choices),
         required=False,
         help_text="Data Protection Act 2018 section 38(3)",
     )
@@ -166,7 +162,7 @@ class CustodyEventForm(forms.Form):
         help_text="Where the person was received, moved to or recalled to",
     )
     reception_status = forms.ChoiceField(
-        label="Received as", choices=_blank(ReceptionStatus.choices), required=False
+        label="Received as", choices=with_blank(ReceptionStatus.choices), required=False
     )
     expected_release_date = GovukDateField(label="Expected release date", required=False)
     licence_end_date = GovukDateField(label="Licence end date", required=False)
@@ -183,7 +179,7 @@ class MembershipForm(forms.Form):
         label="Date of the decision", required=False, help_text="Leave blank for today"
     )
     exit_reason = forms.ChoiceField(
-        label="Reason for exit", choices=_blank(ExitReason.choices, "Not exiting"), required=False
+        label="Reason for exit", choices=with_blank(ExitReason.choices, "Not exiting"), required=False
     )
     rationale = forms.CharField(
         label="Rationale", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000

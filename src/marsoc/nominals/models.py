@@ -30,6 +30,21 @@ class IdentifierTypes(models.TextChoices):
     CRN = "CRN", "Delius CRN"
 
 
+# The person's details as referred and as an update may change them (nominals/services.py NominalInput).
+PERSONAL_DETAILS = (
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity_self",
+    "ethnicity_officer",
+    "nationality",
+    "religion",
+    "data_subject_category",
+    "classification",
+)
+
+
 class Nominal(models.Model):
     given_names = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100, db_index=True)

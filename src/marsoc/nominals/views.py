@@ -20,7 +20,7 @@ from marsoc.accounts.selectors import hub_choices, officers_for
 from marsoc.core import access
 from marsoc.core.errors import ValidationFailed
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.web import PurposeGate, form_page
+from marsoc.core.web import PurposeGate, form_page, query_without_page
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
@@ -37,7 +37,7 @@ from .forms import (
     ReferForm,
 )
 from .lifecycle import derive_custody
-from .models import Nominal
+from .models import PERSONAL_DETAILS, Nominal
 from .selectors import (
     CohortFilters,
     access_nominal_by_id,
@@ -92,8 +92,6 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         surface="page",
         query={k: str(v) for k, v in asdict(filters).items() if v not in (None, "")},
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     template = "nominals/_results.html" if request.headers.get("HX-Request") else "nominals/list.html"
     return render(
         request,
@@ -101,7 +99,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
             "can_refer": access.may(actor, "nominal.refer"),
             "phase_choices": Phase.choices,
         },
@@ -209,21 +207,7 @@ def _editable(request: HttpRequest, nominal: Nominal) -> None:
 def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     _editable(request, nominal)
     actor = _actor(request)
-    initial = {
-        f: getattr(nominal, f)
-        for f in (
-            "given_names",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "ethnicity_self",
-            "ethnicity_officer",
-            "nationality",
-            "religion",
-            "data_subject_category",
-            "classification",
-        )
-    }
+    initial = {f: getattr(nominal, f) for f in PERSONAL_DETAILS}
     initial |= {"owner_hub": nominal.owner_hub_id, "lead_officer": nominal.lead_officer_id}
     form = EditForm(
         request.POST or None,

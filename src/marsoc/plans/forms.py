@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, AgencyType, Hub, User
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, with_blank
 from marsoc.nominals.vocabulary import Phase
 
 from .models import Objective, Outcome, Tactic
@@ -84,7 +84,7 @@ class OutcomeForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    order_type = forms.ChoiceField(label="Order or conditions", choices=[("", "Select"), *OrderType.choices])
+    order_type = forms.ChoiceField(label="Order or conditions", choices=with_blank(OrderType.choices))
     start_date = GovukDateField(label="Start date", required=False)
     end_date = GovukDateField(label="End date", required=False)
     conditions = forms.CharField(label="Conditions", required=False, max_length=4000, widget=_TEXTAREA)
@@ -148,10 +148,10 @@ class OutcomeDecisionForm(forms.Form):
 class TacticForm(forms.Form):
     code = forms.SlugField(label="Code", max_length=40, required=False)
     name = forms.CharField(label="Name", max_length=150, required=False)
-    agency_type = forms.ChoiceField(label="Owning agency type", choices=[("", "Select"), *AgencyType.choices])
+    agency_type = forms.ChoiceField(label="Owning agency type", choices=with_blank(AgencyType.choices))
     legal_basis = forms.CharField(label="Legal basis", max_length=200, required=False)
-    life_area = forms.ChoiceField(label="Life area", choices=[("", "Select"), *LifeArea.choices])
-    strand = forms.ChoiceField(label="4P strand", choices=[("", "Select"), *Strand.choices])
+    life_area = forms.ChoiceField(label="Life area", choices=with_blank(LifeArea.choices))
+    strand = forms.ChoiceField(label="4P strand", choices=with_blank(Strand.choices))
     phases = forms.MultipleChoiceField(
         label="Lifecycle phases it applies to",
         choices=[c for c in Phase.choices if c[0] != Phase.EXITED],

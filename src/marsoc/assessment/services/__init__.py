@@ -160,20 +160,10 @@ def assessment_submit(
         previous = Assessment.objects.select_for_update().filter(nominal=nominal, is_current=True).first()
         if previous is not None:
             Assessment.objects.filter(pk=previous.pk).update(is_current=False)
-        assessment = Assessment.objects.create(
-            nominal=nominal,
-            method=method,
-            assessor=actor,
-            submitted_at=now,
-            score=Decimal(str(result.score)),
-            confidence=Decimal(str(result.confidence)),
-            confidence_band=str(result.band),
-            tier_code=result.tier.code,
-            tier_name=result.tier.name,
-            top_factors=[f.code for f in result.top_factors(3)],
-            breakdown=result.as_dict(),
-            summary=summary.strip(),
+        assessment = Assessment.of_result(
+            result, nominal=nominal, method=method, assessor=actor, submitted_at=now, summary=summary.strip()
         )
+        assessment.save()
         if previous is not None:
             Assessment.objects.filter(pk=previous.pk).update(superseded_by=assessment)
         FactorScore.objects.bulk_create(
