@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
-from marsoc.core.web import query_without_page, send_export
+from marsoc.core.web import form_page, query_without_page, send_export, uploaded_text
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
@@ -145,17 +146,10 @@ def method_list(request: HttpRequest) -> HttpResponse:
     form = MethodUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         access.require(actor, "method.manage")
-        upload = request.FILES.get("method_file")
-        if upload is None:
-            form.add_error("method_file", "Choose a method file")
-        elif upload.size is not None and upload.size > 1_000_000:
-            form.add_error("method_file", "The method file must be smaller than 1 MB")
-        else:
+        text = uploaded_text(request, form, "method_file", limit=1_000_000, what="method file")
+        if text is not None:
             try:
-                text = upload.read().decode("utf-8")
                 method = services.method_load(actor=actor, text=text)
-            except UnicodeDecodeError:
-                form.add_error("method_file", "The method file must be UTF-8 text")
             except ValidationFailed as exc:
                 apply_service_errors(form, exc)
             else:
@@ -228,27 +222,21 @@ def assessment_new(request: HttpRequest, nominal: Nominal, purpose: str) -> Http
         raise Http404("No active method") from exc
     spec = services.method_spec(method)
     form = AssessmentForm(request.POST or None, spec=spec)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assessment_submit(
-                actor=actor,
-                nominal=nominal,
-                levels=form.levels(),
-                grades=form.grades(),
-                evidence=form.evidence(),
-                summary=form.cleaned_data.get("summary") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"Assessment submitted: score {assessment.score}, tier {assessment.tier_code}"
-            )
-            return redirect("assessment:detail", pk=nominal.pk, assessment_id=assessment.pk)
-    return render(
-        request, "assessment/assessment_form.html", {"form": form, "nominal": nominal, "method": method}
+    return form_page(
+        request,
+        form,
+        lambda d: services.assessment_submit(
+            actor=actor,
+            nominal=nominal,
+            levels=form.levels(),
+            grades=form.grades(),
+            evidence=form.evidence(),
+            summary=d.get("summary") or "",
+        ),
+        success=lambda a: f"Assessment submitted: score {a.score}, tier {a.tier_code}",
+        done=lambda a: reverse("assessment:detail", kwargs={"pk": nominal.pk, "assessment_id": a.pk}),
+        template="assessment/assessment_form.html",
+        context={"nominal": nominal, "method": method},
     )
 
 
@@ -293,21 +281,19 @@ def tier_decision(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpR
     spec = services.method_spec(current.method)
     tiers = [(t.code, f"{t.name}{' (computed)' if t.code == current.tier_code else ''}") for t in spec.tiers]
     form = TierDecisionForm(request.POST or None, tiers=tiers, initial={"decided_tier": current.tier_code})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tier_decide(
-                actor=actor,
-                nominal=nominal,
-                decided_tier=form.cleaned_data.get("decided_tier") or "",
-                rationale=form.cleaned_data.get("rationale") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "The tier decision has been recorded")
-            return redirect("assessment:history", pk=nominal.pk)
-    return render(
-        request, "assessment/tier_decision.html", {"form": form, "nominal": nominal, "current": current}
+    return form_page(
+        request,
+        form,
+        lambda d: services.tier_decide(
+            actor=actor,
+            nominal=nominal,
+            decided_tier=d.get("decided_tier") or "",
+            rationale=d.get("rationale") or "",
+        ),
+        success="The tier decision has been recorded",
+        done=reverse("assessment:history", args=[nominal.pk]),
+        template="assessment/tier_decision.html",
+        context={"nominal": nominal, "current": current},
     )
 
 
@@ -529,19 +515,14 @@ def population_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise Http404("Not available")
-        upload = request.FILES.get("population_file")
-        if upload is None:
-            form.add_error("population_file", "Choose a reference population file")
-        elif upload.size is not None and upload.size > 200_000:
-            form.add_error("population_file", "The file must be smaller than 200 KB")
-        else:
+        text = uploaded_text(
+            request, form, "population_file", limit=200_000, what="reference population file"
+        )
+        if text is not None:
             try:
-                text = upload.read().decode("utf-8")
                 population = services.reference_population_load(
                     actor=actor, text=text, make_default=bool(request.POST.get("make_default"))
                 )
-            except UnicodeDecodeError:
-                form.add_error("population_file", "The file must be UTF-8 text")
             except ValidationFailed as exc:
                 apply_service_errors(form, exc)
             else:
@@ -640,23 +621,21 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 def calibration_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require(actor, "calibration.manage")
-    form = CalibrationExerciseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            exercise = services.calibration_create(
-                actor=actor,
-                name=d.get("name") or "",
-                description=d.get("description") or "",
-                opens_on=d.get("opens_on"),
-                closes_on=d.get("closes_on"),
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"{exercise.name} set up as a draft: add vignettes and assessors")
-            return redirect("assessment:calibration_detail", pk=exercise.pk)
-    return render(request, "assessment/calibration_new.html", {"form": form})
+    return form_page(
+        request,
+        CalibrationExerciseForm(request.POST or None),
+        lambda d: services.calibration_create(
+            actor=actor,
+            name=d.get("name") or "",
+            description=d.get("description") or "",
+            opens_on=d.get("opens_on"),
+            closes_on=d.get("closes_on"),
+        ),
+        success=lambda exercise: f"{exercise.name} set up as a draft: add vignettes and assessors",
+        done=lambda exercise: reverse("assessment:calibration_detail", args=[exercise.pk]),
+        template="assessment/calibration_new.html",
+        context={},
+    )
 
 
 @login_required

@@ -44,6 +44,26 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def uploaded_text(request: HttpRequest, form: Any, field: str, *, limit: int, what: str) -> str | None:
+    """The UTF-8 text of the file uploaded as `field`; None when there is none, it is larger than
+    `limit` bytes or it is not UTF-8, with the reason put on the form's field ("Choose a method file")."""
+    upload = request.FILES.get(field)
+    if upload is None:
+        form.add_error(field, f"Choose a {what}")
+    elif upload.size is not None and upload.size > limit:
+        form.add_error(field, f"The {what} must be smaller than {_size(limit)}")
+    else:
+        try:
+            return str(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
+            form.add_error(field, f"The {what} must be UTF-8 text")
+    return None
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+
+
 def send_export(export: ExportFile) -> HttpResponse:
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
@@ -53,10 +73,10 @@ def send_export(export: ExportFile) -> HttpResponse:
 def form_page(
     request: HttpRequest,
     form: Any,
-    save: Callable[[dict[str, Any]], object],
+    save: Callable[[dict[str, Any]], Any],
     *,
-    success: str,
-    done: str,
+    success: str | Callable[[Any], str],
+    done: str | Callable[[Any], str],
     template: str,
     context: dict[str, Any],
     field_map: dict[str, str] | None = None,
@@ -64,17 +84,18 @@ def form_page(
     """The one shape of a page with a form that calls a service: a valid POST calls `save` with the
     cleaned data; the service's ValidationFailed is shown against the form's fields (`field_map` renames
     the service's fields), a PermissionDenied as the form's own error, nothing changed; on success the
-    message is flashed and the browser sent to `done`. Otherwise the form is shown (again)."""
+    message is flashed and the browser sent to `done`. Otherwise the form is shown (again). `success`
+    and `done` may be functions of what `save` returned (the record it made, say)."""
     if request.method == "POST" and form.is_valid():
         try:
-            save(form.cleaned_data)
+            saved = save(form.cleaned_data)
         except ValidationFailed as exc:
             apply_service_errors(form, exc, field_map)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, success)
-            return redirect(done)
+            messages.success(request, success(saved) if callable(success) else success)
+            return redirect(done(saved) if callable(done) else done)
     return render(request, template, {"form": form, **context})
 
 
