@@ -20,7 +20,7 @@ from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import classification_rank
-from marsoc.core.web import PurposeGate, send_export
+from marsoc.core.web import PurposeGate, form_page, send_export
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
@@ -346,24 +346,37 @@ def sanitisation_decide(request: HttpRequest, item: IntelItem, purpose: str) -> 
         and access.may(actor, "intel_item.originator", item.sanitised_from)
     ):
         raise Http404("Not available")
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sanitisation_decide(
-                actor=actor,
-                version=item,
-                approve=form.cleaned_data["decision"] == "grant",
-                reason=form.cleaned_data.get("reason") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Decision recorded")
-            return redirect("intelligence:detail", pk=item.pk)
-    return render(
+    return _decision_page(
         request,
-        "intelligence/decision.html",
-        {"form": form, "title": f"Approve sanitised version {item.reference}", "item": item},
+        lambda grant, reason: services.sanitisation_decide(
+            actor=actor, version=item, approve=grant, reason=reason
+        ),
+        title=f"Approve sanitised version {item.reference}",
+        success="Decision recorded",
+        done=reverse("intelligence:detail", args=[item.pk]),
+        item=item,
+    )
+
+
+def _decision_page(
+    request: HttpRequest,
+    decide: Callable[[bool, str], Any],
+    *,
+    title: str,
+    success: str | Callable[[Any], str],
+    done: str,
+    **context: Any,
+) -> HttpResponse:
+    """The grant-or-refuse pages (a sanitised version, consent to share, an access request): one form,
+    one template; `decide(grant, reason)` calls the service."""
+    return form_page(
+        request,
+        DecisionForm(request.POST or None),
+        lambda d: decide(d["decision"] == "grant", d.get("reason") or ""),
+        success=success,
+        done=done,
+        template="intelligence/decision.html",
+        context={"title": title, **context},
     )
 
 
@@ -388,28 +401,15 @@ def consent_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     consent = next((r for r in consent_requests_for(actor=actor) if r.pk == request_id), None)
     if consent is None:
         raise Http404("No such request")
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_decide(
-                actor=actor,
-                request=consent,
-                grant=form.cleaned_data["decision"] == "grant",
-                reason=form.cleaned_data.get("reason") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Decision recorded")
-            return redirect("intelligence:requests")
-    return render(
+    return _decision_page(
         request,
-        "intelligence/decision.html",
-        {
-            "form": form,
-            "title": f"Consent to share {consent.item.reference} with {consent.recipient_agency.name}",
-            "consent": consent,
-        },
+        lambda grant, reason: services.consent_decide(
+            actor=actor, request=consent, grant=grant, reason=reason
+        ),
+        title=f"Consent to share {consent.item.reference} with {consent.recipient_agency.name}",
+        success="Decision recorded",
+        done=reverse("intelligence:requests"),
+        consent=consent,
     )
 
 
@@ -441,27 +441,17 @@ def access_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
     access = access_requests_for(actor=actor).filter(pk=request_id).first()
     if access is None:
         raise Http404("No such request")
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.access_request_decide(
-                actor=actor,
-                request=access,
-                grant=form.cleaned_data["decision"] == "grant",
-                reason=form.cleaned_data.get("reason") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Decision recorded: {result.disclosed} item(s) shared, {result.consent_requested} sent to the originator",
-            )
-            return redirect("intelligence:requests")
-    return render(
+    return _decision_page(
         request,
-        "intelligence/decision.html",
-        {"form": form, "title": f"Access request from {access.requester_agency.name}", "access": access},
+        lambda grant, reason: services.access_request_decide(
+            actor=actor, request=access, grant=grant, reason=reason
+        ),
+        title=f"Access request from {access.requester_agency.name}",
+        success=lambda result: (
+            f"Decision recorded: {result.disclosed} item(s) shared, {result.consent_requested} sent to the originator"
+        ),
+        done=reverse("intelligence:requests"),
+        access=access,
     )
 
 
