@@ -58,6 +58,7 @@ from .names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, NICKNAMES
 from .network import generate_network, reset_network
 from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
 from .plans import generate_plans
+from .reading import generate_reading
 from .sso import SsoSignIn, ensure_sso
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
@@ -734,6 +735,8 @@ def generate(
     counts |= {f"funding_{k}": v for k, v in generate_funding(today=today).items()}
     # The demo starts with alerts present (the worker then runs the job daily: plans/schedule.py).
     counts["alerts"] = alerts_produce(today=today)
+    # ... and the inspector with audit anomalies to look into (ordinary reading and one outlier).
+    counts |= generate_reading()
     # Two years of monthly Board figures, so the reports' trends move (the worker keeps them current).
     counts["report_snapshots"] = len(snapshots_refresh(months=24, today=today, rebuild=True))
     audit_record(
