@@ -77,6 +77,17 @@ def state_purpose(page: Page, purpose: str = "case_management") -> None:
         page.wait_for_load_state()
 
 
+def take_first(page: Page, live_server, username: str, key: str) -> int:
+    """Home page, the queue, its oldest item (stating a purpose if asked); the count before."""
+    start(page, live_server, username)
+    before = count(page, key)
+    assert before > 0, f"the demo gives {username} something in {key}"
+    open_queue(page, live_server, username, key)
+    first_item(page)
+    state_purpose(page)
+    return before
+
+
 def person_id(page: Page) -> int:
     found = re.search(r"/cohort/(\d+)/", page.url)
     assert found, page.url
@@ -89,12 +100,7 @@ def back_home(page: Page, live_server) -> None:
 
 
 def hub_manager_decides_a_referral(page: Page, live_server) -> None:
-    start(page, live_server, "london.manager")
-    before = count(page, "referrals")
-    assert before > 0, "the demo gives the hub manager referrals to decide"
-    open_queue(page, live_server, "london.manager", "referrals")
-    first_item(page)
-    state_purpose(page)
+    before = take_first(page, live_server, "london.manager", "referrals")
     expect(page).to_have_url(re.compile(r"/cohort/\d+/membership/$"))
     pk = person_id(page)
     checked(page, "london.manager-decide")
@@ -115,11 +121,7 @@ def hub_manager_decides_a_referral(page: Page, live_server) -> None:
 
 
 def hub_officer_records_a_contact(page: Page, live_server) -> None:
-    start(page, live_server, "london.officer")
-    assert count(page, "my-people") > 0
-    open_queue(page, live_server, "london.officer", "my-people")
-    first_item(page)
-    state_purpose(page)
+    take_first(page, live_server, "london.officer", "my-people")
     expect(page.locator("#person-subnav")).to_be_visible()
     person = Nominal.objects.get(pk=person_id(page))
     checked(page, "london.officer-person")
@@ -147,12 +149,7 @@ def hub_officer_records_a_contact(page: Page, live_server) -> None:
 
 
 def partner_agrees_a_plan(page: Page, live_server) -> None:
-    start(page, live_server, "partner.probation")
-    before = count(page, "agency-agreements")
-    assert before > 0, "the demo gives London Probation plans to agree"
-    open_queue(page, live_server, "partner.probation", "agency-agreements")
-    first_item(page)
-    state_purpose(page)
+    before = take_first(page, live_server, "partner.probation", "agency-agreements")
     expect(page).to_have_url(re.compile(r"/cohort/\d+/plan/agree/$"))
     checked(page, "partner.probation-agree")
     page.get_by_role("button", name=re.compile(r"^Agree version")).click()
