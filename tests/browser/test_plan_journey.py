@@ -154,7 +154,11 @@ def test_plan_cycle_from_creation_to_meeting_pack(page: Page, live_server, tmp_p
     expect(page).to_have_url(re.compile(r"/plans/meetings/\d+/$"))
     expect(page.locator("main")).to_contain_text("Tax assessment raised")
     found["meeting page"] = serious_violations(run_axe(page))
-    page.get_by_role("button", name=f"Record decision on claim #{outcome.pk}").click()
+    # Claims are decided together, nothing pre-selected; the person has a section of their own.
+    expect(page.locator(f"#claim-{outcome.pk} input[type=radio]:checked")).to_have_count(0)
+    expect(page.locator(f"#person-{nominal.pk}")).to_contain_text(f"Outcome claim #{outcome.pk}")
+    page.locator(f"#claim-{outcome.pk}").get_by_label("Validate").check()
+    page.get_by_role("button", name="Record the decisions").click()
     expect(page.locator("main")).to_contain_text(
         f"Claim #{outcome.pk} ({nominal.reference}, HM Revenue and Customs): Validated"
     )

@@ -184,7 +184,7 @@ def test_meeting_pack_and_minutes_are_real_pdfs(scenario):
     )
     client.post(
         f"/plans/meetings/{meeting.pk}/",
-        {"form": "outcome", "outcome": str(s["claim"].pk), "decision": "validate", "reason": ""},
+        {"form": "claims", f"decision_{s['claim'].pk}": "validate"},
     )
     client.post(
         f"/plans/meetings/{meeting.pk}/",

@@ -9,6 +9,7 @@ from marsoc.accounts.models import Agency, AgencyType, Hub, User
 from marsoc.core.forms import GovukDateField, with_blank
 from marsoc.nominals.vocabulary import Phase
 
+from .claims import DECISIONS, ClaimDecision
 from .models import Objective, Outcome, Tactic
 from .vocabulary import ActionStatus, LifeArea, OrderType, Rating, Strand
 
@@ -134,17 +135,6 @@ class MinutesForm(forms.Form):
     held = forms.BooleanField(label="The meeting has been held", required=False)
 
 
-class OutcomeDecisionForm(forms.Form):
-    outcome = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("validate", "Validate"), ("reject", "Reject"), ("merge", "Merge as a duplicate")],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(label="Reason", required=False, max_length=2000)
-    into = forms.IntegerField(label="Duplicate of claim number", required=False)
-
-
 class TacticForm(forms.Form):
     code = forms.SlugField(label="Code", max_length=40, required=False)
     name = forms.CharField(label="Name", max_length=150, required=False)
@@ -169,3 +159,44 @@ class ReportFilterForm(forms.Form):
 
 def outcome_label(outcome: Outcome) -> str:
     return f"#{outcome.pk} {outcome.get_rating_display()} by {outcome.agency.name}"
+
+
+class ClaimsForm(forms.Form):
+    """Every claim awaiting validation at the meeting, decided together; nothing is pre-selected and a
+    claim left without a decision waits for the next meeting (fields `decision_<id>`, `reason_<id>`,
+    `into_<id>`, as plans.claims reports its errors)."""
+
+    def __init__(self, claims: list[Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.claims = claims
+        for o in claims:
+            self.fields[f"decision_{o.pk}"] = forms.ChoiceField(
+                label=f"Decision on claim #{o.pk}",
+                choices=DECISIONS,
+                widget=forms.RadioSelect,
+                required=False,
+                help_text="Leave unanswered to decide at a later meeting",
+            )
+            self.fields[f"reason_{o.pk}"] = forms.CharField(
+                label=f"Reason for claim #{o.pk} (needed to reject or merge)", required=False, max_length=2000
+            )
+            self.fields[f"into_{o.pk}"] = forms.CharField(
+                label=f"Claim #{o.pk} duplicates claim number (to merge)", required=False, max_length=12
+            )
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (o, self[f"decision_{o.pk}"], self[f"reason_{o.pk}"], self[f"into_{o.pk}"]) for o in self.claims
+        ]
+
+    def decisions(self) -> list[ClaimDecision]:
+        d = self.cleaned_data
+        return [
+            ClaimDecision(
+                o.pk,
+                d.get(f"decision_{o.pk}") or "",
+                d.get(f"reason_{o.pk}") or "",
+                d.get(f"into_{o.pk}") or "",
+            )
+            for o in self.claims
+        ]

@@ -9,7 +9,7 @@ from .models import Meeting
 from .selectors import Agenda, MeetingRecord
 
 
-def _marking(nominal_ids: list[int]) -> str:
+def document_marking(nominal_ids: list[int]) -> str:
     """The document's protective marking: the highest classification of anyone it names, and never below
     OFFICIAL-SENSITIVE (a meeting pack is operational case material)."""
     marking = Classification.OFFICIAL_SENSITIVE.value
@@ -22,7 +22,7 @@ def _marking(nominal_ids: list[int]) -> str:
 
 
 def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
-    doc = _Doc(f"Meeting pack: {meeting.title}", _marking(agenda.nominal_ids()))
+    doc = _Doc(f"Meeting pack: {meeting.title}", document_marking(agenda.nominal_ids()))
     doc.h1(f"Meeting pack: {meeting.title}")
     doc.para(f"{meeting.hub.name} tasking and coordination meeting, {meeting.held_on:%d %B %Y}.")
     doc.para(f"Changes since {agenda.since:%d %B %Y}.")
@@ -88,7 +88,7 @@ def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
 
 
 def meeting_minutes_pdf(meeting: Meeting, record: MeetingRecord) -> bytes:
-    doc = _Doc(f"Minutes: {meeting.title}", _marking(record.nominal_ids()))
+    doc = _Doc(f"Minutes: {meeting.title}", document_marking(record.nominal_ids()))
     doc.h1(f"Minutes: {meeting.title}")
     doc.para(f"{meeting.hub.name}, {meeting.held_on:%d %B %Y}. Status: {meeting.get_status_display()}.")
     doc.h2("Attendance")

@@ -27,19 +27,20 @@ from marsoc.nominals.selectors import access_nominal_by_id, nominal_phase
 from marsoc.nominals.views import nominal_page
 from marsoc.nominals.vocabulary import Phase
 
-from . import alerts, pdf, records, reports, services
+from . import agenda as agenda_layout
+from . import alerts, claims, pdf, records, reports, services
 from .forms import (
     ActionForm,
     ActionUpdateForm,
     AgreeForm,
     AttendanceForm,
     BreachForm,
+    ClaimsForm,
     DecisionForm,
     MeetingForm,
     MinutesForm,
     ObjectiveForm,
     OrderForm,
-    OutcomeDecisionForm,
     OutcomeForm,
     PlanCreateForm,
     ReportFilterForm,
@@ -54,12 +55,11 @@ from .selectors import (
     meeting_agenda,
     meeting_record,
     meetings_visible,
-    outcome_claim_by_id,
     plan_for,
     tactic_by_id,
 )
 from .selectors import agency_actions as agency_actions_of
-from .vocabulary import LifeArea, OutcomeStatus, Strand
+from .vocabulary import LifeArea, Strand
 
 
 def _int(value: Any) -> int | None:
@@ -555,30 +555,11 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
                     held=bool(form.cleaned_data.get("held")),
                 )
                 return {}
-        elif which == "outcome":
-            form = OutcomeDecisionForm(request.POST)
-            forms["outcome_form"] = form
+        elif which == "claims":
+            form = ClaimsForm(meeting_agenda(actor=actor, meeting=meeting).unvalidated, request.POST)
+            forms["claims_form"] = form
             if form.is_valid():
-                outcome = outcome_claim_by_id(form.cleaned_data["outcome"])
-                if outcome is None or not access.may(actor, "outcome.validate", outcome.action.plan.nominal):
-                    raise Http404("No such claim")
-                decision = form.cleaned_data["decision"]
-                if decision == "merge":
-                    services.outcome_merge(
-                        actor=actor,
-                        outcome=outcome,
-                        into_id=form.cleaned_data.get("into"),
-                        reason=form.cleaned_data.get("reason") or "",
-                        meeting=meeting,
-                    )
-                else:
-                    services.outcome_decide(
-                        actor=actor,
-                        outcome=outcome,
-                        validate=decision == "validate",
-                        reason=form.cleaned_data.get("reason") or "",
-                        meeting=meeting,
-                    )
+                claims.claims_decide(actor=actor, meeting=meeting, decisions=form.decisions())
                 return {}
         else:
             raise Http404("Unknown form")
@@ -622,9 +603,11 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "decision_form": bound.get("decision_form") or DecisionForm(),
             "minutes_form": bound.get("minutes_form")
             or MinutesForm(initial={"minutes": current.minutes, "held": current.status == "held"}),
-            "outcome_form": bound.get("outcome_form"),
+            "claims_form": bound.get("claims_form") or ClaimsForm(agenda.unvalidated),
+            "compact": agenda_layout.compact(agenda),
+            "people": agenda_layout.by_person(agenda),
+            "marking": pdf.document_marking(agenda.nominal_ids()),
             "error_form": next(iter(bound.values()), None),
-            "outcome_statuses": OutcomeStatus,
         },
     )
 
