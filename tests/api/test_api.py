@@ -176,3 +176,19 @@ def test_names_refuse_control_characters(london_officer, token_for, name):
     assert response.status_code == 422
     assert "control characters" in errors_by_field(response.json())["family_name"][0]
     assert Nominal.objects.count() == before
+
+
+def test_cohort_and_api_search_tolerate_misspellings(london_officer, token_for):
+    """The cohort list and the API's nominal search use the one matcher intelligence search uses
+    (nominals.selectors.people_matching): "Smyth" finds Smith, the exact name first."""
+    smith = make_nominal(london_officer, given="Callum", family="Smith")
+    smyth = make_nominal(london_officer, given="Dean", family="Smyth")
+    make_nominal(london_officer, given="Aled", family="Jones")
+    token = token_for(london_officer)
+    found = [r["id"] for r in _get("/api/nominals/search", token, data={"q": "Smyth"}).json()["results"]]
+    assert found == [smyth.pk, smith.pk]
+    listed = [r["id"] for r in _get("/api/nominals", token, data={"q": "Smiht"}).json()["results"]]
+    assert smith.pk in listed and len(listed) <= 2
+    page = signed_in(london_officer).get("/cohort/", {"q": "Smyth"})
+    assert [n.pk for n in page.context["page"].object_list] == [smyth.pk, smith.pk]
+    assert "Jones" not in page.content.decode()

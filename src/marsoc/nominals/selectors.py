@@ -112,24 +112,11 @@ def identifier_lookup(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _search_filter(query: str) -> Q:
-    query = query.strip()
-    matches = identifier_lookup(query)
-    if matches:
-        id_q = Q(pk__in=[])
-        for id_type, value in matches:
-            id_q |= Q(id_type=id_type, value=value)
-        return Q(Exists(Identifier.objects.filter(id_q, nominal_id=OuterRef("pk"))))
-    combined = Q()
-    for token in query.split()[:6]:
-        # An uncorrelated IN over aliases is worked out once, not once per nominal as EXISTS would be.
-        alias_hits = Alias.objects.filter(Q(given_names__icontains=token) | Q(family_name__icontains=token))
-        combined &= (
-            Q(given_names__icontains=token)
-            | Q(family_name__icontains=token)
-            | Q(pk__in=alias_hits.values("nominal_id"))
-        )
-    return combined
+def _identifier_filter(matches: list[tuple[str, str]]) -> Q:
+    id_q = Q(pk__in=[])
+    for id_type, value in matches:
+        id_q |= Q(id_type=id_type, value=value)
+    return Q(Exists(Identifier.objects.filter(id_q, nominal_id=OuterRef("pk"))))
 
 
 def _upper(field: str) -> Upper:
@@ -154,8 +141,9 @@ def people_matching(query: str, *, fuzzy: bool = True) -> QuerySet[Nominal, Any]
     query = query.strip()
     if not query:
         return Nominal.objects.none().values("pk")
-    if identifier_lookup(query):
-        return Nominal.objects.filter(_search_filter(query)).values("pk")
+    matches = identifier_lookup(query)
+    if matches:
+        return Nominal.objects.filter(_identifier_filter(matches)).values("pk")
     people = Nominal.objects.all()
     for token in query.split()[:6]:
         own = Nominal.objects.filter(_name_token_q(token, fuzzy=fuzzy)).values("pk")
@@ -219,7 +207,9 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
     today = today or timezone.localdate()
     qs = Nominal.objects.filter(access.scope(actor, "nominal"))
     if filters.query:
-        qs = qs.filter(_search_filter(filters.query))
+        # The one matcher of every search (intelligence too): identifiers exactly, names and aliases
+        # contained or similar by trigrams, so "Smyth" finds Smith.
+        qs = qs.filter(pk__in=people_matching(filters.query))
     if filters.hub_id:
         qs = qs.filter(owner_hub_id=filters.hub_id)
     if filters.phase:
@@ -229,6 +219,9 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
     if filters.establishment_id:
         qs = qs.filter(current_establishment_id=filters.establishment_id)
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    if filters.query.strip() and filters.sort == DEFAULT_SORT and not identifier_lookup(filters.query):
+        qs = qs.annotate(relevance=name_relevance(filters.query.strip()))
+        order = ("-relevance", *order)  # the best match first, as in every search
     # The phase of the rows shown is worked out in Python (lifecycle.phase_of): as an SQL CASE it was
     # computed for every row in scope before sorting.
     return qs.select_related("owner_hub", "current_establishment").order_by(*order)
