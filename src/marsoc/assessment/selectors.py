@@ -14,6 +14,7 @@ from marsoc.accounts.models import Hub, User
 from marsoc.assessment.vocabulary import ResultsView
 from marsoc.core import access
 from marsoc.core.actor import Actor
+from marsoc.core.dates import short_date
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import CustodyEvent, Nominal
@@ -180,9 +181,9 @@ def reviews_due(*, actor: Actor, today: date | None = None, horizon_days: int = 
     for status in qs:
         reasons = []
         if status.next_review_due <= today:
-            reasons.append(f"Scheduled review overdue since {status.next_review_due:%d %b %Y}")
+            reasons.append(f"Scheduled review overdue since {short_date(status.next_review_due)}")
         elif status.next_review_due <= today + timedelta(days=horizon_days):
-            reasons.append(f"Scheduled review due {status.next_review_due:%d %b %Y}")
+            reasons.append(f"Scheduled review due {short_date(status.next_review_due)}")
         if getattr(status, "event_trigger", False):
             reasons.append("Custody event since the last assessment (transfer, recall or release)")
         release = status.nominal.expected_release_date
@@ -190,7 +191,7 @@ def reviews_due(*, actor: Actor, today: date | None = None, horizon_days: int = 
             window_opened = datetime.combine(release - RELEASE_WINDOW, time.min, tzinfo=tz)
             if status.assessment.submitted_at < window_opened:
                 reasons.append(
-                    f"Release due {release:%d %b %Y}: not assessed since the 6-month window opened"
+                    f"Release due {short_date(release)}: not assessed since the 6-month window opened"
                 )
         if reasons:
             rows.append(

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from marsoc.accounts.models import User
 from marsoc.core import access
+from marsoc.core.dates import long_date
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import CustodyStatus, MembershipState
@@ -100,7 +101,7 @@ def alerts_produce(*, today: date | None = None) -> int:
             kind=kind,
             key=f"{kind}:{action.pk}:{action.due_date.isoformat()}",
             nominal=nominal,
-            text=f"{action.tactic.name} by {action.agency.name} on {nominal.reference} {verb} ({action.due_date:%d %B %Y})",
+            text=f"{action.tactic.name} by {action.agency.name} on {nominal.reference} {verb} ({long_date(action.due_date)})",
             url=reverse("plans:plan", args=[nominal.pk]),
         )
     releasing = (
@@ -121,7 +122,7 @@ def alerts_produce(*, today: date | None = None) -> int:
             kind=AlertKind.RELEASE_NO_PLAN,
             key=f"release-no-plan:{nominal.pk}:{nominal.expected_release_date}",
             nominal=nominal,
-            text=f"{nominal.reference} is due for release on {nominal.expected_release_date:%d %B %Y} with no agreed plan",
+            text=f"{nominal.reference} is due for release on {long_date(nominal.expected_release_date)} with no agreed plan",
             url=reverse("plans:plan", args=[nominal.pk]),
         )
     orders = Order.objects.filter(end_date__gte=today, end_date__lte=today + ORDER_WARNING).select_related(
@@ -138,7 +139,7 @@ def alerts_produce(*, today: date | None = None) -> int:
             kind=AlertKind.ORDER_EXPIRING,
             key=f"order-expiring:{order.pk}:{order.end_date.isoformat()}",
             nominal=nominal,
-            text=f"{order.get_order_type_display()} on {nominal.reference} ends on {order.end_date:%d %B %Y}",
+            text=f"{order.get_order_type_display()} on {nominal.reference} ends on {long_date(order.end_date)}",
             url=reverse("plans:plan", args=[nominal.pk]),
         )
     return created

@@ -1,6 +1,7 @@
 """The meeting pack and the minutes as tagged PDF (core.pdf: fpdf2, pure Python, no network, no browser)
 with the protective marking on every page."""
 
+from marsoc.core.dates import long_date, short_date
 from marsoc.core.pdf import TaggedDocument as _Doc
 from marsoc.core.vocabulary import Classification, classification_rank
 from marsoc.nominals.models import Nominal
@@ -24,47 +25,47 @@ def document_marking(nominal_ids: list[int]) -> str:
 def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
     doc = _Doc(f"Meeting pack: {meeting.title}", document_marking(agenda.nominal_ids()))
     doc.h1(f"Meeting pack: {meeting.title}")
-    doc.para(f"{meeting.hub.name} tasking and coordination meeting, {meeting.held_on:%d %B %Y}.")
-    doc.para(f"Changes since {agenda.since:%d %B %Y}.")
+    doc.para(f"{meeting.hub.name} tasking and coordination meeting, {long_date(meeting.held_on)}.")
+    doc.para(f"Changes since {long_date(agenda.since)}.")
     doc.h2("1. New referrals")
     doc.items(
         [
-            f"{c.nominal.reference} {c.nominal.full_name}, referred {c.effective_date:%d %b %Y}"
+            f"{c.nominal.reference} {c.nominal.full_name}, referred {short_date(c.effective_date)}"
             for c in agenda.referrals
         ]
     )
     doc.h2("2. Adoptions")
     doc.items(
         [
-            f"{c.nominal.reference} {c.nominal.full_name}, adopted {c.effective_date:%d %b %Y}"
+            f"{c.nominal.reference} {c.nominal.full_name}, adopted {short_date(c.effective_date)}"
             for c in agenda.adoptions
         ]
     )
     doc.h2("3. Tier changes")
     doc.items(
         [
-            f"{d.nominal.reference} {d.nominal.full_name}: tier {d.decided_tier} ({d.decided_at:%d %b %Y})"
+            f"{d.nominal.reference} {d.nominal.full_name}: tier {d.decided_tier} ({short_date(d.decided_at)})"
             for d in agenda.tier_changes
         ]
     )
     doc.h2("4. Overdue actions")
     doc.items(
         [
-            f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {a.due_date:%d %b %Y}"
+            f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {short_date(a.due_date)}"
             for a in agenda.overdue_actions
         ]
     )
     doc.h2("5. Reviews due")
     doc.items(
         [
-            f"{s.nominal.reference} {s.nominal.full_name}: review due {s.next_review_due:%d %b %Y}"
+            f"{s.nominal.reference} {s.nominal.full_name}: review due {short_date(s.next_review_due)}"
             for s in agenda.reviews_due
         ]
     )
     doc.h2("6. Releases within 6 months")
     doc.items(
         [
-            f"{r.nominal.reference} {r.nominal.full_name}: release {r.nominal.expected_release_date:%d %b %Y}"
+            f"{r.nominal.reference} {r.nominal.full_name}: release {short_date(r.nominal.expected_release_date)}"
             + ("" if r.agreed else " - NO AGREED PLAN")
             for r in agenda.releases
         ]
@@ -73,14 +74,14 @@ def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
     doc.items(
         [
             f"{o.action.plan.nominal.reference}: {o.get_rating_display()} disruption by {o.agency.name} "
-            f"({o.action.tactic.name}, {o.occurred_on:%d %b %Y}) - {o.justification}"
+            f"({o.action.tactic.name}, {short_date(o.occurred_on)}) - {o.justification}"
             for o in agenda.unvalidated
         ]
     )
     doc.h2("8. Orders expiring")
     doc.items(
         [
-            f"{o.nominal.reference}: {o.get_order_type_display()} ends {o.end_date:%d %b %Y}"
+            f"{o.nominal.reference}: {o.get_order_type_display()} ends {short_date(o.end_date)}"
             for o in agenda.orders_expiring
         ]
     )
@@ -90,7 +91,7 @@ def meeting_pack_pdf(meeting: Meeting, agenda: Agenda) -> bytes:
 def meeting_minutes_pdf(meeting: Meeting, record: MeetingRecord) -> bytes:
     doc = _Doc(f"Minutes: {meeting.title}", document_marking(record.nominal_ids()))
     doc.h1(f"Minutes: {meeting.title}")
-    doc.para(f"{meeting.hub.name}, {meeting.held_on:%d %B %Y}. Status: {meeting.get_status_display()}.")
+    doc.para(f"{meeting.hub.name}, {long_date(meeting.held_on)}. Status: {meeting.get_status_display()}.")
     doc.h2("Attendance")
     doc.items([f"{a.attendee} ({a.agency.name})" for a in meeting.attendance.select_related("agency")])
     doc.h2("Decisions")
@@ -106,7 +107,7 @@ def meeting_minutes_pdf(meeting: Meeting, record: MeetingRecord) -> bytes:
     doc.h2("New actions")
     doc.items(
         [
-            f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {a.due_date:%d %b %Y}"
+            f"{a.plan.nominal.reference}: {a.tactic.name} by {a.agency.name}, due {short_date(a.due_date)}"
             for a in record.new_actions
         ]
     )

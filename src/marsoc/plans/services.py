@@ -22,6 +22,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
+from marsoc.core.dates import long_date
 from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.selectors import nominal_phase
@@ -441,7 +442,7 @@ def action_add(
             kind=AlertKind.ACTION_ASSIGNED,
             key=f"action-assigned:{action.pk}",
             nominal=plan.nominal,
-            text=f"Action assigned to {agency.name} on {plan.nominal.reference}: {tactic.name}, due {due_date:%d %B %Y}",
+            text=f"Action assigned to {agency.name} on {plan.nominal.reference}: {tactic.name}, due {long_date(due_date)}",
             url=_plan_url(plan),
         )
     return action

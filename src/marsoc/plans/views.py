@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from marsoc.accounts.models import User
 from marsoc.accounts.selectors import agency_people
 from marsoc.core import access
+from marsoc.core.dates import long_date
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
@@ -277,7 +278,7 @@ def action_update(request: HttpRequest, nominal: Nominal, purpose: str, action_i
             "nominal": nominal,
             "heading": f"Update action: {action.tactic.name}",
             "submit": "Save",
-            "intro": f"{action.agency.name}, due {action.due_date:%d %B %Y}.",
+            "intro": f"{action.agency.name}, due {long_date(action.due_date)}.",
         },
     )
 

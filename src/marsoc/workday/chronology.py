@@ -14,6 +14,7 @@ from marsoc.assessment.models import Assessment, TierDecision
 from marsoc.casework.selectors import case_note_entries
 from marsoc.core import access
 from marsoc.core.actor import Actor
+from marsoc.core.dates import long_date
 from marsoc.intelligence.models import Disclosure
 from marsoc.intelligence.selectors import person_items, summary_list
 from marsoc.linkage.models import Merge
@@ -74,7 +75,7 @@ def _custody(nominal: Nominal) -> list[Entry]:
     for e in nominal.custody_events.select_related("establishment", "recorded_by__agency"):
         bits = [str(e.establishment)] if e.establishment else []
         if e.expected_release_date:
-            bits.append(f"expected release {e.expected_release_date:%d %B %Y}")
+            bits.append(f"expected release {long_date(e.expected_release_date)}")
         if e.notes:
             bits.append(e.notes)
         title = e.get_event_type_display()
@@ -215,7 +216,7 @@ def _plans(actor: Actor, nominal: Nominal) -> list[Entry]:
                 a.created_at,
                 Kind.ACTION[0],
                 f"Action: {a.tactic.name}",
-                f"{a.get_status_display()}, due {a.due_date:%d %B %Y}",
+                f"{a.get_status_display()}, due {long_date(a.due_date)}",
                 _name(a.created_by),
                 a.agency.name,
                 plan_url,
@@ -245,7 +246,7 @@ def _intelligence(actor: Actor, nominal: Nominal) -> list[Entry]:
     out = [
         Entry(
             i.recorded_at, Kind.INTELLIGENCE[0], f"Intelligence item {i.pk} recorded",
-            f"Obtained {i.intelligence_date:%d %B %Y}, graded {i.source_evaluation}{i.intelligence_assessment}{i.handling_code}",
+            f"Obtained {long_date(i.intelligence_date)}, graded {i.source_evaluation}{i.intelligence_assessment}{i.handling_code}",
             _name(i.recorded_by), i.originating_agency.name, f"/intelligence/{i.pk}/",
         )
         for i in items

@@ -20,6 +20,7 @@ from marsoc.assessment.models import CalibrationStatus, DryRunStatus, MethodDryR
 from marsoc.assessment.selectors import calibration_exercises, reviews_due
 from marsoc.core import access
 from marsoc.core.actor import Actor
+from marsoc.core.dates import long_date
 from marsoc.intelligence.models import Disclosure, IntelItem
 from marsoc.intelligence.selectors import access_requests_for, summary_list
 from marsoc.linkage.selectors import review_queue
@@ -91,7 +92,7 @@ def _referrals(actor: Actor, today: date) -> QuerySet[Nominal]:
 def _referral_item(n: Nominal, today: date) -> WorkItem:
     return WorkItem(
         _person(n),
-        f"{n.get_membership_state_display()} since {_day(n.membership_changed_at):%d %B %Y}",
+        f"{n.get_membership_state_display()} since {long_date(_day(n.membership_changed_at))}",
         _day(n.membership_changed_at),
         reverse("nominals:membership_change", args=[n.pk]),
         n.pk,
@@ -112,7 +113,7 @@ def _tier_decisions(actor: Actor, today: date) -> QuerySet[PriorityStatus]:
 def _tier_item(s: PriorityStatus, today: date) -> WorkItem:
     return WorkItem(
         _person(s.nominal),
-        f"Assessed {_day(s.assessment.submitted_at):%d %B %Y}: computed {s.assessment.tier_name}",
+        f"Assessed {long_date(_day(s.assessment.submitted_at))}: computed {s.assessment.tier_name}",
         _day(s.assessment.submitted_at),
         f"/cohort/{s.nominal_id}/tier/",
         s.nominal_id,
@@ -161,7 +162,7 @@ def _plan_item(v: PlanVersion, today: date) -> WorkItem:
     n = v.plan.nominal
     return WorkItem(
         _person(n),
-        f"Version {v.number} sent for agreement on {_day(v.requested_at):%d %B %Y}",
+        f"Version {v.number} sent for agreement on {long_date(_day(v.requested_at))}",
         _day(v.requested_at),
         f"/cohort/{n.pk}/plan/",
         n.pk,
@@ -267,7 +268,7 @@ def _action_item(a: Action, today: date) -> WorkItem:
     when = "overdue since" if a.due_date < today else "due"
     return WorkItem(
         _person(n),
-        f"{a.tactic.name}: {when} {a.due_date:%d %B %Y}",
+        f"{a.tactic.name}: {when} {long_date(a.due_date)}",
         a.due_date,
         f"/cohort/{n.pk}/plan/actions/{a.pk}/",
         n.pk,
@@ -288,7 +289,7 @@ def _release_item(n: Nominal, today: date) -> WorkItem:
     assert n.expected_release_date is not None
     return WorkItem(
         _person(n),
-        f"Release expected {n.expected_release_date:%d %B %Y}; no agreed plan",
+        f"Release expected {long_date(n.expected_release_date)}; no agreed plan",
         n.expected_release_date,
         f"/cohort/{n.pk}/plan/",
         n.pk,
@@ -326,7 +327,7 @@ def _agency_action_item(a: Action, today: date) -> WorkItem:
     when = "overdue since" if a.due_date < today else "due"
     return WorkItem(
         f"{a.tactic.name} ({a.plan.nominal.reference})",
-        f"{a.get_status_display()}, {when} {a.due_date:%d %B %Y}",
+        f"{a.get_status_display()}, {when} {long_date(a.due_date)}",
         a.due_date,
         reverse("plans:agency_actions"),
         None,  # shown by reference: the agency may no longer see the person (plans.selectors.agency_actions)
@@ -364,7 +365,10 @@ def _shared_this_week(actor: Actor, today: date) -> list[Shared]:
 
 def _shared_item(s: Shared, today: date) -> WorkItem:
     return WorkItem(
-        s.kind, f"{s.reference}, shared {timezone.localtime(s.at):%d %B %Y %H:%M}", _day(s.at), s.url
+        s.kind,
+        f"{s.reference}, shared {long_date(timezone.localdate(s.at))} at {timezone.localtime(s.at):%H:%M}",
+        _day(s.at),
+        s.url,
     )
 
 
@@ -395,7 +399,7 @@ def _calibration_open(actor: Actor, today: date) -> QuerySet[Any]:
 def _calibration_item(e: Any, today: date) -> WorkItem:
     return WorkItem(
         e.name,
-        f"Open for scoring until {e.closes_on:%d %B %Y}",
+        f"Open for scoring until {long_date(e.closes_on)}",
         e.opens_on,
         reverse("assessment:calibration_detail", args=[e.pk]),
     )
