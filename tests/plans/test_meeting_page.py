@@ -114,3 +114,34 @@ def test_the_page_shows_the_marking_the_pack_carries(scenario):
     pack = client.get(f"/plans/meetings/{s['meeting'].pk}/pack.pdf")
     first = PdfReader(io.BytesIO(pack.content)).pages[0].extract_text()
     assert first.splitlines()[0].strip() == marking.group(1)
+
+
+def test_the_reports_date_errors_are_summarised_together(scenario):
+    client = signed_in(scenario["w"].manager)
+    bad = client.get(
+        "/plans/reports/",
+        {
+            "start_day": "31",
+            "start_month": "2",
+            "start_year": "2026",
+            "end_day": "x",
+            "end_month": "1",
+            "end_year": "2026",
+        },
+    )
+    html = bad.content.decode()
+    assert bad.status_code == 200 and "govuk-error-summary" in html
+    summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]
+    assert summary.count("<li>") == 2 and "#id_start" in summary and "#id_end" in summary
+    backwards = client.get(
+        "/plans/reports/",
+        {
+            "start_day": "2",
+            "start_month": "3",
+            "start_year": "2026",
+            "end_day": "1",
+            "end_month": "3",
+            "end_year": "2026",
+        },
+    )
+    assert "The end date must be the same as or after the start date" in backwards.content.decode()

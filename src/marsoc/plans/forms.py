@@ -156,6 +156,13 @@ class ReportFilterForm(forms.Form):
     start = GovukDateField(label="From", required=False)
     end = GovukDateField(label="To", required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must be the same as or after the start date")
+        return data
+
 
 def outcome_label(outcome: Outcome) -> str:
     return f"#{outcome.pk} {outcome.get_rating_display()} by {outcome.agency.name}"
