@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from marsoc.core.search import similarity, text_matches, trigrams
 from marsoc.core.vocabulary import Role
+from marsoc.intelligence.models import ItemSubject
 from marsoc.intelligence.selectors import deconfliction, item_list, search_page
 from marsoc.nominals.models import Alias
 from marsoc.nominals.selectors import people_matching
@@ -155,3 +156,33 @@ def test_the_search_page_lists_people_the_user_may_see_with_why_they_matched(peo
     shown = {people["smith"].pk, people["smyth"].pk, people["jones"].pk}
     assert set(event.details["people"]) == shown
     assert set(event.subjects.values_list("nominal_id", flat=True)) >= shown
+
+
+def test_results_show_the_people_and_the_passage_found(people, london_officer):
+    """Each result names the people it is about whom the viewer may see and shows the passage its
+    search found, the matching words highlighted; an item under handling conditions shows no text."""
+    long_text = ("Background on the group's finances. " * 8) + "Cash couriered through Dover port weekly."
+    item = make_item(people["jones"], agency_code="hmpps-prisons-london", text=long_text)
+    ItemSubject.objects.create(item=item, nominal=people["smith"], data_subject_category="associate")
+    elsewhere = make_nominal(
+        make_user("york.off", [Role.HUB_OFFICER], hub_code="yorkshire-humber", agency_code="yhrocu"),
+        hub_code="yorkshire-humber",
+        family="Hidden",
+    )
+    ItemSubject.objects.create(item=item, nominal=elsewhere, data_subject_category="associate")
+    conditional = make_item(
+        people["smyth"],
+        agency_code="hmpps-prisons-london",
+        grade="1BC",
+        conditions=("S2",),
+        text="Dover: informant's account of the couriers.",
+    )
+    html = signed_in(london_officer).get("/intelligence/", {"q": "dover"}).content.decode()
+    row = html[html.index(f"/intelligence/{item.pk}/") :]
+    row = row[: row.index("</tr>")]
+    assert "JONES, Aled" in row and "SMITH, Callum" in row and "HIDDEN" not in row.upper()
+    assert "<mark>Dover</mark>" in row and "…" in row  # the passage, not the whole text
+    assert row.count("Background on the group") < 8
+    other = html[html.index(f"/intelligence/{conditional.pk}/") :]
+    other = other[: other.index("</tr>")]
+    assert "informant" not in other and "Handling conditions apply" in other

@@ -143,3 +143,33 @@ class TextMatches(Func):
 
     def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, function="marsoc_text_matches", **extra)
+
+
+def snippet(text: str, query: str, width: int = 90) -> list[tuple[str, bool]]:
+    """The passage of `text` around the first word the query finds, as (piece, is_match) parts for the
+    page to highlight: every word beginning with a query word is a match (as `text_matches` finds them).
+    Without a match, the text's beginning. At most about 2 x `width` characters, cut at spaces."""
+    wanted = words(query)
+    found = [m for m in re.finditer(r"\w+", text) if any(m.group(0).lower().startswith(w) for w in wanted)]
+    if not found:
+        start, end = 0, min(len(text), 2 * width)
+    else:
+        start, end = max(0, found[0].start() - width), min(len(text), found[0].end() + width)
+    if start > 0 and " " in text[start : found[0].start() if found else end]:
+        start = text.index(" ", start) + 1
+    if end < len(text) and " " in text[start:end]:
+        end = text.rindex(" ", start, end)
+    parts: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    at = start
+    for m in found:
+        if m.start() < start or m.end() > end:
+            continue
+        if m.start() > at:
+            parts.append((text[at : m.start()], False))
+        parts.append((m.group(0), True))
+        at = m.end()
+    if at < end:
+        parts.append((text[at:end], False))
+    if end < len(text):
+        parts.append(("…", False))
+    return parts

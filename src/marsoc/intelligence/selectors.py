@@ -12,7 +12,7 @@ from marsoc.accounts.models import Hub
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
-from marsoc.core.search import TextMatches
+from marsoc.core.search import TextMatches, snippet
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import name_relevance, people_matching
 from marsoc.sharing.agreements import in_force_q
@@ -25,7 +25,7 @@ from .models import (
     SharingAgreement,
     SummaryDisclosure,
 )
-from .vocabulary import RequestStatus, SanitisationStatus
+from .vocabulary import HandlingCode, RequestStatus, SanitisationStatus
 
 PAGE_SIZE = 50
 
@@ -413,3 +413,32 @@ def person_items(*, actor: Actor, nominal_id: int, today: date | None = None) ->
         .select_related("owner_hub", "originating_agency")
         .order_by("-intelligence_date", "-id")
     )
+
+
+@dataclass(frozen=True)
+class ResultDetail:
+    """What a search result shows beside its reference: the people it is about whom the viewer may see,
+    and the passage of its text the search found (highlighted), unless handling conditions apply (then
+    the text is read on the item's own page, under its conditions)."""
+
+    people: list[Nominal]
+    passage: list[tuple[str, bool]]
+    conditions: bool
+
+
+def result_details(*, actor: Actor, items: list[IntelItem], query: str) -> dict[int, ResultDetail]:
+    visible = Nominal.objects.filter(access.scope(actor, "nominal"))
+    people: dict[int, list[Nominal]] = {}
+    subjects = (
+        ItemSubject.objects.filter(item_id__in=[i.pk for i in items], nominal__in=visible)
+        .select_related("nominal")
+        .order_by("nominal__family_name", "nominal__given_names", "nominal_id")
+    )
+    for s in subjects:
+        people.setdefault(s.item_id, []).append(s.nominal)
+    out = {}
+    for item in items:
+        conditions = item.handling_code == HandlingCode.C
+        passage = [] if conditions or not item.text or not query.strip() else snippet(item.text, query)
+        out[item.pk] = ResultDetail(people.get(item.pk, []), passage, conditions)
+    return out

@@ -55,6 +55,7 @@ from .selectors import (
     deconfliction,
     item_list,
     person_items,
+    result_details,
     review_queue,
     sanitisations_for,
     search_page,
@@ -101,6 +102,10 @@ def item_search(request: HttpRequest) -> HttpResponse:
     page = search_page(actor=actor, query=query, page=request.GET.get("page"))
     people = people_search(actor=actor, query=query) if query else []
     notices = deconfliction(actor=actor, query=query) if query else []
+    details = result_details(actor=actor, items=list(page.object_list), query=query)
+    for item in page.object_list:
+        item.detail = details[item.pk]  # type: ignore[attr-defined]
+    # The people each result names are subjects of the entry already (search_consult adds every item's).
     services.search_consult(
         actor=actor,
         query=query,
