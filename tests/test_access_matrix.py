@@ -980,6 +980,7 @@ def test_network_surfaces(world, actor, token_for):
                       HTTP_AUTHORIZATION=f"Bearer {token}").status_code  # fmt: skip
     if got != (201 if actor in network_routes.API_RECORDERS else 403):
         failures.append(f"API record association: got {got}")
+    failures += _chart_rows(actor, users, nominals, net, client)
     if "own_hub" in READ[actor]:
         page = client.get(f"/cohort/{nominals['own_hub'].pk}/network/?hops=2").content.decode()
         names = {v: k for k, v in net["links"].items()}
@@ -989,6 +990,41 @@ def test_network_surfaces(world, actor, token_for):
         if shown != network_routes.OWN_NETWORK_LINKS.get(actor, set()):
             failures.append(f"own network links: {sorted(shown)}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+def _chart_rows(actor, users, nominals, net, client):
+    from marsoc.network.services import charts
+
+    author = users["london_manager"]
+    keys = [("nominal", nominals["own_hub"].pk), ("group", net["london_group"].pk),
+            ("nominal", nominals["non_participating"].pk)]  # fmt: skip
+    chart = charts.chart_create(actor=author, name="Thames", classification="OFFICIAL", keys=keys)
+    for other in ("national_analyst", "partner_probation"):
+        charts.chart_share(actor=author, chart=chart, username=users[other].username)
+    ids = {"chart": chart.pk, "london_group": net["london_group"].pk}
+    failures = []
+    for name, template, allowed_for in network_routes.CHART_SURFACES:
+        got = client.get(template.format(**ids))
+        if got.status_code != (200 if actor in allowed_for else 404):
+            failures.append(f"{name}: got {got.status_code}")
+        elif name == "London manager's chart" and got.status_code == 200:
+            told = 'id="chart-withheld"' in got.content.decode()
+            if told != (actor in network_routes.CHART_WITHHELD):
+                failures.append(f"{name}: told of withheld items: {told}")
+    got = client.post(
+        f"/network/charts/{chart.pk}/change/", {"action": "layout", "layout": "grid"}
+    ).status_code
+    chart.refresh_from_db()
+    if got != (302 if actor in network_routes.CHART_READERS else 404):
+        failures.append(f"change chart: got {got}")
+    if (chart.layout == "grid") != (actor == network_routes.CHART_CHANGER):
+        failures.append(f"change chart: layout now {chart.layout}")
+    body = {"name": "Own", "classification": "OFFICIAL", "node": f"nominal-{nominals['own_hub'].pk}"}
+    got = client.post("/network/charts/new/", body).status_code
+    expected = 302 if actor in network_routes.CHART_CREATORS else 200 if actor in network_routes.CASE else 404
+    if got != expected:
+        failures.append(f"new chart of the own-hub person: expected {expected}, got {got}")
+    return failures
 
 
 def _record(link):

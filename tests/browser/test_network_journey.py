@@ -1,7 +1,9 @@
 """Networks in Chromium: a London analyst opens a prisoner's network, finds the route from the prisoner to
 a street group he is not a member of, and exports the network for i2 (a disclosure in the audit log);
-the NCA partner, signing in next, sees only the part of the same person's network that its agreements
-cover. axe runs on every network page on the way."""
+the analyst keeps the routes as a link chart, adds a person, exports it as a picture and shares it with
+the NCA partner, who, signing in next, sees only the part of the same person's network that its agreements
+cover, and opens the chart of the route the analyst shared with it: only its part, with the notice that
+items are withheld. axe runs on every network page on the way."""
 
 import csv
 import io
@@ -14,7 +16,7 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.models import AuditEvent
 from marsoc.network import selectors
-from marsoc.network.models import Membership
+from marsoc.network.models import LinkChart, Membership
 from marsoc.nominals.models import Nominal
 
 from .conftest import allow_second_sign_in, run_axe, serious_violations, sign_in
@@ -60,6 +62,7 @@ def test_analyst_finds_the_route_from_prison_to_a_street_group_and_the_nca_sees_
     person, group_key, length = _prisoner_and_street_group()
     found: dict[str, list[str]] = {}
     analyst = User.objects.get(username="london.analyst")
+    nca = User.objects.get(username="partner.nca")
 
     sign_in(page, live_server, "london.analyst")
     page.get_by_role("link", name="Groups", exact=True).first.click()
@@ -93,10 +96,45 @@ def test_analyst_finds_the_route_from_prison_to_a_street_group_and_the_nca_sees_
     found["path finder"] = serious_violations(run_axe(page))
     assert AuditEvent.objects.filter(action="network.path", actor=analyst).exists()
 
+    # The routes kept as a link chart, with a London person the NCA may not see added to it.
+    page.get_by_role("button", name=re.compile(r"Save as a link chart")).click()
+    expect(page.locator("#name")).to_have_value(f"Routes from {person.reference} to OCG{group_key[1]:06d}")
+    found["save a chart"] = serious_violations(run_axe(page))
+    page.get_by_role("button", name="Save the chart").click()
+    expect(page).to_have_url(re.compile(r"/network/charts/\d+/$"))
+    chart = LinkChart.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]), author=analyst)
+    hidden_from_nca = (
+        Nominal.objects.filter(
+            owner_hub__code="london", classification__in=["OFFICIAL", "OFFICIAL-SENSITIVE"]
+        )
+        .exclude(pk__in=access.visible(nca, "nominal", Nominal.objects.all()).values("pk"))
+        .order_by("pk")
+        .first()
+    )
+    page.locator("#reference").fill(hidden_from_nca.reference)
+    page.get_by_role("button", name="Add to the chart").click()
+    expect(page.locator("#network-nodes")).to_contain_text(hidden_from_nca.reference)
+    expect(page.locator("#chart-suggestions")).to_be_visible()
+    withheld = selectors.chart_view(actor=analyst, chart=chart).withheld  # a hidden link among the items
+    expect(page.locator("#chart-withheld")).to_have_count(1 if withheld else 0)
+    found["link chart"] = serious_violations(run_axe(page))
+    page.locator("#recipient").fill("Regional tasking cell")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export as a picture (SVG)").click()
+    picture = tmp_path / "chart.svg"
+    info.value.save_as(picture)
+    assert picture.read_text(encoding="utf-8").startswith("<svg") and person.reference in picture.read_text()
+    page.locator("#username").fill("partner.nca")
+    page.get_by_role("button", name="Share").click()
+    expect(page.locator("#chart-shares")).to_contain_text(nca.display_label)
+
     # The group at the end of the route.
-    steps.last.get_by_role("link").click()
+    page.goto(f"{live_server.url}/network/groups/{group_key[1]}/")
     expect(page.locator("#group-members")).to_be_visible()
+    expect(page.locator("#group-timeline")).to_be_visible()
     found["group page"] = serious_violations(run_axe(page))
+    page.goto(f"{live_server.url}/network/communities/")
+    found["communities"] = serious_violations(run_axe(page))
 
     # Export the prisoner's network for i2: a disclosure to the named recipient.
     page.goto(f"{live_server.url}/cohort/{person.pk}/network/?hops=2")
@@ -119,12 +157,21 @@ def test_analyst_finds_the_route_from_prison_to_a_street_group_and_the_nca_sees_
     _give_purpose(page)
     page.goto(f"{live_server.url}/cohort/{person.pk}/network/?hops=2")
     expect(page.locator("#network-nodes")).to_be_visible()
-    nca = User.objects.get(username="partner.nca")
     nca_links = _table_ids(page, "#network-links")
     expected_nca = selectors.ego_network(actor=nca, centre=("nominal", person.pk), hops=2)
     assert nca_links == {f"link-{x.record}-{x.record_id}" for x in expected_nca.links}
     assert len(nca_links) < len(analyst_links) and analyst_links - nca_links, "the NCA should see less"
     found["person network (NCA)"] = serious_violations(run_axe(page))
+    # The shared chart: only what the NCA may see, and told that something is withheld (not what).
+    page.goto(f"{live_server.url}/network/charts/")
+    page.get_by_role("link", name=chart.name).click()
+    expect(page.locator("#chart-withheld")).to_be_visible()
+    nca_view = selectors.chart_view(actor=nca, chart=chart)
+    assert nca_view.withheld
+    assert _table_ids(page, "#network-nodes") == {f"node-{k}-{pk}" for k, pk in nca_view.graph.nodes}
+    expect(page.locator("main")).not_to_contain_text(hidden_from_nca.reference)
+    expect(page.locator("#chart-add")).to_have_count(0)
+    found["link chart (NCA)"] = serious_violations(run_axe(page))
 
     problems = {name: lines for name, lines in found.items() if lines}
     assert not problems, "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in problems.items())

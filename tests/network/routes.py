@@ -14,6 +14,12 @@ ROUTES = {
     "network/associates/<int:associate_id>/",
     "cohort/<int:pk>/network/",
     "cohort/<int:pk>/network.<str:fmt>",
+    "network/communities/",
+    "network/charts/",
+    "network/charts/new/",
+    "network/charts/<int:chart_id>/",
+    "network/charts/<int:chart_id>/change/",
+    "network/charts/<int:chart_id>/export.<str:fmt>",
 }
 
 CASE = {
@@ -33,6 +39,7 @@ GLOBAL_SURFACES = [
     ("path finder", "/network/paths/", CASE),
     # Hub staff and national analysts, as the individual priority list.
     ("group priority list", "/network/priority/", CASE - {"partner_probation"}),
+    ("communities and recorded groups", "/network/communities/", CASE),
     ("path between London people", "/network/paths/?from={own_ref}&to={london_group_ref}", CASE),
     ("London group", "/network/groups/{london_group}/", LONDON_SIDE),
     ("Yorkshire group", "/network/groups/{yorkshire_group}/", NATIONAL),
@@ -44,7 +51,40 @@ PERSON_SURFACES = [
     ("person network", "/cohort/{id}/network/", "READ"),
     ("network export for i2", "/cohort/{id}/network.csv?recipient=Tasking+cell", "READ"),
     ("network export as GraphML", "/cohort/{id}/network.graphml?recipient=Tasking+cell", "READ"),
+    ("network export as a picture", "/cohort/{id}/network.svg?recipient=Tasking+cell", "READ"),
 ]
+
+# Saved link charts. The London manager's chart holds the own-hub person, the London group and the
+# London person another agency takes part in, and is shared with the national analyst and the probation
+# partner (who may see none of it, and is told that items are withheld). (name, path template, who gets 200; everyone else 404.)
+CHART_READERS = {"london_manager", "national_analyst", "partner_probation"}
+CHART_SURFACES = [
+    ("chart list", "/network/charts/", CASE),
+    ("new chart page", "/network/charts/new/?node=group-{london_group}", CASE),
+    ("London manager's chart", "/network/charts/{chart}/", CHART_READERS),
+    ("chart export for i2", "/network/charts/{chart}/export.csv?recipient=Tasking+cell", CHART_READERS),
+    (
+        "chart export as GraphML",
+        "/network/charts/{chart}/export.graphml?recipient=Tasking+cell",
+        CHART_READERS,
+    ),
+    ("chart export as a picture", "/network/charts/{chart}/export.svg?recipient=Tasking+cell", CHART_READERS),
+    ("missing chart", "/network/charts/999999/", set()),
+]
+# Who is told that something on the chart is withheld from them.
+CHART_WITHHELD = {"partner_probation"}
+# POST a change of layout: those who may open it 302 (back to the chart), and only the author's changes it
+# (the others are told only the author may); everyone else 404.
+CHART_CHANGER = "london_manager"
+# POST a new chart of the own-hub person: 302 for those who see them; other case users 200 (refused
+# with a reason, nothing saved); everyone else 404.
+CHART_CREATORS = {
+    "london_manager",
+    "london_officer",
+    "london_analyst",
+    "national_analyst",
+    "national_manager",
+}
 # Which links each actor sees on the own-hub person's 2-hop network (by helpers' names).
 OWN_NETWORK_LINKS = {
     "london_manager": {"member_own", "member_elsewhere", "own_elsewhere", "own_visitor"},

@@ -279,3 +279,48 @@ def test_exports_are_disclosures_of_the_visible_network_only(people):
         n["non_participating"].pk,
     }
     assert client.get(f"{base}.pdf?recipient=NCA+analyst").status_code == 404
+
+
+def test_network_filters_by_period_source_grade_and_agency(people):
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.intelligence.models import IntelItem
+
+    owner, n = people
+    links = network_world(n, owner)["links"]
+    Association.objects.filter(pk=links["own_elsewhere"].pk).update(
+        started_on=date(2019, 1, 1), ended_on=date(2020, 1, 1)
+    )
+    item = IntelItem.objects.create(
+        owner_hub=Hub.objects.get(code="london"), originating_agency=Agency.objects.get(code="mps"), text="x",
+        intelligence_date=date(2025, 1, 1), classification="OFFICIAL-SENSITIVE", source_evaluation="3",
+        intelligence_assessment="C", handling_code="P", purpose="prevention_detection",
+        data_category="criminal_intelligence",
+    )  # fmt: skip
+    Association.objects.filter(pk=links["own_visitor"].pk).update(source_kind="intelligence", intel_item=item)
+    london = make_user("net.filter", [Role.HUB_OFFICER], hub_code="london", agency_code="mps")
+    client = with_purpose(signed_in(london), n["own_hub"])
+
+    def shown(query: str) -> tuple[set[str], str]:
+        page = client.get(f"/cohort/{n['own_hub'].pk}/network/?hops=1{query}").content.decode()
+        kinds = {name: "membership" if name.startswith("member") else "association" for name in links}
+        return {name for name, x in links.items() if f'id="link-{kinds[name]}-{x.pk}"' in page}, page
+
+    # One link out, and the links among the people reached (the group's other member is also a direct link).
+    everything = {"member_own", "member_elsewhere", "own_elsewhere", "own_visitor"}
+    assert shown("")[0] == everything
+    assert shown("&on_day=15&on_month=6&on_year=2019")[0] == everything
+    # Once that link had ended, the other member is two links away: out of a one-link network.
+    assert shown("&on_day=1&on_month=1&on_year=2021")[0] == {"member_own", "own_visitor"}
+    assert shown("&grade=2")[0] == everything - {"own_visitor"}
+    assert shown("&grade=1")[0] == everything - {"own_visitor"}
+    mps, national = Agency.objects.get(code="mps").pk, owner.agency_id
+    assert shown(f"&agency={mps}")[0] == set()
+    assert shown(f"&agency={national}")[0] == everything
+    # Bad filters are named and left out; the network is still shown.
+    got, page = shown("&on_day=31&on_month=2&on_year=2021&grade=9&agency=abc")
+    assert got == everything
+    for message in ["Links in force on: enter a real date", "Links from intelligence: choose a grade",
+                    "Recorded by: choose an agency from the list"]:  # fmt: skip
+        assert message in page
+    event = AuditEvent.objects.filter(action="network.view", actor=london).order_by("id")[3]
+    assert event.details["query"]["grade"] == "2"

@@ -124,6 +124,7 @@ NOT_PAGES = {
     "linkage/run/", "linkage/merges/<int:merge_id>/undo/", "calibration/<int:pk>/status/",
     "cohort/<int:pk>/plan/request-agreement/", "intelligence/requests/access/new/",
     "funding/claims/<int:pk>/<slug:action>/", "funding/decisions/<int:pk>/<slug:action>/",
+    "network/charts/<int:chart_id>/change/",
 }  # fmt: skip
 
 
@@ -150,7 +151,12 @@ def direct_pages() -> list[tuple[str, str]]:
     item = IntelItem.objects.filter(owner_hub__code="london").order_by("pk").first()
     summary = SummaryDisclosure.objects.filter(owner_hub__code="london").order_by("pk").first()
     # Not linked from a page yet.
-    pages = [("london.manager", "/network/priority/"), ("decision.maker", "/funding/governance/")]
+    pages = [("decision.maker", "/funding/governance/")]
+    from marsoc.network.models import OrganisedCrimeGroup
+
+    group = OrganisedCrimeGroup.objects.filter(owner_hub__code="london").order_by("pk").first()
+    if group is not None:  # reached by the "Save as a link chart" form
+        pages += [("london.manager", f"/network/charts/new/?node=group-{group.pk}&name=Chart")]
     if person is not None:
         pages += [("london.manager", f"/cohort/{person.pk}/purpose/")]
         pages += [("london.manager", f"/intelligence/subject-access/{person.pk}/")]

@@ -267,7 +267,13 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     OCG_PRIORITY = "ocg.priority", CON, "Viewed the group priority list"
     OCG_METHOD_DRY_RUN = "ocg.method.dry_run", CON, "Ran a candidate group method over current assessments"
     NETWORK_CUSTODY_DERIVE = "network.custody_derive", COMB, "Derived cell-mate links from custody records"
-    NETWORK_EXPORT = "network.export", D, "Exported a network (i2 CSV or GraphML)"
+    NETWORK_EXPORT = "network.export", D, "Exported a network (i2 CSV, GraphML or a picture)"
+    NETWORK_COMMUNITIES = "network.communities", CON, "Compared network communities with recorded groups", "network"
+    CHART_CREATE = "network.chart.create", C, "Saved a link chart", "link_chart"
+    CHART_CHANGE = "network.chart.change", A, "Changed a link chart", "link_chart"
+    CHART_SHARE = "network.chart.share", D, "Shared a link chart", "link_chart"
+    CHART_VIEW = "network.chart.view", CON, "Opened a link chart", "link_chart"
+    CHART_LIST = "network.chart.list", CON, "Listed link charts", "link_chart_list"
     NETWORK_DECONFLICTION_HIT = "network.deconfliction.hit", D, "Told of another hub's interest (network)"
 
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------

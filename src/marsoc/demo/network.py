@@ -20,9 +20,12 @@ from marsoc.intelligence.models import ItemSubject
 from marsoc.network.models import (
     Associate,
     Association,
+    ChartItem,
+    ChartShare,
     GroupAlias,
     GroupAssessment,
     GroupStatusChange,
+    LinkChart,
     Membership,
     OrganisedCrimeGroup,
 )
@@ -40,6 +43,7 @@ CLASSIFICATIONS = ["OFFICIAL-SENSITIVE"] * 5 + ["OFFICIAL", "SECRET"]
 
 def reset_network() -> None:
     with transaction.atomic():
+        LinkChart.objects.all().delete()
         GroupAssessment.objects.all().delete()
         Association.objects.all().delete()
         Membership.objects.all().delete()
@@ -72,7 +76,31 @@ def generate_network(*, seed: int, today: date | None = None, per_hub: int = 4) 
         counts["associations"] += _associations(rng, hub, groups, members, people, today, now)
         counts["associates"] += Associate.objects.filter(owner_hub=hub).count()
         counts["ocg_assessments"] += _assessments(rng, groups, now)
+        if hub.code == "london":
+            counts["link_charts"] += _chart(groups[0], now)
     return dict(counts)
+
+
+def _chart(group: OrganisedCrimeGroup, now: datetime) -> int:
+    """A London analyst's saved chart of a group and its members, shared with the hub manager and the NCA
+    partner (who sees only the part its agreements cover, and is told that the rest is withheld)."""
+    author = User.objects.filter(username="london.analyst").first()
+    if author is None:
+        return 0
+    chart = LinkChart.objects.create(
+        name=f"{group.name}: members", author=author, owner_hub_id=author.hub_id,
+        classification="OFFICIAL-SENSITIVE", created_at=now, changed_at=now,
+    )  # fmt: skip
+    keys = [("group", group.pk)] + [
+        ("nominal", pk)
+        for pk in group.memberships.filter(nominal__isnull=False).values_list("nominal_id", flat=True)
+    ]
+    ChartItem.objects.bulk_create(
+        [ChartItem(chart=chart, kind=k, object_id=pk, added_by=author, added_at=now) for k, pk in keys]
+    )
+    for user in User.objects.filter(username__in=["london.manager", "partner.nca"]):
+        ChartShare.objects.create(chart=chart, user=user, shared_by=author, shared_at=now)
+    return 1
 
 
 def _assessments(rng: random.Random, groups: list[OrganisedCrimeGroup], now: datetime) -> int:
@@ -207,12 +235,16 @@ def _associations(
             Association(association_type=kind, confidence=rng.choice(["high", "medium"]), **ends, **fields)
         )
 
-    for group_members in members.values():
+    disrupted = {g.pk for g in groups if g.status != GroupStatus.ACTIVE}
+    for group_id, group_members in members.items():
         for i, person in enumerate(group_members[1:], start=1):
+            # After the disruption (60 days ago) half the links among a disrupted group's members end.
+            ended = today - timedelta(days=rng.randint(1, 50))
             link(
                 group_members[rng.randrange(i)],
                 person,
                 rng.choice(["criminal_associate", "criminal_associate", "family", "co_defendant"]),
+                **({"ended_on": ended} if group_id in disrupted and rng.random() < 0.5 else {}),
             )
     # Brokers: a few people linked across groups.
     for _ in range(max(1, len(people) // 15)):

@@ -12,7 +12,15 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import DataSubjectCategory
 from marsoc.sharing.vocabulary import ProcessingPurpose
 
-from .vocabulary import AssociationType, Confidence, GroupStatus, MemberRole, SourceKind
+from .vocabulary import (
+    AssociationType,
+    ChartLayout,
+    Confidence,
+    GroupStatus,
+    MemberRole,
+    NodeKind,
+    SourceKind,
+)
 
 
 class Owned(models.Model):
@@ -252,3 +260,61 @@ class GroupAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id} {self.band} ({self.score})"
+
+
+class LinkChart(models.Model):
+    """An analyst's saved link chart: chosen people and groups and a layout, named and classified. The
+    links are never stored: each viewer gets the visible links among the chart's visible items, and is
+    told when some of its items are withheld from them (never which)."""
+
+    name = models.CharField(max_length=120)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, null=True, related_name="+")
+    classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
+    )
+    layout = models.CharField(max_length=12, choices=ChartLayout.choices, default=ChartLayout.FORCE)
+    created_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reference(self) -> str:
+        return f"LC{self.pk:06d}" if self.pk else "LC(unsaved)"
+
+
+class ChartItem(models.Model):
+    """A person or group placed on a chart (a node key: kind and id)."""
+
+    chart = models.ForeignKey(LinkChart, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=10, choices=NodeKind.choices)
+    object_id = models.BigIntegerField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["chart", "kind", "object_id"], name="chart_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.object_id} on {self.chart_id}"
+
+
+class ChartShare(models.Model):
+    """A chart shared with a colleague: they open it and see what their own access allows."""
+
+    chart = models.ForeignKey(LinkChart, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chart", "user"], name="chart_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.chart_id} with {self.user_id}"

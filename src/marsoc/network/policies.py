@@ -12,6 +12,8 @@
    the records it rests on.
 3. Every graph, metric and path is computed on the links the actor may see (network/graph.py is given
    only rows of these scopes), so a degree or a path length never reveals a hidden link.
+4. A saved link chart is opened by its author and by those it is shared with, within clearance of its
+   classification; what each of them sees on it is decided item by item by rules 1 and 2.
 """
 
 from datetime import date
@@ -26,7 +28,7 @@ from marsoc.nominals.models import Nominal
 from marsoc.sharing.agreements import agreement_allows
 from marsoc.sharing.vocabulary import DataCategory
 
-from .models import Associate, OrganisedCrimeGroup
+from .models import Associate, ChartShare, LinkChart, OrganisedCrimeGroup
 from .vocabulary import SourceKind
 
 
@@ -152,3 +154,25 @@ def sees_group_priority(f: Facts) -> bool:
 def can_dry_run_group_method(f: Facts) -> bool:
     """Trying a candidate group method is national work, as for the individual method."""
     return f.national_analyst or f.national_manager
+
+
+@access.resource("link_chart")
+def chart_reach(f: Facts, *, today: date | None = None) -> Q:
+    """Saved link charts: the author's and those shared with the actor (rule 4; clearance is the
+    façade's, on the chart's classification)."""
+    if not f.case_user or f.actor_id is None:
+        return NOTHING
+    shared = ChartShare.objects.filter(user_id=f.actor_id).values("chart_id")
+    return Q(author_id=f.actor_id) | Q(pk__in=shared)
+
+
+@access.rule("link_chart.change")
+def can_change_chart(f: Facts, chart: LinkChart) -> bool:
+    """Only the author changes or shares a chart; those it is shared with open it."""
+    return f.case_user and chart.author_id == f.actor_id
+
+
+@access.rule("link_chart.receive")
+def may_receive_chart(f: Facts) -> bool:
+    """A chart is shared only with someone who works with networks (they may open it at all)."""
+    return f.case_user

@@ -5,19 +5,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from marsoc.accounts.models import Hub
+from marsoc.accounts.models import Agency, Hub
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import CustodyStatus
 
 from .graph import Graph, Link, NodeKey
-from .models import Associate, Association, GroupStatusChange, Membership, OrganisedCrimeGroup
-from .vocabulary import CUSTODY_TYPES, NodeKind
+from .models import (
+    Associate,
+    Association,
+    GroupStatusChange,
+    LinkChart,
+    Membership,
+    OrganisedCrimeGroup,
+)
+from .vocabulary import CUSTODY_TYPES, AssociationType, NodeKind
 
 MAX_HOPS = 3
 MEMBER = "member"  # the link kind of a membership in the graph
@@ -27,6 +34,8 @@ MEMBER = "member"  # the link kind of a membership in the graph
 class NetworkFilters:
     types: frozenset[str] = frozenset()  # AssociationType codes and/or MEMBER; empty: every type
     on: date | None = None  # only links in force on this date
+    source_grade: str = ""  # "1" or "2": links from intelligence only if its source is graded this or better
+    agency_id: int | None = None  # only links recorded by this agency
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,56 @@ def access_associate_by_id(*, actor: Actor, associate_id: int) -> Associate:
 def group_history(*, group: OrganisedCrimeGroup) -> QuerySet[GroupStatusChange]:
     """The group's status history (for a group the caller already fetched through the façade)."""
     return group.status_changes.select_related("changed_by").order_by("effective_date", "id")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    text: str
+    node: "Node | None" = None
+
+
+def group_timeline(*, actor: Actor, group: OrganisedCrimeGroup) -> tuple[list[TimelineEntry], date | None]:
+    """The group's changes over time as the actor may see them: status changes, who joined and who left,
+    and, after the latest disruption (a change away from active), which members lost links and how many.
+    Returns the entries (newest first) and the date of that disruption."""
+    members = list(group_members(actor=actor, group=group))
+    keys = [
+        (str(NodeKind.NOMINAL), m.nominal_id)
+        if m.nominal_id
+        else (str(NodeKind.ASSOCIATE), int(m.associate_id or 0))
+        for m in members
+    ]
+    nodes = describe(actor=actor, keys=keys)
+    entries = [
+        TimelineEntry(h.effective_date, f"Status: {h.get_to_status_display().lower()}. {h.reason}")
+        for h in group_history(group=group)
+    ]
+    for m, key in zip(members, keys, strict=True):
+        role = m.get_role_display().lower()
+        if m.started_on:
+            entries.append(TimelineEntry(m.started_on, f"Joined as {role}", nodes.get(key)))
+        if m.ended_on:
+            entries.append(TimelineEntry(m.ended_on, "Left the group", nodes.get(key)))
+    disruption = group.status_changes.exclude(to_status="active").order_by("-effective_date", "-id").first()
+    since = disruption.effective_date if disruption is not None else None
+    if since is not None and keys:
+        lost: dict[NodeKey, int] = {}
+        rows = access.visible(actor, "association", Association.objects.filter(_touching(keys)))
+        for link in _association_links(
+            rows.filter(ended_on__gte=since).only(*_END_FIELDS, "association_type")
+        ):
+            for end in (link.a, link.b):
+                if end in nodes:
+                    lost[end] = lost.get(end, 0) + 1
+        for key, count in sorted(lost.items()):
+            entries.append(
+                TimelineEntry(
+                    since, f"Lost {count} link{'s' if count > 1 else ''} since the disruption", nodes[key]
+                )
+            )
+    entries.sort(key=lambda e: (e.on, e.text), reverse=True)
+    return entries, since
 
 
 def group_members(*, actor: Actor, group: OrganisedCrimeGroup) -> QuerySet[Membership]:
@@ -132,12 +191,18 @@ def _touching(keys: Iterable[NodeKey]) -> Q:
 
 
 def _in_force(filters: NetworkFilters) -> Q:
-    if filters.on is None:
-        return Q()
-    on = filters.on
-    return (Q(started_on__isnull=True) | Q(started_on__lte=on)) & (
-        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
-    )
+    """The filters on a link's period, source grade and agency (for associations and memberships alike)."""
+    q = Q()
+    if filters.on is not None:
+        on = filters.on
+        q &= (Q(started_on__isnull=True) | Q(started_on__lte=on)) & (
+            Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+        )
+    if filters.source_grade:
+        q &= Q(intel_item__isnull=True) | Q(intel_item__source_evaluation__lte=filters.source_grade)
+    if filters.agency_id is not None:
+        q &= Q(originating_agency_id=filters.agency_id)
+    return q
 
 
 def _association_links(rows: Iterable[Association]) -> list[Link]:
@@ -278,6 +343,11 @@ def describe(*, actor: Actor, keys: Iterable[NodeKey]) -> dict[NodeKey, Node]:
     return found
 
 
+def link_labels() -> list[tuple[str, str]]:
+    """What each kind of link is called on pages and in exports."""
+    return [*AssociationType.choices, (MEMBER, "Member of the group")]
+
+
 def nominal_ids(keys: Iterable[NodeKey]) -> list[int]:
     """The people (nominals) among graph nodes: the subjects of the audit entry for showing it."""
     return _ids(keys, NodeKind.NOMINAL)
@@ -340,6 +410,81 @@ def access_end_by_key(*, actor: Actor, key: NodeKey) -> Nominal | Associate | Or
     return access.fetch(actor, "ocg", OrganisedCrimeGroup.objects.all(), pk)
 
 
+def agency_choices() -> QuerySet[Agency]:
+    """Agencies, for filtering links by who recorded them (reference data, not protected)."""
+    return Agency.objects.order_by("name")
+
+
 def hub_choices() -> QuerySet[Hub]:
     """The regional hubs, for slicing lists (reference data, not protected)."""
     return Hub.objects.filter(is_national=False).order_by("name")
+
+
+# --- saved link charts ----------------------------------------------------------------------------------
+
+
+def chart_list(*, actor: Actor) -> QuerySet[LinkChart]:
+    """The charts the actor may open: their own and those shared with them."""
+    return (
+        access.visible(actor, "link_chart", LinkChart.objects.all())
+        .select_related("author")
+        .annotate(item_count=Count("items", distinct=True))
+    )
+
+
+def access_chart_by_id(*, actor: Actor, chart_id: int) -> LinkChart:
+    return access.fetch(actor, "link_chart", LinkChart.objects.select_related("author"), chart_id)
+
+
+def chart_keys(*, chart: LinkChart) -> list[NodeKey]:
+    """Every item on a chart the caller already fetched through the façade (visible or not)."""
+    return [(kind, int(pk)) for kind, pk in chart.items.order_by("id").values_list("kind", "object_id")]
+
+
+@dataclass(frozen=True)
+class ChartView:
+    graph: Graph  # the visible items and the visible links among them
+    withheld: bool  # some item, or some link among the items, is not one the viewer may see
+
+
+def chart_view(*, actor: Actor, chart: LinkChart) -> ChartView:
+    """What this viewer sees of a chart: its items they may see, the visible links among those, and
+    whether anything was withheld (never what: the flag is all that leaves this function)."""
+    keys = chart_keys(chart=chart)
+    shown = set(describe(actor=actor, keys=keys))
+    links = [
+        link
+        for link in links_touching(actor=actor, keys=shown, filters=NetworkFilters())
+        if link.a in shown and link.b in shown
+    ]
+    withheld = len(shown) < len(keys) or _links_among_count(set(keys)) > len(links)
+    return ChartView(Graph(links, nodes=[k for k in keys if k in shown]), withheld)
+
+
+def _links_among_count(keys: set[NodeKey]) -> int:
+    """How many links of any access join two items of a chart (only compared with the visible count)."""
+    rows = Association.objects.filter(_touching(keys)).only(*_END_FIELDS)
+    count = sum(1 for row in rows if _end_key(row, "a") in keys and _end_key(row, "b") in keys)
+    members = Membership.objects.filter(group__in=_ids(keys, NodeKind.GROUP)).only(
+        "nominal_id", "associate_id", "group_id"
+    )
+    return count + sum(1 for link in _membership_links(members) if link.a in keys)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    node: Node
+    links: int  # visible links to items on the chart
+
+
+def chart_suggestions(*, actor: Actor, graph: Graph, limit: int = 10) -> list[Suggestion]:
+    """People and groups not on the chart, linked (visibly) to what is on it, best linked first."""
+    on_chart = set(graph.nodes)
+    counts: dict[NodeKey, int] = {}
+    for link in links_touching(actor=actor, keys=on_chart, filters=NetworkFilters()):
+        for end in (link.a, link.b):
+            if end not in on_chart:
+                counts[end] = counts.get(end, 0) + 1
+    nodes = describe(actor=actor, keys=counts)
+    ranked = sorted(nodes, key=lambda k: (-counts[k], nodes[k].label))
+    return [Suggestion(nodes[k], counts[k]) for k in ranked[:limit]]

@@ -70,3 +70,12 @@ class NodeKind(models.TextChoices):
     NOMINAL = "nominal", "Nominal"
     ASSOCIATE = "associate", "Associate (not a nominal)"
     GROUP = "group", "Organised crime group"
+
+
+class ChartLayout(models.TextChoices):
+    """How a saved link chart is drawn (the Cytoscape.js layout of the same name, and the SVG export)."""
+
+    FORCE = "cose", "Spread out by links"
+    CIRCLE = "circle", "In a circle"
+    RINGS = "concentric", "In rings, best linked in the middle"
+    GRID = "grid", "In a grid"

@@ -634,18 +634,39 @@ def custody_links_derive(*, actor: User, hub_id: int | None = None) -> list[Asso
 
 
 def network_export_record(
-    *, actor: User, centre: NodeKey, graph: Graph, fmt: str, recipient: str, purpose: str
+    *,
+    actor: User,
+    centre: NodeKey | None,
+    graph: Graph,
+    fmt: str,
+    recipient: str,
+    purpose: str,
+    chart_id: int | None = None,
 ) -> None:
-    """An export is a disclosure (s.62): to whom, in which format, and every person in it as a subject."""
+    """An export is a disclosure (s.62): to whom, in which format, and every person in it as a subject.
+    It is of a person's or group's network (`centre`) or of a saved link chart (`chart_id`)."""
+    kind, pk = centre if centre is not None else ("link_chart", chart_id or 0)
     audit_record(
         actor=actor,
         action=AuditAction.NETWORK_EXPORT,
         surface=f"network export ({fmt})",
-        object_type=str(centre[0]),
-        object_id=centre[1],
-        nominal_id=centre[1] if centre[0] == NodeKind.NOMINAL else None,
+        object_type=str(kind),
+        object_id=pk,
+        nominal_id=pk if kind == NodeKind.NOMINAL else None,
         justification=purpose,
         recipients=[recipient],
         details={"format": fmt, "nodes": len(graph.nodes), "links": len(graph.links)},
         subject_ids=nominal_ids(graph.nodes),
+    )
+
+
+def communities_consult(*, actor: User, people: Iterable[NodeKey], communities: int, drifts: int) -> None:
+    """Communities shown beside recorded groups: every person listed is a subject of the entry."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.NETWORK_COMMUNITIES,
+        surface="communities",
+        justification="Network analysis: communities and recorded groups",
+        details={"communities": communities, "drifting": drifts},
+        subject_ids=nominal_ids(people),
     )

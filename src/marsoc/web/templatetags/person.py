@@ -32,3 +32,39 @@ def person_subnav(context: dict[str, Any], nominal: Any, current: str) -> dict[s
             for key, label, href in items
         ]
     }
+
+
+MINI_LINKS = 8
+
+
+@register.inclusion_tag("network/_mini.html", takes_context=True)
+def person_network_summary(context: dict[str, Any], nominal: Any) -> dict[str, Any]:
+    """The person's direct links on their profile (the mini-network), as the viewer may see them; the
+    people named in it are recorded as shown, like every network."""
+    from marsoc.network import selectors, services
+
+    user = context["request"].user
+    if not access.may(user, "network.view"):
+        return {"shown": False}
+    centre = ("nominal", nominal.pk)
+    graph = selectors.ego_network(actor=user, centre=centre, hops=1)
+    nodes = selectors.describe(actor=user, keys=graph.nodes)
+    labels = dict(selectors.link_labels())
+    rows = []
+    for link in graph.links[:MINI_LINKS]:
+        other = nodes.get(link.b if link.a == centre else link.a)
+        if other is not None:
+            rows.append({"node": other, "kind": labels.get(link.kind, link.kind), "custody": link.in_custody})
+    services.network_consult(
+        actor=user,
+        centre=centre,
+        graph=graph,
+        purpose=context.get("purpose", ""),
+        surface="profile mini-network",
+    )
+    return {
+        "shown": True,
+        "rows": rows,
+        "total": len(graph.links),
+        "url": reverse("network:person", args=[nominal.pk]),
+    }

@@ -14,7 +14,7 @@ if (data && box) {
       ...graph.nodes.map((n) => ({ data: n })),
       ...graph.edges.map((e) => ({ data: e }))
     ],
-    layout: { name: 'cose', animate: false, randomize: false },
+    layout: { name: graph.layout || 'cose', animate: false, randomize: false },
     style: [
       {
         selector: 'node',
