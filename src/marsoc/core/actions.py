@@ -268,7 +268,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     OCG_METHOD_DRY_RUN = "ocg.method.dry_run", CON, "Ran a candidate group method over current assessments"
     NETWORK_CUSTODY_DERIVE = "network.custody_derive", COMB, "Derived cell-mate links from custody records"
     NETWORK_EXPORT = "network.export", D, "Exported a network (i2 CSV, GraphML or a picture)"
-    NETWORK_COMMUNITIES = "network.communities", CON, "Compared network communities with recorded groups", "network"
+    NETWORK_COMMUNITIES = "network.communities", CON, "Compared communities with recorded groups", "network"
     CHART_CREATE = "network.chart.create", C, "Saved a link chart", "link_chart"
     CHART_CHANGE = "network.chart.change", A, "Changed a link chart", "link_chart"
     CHART_SHARE = "network.chart.share", D, "Shared a link chart", "link_chart"

@@ -21,6 +21,7 @@ from marsoc.nominals.views import nominal_page
 from . import communities as community_analysis
 from . import drawing, exports, selectors, services
 from .graph import Graph, NodeKey, key_label, parse_key
+from .models import LinkChart
 from .services import assessment as group_assessments
 from .services import charts
 from .vocabulary import AssociationType, ChartLayout, CrimeType, GroupStatus, NodeKind
@@ -455,12 +456,17 @@ def chart_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def chart_detail(request: HttpRequest, chart_id: int) -> HttpResponse:
+def _chart(request: HttpRequest, chart_id: int) -> tuple[Any, LinkChart]:
+    """The signed-in actor and the chart, if they may open it (else the answer a missing chart gets)."""
     actor = _actor(request)
     if not access.may(actor, "network.view"):
         raise NotFoundOrForbidden("link chart")
-    chart = selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
+    return actor, selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
+
+
+@login_required
+def chart_detail(request: HttpRequest, chart_id: int) -> HttpResponse:
+    actor, chart = _chart(request, chart_id)
     view = selectors.chart_view(actor=actor, chart=chart)
     charts.chart_consult(actor=actor, chart=chart, graph=view.graph, withheld=view.withheld)
     can_change = access.may(actor, "link_chart.change", chart)
@@ -481,10 +487,7 @@ def chart_detail(request: HttpRequest, chart_id: int) -> HttpResponse:
 @login_required
 def chart_change(request: HttpRequest, chart_id: int) -> HttpResponse:
     """The author adds or removes an item, changes the layout or shares the chart."""
-    actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise NotFoundOrForbidden("link chart")
-    chart = selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
+    actor, chart = _chart(request, chart_id)
     action = request.POST.get("action", "")
     try:
         if action == "add":
@@ -520,10 +523,9 @@ def chart_change(request: HttpRequest, chart_id: int) -> HttpResponse:
 @login_required
 def chart_export(request: HttpRequest, chart_id: int, fmt: str) -> HttpResponse:
     """The chart as this viewer sees it, as i2 CSV, GraphML or an SVG picture, for a named recipient."""
-    actor = _actor(request)
-    if not access.may(actor, "network.view") or fmt not in EXPORT_FORMATS:
+    if fmt not in EXPORT_FORMATS:
         raise NotFoundOrForbidden("link chart")
-    chart = selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
+    actor, chart = _chart(request, chart_id)
     recipient = _recipient(request)
     if recipient is None:
         return redirect("network:chart", chart_id=chart.pk)

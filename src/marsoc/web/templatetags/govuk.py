@@ -106,6 +106,12 @@ def govuk_error_summary(form: forms.Form) -> dict[str, Any]:
     return {"items": items}
 
 
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_list(errors: dict[str, str]) -> dict[str, Any]:
+    """The error summary for a page without a Django form: each message links to its field's id."""
+    return {"items": [{"href": f"#{field}", "text": message} for field, message in errors.items()]}
+
+
 @register.filter
 def isodate(value: object) -> object:
     """A date stored as ISO text (as snapshots keep them) back to a date, for the `date` filter."""
