@@ -483,8 +483,11 @@ def network_consult(
     purpose: str,
     surface: str,
     query: dict[str, str] | None = None,
+    centre_consulted: bool = False,
 ) -> None:
-    """Record that the actor was shown a network: every nominal in it is a subject of the entry."""
+    """Record that the actor was shown a network: every nominal in it is a subject of the entry. When the
+    page already records consulting the centre person (`centre_consulted`: their profile), the entry is
+    about the network only."""
     people = nominal_ids(graph.nodes)
     audit_record(
         actor=actor,
@@ -492,7 +495,7 @@ def network_consult(
         surface=surface,
         object_type=str(centre[0]),
         object_id=centre[1],
-        nominal_id=centre[1] if centre[0] == NodeKind.NOMINAL else None,
+        nominal_id=centre[1] if centre[0] == NodeKind.NOMINAL and not centre_consulted else None,
         justification=purpose,
         details={"nodes": len(graph.nodes), "links": len(graph.links), "query": query or {}},
         subject_ids=people,

@@ -107,9 +107,11 @@ def govuk_error_summary(form: forms.Form) -> dict[str, Any]:
 
 
 @register.inclusion_tag("govuk/error_summary.html")
-def govuk_error_list(errors: dict[str, str]) -> dict[str, Any]:
-    """The error summary for a page without a Django form: each message links to its field's id."""
-    return {"items": [{"href": f"#{field}", "text": message} for field, message in errors.items()]}
+def govuk_error_list(errors: dict[str, str] | None) -> dict[str, Any]:
+    """The error summary for a page without a Django form: each message links to its field's id (nothing
+    when there are no errors, or the page has none to give)."""
+    found = errors.items() if isinstance(errors, dict) else []
+    return {"items": [{"href": f"#{field}", "text": message} for field, message in found]}
 
 
 @register.filter

@@ -61,6 +61,7 @@ def person_network_summary(context: dict[str, Any], nominal: Any) -> dict[str, A
         graph=graph,
         purpose=context.get("purpose", ""),
         surface="profile mini-network",
+        centre_consulted=True,
     )
     return {
         "shown": True,
