@@ -1132,4 +1132,11 @@ def test_reporting_surfaces(world, actor, token_for):
                 failures.append(f"{name}: hub rows {sorted(got)}")
             if any(n.full_name in text or n.reference in text for n in _nominals.values()):
                 failures.append(f"{name}: a person's name or reference is in it")
+    for name, path, allowed_for in reporting_routes.FORMS:
+        expected = 200 if actor in allowed_for else 404
+        if (got := client.get(path).status_code) != expected:
+            failures.append(f"{name}: expected {expected}, got {got}")
+        posted = client.post(path, {"summary": "The quarter in brief."})
+        if posted.status_code != (302 if actor in allowed_for else 404):
+            failures.append(f"{name}: a post answered {posted.status_code}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)

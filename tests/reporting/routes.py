@@ -10,7 +10,7 @@ ROUTES = {
     "reporting/pack.pdf",
     "reporting/export.xlsx",
     "reporting/export.csv",
-    "api/reporting/board",
+    "reporting/pack/commentary/",
 }
 
 EVERY_HUB = {"board_member", "national_analyst", "national_manager"}
@@ -32,3 +32,9 @@ HUB_ROWS = {
     "national_manager": "every",
     "london_manager": {"london"},
 }
+
+# Forms (status only: they show no figures). The national team writes the pack's commentary.
+NATIONAL_TEAM = {"national_analyst", "national_manager"}
+FORMS = [
+    ("pack commentary page", "/reporting/pack/commentary/", NATIONAL_TEAM),
+]

@@ -310,6 +310,12 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     REPORT_SNAPSHOT_BUILD = "reporting.snapshot.build", CON, "Built a monthly reporting snapshot (aggregates)"
     REPORT_VIEW = "reporting.report.view", CON, "Viewed a Board report (aggregates, no person)"
     REPORT_EXPORT = "reporting.report.export", D, "Exported a Board report (aggregates, no person)"
+    REPORT_COMMENTARY = (
+        "reporting.pack.commentary",
+        A,
+        "Wrote the commentary of a quarterly Board pack",
+        "report",
+    )
 
 
 _BY_CODE: dict[str, AuditAction] = {a.value: a for a in AuditAction}

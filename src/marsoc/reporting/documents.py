@@ -17,6 +17,7 @@ from marsoc.core.exports import safe_cell, safe_text
 from marsoc.core.pdf import TaggedDocument
 from marsoc.core.vocabulary import Classification
 
+from .models import PackCommentary
 from .report import Dashboard
 from .selectors import Table
 
@@ -35,10 +36,9 @@ def _cells(table: Table, row_index: int) -> list[str]:
     return [row.label, *("withheld" if c is None else str(c) for c in row.cells), *row.extra]
 
 
-def pack_pdf(board: Dashboard, *, built_on: date, commentary: dict[str, str] | None = None) -> bytes:
-    """The quarterly Board pack: contents, commentary, every chart (with its description as the
-    alternative text) and every table of the quarter, the marking on every page."""
-    commentary = commentary or {}
+def pack_pdf(board: Dashboard, *, built_on: date, commentary: PackCommentary | None = None) -> bytes:
+    """The quarterly Board pack: contents, the national team's commentary, every chart (with its
+    description as the alternative text) and every table of the quarter, the marking on every page."""
     period = board.period
     title = f"Delivery Board pack: {period.label}"
     doc = TaggedDocument(title, MARKING, FONT_DIR)
@@ -51,7 +51,12 @@ def pack_pdf(board: Dashboard, *, built_on: date, commentary: dict[str, str] | N
     sections = ["Commentary"] + [b.chart.title for b in board.charts] + [t.caption for t in board.tables]
     doc.items([f"{n}. {s}" for n, s in enumerate(sections, start=1)])
     doc.h2("1. Commentary")
-    doc.para(commentary.get("summary") or "No commentary has been added for this quarter.")
+    if commentary is None:
+        doc.para("The national team has not written a commentary for this quarter.")
+    else:
+        for paragraph in commentary.summary.split("\n\n"):
+            doc.para(paragraph.strip())
+        doc.para(f"Written by the national team; last changed on {commentary.updated_at:%-d %B %Y}.")
     doc.h2("Small numbers")
     doc.para(SUPPRESSION)
     n = 2

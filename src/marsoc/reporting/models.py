@@ -7,7 +7,7 @@ survives later changes to the records (an action completed late, a person moved 
 
 from django.db import models
 
-from marsoc.accounts.models import Hub
+from marsoc.accounts.models import Hub, User
 from marsoc.core.vocabulary import Classification
 
 
@@ -59,3 +59,15 @@ class BuiltDashboard(models.Model):
 
     def __str__(self) -> str:
         return f"dashboard {self.key[:8]} ({self.version})"
+
+
+class PackCommentary(models.Model):
+    """What the national team writes for a quarter's Board pack before it is issued (no person)."""
+
+    quarter = models.DateField(unique=True, help_text="The quarter's first month")
+    summary = models.TextField()
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"commentary for the quarter from {self.quarter:%B %Y}"

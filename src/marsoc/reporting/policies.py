@@ -47,3 +47,9 @@ def can_see_hub_people(f: Facts, hub_id: int) -> bool:
     them. The national team reaches people too, but its figures are the Board's, so they are suppressed
     alike (one table, whoever prints it)."""
     return f.manager and not f.national_team and f.hub_id == hub_id
+
+
+@access.rule("reporting.comment")
+def can_write_commentary(f: Facts) -> bool:
+    """The national team writes the quarterly pack's commentary before it is issued."""
+    return f.national_analyst or f.national_manager

@@ -21,7 +21,7 @@ from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile
 from .activity import month_counts
 from .documents import pack_pdf, report_csv, report_xlsx
 from .measures import add_months, month_end, month_start
-from .models import BuiltDashboard, Figure, Snapshot
+from .models import BuiltDashboard, Figure, PackCommentary, Snapshot
 from .periods import Period
 from .report import Dashboard, dashboard
 from .selectors import Viewer
@@ -148,7 +148,7 @@ def report_export(*, viewer: Viewer, period: Period, fmt: str, surface: str) -> 
     board = dashboard_for(viewer=viewer, period=period)
     today = timezone.localdate()
     if fmt == "pdf":
-        content = pack_pdf(board, built_on=today)
+        content = pack_pdf(board, built_on=today, commentary=pack_commentary(period))
     elif fmt == "xlsx":
         content = report_xlsx(board)
     else:
@@ -196,3 +196,40 @@ def dashboards_warm(*, today: date | None = None) -> int:
                 dashboard_for(viewer=viewer, period=period)
                 built += 1
     return built
+
+
+COMMENTARY_LIMIT = 4000
+
+
+class CommentaryError(ValueError):
+    """Commentary that cannot be saved; the message names the field and the reason."""
+
+
+def pack_commentary(period: Period) -> PackCommentary | None:
+    return PackCommentary.objects.filter(quarter=period.start).select_related("updated_by").first()
+
+
+@transaction.atomic
+def pack_commentary_save(*, actor: User, quarter: Period, summary: str) -> PackCommentary:
+    """The national team's commentary for a quarter's pack (replacing what was there), audited."""
+    access.require(actor, "reporting.comment")
+    text = summary.strip()
+    if not text:
+        raise CommentaryError("Commentary: enter what the Board should know about the quarter")
+    if len(text) > COMMENTARY_LIMIT:
+        raise CommentaryError(
+            f"Commentary: keep it to {COMMENTARY_LIMIT:,} characters (it has {len(text):,})"
+        )
+    saved, _ = PackCommentary.objects.update_or_create(
+        quarter=quarter.start, defaults={"summary": text, "updated_by": actor, "updated_at": timezone.now()}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.REPORT_COMMENTARY,
+        object_type="report",
+        object_id=f"board-pack-{quarter.at}",
+        surface="reporting commentary",
+        justification="Commentary of the Delivery Board pack (aggregates, no personal data)",
+        details={"quarter": quarter.at, "characters": len(text)},
+    )
+    return saved

@@ -5,7 +5,8 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from marsoc.core import access
@@ -51,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "kinds": KINDS,
             "pack": _pack_period(period, today),
             "equality": access.may(actor, "equality.view"),
+            "may_comment": access.may(actor, "reporting.comment"),
             "previous": period.previous,
             "next": None if period.start >= latest_complete(period.kind, today).start else period.following,
         },
@@ -86,3 +88,32 @@ def _pack_period(period: Period, today: date) -> Period:
     if period.kind == QUARTER:
         return period
     return latest_complete(QUARTER, today)
+
+
+@login_required
+def commentary(request: HttpRequest) -> HttpResponse:
+    """The national team writes the commentary of a quarter's pack (the latest complete quarter unless
+    `at` names another) before it is issued."""
+    actor = _actor(request)
+    if not access.may(actor, "reporting.comment"):
+        raise Http404("No such page")
+    try:
+        quarter = parse_period(QUARTER, request.GET.get("at"), timezone.localdate())
+    except PeriodError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    kept = services.pack_commentary(quarter)
+    text, error = (kept.summary if kept else ""), ""
+    if request.method == "POST":
+        text = request.POST.get("summary", "")
+        try:
+            services.pack_commentary_save(actor=actor, quarter=quarter, summary=text)
+        except services.CommentaryError as exc:
+            error = str(exc)
+        else:
+            return redirect(f"{reverse('reporting:dashboard')}?period=quarter&at={quarter.at}#downloads")
+    return render(
+        request,
+        "reporting/commentary.html",
+        {"quarter": quarter, "text": text, "error": error, "kept": kept, "limit": services.COMMENTARY_LIMIT},
+        status=400 if error else 200,
+    )
