@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
 from marsoc.core.api_errors import document_error_responses, register_error_handlers
+from marsoc.core.api_fields import document_parameter_text
 from marsoc.intelligence.api import router as intelligence_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
@@ -14,7 +15,7 @@ from marsoc.reporting.api import router as reporting_router
 
 class MarsocAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return document_error_responses(super().get_openapi_schema(**kwargs))
+        return document_parameter_text(document_error_responses(super().get_openapi_schema(**kwargs)))
 
 
 api = MarsocAPI(

@@ -9,12 +9,28 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
-from .errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from .api_fields import (
+    GROUP_PATTERN,
+    MAX_ID,
+    NOT_BLANK,
+    PERSON_PATTERN,
+    PURPOSE_PATTERN,
+    REFERENCE_PATTERN,
+)
+from .errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_only_in_context
 
 NOT_FOUND = "Not found"
-# The largest id a path or body may name (PostgreSQL integer): larger ones are answered 404 or 422 at once.
-MAX_ID = 2**31 - 1
+__all__ = ["MAX_ID", "ApiError", "error_body", "required_purpose"]
 NOT_SAVED = "Nothing was saved: correct the errors listed"
+REFUSED_IN_CONTEXT = "Nothing was saved: the records as they stand do not allow this (see the errors listed)"
+# Plain messages for the patterns of core.api_fields, instead of the regular expression itself.
+PATTERN_MESSAGES = {
+    NOT_BLANK: "Enter a value",
+    PURPOSE_PATTERN: "State the purpose of this consultation (at least 3 characters)",
+    REFERENCE_PATTERN: "Give a reference: MH, OCG or AS and digits",
+    GROUP_PATTERN: "Give the reference of a group (OCG and digits)",
+    PERSON_PATTERN: "Give the reference of a nominal (MH and digits) or an associate (AS and digits)",
+}
 
 
 class FieldError(Schema):
@@ -49,6 +65,10 @@ def _schema_field(location: Sequence[Any]) -> str:
 
 
 def _schema_message(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        if pattern in PATTERN_MESSAGES:
+            return PATTERN_MESSAGES[pattern]
     message = str(error.get("msg") or "This value is not accepted")
     return message.removeprefix("Value error, ")
 
@@ -75,6 +95,8 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationFailed)
     def refused(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+        if refused_only_in_context(exc.errors):
+            return respond(request, 409, error_body(REFUSED_IN_CONTEXT, exc.errors))
         return respond(request, 422, error_body(NOT_SAVED, exc.errors))
 
     @api.exception_handler(SchemaValidationError)
@@ -119,9 +141,13 @@ ERROR_RESPONSES: dict[int, str] = {
     403: "You may see this but not do it",
     404: "Not found, or not yours to see (the two answer the same)",
     405: "This method is not allowed here",
-    409: "Someone else changed or is changing this: reload and try again",
+    409: (
+        "The records as they stand refuse this: someone else changed or is changing it (reload and try"
+        " again), or the request names a record you may not use, a date the records do not allow, or a"
+        " step already taken"
+    ),
     413: "The request body is too large",
-    422: "The request was understood but not accepted: the fields at fault are listed",
+    422: "The request breaks a constraint this document states (length, choice, pattern, range): the fields at fault are listed",
 }
 
 

@@ -21,6 +21,23 @@ class ValidationFailed(Exception):
         super().__init__("; ".join(f"{f}: {' '.join(m)}" for f, m in self.errors.items()))
 
 
+class ContextRefusal(str):
+    """A message refusing input that is well formed but that its context does not allow: a referenced
+    record that does not exist or that the actor may not use, a date that must follow today, a field that
+    must agree with another, a plan already awaiting agreement. Pages show it like any other message; the
+    API answers 409 when every message of a refusal is one, and 422 when the request broke a constraint
+    its OpenAPI document states (docs/decisions/0018-api-constraints-and-context.md)."""
+
+
+def refused_in_context(message: str) -> str:
+    return ContextRefusal(message)
+
+
+def refused_only_in_context(errors: Mapping[str, list[str]]) -> bool:
+    messages = [m for ms in errors.values() for m in ms]
+    return bool(messages) and all(isinstance(m, ContextRefusal) for m in messages)
+
+
 class Conflict(ValidationFailed):
     """Someone else changed the record between the actor reading it and writing to it (a stale
     version, a row locked or written by a concurrent request). Nothing was saved; reloading and trying

@@ -4,14 +4,25 @@ the caller may see; a missing and a hidden record both answer 404, a write the p
 input 422 with the errors by field."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.core import access
-from marsoc.core.api_errors import PURPOSE_NEEDED, ApiError
-from marsoc.core.api_input import PlainTextIn
+from marsoc.core.api_errors import ApiError
+from marsoc.core.api_fields import (
+    GroupReference,
+    Id,
+    Name,
+    OptionalName,
+    PersonReference,
+    Purpose,
+    Reference,
+    Text,
+)
+from marsoc.core.vocabulary import Classification
+from marsoc.sharing.vocabulary import ProcessingPurpose
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
@@ -20,9 +31,10 @@ from . import selectors, services
 from .graph import Graph, NodeKey, key_label
 from .models import Associate, OrganisedCrimeGroup
 from .services import assessment as group_assessments
+from .vocabulary import AssociationType, Confidence, CrimeType, GroupStatus, MemberRole, SourceKind
 
 router = Router(tags=["network"])
-MAX_ID = 2**31 - 1
+MAX_NAME = services.MAX_NAME
 
 
 class GroupOut(Schema):
@@ -86,47 +98,49 @@ class PathsOut(Schema):
     paths: list[list[str]]
 
 
-class GroupIn(PlainTextIn):
-    name: str = Field(..., max_length=200)
-    lead_agency_id: int | None = Field(None, ge=1, le=MAX_ID)
-    crime_types: list[str] = Field(..., max_length=10)
-    aliases: list[str] = Field([], max_length=20)
-    geography: str = Field("", max_length=300)
-    status: str = "active"
-    formed_on: date | None = None
-    classification: str = "OFFICIAL-SENSITIVE"
-    purpose: str = "prevention_detection"
-    owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
+class GroupIn(Schema):
+    name: Name(MAX_NAME)  # type: ignore[valid-type]
+    lead_agency_id: Id
+    crime_types: list[CrimeType] = Field(..., min_length=1, max_length=10)
+    aliases: list[Name(MAX_NAME)] = Field([], max_length=20)  # type: ignore[valid-type]
+    geography: OptionalName(200) = ""  # type: ignore[valid-type]
+    status: GroupStatus = GroupStatus.ACTIVE
+    formed_on: date | None = Field(None, description="Today or in the past")
+    classification: Classification = Field(Classification.OFFICIAL_SENSITIVE, description="At most your clearance")
+    purpose: ProcessingPurpose = ProcessingPurpose.PREVENTION_DETECTION
+    owner_hub_id: Id | None = Field(None, description="Your own hub unless you work for the national team")
 
 
-class EvidenceIn(PlainTextIn):
-    source_kind: str = Field(..., description="intelligence, custody, feed or officer")
-    intel_item_id: int | None = Field(None, ge=1, le=MAX_ID)
-    establishment_id: int | None = Field(None, ge=1, le=MAX_ID)
-    source_reference: str = Field("", max_length=200)
-    confidence: str = "medium"
-    started_on: date | None = None
-    ended_on: date | None = None
-    classification: str = ""
-    purpose: str = "prevention_detection"
-    notes: str = Field("", max_length=3000)
-    owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
+class EvidenceIn(Schema):
+    source_kind: SourceKind
+    intel_item_id: Id | None = Field(None, description="For an intelligence source: an item you may see")
+    establishment_id: Id | None = Field(None, description="For a custody source: where the link was formed")
+    source_reference: OptionalName(100, "For a feed source: the feed and record reference") = ""  # type: ignore[valid-type]
+    confidence: Confidence = Confidence.MEDIUM
+    started_on: date | None = Field(None, description="Today or in the past")
+    ended_on: date | None = Field(None, description="On or after the start")
+    classification: Classification | Literal[""] = Field(
+        "", description="At most your clearance, at least the source item's; empty for the default"
+    )
+    purpose: ProcessingPurpose = ProcessingPurpose.PREVENTION_DETECTION
+    notes: OptionalName(2000) = ""  # type: ignore[valid-type]
+    owner_hub_id: Id | None = None
 
     def evidence(self) -> services.Evidence:
         return services.Evidence(**self.dict())
 
 
 class AssociationIn(EvidenceIn):
-    a: str = Field(..., max_length=20, description="A reference: MH…, AS… or OCG…")
-    b: str = Field(..., max_length=20)
-    association_type: str
+    a: Reference
+    b: Reference
+    association_type: AssociationType
     directed: bool = False
 
 
 class MembershipIn(EvidenceIn):
-    group: str = Field(..., max_length=20, description="The group's reference, OCG…")
-    person: str = Field(..., max_length=20, description="A nominal (MH…) or an associate (AS…)")
-    role: str
+    group: GroupReference
+    person: PersonReference
+    role: MemberRole
 
 
 class Created(Schema):
@@ -134,14 +148,14 @@ class Created(Schema):
 
 
 class EgoParams(Schema):
-    centre: str = Field(..., max_length=20)
+    centre: Reference
     hops: int = Field(1, ge=1, le=3)
-    purpose: str = Field("", max_length=500)
+    purpose: Purpose
 
 
 class PathParams(Schema):
-    source: str = Field(..., max_length=20, alias="from")
-    target: str = Field(..., max_length=20, alias="to")
+    source: Reference = Field(..., alias="from")
+    target: Reference = Field(..., alias="to")
     k: int = Field(3, ge=1, le=5)
 
 
@@ -228,13 +242,11 @@ def list_groups(request: HttpRequest, q: str = "", status: str = "") -> list[dic
     response={200: GroupDetail, 404: ApiError, 422: ApiError},
     summary="One group with its members (a purpose is required and logged)",
 )
-def get_group(request: HttpRequest, group_id: int, purpose: str = "") -> Any:
+def get_group(request: HttpRequest, group_id: int, purpose: Purpose) -> Any:
     actor = _require_network(request)
     group = selectors.access_group_by_id(actor=actor, group_id=min(group_id, 2**63 - 1))
-    if len(purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
     graph = selectors.group_network(actor=actor, group=group)
-    services.group_consult(actor=actor, group=group, graph=graph, purpose=purpose.strip(), surface="api")
+    services.group_consult(actor=actor, group=group, graph=graph, purpose=purpose, surface="api")
     members = [
         {
             "reference": m.nominal.reference if m.nominal else m.associate.reference if m.associate else "",
@@ -319,11 +331,9 @@ def _parse(reference: str, field: str) -> NodeKey:
 def ego(request: HttpRequest, params: Query[EgoParams]) -> Any:
     actor = _require_network(request)
     centre = _key(actor, params.centre, "centre")
-    if len(params.purpose.strip()) < 3:
-        raise ValidationFailed(PURPOSE_NEEDED)
     graph = selectors.ego_network(actor=actor, centre=centre, hops=params.hops)
     services.network_consult(
-        actor=actor, centre=centre, graph=graph, purpose=params.purpose.strip(), surface="api",
+        actor=actor, centre=centre, graph=graph, purpose=params.purpose, surface="api",
         query={"hops": str(params.hops)},
     )  # fmt: skip
     return Status(200, _network(actor, graph, centre))
@@ -350,10 +360,14 @@ def paths(request: HttpRequest, params: Query[PathParams]) -> Any:
     )
 
 
-class GroupAssessmentIn(PlainTextIn):
-    levels: dict[str, int] = Field(..., description="A level for every factor of the group method")
-    grades: dict[str, str] = Field({}, description="Optional 3x5x2 evidence grade per factor, e.g. 2B")
-    rationale: str = Field(..., max_length=5000)
+class GroupAssessmentIn(Schema):
+    levels: dict[Annotated[str, Field(max_length=50)], int] = Field(
+        ..., description="A level for every factor of the group method in force", max_length=50
+    )
+    grades: dict[Annotated[str, Field(max_length=50)], Annotated[str, Field(pattern=r"^[1-3][A-E]$")]] = Field(
+        {}, description="Optional 3x5x2 evidence grade per factor, e.g. 2B", max_length=50
+    )
+    rationale: Text(5000, "Why the group is scored as it is")  # type: ignore[valid-type]
 
 
 class GroupAssessmentOut(Schema):

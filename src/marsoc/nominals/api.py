@@ -2,22 +2,33 @@
 pages; missing and forbidden both answer 404."""
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.core import access
-from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
+from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_input import PlainTextIn
-from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.api_fields import Id, IdentifierText, Name, Purpose, Text
+from marsoc.core.identifiers import IdentifierType
+from marsoc.core.errors import PermissionDenied
+from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
 
 from . import services
 from .models import Nominal
 from .selectors import SORTS, CohortFilters, access_nominal_by_id, nominal_list, nominal_phase
-from .vocabulary import MembershipState, Phase
+from .vocabulary import (
+    DataSubjectCategory,
+    MembershipState,
+    OfficerDefinedEthnicity,
+    Phase,
+    Religion,
+    SelfDefinedEthnicity,
+    Sex,
+)
 
 router = Router(tags=["nominals"])
 MAX_PAGE_SIZE = 200
@@ -69,35 +80,44 @@ class NominalPage(Schema):
     results: list[NominalSummary]
 
 
+Sort = StrEnum("Sort", {key: key for key in SORTS})  # type: ignore[misc] - the selector's keys, one place
+
+
 class ListParams(Schema):
-    q: str = ""
+    q: str = Field("", max_length=200)
     hub: int | None = Field(None, ge=1, le=MAX_ID)
     phase: Phase | None = None
     state: MembershipState | None = None
     establishment: int | None = Field(None, ge=1, le=MAX_ID)
-    sort: str = Field("name", description=f"One of {', '.join(SORTS)}")
+    sort: Sort = Field(Sort("name"), description="The order of the list")  # type: ignore[valid-type]
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-class ReferIn(PlainTextIn):
-    given_names: str
-    family_name: str
-    date_of_birth: date
-    sex: str = Field(description="M, F or U")
-    data_subject_category: str
-    owner_hub_id: int
-    rationale: str
-    ethnicity_self: str = "NS"
-    ethnicity_officer: str = "IC9"
-    nationality: str = "British"
-    religion: str = ""
-    classification: str = "OFFICIAL-SENSITIVE"
-    lead_officer_id: int | None = None
-    pnc: str = ""
-    cro: str = ""
-    nomis: str = ""
-    crn: str = ""
+class SearchParams(ListParams):
+    q: Text(200, "A name, alias or identifier")  # type: ignore[valid-type]
+
+
+class ReferIn(Schema):
+    given_names: Name(100)  # type: ignore[valid-type]
+    family_name: Name(100)  # type: ignore[valid-type]
+    date_of_birth: date = Field(description="In the past, after 1 January 1900")
+    sex: Sex
+    data_subject_category: DataSubjectCategory
+    owner_hub_id: Id = Field(description="Your own hub, unless you work for the national team")
+    rationale: Text(2000, "Why this person is being referred")  # type: ignore[valid-type]
+    ethnicity_self: SelfDefinedEthnicity = SelfDefinedEthnicity.NS
+    ethnicity_officer: OfficerDefinedEthnicity = OfficerDefinedEthnicity.IC9
+    nationality: Text(100) = "British"  # type: ignore[valid-type]
+    religion: Religion = Religion.NOT_RECORDED
+    classification: Classification = Field(
+        Classification.OFFICIAL_SENSITIVE, description="At most your own clearance"
+    )
+    lead_officer_id: Id | None = None
+    pnc: IdentifierText(IdentifierType.PNC, "A PNC ID with its check letter") = ""  # type: ignore[valid-type]
+    cro: IdentifierText(IdentifierType.CRO, "A CRO number with its check letter") = ""  # type: ignore[valid-type]
+    nomis: IdentifierText(IdentifierType.NOMIS, "A NOMIS prison number, e.g. A1234BC") = ""  # type: ignore[valid-type]
+    crn: IdentifierText(IdentifierType.CRN, "A Delius CRN, e.g. X123456") = ""  # type: ignore[valid-type]
 
 
 def _summary(n: Nominal, phase: str | None = None) -> dict[str, Any]:
@@ -119,8 +139,6 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
     actor = _actor(request)
     if not access.may(actor, "cohort.view"):
         return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
-    if params.sort not in SORTS:
-        raise ValidationFailed({"sort": f"Choose one of {', '.join(SORTS)}"})
     qs = nominal_list(
         actor=actor,
         filters=CohortFilters(
@@ -129,7 +147,7 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
             phase=params.phase.value if params.phase else "",
             membership_state=params.state.value if params.state else "",
             establishment_id=params.establishment,
-            sort=params.sort,
+            sort=str(params.sort.value),
         ),
     )
     start = (params.page - 1) * params.page_size
@@ -155,9 +173,7 @@ def list_nominals(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
 
 
 @router.get("/nominals/search", response=NominalPage, summary="Search by name, alias or identifier")
-def search_nominals(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    if not params.q.strip():
-        raise ValidationFailed({"q": "Enter a name, alias or identifier to search for"})
+def search_nominals(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     return _page(request, params, "api_search")
 
 
@@ -190,12 +206,12 @@ def _detail(n: Nominal) -> dict[str, Any]:
     response={200: NominalDetail, 404: ApiError, 422: ApiError},
     summary="One nominal (a purpose is required and logged)",
 )
-def get_nominal(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
+def get_nominal(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     if nominal_id > MAX_ID:
         return Status(404, NOT_FOUND)
     actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    services.nominal_consult(actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api")
+    services.nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api")
     return Status(200, _detail(nominal))
 
 

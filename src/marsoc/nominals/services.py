@@ -13,7 +13,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import refused_in_context, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification
@@ -75,9 +75,9 @@ def _validate_person(actor: Actor, data: NominalInput, errors: dict[str, str]) -
     if data.date_of_birth is None:
         errors.setdefault("date_of_birth", "Enter the date of birth")
     elif data.date_of_birth >= today:
-        errors["date_of_birth"] = "Date of birth must be in the past"
+        errors["date_of_birth"] = refused_in_context("Date of birth must be in the past")
     elif data.date_of_birth < EARLIEST_BIRTH:
-        errors["date_of_birth"] = "Date of birth must be after 1 January 1900"
+        errors["date_of_birth"] = refused_in_context("Date of birth must be after 1 January 1900")
     for field, value, choices, label in (
         ("sex", data.sex, Sex, "sex"),
         ("data_subject_category", data.data_subject_category, DataSubjectCategory, "data subject category"),
@@ -94,17 +94,21 @@ def _validate_person(actor: Actor, data: NominalInput, errors: dict[str, str]) -
     if data.classification in Classification.values and not access.may(
         actor, "clearance.covers", data.classification
     ):
-        errors["classification"] = "You cannot record a classification above your own clearance"
+        errors["classification"] = refused_in_context(
+            "You cannot record a classification above your own clearance"
+        )
     if data.owner_hub_id is None or not Hub.objects.filter(pk=data.owner_hub_id).exists():
-        errors["owner_hub"] = "Select the owner hub"
+        errors["owner_hub"] = refused_in_context("Select the owner hub")
     elif not access.may(actor, "nominal.refer_to_hub", data.owner_hub_id):
-        errors["owner_hub"] = "You can only record people for your own hub"
+        errors["owner_hub"] = refused_in_context("You can only record people for your own hub")
     if data.lead_officer_id is not None:
         officer = User.objects.filter(pk=data.lead_officer_id, is_active=True).select_related("hub").first()
         if officer is None:
-            errors["lead_officer"] = "Select a lead officer"
+            errors["lead_officer"] = refused_in_context("Select a lead officer")
         elif officer.hub_id != data.owner_hub_id and not (officer.hub and officer.hub.is_national):
-            errors["lead_officer"] = "The lead officer must work for the owner hub or the national team"
+            errors["lead_officer"] = refused_in_context(
+                "The lead officer must work for the owner hub or the national team"
+            )
 
 
 def _normalise_identifiers(
@@ -133,12 +137,14 @@ def _normalise_identifiers(
             continue
         label = IdentifierType(id_type).label
         if access.may(actor, "nominal.view", holder.nominal):
-            errors[field] = f"{label} {value} is already recorded against {holder.nominal.reference}"
+            errors[field] = refused_in_context(
+                f"{label} {value} is already recorded against {holder.nominal.reference}"
+            )
             continue
         # Deconfliction: say who holds an interest and whom to contact, never the content; log the hit.
         hub = holder.nominal.owner_hub
         contact = hub.contact_email or hub.contact_name or "the national team"
-        errors[field] = (
+        errors[field] = refused_in_context(
             f"{label} {value} is already recorded by another hub: contact {hub.name} ({contact}) before going on"
         )
         audit_record(
@@ -290,7 +296,7 @@ def alias_add(
         if problem:
             errors[field] = f"{label} {problem}"
     if date_of_birth is not None and date_of_birth >= timezone.localdate():
-        errors["date_of_birth"] = "Date of birth must be in the past"
+        errors["date_of_birth"] = refused_in_context("Date of birth must be in the past")
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

@@ -13,7 +13,7 @@ from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import refused_in_context, NotFoundOrForbidden, ValidationFailed
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification, classification_rank
 from marsoc.intelligence.models import IntelItem
@@ -76,7 +76,7 @@ def _classification_problem(actor: User, classification: str) -> str:
     if classification not in Classification.values:
         return "Select a classification"
     if not access.may(actor, "network.classify", classification):
-        return "You cannot mark a record above your own clearance"
+        return refused_in_context("You cannot mark a record above your own clearance")
     return ""
 
 
@@ -84,10 +84,10 @@ def _owner_hub(actor: User, hub_id: int | None, errors: dict[str, str]) -> int |
     """The hub that will own the record: the actor's, or (for the national team) one they name."""
     chosen = hub_id if hub_id is not None else actor.hub_id
     if chosen is None or not Hub.objects.filter(pk=chosen).exists():
-        errors["owner_hub"] = "Select the hub that owns the record"
+        errors["owner_hub"] = refused_in_context("Select the hub that owns the record")
         return None
     if not access.may(actor, "network.record_for_hub", chosen):
-        errors["owner_hub"] = "You can only record networks for your own hub"
+        errors["owner_hub"] = refused_in_context("You can only record networks for your own hub")
         return None
     return chosen
 
@@ -121,7 +121,7 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
         if problem := _text_problem(alias, "alias", required=True, limit=MAX_NAME):
             errors["aliases"] = f"{problem}: {alias[:40]!r}"
     if data.lead_agency_id is None or not Agency.objects.filter(pk=data.lead_agency_id).exists():
-        errors["lead_agency"] = "Select the lead agency"
+        errors["lead_agency"] = refused_in_context("Select the lead agency")
     unknown = [c for c in data.crime_types if c not in CrimeType.values]
     if not data.crime_types:
         errors["crime_types"] = "Select at least one type of crime"
@@ -130,7 +130,7 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
     if data.status not in GroupStatus.values:
         errors["status"] = "Select the group's status"
     if data.formed_on is not None and data.formed_on > timezone.localdate():
-        errors["formed_on"] = "The date the group was first known active must be today or in the past"
+        errors["formed_on"] = refused_in_context("The date the group was first known active must be today or in the past")
     if problem := _text_problem(data.geography, "geography", required=False, limit=200):
         errors["geography"] = problem
     if problem := _classification_problem(actor, data.classification):
@@ -186,14 +186,14 @@ def group_status_change(
     if to_status not in GroupStatus.values:
         errors["to_status"] = "Select the group's new status"
     elif to_status == locked.status:
-        errors["to_status"] = f"The group is already {locked.get_status_display().lower()}"
+        errors["to_status"] = refused_in_context(f"The group is already {locked.get_status_display().lower()}")
     last = locked.status_changes.order_by("-effective_date", "-id").first()
     if effective_date is None:
         errors["effective_date"] = "Enter the date of the change"
     elif effective_date > timezone.localdate():
-        errors["effective_date"] = "The date of the change must be today or in the past"
+        errors["effective_date"] = refused_in_context("The date of the change must be today or in the past")
     elif last is not None and effective_date < last.effective_date:
-        errors["effective_date"] = (
+        errors["effective_date"] = refused_in_context(
             f"The date of the change must be on or after the last change ({last.effective_date:%d %B %Y})"
         )
     if problem := _text_problem(reason, "reason", required=True, limit=2000):
@@ -251,11 +251,11 @@ def associate_create(*, actor: User, data: AssociateInput) -> Associate:
         errors["description"] = problem
     today = timezone.localdate()
     if data.date_of_birth is not None and data.date_of_birth > today:
-        errors["date_of_birth"] = "The date of birth must be in the past"
+        errors["date_of_birth"] = refused_in_context("The date of birth must be in the past")
     if data.data_subject_category not in DataSubjectCategory.values:
         errors["data_subject_category"] = "Select the category of data subject"
     if data.review_due is not None and data.review_due <= today:
-        errors["review_due"] = "The review date must be in the future"
+        errors["review_due"] = refused_in_context("The review date must be in the future")
     if problem := _classification_problem(actor, data.classification):
         errors["classification"] = problem
     if data.purpose not in ProcessingPurpose.values:
@@ -316,26 +316,26 @@ def _check_evidence(actor: User, ev: Evidence, errors: dict[str, str]) -> dict[s
         try:
             item = access.fetch(actor, "intel_item", IntelItem.objects.all(), ev.intel_item_id or 0)
         except NotFoundOrForbidden:
-            errors["intel_item"] = "Enter the reference of an intelligence item you may see"
+            errors["intel_item"] = refused_in_context("Enter the reference of an intelligence item you may see")
     elif ev.source_kind == SourceKind.CUSTODY:
         if ev.establishment_id is None or not Establishment.objects.filter(pk=ev.establishment_id).exists():
-            errors["establishment"] = "Select the establishment where the link was formed"
+            errors["establishment"] = refused_in_context("Select the establishment where the link was formed")
     elif ev.source_kind == SourceKind.FEED:
         problem = _text_problem(ev.source_reference, "feed and record reference", required=True, limit=100)
         if problem:
-            errors["source_reference"] = problem
+            errors["source_reference"] = refused_in_context(problem)
     if ev.confidence not in Confidence.values:
         errors["confidence"] = "Select how confident the evidence makes you"
     if ev.started_on is not None and ev.started_on > today:
-        errors["started_on"] = "The start date must be today or in the past"
+        errors["started_on"] = refused_in_context("The start date must be today or in the past")
     if ev.started_on is not None and ev.ended_on is not None and ev.ended_on < ev.started_on:
-        errors["ended_on"] = "The end date must be on or after the start date"
+        errors["ended_on"] = refused_in_context("The end date must be on or after the start date")
     classification = ev.classification or (item.classification if item else Classification.OFFICIAL_SENSITIVE)
     if problem := _classification_problem(actor, classification):
         errors["classification"] = problem
     elif item is not None and classification_rank(classification) < classification_rank(item.classification):
         # The weakest source rule: a link is never easier to see than the item it came from.
-        errors["classification"] = (
+        errors["classification"] = refused_in_context(
             f"A link from {item.reference} must be classified at least {item.classification}, as the item is"
         )
     if ev.purpose not in ProcessingPurpose.values:
@@ -383,14 +383,14 @@ def membership_record(
     fields = _check_evidence(actor, evidence, errors)
     start, end = evidence.started_on, evidence.ended_on
     if start is not None and group.formed_on is not None and start < group.formed_on:
-        errors["started_on"] = (
+        errors["started_on"] = refused_in_context(
             f"The membership cannot start before the group was first known active ({group.formed_on:%d %B %Y})"
         )
     if group.dismantled_on is not None and (start or end) is not None:
         last = end or start
         assert last is not None
         if last > group.dismantled_on or (start is not None and start > group.dismantled_on):
-            errors["ended_on" if end else "started_on"] = (
+            errors["ended_on" if end else "started_on"] = refused_in_context(
                 f"The membership cannot run after the group was dismantled ({group.dismantled_on:%d %B %Y})"
             )
     if errors:
@@ -429,15 +429,15 @@ def association_record(
     ka, kb = end_key(a), end_key(b)
     groups = [k for k in (ka, kb) if k[0] == NodeKind.GROUP]
     if ka == kb:
-        errors["b"] = "A person or group cannot be linked to themself"
+        errors["b"] = refused_in_context("A person or group cannot be linked to themself")
     if association_type not in AssociationType.values:
         errors["association_type"] = "Select the type of association"
     elif association_type in GROUP_ONLY_TYPES and len(groups) != 2:
-        errors["association_type"] = f"“{AssociationType(association_type).label}” links two groups"
+        errors["association_type"] = refused_in_context(f"“{AssociationType(association_type).label}” links two groups")
     elif len(groups) == 2 and association_type not in GROUP_ONLY_TYPES:
-        errors["association_type"] = "Two groups are linked as working together or in rivalry"
+        errors["association_type"] = refused_in_context("Two groups are linked as working together or in rivalry")
     elif association_type in CUSTODY_TYPES and (groups or NodeKind.NOMINAL not in (ka[0], kb[0])):
-        errors["association_type"] = (
+        errors["association_type"] = refused_in_context(
             f"“{AssociationType(association_type).label}” links a nominal in custody with another person"
         )
     fields = _check_evidence(actor, evidence, errors)

@@ -17,7 +17,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import refused_in_context, NotFoundOrForbidden, ValidationFailed
 
 from ..models import GroupAssessment, OrganisedCrimeGroup
 
@@ -50,7 +50,7 @@ def group_assessment_submit(
     try:
         result = score(spec, levels, grades or {})
     except ScoringError as exc:
-        errors["levels"] = list(exc.problems)
+        errors["levels"] = [refused_in_context(m) for m in list(exc.problems)]
     if errors:
         raise ValidationFailed(errors)
     stored = result.as_dict()
