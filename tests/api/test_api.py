@@ -63,7 +63,7 @@ def test_refer_validates_and_saves_nothing_on_error(london_officer, token_for):
     before = Nominal.objects.count()
     bad = _post("/api/nominals", token, body)
     assert bad.status_code == 422
-    assert "should be H" in errors_by_field(bad.json())["identifier_pnc"][0]
+    assert "should be H" in errors_by_field(bad.json())["pnc"][0]
     assert Nominal.objects.count() == before
     impossible = _post("/api/nominals", token, body | {"pnc": "", "date_of_birth": "1990-02-31"})
     assert impossible.status_code == 422 and Nominal.objects.count() == before

@@ -59,7 +59,8 @@ def test_bad_levels_name_the_factor_and_save_nothing(people, london_officer, tok
     levels = dict(WORKED_LEVELS)
     levels.pop("weapons")
     response = _post(f"/api/nominals/{mine.pk}/assessments", token_for(london_officer), {"levels": levels})
-    assert response.status_code == 422 and "level_weapons" in errors_by_field(response.json())
+    # The factors are the active method's: the document cannot list them, so a missing one is 409.
+    assert response.status_code == 409 and "level_weapons" in errors_by_field(response.json())
     assert not Assessment.objects.filter(nominal=mine).exists()
 
 
@@ -83,7 +84,7 @@ def test_tier_decision_needs_a_hub_manager(people, london_officer, london_manage
     too_short = _post(
         f"/api/nominals/{mine.pk}/tier", token_for(london_manager), {"decided_tier": "2", "rationale": "no"}
     )
-    assert too_short.status_code == 422 and "rationale" in errors_by_field(too_short.json())
+    assert too_short.status_code == 409 and "rationale" in errors_by_field(too_short.json())
     decided = _post(
         f"/api/nominals/{mine.pk}/tier",
         token_for(london_manager),

@@ -42,3 +42,39 @@ def test_population_shares_and_intelligence_shares_are_different_schemas():
     components = api.get_openapi_schema()["components"]["schemas"]
     assert "outcome" in components["ShareOut"]["properties"]
     assert "share_pct" in components["PopulationShareOut"]["properties"]
+
+
+def test_links_name_real_operations_and_their_parameters():
+    """The stateful phase of tests/ops/test_api_conformance.py walks these links: each names an operation
+    of the document and only parameters that operation takes, from an answer the source gives."""
+    schema = api.get_openapi_schema()
+    operations = {
+        op["operationId"]: op
+        for methods in schema["paths"].values()
+        for op in methods.values()
+        if "operationId" in op
+    }
+    links = [
+        (source, link)
+        for source, op in operations.items()
+        for response in op["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) >= 40
+    for source, link in links:
+        target = operations[link["operationId"]]
+        names = {p["name"] for p in target.get("parameters", [])}
+        for name, expression in link["parameters"].items():
+            assert name in names, (source, link)
+            assert expression.startswith(("$response.body#/", "$request.path.")), (source, link)
+
+
+def test_constraints_the_services_check_are_in_the_document():
+    components = api.get_openapi_schema()["components"]["schemas"]
+    refer = components["ReferIn"]["properties"]
+    assert refer["given_names"]["minLength"] == 1 and "not" in refer["given_names"]
+    assert refer["pnc"]["format"] == "pnc-id"
+    assert "$ref" in refer["sex"] or "enum" in refer["sex"] or "allOf" in refer["sex"]
+    ego = api.get_openapi_schema()["paths"]["/api/network/ego"]["get"]["parameters"]
+    purpose = next(p for p in ego if p["name"] == "purpose")
+    assert purpose["required"] and purpose["schema"]["minLength"] == 3 and purpose["schema"]["pattern"]

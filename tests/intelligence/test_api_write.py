@@ -65,11 +65,16 @@ def test_record_item_via_api_422_names_fields_and_saves_nothing(db, token_for):
         "/api/intelligence",
         _item_body(nominal, york.pk, text=" ", handling_code="P", purpose="gossip"),
     )
+    # What the document states (a text, one of the purposes) is checked first: 422 by field.
     assert response.status_code == 422
+    errors = errors_by_field(response.json())
+    assert set(errors) == {"text", "purpose"}
+    assert errors["text"] == ["Enter a value"] and "prevention_detection" in errors["purpose"][0]
+    # Well formed, but refused by the rules between fields and the records: 409 by field.
+    response = _post(token_for(officer), "/api/intelligence", _item_body(nominal, york.pk, handling_code="P"))
+    assert response.status_code == 409
     assert errors_by_field(response.json()) == {
-        "text": ["Enter the intelligence"],
         "conditions": ["Handling code P (lawful sharing permitted) takes no conditions"],
-        "purpose": ["Select the purpose the intelligence was collected for"],
         "owner_hub": ["You can only record intelligence for your own hub"],
     }
     assert not IntelItem.objects.exists()
@@ -93,7 +98,7 @@ def test_record_item_via_api_refuses_people_the_user_cannot_see(db, token_for):
     hidden = make_nominal(york_officer, hub_code="yorkshire-humber")
     officer = make_user("api.lon", [Role.HUB_OFFICER], agency_code="mps")
     response = _post(token_for(officer), "/api/intelligence", _item_body(hidden, officer.hub_id))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert errors_by_field(response.json()) == {"subjects": ["Link only people whose records you can see"]}
 
 

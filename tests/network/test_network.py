@@ -238,7 +238,7 @@ def test_api_refuses_bad_links_by_field_and_hides_what_it_must(people, token_for
         "/api/network/associations", content_type="application/json", **auth,
         data={"a": own, "b": own, "association_type": "family", "source_kind": "officer"},
     )  # fmt: skip
-    assert self_link.status_code == 422
+    assert self_link.status_code == 409  # well formed; refused because a and b are the same record
     assert errors_by_field(self_link.json())["b"] == ["A person or group cannot be linked to themself"]
     hidden = client.post(
         "/api/network/associations", content_type="application/json", **auth,

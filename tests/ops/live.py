@@ -63,14 +63,14 @@ class Live:
         self.processes[name] = process
         return process
 
-    def start_web(self, workers: int = 2) -> None:
+    def start_web(self, workers: int = 2, startup_seconds: float = 60) -> None:
         self._start(
             "web",
             [str(BIN / "gunicorn"), "-c", "python:marsoc.config.gunicorn", "marsoc.config.wsgi:application"],
             MARSOC_BIND=f"127.0.0.1:{self.port}",
             MARSOC_WEB_WORKERS=str(workers),
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + startup_seconds
         while time.monotonic() < deadline:
             if self.get("/healthz")[0] == 200:
                 return

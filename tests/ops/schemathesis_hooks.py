@@ -6,7 +6,7 @@ import schemathesis
 from hypothesis import strategies as st
 
 from marsoc.core.api_fields import IDENTIFIER_FORMATS
-from marsoc.core.identifiers import IdentifierType, make_cro, make_crn, make_nomis, make_pnc
+from marsoc.core.identifiers import IdentifierType, make_crn, make_cro, make_nomis, make_pnc
 
 LETTER = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 

@@ -5,7 +5,7 @@ missing one does. Reading a person's assessments needs a stated purpose, logged 
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.db.models import Count
@@ -14,9 +14,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.api_errors import MAX_ID, ApiError, error_body, required_purpose
+from marsoc.core.api_errors import MAX_ID, ApiError, error_body
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.api_fields import NO_CONTROL, Name, OptionalText, Purpose, Text
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
@@ -263,18 +264,25 @@ class AssessmentDetailOut(AssessmentOut):
     factors: list[FactorScoreOut]
 
 
+FactorCode = Annotated[str, Field(max_length=50)]
+
+
 class AssessmentIn(Schema):
-    levels: dict[str, int] = Field(description="A level for every factor of the active method")
-    grades: dict[str, str] = Field(
-        default_factory=dict, description='3x5x2 evidence grade per factor, e.g. "2B"'
+    levels: dict[FactorCode, int] = Field(
+        description="A level for every factor of the active method (GET /api/methods)", max_length=50
     )
-    evidence: dict[str, str] = Field(default_factory=dict, description="Evidence cited for each factor")
-    summary: str = ""
+    grades: dict[
+        FactorCode, Annotated[str, Field(pattern=r"^ *[1-3][A-Ea-e] *$", json_schema_extra=NO_CONTROL)]
+    ] = Field(default_factory=dict, description='3x5x2 evidence grade per factor, e.g. "2B"', max_length=50)
+    evidence: dict[FactorCode, OptionalText(2000)] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="Evidence cited for each factor", max_length=50
+    )
+    summary: OptionalText(5000) = ""  # type: ignore[valid-type]
 
 
 class TierDecisionIn(Schema):
-    decided_tier: str
-    rationale: str
+    decided_tier: Name(10, "A tier of the method the current assessment used")  # type: ignore[valid-type]
+    rationale: Text(5000, "At least 20 characters when the decision differs from the computed tier")  # type: ignore[valid-type]
 
 
 class TierDecisionOut(Schema):
@@ -321,14 +329,12 @@ def _reachable(actor: User, nominal_id: int) -> Nominal | None:
     response={200: list[AssessmentOut], 404: ApiError, 422: ApiError},
     summary="A person's assessments, newest first (a purpose is required and logged)",
 )
-def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
+def list_assessments(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     nominal = _reachable(actor, nominal_id)
     if nominal is None:
         return Status(404, NOT_FOUND)
-    nominal_consult(
-        actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api_assessments"
-    )
+    nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api_assessments")
     history = assessment_history(actor=actor, nominal=nominal).select_related("method", "assessor")
     return Status(200, [_assessment(a) for a in history])
 
@@ -338,7 +344,7 @@ def list_assessments(request: HttpRequest, nominal_id: int, purpose: str = "") -
     response={200: AssessmentDetailOut, 404: ApiError, 422: ApiError},
     summary="One assessment with its breakdown (a purpose is required and logged)",
 )
-def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, purpose: str = "") -> Any:
+def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     nominal = _reachable(actor, nominal_id)
     if nominal is None or assessment_id > MAX_ID:
@@ -346,9 +352,7 @@ def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, pu
     assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
     if assessment.nominal_id != nominal.pk:
         return Status(404, NOT_FOUND)
-    nominal_consult(
-        actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api_assessment_detail"
-    )
+    nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api_assessment_detail")
     return Status(200, _assessment_detail(assessment))
 
 
@@ -482,12 +486,12 @@ def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
         return Status(404, NOT_FOUND)
     if params.tier and params.tier not in (codes := tier_codes()):
         # An unknown tier would match nobody: an empty list that looks like an answer.
-        return Status(
-            422,
-            error_body(
-                "The request was not accepted: correct the errors listed",
-                {"tier": [f"{params.tier!r} is not a tier: use one of {', '.join(codes) or '(none yet)'}"]},
-            ),
+        raise ValidationFailed(
+            {
+                "tier": refused_in_context(
+                    f"{params.tier!r} is not a tier: use one of {', '.join(codes) or '(none yet)'}"
+                )
+            }
         )
     filters = PriorityFilters(
         hub_id=params.hub,

@@ -4,14 +4,15 @@ Mounted on the assessment router in `api.py`; the same selectors, policy and aud
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 
 from . import services
 from .equality import CHARACTERISTICS
@@ -19,13 +20,14 @@ from .models import ReferencePopulation
 from .selectors import COHORTS, EqualityOptions, equality_report, population_exists, reference_populations
 
 router = Router(tags=["equality"])
+Cohort = StrEnum("Cohort", {key: key for key in COHORTS})  # type: ignore[misc]
 
 
 class EqualityParams(Schema):
-    cohort: str = Field("adopted", description=f"One of {', '.join(COHORTS)}")
-    tier: str = Field("", description="A tier code (1-4) or empty for every tier")
+    cohort: Cohort = Field(Cohort("adopted"), description="Which people: " + "; ".join(COHORTS.values()))
+    tier: Literal["", "1", "2", "3", "4"] = Field("", description="A tier (1-4), or empty for every tier")
     population: int | None = Field(None, ge=1, le=2**31 - 1, description="Reference population id")
-    threshold: Decimal | None = Field(
+    threshold: float | None = Field(
         None, ge=1, le=10, description="Flag threshold (default: the population's)"
     )
 
@@ -102,19 +104,21 @@ def equality_report_api(request: HttpRequest, params: Query[EqualityParams]) -> 
     """Cohort composition against the reference population, nationally and for each hub the caller may
     see. Withheld counts are null, and so are their share, index and interval."""
     actor = _equality_actor(request)
-    if params.cohort not in COHORTS:
-        raise ValidationFailed({"cohort": f"Choose one of {', '.join(COHORTS)}"})
-    if params.tier not in ("", "1", "2", "3", "4"):
-        raise ValidationFailed({"tier": "Choose tier 1, 2, 3 or 4, or leave it empty"})
     if params.population is not None and not population_exists(params.population):
-        raise ValidationFailed({"population": "There is no reference population with this id"})
+        raise ValidationFailed(
+            {"population": refused_in_context("There is no reference population with this id")}
+        )
+    threshold = None if params.threshold is None else Decimal(str(params.threshold))
     options = EqualityOptions(
-        cohort=params.cohort, tier=params.tier, population_id=params.population, threshold=params.threshold
+        cohort=str(params.cohort.value),
+        tier=params.tier,
+        population_id=params.population,
+        threshold=threshold,
     )
     report = equality_report(actor=actor, options=options)
     services.equality_report_consult(
         actor=actor,
-        details={"cohort": params.cohort, "tier": params.tier, "population": params.population},
+        details={"cohort": str(params.cohort.value), "tier": params.tier, "population": params.population},
         surface="api",
     )
     return {

@@ -12,10 +12,13 @@ from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
 from marsoc.reporting.api import router as reporting_router
 
+from .api_links import LINKS, document_links
+
 
 class MarsocAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return document_parameter_text(document_error_responses(super().get_openapi_schema(**kwargs)))
+        document = document_error_responses(super().get_openapi_schema(**kwargs))
+        return document_links(document_parameter_text(document), LINKS)
 
 
 api = MarsocAPI(

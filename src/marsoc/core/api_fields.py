@@ -8,6 +8,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.config import JsonDict
 
 from .identifiers import IdentifierError, IdentifierType, normalise
 
@@ -33,7 +34,8 @@ PURPOSE_PATTERN = VISIBLE + r"[\s\S]+" + VISIBLE
 # A control character (category Cc) anywhere: what core.text refuses in a name or a one-line text. The
 # document says `not: {pattern: CONTROL}` (no anchors: "$" differs between regular-expression dialects).
 CONTROL = "[\\x00-\\x1f\\x7f-\\x9f]"
-NO_CONTROL = {"not": {"pattern": CONTROL}}
+NO_CONTROL: JsonDict = {"not": {"pattern": CONTROL}}
+NO_NUL: JsonDict = {"pattern": "\\x00"}  # NUL: PostgreSQL cannot store it
 CONTROL_MESSAGE = "must not contain control characters (such as a tab, a new line or NUL)"
 
 
@@ -48,16 +50,22 @@ REFERENCE_PATTERN = r"^(MH|OCG|AS)0*[1-9][0-9]*$"
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def Text(max_length: int, description: str | None = None) -> Any:  # noqa: N802 - reads as a type
-    """A required, non-blank text of at most `max_length` characters."""
+def Text(max_length: int, description: str | None = None) -> Any:
+    """A required, non-blank text of at most `max_length` characters (new lines allowed)."""
     return Annotated[
         str,
+        Field(
+            min_length=1,
+            max_length=max_length,
+            pattern=NOT_BLANK,
+            description=description,
+            json_schema_extra={"not": NO_NUL},
+        ),
         BeforeValidator(plain_text),
-        Field(min_length=1, max_length=max_length, pattern=NOT_BLANK, description=description),
     ]
 
 
-def Name(max_length: int, description: str | None = None) -> Any:  # noqa: N802
+def Name(max_length: int, description: str | None = None) -> Any:
     """A required name or label: not blank, no control characters, at most `max_length` characters."""
     return Annotated[
         str,
@@ -73,7 +81,7 @@ def Name(max_length: int, description: str | None = None) -> Any:  # noqa: N802
     ]
 
 
-def OptionalName(max_length: int, description: str | None = None) -> Any:  # noqa: N802
+def OptionalName(max_length: int, description: str | None = None) -> Any:
     """A name or one-line text that may be empty: no control characters, at most `max_length`."""
     return Annotated[
         str,
@@ -83,10 +91,12 @@ def OptionalName(max_length: int, description: str | None = None) -> Any:  # noq
     ]
 
 
-def OptionalText(max_length: int, description: str | None = None) -> Any:  # noqa: N802
-    """A text that may be empty, of at most `max_length` characters."""
+def OptionalText(max_length: int, description: str | None = None) -> Any:
+    """A text that may be empty, of at most `max_length` characters (new lines allowed)."""
     return Annotated[
-        str, BeforeValidator(plain_text), Field(max_length=max_length, description=description)
+        str,
+        Field(max_length=max_length, description=description, json_schema_extra={"not": NO_NUL}),
+        BeforeValidator(plain_text),
     ]
 
 
@@ -103,10 +113,16 @@ Purpose = Annotated[
 ]
 
 
-def ReferenceTo(pattern: str, description: str) -> Any:  # noqa: N802
+def ReferenceTo(pattern: str, description: str) -> Any:
     return Annotated[
         str,
-        Field(min_length=3, max_length=20, pattern=pattern, description=description, json_schema_extra=NO_CONTROL),
+        Field(
+            min_length=3,
+            max_length=20,
+            pattern=pattern,
+            description=description,
+            json_schema_extra=NO_CONTROL,
+        ),
     ]
 
 
@@ -128,7 +144,7 @@ IDENTIFIER_FORMATS = {
 }
 
 
-def IdentifierText(id_type: IdentifierType, description: str) -> Any:  # noqa: N802
+def IdentifierText(id_type: IdentifierType, description: str) -> Any:
     """An identifier, or "" for none: its shape and check letter are checked here, so a wrong one is a
     422 naming the field; that it is not already recorded is the records' answer (409)."""
 
@@ -144,15 +160,19 @@ def IdentifierText(id_type: IdentifierType, description: str) -> Any:  # noqa: N
         str,
         BeforeValidator(plain_text),
         AfterValidator(check),
-        Field(max_length=20, description=description, json_schema_extra={"format": IDENTIFIER_FORMATS[id_type]}),
+        Field(
+            max_length=20, description=description, json_schema_extra={"format": IDENTIFIER_FORMATS[id_type]}
+        ),
     ]
 
 
-NO_NUL = {"pattern": "\\x00"}
-
-
 def _refuse_nul(schema: dict[str, Any]) -> None:
-    if schema.get("type") == "string" and "not" not in schema and "format" not in schema and "enum" not in schema:
+    if (
+        schema.get("type") == "string"
+        and "not" not in schema
+        and "format" not in schema
+        and "enum" not in schema
+    ):
         schema["not"] = NO_NUL
     for option in schema.get("anyOf", []):
         _refuse_nul(option)

@@ -3,17 +3,20 @@ purpose required), and the two writes: record an item and share one. The same se
 item both answer 404, a write the policy refuses 403, bad input 422 with the errors by field."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.core import access
-from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
+from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_input import PlainTextIn
+from marsoc.core.api_fields import Id, OptionalText, Purpose, Text
 from marsoc.core.errors import PermissionDenied
+from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
+from marsoc.nominals.vocabulary import DataSubjectCategory
+from marsoc.sharing.vocabulary import DataCategory, ProcessingPurpose
 
 from . import services
 from .models import IntelItem, SummaryDisclosure
@@ -25,6 +28,16 @@ from .selectors import (
     search_page,
     summary_items,
     summary_list,
+)
+from .vocabulary import (
+    HandlingCode,
+    HandlingCondition,
+    IntelligenceAssessment,
+    LegacyHandling,
+    LegacyIntelligence,
+    LegacySource,
+    RecordGroup,
+    SourceEvaluation,
 )
 
 router = Router(tags=["intelligence"])
@@ -86,34 +99,38 @@ class AgreementOut(Schema):
 
 
 class SubjectIn(Schema):
-    nominal_id: int = Field(..., ge=1, le=MAX_ID)
-    category: str = Field(..., description="suspect, convicted, victim, witness or other (s.38(3))")
+    nominal_id: Id = Field(description="A person whose record you can see, once")
+    category: DataSubjectCategory = Field(description="The person's category of data subject (s.38(3))")
 
 
-class ItemIn(PlainTextIn):
+class ItemIn(Schema):
     """Checked by the same service as the page: each rule's error comes back against its field."""
 
-    subjects: list[SubjectIn] = Field(..., max_length=50)
-    text: str = Field(..., max_length=services.MAX_TEXT + 1)
-    intelligence_date: date | None = None
-    owner_hub_id: int | None = Field(None, ge=1, le=MAX_ID)
-    classification: str = ""
-    source_evaluation: str = Field("", description="1, 2 or 3")
-    intelligence_assessment: str = Field("", description="A to E")
-    handling_code: str = Field("", description="P or C")
-    conditions: list[str] = Field([], max_length=5, description="C only: A1, A2, A3, S1, S2")
-    purpose: str = ""
-    data_category: str = ""
-    record_group: str = "3"
-    legacy_source: str = ""
-    legacy_intelligence: str = ""
-    legacy_handling: str = ""
+    subjects: list[SubjectIn] = Field(..., min_length=1, max_length=50)
+    text: Text(services.MAX_TEXT, "The intelligence")  # type: ignore[valid-type]
+    intelligence_date: date = Field(description="Today or in the past, after 1 January 1900")
+    owner_hub_id: Id = Field(description="Your own hub unless you work for the national team")
+    classification: Classification = Field(description="At most your clearance")
+    source_evaluation: SourceEvaluation
+    intelligence_assessment: IntelligenceAssessment
+    handling_code: HandlingCode
+    conditions: list[HandlingCondition] = Field(
+        [],
+        max_length=5,
+        description="Only with handling code C, which needs at least one: one of A1-A3, S1 or S2",
+    )
+    purpose: ProcessingPurpose
+    data_category: DataCategory
+    record_group: RecordGroup = RecordGroup.GROUP_3
+    legacy_source: LegacySource | Literal[""] = Field("", description="All three legacy parts, or none")
+    legacy_intelligence: LegacyIntelligence | Literal[""] = ""
+    legacy_handling: LegacyHandling | Literal[""] = ""
 
 
-class ShareIn(PlainTextIn):
+class ShareIn(Schema):
     recipient_agency_id: int | None = Field(None, ge=1, le=MAX_ID)
     agreement_id: int | None = Field(None, ge=1, le=MAX_ID)
-    purpose: str = Field("", max_length=1000)
+    purpose: OptionalText(1000) = ""  # type: ignore[valid-type]
 
 
 class ShareOut(Schema):
@@ -183,12 +200,12 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
     response={200: ItemDetail, 404: ApiError, 422: ApiError},
     summary="One item (a purpose is required and logged)",
 )
-def get_item(request: HttpRequest, item_id: int, purpose: str = "") -> Any:
+def get_item(request: HttpRequest, item_id: int, purpose: Purpose) -> Any:
     if item_id > MAX_ID:
         return Status(404, NOT_FOUND)
     actor = _actor(request)
     item = access_item_by_id(actor=actor, item_id=item_id)
-    services.item_consult(actor=actor, item=item, purpose=required_purpose(purpose), surface="api")
+    services.item_consult(actor=actor, item=item, purpose=purpose, surface="api")
     return Status(200, _detail(item))
 
 
@@ -387,12 +404,12 @@ def list_summaries(request: HttpRequest, params: Query[SummaryPageParams]) -> di
     response={200: SummaryDetail, 404: ApiError, 422: ApiError},
     summary="One nominal summary (a purpose is required and logged)",
 )
-def get_summary(request: HttpRequest, summary_id: int, purpose: str = "") -> Any:
+def get_summary(request: HttpRequest, summary_id: int, purpose: Purpose) -> Any:
     if summary_id > MAX_ID:
         return Status(404, NOT_FOUND)
     actor = _actor(request)
     summary = access_summary_by_id(actor=actor, summary_id=summary_id)
-    services.summary_consult(actor=actor, summary=summary, purpose=required_purpose(purpose), surface="api")
+    services.summary_consult(actor=actor, summary=summary, purpose=purpose, surface="api")
     items = summary_items(actor=actor, summary=summary)
     return Status(
         200,

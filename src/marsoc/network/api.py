@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from marsoc.core import access
 from marsoc.core.api_errors import ApiError
 from marsoc.core.api_fields import (
+    NO_CONTROL,
     GroupReference,
     Id,
     Name,
@@ -21,11 +22,11 @@ from marsoc.core.api_fields import (
     Reference,
     Text,
 )
-from marsoc.core.vocabulary import Classification
-from marsoc.sharing.vocabulary import ProcessingPurpose
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
+from marsoc.sharing.vocabulary import ProcessingPurpose
 
 from . import selectors, services
 from .graph import Graph, NodeKey, key_label
@@ -106,7 +107,9 @@ class GroupIn(Schema):
     geography: OptionalName(200) = ""  # type: ignore[valid-type]
     status: GroupStatus = GroupStatus.ACTIVE
     formed_on: date | None = Field(None, description="Today or in the past")
-    classification: Classification = Field(Classification.OFFICIAL_SENSITIVE, description="At most your clearance")
+    classification: Classification = Field(
+        Classification.OFFICIAL_SENSITIVE, description="At most your clearance"
+    )
     purpose: ProcessingPurpose = ProcessingPurpose.PREVENTION_DETECTION
     owner_hub_id: Id | None = Field(None, description="Your own hub unless you work for the national team")
 
@@ -364,9 +367,10 @@ class GroupAssessmentIn(Schema):
     levels: dict[Annotated[str, Field(max_length=50)], int] = Field(
         ..., description="A level for every factor of the group method in force", max_length=50
     )
-    grades: dict[Annotated[str, Field(max_length=50)], Annotated[str, Field(pattern=r"^[1-3][A-E]$")]] = Field(
-        {}, description="Optional 3x5x2 evidence grade per factor, e.g. 2B", max_length=50
-    )
+    grades: dict[
+        Annotated[str, Field(max_length=50)],
+        Annotated[str, Field(pattern=r"^[1-3][A-E]$", json_schema_extra=NO_CONTROL)],
+    ] = Field({}, description="Optional 3x5x2 evidence grade per factor, e.g. 2B", max_length=50)
     rationale: Text(5000, "Why the group is scored as it is")  # type: ignore[valid-type]
 
 

@@ -12,8 +12,8 @@ from marsoc.core import access
 from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_fields import Id, IdentifierText, Name, Purpose, Text
-from marsoc.core.identifiers import IdentifierType
 from marsoc.core.errors import PermissionDenied
+from marsoc.core.identifiers import IdentifierType
 from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
 
@@ -80,7 +80,7 @@ class NominalPage(Schema):
     results: list[NominalSummary]
 
 
-Sort = StrEnum("Sort", {key: key for key in SORTS})  # type: ignore[misc] - the selector's keys, one place
+Sort = StrEnum("Sort", {key: key for key in SORTS})  # type: ignore[misc]  # the selector's keys
 
 
 class ListParams(Schema):
@@ -89,12 +89,12 @@ class ListParams(Schema):
     phase: Phase | None = None
     state: MembershipState | None = None
     establishment: int | None = Field(None, ge=1, le=MAX_ID)
-    sort: Sort = Field(Sort("name"), description="The order of the list")  # type: ignore[valid-type]
+    sort: Sort = Field(Sort("name"), description="The order of the list")
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
-class SearchParams(ListParams):
+class NominalSearchParams(ListParams):
     q: Text(200, "A name, alias or identifier")  # type: ignore[valid-type]
 
 
@@ -173,7 +173,7 @@ def list_nominals(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
 
 
 @router.get("/nominals/search", response=NominalPage, summary="Search by name, alias or identifier")
-def search_nominals(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+def search_nominals(request: HttpRequest, params: Query[NominalSearchParams]) -> dict[str, Any]:
     return _page(request, params, "api_search")
 
 

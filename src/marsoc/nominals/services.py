@@ -13,7 +13,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import refused_in_context, NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification

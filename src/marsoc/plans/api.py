@@ -6,12 +6,13 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.api_errors import MAX_ID, ApiError, required_purpose
+from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
+from marsoc.core.api_fields import Id, OptionalText, Purpose, Text
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
@@ -21,6 +22,7 @@ from marsoc.nominals.services import nominal_consult
 from . import alerts, records, services
 from .models import Plan, Tactic
 from .selectors import access_action_by_id, catalogue_entries, plan_for
+from .vocabulary import Rating
 
 router = Router(tags=["plans"])
 
@@ -66,23 +68,23 @@ class PlanOut(Schema):
 
 
 class ActionIn(Schema):
-    tactic_id: int
-    agency_id: int
-    due_date: date
-    officer_id: int | None = None
-    objective_id: int | None = None
-    notes: str = ""
+    tactic_id: Id = Field(description="A tool or power of the catalogue that applies in the person's phase")
+    agency_id: Id = Field(description="An active agency of a type that may use the tool")
+    due_date: date = Field(description="Today or in the future")
+    officer_id: Id | None = Field(None, description="An officer of the acting agency")
+    objective_id: Id | None = Field(None, description="One of this plan's objectives")
+    notes: OptionalText(4000) = ""  # type: ignore[valid-type]
 
 
 class AgreeIn(Schema):
-    version: int
-    note: str = ""
+    version: int = Field(ge=1, le=MAX_ID, description="The version you read (GET the plan)")
+    note: OptionalText(2000) = ""  # type: ignore[valid-type]
 
 
 class OutcomeIn(Schema):
-    occurred_on: date
-    rating: str
-    justification: str
+    occurred_on: date = Field(description="Not in the future, nor before the action was planned")
+    rating: Rating
+    justification: Text(4000, "How the action disrupted the person's ability to cause harm")  # type: ignore[valid-type]
 
 
 class CreatedOut(Schema):
@@ -176,13 +178,13 @@ def catalogue(request: HttpRequest) -> Any:
     response={200: PlanOut, 404: ApiError, 422: ApiError},
     summary="One person's disruption plan (a purpose is required and logged)",
 )
-def get_plan(request: HttpRequest, nominal_id: int, purpose: str = "") -> Any:
+def get_plan(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     nominal = _nominal(actor, nominal_id)
     plan = _plan_of(actor, nominal) if nominal else None
     if nominal is None or plan is None:
         return Status(404, NOT_FOUND)
-    nominal_consult(actor=actor, nominal=nominal, purpose=required_purpose(purpose), surface="api.plan")
+    nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api.plan")
     return Status(200, _plan(plan))
 
 

@@ -23,7 +23,13 @@ from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
 from marsoc.core.dates import long_date
-from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import (
+    Conflict,
+    NotFoundOrForbidden,
+    PermissionDenied,
+    ValidationFailed,
+    refused_in_context,
+)
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
@@ -369,39 +375,41 @@ def action_add(
     tactic = Tactic.objects.filter(pk=tactic_id).first() if tactic_id else None
     agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
     if tactic is None:
-        errors["tactic"] = "Select a tool or power from the catalogue"
+        errors["tactic"] = refused_in_context("Select a tool or power from the catalogue")
     elif tactic.retired:
-        errors["tactic"] = f"{tactic.name} has been retired from the catalogue and cannot be chosen"
+        errors["tactic"] = refused_in_context(
+            f"{tactic.name} has been retired from the catalogue and cannot be chosen"
+        )
     else:
         phase = nominal_phase(nominal, today)
         if phase.value not in tactic.phases:
             allowed = ", ".join(Phase(p).label.lower() for p in tactic.phases)
-            errors["tactic"] = (
+            errors["tactic"] = refused_in_context(
                 f"{tactic.name} does not apply to a person who is {phase.label.lower()}: "
                 f"it applies when {allowed}"
             )
     if agency is None:
-        errors["agency"] = "Select the acting agency"
+        errors["agency"] = refused_in_context("Select the acting agency")
     elif tactic is not None and not _agency_can_use(agency.agency_type, tactic.agency_type):
-        errors["agency"] = (
+        errors["agency"] = refused_in_context(
             f"{agency.name} cannot use {tactic.name}: it is a {AgencyType(tactic.agency_type).label} power"
         )
     if due_date is None:
         errors["due_date"] = "Enter the due date"
     elif due_date < today:
-        errors["due_date"] = "The due date must be today or in the future"
+        errors["due_date"] = refused_in_context("The due date must be today or in the future")
     officer = None
     if officer_id is not None:
         officer = User.objects.filter(pk=officer_id, is_active=True).first()
         if officer is None:
-            errors["officer"] = "Select the officer"
+            errors["officer"] = refused_in_context("Select the officer")
         elif agency is not None and officer.agency_id != agency.pk:
-            errors["officer"] = f"The officer must work for {agency.name}"
+            errors["officer"] = refused_in_context(f"The officer must work for {agency.name}")
     objective = None
     if objective_id is not None:
         objective = plan.objectives.filter(pk=objective_id).first()
         if objective is None:
-            errors["objective"] = "Select one of this plan's objectives"
+            errors["objective"] = refused_in_context("Select one of this plan's objectives")
     if notes and len(notes) > 4000:
         errors["notes"] = "Notes must be 4,000 characters or fewer"
     if errors:
@@ -490,10 +498,16 @@ def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
         assert version is not None
         if version.requested_at is not None:
             raise ValidationFailed(
-                {"plan": f"Agreement to version {version.number} has already been requested"}
+                {
+                    "plan": refused_in_context(
+                        f"Agreement to version {version.number} has already been requested"
+                    )
+                }
             )
         if not version.participating_agency_ids:
-            raise ValidationFailed({"plan": "Add at least one action before asking the agencies to agree"})
+            raise ValidationFailed(
+                {"plan": refused_in_context("Add at least one action before asking the agencies to agree")}
+            )
         snapshot, agencies = _snapshot(plan)
         version.snapshot, version.participating_agency_ids = snapshot, agencies
         version.requested_at = timezone.now()
@@ -534,19 +548,27 @@ def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str
             )
         if version.requested_at is None:
             raise ValidationFailed(
-                {"version": f"Version {version.number} has not been put forward for agreement"}
+                {
+                    "version": refused_in_context(
+                        f"Version {version.number} has not been put forward for agreement"
+                    )
+                }
             )
         if not access.may(actor, "plan.agree", plan.nominal, version.participating_agency_ids):
             agency = actor.agency.name if actor.agency_id and actor.agency else "Your agency"
             raise ValidationFailed(
                 {
-                    "version": f"{agency} has no action in version {version.number} of this plan, "
-                    "so it is not a participating agency and cannot agree it"
+                    "version": refused_in_context(
+                        f"{agency} has no action in version {version.number} of this plan, "
+                        "so it is not a participating agency and cannot agree it"
+                    )
                 }
             )
         assert actor.agency_id is not None  # can_agree_plan checked it
         if version.agreements.filter(agency_id=actor.agency_id).exists():
-            raise ValidationFailed({"version": "Your agency has already agreed this version"})
+            raise ValidationFailed(
+                {"version": refused_in_context("Your agency has already agreed this version")}
+            )
         agreement = Agreement.objects.create(
             version=version,
             agency_id=actor.agency_id,
@@ -587,19 +609,19 @@ def outcome_claim(
     _require_view(actor, nominal)
     errors: dict[str, str] = {}
     if actor.agency_id != action.agency_id:
-        errors["action"] = (
+        errors["action"] = refused_in_context(
             f"This action belongs to {action.agency.name}: only that agency can claim its outcome"
         )
     elif not access.may(actor, "plan.act_for_agency", nominal, action.agency_id):
         raise PermissionDenied("You cannot claim outcomes for your agency")
     if action.status == ActionStatus.CANCELLED:
-        errors["action"] = "This action was cancelled: it has no outcome to claim"
+        errors["action"] = refused_in_context("This action was cancelled: it has no outcome to claim")
     if occurred_on is None:
         errors["occurred_on"] = "Enter the date of the disruption"
     elif occurred_on > timezone.localdate():
-        errors["occurred_on"] = "The date of the disruption cannot be in the future"
+        errors["occurred_on"] = refused_in_context("The date of the disruption cannot be in the future")
     elif occurred_on < action.created_at.date():
-        errors["occurred_on"] = "The disruption cannot be before the action was planned"
+        errors["occurred_on"] = refused_in_context("The disruption cannot be before the action was planned")
     if rating not in Rating.values:
         errors["rating"] = "Select the rating on the national scale"
     if not justification.strip():

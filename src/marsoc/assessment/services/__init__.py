@@ -16,7 +16,7 @@ from marsoc.accounts.models import Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.nominals.models import Nominal
 
@@ -145,7 +145,7 @@ def assessment_submit(
     for factor in spec.factors:
         value = levels.get(factor.code)
         if value is None:
-            errors[f"level_{factor.code}"] = f"Score {factor.name.lower()}"
+            errors[f"level_{factor.code}"] = refused_in_context(f"Score {factor.name.lower()}")
         else:
             clean_levels[factor.code] = value
     clean_grades = {k: v.strip().upper() for k, v in (grades or {}).items() if v and v.strip()}
@@ -154,7 +154,7 @@ def assessment_submit(
     try:
         result: ScoreResult = score(spec, clean_levels, clean_grades)
     except ScoringError as exc:
-        raise ValidationFailed({"levels": list(exc.problems)}) from exc
+        raise ValidationFailed({"levels": [refused_in_context(m) for m in exc.problems]}) from exc
     now = timezone.now()
     with transaction.atomic():
         previous = Assessment.objects.select_for_update().filter(nominal=nominal, is_current=True).first()
@@ -215,15 +215,19 @@ def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: 
         raise PermissionDenied("Only a hub manager can decide a tier")
     current = Assessment.objects.filter(nominal=nominal, is_current=True).select_related("method").first()
     if current is None:
-        raise ValidationFailed({"decided_tier": "Assess the person before deciding a tier"})
+        raise ValidationFailed(
+            {"decided_tier": refused_in_context("Assess the person before deciding a tier")}
+        )
     spec = method_spec(current.method)
     errors: dict[str, str] = {}
     if decided_tier not in {t.code for t in spec.tiers}:
-        errors["decided_tier"] = "Select a tier"
+        errors["decided_tier"] = refused_in_context("Select a tier")
     if not rationale.strip():
         errors["rationale"] = "Enter the rationale for this decision"
     elif decided_tier != current.tier_code and len(rationale.strip()) < 20:
-        errors["rationale"] = "Explain in more detail why the decision differs from the computed tier"
+        errors["rationale"] = refused_in_context(
+            "Explain in more detail why the decision differs from the computed tier"
+        )
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()

@@ -14,7 +14,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.errors import PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.vocabulary import (
     Classification,
@@ -98,13 +98,17 @@ def validate_grade(
     if unknown:
         errors["conditions"] = f"Unknown handling condition {', '.join(unknown)}: use A1, A2, A3, S1 or S2"
     elif handling_code == HandlingCode.P and chosen:
-        errors["conditions"] = "Handling code P (lawful sharing permitted) takes no conditions"
+        errors["conditions"] = refused_in_context(
+            "Handling code P (lawful sharing permitted) takes no conditions"
+        )
     elif handling_code == HandlingCode.C and not chosen:
-        errors["conditions"] = "Handling code C needs at least one condition (A1, A2, A3, S1 or S2)"
+        errors["conditions"] = refused_in_context(
+            "Handling code C needs at least one condition (A1, A2, A3, S1 or S2)"
+        )
     elif len(chosen & ACTION_CONDITIONS) > 1:
-        errors["conditions"] = "Choose one action condition: A1, A2 or A3"
+        errors["conditions"] = refused_in_context("Choose one action condition: A1, A2 or A3")
     elif {"S1", "S2"} <= chosen:
-        errors["conditions"] = "Choose S1 or S2, not both"
+        errors["conditions"] = refused_in_context("Choose S1 or S2, not both")
     return errors
 
 
@@ -134,9 +138,13 @@ def validate_content(data: ItemContent, text: str) -> dict[str, str]:
     if data.intelligence_date is None:
         errors["intelligence_date"] = "Enter the date of the intelligence"
     elif data.intelligence_date > timezone.localdate():
-        errors["intelligence_date"] = "The date of the intelligence must be today or in the past"
+        errors["intelligence_date"] = refused_in_context(
+            "The date of the intelligence must be today or in the past"
+        )
     elif data.intelligence_date < EARLIEST:
-        errors["intelligence_date"] = "The date of the intelligence must be after 1 January 1900"
+        errors["intelligence_date"] = refused_in_context(
+            "The date of the intelligence must be after 1 January 1900"
+        )
     errors.update(
         validate_grade(
             data.source_evaluation, data.intelligence_assessment, data.handling_code, list(data.conditions)
@@ -152,7 +160,9 @@ def _validate_item(
     if data.classification not in Classification.values:
         errors["classification"] = "Select a classification"
     elif not access.may(actor, "clearance.covers", data.classification):
-        errors["classification"] = "You cannot record a classification above your own clearance"
+        errors["classification"] = refused_in_context(
+            "You cannot record a classification above your own clearance"
+        )
     if data.purpose not in ProcessingPurpose.values:
         errors["purpose"] = "Select the purpose the intelligence was collected for"
     if data.data_category not in DataCategory.values:
@@ -162,7 +172,9 @@ def _validate_item(
     legacy = (data.legacy_source, data.legacy_intelligence, data.legacy_handling)
     if any(legacy):
         if not all(legacy):
-            errors["legacy_source"] = "Give all three parts of the legacy 5x5x5 grade, or none"
+            errors["legacy_source"] = refused_in_context(
+                "Give all three parts of the legacy 5x5x5 grade, or none"
+            )
         elif data.legacy_source not in LegacySource.values:
             errors["legacy_source"] = "Legacy source evaluation must be A to E"
         elif data.legacy_intelligence not in LegacyIntelligence.values:
@@ -170,9 +182,9 @@ def _validate_item(
         elif data.legacy_handling not in LegacyHandling.values:
             errors["legacy_handling"] = "Legacy handling code must be 1 to 5"
     if data.owner_hub_id is None or not Hub.objects.filter(pk=data.owner_hub_id).exists():
-        errors["owner_hub"] = "Select the owner hub"
+        errors["owner_hub"] = refused_in_context("Select the owner hub")
     elif not access.may(actor, "intel_item.record_for_hub", data.owner_hub_id):
-        errors["owner_hub"] = "You can only record intelligence for your own hub"
+        errors["owner_hub"] = refused_in_context("You can only record intelligence for your own hub")
     if need_subjects:
         if not data.subjects:
             errors["subjects"] = "Link the intelligence to at least one person"
@@ -180,9 +192,9 @@ def _validate_item(
             ids = [n for n, _ in data.subjects]
             nominals = {n.pk: n for n in Nominal.objects.filter(pk__in=ids).select_related("owner_hub")}
             if len(set(ids)) != len(ids):
-                errors["subjects"] = "Each person can be linked once"
+                errors["subjects"] = refused_in_context("Each person can be linked once")
             elif any(n not in nominals or not access.may(actor, "nominal.view", nominals[n]) for n in ids):
-                errors["subjects"] = "Link only people whose records you can see"
+                errors["subjects"] = refused_in_context("Link only people whose records you can see")
             elif any(cat not in DataSubjectCategory.values for _, cat in data.subjects):
                 errors["subjects"] = "Give each person's data-subject category (suspect, victim, witness…)"
 

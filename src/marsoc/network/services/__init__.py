@@ -13,7 +13,7 @@ from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import refused_in_context, NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification, classification_rank
 from marsoc.intelligence.models import IntelItem
@@ -130,7 +130,9 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
     if data.status not in GroupStatus.values:
         errors["status"] = "Select the group's status"
     if data.formed_on is not None and data.formed_on > timezone.localdate():
-        errors["formed_on"] = refused_in_context("The date the group was first known active must be today or in the past")
+        errors["formed_on"] = refused_in_context(
+            "The date the group was first known active must be today or in the past"
+        )
     if problem := _text_problem(data.geography, "geography", required=False, limit=200):
         errors["geography"] = problem
     if problem := _classification_problem(actor, data.classification):
@@ -186,7 +188,9 @@ def group_status_change(
     if to_status not in GroupStatus.values:
         errors["to_status"] = "Select the group's new status"
     elif to_status == locked.status:
-        errors["to_status"] = refused_in_context(f"The group is already {locked.get_status_display().lower()}")
+        errors["to_status"] = refused_in_context(
+            f"The group is already {locked.get_status_display().lower()}"
+        )
     last = locked.status_changes.order_by("-effective_date", "-id").first()
     if effective_date is None:
         errors["effective_date"] = "Enter the date of the change"
@@ -316,7 +320,9 @@ def _check_evidence(actor: User, ev: Evidence, errors: dict[str, str]) -> dict[s
         try:
             item = access.fetch(actor, "intel_item", IntelItem.objects.all(), ev.intel_item_id or 0)
         except NotFoundOrForbidden:
-            errors["intel_item"] = refused_in_context("Enter the reference of an intelligence item you may see")
+            errors["intel_item"] = refused_in_context(
+                "Enter the reference of an intelligence item you may see"
+            )
     elif ev.source_kind == SourceKind.CUSTODY:
         if ev.establishment_id is None or not Establishment.objects.filter(pk=ev.establishment_id).exists():
             errors["establishment"] = refused_in_context("Select the establishment where the link was formed")
@@ -433,9 +439,13 @@ def association_record(
     if association_type not in AssociationType.values:
         errors["association_type"] = "Select the type of association"
     elif association_type in GROUP_ONLY_TYPES and len(groups) != 2:
-        errors["association_type"] = refused_in_context(f"“{AssociationType(association_type).label}” links two groups")
+        errors["association_type"] = refused_in_context(
+            f"“{AssociationType(association_type).label}” links two groups"
+        )
     elif len(groups) == 2 and association_type not in GROUP_ONLY_TYPES:
-        errors["association_type"] = refused_in_context("Two groups are linked as working together or in rivalry")
+        errors["association_type"] = refused_in_context(
+            "Two groups are linked as working together or in rivalry"
+        )
     elif association_type in CUSTODY_TYPES and (groups or NodeKind.NOMINAL not in (ka[0], kb[0])):
         errors["association_type"] = refused_in_context(
             f"“{AssociationType(association_type).label}” links a nominal in custody with another person"

@@ -17,7 +17,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import refused_in_context, NotFoundOrForbidden, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 
 from ..models import GroupAssessment, OrganisedCrimeGroup
 
