@@ -7,6 +7,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import HttpBearer, SessionAuth
 
+from marsoc.core.api_errors import rate_limited_response
+from marsoc.core.errors import RateLimited
+
 from .services import api_token_authenticate
 
 
@@ -40,9 +43,12 @@ def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         # The token is checked without making its user the request's user: the docs page is rendered
         # with the site's templates, which expect a session user.
         scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-        user = (scheme.lower() == "bearer" and raw.strip() and api_token_authenticate(raw.strip())) or (
-            VerifiedSessionAuth()(request)
-        )
+        try:
+            user = (scheme.lower() == "bearer" and raw.strip() and api_token_authenticate(raw.strip())) or (
+                VerifiedSessionAuth()(request)
+            )
+        except RateLimited as limited:
+            return rate_limited_response(limited)
         if not user:
             response = JsonResponse({"detail": "Sign in or give a valid API token", "errors": []}, status=401)
             response["WWW-Authenticate"] = "Bearer"

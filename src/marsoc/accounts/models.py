@@ -141,6 +141,17 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    rate_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Requests a minute this token may make (blank: the service's default)",
+    )
+    # The current minute's count, kept on the row so every web worker counts against the same limit.
+    window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    window_count = models.PositiveIntegerField(default=0, editable=False)
+    rotated_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -6,15 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import ValidationFailed
+from marsoc.core.errors import RateLimited, ValidationFailed
 from marsoc.core.vocabulary import CASE_ROLES, Classification, Role
 
 from .models import Agency, ApiToken, Hub, RoleGrant, User
@@ -126,7 +127,55 @@ def api_token_issue(
     return token, raw
 
 
-def api_token_authenticate(raw: str) -> User | None:
+def api_token_admit(token: ApiToken, now: datetime) -> None:
+    """Count a request against the token's limit for the current minute, in one UPDATE (every web worker
+    shares the row); over the limit, RateLimited with the seconds until the next minute."""
+    limit = token.rate_per_minute or settings.MARSOC_API_RATE_PER_MINUTE
+    window = now.replace(second=0, microsecond=0)
+    ApiToken.objects.filter(pk=token.pk).update(
+        window_count=Case(When(window_start=window, then=F("window_count") + 1), default=Value(1)),
+        window_start=window,
+    )
+    used = ApiToken.objects.filter(pk=token.pk).values_list("window_count", flat=True).first() or 0
+    if used > limit:
+        raise RateLimited(max(1, 60 - now.second))
+
+
+def api_token_rotate(*, token: ApiToken, grace: timedelta) -> tuple[ApiToken, str, ApiToken]:
+    """A new token for the same holder, name and limit; the old one keeps working for `grace` (so a
+    partner system can switch over without a gap) and then expires. Audited as one rotation. Returns the
+    new token, its secret and the old token as it now stands."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        old = ApiToken.objects.select_for_update().get(pk=token.pk)
+        ends = now + grace
+        old.expires_at = min(old.expires_at, ends) if old.expires_at else ends
+        old.save(update_fields=["expires_at"])
+        new = ApiToken.objects.create(
+            user=old.user,
+            name=old.name,
+            prefix=raw[:10],
+            key_hash=_token_hash(raw),
+            rate_per_minute=old.rate_per_minute,
+            rotated_from=old,
+        )
+        audit_record(
+            actor=old.user,
+            action=AuditAction.API_TOKEN_ROTATE,
+            object_id=new.pk,
+            details={
+                "name": old.name,
+                "prefix": new.prefix,
+                "previous": old.prefix,
+                "previous_ends": ends.isoformat(),
+            },
+        )
+    return new, raw, old
+
+
+def api_token_find(raw: str) -> ApiToken | None:
+    """The token a bearer secret names, if it is usable now (not revoked, not expired, holder active)."""
     token = (
         ApiToken.objects.select_related("user", "user__hub", "user__agency")
         .filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
@@ -134,13 +183,26 @@ def api_token_authenticate(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at is not None and token.expires_at <= timezone.now():
         return None
+    return token
+
+
+def api_token_authenticate(raw: str, *, count: bool = True) -> User | None:
+    """The holder of a usable token, its request counted against the token's limit (RateLimited over
+    it); None for an unknown, revoked or expired token. The request's token is on `user.api_token`."""
+    token = api_token_find(raw)
+    if token is None:
+        return None
+    now = timezone.now()
+    if count:
+        api_token_admit(token, now)
     # Record use at most once a minute: an update per request would serialise API clients.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    user.api_token = token  # type: ignore[attr-defined]
+    return user
 
 
 def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:

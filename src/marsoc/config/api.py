@@ -2,6 +2,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from marsoc.accounts.api import router as tokens_router
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
 from marsoc.core.api_errors import document_error_responses, register_error_handlers
@@ -10,7 +11,6 @@ from marsoc.intelligence.api import router as intelligence_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
-from marsoc.reporting.api import router as reporting_router
 
 from .api_links import LINKS, document_links
 
@@ -38,4 +38,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", plans_router)
 api.add_router("/", intelligence_router)
 api.add_router("/", network_router)
-api.add_router("/", reporting_router)
+api.add_router("/", tokens_router)

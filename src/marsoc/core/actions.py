@@ -46,6 +46,12 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     USER_AUTHENTICATOR_ENROLLED = "user.authenticator_enrolled", A, "Set up an authenticator", "user"
     API_TOKEN_ISSUE = "api_token.issue", A, "Issued an API token", "api_token"
     API_TOKEN_REVOKE = "api_token.revoke", A, "Revoked an API token", "api_token"
+    API_TOKEN_ROTATE = (
+        "api_token.rotate",
+        A,
+        "Rotated an API token (a new one issued, the old one ending)",
+        "api_token",
+    )
     ADMIN_ADD = "admin.add", A, "Added a record in the administration site"
     ADMIN_CHANGE = "admin.change", A, "Changed a record in the administration site"
     ADMIN_DELETE = "admin.delete", A, "Deleted a record in the administration site"

@@ -4,7 +4,7 @@ produces it: endpoints raise the service errors and never build error bodies the
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -17,7 +17,14 @@ from .api_fields import (
     PURPOSE_PATTERN,
     REFERENCE_PATTERN,
 )
-from .errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_only_in_context
+from .errors import (
+    Conflict,
+    NotFoundOrForbidden,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+    refused_only_in_context,
+)
 
 NOT_FOUND = "Not found"
 __all__ = ["MAX_ID", "ApiError", "error_body", "required_purpose"]
@@ -108,6 +115,12 @@ def register_error_handlers(api: NinjaAPI) -> None:
             request, 422, error_body("The request was not accepted: correct the errors listed", errors)
         )
 
+    @api.exception_handler(RateLimited)
+    def too_many(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = respond(request, 429, error_body(TOO_MANY))
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return respond(request, 401, error_body("Sign in or give a valid API token"))
@@ -115,6 +128,16 @@ def register_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return respond(request, exc.status_code, error_body(str(exc) or "The request was not accepted"))
+
+
+TOO_MANY = "Too many requests with this token: wait the seconds Retry-After gives, then try again"
+
+
+def rate_limited_response(exc: RateLimited) -> HttpResponse:
+    """A 429 for answers outside ninja's handlers (the document and /api/docs)."""
+    response = JsonResponse(error_body(TOO_MANY), status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 # The body of a 404, for endpoints that decide "not found" themselves (a check that is not an exception).
@@ -147,7 +170,14 @@ ERROR_RESPONSES: dict[int, str] = {
         " step already taken"
     ),
     413: "The request body is too large",
+    429: "Too many requests with this token this minute: wait the seconds the Retry-After header gives",
     422: "The request breaks a constraint this document states (length, choice, pattern, range): the fields at fault are listed",
+}
+
+
+RETRY_AFTER = {
+    "description": "Seconds until the token may call again",
+    "schema": {"type": "integer", "minimum": 1},
 }
 
 
@@ -167,4 +197,5 @@ def document_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             for status, description in ERROR_RESPONSES.items():
                 operation["responses"].setdefault(status, {"description": description, **reference})
+            operation["responses"][429].setdefault("headers", {"Retry-After": RETRY_AFTER})
     return schema

@@ -38,6 +38,14 @@ def refused_only_in_context(errors: Mapping[str, list[str]]) -> bool:
     return bool(messages) and all(isinstance(m, ContextRefusal) for m in messages)
 
 
+class RateLimited(Exception):
+    """Too many requests with one API token in the current minute; `retry_after` seconds until the next."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
 class Conflict(ValidationFailed):
     """Someone else changed the record between the actor reading it and writing to it (a stale
     version, a row locked or written by a concurrent request). Nothing was saved; reloading and trying

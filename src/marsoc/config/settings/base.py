@@ -137,6 +137,8 @@ USE_TZ = True
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 STATIC_URL = "/static/"
+# Requests a minute one API token may make, unless the token says otherwise (accounts.ApiToken).
+MARSOC_API_RATE_PER_MINUTE = int(os.environ.get("MARSOC_API_RATE_PER_MINUTE", "600"))
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
