@@ -50,54 +50,35 @@ REFERENCE_PATTERN = r"^(MH|OCG|AS)0*[1-9][0-9]*$"
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _text(max_length: int, description: str | None, *, required: bool, lines: bool) -> Any:
+    """A text type: required ones are not blank; one-line ones (names, labels) have no control character,
+    multi-line ones only no NUL."""
+    bounds: dict[str, Any] = {"min_length": 1, "pattern": NOT_BLANK} if required else {}
+    extra: JsonDict = {"not": NO_NUL} if lines else NO_CONTROL
+    checks = [BeforeValidator(plain_text)] + ([] if lines else [AfterValidator(no_control)])
+    return Annotated[
+        str, Field(max_length=max_length, description=description, json_schema_extra=extra, **bounds), *checks
+    ]
+
+
 def Text(max_length: int, description: str | None = None) -> Any:
     """A required, non-blank text of at most `max_length` characters (new lines allowed)."""
-    return Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=max_length,
-            pattern=NOT_BLANK,
-            description=description,
-            json_schema_extra={"not": NO_NUL},
-        ),
-        BeforeValidator(plain_text),
-    ]
+    return _text(max_length, description, required=True, lines=True)
 
 
 def Name(max_length: int, description: str | None = None) -> Any:
     """A required name or label: not blank, no control characters, at most `max_length` characters."""
-    return Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=max_length,
-            pattern=NOT_BLANK,
-            description=description,
-            json_schema_extra=NO_CONTROL,
-        ),
-        BeforeValidator(plain_text),
-        AfterValidator(no_control),
-    ]
+    return _text(max_length, description, required=True, lines=False)
 
 
 def OptionalName(max_length: int, description: str | None = None) -> Any:
     """A name or one-line text that may be empty: no control characters, at most `max_length`."""
-    return Annotated[
-        str,
-        Field(max_length=max_length, description=description, json_schema_extra=NO_CONTROL),
-        BeforeValidator(plain_text),
-        AfterValidator(no_control),
-    ]
+    return _text(max_length, description, required=False, lines=False)
 
 
 def OptionalText(max_length: int, description: str | None = None) -> Any:
     """A text that may be empty, of at most `max_length` characters (new lines allowed)."""
-    return Annotated[
-        str,
-        Field(max_length=max_length, description=description, json_schema_extra={"not": NO_NUL}),
-        BeforeValidator(plain_text),
-    ]
+    return _text(max_length, description, required=False, lines=True)
 
 
 Purpose = Annotated[

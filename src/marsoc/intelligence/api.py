@@ -19,6 +19,7 @@ from marsoc.nominals.vocabulary import DataSubjectCategory
 from marsoc.sharing.vocabulary import DataCategory, ProcessingPurpose
 
 from . import services
+from . import vocabulary as grading
 from .models import IntelItem, SummaryDisclosure
 from .selectors import (
     access_item_by_id,
@@ -28,16 +29,6 @@ from .selectors import (
     search_page,
     summary_items,
     summary_list,
-)
-from .vocabulary import (
-    HandlingCode,
-    HandlingCondition,
-    IntelligenceAssessment,
-    LegacyHandling,
-    LegacyIntelligence,
-    LegacySource,
-    RecordGroup,
-    SourceEvaluation,
 )
 
 router = Router(tags=["intelligence"])
@@ -111,20 +102,22 @@ class ItemIn(Schema):
     intelligence_date: date = Field(description="Today or in the past, after 1 January 1900")
     owner_hub_id: Id = Field(description="Your own hub unless you work for the national team")
     classification: Classification = Field(description="At most your clearance")
-    source_evaluation: SourceEvaluation
-    intelligence_assessment: IntelligenceAssessment
-    handling_code: HandlingCode
-    conditions: list[HandlingCondition] = Field(
+    source_evaluation: grading.SourceEvaluation
+    intelligence_assessment: grading.IntelligenceAssessment
+    handling_code: grading.HandlingCode
+    conditions: list[grading.HandlingCondition] = Field(
         [],
         max_length=5,
         description="Only with handling code C, which needs at least one: one of A1-A3, S1 or S2",
     )
     purpose: ProcessingPurpose
     data_category: DataCategory
-    record_group: RecordGroup = RecordGroup.GROUP_3
-    legacy_source: LegacySource | Literal[""] = Field("", description="All three legacy parts, or none")
-    legacy_intelligence: LegacyIntelligence | Literal[""] = ""
-    legacy_handling: LegacyHandling | Literal[""] = ""
+    record_group: grading.RecordGroup = grading.RecordGroup.GROUP_3
+    legacy_source: grading.LegacySource | Literal[""] = Field(
+        "", description="All three legacy parts, or none"
+    )
+    legacy_intelligence: grading.LegacyIntelligence | Literal[""] = ""
+    legacy_handling: grading.LegacyHandling | Literal[""] = ""
 
 
 class ShareIn(Schema):
