@@ -1,0 +1,177 @@
+"""Load bench (issue 15): the production server (gunicorn with marsoc.config.gunicorn and the production
+settings) on PostgreSQL with N synthetic nominals, driven by locust in headless mode with U concurrent
+users, each signed in through the real password and authenticator pages as its own hub manager, over a
+mix of the cohort list, a person's page (with the purpose gate), search, the priority list, a plan page,
+and the API's list and get. Prints requests per second, errors and p50/p95/p99 per kind of request and
+overall (sign-in excluded); asserts nothing. Figures in docs/performance.md.
+
+    .venv/bin/python bench/load.py                       # 10,000 nominals, 50 users, 120 s
+    .venv/bin/python bench/load.py --reuse --duration 60  # the database of the previous run
+
+The production settings are used as they are, except that cookies are not marked Secure (plain HTTP on
+loopback) and static files are collected into var/bench/load/static.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _common import BENCH_VAR, ROOT, cpu_model, load_average, prepare_database
+
+BIN = Path(sys.executable).parent
+DATABASE = "marsoc_bench_load"
+SETTINGS = """
+from marsoc.config.settings.production import *  # noqa: F403
+SESSION_COOKIE_SECURE = False  # plain HTTP on loopback
+CSRF_COOKIE_SECURE = False
+STATIC_ROOT = {static!r}
+"""
+
+
+def run(argv: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, env=env, check=True, text=True, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nominals", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=5.0, help="users started per second")
+    parser.add_argument(
+        "--duration", type=int, default=120, help="seconds of load after the last user started"
+    )
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("MARSOC_WEB_WORKERS", "4")))
+    parser.add_argument("--port", type=int, default=18350)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
+    args = parser.parse_args()
+
+    work = BENCH_VAR / "load"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "bench_load_settings.py").write_text(SETTINGS.format(static=str(work / "static")))
+    if args.reuse:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    else:
+        prepare_database("postgres", DATABASE)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MARSOC_")},
+        "DJANGO_SETTINGS_MODULE": "bench_load_settings",
+        "PYTHONPATH": f"{work}{os.pathsep}{ROOT / 'src'}",
+        "MARSOC_SECRET_KEY": "load-bench-" + "x" * 60,
+        "MARSOC_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MARSOC_AUDIT_CHAIN_KEY": "load-bench-audit-chain-key-" + "y" * 20,
+        "MARSOC_SSL_REDIRECT": "0",
+        "MARSOC_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "MARSOC_LOG_LEVEL": "WARNING",
+    }
+    marsoc = [sys.executable, "-m", "marsoc"]
+    # Demonstration data is made with the demo settings (the production ones refuse to generate it),
+    # on the same database and with the same audit-chain key and password hashing as the server.
+    data_env = {**env, "DJANGO_SETTINGS_MODULE": "marsoc.config.settings.demo"}
+    users_file = work / "users.json"
+    started = time.monotonic()
+    if not args.reuse:
+        run([*marsoc, "migrate", "--no-input", "-v", "0"], env)
+        run(
+            [*marsoc, "generate", "--nominals", str(args.nominals), "--seed", "1", "--reset"],
+            data_env,
+            stdout=subprocess.DEVNULL,
+        )
+        users = run(
+            [sys.executable, str(ROOT / "bench" / "load_users.py"), str(args.users), "1"],
+            data_env,
+            capture_output=True,
+        )
+        users_file.write_text(users.stdout)
+    run([*marsoc, "collectstatic", "--no-input", "-v", "0"], env)
+    print(f"data ready in {time.monotonic() - started:.0f} s")
+
+    log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed at the end
+    web = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "python:marsoc.config.gunicorn", "marsoc.config.wsgi:application"],
+        env={**env, "MARSOC_BIND": f"127.0.0.1:{args.port}", "MARSOC_WEB_WORKERS": str(args.web_workers)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{args.port}/healthz")
+        load_before = load_average()
+        spawn_seconds = int(args.users / args.spawn_rate) + 1
+        stats = work / "stats"
+        run(
+            [
+                str(BIN / "locust"),
+                "-f", str(ROOT / "bench" / "load_locustfile.py"),
+                "--headless", "--only-summary",
+                "--users", str(args.users),
+                "--spawn-rate", str(args.spawn_rate),
+                "--run-time", f"{spawn_seconds + args.duration}s",
+                "--host", f"http://127.0.0.1:{args.port}",
+                "--csv", str(stats),
+                "--exit-code-on-error", "0",
+            ],
+            {**os.environ, "MARSOC_LOAD_USERS": str(users_file)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        load_after = load_average()
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+        log.close()
+    _report(args, stats, load_before, load_after)
+
+
+def _wait_for(url: str, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the server did not answer {url}")
+
+
+def _report(args: argparse.Namespace, stats: Path, load_before: str, load_after: str) -> None:
+    rows = list(csv.DictReader(open(f"{stats}_stats.csv")))  # noqa: SIM115
+    work = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("sign-in")]
+    total = sum(int(r["Request Count"]) for r in work)
+    failures = sum(int(r["Failure Count"]) for r in work)
+    rps = sum(float(r["Requests/s"]) for r in work)
+    print(f"\nload bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"load average before: {load_before}; after: {load_after} (shared machine)")
+    print(
+        f"server: gunicorn, {args.web_workers} workers, production settings, PostgreSQL {DATABASE}; "
+        f"{args.nominals:,} nominals; {args.users} users (spawn {args.spawn_rate}/s), {args.duration} s"
+    )
+    print(f"\n{'request':38} {'count':>7} {'errors':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
+    for r in sorted(work, key=lambda r: r["Name"]):
+        print(
+            f"{r['Name']:38} {r['Request Count']:>7} {r['Failure Count']:>6} {float(r['Requests/s']):6.1f} "
+            f"{r['50%']:>6} {r['95%']:>6} {r['99%']:>6}"
+        )
+    overall = next(r for r in rows if r["Name"] == "Aggregated")
+    print(f"\nall (sign-in excluded): {total} requests, {failures} errors, {rps:.1f} requests/s")
+    print(
+        f"all (sign-in included, locust's aggregate): p50 {overall['50%']} ms, p95 {overall['95%']} ms, p99 {overall['99%']} ms"
+    )
+    failures_file = Path(f"{stats}_failures.csv")
+    if failures_file.exists():
+        for r in list(csv.DictReader(open(failures_file)))[:10]:  # noqa: SIM115
+            print(f"  error: {r['Method']} {r['Name']}: {r['Error'][:160]} (x{r['Occurrences']})")
+    print(json.dumps({"requests": total, "errors": failures, "rps": round(rps, 1)}))
+
+
+if __name__ == "__main__":
+    main()
