@@ -43,7 +43,7 @@ def test_a_control_character_in_a_parameter_answers_json(london_officer, token_f
 
 def test_an_unknown_tier_is_409_naming_the_tiers(london_manager, token_for):
     # The tiers are the active method's (data, not the document): a well-formed but unknown one is the
-    # records' refusal, 409 (decision 0018).
+    # records' refusal, 409 (decision 0019).
     client, auth = _client_and_token(london_manager, token_for)
     body = _is_error_shape(client.get("/api/priority?tier=abc", **auth), 409)
     assert body["errors"][0]["field"] == "tier" and "'abc' is not a tier" in body["errors"][0]["message"]

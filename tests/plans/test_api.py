@@ -44,7 +44,7 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
             "due_date": str(today() - timedelta(days=1)),
         },
     )
-    assert bad.status_code == 409  # a date relative to today: the document cannot state it (decision 0018)
+    assert bad.status_code == 409  # a date relative to today: the document cannot state it (decision 0019)
     assert errors_by_field(bad.json()) == {"due_date": ["The due date must be today or in the future"]}
     for code, agency in (("hmrc-tax-investigation", w.hmrc_agency), ("poca-cash-seizure", w.mps)):
         created = _api(

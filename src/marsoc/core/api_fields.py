@@ -1,6 +1,6 @@
 """Field types for API input that carry their constraints into the OpenAPI document, so a client can
 validate a request before sending it and a request that fits the document is not refused for its shape
-(issue 15; docs/decisions/0018-api-constraints-and-state.md). Each type states in JSON Schema what the
+(issue 15; docs/decisions/0019-api-constraints-and-context.md). Each type states in JSON Schema what the
 services check: a required text is not blank, a purpose has at least three characters once trimmed, a
 reference has its letters and digits."""
 

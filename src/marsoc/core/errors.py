@@ -26,7 +26,7 @@ class ContextRefusal(str):
     record that does not exist or that the actor may not use, a date that must follow today, a field that
     must agree with another, a plan already awaiting agreement. Pages show it like any other message; the
     API answers 409 when every message of a refusal is one, and 422 when the request broke a constraint
-    its OpenAPI document states (docs/decisions/0018-api-constraints-and-context.md)."""
+    its OpenAPI document states (docs/decisions/0019-api-constraints-and-context.md)."""
 
 
 def refused_in_context(message: str) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_finance_and_decision_roles"),
+        ("accounts", "0005_single_sign_on"),
     ]
 
     operations = [
