@@ -86,7 +86,7 @@ def test_plan_api_journey_with_allow_and_deny(w, token_for):
         {"occurred_on": str(today()), "rating": "major", "justification": "Not ours"},
     )
     assert (
-        wrong.status_code == 422
+        wrong.status_code == 409
         and "only that agency can claim" in errors_by_field(wrong.json())["action"][0]
     )
     hmrc_action = plan.actions.get(agency=w.hmrc_agency)
