@@ -11,6 +11,7 @@ from marsoc.intelligence.api import router as intelligence_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
+from marsoc.reporting.api import router as reporting_router
 
 from .api_links import LINKS, document_links
 
@@ -38,4 +39,5 @@ api.add_router("/", assessment_router)
 api.add_router("/", plans_router)
 api.add_router("/", intelligence_router)
 api.add_router("/", network_router)
+api.add_router("/", reporting_router)
 api.add_router("/", tokens_router)
