@@ -23,6 +23,7 @@ from .network import routes as network_routes
 from .network.helpers import network_world
 from .ops import routes as ops_routes
 from .reporting import routes as reporting_routes
+from .rights import routes as rights_routes
 from .workday import routes as workday_routes
 
 
@@ -262,6 +263,7 @@ COVERED_ROUTES = (
     | ops_routes.ROUTES
     | reporting_routes.ROUTES
     | accounts_routes.ROUTES
+    | rights_routes.ROUTES
 )
 
 # Plans (issue 4). A plan is seen by whoever may see the person; the owner hub writes it; the acting
@@ -1139,4 +1141,44 @@ def test_reporting_surfaces(world, actor, token_for):
         posted = client.post(path, {"summary": "The quarter in brief."})
         if posted.status_code != (302 if actor in allowed_for else 404):
             failures.append(f"{name}: a post answered {posted.status_code}")
+    assert not failures, f"{actor}:\n" + "\n".join(failures)
+
+
+# --- Data-subject rights and retention (issue 20; the rows are in tests/rights/routes.py) -----------------
+@pytest.mark.parametrize("actor", [a.key for a in ACTORS])
+def test_rights_surfaces(world, actor):
+    from marsoc.nominals.services import participation_add
+    from marsoc.rights import services as rights
+
+    from .conftest import agency
+
+    nominals, _parts, users = world
+    manager, own = users["london_manager"], nominals["own_hub"]
+    participation_add(actor=manager, nominal=own, agency_id=agency("nca").pk, rationale="Joint work")
+    sar = rights.request_record(
+        actor=manager,
+        nominal=own,
+        requester="The person",
+        address="",
+        received_on=own.created_at.date(),
+    )
+    rights.request_identity(actor=manager, request=sar, evidence="Passport")
+    rights.request_search(actor=manager, request=sar)
+    correction = rights.rectification_record(
+        actor=manager, nominal=own, what="Name", reason="Typo", since=own.created_at.date()
+    )
+    ids = {"sar": sar.pk, "record": sar.records.first().pk, "notice": correction.notices.first().pk}
+    client = with_purpose(signed_in(users[actor]), *nominals.values())
+    failures = []
+    for name, method, template, table in rights_routes.PERSON_SURFACES:
+        for relation in RELATIONS:
+            got = _call(client, method, template.format(id=nominals[relation].pk)).status_code
+            want = 200 if relation in table.get(actor, set()) else 404
+            if got != want:
+                failures.append(f"{name} / {relation}: expected {want}, got {got}")
+    for name, method, template, allowed_for in rights_routes.GLOBAL_SURFACES:
+        got = _call(client, method, template.format(**ids)).status_code
+        want = (302 if method == "post" or name == "response" else 200) if actor in allowed_for else 404
+        if got != want:
+            failures.append(f"{name}: expected {want}, got {got}")
     assert not failures, f"{actor}:\n" + "\n".join(failures)

@@ -28,6 +28,7 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.services import alias_add, custody_event_record, participation_add
 from marsoc.plans import services as plan_services
 from marsoc.plans.models import Alert, Decision, Meeting, Order, OrderBreach, Outcome
+from marsoc.rights import models as rights
 
 from ..conftest import agency, hub, make_nominal, make_user, partnership_agreement, today
 from ..plans.helpers import adopt, tactic
@@ -41,6 +42,7 @@ class Full:
     other: Nominal
     item: intel.IntelItem
     shared_item: intel.IntelItem
+    association: Association
 
 
 def _item(manager: User, text: str, *subjects: Nominal, originating: str = "mps") -> intel.IntelItem:
@@ -147,7 +149,7 @@ def full_person(username: str = "full") -> Full:
     Membership.objects.create(
         group=group, nominal=nominal, role="principal", source_kind="intelligence", intel_item=item, **owned
     )
-    Association.objects.create(
+    association = Association.objects.create(
         a_nominal=nominal, b_nominal=other, association_type="criminal_associate", source_kind="feed",
         source_reference="feed 1", **owned,
     )  # fmt: skip
@@ -178,4 +180,21 @@ def full_person(username: str = "full") -> Full:
     )  # fmt: skip
     Merge.objects.create(survivor=people[0], absorbed=people[1], pair=pair, snapshot={})
     Person.objects.filter(pk=people[1].pk).update(merged_into=people[0])
-    return Full(manager, officer, nominal, other, item, shared_item)
+    # This app's own records: a request, a lifted restriction, a correction, a retention review.
+    now = timezone.now()
+    rights.SubjectAccessRequest.objects.create(
+        nominal=nominal, owner_hub=hub("london"), requester="The person", received_on=today(),
+        due_on=today() + timedelta(days=30), created_by=manager, created_at=now,
+    )  # fmt: skip
+    rights.PersonRestriction.objects.create(
+        nominal=nominal, reason="Contested", review_on=today(), contact="Hub", created_by=manager, created_at=now,
+        lifted_at=now, lifted_by=manager, lift_reason="Resolved",
+    )  # fmt: skip
+    rights.Rectification.objects.create(
+        nominal=nominal, what="Name", reason="Typo", since=today(), recorded_by=manager, recorded_at=now
+    )
+    rights.PersonReview.objects.create(
+        nominal=nominal, record_group="3", reason="Kept", next_review=today() + timedelta(days=999),
+        decided_by=manager, decided_at=now,
+    )  # fmt: skip
+    return Full(manager, officer, nominal, other, item, shared_item, association)

@@ -125,6 +125,7 @@ NOT_PAGES = {
     "cohort/<int:pk>/plan/request-agreement/", "intelligence/requests/access/new/",
     "funding/claims/<int:pk>/<slug:action>/", "funding/decisions/<int:pk>/<slug:action>/",
     "network/charts/<int:chart_id>/change/",
+    "rights/requests/<int:pk>/search/", "rights/requests/<int:pk>/approve/",
 }  # fmt: skip
 
 
@@ -157,6 +158,7 @@ def direct_pages() -> list[tuple[str, str]]:
     group = OrganisedCrimeGroup.objects.filter(owner_hub__code="london").order_by("pk").first()
     if group is not None:  # reached by the "Save as a link chart" form
         pages += [("london.manager", f"/network/charts/new/?node=group-{group.pk}&name=Chart")]
+    pages += [("london.manager", "/rights/")]  # linked from the person's sub-navigation, not the menu
     if person is not None:
         pages += [("london.manager", f"/cohort/{person.pk}/purpose/")]
         pages += [("london.manager", f"/intelligence/subject-access/{person.pk}/")]

@@ -2,10 +2,14 @@
 
 from collections.abc import Iterator
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
 from marsoc.nominals.models import Nominal
 
 from .models import Assessment, DryRunChange, FactorScore, PriorityStatus, TierDecision
+
+person_paths("priority_nominal", "pk")
+person_paths("assessment", "nominal")
+not_about_a_person("calibration_exercise", "invented vignettes, never a nominal")
 
 
 @holds("assessments and tiers", models=[Assessment, FactorScore, TierDecision, PriorityStatus, DryRunChange])

@@ -2,10 +2,12 @@
 
 from collections.abc import Iterator
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, person_paths
 from marsoc.nominals.models import Nominal
 
 from .models import CaseNote
+
+person_paths("case_note", "nominal")
 
 
 @holds("case notes", models=[CaseNote])

@@ -22,6 +22,7 @@ urlpatterns = [
     path("funding/", include("marsoc.funding.urls")),
     path("register/", include("marsoc.funding.public_urls")),
     path("reporting/", include("marsoc.reporting.urls")),
+    path("rights/", include("marsoc.rights.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

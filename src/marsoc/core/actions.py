@@ -282,6 +282,64 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     CHART_LIST = "network.chart.list", CON, "Listed link charts", "link_chart_list"
     NETWORK_DECONFLICTION_HIT = "network.deconfliction.hit", D, "Told of another hub's interest (network)"
 
+    # --- data-subject rights and retention (issue 20) -------------------------------------------------
+    RIGHTS_REQUEST_RECORD = (
+        "rights.request.record",
+        C,
+        "Recorded a subject access request",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_IDENTITY = (
+        "rights.request.identity",
+        A,
+        "Checked the identity of a subject access requester",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_EXTEND = (
+        "rights.request.extend",
+        A,
+        "Extended a subject access deadline",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_SEARCH = (
+        "rights.request.search",
+        CON,
+        "Found every record held about a person for subject access",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_DECIDE = (
+        "rights.request.decide",
+        A,
+        "Decided an exemption or consultation for a subject access record",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_APPROVE = (
+        "rights.request.approve",
+        A,
+        "Approved a subject access response",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_EXPORT = (
+        "rights.request.export",
+        D,
+        "Released a subject access response to the person",
+        "subject_access_request",
+    )
+    RIGHTS_REQUEST_VIEW = (
+        "rights.request.view",
+        CON,
+        "Viewed a subject access request",
+        "subject_access_request",
+    )
+    RIGHTS_PERSON_VIEW = "rights.person.view", CON, "Viewed a person's data-subject rights", "nominal"
+    RIGHTS_RESTRICT = "rights.person.restrict", A, "Restricted processing of a person", "nominal"
+    RIGHTS_UNRESTRICT = "rights.person.unrestrict", A, "Lifted the restriction of a person", "nominal"
+    RIGHTS_RECTIFY = "rights.person.rectify", A, "Recorded a correction and told its recipients", "nominal"
+    RIGHTS_NOTICE_ACK = "rights.notice.ack", A, "Recorded a recipient's acknowledgement", "nominal"
+    RIGHTS_RETAIN = "rights.person.retain", A, "Retained a person's records after MoPI review", "nominal"
+    RIGHTS_ERASE = "rights.person.erase", E, "Erased everything held about a person", "nominal"
+    RIGHTS_HOME = "rights.home", CON, "Viewed the data-subject rights work"
+
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------
     GRANT_CREATE = "funding.grant.create", C, "Recorded a grant", "grant"
     GRANT_VIEW = "funding.grant.view", CON, "Viewed a grant", "grant"

@@ -158,3 +158,42 @@ def held(
         partner=partner,
         classification=classification or str(getattr(obj, "classification", "") or ""),
     )
+
+
+# --- restriction of a person (s.47): what the access façade hides ------------------------------------------
+
+_PATHS: dict[str, tuple[str, ...]] = {}
+_NOT_ABOUT_A_PERSON: dict[str, str] = {}
+HiddenPeople = Callable[[int | None], Any]  # actor id -> a queryset of the nominal ids hidden from them
+_HIDDEN: list[HiddenPeople] = []
+
+
+def person_paths(resource: str, *paths: str) -> None:
+    """Declare how the rows of access resource `resource` reach the person(s) they are about ("pk" for
+    the nominal itself, "plan__nominal", "subjects__nominal", ...): the façade then hides the rows about
+    a restricted person from everyone but the restriction's managers."""
+    _PATHS[resource] = tuple(paths)
+
+
+def not_about_a_person(resource: str, why: str) -> None:
+    """Declare that rows of `resource` are about no nominal (groups, agreements, grants, ...)."""
+    _NOT_ABOUT_A_PERSON[resource] = why
+
+
+def declared_resources() -> set[str]:
+    return set(_PATHS) | set(_NOT_ABOUT_A_PERSON)
+
+
+def paths_of(resource: str) -> tuple[str, ...]:
+    return _PATHS.get(resource, ())
+
+
+def hides_people(builder: HiddenPeople) -> HiddenPeople:
+    """Register the rule that says which people are hidden from an actor (the rights app's restriction)."""
+    if builder not in _HIDDEN:
+        _HIDDEN.append(builder)
+    return builder
+
+
+def hidden_people(actor_id: int | None) -> list[Any]:
+    return [builder(actor_id) for builder in _HIDDEN]

@@ -59,6 +59,7 @@ from .network import generate_network, reset_network
 from .plans import DEFAULT_LIMIT as DEFAULT_PLANS
 from .plans import generate_plans
 from .reading import generate_reading
+from .rights import generate_rights
 from .sso import SsoSignIn, ensure_sso
 
 DEMO_PASSWORD = "marsoc-demo-2026"  # noqa: S105 - printed for the demonstration; never a real account
@@ -732,6 +733,7 @@ def generate(
         counts |= generate_intelligence(seed=seed, limit=intelligence, today=today)
     counts |= generate_case_notes(seed=seed, today=today)
     counts |= generate_network(seed=seed, today=today)
+    counts |= generate_rights(today=today)
     counts |= {f"funding_{k}": v for k, v in generate_funding(today=today).items()}
     # The demo starts with alerts present (the worker then runs the job daily: plans/schedule.py).
     counts["alerts"] = alerts_produce(today=today)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
 from marsoc.nominals.models import Nominal
 
 from .models import (
@@ -45,6 +45,12 @@ def _erase(nominal: Nominal) -> int:
         removed += IntelItem.objects.filter(pk__in=leaves).delete()[0]
         ids -= leaves
     return removed
+
+
+person_paths("intel_item", "subjects__nominal")
+person_paths("summary", "nominal")
+person_paths("access_request", "nominal")
+not_about_a_person("agreement", "information-sharing agreements between agencies")
 
 
 @holds(

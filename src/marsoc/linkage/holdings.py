@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q, QuerySet
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person
 from marsoc.nominals.models import Nominal
 
 from .models import CandidatePair, Merge, Person, SourceRecord, SourceRecordVersion
@@ -39,6 +39,11 @@ def _erase(nominal: Nominal) -> int:
     removed += Merge.objects.filter(Q(survivor_id__in=empty) | Q(absorbed_id__in=empty)).delete()[0]
     removed += Person.objects.filter(pk__in=empty).delete()[0]
     return removed
+
+
+# Partner records reach a person only by identifier, so restriction does not follow them (docs/rights.md).
+not_about_a_person("source_record", "partner records, matched to a nominal by identifier only")
+not_about_a_person("feed_import", "a partner's file")
 
 
 @holds(

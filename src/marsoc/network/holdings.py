@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
 from marsoc.intelligence.holdings import items_only_about
 from marsoc.nominals.models import Nominal
 
@@ -29,6 +29,12 @@ def _erase(nominal: Nominal) -> int:
     items = items_only_about(nominal).values("pk")
     removed = Membership.objects.filter(intel_item__in=items).delete()[0]
     return removed + Association.objects.filter(intel_item__in=items).delete()[0]
+
+
+person_paths("membership", "nominal")
+person_paths("association", "a_nominal", "b_nominal")
+not_about_a_person("ocg", "a group (its members are memberships)")
+not_about_a_person("associate", "a person outside the cohort, not a nominal")
 
 
 @holds("networks", models=[Membership, Association], erase=_erase)

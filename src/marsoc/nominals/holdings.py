@@ -2,13 +2,18 @@
 
 from collections.abc import Iterator
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, person_paths
 
 from .models import Alias, CustodyEvent, Identifier, MembershipChange, Nominal, Participation
 
 
 def _agency_of(user: object) -> object:
     return getattr(user, "agency", None)
+
+
+# How the façade finds the person in each resource's rows (restriction of a person, s.47).
+person_paths("nominal", "pk")
+person_paths("nominal_aggregate", "pk")
 
 
 @holds("the person's record", models=[Nominal, Identifier, Alias])

@@ -3,10 +3,16 @@ breaches, meeting decisions, alerts), for subject access and erasure (core.subje
 
 from collections.abc import Iterator
 
-from marsoc.core.subjects import HeldRecord, held, holds
+from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
 from marsoc.nominals.models import Nominal
 
 from .models import Action, Alert, Decision, Objective, Order, OrderBreach, Outcome, Plan, PlanVersion
+
+person_paths("plan_action", "plan__nominal")
+person_paths("agency_action", "plan__nominal")
+person_paths("order", "nominal")
+person_paths("meeting_nominal", "pk")
+not_about_a_person("meeting", "a hub's meeting (its people are meeting_nominal)")
 
 
 @holds(

@@ -23,6 +23,7 @@ from django.db.models import Model, Q, QuerySet
 
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied
+from marsoc.core.subjects import hidden_people, paths_of
 
 from .facts import NOTHING, Facts, facts_of, holders_q
 from .registry import (
@@ -81,7 +82,20 @@ def scope_of(f: Facts, resource_name: str, **options: Any) -> Q:
     reach = res.reach(f, **options)
     if res.classification_field:
         reach &= f.cleared_q(res.classification_field)
-    return reach
+    return reach & _unrestricted(f, resource_name)
+
+
+def _unrestricted(f: Facts, resource_name: str) -> Q:
+    """Rows about a restricted person (DPA 2018 s.47) are out of everyone's reach but the restriction's
+    managers, on every surface, because every surface asks this façade (core.subjects)."""
+    paths = paths_of(resource_name)
+    keep = Q()
+    if not paths:
+        return keep
+    for hidden in hidden_people(f.actor_id):
+        for path in paths:
+            keep &= ~Q(**{f"{path}__in": hidden})
+    return keep
 
 
 def scope(actor: Actor, resource_name: str, **options: Any) -> Q:

@@ -26,6 +26,8 @@ def person_subnav(context: dict[str, Any], nominal: Any, current: str) -> dict[s
         items.append(("network", "Network", f"/cohort/{nominal.pk}/network/"))
     if access.may(user, "intelligence.view"):
         items.append(("intelligence", "Intelligence", f"/intelligence/people/{nominal.pk}/"))
+    if access.may(user, "rights.view_person", nominal):
+        items.append(("rights", "Rights and retention", f"/rights/people/{nominal.pk}/"))
     return {
         "items": [
             {"key": key, "label": label, "href": href, "current": key == current}

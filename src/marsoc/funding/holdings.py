@@ -1,0 +1,7 @@
+"""Funding holds nothing about a nominal: grants, posts, claims and decisions are staff and finance data
+(core.subjects)."""
+
+from marsoc.core.subjects import not_about_a_person
+
+for _resource in ("grant", "claim", "decision"):
+    not_about_a_person(_resource, "grant and decision records, never about a nominal")

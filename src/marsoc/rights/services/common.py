@@ -1,0 +1,30 @@
+"""What every rights service does first and last: ask the façade about the person, audit about them."""
+
+from typing import Any
+
+from marsoc.accounts.models import User
+from marsoc.core import access
+from marsoc.core.actions import AuditAction
+from marsoc.core.audit import audit_record
+from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.nominals.models import Nominal
+
+
+def require_person(actor: User, rule: str, nominal: Nominal) -> None:
+    """The actor may do `rule` for the person's owner hub and sees the person; else hidden as missing."""
+    if not access.may(actor, rule, nominal.owner_hub_id) or not access.may(actor, "nominal.view", nominal):
+        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
+
+
+def audit_person(
+    actor: User, action: AuditAction, nominal_id: int, object_id: int | None = None, **extra: Any
+) -> None:
+    """One audit entry about the person (record and subject), inside the caller's transaction."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_id=nominal_id if object_id is None else object_id,
+        nominal_id=nominal_id,
+        subject_ids=[nominal_id],
+        **extra,
+    )
