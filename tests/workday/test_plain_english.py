@@ -159,6 +159,11 @@ def direct_pages() -> list[tuple[str, str]]:
     if group is not None:  # reached by the "Save as a link chart" form
         pages += [("london.manager", f"/network/charts/new/?node=group-{group.pk}&name=Chart")]
     pages += [("london.manager", "/rights/")]  # linked from the person's sub-navigation, not the menu
+    from marsoc.rights.models import SubjectAccessRequest
+
+    received = SubjectAccessRequest.objects.filter(status="received").order_by("pk").first()
+    if received is not None:
+        pages += [("london.manager", f"/rights/requests/{received.pk}/identity/")]
     if person is not None:
         pages += [("london.manager", f"/cohort/{person.pk}/purpose/")]
         pages += [("london.manager", f"/intelligence/subject-access/{person.pk}/")]
