@@ -159,6 +159,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     PLAN_REQUEST_AGREEMENT = "plan.request_agreement", D, "Asked agencies to agree a plan", "plan"
     PLAN_AGREE = "plan.agree", A, "Agreed a plan for an agency", "plan"
     OUTCOME_CLAIM = "outcome.claim", C, "Claimed an outcome", "outcome"
+    PLAN_GROUP_ACTIONS = "plan.group_actions", CON, "Viewed the actions and outcomes against a group", "ocg"
     OUTCOME_VALIDATE = "outcome.validate", A, "Validated an outcome"
     OUTCOME_REJECT = "outcome.reject", A, "Rejected an outcome"
     OUTCOME_MERGE = "outcome.merge", COMB, "Merged duplicate outcomes", "outcome"

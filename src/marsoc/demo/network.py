@@ -33,6 +33,8 @@ from marsoc.network.services.assessment import group_method
 from marsoc.network.vocabulary import CrimeType, GroupStatus, MemberRole
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import CustodyStatus, DataSubjectCategory, MembershipState
+from marsoc.plans.models import Action, Outcome
+from marsoc.plans.vocabulary import GroupEffect
 
 WORDS = ["Riverside", "Northgate", "Eastfield", "Harbour", "Crown", "Viaduct", "Foundry", "Meadow", "Canal"]
 KINDS = ["Crew", "Firm", "Network", "Family", "Boys", "Line"]
@@ -78,7 +80,31 @@ def generate_network(*, seed: int, today: date | None = None, per_hub: int = 4) 
         counts["ocg_assessments"] += _assessments(rng, groups, now)
         if hub.code == "london":
             counts["link_charts"] += _chart(groups[0], now)
+        counts["actions_against_groups"] += _targets(rng, hub)
     return dict(counts)
+
+
+def _targets(rng: random.Random, hub: Hub) -> int:
+    """A third of the plan actions of the hub's group members target their group; their outcomes say what
+    the disruption did to it."""
+    group_of = dict(
+        Membership.objects.filter(owner_hub=hub, nominal__isnull=False).values_list("nominal_id", "group_id")
+    )
+    actions = [
+        a
+        for a in Action.objects.filter(plan__nominal_id__in=list(group_of))
+        .select_related("plan")
+        .order_by("pk")
+        if rng.random() < 0.34
+    ]
+    for action in actions:
+        action.target_group_id = group_of[action.plan.nominal_id]
+    Action.objects.bulk_update(actions, ["target_group"])
+    outcomes = list(Outcome.objects.filter(action__in=actions).order_by("pk"))
+    for outcome in outcomes:
+        outcome.group_effect = rng.choice(GroupEffect.values)
+    Outcome.objects.bulk_update(outcomes, ["group_effect"])
+    return len(actions)
 
 
 def _chart(group: OrganisedCrimeGroup, now: datetime) -> int:

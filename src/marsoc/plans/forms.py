@@ -11,7 +11,7 @@ from marsoc.nominals.vocabulary import Phase
 
 from .claims import DECISIONS, ClaimDecision
 from .models import Objective, Outcome, Tactic
-from .vocabulary import ActionStatus, LifeArea, OrderType, Rating, Strand
+from .vocabulary import ActionStatus, GroupEffect, LifeArea, OrderType, Rating, Strand
 
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -44,6 +44,12 @@ class ActionForm(forms.Form):
     officer = forms.ChoiceField(label="Officer", required=False)
     objective = forms.ChoiceField(label="Objective it serves", required=False)
     due_date = GovukDateField(label="Due date", required=False, help_text="For example, 27 3 2027")
+    target_group = forms.CharField(
+        label="Organised crime group it disrupts (optional)",
+        help_text="The group's reference, for example OCG000007",
+        required=False,
+        max_length=20,
+    )
     notes = forms.CharField(label="Notes", required=False, max_length=4000, widget=_TEXTAREA)
 
     def __init__(self, *args: Any, objectives: list[Objective], officers: list[User], **kwargs: Any) -> None:
@@ -81,6 +87,13 @@ class OutcomeForm(forms.Form):
         required=False,
         max_length=4000,
         widget=_TEXTAREA,
+    )
+    group_effect = forms.ChoiceField(
+        label="Effect on the organised crime group",
+        help_text="Only for an action that targets a group",
+        choices=[("", "The action does not target a group"), *GroupEffect.choices],
+        widget=forms.RadioSelect,
+        required=False,
     )
 
 

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import models
 
 from marsoc.accounts.models import Agency, AgencyType, Hub
+from marsoc.network.models import OrganisedCrimeGroup
 from marsoc.nominals.models import Nominal
 
 from .vocabulary import (
     ActionStatus,
     AlertKind,
+    GroupEffect,
     LifeArea,
     MeetingStatus,
     OrderType,
@@ -138,6 +140,14 @@ class Action(models.Model):
     )
     tactic = models.ForeignKey(Tactic, on_delete=models.PROTECT, related_name="actions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="plan_actions")
+    target_group = models.ForeignKey(
+        OrganisedCrimeGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targeting_actions",
+        help_text="The organised crime group the action disrupts through this person, if any",
+    )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_actions"
     )
@@ -169,6 +179,9 @@ class Outcome(models.Model):
     claimed_at = models.DateTimeField()
     occurred_on = models.DateField()
     rating = models.CharField(max_length=10, choices=Rating.choices)
+    group_effect = models.CharField(
+        max_length=12, choices=GroupEffect.choices, blank=True, help_text="For an action targeting a group"
+    )
     justification = models.TextField()
     status = models.CharField(max_length=10, choices=OutcomeStatus.choices, default=OutcomeStatus.CLAIMED)
     decided_by = models.ForeignKey(

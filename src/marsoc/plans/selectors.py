@@ -223,3 +223,14 @@ def agency_actions(*, actor: Actor, limit: int = 500) -> list[AgencyActionRow]:
         .values_list("pk", flat=True)
     )
     return [AgencyActionRow(a, a.plan.nominal_id in named) for a in rows]
+
+
+def actions_against_group(*, actor: Actor, group_id: int) -> QuerySet[Action]:
+    """The plan actions that target a group, for the people the actor may see (with their outcomes)."""
+    people = access.visible(actor, "nominal", Nominal.objects.all()).values("pk")
+    return (
+        Action.objects.filter(target_group_id=group_id, plan__nominal__in=people)
+        .select_related("plan__nominal", "tactic", "agency")
+        .prefetch_related("outcomes")
+        .order_by("-due_date", "-id")
+    )

@@ -35,7 +35,7 @@ from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
 from marsoc.nominals.vocabulary import MembershipState, Phase
 
-from . import alerts
+from . import alerts, groups
 from .models import (
     Action,
     Agreement,
@@ -367,11 +367,14 @@ def action_add(
     notes: str = "",
     meeting: Meeting | None = None,
     today: date | None = None,
+    target_group: str = "",
 ) -> Action:
+    """`target_group`: the reference of an organised crime group the action disrupts, if any."""
     nominal = plan.nominal
     _require_edit(actor, nominal)
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
+    group = groups.target_group(actor, target_group, errors)
     tactic = Tactic.objects.filter(pk=tactic_id).first() if tactic_id else None
     agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
     if tactic is None:
@@ -426,6 +429,7 @@ def action_add(
             due_date=due_date,
             notes=notes.strip(),
             meeting=meeting,
+            target_group=group,
             created_at=timezone.now(),
             created_by=actor,
         )
@@ -443,6 +447,7 @@ def action_add(
                 "tactic": tactic.code,
                 "version": version.number,
                 "meeting": meeting.pk if meeting else None,
+                "target_group": group.pk if group else None,
             },
         )
         alerts.alert_issue(
@@ -604,6 +609,7 @@ def outcome_claim(
     occurred_on: date | None,
     rating: str,
     justification: str,
+    group_effect: str = "",
 ) -> Outcome:
     nominal = action.plan.nominal
     _require_view(actor, nominal)
@@ -626,6 +632,8 @@ def outcome_claim(
         errors["rating"] = "Select the rating on the national scale"
     if not justification.strip():
         errors["justification"] = "Explain how the action disrupted the person's ability to cause harm"
+    if problem := groups.group_effect_problem(action.target_group, group_effect):
+        errors["group_effect"] = problem
     if errors:
         raise ValidationFailed(errors)
     assert occurred_on is not None
@@ -637,6 +645,7 @@ def outcome_claim(
             claimed_at=timezone.now(),
             occurred_on=occurred_on,
             rating=rating,
+            group_effect=group_effect,
             justification=justification.strip(),
         )
         audit_record(
@@ -644,7 +653,7 @@ def outcome_claim(
             action=AuditAction.OUTCOME_CLAIM,
             object_id=outcome.pk,
             nominal_id=nominal.pk,
-            details={"action": action.pk, "rating": rating},
+            details={"action": action.pk, "rating": rating, "group_effect": group_effect},
         )
     return outcome
 
@@ -920,3 +929,17 @@ def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str, held: b
 
 def open_actions(actions: Iterable[Action]) -> list[Action]:
     return [a for a in actions if a.status in OPEN_ACTION_STATUSES]
+
+
+def group_actions_consult(*, actor: User, group_id: int, actions: Iterable[Action]) -> None:
+    """The actions and outcomes against a group were shown: every person whose plan they are in is a
+    subject of the entry."""
+    shown = list(actions)
+    audit_record(
+        actor=actor,
+        action=AuditAction.PLAN_GROUP_ACTIONS,
+        object_id=group_id,
+        surface="group page",
+        details={"actions": [a.pk for a in shown]},
+        subject_ids=sorted({a.plan.nominal_id for a in shown}),
+    )

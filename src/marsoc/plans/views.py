@@ -219,6 +219,7 @@ def action_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResp
                 due_date=d.get("due_date"),
                 notes=d.get("notes") or "",
                 meeting=meeting,
+                target_group=d.get("target_group") or "",
             )
         except PermissionDenied as exc:
             raise Http404("Not available") from exc
@@ -343,6 +344,7 @@ def outcome_claim(request: HttpRequest, nominal: Nominal, purpose: str, action_i
             occurred_on=d.get("occurred_on"),
             rating=d.get("rating") or "",
             justification=d.get("justification") or "",
+            group_effect=d.get("group_effect") or "",
         ),
         success="Outcome claimed: the hub will validate it at the tasking meeting",
         heading="Record a disruption outcome",

@@ -78,3 +78,12 @@ class AlertKind(models.TextChoices):
     PLAN_CHANGED = "plan_changed", "Plan changed"
     RELEASE_NO_PLAN = "release_no_plan", "Release within 6 months with no agreed plan"
     ORDER_EXPIRING = "order_expiring", "Order expiring"
+
+
+class GroupEffect(models.TextChoices):
+    """What a disruption did to the organised crime group its action targets (rated beside the national
+    scale's rating of the harm the person can cause)."""
+
+    DISMANTLED = "dismantled", "The group was dismantled"
+    LESS_CAPABLE = "less_capable", "The group is less capable"
+    NO_CHANGE = "no_change", "No change to the group's capability"
