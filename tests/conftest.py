@@ -13,7 +13,7 @@ from marsoc.accounts.services import api_token_issue, totp_device_set, user_crea
 from marsoc.core.vocabulary import Classification, Role
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.services import NominalInput, nominal_refer
-from marsoc.sharing.models import AgreementCategory, AgreementPurpose, SharingAgreement
+from marsoc.sharing.models import AgreementCategory, AgreementPurpose, AgreementSignOff, SharingAgreement
 
 PASSWORD = "correct-horse-battery-staple-42"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key
@@ -134,6 +134,20 @@ def token_for() -> Callable[[User], str]:
     return issue
 
 
+def sign_for_every_party(agreement: SharingAgreement, *, unsigned: tuple[str, ...] = ()) -> None:
+    """Every party (but the agency codes in `unsigned`) signs the agreement on its start date."""
+    AgreementSignOff.objects.bulk_create(
+        AgreementSignOff(
+            agreement=agreement,
+            agency=party,
+            signed_by=f"Director, {party.name}",
+            signed_on=agreement.starts_on,
+            recorded_at=timezone.now(),
+        )
+        for party in agreement.parties.exclude(code__in=unsigned)
+    )
+
+
 def partnership_agreement(agency_code: str, *, status: str = "in_force") -> SharingAgreement:
     """An agreement between the national team and `agency_code` that lets a partner see the people it
     takes part in (identity and custody data, both purposes). One per agency and status."""
@@ -151,6 +165,7 @@ def partnership_agreement(agency_code: str, *, status: str = "in_force") -> Shar
     )
     if created:
         agreement.parties.set(Agency.objects.filter(code__in=[agency_code, "hmpps-marsoc"]))
+        sign_for_every_party(agreement)
         for code in ("offender_management", "prevention_detection"):
             AgreementPurpose.objects.create(agreement=agreement, code=code)
         for code in ("identity", "custody"):

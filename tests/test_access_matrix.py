@@ -5,7 +5,7 @@ endpoint must be added to SURFACES (test_every_route_is_in_the_table fails until
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -1071,7 +1071,15 @@ def test_funding_surfaces(world, actor):
     )
     funding_services.decision_publish(actor=users["london_manager"], decision=published)
     client = signed_in(users[actor])
+    from marsoc.funding.models import Dpia
+    from marsoc.sharing.models import SharingAgreement
+
+    dpia = Dpia.objects.create(
+        reference="DPIA-T", title="T", owner=users["london_manager"], initiated_on=date(2024, 1, 1),
+        review_due_on=date(2030, 1, 1), risks="R",
+    )  # fmt: skip
     ids = {"grant": grant.pk, "claim": claims[0].pk, "decision": decision.pk, "published": published.pk}
+    ids |= {"dpia": dpia.pk, "agreement": SharingAgreement.objects.order_by("pk").first().pk}
     failures = []
     for name, template, allowed_for in funding_routes.SURFACES:
         response = client.get(template.format(**ids))

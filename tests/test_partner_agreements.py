@@ -19,7 +19,15 @@ from marsoc.plans.models import Action, Tactic
 from marsoc.plans.services import plan_create
 from marsoc.sharing.models import AgreementCategory, AgreementPurpose, SharingAgreement
 
-from .conftest import add_participation, agency, make_nominal, make_user, signed_in, with_purpose
+from .conftest import (
+    add_participation,
+    agency,
+    make_nominal,
+    make_user,
+    sign_for_every_party,
+    signed_in,
+    with_purpose,
+)
 from .intelligence.helpers import disclose, make_item, make_summary
 
 PURPOSE = "Supervision on licence"
@@ -47,7 +55,16 @@ STATES = {
         {"max_classification": "OFFICIAL"},
         {"person": False, "item": False, "summary": False},
     ),
-    "not signed by the owning side": (
+    # Every party must sign it off: the partner's own signature missing, or the owning side's.
+    "the partner has not signed it off": (
+        {"unsigned": ("probation-london",)},
+        {"person": False, "item": False, "summary": False},
+    ),
+    "the owning side has not signed it off": (
+        {"unsigned": ("mps",)},
+        {"person": False, "item": False, "summary": False},
+    ),
+    "the owning side is not a party": (
         {"parties": ("probation-london", "yhrocu")},
         {"person": False, "item": False, "summary": False},
     ),
@@ -68,6 +85,7 @@ def _agreement(fields: dict) -> SharingAgreement:
         status=fields.get("status", "in_force"),
     )
     agreement.parties.set([agency(c) for c in fields.get("parties", ("probation-london", "mps"))])
+    sign_for_every_party(agreement, unsigned=fields.get("unsigned", ()))
     for code in fields.get("purposes", BOTH_PURPOSES):
         AgreementPurpose.objects.create(agreement=agreement, code=code)
     for code in fields.get("categories", ALL_CATEGORIES):

@@ -13,6 +13,10 @@ ROUTES = {
     "funding/claims/<int:pk>/invoice.pdf",
     "funding/claims/<int:pk>/<slug:action>/",
     "funding/governance/",
+    "funding/governance/agreements/<int:pk>/sign-off/",
+    "funding/governance/dpias/new/",
+    "funding/governance/dpias/<int:pk>/",
+    "funding/governance/equality/new/",
     "funding/decisions/",
     "funding/decisions/new/",
     "funding/decisions/<int:pk>/",
@@ -41,6 +45,9 @@ CHECKERS = KEEPERS - {"london_manager"}
 DECISION_READERS = READERS | {"london_finance", "yorkshire_finance", "decision_maker"}
 # Originating officers draft and tick declarations: hub managers and finance officers.
 DRAFTERS = {"london_manager", "national_manager", "london_finance", "yorkshire_finance"}
+# DPIAs and equality impact assessments are kept by the managers; sign-off is recorded nationally.
+GOVERNANCE_KEEPERS = {"london_manager", "national_manager"}
+SIGN_OFF = {"national_manager"}
 EVERYONE = "everyone"  # the public register: no sign-in, the same for all
 
 # (name, path template, who gets 200). Everyone else gets 404.
@@ -53,6 +60,12 @@ SURFACES = [
     ("claim actuals", "/funding/claims/{claim}/actuals/", KEEPERS),
     ("claim invoice", "/funding/claims/{claim}/invoice.pdf", READERS),
     ("governance register", "/funding/governance/", DECISION_READERS),
+    ("record a DPIA", "/funding/governance/dpias/new/", GOVERNANCE_KEEPERS),
+    ("move a DPIA on", "/funding/governance/dpias/{dpia}/", GOVERNANCE_KEEPERS),
+    ("missing DPIA", "/funding/governance/dpias/999999/", set()),
+    ("record an EIA version", "/funding/governance/equality/new/", GOVERNANCE_KEEPERS),
+    ("record a sign-off", "/funding/governance/agreements/{agreement}/sign-off/", SIGN_OFF),
+    ("sign-off of a missing agreement", "/funding/governance/agreements/999999/sign-off/", set()),
     ("decisions", "/funding/decisions/", DECISION_READERS),
     ("draft a decision", "/funding/decisions/new/", DRAFTERS),
     ("decision page", "/funding/decisions/{decision}/", DECISION_READERS),

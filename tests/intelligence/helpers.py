@@ -18,6 +18,8 @@ from marsoc.intelligence.models import (
 )
 from marsoc.nominals.models import Nominal
 
+from ..conftest import sign_for_every_party
+
 _counter = {"n": 0}
 
 
@@ -31,6 +33,7 @@ def make_agreement(
     onward: str = "none",
     starts_on: date | None = None,
     ends_on: date | None = None,
+    unsigned: tuple[str, ...] = (),
 ) -> SharingAgreement:
     _counter["n"] += 1
     agreement = SharingAgreement.objects.create(
@@ -45,6 +48,7 @@ def make_agreement(
         status=status,
     )
     agreement.parties.set(Agency.objects.filter(code__in=parties))
+    sign_for_every_party(agreement, unsigned=unsigned)
     for p in purposes:
         AgreementPurpose.objects.create(agreement=agreement, code=p)
     for c in categories:

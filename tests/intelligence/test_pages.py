@@ -249,6 +249,17 @@ def test_agreement_pages_for_national_manager(db, national_manager):
     client.post(f"/intelligence/agreements/{agreement.pk}/", {"to_status": "in_force", "reason": "Signed"})
     agreement.refresh_from_db()
     assert agreement.status == "in_force"
+    # In force only once both parties have signed it off (recorded on the governance register).
+    page = client.get(f"/intelligence/agreements/{agreement.pk}/").content.decode()
+    assert "No party has signed it yet" in page and "not in force today" in page.lower()
+    for code in ("mps", "nca"):
+        client.post(
+            f"/funding/governance/agreements/{agreement.pk}/sign-off/",
+            {"agency": agency(code).pk, "signed_by": "Director", "signed_on_day": today.day,
+             "signed_on_month": today.month, "signed_on_year": today.year},
+        )  # fmt: skip
+    page = client.get(f"/intelligence/agreements/{agreement.pk}/").content.decode()
+    assert page.count(" by Director</li>") == 2 and 'id="not-in-force"' not in page
 
 
 def test_agreement_status_change_refused_for_hub_manager(db, london_manager):

@@ -370,6 +370,20 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     )
     DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
     GOVERNANCE_VIEW = "governance.view", CON, "Viewed the governance register", "governance_register"
+    AGREEMENT_SIGN_OFF = (
+        "governance.agreement.sign_off",
+        A,
+        "Recorded a party's sign-off of an information-sharing agreement",
+        "sharing_agreement",
+    )
+    DPIA_RECORD = "governance.dpia.record", C, "Recorded a data protection impact assessment", "dpia"
+    DPIA_STATUS = "governance.dpia.status", A, "Moved a data protection impact assessment on", "dpia"
+    EIA_VERSION = (
+        "governance.eia.version",
+        C,
+        "Recorded a version of an equality impact assessment",
+        "equality_assessment",
+    )
 
     # --- Delivery Board reporting (issue 17) ----------------------------------------------------------------
     REPORT_SNAPSHOT_BUILD = "reporting.snapshot.build", CON, "Built a monthly reporting snapshot (aggregates)"

@@ -14,6 +14,9 @@ from marsoc.accounts.services import user_create
 from marsoc.core.errors import ValidationFailed
 from marsoc.funding import services
 from marsoc.funding.models import Claim, Grant
+from marsoc.sharing.models import AgreementCategory, AgreementPurpose, SharingAgreement
+
+from .intelligence import sign_every_party
 
 SEED_REFERENCE = "PCD 1258"
 
@@ -282,8 +285,9 @@ def generate_governance(*, today: date) -> dict[str, int]:
     assessment ("no negative impact identified"), as register entries (demo rows, written directly)."""
     from marsoc.funding.models import Dpia, EqualityAssessment
 
+    made = _seed_agreement()  # its own check: regenerating case data removes every agreement
     if Dpia.objects.filter(reference="DPIA-MARSOC-LDN").exists():
-        return {"governance_records": 0}
+        return {"governance_records": made}
     owner = User.objects.get(username="london.manager")
     Dpia.objects.create(
         reference="DPIA-MARSOC-LDN",
@@ -307,4 +311,30 @@ def generate_governance(*, today: date) -> dict[str, int]:
         period_ends_on=date(2022, 6, 30),
         review_due_on=today - timedelta(days=5),
     )
-    return {"governance_records": 2}
+    return {"governance_records": 2 + made}
+
+
+def _seed_agreement() -> int:
+    """The seed's "information-sharing agreement ... not signed off by all partner agencies": London
+    Probation has not signed, so it is not in force (the partners keep their access under ISA-DEMO-01)."""
+    if SharingAgreement.objects.filter(reference="ISA-MARSOC-LDN").exists():
+        return 0
+    agreement = SharingAgreement.objects.create(
+        reference="ISA-MARSOC-LDN",
+        title="London MARSOC hub information-sharing agreement",
+        legal_gateway="Crime and Disorder Act 1998 s.115; Offender Management Act 2007 s.14",
+        max_classification="OFFICIAL-SENSITIVE",
+        onward_sharing="parties",
+        retention="Review after 6 years (MoPI group 3)",
+        starts_on=date(2022, 10, 1),
+        status="in_force",
+    )
+    agreement.parties.set(
+        Agency.objects.filter(code__in=["mps", "hmpps-prisons-london", "probation-london", "hmpps-marsoc"])
+    )
+    sign_every_party(agreement, date(2022, 9, 28), unsigned=("probation-london",))
+    for code in ("prevention_detection", "offender_management"):
+        AgreementPurpose.objects.create(agreement=agreement, code=code)
+    for code in ("identity", "custody", "criminal_intelligence"):
+        AgreementCategory.objects.create(agreement=agreement, code=code)
+    return 1

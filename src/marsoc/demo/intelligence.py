@@ -26,6 +26,7 @@ from marsoc.intelligence.models import (
 )
 from marsoc.intelligence.services import review_due_for, summary_disclose, summary_identity, summary_plan
 from marsoc.nominals.models import Nominal
+from marsoc.sharing.models import AgreementSignOff
 
 DEFAULT_LIMIT = 1500  # nominals that get intelligence
 
@@ -113,6 +114,20 @@ def reset_intelligence() -> None:
         SharingAgreement.objects.all().delete()
 
 
+def sign_every_party(agreement: SharingAgreement, on: date, *, unsigned: tuple[str, ...] = ()) -> None:
+    """Each party's sign-off (demo rows, written directly), all but the agency codes in `unsigned`."""
+    AgreementSignOff.objects.bulk_create(
+        AgreementSignOff(
+            agreement=agreement,
+            agency=party,
+            signed_by=f"Head of information management, {party.name}",
+            signed_on=on,
+            recorded_at=timezone.now(),
+        )
+        for party in agreement.parties.exclude(code__in=unsigned)
+    )
+
+
 def _agreements(today: date) -> list[SharingAgreement]:
     agencies = {a.code: a for a in Agency.objects.all()}
     made = []
@@ -132,6 +147,8 @@ def _agreements(today: date) -> list[SharingAgreement]:
         )
         if created:
             agreement.parties.set([agencies[c] for c in parties if c in agencies])
+            if status != "draft":
+                sign_every_party(agreement, agreement.starts_on)
             AgreementPurpose.objects.bulk_create(
                 [AgreementPurpose(agreement=agreement, code=p) for p in purposes]
             )

@@ -158,3 +158,66 @@ class ApproveForm(forms.Form):
         "and take the decision in compliance with the code of conduct",
         required=False,
     )
+
+
+# --- the governance register ------------------------------------------------------------------------------
+
+
+class SignOffForm(forms.Form):
+    agency = forms.TypedChoiceField(
+        label="Party", coerce=int, widget=forms.RadioSelect, error_messages={"required": "Select the party"}
+    )
+    signed_by = forms.CharField(
+        label="Who signed for the party",
+        help_text="Their name and office, for example Chief Probation Officer, London",
+        required=False,
+        max_length=200,
+    )
+    signed_on = GovukDateField(label="Date signed", required=False)
+
+    def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = parties  # type: ignore[attr-defined]
+
+
+class DpiaForm(forms.Form):
+    reference = forms.CharField(label="Reference", required=False, max_length=40)
+    title = forms.CharField(label="Title", required=False, max_length=200)
+    initiated_on = GovukDateField(label="Date initiated", required=False)
+    review_due_on = GovukDateField(label="Next review", required=False)
+    risks = forms.CharField(
+        label="Risks and how each is mitigated", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class DpiaMoveForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
+    )
+    review_due_on = GovukDateField(label="Next review", required=False)
+    risks = forms.CharField(
+        label="Risks as now recorded (leave empty to keep them)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, statuses: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = statuses  # type: ignore[attr-defined]
+
+
+class EqualityForm(forms.Form):
+    reference = forms.CharField(
+        label="Reference",
+        help_text="An existing reference records its next version",
+        required=False,
+        max_length=40,
+    )
+    title = forms.CharField(label="Title", required=False, max_length=200)
+    assessed_on = GovukDateField(label="Date assessed", required=False)
+    conclusions = forms.CharField(
+        label="Conclusions", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    period_starts_on = GovukDateField(label="Monitoring period: first day", required=False)
+    period_ends_on = GovukDateField(label="Monitoring period: last day", required=False)
+    review_due_on = GovukDateField(label="Next review", required=False)

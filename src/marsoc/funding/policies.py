@@ -160,3 +160,15 @@ def can_publish(f: Facts, decision: DecisionRecord) -> access.Decision:
 def can_view_governance(f: Facts) -> bool:
     """The governance register: those who work on funding and decisions (the Board included)."""
     return can_view_funding(f) or f.decision_maker
+
+
+@access.rule("governance.manage")
+def can_manage_governance(f: Facts) -> bool:
+    """DPIAs and equality impact assessments are kept by the managers (a hub's business manager, the
+    national team); agreements' sign-off is recorded nationally (agreement.manage)."""
+    return f.manager
+
+
+@access.resource("dpia", classification_field="", case_only=False)
+def dpia_reach(f: Facts) -> Q:
+    return Q() if can_view_governance(f) else access.NOTHING

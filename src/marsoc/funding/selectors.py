@@ -6,8 +6,11 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from marsoc.accounts.models import User
+from marsoc.accounts.models import Agency, User
+from marsoc.assessment.selectors import EqualityOptions, equality_report
 from marsoc.core import access
+from marsoc.sharing.agreements import not_in_force_reason
+from marsoc.sharing.models import AgreementSignOff, SharingAgreement
 
 from .calculation import Period, YearTable, quarter_cost, quarters, year_table
 from .models import (
@@ -23,7 +26,7 @@ from .models import (
     PostCost,
     PostHolding,
 )
-from .vocabulary import COMMITTED_STATES
+from .vocabulary import COMMITTED_STATES, DPIA_TRANSITIONS, DpiaStatus
 
 
 def grant_list(*, actor: User) -> QuerySet[Grant]:
@@ -232,13 +235,34 @@ class RegisterRow:
     owner: str
     review_due_on: date
     overdue: bool
+    prompt: str = ""  # why to revisit it now ("" when nothing asks)
+
+    @property
+    def is_dpia(self) -> bool:
+        return isinstance(self.record, Dpia)
 
 
-def governance_register(*, actor: User, today: date | None = None) -> list[RegisterRow]:
-    """DPIAs and the latest version of each equality impact assessment, review dates and overdue flags.
-    (Information-sharing agreements, with their parties' sign-off, stay in marsoc.sharing's one model.)"""
+def equality_flags(*, actor: User) -> list[str]:
+    """The groups today's equality monitoring flags as over-represented (national figures, the adopted
+    cohort, the default reference population), in words; [] for those who may not read the report."""
+    if not access.may(actor, "equality.view"):
+        return []
+    national = equality_report(actor=actor, options=EqualityOptions()).scope("national")
+    return [f"{row.label} ({table.label.lower()})" for table, row in national.flags] if national else []
+
+
+def governance_register(
+    *, actor: User, today: date | None = None, flags: list[str] | None = None
+) -> list[RegisterRow]:
+    """DPIAs and the latest version of each equality impact assessment, review dates and overdue flags;
+    with `flags` (from `equality_flags`), each assessment is prompted to be revisited."""
     access.require(actor, "governance.view")
     today = today or timezone.localdate()
+    prompt = (
+        "Equality monitoring flags over-representation of " + "; ".join(flags) + ": revisit this assessment."
+        if flags
+        else ""
+    )
     rows = [
         RegisterRow(
             "Data protection impact assessment",
@@ -257,11 +281,71 @@ def governance_register(*, actor: User, today: date | None = None) -> list[Regis
         RegisterRow(
             "Equality impact assessment",
             e,
-            f"Version {e.version}, {e.assessed_on:%-d %B %Y}",
+            f"Version {e.version}, {e.assessed_on:%-d %B %Y}, monitoring period "
+            f"{e.period_starts_on:%-d %B %Y} to {e.period_ends_on:%-d %B %Y}",
             e.author.get_full_name() or e.author.username,
             e.review_due_on,
             e.review_due_on < today,
+            prompt,
         )
         for e in latest.values()
     ]
     return sorted(rows, key=lambda r: (not r.overdue, r.review_due_on))
+
+
+@dataclass(frozen=True)
+class PartySignOff:
+    agency: Agency
+    sign_off: AgreementSignOff | None
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """An agreement with each party's sign-off and why it is not in force today ("" when it is): the
+    words of marsoc.sharing's one rule, the same the intelligence and nominal access rules apply."""
+
+    agreement: SharingAgreement
+    parties: list[PartySignOff]
+    not_in_force: str
+
+    @property
+    def awaiting_sign_off(self) -> bool:
+        return any(p.sign_off is None for p in self.parties)
+
+
+def governance_agreements(*, actor: User, today: date | None = None) -> list[AgreementRow]:
+    """The information-sharing agreements the actor may read, with their parties' sign-off."""
+    access.require(actor, "governance.view")
+    today = today or timezone.localdate()
+    rows = []
+    agreements = access.visible(
+        actor, "agreement", SharingAgreement.objects.prefetch_related("parties", "sign_offs")
+    ).order_by("reference")
+    for agreement in agreements:
+        signed = {s.agency_id: s for s in agreement.sign_offs.all() if s.signed_on <= today}
+        parties = [
+            PartySignOff(p, signed.get(p.pk)) for p in sorted(agreement.parties.all(), key=lambda a: a.name)
+        ]
+        rows.append(AgreementRow(agreement, parties, not_in_force_reason(agreement, today=today)))
+    return rows
+
+
+def access_agreement_for_sign_off(*, actor: User, agreement_id: int) -> SharingAgreement:
+    """An agreement the actor may read and record sign-offs on (others answer as missing)."""
+    agreement = access.fetch(actor, "agreement", SharingAgreement.objects.all(), agreement_id)
+    access.require(actor, "agreement.manage")
+    return agreement
+
+
+def unsigned_party_choices(*, agreement: SharingAgreement) -> list[tuple[int, str]]:
+    signed = AgreementSignOff.objects.filter(agreement=agreement).values("agency_id")
+    return [(a.pk, a.name) for a in agreement.parties.exclude(pk__in=signed).order_by("name")]
+
+
+def access_dpia_by_id(*, actor: User, dpia_id: int) -> Dpia:
+    access.require(actor, "governance.manage")
+    return access.fetch(actor, "dpia", Dpia.objects.select_related("owner"), dpia_id)
+
+
+def dpia_next_statuses(*, dpia: Dpia) -> list[tuple[str, str]]:
+    return [(s, DpiaStatus(s).label) for s in DpiaStatus.values if s in DPIA_TRANSITIONS[dpia.status]]

@@ -6,13 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from marsoc.assessment.services import equality_report_consult
 from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
+from marsoc.core.web import form_page
 
 from . import services
 from .forms import (
@@ -21,25 +24,35 @@ from .forms import (
     ApproveForm,
     ClaimNewForm,
     DecisionForm,
+    DpiaForm,
+    DpiaMoveForm,
+    EqualityForm,
     PaymentForm,
     ReasonForm,
     ReconcileForm,
+    SignOffForm,
 )
 from .models import Claim, DecisionRecord, Grant
 from .pdf import decision_form_pdf, grant_figures_pdf, invoice_pdf
 from .register import public_agreements, public_decision_by_id, public_decisions
 from .selectors import (
+    access_agreement_for_sign_off,
     access_claim_by_id,
     access_decision_by_id,
+    access_dpia_by_id,
     access_grant_by_id,
     claimable_quarters,
     decision_deadline,
     decision_list,
     decision_part2_for,
+    dpia_next_statuses,
+    equality_flags,
+    governance_agreements,
     governance_register,
     grant_list,
     grant_summary,
     has_part2,
+    unsigned_party_choices,
 )
 
 
@@ -420,6 +433,131 @@ def governance(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "governance.view"):
         raise Http404("No such page")
-    rows = governance_register(actor=actor)
+    flags = equality_flags(actor=actor)
+    rows = governance_register(actor=actor, flags=flags)
+    agreements = governance_agreements(actor=actor)
     services.governance_view_record(actor=actor, surface="governance register")
-    return render(request, "funding/governance.html", {"rows": rows})
+    if access.may(actor, "equality.view"):  # the register read today's equality figures for its prompt
+        equality_report_consult(actor=actor, details={"scope": "national"}, surface="governance register")
+    return render(
+        request,
+        "funding/governance.html",
+        {
+            "rows": rows,
+            "agreements": agreements,
+            "can_sign_off": access.may(actor, "agreement.manage"),
+            "can_manage": access.may(actor, "governance.manage"),
+        },
+    )
+
+
+def _governance_form(
+    request: HttpRequest, form: Any, save: Any, *, success: str, **context: Any
+) -> HttpResponse:
+    return form_page(
+        request,
+        form,
+        save,
+        success=success,
+        done=reverse("funding:governance"),
+        template="funding/governance_form.html",
+        context=context,
+    )
+
+
+@login_required
+def agreement_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    agreement = access_agreement_for_sign_off(actor=actor, agreement_id=pk)
+    form = SignOffForm(request.POST or None, parties=unsigned_party_choices(agreement=agreement))
+    return _governance_form(
+        request,
+        form,
+        lambda d: services.agreement_sign_off(
+            actor=actor,
+            agreement=agreement,
+            agency_id=d.get("agency"),
+            signed_by=d.get("signed_by") or "",
+            signed_on=d.get("signed_on"),
+        ),
+        success=f"Sign-off of {agreement.reference} recorded",
+        heading=f"Record a party's sign-off of {agreement.reference}",
+        caption=agreement.title,
+        intro="The agreement is in force only once every party has signed it and its dates cover today.",
+        submit="Record the sign-off",
+    )
+
+
+@login_required
+def dpia_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "governance.manage"):
+        raise Http404("No such page")
+    form = DpiaForm(request.POST or None)
+    return _governance_form(
+        request,
+        form,
+        lambda d: services.dpia_record(
+            actor=actor,
+            data=services.DpiaInput(
+                reference=d.get("reference") or "",
+                title=d.get("title") or "",
+                initiated_on=d.get("initiated_on"),
+                review_due_on=d.get("review_due_on"),
+                risks=d.get("risks") or "",
+            ),
+        ),
+        success="Data protection impact assessment recorded as initiated",
+        heading="Record a data protection impact assessment",
+        submit="Record the assessment",
+    )
+
+
+@login_required
+def dpia_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    dpia = access_dpia_by_id(actor=actor, dpia_id=pk)
+    form = DpiaMoveForm(request.POST or None, statuses=dpia_next_statuses(dpia=dpia))
+    return _governance_form(
+        request,
+        form,
+        lambda d: services.dpia_move(
+            actor=actor,
+            dpia=dpia,
+            to_status=d.get("to_status") or "",
+            review_due_on=d.get("review_due_on"),
+            risks=d.get("risks") or "",
+        ),
+        success=f"{dpia.reference} moved on",
+        heading=f"Move {dpia.reference} on",
+        caption=f"{dpia.title}: {dpia.get_status_display().lower()}",
+        intro=f"Risks recorded: {dpia.risks}",
+        submit="Save",
+    )
+
+
+@login_required
+def equality_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not access.may(actor, "governance.manage"):
+        raise Http404("No such page")
+    form = EqualityForm(request.POST or None, initial={"reference": request.GET.get("reference", "")[:40]})
+    return _governance_form(
+        request,
+        form,
+        lambda d: services.eia_record_version(
+            actor=actor,
+            data=services.EqualityInput(
+                reference=d.get("reference") or "",
+                title=d.get("title") or "",
+                assessed_on=d.get("assessed_on"),
+                conclusions=d.get("conclusions") or "",
+                period_starts_on=d.get("period_starts_on"),
+                period_ends_on=d.get("period_ends_on"),
+                review_due_on=d.get("review_due_on"),
+            ),
+        ),
+        success="Equality impact assessment version recorded",
+        heading="Record an equality impact assessment version",
+        submit="Record the version",
+    )

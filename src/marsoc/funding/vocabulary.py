@@ -84,3 +84,12 @@ class DpiaStatus(models.TextChoices):
     IN_CONSULTATION = "in_consultation", "In consultation"
     COMPLETED = "completed", "Completed"
     REVIEWED = "reviewed", "Reviewed"
+
+
+# A completed DPIA is reviewed, and a reviewed one reviewed again; none goes back.
+DPIA_TRANSITIONS: dict[str, frozenset[str]] = {
+    DpiaStatus.INITIATED: frozenset({DpiaStatus.IN_CONSULTATION, DpiaStatus.COMPLETED}),
+    DpiaStatus.IN_CONSULTATION: frozenset({DpiaStatus.COMPLETED}),
+    DpiaStatus.COMPLETED: frozenset({DpiaStatus.REVIEWED}),
+    DpiaStatus.REVIEWED: frozenset({DpiaStatus.REVIEWED}),
+}

@@ -27,6 +27,7 @@ from marsoc.nominals.selectors import access_nominal_by_id, people_search
 from marsoc.nominals.views import nominal_page
 
 from . import services
+from .agreements import agreement_not_in_force
 from .forms import (
     AccessRequestForm,
     AgreementForm,
@@ -506,6 +507,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "targets": targets,
             "changes": agreement.status_changes.select_related("changed_by"),
+            "not_in_force": agreement_not_in_force(agreement),
         },
     )
 

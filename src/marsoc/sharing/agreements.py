@@ -1,7 +1,8 @@
 """What an agreement allows, as query expressions the access rules compose, and in words for forms.
 
 The one partner rule (docs/access-model.md): a partner agency reaches a record only while an agreement
-is in force today (status "in force", started, not past its end date) that has the partner as a party,
+is in force today (status "in force", started, not past its end date, and signed off by every party on
+or before today) that has the partner as a party,
 has the owning side as a party (an agency of the record's owner hub, or of the national team), and
 covers the purpose, the category of data and the classification of what is reached. Nothing is cached:
 suspending or ending an agreement stops access on the next request.
@@ -13,9 +14,10 @@ from typing import Any
 from django.db.models import CharField, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from marsoc.accounts.models import Agency
 from marsoc.core.vocabulary import Classification, classification_rank, classifications_up_to
 
-from .models import AgreementCategory, AgreementPurpose, SharingAgreement
+from .models import AgreementCategory, AgreementPurpose, AgreementSignOff, SharingAgreement
 from .vocabulary import AgreementStatus
 
 NOTHING = Q(pk__in=[])
@@ -26,9 +28,22 @@ def today_or(today: date | None) -> date:
 
 
 def in_force_q(today: date, prefix: str = "") -> Q:
-    """Agreements (reached through `prefix`) in force on `today`."""
-    return Q(**{f"{prefix}status": AgreementStatus.IN_FORCE, f"{prefix}starts_on__lte": today}) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": today})
+    """Agreements (reached through `prefix`) in force on `today`: the status, the dates, and no party
+    without a sign-off dated on or before today."""
+    parties = SharingAgreement.parties.through.objects
+    unsigned = parties.filter(sharingagreement_id=OuterRef(f"{prefix}pk")).exclude(
+        Exists(
+            AgreementSignOff.objects.filter(
+                agreement_id=OuterRef("sharingagreement_id"),
+                agency_id=OuterRef("agency_id"),
+                signed_on__lte=today,
+            )
+        )
+    )
+    return (
+        Q(**{f"{prefix}status": AgreementStatus.IN_FORCE, f"{prefix}starts_on__lte": today})
+        & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": today}))
+        & Q(~Exists(unsigned))
     )
 
 
@@ -123,7 +138,20 @@ def not_in_force_reason(agreement: SharingAgreement, *, today: date | None = Non
         return f"The agreement does not start until {agreement.starts_on:%d %B %Y}"
     if agreement.ends_on is not None and agreement.ends_on < today:
         return f"The agreement ended on {agreement.ends_on:%d %B %Y}"
+    waiting = unsigned_parties(agreement, today=today)
+    if waiting:
+        return "The agreement is not in force until every party signs it: waiting for " + ", ".join(
+            a.name for a in waiting
+        )
     return ""
+
+
+def unsigned_parties(agreement: SharingAgreement, *, today: date | None = None) -> list[Agency]:
+    """The parties with no sign-off dated on or before today, by name."""
+    signed = AgreementSignOff.objects.filter(agreement=agreement, signed_on__lte=today_or(today)).values(
+        "agency_id"
+    )
+    return list(agreement.parties.exclude(pk__in=signed).order_by("name"))
 
 
 def covers_classification(agreement: SharingAgreement, classification: str) -> bool:

@@ -86,3 +86,24 @@ class AgreementStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class AgreementSignOff(models.Model):
+    """One party's sign-off: who signed for the agency and when. The agreement is in force only once
+    every party has one (marsoc.sharing.agreements.in_force_q), so an unsigned partner keeps it out."""
+
+    agreement = models.ForeignKey(SharingAgreement, on_delete=models.CASCADE, related_name="sign_offs")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.CharField(max_length=200, help_text="The name and office of who signed for the agency")
+    signed_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["agreement", "signed_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "agency"], name="agreement_signed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} signed {self.agreement.reference}"

@@ -43,6 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Grants", reverse("funding:grants")))
     if access.may(user, "decision.view"):
         items.append(("Decisions", reverse("funding:decisions")))
+    if access.may(user, "governance.view"):
+        items.append(("Governance", reverse("funding:governance")))
     if access.may(user, "nominal.refer"):
         items.append(("Refer a person", reverse("nominals:refer")))
     if access.may(user, "audit.read"):

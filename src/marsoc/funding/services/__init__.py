@@ -24,6 +24,14 @@ from .decisions import (
     decision_publish,
     decision_view_record,
 )
+from .governance import (
+    DpiaInput,
+    EqualityInput,
+    agreement_sign_off,
+    dpia_move,
+    dpia_record,
+    eia_record_version,
+)
 from .grants import (
     GrantInput,
     PostInput,
@@ -40,10 +48,13 @@ from .grants import (
 __all__ = [
     "ActualsImport",
     "DecisionInput",
+    "DpiaInput",
+    "EqualityInput",
     "GrantInput",
     "Part2Input",
     "PostInput",
     "YearInput",
+    "agreement_sign_off",
     "claim_check",
     "claim_import_actuals",
     "claim_invoice_record",
@@ -60,6 +71,9 @@ __all__ = [
     "decision_form_record",
     "decision_publish",
     "decision_view_record",
+    "dpia_move",
+    "dpia_record",
+    "eia_record_version",
     "funded_post_add",
     "governance_view_record",
     "grant_create",
