@@ -62,7 +62,7 @@ def test_the_last_sign_off_brings_the_agreement_into_force(db):
     )  # fmt: skip
     assert response.status_code == 302
     assert _in_force(agreement) and not_in_force_reason(agreement) == ""
-    entry = AuditEvent.objects.get(action="governance.agreement.sign_off")
+    entry = AuditEvent.objects.get(action="agreement.sign_off")
     assert (entry.object_type, entry.object_id, entry.actor_id) == (
         "sharing_agreement",
         str(agreement.pk),
@@ -92,12 +92,12 @@ def test_a_bad_sign_off_is_refused_naming_the_field_and_nothing_changes(
     before = AgreementSignOff.objects.count()
     with pytest.raises(ValidationFailed) as caught:
         services.agreement_sign_off(
-            actor=people["national"], agreement=agreement, agency_id=Agency.objects.get(code=agency).pk,
-            signed_by=signed_by, signed_on=signed_on,
+            actor=people["national"], agreement=agreement,
+            data=services.SignOffInput(Agency.objects.get(code=agency).pk, signed_by, signed_on),
         )  # fmt: skip
     assert message in " ".join(caught.value.errors[field])
     assert AgreementSignOff.objects.count() == before and not _in_force(agreement)
-    assert not AuditEvent.objects.filter(action="governance.agreement.sign_off").exists()
+    assert not AuditEvent.objects.filter(action="agreement.sign_off").exists()
 
 
 def test_only_the_national_team_records_sign_off(db):
@@ -108,9 +108,7 @@ def test_only_the_national_team_records_sign_off(db):
         services.agreement_sign_off(
             actor=people["manager"],
             agreement=agreement,
-            agency_id=probation.pk,
-            signed_by="X",
-            signed_on=date(2022, 1, 1),
+            data=services.SignOffInput(probation.pk, "X", date(2022, 1, 1)),
         )
     assert (
         signed_in(people["manager"])
@@ -143,12 +141,14 @@ def test_a_dpia_moves_through_its_statuses_and_refuses_a_step_back(db):
     dpia = Dpia.objects.get(reference="DPIA-9")
     assert (dpia.status, dpia.owner) == ("initiated", people["manager"])
     due = timezone.localdate() + timedelta(days=365)
-    services.dpia_move(actor=people["manager"], dpia=dpia, to_status="in_consultation", review_due_on=due)
-    services.dpia_move(actor=people["manager"], dpia=dpia, to_status="completed", review_due_on=due)
+    services.dpia_move(
+        actor=people["manager"], dpia=dpia, data=services.DpiaMoveInput("in_consultation", due)
+    )
+    services.dpia_move(actor=people["manager"], dpia=dpia, data=services.DpiaMoveInput("completed", due))
     dpia.refresh_from_db()
     assert (dpia.status, dpia.completed_on) == ("completed", timezone.localdate())
     with pytest.raises(ValidationFailed) as caught:
-        services.dpia_move(actor=people["manager"], dpia=dpia, to_status="initiated", review_due_on=due)
+        services.dpia_move(actor=people["manager"], dpia=dpia, data=services.DpiaMoveInput("initiated", due))
     assert "cannot move to that status" in " ".join(caught.value.errors["to_status"])
     dpia.refresh_from_db()
     assert dpia.status == "completed"
@@ -162,7 +162,7 @@ def test_a_dpia_moves_through_its_statuses_and_refuses_a_step_back(db):
     assert "already exists" in errors["reference"][0] and "Enter the title" in errors["title"][0]
     assert Dpia.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        services.dpia_move(actor=people["finance"], dpia=dpia, to_status="reviewed", review_due_on=due)
+        services.dpia_move(actor=people["finance"], dpia=dpia, data=services.DpiaMoveInput("reviewed", due))
 
 
 def test_equality_assessment_versions_follow_each_other(db):

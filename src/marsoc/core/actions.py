@@ -370,18 +370,13 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     )
     DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
     GOVERNANCE_VIEW = "governance.view", CON, "Viewed the governance register", "governance_register"
-    AGREEMENT_SIGN_OFF = (
-        "governance.agreement.sign_off",
-        A,
-        "Recorded a party's sign-off of an information-sharing agreement",
-        "sharing_agreement",
-    )
+    AGREEMENT_SIGN_OFF = "agreement.sign_off", A, "Recorded a party signing an agreement", "sharing_agreement"
     DPIA_RECORD = "governance.dpia.record", C, "Recorded a data protection impact assessment", "dpia"
     DPIA_STATUS = "governance.dpia.status", A, "Moved a data protection impact assessment on", "dpia"
     EIA_VERSION = (
         "governance.eia.version",
         C,
-        "Recorded a version of an equality impact assessment",
+        "Recorded an equality assessment version",
         "equality_assessment",
     )
 

@@ -14,9 +14,10 @@ from marsoc.accounts.services import user_create
 from marsoc.core.errors import ValidationFailed
 from marsoc.funding import services
 from marsoc.funding.models import Claim, Grant
-from marsoc.sharing.models import AgreementCategory, AgreementPurpose, SharingAgreement
+from marsoc.intelligence import services as intelligence_services
+from marsoc.sharing.models import SharingAgreement
 
-from .intelligence import sign_every_party
+SEED_AGREEMENT_PARTIES = ("mps", "hmpps-prisons-london", "hmpps-marsoc", "probation-london")
 
 SEED_REFERENCE = "PCD 1258"
 
@@ -319,22 +320,24 @@ def _seed_agreement() -> int:
     Probation has not signed, so it is not in force (the partners keep their access under ISA-DEMO-01)."""
     if SharingAgreement.objects.filter(reference="ISA-MARSOC-LDN").exists():
         return 0
-    agreement = SharingAgreement.objects.create(
-        reference="ISA-MARSOC-LDN",
-        title="London MARSOC hub information-sharing agreement",
-        legal_gateway="Crime and Disorder Act 1998 s.115; Offender Management Act 2007 s.14",
-        max_classification="OFFICIAL-SENSITIVE",
-        onward_sharing="parties",
-        retention="Review after 6 years (MoPI group 3)",
-        starts_on=date(2022, 10, 1),
-        status="in_force",
+    national = User.objects.get(username="national.manager")
+    parties = {a.code: a for a in Agency.objects.filter(code__in=SEED_AGREEMENT_PARTIES)}
+    agreement = intelligence_services.agreement_create(
+        actor=national,
+        data=intelligence_services.AgreementInput(
+            "ISA-MARSOC-LDN", "London MARSOC hub information-sharing agreement", [a.pk for a in parties.values()],
+            "Crime and Disorder Act 1998 s.115; Offender Management Act 2007 s.14",
+            ["prevention_detection", "offender_management"], ["identity", "custody", "criminal_intelligence"],
+            "OFFICIAL-SENSITIVE", "parties", "Review after 6 years (MoPI group 3)", date(2022, 10, 1),
+        ),
+    )  # fmt: skip
+    reason = "Approved by the MARSOC Delivery Board (synthetic)"
+    intelligence_services.agreement_set_status(
+        actor=national, agreement=agreement, to_status="in_force", reason=reason
     )
-    agreement.parties.set(
-        Agency.objects.filter(code__in=["mps", "hmpps-prisons-london", "probation-london", "hmpps-marsoc"])
-    )
-    sign_every_party(agreement, date(2022, 9, 28), unsigned=("probation-london",))
-    for code in ("prevention_detection", "offender_management"):
-        AgreementPurpose.objects.create(agreement=agreement, code=code)
-    for code in ("identity", "custody", "criminal_intelligence"):
-        AgreementCategory.objects.create(agreement=agreement, code=code)
+    for code in SEED_AGREEMENT_PARTIES[:-1]:  # London Probation has not signed
+        signer = services.SignOffInput(
+            parties[code].pk, f"Head of information management, {parties[code].name}", date(2022, 9, 28)
+        )
+        services.agreement_sign_off(actor=national, agreement=agreement, data=signer)
     return 1

@@ -114,8 +114,8 @@ def reset_intelligence() -> None:
         SharingAgreement.objects.all().delete()
 
 
-def sign_every_party(agreement: SharingAgreement, on: date, *, unsigned: tuple[str, ...] = ()) -> None:
-    """Each party's sign-off (demo rows, written directly), all but the agency codes in `unsigned`."""
+def _sign_every_party(agreement: SharingAgreement, on: date) -> None:
+    """Each party's sign-off (demo rows, written directly)."""
     AgreementSignOff.objects.bulk_create(
         AgreementSignOff(
             agreement=agreement,
@@ -124,7 +124,7 @@ def sign_every_party(agreement: SharingAgreement, on: date, *, unsigned: tuple[s
             signed_on=on,
             recorded_at=timezone.now(),
         )
-        for party in agreement.parties.exclude(code__in=unsigned)
+        for party in agreement.parties.all()
     )
 
 
@@ -148,7 +148,7 @@ def _agreements(today: date) -> list[SharingAgreement]:
         if created:
             agreement.parties.set([agencies[c] for c in parties if c in agencies])
             if status != "draft":
-                sign_every_party(agreement, agreement.starts_on)
+                _sign_every_party(agreement, agreement.starts_on)
             AgreementPurpose.objects.bulk_create(
                 [AgreementPurpose(agreement=agreement, code=p) for p in purposes]
             )

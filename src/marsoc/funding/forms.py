@@ -180,11 +180,15 @@ class SignOffForm(forms.Form):
         self.fields["agency"].choices = parties  # type: ignore[attr-defined]
 
 
+def _review_field() -> GovukDateField:
+    return GovukDateField(label="Next review", required=False)
+
+
 class DpiaForm(forms.Form):
     reference = forms.CharField(label="Reference", required=False, max_length=40)
     title = forms.CharField(label="Title", required=False, max_length=200)
     initiated_on = GovukDateField(label="Date initiated", required=False)
-    review_due_on = GovukDateField(label="Next review", required=False)
+    review_due_on = _review_field()
     risks = forms.CharField(
         label="Risks and how each is mitigated", required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -194,7 +198,7 @@ class DpiaMoveForm(forms.Form):
     to_status = forms.ChoiceField(
         label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
     )
-    review_due_on = GovukDateField(label="Next review", required=False)
+    review_due_on = _review_field()
     risks = forms.CharField(
         label="Risks as now recorded (leave empty to keep them)",
         required=False,
@@ -220,4 +224,4 @@ class EqualityForm(forms.Form):
     )
     period_starts_on = GovukDateField(label="Monitoring period: first day", required=False)
     period_ends_on = GovukDateField(label="Monitoring period: last day", required=False)
-    review_due_on = GovukDateField(label="Next review", required=False)
+    review_due_on = _review_field()

@@ -1,5 +1,6 @@
 """Pages for grants and claims. Thin: the selectors scope what is read, the services decide and audit."""
 
+from dataclasses import fields
 from typing import Any
 
 from django.contrib import messages
@@ -451,6 +452,11 @@ def governance(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _input(cls: Any, data: dict[str, Any]) -> Any:
+    """A service's input dataclass from a form's cleaned data (a text left empty is "")."""
+    return cls(**{f.name: data.get(f.name) or ("" if f.type is str else None) for f in fields(cls)})
+
+
 def _governance_form(
     request: HttpRequest, form: Any, save: Any, *, success: str, **context: Any
 ) -> HttpResponse:
@@ -469,16 +475,11 @@ def _governance_form(
 def agreement_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     agreement = access_agreement_for_sign_off(actor=actor, agreement_id=pk)
-    form = SignOffForm(request.POST or None, parties=unsigned_party_choices(agreement=agreement))
     return _governance_form(
         request,
-        form,
+        SignOffForm(request.POST or None, parties=unsigned_party_choices(agreement=agreement)),
         lambda d: services.agreement_sign_off(
-            actor=actor,
-            agreement=agreement,
-            agency_id=d.get("agency"),
-            signed_by=d.get("signed_by") or "",
-            signed_on=d.get("signed_on"),
+            actor=actor, agreement=agreement, data=_input(services.SignOffInput, d)
         ),
         success=f"Sign-off of {agreement.reference} recorded",
         heading=f"Record a party's sign-off of {agreement.reference}",
@@ -488,28 +489,39 @@ def agreement_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The two "record" pages: (form, service, its input, the message, the heading).
+ASSESSMENT_PAGES: dict[str, tuple[Any, Any, Any, str, str]] = {
+    "dpia": (
+        DpiaForm,
+        services.dpia_record,
+        services.DpiaInput,
+        "Data protection impact assessment recorded as initiated",
+        "Record a data protection impact assessment",
+    ),
+    "equality": (
+        EqualityForm,
+        services.eia_record_version,
+        services.EqualityInput,
+        "Equality impact assessment version recorded",
+        "Record an equality impact assessment version",
+    ),
+}
+
+
 @login_required
-def dpia_new(request: HttpRequest) -> HttpResponse:
+def assessment_new(request: HttpRequest, kind: str) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "governance.manage"):
         raise Http404("No such page")
-    form = DpiaForm(request.POST or None)
+    form_class, service, input_class, success, heading = ASSESSMENT_PAGES[kind]
+    initial = {"reference": request.GET.get("reference", "")[:40]}  # the next version of an EIA
     return _governance_form(
         request,
-        form,
-        lambda d: services.dpia_record(
-            actor=actor,
-            data=services.DpiaInput(
-                reference=d.get("reference") or "",
-                title=d.get("title") or "",
-                initiated_on=d.get("initiated_on"),
-                review_due_on=d.get("review_due_on"),
-                risks=d.get("risks") or "",
-            ),
-        ),
-        success="Data protection impact assessment recorded as initiated",
-        heading="Record a data protection impact assessment",
-        submit="Record the assessment",
+        form_class(request.POST or None, initial=initial),
+        lambda d: service(actor=actor, data=_input(input_class, d)),
+        success=success,
+        heading=heading,
+        submit="Record",
     )
 
 
@@ -517,47 +529,13 @@ def dpia_new(request: HttpRequest) -> HttpResponse:
 def dpia_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     dpia = access_dpia_by_id(actor=actor, dpia_id=pk)
-    form = DpiaMoveForm(request.POST or None, statuses=dpia_next_statuses(dpia=dpia))
     return _governance_form(
         request,
-        form,
-        lambda d: services.dpia_move(
-            actor=actor,
-            dpia=dpia,
-            to_status=d.get("to_status") or "",
-            review_due_on=d.get("review_due_on"),
-            risks=d.get("risks") or "",
-        ),
+        DpiaMoveForm(request.POST or None, statuses=dpia_next_statuses(dpia=dpia)),
+        lambda d: services.dpia_move(actor=actor, dpia=dpia, data=_input(services.DpiaMoveInput, d)),
         success=f"{dpia.reference} moved on",
         heading=f"Move {dpia.reference} on",
         caption=f"{dpia.title}: {dpia.get_status_display().lower()}",
         intro=f"Risks recorded: {dpia.risks}",
         submit="Save",
-    )
-
-
-@login_required
-def equality_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    if not access.may(actor, "governance.manage"):
-        raise Http404("No such page")
-    form = EqualityForm(request.POST or None, initial={"reference": request.GET.get("reference", "")[:40]})
-    return _governance_form(
-        request,
-        form,
-        lambda d: services.eia_record_version(
-            actor=actor,
-            data=services.EqualityInput(
-                reference=d.get("reference") or "",
-                title=d.get("title") or "",
-                assessed_on=d.get("assessed_on"),
-                conclusions=d.get("conclusions") or "",
-                period_starts_on=d.get("period_starts_on"),
-                period_ends_on=d.get("period_ends_on"),
-                review_due_on=d.get("review_due_on"),
-            ),
-        ),
-        success="Equality impact assessment version recorded",
-        heading="Record an equality impact assessment version",
-        submit="Record the version",
     )

@@ -26,7 +26,9 @@ from .decisions import (
 )
 from .governance import (
     DpiaInput,
+    DpiaMoveInput,
     EqualityInput,
+    SignOffInput,
     agreement_sign_off,
     dpia_move,
     dpia_record,
@@ -49,10 +51,12 @@ __all__ = [
     "ActualsImport",
     "DecisionInput",
     "DpiaInput",
+    "DpiaMoveInput",
     "EqualityInput",
     "GrantInput",
     "Part2Input",
     "PostInput",
+    "SignOffInput",
     "YearInput",
     "agreement_sign_off",
     "claim_check",

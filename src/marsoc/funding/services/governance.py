@@ -40,54 +40,100 @@ def _date_problem(label: str, value: date | None, today: date) -> str:
     return ""
 
 
+def _problems(
+    *,
+    texts: list[tuple[str, str, str, int]],
+    past_dates: list[tuple[str, str, date | None]],
+    today: date,
+    review: tuple[date | None, date | None, str] | None = None,
+) -> dict[str, str]:
+    """Field → problem for required texts (field, label, value, limit), dates that may not be in the future
+    (field, label, value) and a next review (its date, the date it may not precede, that date's words)."""
+    found = {field: _text_problem(label, value, limit=limit) for field, label, value, limit in texts}
+    found |= {field: _date_problem(label, value, today) for field, label, value in past_dates}
+    if review is not None:
+        due, since, words = review
+        if due is None:
+            found["review_due_on"] = "Enter the date it is next reviewed"
+        elif since is not None and due < since:
+            found["review_due_on"] = f"The review date must be on or after {words}"
+    return {field: problem for field, problem in found.items() if problem}
+
+
+def _audit(actor: User, action: AuditAction, object_id: int, justification: str, **details: object) -> None:
+    audit_record(
+        actor=actor, action=action, object_id=object_id, justification=justification, details=details
+    )
+
+
+def _require_keeper(actor: User) -> None:
+    if not access.may(actor, "governance.manage"):
+        raise PermissionDenied("You cannot record or change governance assessments")
+
+
+def _assessment_problems(
+    actor: User,
+    data: "DpiaInput | EqualityInput",
+    body: tuple[str, str],
+    dated: tuple[str, str],
+    today: date | None,
+) -> dict[str, str]:
+    """A new assessment's reference, title, `body` text (field, label) and `dated` day (field, words),
+    which may not be in the future and which the next review may not precede."""
+    _require_keeper(actor)
+    (field, label), (day_field, words) = body, dated
+    day = getattr(data, day_field)
+    return _problems(
+        texts=[
+            ("reference", "reference", data.reference, 40),
+            ("title", "title", data.title, 200),
+            (field, label, getattr(data, field), MAX_TEXT),
+        ],
+        past_dates=[(day_field, words, day)],
+        today=today or timezone.localdate(),
+        review=(data.review_due_on, day, f"the date {words}"),
+    )
+
+
 # --- sign-off of sharing agreements --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SignOffInput:
+    agency: int | None
+    signed_by: str
+    signed_on: date | None
+
+
 def agreement_sign_off(
-    *,
-    actor: User,
-    agreement: SharingAgreement,
-    agency_id: int | None,
-    signed_by: str,
-    signed_on: date | None,
-    today: date | None = None,
+    *, actor: User, agreement: SharingAgreement, data: SignOffInput, today: date | None = None
 ) -> AgreementSignOff:
-    """Record that `agency_id` signed the agreement: who signed for it and when. Once every party has,
+    """Record that an agency signed the agreement: who signed for it and when. Once every party has,
     the agreement is in force on the days its status and dates allow (marsoc.sharing.agreements)."""
     if not access.may(actor, "agreement.manage"):
         raise PermissionDenied("Only a national hub manager can record an agreement's sign-off")
     today = today or timezone.localdate()
-    errors: dict[str, str] = {}
     with transaction.atomic():
         locked = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-        party = locked.parties.filter(pk=agency_id or 0).first()
+        party = locked.parties.filter(pk=data.agency or 0).first()
+        errors = _problems(
+            texts=[("signed_by", "name and office of who signed", data.signed_by, 200)],
+            past_dates=[("signed_on", "it was signed", data.signed_on)],
+            today=today,
+        )
         if party is None:
             errors["agency"] = "Select one of the agreement's parties"
         elif AgreementSignOff.objects.filter(agreement=locked, agency=party).exists():
             errors["agency"] = f"{party.name} has already signed this agreement"
-        problem = _text_problem("name and office of who signed", signed_by, limit=200)
-        if problem:
-            errors["signed_by"] = problem
-        problem = _date_problem("it was signed", signed_on, today)
-        if problem:
-            errors["signed_on"] = problem
         if errors:
             raise ValidationFailed(errors)
-        assert party is not None and signed_on is not None
+        assert party is not None and data.signed_on is not None
+        signed = {"signed_by": data.signed_by.strip(), "signed_on": data.signed_on}
         sign_off = AgreementSignOff.objects.create(
-            agreement=locked,
-            agency=party,
-            signed_by=signed_by.strip(),
-            signed_on=signed_on,
-            recorded_by=actor,
-            recorded_at=timezone.now(),
+            agreement=locked, agency=party, **signed, recorded_by=actor, recorded_at=timezone.now()
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.AGREEMENT_SIGN_OFF,
-            object_id=locked.pk,
-            justification=f"Signed for {party.name}",
-            details={"reference": locked.reference, "agency": party.code, "signed_on": signed_on.isoformat()},
+        _audit(
+            actor, AuditAction.AGREEMENT_SIGN_OFF, locked.pk, f"Signed for {party.name}", agency=party.code
         )
     return sign_off
 
@@ -106,27 +152,10 @@ class DpiaInput:
 
 def dpia_record(*, actor: User, data: DpiaInput, today: date | None = None) -> Dpia:
     """A new DPIA, initiated, owned by the person who records it."""
-    if not access.may(actor, "governance.manage"):
-        raise PermissionDenied("You cannot record governance assessments")
-    today = today or timezone.localdate()
-    errors: dict[str, str] = {}
-    for field, label, value, limit in (
-        ("reference", "reference", data.reference, 40),
-        ("title", "title", data.title, 200),
-        ("risks", "risks and how each is mitigated", data.risks, MAX_TEXT),
-    ):
-        problem = _text_problem(label, value, limit=limit)
-        if problem:
-            errors[field] = problem
+    body, dated = ("risks", "risks and how each is mitigated"), ("initiated_on", "it was initiated")
+    errors = _assessment_problems(actor, data, body, dated, today)
     if "reference" not in errors and Dpia.objects.filter(reference=data.reference.strip()).exists():
         errors["reference"] = "A DPIA with this reference already exists"
-    problem = _date_problem("it was initiated", data.initiated_on, today)
-    if problem:
-        errors["initiated_on"] = problem
-    if data.review_due_on is None:
-        errors["review_due_on"] = "Enter the date it is next reviewed"
-    elif data.initiated_on is not None and data.review_due_on < data.initiated_on:
-        errors["review_due_on"] = "The review date must be on or after the date it was initiated"
     if errors:
         raise ValidationFailed(errors)
     assert data.initiated_on is not None and data.review_due_on is not None
@@ -140,30 +169,23 @@ def dpia_record(*, actor: User, data: DpiaInput, today: date | None = None) -> D
             review_due_on=data.review_due_on,
             risks=data.risks.strip(),
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.DPIA_RECORD,
-            object_id=dpia.pk,
-            justification="DPIA recorded",
-            details={"reference": dpia.reference},
-        )
+        _audit(actor, AuditAction.DPIA_RECORD, dpia.pk, "DPIA recorded", reference=dpia.reference)
     return dpia
 
 
-def dpia_move(
-    *,
-    actor: User,
-    dpia: Dpia,
-    to_status: str,
-    review_due_on: date | None,
-    risks: str = "",
-    today: date | None = None,
-) -> Dpia:
+@dataclass(frozen=True)
+class DpiaMoveInput:
+    to_status: str
+    review_due_on: date | None
+    risks: str = ""
+
+
+def dpia_move(*, actor: User, dpia: Dpia, data: DpiaMoveInput, today: date | None = None) -> Dpia:
     """Move a DPIA on (initiated → in consultation → completed → reviewed, and reviewed again), with
     its next review date and, optionally, the risks as now recorded. Completion is dated today."""
-    if not access.may(actor, "governance.manage"):
-        raise PermissionDenied("You cannot change governance assessments")
+    _require_keeper(actor)
     today = today or timezone.localdate()
+    to_status, review_due_on, risks = data.to_status, data.review_due_on, data.risks
     errors: dict[str, str] = {}
     with transaction.atomic():
         locked = Dpia.objects.select_for_update().get(pk=dpia.pk)
@@ -171,14 +193,12 @@ def dpia_move(
             errors["to_status"] = (
                 f"A DPIA that is {locked.get_status_display().lower()} cannot move to that status"
             )
-        if review_due_on is None:
-            errors["review_due_on"] = "Enter the date it is next reviewed"
-        elif review_due_on < today:
-            errors["review_due_on"] = "The next review must be today or later"
-        if risks.strip():
-            problem = _text_problem("risks", risks)
-            if problem:
-                errors["risks"] = problem
+        errors |= _problems(
+            texts=[("risks", "risks", risks, MAX_TEXT)] if risks.strip() else [],
+            past_dates=[],
+            today=today,
+            review=(review_due_on, today, "today"),
+        )
         if errors:
             raise ValidationFailed(errors)
         assert review_due_on is not None
@@ -190,12 +210,13 @@ def dpia_move(
         if risks.strip():
             locked.risks = risks.strip()
         locked.save(update_fields=["status", "review_due_on", "completed_on", "risks"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.DPIA_STATUS,
-            object_id=locked.pk,
-            justification=f"DPIA {locked.get_status_display().lower()}",
-            details={"from": from_status, "to": to_status},
+        _audit(
+            actor,
+            AuditAction.DPIA_STATUS,
+            locked.pk,
+            f"DPIA {locked.get_status_display().lower()}",
+            to=to_status,
+            was=from_status,
         )
     return locked
 
@@ -217,31 +238,15 @@ class EqualityInput:
 def eia_record_version(*, actor: User, data: EqualityInput, today: date | None = None) -> EqualityAssessment:
     """A new version of an equality impact assessment (version 1 of a new reference), authored by the
     person who records it, for the equality monitoring period it considers."""
-    if not access.may(actor, "governance.manage"):
-        raise PermissionDenied("You cannot record governance assessments")
-    today = today or timezone.localdate()
-    errors: dict[str, str] = {}
-    for field, label, value, limit in (
-        ("reference", "reference", data.reference, 40),
-        ("title", "title", data.title, 200),
-        ("conclusions", "conclusions", data.conclusions, MAX_TEXT),
-    ):
-        problem = _text_problem(label, value, limit=limit)
-        if problem:
-            errors[field] = problem
-    problem = _date_problem("it was assessed", data.assessed_on, today)
-    if problem:
-        errors["assessed_on"] = problem
+    errors = _assessment_problems(
+        actor, data, ("conclusions", "conclusions"), ("assessed_on", "it was assessed"), today
+    )
     if data.period_starts_on is None:
         errors["period_starts_on"] = "Enter the first day of the monitoring period it considers"
     if data.period_ends_on is None:
         errors["period_ends_on"] = "Enter the last day of the monitoring period it considers"
     elif data.period_starts_on is not None and data.period_ends_on < data.period_starts_on:
         errors["period_ends_on"] = "The period must end on or after the day it starts"
-    if data.review_due_on is None:
-        errors["review_due_on"] = "Enter the date it is next reviewed"
-    elif data.assessed_on is not None and data.review_due_on < data.assessed_on:
-        errors["review_due_on"] = "The review date must be on or after the date it was assessed"
     if errors:
         raise ValidationFailed(errors)
     assert data.assessed_on and data.period_starts_on and data.period_ends_on and data.review_due_on
@@ -267,11 +272,5 @@ def eia_record_version(*, actor: User, data: EqualityInput, today: date | None =
             period_ends_on=data.period_ends_on,
             review_due_on=data.review_due_on,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.EIA_VERSION,
-            object_id=eia.pk,
-            justification=f"Version {eia.version} recorded",
-            details={"reference": eia.reference, "version": eia.version},
-        )
+        _audit(actor, AuditAction.EIA_VERSION, eia.pk, f"Version {eia.version}", reference=eia.reference)
     return eia
