@@ -152,7 +152,7 @@ def direct_pages() -> list[tuple[str, str]]:
     item = IntelItem.objects.filter(owner_hub__code="london").order_by("pk").first()
     summary = SummaryDisclosure.objects.filter(owner_hub__code="london").order_by("pk").first()
     # Not linked from a page yet.
-    pages = [("decision.maker", "/funding/governance/")]
+    pages: list[tuple[str, str]] = []
     from marsoc.network.models import OrganisedCrimeGroup
 
     group = OrganisedCrimeGroup.objects.filter(owner_hub__code="london").order_by("pk").first()

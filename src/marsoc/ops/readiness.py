@@ -1,5 +1,6 @@
 """Readiness: may a load balancer send this process traffic? Three questions, each answered without
-personal data: the database answers, every migration on disk is applied, a task worker beat recently."""
+personal data: the database answers, every migration on disk is applied, a task worker beat recently;
+and, in production, a fourth: every high-risk processing switched on rests on a completed DPIA."""
 
 import time
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from marsoc.core.heartbeat import worker_status
+from marsoc.funding.dpia_gate import dpia_gate_problems, gate_open
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,17 @@ def _worker() -> Check:
     return Check("worker", False, "no task worker has ever beaten: start `marsoc db_worker`")
 
 
+def _dpia() -> Check:
+    try:
+        problems = dpia_gate_problems()
+    except DatabaseError as exc:
+        connection.close()
+        return Check("dpia", False, f"the governance register could not be read ({type(exc).__name__})")
+    if problems:
+        return Check("dpia", False, "; ".join(problems))
+    return Check("dpia", True, "every high-risk processing switched on has a completed DPIA")
+
+
 def readiness() -> list[Check]:
     database = _database()
     if not database.ok:  # the other two would only repeat that the database is away
@@ -71,4 +84,6 @@ def readiness() -> list[Check]:
             Check("migrations", False, "not checked"),
             Check("worker", False, "not checked"),
         ]
-    return [database, _migrations(), _worker()]
+    checks = [database, _migrations(), _worker()]
+    # Production only: high-risk processing without a completed DPIA keeps traffic away.
+    return checks if gate_open() else [*checks, _dpia()]

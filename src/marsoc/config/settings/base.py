@@ -184,6 +184,11 @@ MARSOC_PAGE_SIZE = 50
 MARSOC_RELEASE_WINDOW_DAYS = 183  # "release within 6 months"
 # Demonstration helpers (printing second-factor codes) are refused unless this is set.
 MARSOC_DEMO = False
+# High-risk processing the service runs, and the DPIA each rests on (marsoc.funding.dpia_gate). Only
+# production closes the gate: there, each needs a completed DPIA in the governance register.
+MARSOC_HIGH_RISK_PROCESSING: tuple[str, ...] = ("linkage", "intelligence", "network")
+MARSOC_DPIA_REFERENCES: dict[str, str] = {}
+MARSOC_DPIA_GATE = False
 
 # Lockout is by username on purpose: an account under attack is protected whichever address the
 # attempts come from. (Axes suggests adding the IP address, which would let rotating addresses through.)

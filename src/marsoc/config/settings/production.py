@@ -45,3 +45,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = os.environ.get("MARSOC_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# High-risk processing runs only under a completed DPIA (marsoc.funding.dpia_gate, docs/deployment.md):
+# MARSOC_DPIA_REFERENCES="linkage=DPIA-1,intelligence=DPIA-2,network=DPIA-3"; /readyz stays 503 until
+# each processing switched on names a DPIA the governance register holds as completed.
+MARSOC_DPIA_GATE = True
+MARSOC_HIGH_RISK_PROCESSING = tuple(
+    p.strip()
+    for p in os.environ.get("MARSOC_HIGH_RISK_PROCESSING", ",".join(MARSOC_HIGH_RISK_PROCESSING)).split(",")  # noqa: F405
+    if p.strip()
+)
+MARSOC_DPIA_REFERENCES = dict(
+    pair.split("=", 1) for pair in os.environ.get("MARSOC_DPIA_REFERENCES", "").split(",") if "=" in pair
+)
