@@ -7,6 +7,7 @@ ROUTES = {
     "funding/",
     "funding/grants/<int:pk>/",
     "funding/grants/<int:pk>/figures.pdf",
+    "funding/grants/<int:pk>/quarters.<str:fmt>",
     "funding/grants/<int:pk>/claims/new/",
     "funding/claims/<int:pk>/",
     "funding/claims/<int:pk>/actuals/",
@@ -55,6 +56,9 @@ SURFACES = [
     ("grants", "/funding/", READERS | {"yorkshire_finance"}),  # the list, empty for Yorkshire
     ("grant page", "/funding/grants/{grant}/", READERS),
     ("grant figures PDF", "/funding/grants/{grant}/figures.pdf", READERS),
+    ("grant quarters CSV", "/funding/grants/{grant}/quarters.csv", READERS),
+    ("grant quarters XLSX", "/funding/grants/{grant}/quarters.xlsx", READERS),
+    ("grant quarters in another format", "/funding/grants/{grant}/quarters.txt", set()),
     ("prepare a claim", "/funding/grants/{grant}/claims/new/", KEEPERS),
     ("claim page", "/funding/claims/{claim}/", READERS),
     ("claim actuals", "/funding/claims/{claim}/actuals/", KEEPERS),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.grants, name="grants"),
     path("grants/<int:pk>/", views.grant_detail, name="grant"),
     path("grants/<int:pk>/figures.pdf", views.grant_pdf, name="grant_pdf"),
+    path("grants/<int:pk>/quarters.<str:fmt>", views.grant_quarters, name="grant_quarters"),
     path("grants/<int:pk>/claims/new/", views.claim_new, name="claim_new"),
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
     path("claims/<int:pk>/actuals/", views.claim_actuals, name="claim_actuals"),

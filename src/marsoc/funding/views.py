@@ -16,7 +16,7 @@ from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
-from marsoc.core.web import form_page
+from marsoc.core.web import form_page, send_export
 
 from . import services
 from .forms import (
@@ -104,6 +104,14 @@ def grant_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     content = grant_figures_pdf(grant_summary(grant=grant))
     services.grant_export_record(actor=actor, grant=grant, surface="grant figures PDF")
     return _pdf(content, f"{grant.reference.replace(' ', '-')}-figures.pdf")
+
+
+@login_required
+def grant_quarters(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    grant = _grant(request, pk)
+    return send_export(services.grant_quarters_export(actor=_actor(request), grant=grant, fmt=fmt))
 
 
 @login_required

@@ -24,6 +24,7 @@ from .decisions import (
     decision_publish,
     decision_view_record,
 )
+from .exports import grant_quarters_export
 from .governance import (
     DpiaInput,
     DpiaMoveInput,
@@ -82,6 +83,7 @@ __all__ = [
     "governance_view_record",
     "grant_create",
     "grant_export_record",
+    "grant_quarters_export",
     "grant_view_record",
     "post_holding_add",
     "post_holding_end",
