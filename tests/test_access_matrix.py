@@ -1035,7 +1035,7 @@ def _record(link):
 
 # --- Grants and claims (issue 19; the rows are in tests/funding/routes.py) ------------------------------
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS] + sorted(funding_routes.EXTRA_ACTORS))
-def test_funding_surfaces(world, actor):
+def test_funding_surfaces(world, actor, token_for):
     from marsoc.funding import services as funding_services
     from marsoc.funding.models import Claim
 
@@ -1087,6 +1087,11 @@ def test_funding_surfaces(world, actor):
         expected = 200 if allowed else 404
         if response.status_code != expected:
             failures.append(f"{name}: expected {expected}, got {response.status_code}")
+    token = {"HTTP_AUTHORIZATION": f"Bearer {token_for(users[actor])}"}
+    for name, template, allowed_for in funding_routes.API_SURFACES:
+        got = client.get(template.format(**ids), **token).status_code
+        if got != (200 if actor in allowed_for else 404):
+            failures.append(f"{name}: got {got}")
     # Checking a claim (a write): the second person checks it; the preparer and readers are refused and
     # nothing changes; those who cannot see it get 404.
     response = client.post(f"/funding/claims/{claims[1].pk}/check/")

@@ -81,3 +81,14 @@ SURFACES = [
     ("missing grant", "/funding/grants/999999/", set()),
     ("missing claim", "/funding/claims/999999/", set()),
 ]
+
+# API (bearer token): (name, path template, who gets 200; everyone else 404).
+API_SURFACES = [
+    ("API grants", "/api/funding/grants", READERS | {"yorkshire_finance"}),
+    ("API grant", "/api/funding/grants/{grant}", READERS),
+    ("API claim", "/api/funding/claims/{claim}", READERS),
+    ("API decisions", "/api/funding/decisions", DECISION_READERS),
+    ("API decision", "/api/funding/decisions/{decision}", DECISION_READERS),
+    ("API governance register", "/api/funding/governance", DECISION_READERS),
+    ("API missing grant", "/api/funding/grants/999999", set()),
+]

@@ -7,6 +7,7 @@ from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
 from marsoc.core.api_errors import document_error_responses, register_error_handlers
 from marsoc.core.api_fields import document_parameter_text
+from marsoc.funding.api import router as funding_router
 from marsoc.intelligence.api import router as intelligence_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
@@ -41,3 +42,4 @@ api.add_router("/", intelligence_router)
 api.add_router("/", network_router)
 api.add_router("/", reporting_router)
 api.add_router("/", tokens_router)
+api.add_router("/", funding_router)
