@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from marsoc.funding.models import Claim, DecisionRecord
 
 from .conftest import run_axe, serious_violations, sign_in
+from .test_plan_journey import _fill_date, _sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_data")]
 
@@ -22,16 +23,6 @@ def _axe(page: Page, where: str, failures: list[str]) -> None:
 
 def _nav(page: Page, label: str) -> None:
     page.locator(".govuk-service-navigation").get_by_role("link", name=label, exact=True).click()
-
-
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-
-
-def _fill_date(page: Page, name: str, day) -> None:
-    page.locator(f"input[name={name}_day]").fill(str(day.day))
-    page.locator(f"input[name={name}_month]").fill(str(day.month))
-    page.locator(f"input[name={name}_year]").fill(str(day.year))
 
 
 def test_a_claim_is_prepared_checked_submitted_and_paid(page: Page, live_server):

@@ -14,6 +14,7 @@ from marsoc.funding.models import Dpia, EqualityAssessment
 from marsoc.sharing.agreements import in_force_q, not_in_force_reason
 from marsoc.sharing.models import AgreementSignOff, SharingAgreement
 
+from ..assessment.test_equality import simple_population  # noqa: F401  (a fixture)
 from ..conftest import signed_in
 from ..intelligence.helpers import make_agreement
 from .helpers import funding_people
@@ -189,12 +190,12 @@ def test_equality_assessment_versions_follow_each_other(db):
     assert EqualityAssessment.objects.count() == 2
 
 
-def test_the_register_prompts_a_revisit_when_monitoring_flags_a_disproportion(db):
+def test_the_register_prompts_a_revisit_when_monitoring_flags_a_disproportion(simple_population):  # noqa: F811
     from decimal import Decimal
 
     from marsoc.assessment.models import ReferencePopulation
 
-    from ..assessment.test_equality import REFERENCE_SHARES, _person
+    from ..assessment.test_equality import _person
 
     people = funding_people()
     services.eia_record_version(
@@ -204,21 +205,8 @@ def test_the_register_prompts_a_revisit_when_monitoring_flags_a_disproportion(db
             period_starts_on=date(2023, 7, 1), period_ends_on=date(2023, 12, 31), review_due_on=date(2030, 1, 1),
         ),
     )  # fmt: skip
-    from marsoc.assessment.models import ReferenceShare
-
-    population = ReferencePopulation.objects.create(
-        code="test-1000",
-        name="Test",
-        year=2021,
-        population=1000,
-        source="Made up",
-        flag_threshold=Decimal("1.25"),
-    )
-    ReferenceShare.objects.bulk_create(
-        ReferenceShare(population=population, characteristic=c, group=g, share=Decimal(v))
-        for c, groups in REFERENCE_SHARES.items()
-        for g, v in groups.items()
-    )
+    population = simple_population  # the equality tests' population of 1,000, made the default here
+    ReferencePopulation.objects.filter(pk=population.pk).update(flag_threshold=Decimal("1.25"))
     ReferencePopulation.objects.exclude(pk=population.pk).update(is_default=False)
     ReferencePopulation.objects.filter(pk=population.pk).update(is_default=True)
     owner = people["national"]
