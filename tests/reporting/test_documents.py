@@ -144,6 +144,15 @@ def test_the_api_gives_every_table_and_trend(world, token_for):
         "/api/reporting/board?period=year", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
     assert bad.status_code == 422 and "period" in bad.content.decode()
+    # Well formed but not a quarter's first month: refused in context (409), as the document says.
+    context = signed_in(world["board"]).get(
+        "/api/reporting/board?period=quarter&at=2026-05", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert context.status_code == 409 and "a quarter starts in April" in context.content.decode()
+    shape = signed_in(world["board"]).get(
+        "/api/reporting/board?period=month&at=2026-13", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert shape.status_code == 422 and "at" in shape.content.decode()
 
 
 def test_the_dashboard_has_at_least_eight_charts_each_with_a_table(world):

@@ -3,7 +3,7 @@ the previous period beside), and the monthly trends behind the charts. Aggregate
 figure is null. The same façade rule, suppression and audit as the pages."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,7 +11,8 @@ from ninja import Field, Query, Router, Schema
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.api_fields import NO_CONTROL
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 
 from . import services
 from .periods import PeriodError, parse_period
@@ -21,8 +22,18 @@ router = Router(tags=["reporting"])
 
 
 class BoardPeriodParams(Schema):
-    period: str = Field("month", description="month or quarter (financial year: April to June is Q1)")
-    at: str = Field("", description="The period's first month as YYYY-MM; empty: the latest complete one")
+    period: Literal["month", "quarter"] = Field(
+        "month", description="month or quarter (financial year: April to June is Q1)"
+    )
+    # The pattern says the shape; a quarter's first month and a period not yet begun are refused in
+    # context (409), as the document's other context rules are.
+    at: str = Field(
+        "",
+        max_length=7,
+        pattern=r"^(20[0-9]{2}-(0[1-9]|1[0-2]))?$",
+        json_schema_extra=NO_CONTROL,
+        description="The period's first month as YYYY-MM (2000-2099); empty: the latest complete one",
+    )
 
 
 class BoardRowOut(Schema):
@@ -74,7 +85,7 @@ def board_report_api(request: HttpRequest, params: Query[BoardPeriodParams]) -> 
         period = parse_period(params.period, params.at, timezone.localdate())
     except PeriodError as exc:
         field = "period" if str(exc).startswith("Period") else "at"
-        raise ValidationFailed({field: str(exc)}) from exc
+        raise ValidationFailed({field: refused_in_context(str(exc))}) from exc
     viewer = report_viewer(actor=actor)
     board = services.dashboard_for(viewer=viewer, period=period)
     services.report_view_record(
