@@ -12,7 +12,7 @@ from marsoc.core import access
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.services import participation_add
 from marsoc.rights import services
-from marsoc.rights.models import PersonReview, RecordGroup
+from marsoc.rights.models import PersonReview, RecordGroup, SubjectAccessRequest
 
 
 def _ts(day: date) -> datetime:
@@ -29,6 +29,8 @@ def generate_rights(*, today: date | None = None) -> dict[str, int]:
         users.get(k) for k in ("london.manager", "london.officer", "national.manager")
     )
     if manager is None or officer is None or national is None:
+        return {}
+    if SubjectAccessRequest.objects.exists():  # made by an earlier run (a reset removes them with the people)
         return {}
     # The newest London people the officer may see (the other demo stories use the oldest).
     visible = Nominal.objects.filter(access.scope(officer, "nominal"), owner_hub_id=manager.hub_id)
