@@ -795,7 +795,9 @@ INTEL_SURFACES = [
 # everyone else gets the same 404 as for a missing item.
 RECORDERS = {"london_manager", "london_officer", "partner_probation", "national_manager"}
 INTEL_API_WRITES = [
-    ("API record item", "/api/intelligence", RECORDERS, "empty", 422, 403),
+    # A body the document allows but the service refuses (a date in the future): 409 for recorders,
+    # 403 for everyone else, so the refusal comes from the rule and not from the schema.
+    ("API record item", "/api/intelligence", RECORDERS, "future", 409, 403),
     ("API share item", "/api/intelligence/{item}/share", INTEL_READ, "share", 201, 404),
 ]
 
@@ -859,8 +861,19 @@ def test_intelligence_surfaces(intel_world, actor, token_for):
             failures.append(f"{name}: expected {'allow' if allowed else 'deny'}, got {response.status_code}")
     for name, template, allowed_for, kind, allow, deny in INTEL_API_WRITES:
         body = (
-            {"subjects": [], "text": ""}
-            if kind == "empty"
+            {
+                "subjects": [{"nominal_id": ids["nominal"], "category": "suspect"}],
+                "text": "Seen at the port on a Tuesday (synthetic)",
+                "intelligence_date": (date.today() + timedelta(days=30)).isoformat(),
+                "owner_hub_id": ids["yorkshire"],
+                "classification": "OFFICIAL",
+                "source_evaluation": "2",
+                "intelligence_assessment": "B",
+                "handling_code": "P",
+                "purpose": "prevention_detection",
+                "data_category": "criminal_intelligence",
+            }
+            if kind == "future"
             else {
                 "recipient_agency_id": ids["nca"],
                 "agreement_id": ids["agreement"],

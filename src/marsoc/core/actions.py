@@ -339,7 +339,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     RIGHTS_NOTICE_ACK = "rights.notice.ack", A, "Recorded a recipient's acknowledgement", "nominal"
     RIGHTS_RETAIN = "rights.person.retain", A, "Retained a person's records after MoPI review", "nominal"
     RIGHTS_ERASE = "rights.person.erase", E, "Erased everything held about a person", "nominal"
-    RIGHTS_HOME = "rights.home", CON, "Viewed the data-subject rights work"
+    RIGHTS_HOME = "rights.home", CON, "Viewed the data-subject rights work", "nominal"
 
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------
     GRANT_CREATE = "funding.grant.create", C, "Recorded a grant", "grant"

@@ -3,5 +3,5 @@
 
 from marsoc.core.subjects import not_about_a_person
 
-for _resource in ("grant", "claim", "decision"):
-    not_about_a_person(_resource, "grant and decision records, never about a nominal")
+for _resource in ("grant", "claim", "decision", "dpia"):
+    not_about_a_person(_resource, "grant, decision and governance records, never about a nominal")

@@ -35,6 +35,9 @@ person_paths("membership", "nominal")
 person_paths("association", "a_nominal", "b_nominal")
 not_about_a_person("ocg", "a group (its members are memberships)")
 not_about_a_person("associate", "a person outside the cohort, not a nominal")
+not_about_a_person(
+    "link_chart", "a chart of several people; each item is shown only where the viewer may see that person"
+)
 
 
 @holds("networks", models=[Membership, Association], erase=_erase)
