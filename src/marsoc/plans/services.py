@@ -633,7 +633,7 @@ def outcome_claim(
     if not justification.strip():
         errors["justification"] = "Explain how the action disrupted the person's ability to cause harm"
     if problem := groups.group_effect_problem(action.target_group, group_effect):
-        errors["group_effect"] = problem
+        errors["group_effect"] = refused_in_context(problem)  # depends on the action naming a group
     if errors:
         raise ValidationFailed(errors)
     assert occurred_on is not None
