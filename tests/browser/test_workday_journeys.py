@@ -192,7 +192,8 @@ def inspector_exports_a_heavy_readers_entries(page: Page, live_server) -> None:
         page.get_by_role("link", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
     assert rows, "the export holds the user's entries"
-    assert {r["actor"] for r in rows} == who
+    assert {r["Who"] for r in rows} == who
+    assert all(r["Action"] and r["Action"] != r["Action code"] for r in rows), "actions in words"
 
 
 def test_each_role_completes_its_top_task_from_the_home_page(page: Page, live_server, demo_data):

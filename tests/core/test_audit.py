@@ -157,7 +157,14 @@ def test_inspector_filters_and_exports(london_officer):
     response = client.get("/audit/export.csv", {"nominal": nominal.pk})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0] == "id" and len(rows) == 1 + len(shown)
+    assert len(rows) == 1 + len(shown)
+    header, *entries = rows
+    assert header[:5] == ["Entry number", "When (UTC)", "Operation", "Action", "Action code"]
+    by_code = {row[4]: row for row in entries}
+    # The action in words, as the audit page shows it, the stored code beside it for inspectors.
+    viewed = by_code["nominal.view"]
+    assert viewed[3] == AuditAction.NOMINAL_VIEW.label and viewed[2] == "Consultation"
+    assert viewed[header.index("Nominal reference")] == f"MH{nominal.pk:07d}"
     # A formula in a cell is neutralised so a spreadsheet cannot execute it.
     assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
     export = AuditEvent.objects.filter(action="audit.export").latest("id")

@@ -1,6 +1,7 @@
 """The inspector's view of the audit log: browse with filters, export to CSV (itself recorded)."""
 
 import csv
+from datetime import UTC
 from typing import Any
 
 from django import forms
@@ -85,21 +86,29 @@ class _Echo:
         return value
 
 
+# Plain-English headings; the stored action code is kept in its own column for inspectors who match
+# entries against the vocabulary (core/actions.py) or another export.
 CSV_COLUMNS = [
-    "id",
-    "at",
-    "operation",
-    "action",
-    "actor",
-    "object_type",
-    "object_id",
-    "nominal_id",
-    "justification",
-    "recipients",
-    "subjects",
-    "hash",
-    "prev_hash",
+    "Entry number",
+    "When (UTC)",
+    "Operation",
+    "Action",
+    "Action code",
+    "Who",
+    "Kind of record",
+    "Record number",
+    "Nominal reference",
+    "Justification",
+    "Recipients",
+    "People the entry is about",
+    "Hash",
+    "Previous hash",
 ]
+
+
+def nominal_reference(nominal_id: int) -> str:
+    """A person's reference as every page shows it (MH and seven digits)."""
+    return f"MH{nominal_id:07d}"
 
 
 def _rows(events: Any) -> Any:
@@ -112,16 +121,17 @@ def _rows(events: Any) -> Any:
                 safe_text(v)
                 for v in (
                     e.pk,
-                    e.at.isoformat(),
-                    e.operation,
+                    e.at.astimezone(UTC).isoformat(timespec="seconds"),
+                    e.get_operation_display(),
+                    e.action_label,
                     e.action,
                     e.actor_label,
-                    e.object_type,
+                    e.object_type.replace("_", " ").capitalize(),
                     e.object_id,
-                    e.nominal_id,
+                    nominal_reference(e.nominal_id) if e.nominal_id else "",
                     e.justification,
-                    ";".join(e.recipients),
-                    ";".join(str(s.nominal_id) for s in e.subjects.all()),
+                    "; ".join(e.recipients),
+                    "; ".join(nominal_reference(s.nominal_id) for s in e.subjects.all()),
                     e.hash,
                     e.prev_hash,
                 )
