@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import Role
 from marsoc.funding import services
+from marsoc.funding.deadlines import decision_deadline
 from marsoc.funding.models import DecisionRecord
 from marsoc.funding.register import public_agreements, public_decisions
-from marsoc.funding.selectors import decision_deadline
 from marsoc.funding.vocabulary import DeclarationKind
 
 from ..conftest import make_user, signed_in

@@ -7,4 +7,4 @@ class FundingConfig(AppConfig):
     verbose_name = "Grant funding, claims and decision records"
 
     def ready(self) -> None:
-        from . import dpia_gate  # noqa: F401  (registers the deploy check)
+        from . import deadlines, dpia_gate  # noqa: F401  (the deploy check; decisions' deadline alerts)

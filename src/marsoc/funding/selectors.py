@@ -208,24 +208,6 @@ def has_part2(decision: DecisionRecord) -> bool:
     return DecisionPart2.objects.filter(decision=decision).exists()
 
 
-@dataclass(frozen=True)
-class Deadline:
-    label: str
-    overdue: bool
-
-
-def decision_deadline(decision: DecisionRecord, today: date) -> Deadline | None:
-    """The time sensitivity of a draft: overdue, or due within 14 days."""
-    if decision.decide_by is None or decision.state != "draft":
-        return None
-    days = (decision.decide_by - today).days
-    if days < 0:
-        return Deadline(f"Decision overdue since {decision.decide_by:%-d %B %Y}", True)
-    if days <= 14:
-        return Deadline(f"Decision needed in {days} days ({decision.decide_by:%-d %B %Y})", False)
-    return Deadline(f"Decision needed by {decision.decide_by:%-d %B %Y}", False)
-
-
 # --- the governance register -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RegisterRow:

@@ -19,6 +19,7 @@ from marsoc.core.web import actor as _actor
 from marsoc.core.web import form_page, send_export
 
 from . import services
+from .deadlines import decision_deadline
 from .forms import (
     ActualsForm,
     ActualsImportForm,
@@ -43,7 +44,6 @@ from .selectors import (
     access_dpia_by_id,
     access_grant_by_id,
     claimable_quarters,
-    decision_deadline,
     decision_list,
     decision_part2_for,
     dpia_next_statuses,

@@ -7,7 +7,7 @@ when it is read (access can end after the alert was made). E-mails carry no pers
 there is something to read and link to it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -75,6 +75,19 @@ def alert_issue(
     return len(rows)
 
 
+# Date-driven alerts of apps above plans (decision records' deadlines: funding/deadlines.py), registered
+# when their module loads (their AppConfig.ready), so the one daily job makes them all.
+Producer = Callable[..., int]
+_PRODUCERS: list[Producer] = []
+
+
+def register_producer(producer: Producer) -> Producer:
+    """Add `producer(*, today) -> alerts created` to the daily alert run (once)."""
+    if producer not in _PRODUCERS:
+        _PRODUCERS.append(producer)
+    return producer
+
+
 @dataclass
 class ProduceResult:
     created: int = 0
@@ -83,7 +96,7 @@ class ProduceResult:
 
 def alerts_produce(*, today: date | None = None) -> int:
     """The date-driven alerts: actions due within 7 days or overdue, releases within 6 months with no
-    agreed plan, and orders expiring within 30 days."""
+    agreed plan, orders expiring within 30 days, and those of the registered producers (decisions due)."""
     today = today or timezone.localdate()
     created = 0
     actions = (
@@ -142,6 +155,8 @@ def alerts_produce(*, today: date | None = None) -> int:
             text=f"{order.get_order_type_display()} on {nominal.reference} ends on {long_date(order.end_date)}",
             url=reverse("plans:plan", args=[nominal.pk]),
         )
+    for producer in _PRODUCERS:
+        created += producer(today=today)
     return created
 
 

@@ -144,4 +144,5 @@ def sees_reports(f: Facts) -> bool:
 
 @access.rule("alerts.view")
 def sees_inbox(f: Facts) -> bool:
-    return f.hub_staff or f.partner or f.national_analyst
+    """Case users, and those alerted about decision records (finance officers, decision makers)."""
+    return f.hub_staff or f.partner or f.national_analyst or f.finance_officer or f.decision_maker

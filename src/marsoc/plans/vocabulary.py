@@ -78,6 +78,8 @@ class AlertKind(models.TextChoices):
     PLAN_CHANGED = "plan_changed", "Plan changed"
     RELEASE_NO_PLAN = "release_no_plan", "Release within 6 months with no agreed plan"
     ORDER_EXPIRING = "order_expiring", "Order expiring"
+    DECISION_DUE = "decision_due", "Decision due soon"
+    DECISION_OVERDUE = "decision_overdue", "Decision overdue"
 
 
 class GroupEffect(models.TextChoices):

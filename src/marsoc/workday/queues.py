@@ -464,7 +464,7 @@ QUEUES: list[Queue] = [
     Queue("calibration-open", "Calibration exercises open", "Exercises open for blind scoring", NATIONAL, _calibration_open, _calibration_item),
     Queue("heavy-readers", "Users consulting far more records than peers", "More than 3 times the median user's people in 30 days (at least 20)", INSPECTOR, heavy_readers, _heavy_item),
     Queue("reused-purposes", "Purposes reused across many people", "The same purpose text given for 5 or more people in 30 days", INSPECTOR, reused_purposes, _reuse_item),
-    Queue("alerts", "Alerts", "Unread alerts about plans, actions, releases and orders", "alerts.view", _alerts, _alert_item),
+    Queue("alerts", "Alerts", "Unread alerts about plans, actions, releases, orders and decisions", "alerts.view", _alerts, _alert_item),
 ]  # fmt: skip
 _BY_KEY = {q.key: q for q in QUEUES}
 

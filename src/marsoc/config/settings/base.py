@@ -182,6 +182,8 @@ LOGGING: dict[str, Any] = {
 # Application settings (reference values an operator may change).
 MARSOC_PAGE_SIZE = 50
 MARSOC_RELEASE_WINDOW_DAYS = 183  # "release within 6 months"
+# A decision record not yet approved is "due soon", and alerted, this many days before its date.
+MARSOC_DECISION_DUE_SOON_DAYS = 14
 # Demonstration helpers (printing second-factor codes) are refused unless this is set.
 MARSOC_DEMO = False
 # High-risk processing the service runs, and the DPIA each rests on (marsoc.funding.dpia_gate). Only

@@ -152,6 +152,7 @@ CAPACITY_ROLES: dict[str, frozenset[str]] = {
     "manager": frozenset({Role.HUB_MANAGER}),
     "agency_voice": frozenset(AGENCY_VOICE_ROLES),
     "inspector": frozenset({Role.INSPECTOR}),
+    "decision_maker": frozenset({Role.DECISION_MAKER}),
 }
 
 
