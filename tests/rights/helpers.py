@@ -20,6 +20,7 @@ from marsoc.linkage.models import (
     LinkageRun,
     Merge,
     Person,
+    QuarantinedRow,
     SourceRecord,
     SourceRecordVersion,
 )
@@ -173,6 +174,12 @@ def full_person(username: str = "full") -> Full:
     SourceRecordVersion.objects.create(
         record=r1, feed_import=feed, data={"family_name": "Evrywhere"}, content_hash="v"
     )
+    # Rows of the file held back by validation: one carrying the person's NOMIS number, one the other's.
+    for n, nomis in enumerate(("A1234BC", "B2345CD"), start=1):
+        QuarantinedRow.objects.create(
+            feed_import=feed, row_number=n, source_key=f"Q{n}", raw={"NOMS_NO": f" {nomis.lower()} "},
+            problems=[{"row": n, "column": "SURNAME", "value": "", "reason": "SURNAME is required"}],
+        )  # fmt: skip
     linkage_run = LinkageRun.objects.create()
     pair = CandidatePair.objects.create(
         left=r1, right=r2, match_probability=0.9, match_weight=3.0, explanation=[], run=linkage_run,

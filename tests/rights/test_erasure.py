@@ -11,7 +11,7 @@ from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.models import AuditEvent, AuditSubject
 from marsoc.core.subjects import records_about
 from marsoc.intelligence.models import IntelItem
-from marsoc.linkage.models import Merge, Person, SourceRecord
+from marsoc.linkage.models import Merge, Person, QuarantinedRow, SourceRecord
 from marsoc.nominals.models import Nominal
 from marsoc.rights import services
 from marsoc.rights.models import PersonReview
@@ -52,6 +52,7 @@ def test_erasure_leaves_no_trace_but_the_audit_log(full):
     assert IntelItem.objects.filter(pk=full.shared_item.pk).exists()  # about the other person too: kept
     assert not SourceRecord.objects.filter(nomis="A1234BC").exists()
     assert SourceRecord.objects.filter(nomis="B2345CD").exists()
+    assert list(QuarantinedRow.objects.values_list("source_key", flat=True)) == ["Q2"]  # the other's
     assert not Merge.objects.exists() and Person.objects.count() == 1
     # The other person is untouched.
     other_after = {m._meta.label: _rows_about(m, full.other) for m in nominal_models()}

@@ -74,7 +74,14 @@ def test_a_person_in_every_app_is_found_whole(db):
         "Factor scores", "Plan versions", "Plan objectives", "Plan actions", "Outcomes", "Order breaches",
         "Corrections to intelligence", "Retention reviews of intelligence", "Intelligence shared",
         "Partner records", "Partner records combined", "Associations", "Group memberships", "Case notes",
+        "Partner rows held back for correction",
     } <= sections  # fmt: skip
+    held_back = [
+        r
+        for r in subjects.records_about(full.nominal)
+        if r.section == "Partner rows held back for correction"
+    ]
+    assert [r.reference.endswith("row 1") for r in held_back] == [True]  # the other person's row 2 is not
     # Data from an agency outside the owning hub is flagged for consultation.
     nca = [r for r in subjects.records_about(full.nominal) if r.reference == full.shared_item.reference]
     assert nca and nca[0].partner and "National Crime Agency" in nca[0].agency

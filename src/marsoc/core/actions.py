@@ -382,6 +382,12 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
 
     # --- Delivery Board reporting (issue 17) ----------------------------------------------------------------
     REPORT_SNAPSHOT_BUILD = "reporting.snapshot.build", CON, "Built a monthly reporting snapshot (aggregates)"
+    REPORT_FIGURES_RECOUNT = (
+        "reporting.figures.recount",
+        A,
+        "Took a restricted or erased person out of the kept monthly figures (or back in)",
+        "reporting_snapshot",
+    )
     REPORT_VIEW = "reporting.report.view", CON, "Viewed a Board report (aggregates, no person)"
     REPORT_EXPORT = "reporting.report.export", D, "Exported a Board report (aggregates, no person)"
     REPORT_COMMENTARY = (

@@ -163,6 +163,8 @@ def held(
 # --- restriction of a person (s.47): what the access façade hides ------------------------------------------
 
 _PATHS: dict[str, tuple[str, ...]] = {}
+Matcher = Callable[[Any], Any]  # a queryset of hidden nominal ids -> a Q for the rows about them
+_MATCHERS: dict[str, Matcher] = {}
 _NOT_ABOUT_A_PERSON: dict[str, str] = {}
 HiddenPeople = Callable[[int | None], Any]  # actor id -> a queryset of the nominal ids hidden from them
 _HIDDEN: list[HiddenPeople] = []
@@ -175,13 +177,24 @@ def person_paths(resource: str, *paths: str) -> None:
     _PATHS[resource] = tuple(paths)
 
 
+def person_match(resource: str, matcher: Matcher) -> None:
+    """Declare how the rows of `resource` reach a person other than by a foreign key (partner records,
+    by the identifiers they carry): `matcher(people)` gives a Q for the rows about the nominals whose ids
+    the queryset `people` yields. The façade hides those rows as it hides rows reached by a path."""
+    _MATCHERS[resource] = matcher
+
+
+def matcher_of(resource: str) -> Matcher | None:
+    return _MATCHERS.get(resource)
+
+
 def not_about_a_person(resource: str, why: str) -> None:
     """Declare that rows of `resource` are about no nominal (groups, agreements, grants, ...)."""
     _NOT_ABOUT_A_PERSON[resource] = why
 
 
 def declared_resources() -> set[str]:
-    return set(_PATHS) | set(_NOT_ABOUT_A_PERSON)
+    return set(_PATHS) | set(_MATCHERS) | set(_NOT_ABOUT_A_PERSON)
 
 
 def paths_of(resource: str) -> tuple[str, ...]:
@@ -197,3 +210,52 @@ def hides_people(builder: HiddenPeople) -> HiddenPeople:
 
 def hidden_people(actor_id: int | None) -> list[Any]:
     return [builder(actor_id) for builder in _HIDDEN]
+
+
+# --- MoPI review of each kind of record (domain.md §4.1) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewedKind:
+    """A kind of record an app keeps about a person that is reviewed on its own under MoPI: `records`
+    gives the person's records of the kind, `clear_from` the date its clear period runs from (its latest
+    date), `group` its MoPI group ("1" to "4") from its category, and `erase` (when erasing one record on
+    its own is lawful; else `why_kept` says why not) removes it with what is derived from it, returning
+    the rows removed."""
+
+    key: str  # stored on a review decision: never renamed
+    label: str  # in words, singular ("Case note")
+    records: Callable[[Any], Iterable[Any]]
+    clear_from: Callable[[Any], date]
+    group: Callable[[Any], str]
+    describe: Callable[[Any], str]
+    erase: Eraser | None = None
+    why_kept: str = ""
+
+
+_REVIEWED: dict[str, ReviewedKind] = {}
+
+
+def reviewed(kind: ReviewedKind) -> ReviewedKind:
+    """Register a kind of record reviewed on its own (an app's holdings.py)."""
+    existing = _REVIEWED.get(kind.key)
+    if existing is not None and existing != kind:
+        raise ValueError(f"reviewed kind {kind.key!r} registered twice")
+    _REVIEWED[kind.key] = kind
+    return kind
+
+
+def reviewed_kinds() -> list[ReviewedKind]:
+    return list(_REVIEWED.values())
+
+
+def reviewed_kind(key: str) -> ReviewedKind | None:
+    return _REVIEWED.get(key)
+
+
+def latest_day(*values: date | datetime | None) -> date:
+    """The latest of the dates given (a datetime as its local day)."""
+    from django.utils import timezone
+
+    days = [timezone.localtime(v).date() if isinstance(v, datetime) else v for v in values if v is not None]
+    return max(days)

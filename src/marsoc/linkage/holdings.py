@@ -3,20 +3,39 @@ merges and pairs made of them, for subject access and erasure (core.subjects). T
 person by identifier, not by a foreign key."""
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person
-from marsoc.nominals.models import Nominal
+from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_match
+from marsoc.nominals.models import Identifier, IdentifierTypes, Nominal
 
-from .models import CandidatePair, Merge, Person, SourceRecord, SourceRecordVersion
+from .models import CandidatePair, Merge, Person, QuarantinedRow, SourceRecord, SourceRecordVersion
+from .selectors import identifier_values, rows_carrying
+
+
+def about(people: QuerySet[Any, Any]) -> Q:
+    """The partner records carrying an identifier (PNC, CRO, NOMIS, CRN) of the nominals whose ids
+    `people` yields."""
+    match = Q(pk__in=[])
+    for id_type in IdentifierTypes.values:
+        values = Identifier.objects.filter(nominal_id__in=people, id_type=id_type).values("value")
+        match |= Q(**{f"{id_type.lower()}__in": values})
+    return match
 
 
 def records_of(nominal: Nominal) -> QuerySet[SourceRecord]:
-    match = Q(pk__in=[])
-    for id_type, value in nominal.identifiers.values_list("id_type", "value"):
-        match |= Q(**{id_type.lower(): value})
-    return SourceRecord.objects.filter(match)
+    return SourceRecord.objects.filter(about(_people(nominal)))
+
+
+def _people(nominal: Nominal) -> QuerySet[Nominal, Any]:
+    return Nominal.objects.filter(pk=nominal.pk).values("pk")
+
+
+def quarantined_of(nominal: Nominal) -> QuerySet[QuarantinedRow]:
+    """Rows of partner files held back by validation that carry one of the person's identifiers."""
+    rows = QuarantinedRow.objects.all()
+    return rows.filter(pk__in=rows_carrying(rows, identifier_values(_people(nominal))))
 
 
 def _persons(records: QuerySet[SourceRecord]) -> set[int]:
@@ -24,13 +43,15 @@ def _persons(records: QuerySet[SourceRecord]) -> set[int]:
 
 
 def _erase(nominal: Nominal) -> int:
-    """The partner records, their versions and pairs, the merges made of them, and the linked people
-    left with no record (a person merged into one of those is set apart again)."""
+    """The partner records, their versions and pairs, the merges made of them, the linked people left
+    with no record (a person merged into one of those is set apart again), and the quarantined rows of
+    partner files that carry one of the person's identifiers."""
+    removed = quarantined_of(nominal).delete()[0]
     records = records_of(nominal)
     persons = _persons(records)
     ids = list(records.values_list("pk", flat=True))
     pairs = CandidatePair.objects.filter(Q(left_id__in=ids) | Q(right_id__in=ids))
-    removed = Merge.objects.filter(pair__in=pairs).delete()[0]
+    removed += Merge.objects.filter(pair__in=pairs).delete()[0]
     removed += pairs.delete()[0]
     removed += SourceRecordVersion.objects.filter(record_id__in=ids).delete()[0]
     removed += SourceRecord.objects.filter(pk__in=ids).delete()[0]
@@ -41,14 +62,17 @@ def _erase(nominal: Nominal) -> int:
     return removed
 
 
-# Partner records reach a person only by identifier, so restriction does not follow them (docs/rights.md).
-not_about_a_person("source_record", "partner records, matched to a nominal by identifier only")
-not_about_a_person("feed_import", "a partner's file")
+# Partner records reach a person by the identifiers they carry: restriction hides them (and so the pairs,
+# linked people and merges made of them) as it hides rows reached by a foreign key. A feed import is a
+# partner's file: its quarantined rows carrying a restricted person's identifier are left out of its page
+# (selectors.quarantine_of).
+person_match("source_record", about)
+not_about_a_person("feed_import", "a partner's file (its quarantined rows are filtered one by one)")
 
 
 @holds(
     "partner records matched by identifier",
-    models=[SourceRecord, SourceRecordVersion, CandidatePair, Merge, Person],
+    models=[SourceRecord, SourceRecordVersion, CandidatePair, Merge, Person, QuarantinedRow],
     erase=_erase,
     linked_by="identifiers",
 )
@@ -72,4 +96,15 @@ def linkage_records(nominal: Nominal) -> Iterator[HeldRecord]:
             m,
             exclude=("snapshot", "pair", "run", "merged_by", "undone_by"),
             recorded=m.merged_at,
+        )
+    for q in quarantined_of(nominal).select_related("feed_import__source_agency").order_by("id"):
+        agency = q.feed_import.source_agency
+        yield held(
+            "Partner rows held back for correction",
+            q,
+            reference=f"{agency} file {q.feed_import.filename}, row {q.row_number}",
+            exclude=("feed_import",),
+            agency=agency,
+            owner_hub_id=hub,
+            classification=q.feed_import.classification,
         )

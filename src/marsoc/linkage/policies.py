@@ -50,7 +50,11 @@ def _sees_hub_record(f: Facts, owner_hub_id: int, classification: str) -> bool:
 
 @access.rule("source_record.view")
 def can_view_record(f: Facts, record: SourceRecord) -> bool:
-    return _sees_hub_record(f, record.owner_hub_id, record.classification)
+    """Their hub's record at their clearance, unless it carries the identifier of a person restricted
+    from them (DPA 2018 s.47: the façade's scope says so, as for the lists)."""
+    if not _sees_hub_record(f, record.owner_hub_id, record.classification):
+        return False
+    return SourceRecord.objects.filter(access.scope_of(f, "source_record"), pk=record.pk).exists()
 
 
 @access.rule("feed_import.view")

@@ -10,6 +10,8 @@ from django.db.models import F, QuerySet
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.subjects import hidden_people
+from marsoc.nominals.models import Identifier
 
 from .models import (
     PENDING_RUN_STATUSES,
@@ -69,8 +71,35 @@ def access_import_by_id(actor: Actor, import_id: int) -> FeedImport:
     )
 
 
-def quarantine_of(feed_import: FeedImport) -> QuerySet[QuarantinedRow]:
-    return feed_import.quarantine.all()
+def _normal(value: object) -> str:
+    return "".join(str(value).split()).upper()
+
+
+def identifier_values(people: QuerySet[Any, Any]) -> set[str]:
+    """The identifiers (PNC, CRO, NOMIS, CRN) of the nominals whose ids `people` yields, as compared."""
+    return {
+        _normal(v) for v in Identifier.objects.filter(nominal_id__in=people).values_list("value", flat=True)
+    }
+
+
+def rows_carrying(rows: QuerySet[QuarantinedRow], values: set[str]) -> list[int]:
+    """The quarantined rows one of whose cells (as the partner sent it) is one of `values`: a row that
+    failed validation was never matched to anyone, so the identifiers it carries are all there is."""
+    if not values:
+        return []
+    return [
+        pk for pk, raw in rows.values_list("pk", "raw") if any(_normal(v) in values for v in raw.values())
+    ]
+
+
+def quarantine_of(actor: Actor, feed_import: FeedImport) -> QuerySet[QuarantinedRow]:
+    """The import's report, less the rows carrying an identifier of a person restricted from the actor
+    (DPA 2018 s.47)."""
+    rows = feed_import.quarantine.all()
+    hidden: set[str] = set()
+    for people in hidden_people(actor.pk):
+        hidden |= identifier_values(people)
+    return rows.exclude(pk__in=rows_carrying(rows, hidden)) if hidden else rows
 
 
 def records_visible(actor: Actor) -> QuerySet[SourceRecord]:

@@ -106,7 +106,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     feed_import = access_import_by_id(actor, import_id)
     if not feed_import.finished and services.imports_recover():
         feed_import.refresh_from_db()  # its worker had stopped: it is queued again (or failed)
-    page = Paginator(quarantine_of(feed_import), 50).get_page(request.GET.get("page"))
+    page = Paginator(quarantine_of(actor, feed_import), 50).get_page(request.GET.get("page"))
     if page.object_list:
         # Quarantined rows hold personal data as the partner sent it.
         records.linkage_consult(

@@ -17,7 +17,7 @@ from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.models import Outcome
 from marsoc.plans.vocabulary import OutcomeStatus
 
-from .measures import Count_, cohort_counts, end_of_day, month_end, rows_of, state_at
+from .measures import Count_, cohort_counts, counted, end_of_day, month_end, rows_of, state_at
 
 OUTCOME_VALIDATED = "outcome_validated"  # people with a validated outcome; category: the rating
 OUTCOME_CLAIM = "outcome_claim"  # people with an outcome claimed; category: where the claim stands
@@ -125,7 +125,9 @@ def sharing_counts(start: date, end: date) -> list[Count_]:
 def ethnicity_counts(end: date) -> list[Count_]:
     """The adopted cohort at the month's end by census ethnic group (self-defined, else officer-defined),
     as the equality report groups it."""
-    adopted = Nominal.objects.annotate(state_then=state_at(end)).filter(state_then=MembershipState.ADOPTED)
+    adopted = counted(Nominal.objects.annotate(state_then=state_at(end))).filter(
+        state_then=MembershipState.ADOPTED
+    )
     totals: dict[tuple[int, str, str], int] = {}
     rows = adopted.values_list("owner_hub_id", "classification", "ethnicity_self", "ethnicity_officer")
     for hub_id, classification, self_code, officer_code in rows.order_by():

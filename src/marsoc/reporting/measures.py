@@ -9,6 +9,8 @@ when the month is built, which is why completed months are kept and not rebuilt 
 
 import calendar
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from marsoc.core.subjects import hidden_people
 from marsoc.nominals.models import MembershipChange, Nominal
 from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.models import Action
@@ -55,6 +58,36 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
+_ONLY: ContextVar[QuerySet[Any, Any] | None] = ContextVar("counted_only", default=None)
+
+
+def counted_people() -> QuerySet[Any, Any]:
+    """The ids of the people the figures count: everyone but a person under a restriction (DPA 2018
+    s.47: restricted records leave reports), or, inside `only`, just the people given."""
+    only = _ONLY.get()
+    if only is not None:
+        return only
+    people = Nominal.objects.all()
+    for hidden in hidden_people(None):
+        people = people.exclude(pk__in=hidden)
+    return people.values("pk")
+
+
+@contextmanager
+def only(people: QuerySet[Any, Any]) -> Iterator[None]:
+    """Count just `people` (a queryset of nominal ids), restricted or not: what they add to a figure."""
+    token = _ONLY.set(people)
+    try:
+        yield
+    finally:
+        _ONLY.reset(token)
+
+
+def counted(qs: QuerySet[Any, Any], person: str = "id") -> QuerySet[Any, Any]:
+    """`qs` less the rows about people the figures do not count (`person`: the path to the person)."""
+    return qs.filter(**{f"{person}__in": counted_people()})
+
+
 def rows_of(
     qs: QuerySet[Any, Any],
     measure: str,
@@ -65,7 +98,13 @@ def rows_of(
 ) -> Iterator[Count_]:
     """Distinct people (`person`: the path to the person's id) by hub, classification and category."""
     fields = [hub, classification] + ([category] if category else [])
-    for row in qs.values(*fields).annotate(n=Count(person, distinct=True)).order_by():
+    # `hub` is the path to the counted person's owner hub, so it names the person too.
+    for row in (
+        counted(qs, hub.removesuffix("owner_hub_id") + "id")
+        .values(*fields)
+        .annotate(n=Count(person, distinct=True))
+        .order_by()
+    ):
         yield Count_(
             hub_id=row[hub],
             measure=measure,

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from marsoc.accounts.models import User
@@ -20,7 +20,7 @@ from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile
 
 from .activity import month_counts
 from .documents import pack_pdf, report_csv, report_xlsx
-from .measures import add_months, month_end, month_start
+from .measures import add_months, month_end, month_start, only
 from .models import BuiltDashboard, Figure, PackCommentary, Snapshot
 from .periods import Period
 from .report import Dashboard, dashboard
@@ -80,6 +80,50 @@ def snapshots_refresh(
         if rebuild or month not in complete:
             built.append(snapshot_build(month=month, today=today))
     return built
+
+
+@transaction.atomic
+def figures_recount(*, actor: User | None, people: QuerySet[Any, Any], add: bool, why: str) -> int:
+    """Take the part `people` (a queryset of nominal ids) play in every kept snapshot off its figures (a
+    person restricted or about to be erased: DPA 2018 s.47, restricted records leave reports), or put it
+    back (a restriction lifted). A month is not rebuilt (a completed month keeps what it was built
+    with): only these people's part of each cell changes, counted from their records as they stand, as at
+    the day the month was built. Kept dashboards are dropped, so the next view draws them afresh. Returns
+    the cells changed."""
+    changed = 0
+    snapshots = list(Snapshot.objects.select_for_update().order_by("month"))
+    for snapshot in snapshots:
+        as_of = max(
+            snapshot.month, min(month_end(snapshot.month), timezone.localtime(snapshot.built_at).date())
+        )
+        with only(people):
+            counts = [c for c in month_counts(snapshot.month, as_of) if c.value]
+        for c in counts:
+            cell: dict[str, Any] = {
+                "snapshot": snapshot,
+                "hub_id": c.hub_id,
+                "measure": c.measure,
+                "category": c.category,
+                "classification": c.classification,
+            }
+            figure = Figure.objects.filter(**cell).first()
+            if add:
+                value = c.value + (figure.value if figure is not None else 0)
+                Figure.objects.update_or_create(**cell, defaults={"value": value})
+            elif figure is not None and figure.value > c.value:
+                Figure.objects.filter(pk=figure.pk).update(value=figure.value - c.value)
+            elif figure is not None:
+                figure.delete()
+            changed += 1
+    BuiltDashboard.objects.all().delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.REPORT_FIGURES_RECOUNT,
+        object_id="",
+        justification=why,
+        details={"added": add, "snapshots": len(snapshots), "cells": changed},
+    )
+    return changed
 
 
 def snapshots_reset() -> None:

@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied
-from marsoc.core.subjects import hidden_people, paths_of
+from marsoc.core.subjects import hidden_people, matcher_of, paths_of
 
 from .facts import NOTHING, Facts, facts_of, holders_q
 from .registry import (
@@ -88,13 +88,15 @@ def scope_of(f: Facts, resource_name: str, **options: Any) -> Q:
 def _unrestricted(f: Facts, resource_name: str) -> Q:
     """Rows about a restricted person (DPA 2018 s.47) are out of everyone's reach but the restriction's
     managers, on every surface, because every surface asks this façade (core.subjects)."""
-    paths = paths_of(resource_name)
+    paths, matcher = paths_of(resource_name), matcher_of(resource_name)
     keep = Q()
-    if not paths:
+    if not paths and matcher is None:
         return keep
     for hidden in hidden_people(f.actor_id):
         for path in paths:
             keep &= ~Q(**{f"{path}__in": hidden})
+        if matcher is not None:
+            keep &= ~matcher(hidden)
     return keep
 
 

@@ -8,6 +8,7 @@ from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.nominals.models import Nominal
+from marsoc.reporting.services import figures_recount
 
 
 def require_person(actor: User, rule: str, nominal: Nominal) -> None:
@@ -28,3 +29,10 @@ def audit_person(
         subject_ids=[nominal_id],
         **extra,
     )
+
+
+def figures_follow(actor: User, nominal_id: int, *, count: bool, why: str) -> None:
+    """The Board's kept monthly figures leave the person out (`count` False: restricted or erased) or
+    count them again (a restriction lifted); inside the caller's transaction."""
+    people = Nominal.objects.filter(pk=nominal_id).values("pk")
+    figures_recount(actor=actor, people=people, add=count, why=why)

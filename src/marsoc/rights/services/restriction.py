@@ -16,7 +16,7 @@ from marsoc.nominals.models import Nominal
 
 from ..models import NoticeKind, PersonRestriction
 from ..selectors import hub_staff_for, restriction_of
-from .common import audit_person, require_person
+from .common import audit_person, figures_follow, require_person
 from .rectification import notify_recipients
 
 
@@ -67,6 +67,7 @@ def person_restrict(
         audit_person(
             actor, AuditAction.RIGHTS_RESTRICT, nominal.pk, justification=reason.strip(), details=details
         )
+        figures_follow(actor, nominal.pk, count=False, why="A person restricted (DPA 2018 s.47)")
     return restriction
 
 
@@ -82,3 +83,4 @@ def person_unrestrict(*, actor: User, restriction: PersonRestriction, reason: st
         audit_person(
             actor, AuditAction.RIGHTS_UNRESTRICT, restriction.nominal_id, justification=reason.strip()
         )
+        figures_follow(actor, restriction.nominal_id, count=True, why="A person's restriction lifted")

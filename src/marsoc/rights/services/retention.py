@@ -13,8 +13,8 @@ from marsoc.core.subjects import holdings
 from marsoc.nominals.models import Nominal
 
 from ..models import PersonReview, RecordGroup
-from ..selectors import disclosures_of, review_years, years_after
-from .common import audit_person, require_person
+from ..selectors import disclosures_of, restriction_of, review_years, years_after
+from .common import audit_person, figures_follow, require_person
 
 OUTCOMES = ("retain", "erase")
 
@@ -61,6 +61,8 @@ def person_erase(*, actor: User, nominal: Nominal, reason: str) -> dict[str, int
     pk, reference = nominal.pk, nominal.reference
     with transaction.atomic():
         told = [r.agency.name for r in disclosures_of(nominal, nominal.created_at.date())]
+        if restriction_of(nominal) is None:  # a restricted person's part already left the figures
+            figures_follow(actor, pk, count=False, why="A person's records erased (MoPI review)")
         removed: dict[str, int] = {}
         # Higher apps first: their records may point at a lower app's (a link at an intelligence item).
         for holding in reversed(holdings()):
