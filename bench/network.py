@@ -1,12 +1,22 @@
-"""Benchmark: network analysis on the visible subgraph (issue 16).
+"""Benchmark: network analysis on the visible subgraph (issue 16), beside networkx in the same run.
 
-Builds a throwaway database (PostgreSQL by default, `h_network_bench`; or SQLite under var/bench/) with
-N synthetic nominals over two hubs and M random associations between them, then prints, for a national
-analyst (sees everything) and a London officer (sees London's half): the time to build the visible graph
-from the database through the service layer (access filter included), betweenness (exact: rustworkx has
-no sampled variant) and PageRank on it, ego networks to 2 hops and shortest paths (p50/p95 over random
-people), and peak memory. networkx is not a dependency: the comparison is printed only when it is
-installed. Asserts nothing.
+Builds a throwaway database (PostgreSQL by default, `h_network_bench` unless --db-name; or SQLite under
+var/bench/) with N synthetic nominals over two hubs and M random associations between them, then prints,
+for a national analyst (sees everything) and a London officer (sees London's half):
+
+- the time to build the visible graph from the database through the service layer (access filter
+  included);
+- the whole-graph metrics as the pages compute them (network/graph.py): degree, betweenness (estimated
+  from --sources sampled sources above that many nodes, python-igraph), PageRank and connected parts
+  (rustworkx), and the same in networkx on the same links (betweenness_centrality with k sampled sources,
+  pagerank, connected_components), with the ratio;
+- ego networks to 2 hops and shortest paths (k = 1 and the API's k = 3) through the service layer
+  (selectors.ego_network, selectors.routes_between: scoped queries per level, access filter included),
+  p50/p95 over random people, beside networkx's ego_graph and shortest_path on its built graph;
+- peak memory.
+
+networkx's betweenness can be run on fewer sources (--networkx-sources) on a large graph: its time is
+linear in the number of sources, and the line says when it is scaled up. Asserts nothing.
 
     DJANGO_SETTINGS_MODULE=marsoc.config.settings.test .venv/bin/python bench/network.py --people 10000 --links 50000
 """
@@ -18,7 +28,9 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from _common import cpu_model, db_description, load_average, prepare_database
 
@@ -28,15 +40,47 @@ def _p(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):8.1f} ms  p95 {ordered[int(0.95 * (len(ordered) - 1))]:8.1f} ms"
 
 
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - t
+
+
+def _networkx(graph: Any, args: argparse.Namespace) -> tuple[Any, float]:
+    """The same whole-graph metrics in networkx, on the same visible links."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(graph.nodes)
+    g.add_edges_from((x.a, x.b) for x in graph.links if x.a != x.b)
+    sources = min(args.networkx_sources, len(g))
+    _, between = _timed(lambda: nx.betweenness_centrality(g, k=sources, seed=args.seed, normalized=True))
+    scaled = between * min(args.sources, len(g)) / sources
+    _, rank = _timed(lambda: nx.pagerank(g))
+    _, parts = _timed(lambda: nx.number_connected_components(g))
+    _, degree = _timed(lambda: dict(g.degree()))
+    note = f" ({sources} sources, scaled to {args.sources})" if sources < min(args.sources, len(g)) else ""
+    print(
+        f"  networkx: betweenness (k={min(args.sources, len(g))}) {scaled:.2f} s{note}, PageRank {rank:.2f} s, "
+        f"parts {parts:.2f} s, degree {degree:.2f} s; total {scaled + rank + parts + degree:.2f} s"
+    )
+    return g, scaled + rank + parts + degree
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--links", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--db-name", default="h_network_bench")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--sources", type=int, default=500, help="sampled sources for betweenness (ours)")
+    parser.add_argument("--networkx-sources", type=int, default=500, help="sources networkx is run on")
+    parser.add_argument("--no-networkx", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for profiling)")
     args = parser.parse_args()
-    drop = prepare_database(args.database, "h_network_bench")
+    drop = prepare_database(args.database, args.db_name)
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     import django
 
@@ -83,6 +127,11 @@ def main() -> None:
                 Association.objects.bulk_create(rows)
                 rows = []
         Association.objects.bulk_create(rows)
+        if args.database == "postgres":
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         print(
             f"generated {args.people:,} people, {args.links:,} associations in {time.perf_counter() - started:.1f} s"
         )
@@ -97,46 +146,63 @@ def main() -> None:
         )  # fmt: skip
         print(
             f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {cpu_model()}; {os.cpu_count()} CPUs; load {load_average()};"
-            f" {db_description()}"
+            f" {db_description()}; betweenness from {args.sources} sampled sources"
         )
         for label, actor in (("national analyst", national), ("London officer", officer)):
-            t = time.perf_counter()
-            graph = selectors.network_graph(actor=actor)
-            build = time.perf_counter() - t
-            t = time.perf_counter()
-            metrics = graph.metrics()  # degree, betweenness (exact), PageRank, components
-            compute = time.perf_counter() - t
+            graph, build = _timed(lambda actor=actor: selectors.network_graph(actor=actor))
+            metrics, compute = _timed(lambda graph=graph: graph.metrics(betweenness_sources=args.sources))
+            how = (
+                f"estimated from {metrics.betweenness_sources} sources"
+                if metrics.betweenness_sources
+                else "exact"
+            )
             print(
                 f"{label}: visible graph {len(graph.nodes):,} nodes, {len(graph.links):,} links; "
-                f"built from the database in {build:.2f} s; metrics (degree, betweenness, PageRank, "
-                f"components: {metrics.components}) in {compute:.2f} s"
+                f"built from the database in {build:.2f} s; load {load_average()}"
             )
-            people = [k for k in graph.nodes]
-            ego, path, service_path = [], [], []
+            print(
+                f"  ours: metrics (degree, betweenness {how}, PageRank, parts: {metrics.components}) "
+                f"in {compute:.2f} s"
+            )
+            nx_graph = None
+            if not args.no_networkx:
+                nx_graph, nx_total = _networkx(graph, args)
+                print(f"  ours vs networkx on the metrics: {nx_total / compute:.1f}x faster")
+            people = list(graph.nodes)
+            ego, route, routes3, nx_ego, nx_path = [], [], [], [], []
             for _ in range(args.samples):
-                centre = rng.choice(people)
+                centre, target = rng.choice(people), rng.choice(people)
                 t = time.perf_counter()
                 selectors.ego_network(actor=actor, centre=centre, hops=2)
                 ego.append((time.perf_counter() - t) * 1000)
-                target = rng.choice(people)
                 t = time.perf_counter()
-                graph.shortest_path(centre, target)
-                path.append((time.perf_counter() - t) * 1000)
-            for _ in range(min(5, args.samples)):
+                selectors.routes_between(actor=actor, source=centre, target=target, k=1)
+                route.append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
-                selectors.network_graph(actor=actor).shortest_path(rng.choice(people), rng.choice(people))
-                service_path.append((time.perf_counter() - t) * 1000)
-            print(f"  ego network, 2 hops, through the service layer: {_p(ego)}")
-            print(f"  shortest path on the built graph:              {_p(path)}")
-            print(f"  shortest path through the service (rebuild):   {_p(service_path)}")
+                selectors.routes_between(actor=actor, source=centre, target=target, k=3)
+                routes3.append((time.perf_counter() - t) * 1000)
+                if nx_graph is not None:
+                    import networkx as nx
+
+                    t = time.perf_counter()
+                    nx.ego_graph(nx_graph, centre, radius=2)
+                    nx_ego.append((time.perf_counter() - t) * 1000)
+                    t = time.perf_counter()
+                    if nx.has_path(nx_graph, centre, target):
+                        nx.shortest_path(nx_graph, centre, target)
+                    nx_path.append((time.perf_counter() - t) * 1000)
+            print(f"  ego network, 2 hops, through the service layer:    {_p(ego)}")
+            print(f"  shortest path through the service (both ends out): {_p(route)}")
+            print(f"  3 shortest paths through the service (the API's):  {_p(routes3)}")
+            if nx_graph is not None:
+                print(f"  networkx ego_graph, 2 hops, on its built graph:     {_p(nx_ego)}")
+                print(f"  networkx shortest_path on its built graph:         {_p(nx_path)}")
+            del nx_graph, graph
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory {peak:.0f} MB")
-        try:
-            import networkx  # noqa: F401
-        except ImportError:
-            print("networkx is not installed: no comparison printed")
+        print(f"peak memory {peak:.0f} MB (the process, networkx included); load {load_average()}")
     finally:
-        drop()
+        if not args.keep:
+            drop()
 
 
 if __name__ == "__main__":

@@ -995,7 +995,7 @@ def test_network_surfaces(world, actor, token_for):
                       HTTP_AUTHORIZATION=f"Bearer {token}").status_code  # fmt: skip
     if got != (201 if actor in network_routes.API_RECORDERS else 403):
         failures.append(f"API record association: got {got}")
-    failures += _chart_rows(actor, users, nominals, net, client)
+    failures += _chart_rows(actor, users, nominals, net, client, token)
     if "own_hub" in READ[actor]:
         page = client.get(f"/cohort/{nominals['own_hub'].pk}/network/?hops=2").content.decode()
         names = {v: k for k, v in net["links"].items()}
@@ -1007,7 +1007,7 @@ def test_network_surfaces(world, actor, token_for):
     assert not failures, f"{actor}:\n" + "\n".join(failures)
 
 
-def _chart_rows(actor, users, nominals, net, client):
+def _chart_rows(actor, users, nominals, net, client, token):
     from marsoc.network.services import charts
 
     author = users["london_manager"]
@@ -1039,6 +1039,29 @@ def _chart_rows(actor, users, nominals, net, client):
     expected = 302 if actor in network_routes.CHART_CREATORS else 200 if actor in network_routes.CASE else 404
     if got != expected:
         failures.append(f"new chart of the own-hub person: expected {expected}, got {got}")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    for name, template, allowed_for in network_routes.CHART_API_SURFACES:
+        got = client.get(template.format(**ids), **bearer)
+        if got.status_code != (200 if actor in allowed_for else 404):
+            failures.append(f"{name}: got {got.status_code}")
+        elif got.status_code == 200 and name == "API London manager's chart":
+            told = got.json()["withheld"]
+            if told != (actor in network_routes.CHART_WITHHELD):
+                failures.append(f"{name}: told of withheld items: {told}")
+    got = client.patch(f"/api/network/charts/{chart.pk}", data={"layout": "circle"},
+                       content_type="application/json", **bearer).status_code  # fmt: skip
+    chart.refresh_from_db()
+    if got != network_routes.CHART_API_CHANGE.get(actor, 404):
+        failures.append(f"API change chart: got {got}")
+    if (chart.layout == "circle") != (network_routes.CHART_API_CHANGE.get(actor) == 200):
+        failures.append(f"API change chart: layout now {chart.layout}")
+    body = {"name": "Own", "classification": "OFFICIAL", "items": [nominals["own_hub"].reference]}
+    got = client.post("/api/network/charts", data=body, content_type="application/json", **bearer).status_code
+    expected = (
+        201 if actor in network_routes.CHART_API_CREATORS else 409 if actor in network_routes.CASE else 404
+    )
+    if got != expected:
+        failures.append(f"API new chart of the own-hub person: expected {expected}, got {got}")
     return failures
 
 

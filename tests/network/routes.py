@@ -113,5 +113,18 @@ API_SURFACES = [
     ("API path", "/api/network/paths?from={own_ref}&to={london_group_ref}", LONDON_SIDE),
     ("API path to Yorkshire", "/api/network/paths?from={own_ref}&to={yorkshire_group_ref}", NATIONAL),
 ]
+# Saved link charts through the API (bearer token), on the London manager's chart above: (name, method,
+# path template, who gets 200; everyone else 404).
+CHART_API_SURFACES = [
+    ("API chart list", "/api/network/charts", CASE),
+    ("API London manager's chart", "/api/network/charts/{chart}", CHART_READERS),
+    ("API missing chart", "/api/network/charts/999999", set()),
+]
+# PATCH a change of layout: the author 200; those it is shared with 403 (they may open it, not change it);
+# everyone else 404.
+CHART_API_CHANGE = {"london_manager": 200} | {k: 403 for k in CHART_READERS - {"london_manager"}}
+# POST a new chart of the own-hub person: those who see them 201; other case users 409 (the person is not
+# one they may see: refused in context, nothing saved); everyone else 404.
+CHART_API_CREATORS = CHART_CREATORS
 # API writes: who may record (201); the others 403 (no right to record) or 404 (cannot see an end).
 API_RECORDERS = {"london_manager", "london_officer", "national_manager"}

@@ -96,6 +96,10 @@ LINKS: list[Link] = [
     ("network_api_list_groups", 200, "network_api_assess_group", {"group_id": FIRST_ITEM}),
     ("network_api_create_group", 201, "network_api_get_group", {"group_id": CREATED}),
     ("network_api_create_group", 201, "network_api_assess_group", {"group_id": CREATED}),
+    ("network_api_list_charts", 200, "network_api_get_chart", {"chart_id": FIRST_ITEM}),
+    ("network_api_list_charts", 200, "network_api_update_chart", {"chart_id": FIRST_ITEM}),
+    ("network_api_create_chart", 201, "network_api_get_chart", {"chart_id": CREATED}),
+    ("network_api_create_chart", 201, "network_api_update_chart", {"chart_id": CREATED}),
 ]
 
 

@@ -3,7 +3,7 @@ and paths. The same selectors, services, policy and audit as the pages: every fi
 the caller may see; a missing and a hidden record both answer 404, a write the policy refuses 403, bad
 input 422 with the errors by field."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
@@ -30,9 +30,18 @@ from marsoc.sharing.vocabulary import ProcessingPurpose
 
 from . import selectors, services
 from .graph import Graph, NodeKey, key_label
-from .models import Associate, OrganisedCrimeGroup
+from .models import Associate, LinkChart, OrganisedCrimeGroup
 from .services import assessment as group_assessments
-from .vocabulary import AssociationType, Confidence, CrimeType, GroupStatus, MemberRole, SourceKind
+from .services import charts
+from .vocabulary import (
+    AssociationType,
+    ChartLayout,
+    Confidence,
+    CrimeType,
+    GroupStatus,
+    MemberRole,
+    SourceKind,
+)
 
 router = Router(tags=["network"])
 MAX_NAME = services.MAX_NAME
@@ -91,6 +100,11 @@ class NetworkOut(Schema):
     nodes: list[NodeOut]
     links: list[LinkOut]
     components: int
+    betweenness_sources: int = Field(
+        0,
+        description="0 when betweenness is exact; otherwise it is an estimate from this many sources "
+        "sampled among the nodes shown",
+    )
 
 
 class PathsOut(Schema):
@@ -193,10 +207,14 @@ def _group(g: OrganisedCrimeGroup) -> dict[str, Any]:
 
 
 def _network(actor: Any, graph: Graph, centre: NodeKey) -> dict[str, Any]:
+    return {"centre": key_label(centre), **_drawn(actor, graph)}
+
+
+def _drawn(actor: Any, graph: Graph) -> dict[str, Any]:
+    """The nodes (with their figures on this graph) and links of a graph the actor may see."""
     nodes = selectors.describe(actor=actor, keys=graph.nodes)
     m = graph.metrics()
     return {
-        "centre": key_label(centre),
         "nodes": [
             {
                 "id": key_label(key),
@@ -224,6 +242,7 @@ def _network(actor: Any, graph: Graph, centre: NodeKey) -> dict[str, Any]:
             for x in graph.links
         ],
         "components": m.components,
+        "betweenness_sources": m.betweenness_sources,
     }
 
 
@@ -345,13 +364,13 @@ def ego(request: HttpRequest, params: Query[EgoParams]) -> Any:
 @router.get(
     "/network/paths",
     response={200: PathsOut, 404: ApiError, 422: ApiError},
-    summary="Up to k shortest routes between two people or groups, through what you may see",
+    summary="Up to k shortest routes (of at most 12 links) between two people or groups, through what you may see",
 )
 def paths(request: HttpRequest, params: Query[PathParams]) -> Any:
     actor = _require_network(request)
     source = _key(actor, params.source, "from")
     target = _key(actor, params.target, "to")
-    found = selectors.network_graph(actor=actor).k_shortest_paths(source, target, params.k)
+    found = selectors.routes_between(actor=actor, source=source, target=target, k=params.k).paths
     services.network_path_consult(actor=actor, source=source, target=target, paths=found, surface="api")
     return Status(
         200,
@@ -407,3 +426,162 @@ def assess_group(request: HttpRequest, group_id: int, payload: GroupAssessmentIn
             "breakdown": list(made.result.get("breakdown", [])),
         },
     )
+
+
+# --- saved link charts ----------------------------------------------------------------------------------
+
+WITHHELD_NOTICE = (
+    "Some items on this chart are withheld from you: your access does not cover them. The figures are "
+    "computed only on what you may see."
+)
+
+
+class ChartSummaryOut(Schema):
+    id: int
+    reference: str
+    name: str
+    classification: str
+    layout: str
+    author: str
+    yours: bool = Field(..., description="You made it (only the author changes or shares a chart)")
+    items: int = Field(..., description="People and groups on the chart, including any withheld from you")
+    changed_at: datetime
+
+
+class ChartOut(ChartSummaryOut):
+    nodes: list[NodeOut] = Field(..., description="The items on the chart you may see")
+    links: list[LinkOut] = Field(..., description="The links you may see among them")
+    components: int
+    betweenness_sources: int = Field(
+        0, description="0 when betweenness is exact; otherwise it is an estimate from this many sources"
+    )
+    withheld: bool = Field(
+        ..., description="Some item on the chart, or some link among its items, is not one you may see"
+    )
+    withheld_items: int = Field(
+        ..., description="How many of its people and groups are withheld (never which)"
+    )
+    notice: str = Field(..., description="What the page says about withheld items (empty when none is)")
+    shared_with: list[str] = Field(
+        ..., description="Whom the chart is shared with (shown to its author only)"
+    )
+
+
+ChartItems = Annotated[
+    list[Reference],
+    Field(
+        min_length=1, max_length=charts.MAX_ITEMS, description="References of people and groups you may see"
+    ),
+]
+
+
+class ChartIn(Schema):
+    name: Name(120)  # type: ignore[valid-type]
+    classification: Classification = Field(
+        Classification.OFFICIAL_SENSITIVE, description="At most your clearance"
+    )
+    layout: ChartLayout = ChartLayout.FORCE
+    items: ChartItems
+
+
+class ChartChangeIn(Schema):
+    name: Name(120) | None = Field(None, description="A new name")  # type: ignore[valid-type]
+    layout: ChartLayout | None = None
+    add: list[Reference] = Field(
+        [], max_length=charts.MAX_ITEMS, description="People and groups you may see, not yet on the chart"
+    )
+    remove: list[Reference] = Field([], max_length=charts.MAX_ITEMS, description="Items now on the chart")
+    share_with: list[Name(150)] = Field(  # type: ignore[valid-type]
+        [], max_length=20, description="Usernames of colleagues who work with networks, cleared for the chart"
+    )
+
+
+def _keys(references: list[str], field: str) -> list[NodeKey]:
+    keys = []
+    for i, reference in enumerate(references):
+        key = selectors.parse_reference(reference)
+        if key is None:  # the pattern of the document allows only references: a number too large for an id
+            raise ValidationFailed({f"{field}.{i}": "This reference is not one any record can have"})
+        keys.append(key)
+    return keys
+
+
+def _summary(actor: Any, chart: LinkChart, items: int) -> dict[str, Any]:
+    return {
+        "id": chart.pk,
+        "reference": chart.reference,
+        "name": chart.name,
+        "classification": chart.classification,
+        "layout": chart.layout,
+        "author": chart.author.display_label,
+        "yours": chart.author_id == actor.pk,
+        "items": items,
+        "changed_at": chart.changed_at,
+    }
+
+
+def _chart(actor: Any, chart: LinkChart) -> dict[str, Any]:
+    """The chart as this viewer may see it, recorded as a consultation."""
+    view = selectors.chart_view(actor=actor, chart=chart)
+    charts.chart_consult(actor=actor, chart=chart, graph=view.graph, withheld=view.withheld, surface="api")
+    items = len(selectors.chart_keys(chart=chart))
+    yours = access.may(actor, "link_chart.change", chart)
+    return (
+        _summary(actor, chart, items)
+        | _drawn(actor, view.graph)
+        | {
+            "withheld": view.withheld,
+            "withheld_items": items - len(view.graph.nodes),
+            "notice": WITHHELD_NOTICE if view.withheld else "",
+            "shared_with": [s.user.username for s in chart.shares.select_related("user")] if yours else [],
+        }
+    )
+
+
+@router.get("/network/charts", response={200: list[ChartSummaryOut]}, summary="The link charts you may open")
+def list_charts(request: HttpRequest) -> Any:
+    actor = _require_network(request)
+    rows = list(selectors.chart_list(actor=actor)[:200])
+    charts.chart_list_consult(actor=actor, chart_ids=[c.pk for c in rows], surface="api")
+    return Status(200, [_summary(actor, c, getattr(c, "item_count", 0)) for c in rows])
+
+
+@router.get(
+    "/network/charts/{chart_id}",
+    response={200: ChartOut, 404: ApiError},
+    summary="One link chart, as your access lets you see it (what is withheld is counted, never named)",
+)
+def get_chart(request: HttpRequest, chart_id: int) -> Any:
+    actor = _require_network(request)
+    chart = selectors.access_chart_by_id(actor=actor, chart_id=min(chart_id, 2**63 - 1))
+    return Status(200, _chart(actor, chart))
+
+
+@router.post(
+    "/network/charts",
+    response={201: Created, 404: ApiError, 409: ApiError, 422: ApiError},
+    summary="Save a link chart of people and groups you may see (named, classified, audited)",
+)
+def create_chart(request: HttpRequest, payload: ChartIn) -> Any:
+    actor = _require_network(request)
+    chart = charts.chart_create(
+        actor=actor, name=payload.name, classification=payload.classification, layout=payload.layout,
+        keys=_keys(payload.items, "items"),
+    )  # fmt: skip
+    return Status(201, {"id": chart.pk})
+
+
+@router.patch(
+    "/network/charts/{chart_id}",
+    response={200: ChartOut, 403: ApiError, 404: ApiError, 409: ApiError, 422: ApiError},
+    summary="Change a chart you made: rename, lay out, add, remove, share (all or nothing, audited)",
+)
+def update_chart(request: HttpRequest, chart_id: int, payload: ChartChangeIn) -> Any:
+    actor = _require_network(request)
+    chart = selectors.access_chart_by_id(actor=actor, chart_id=min(chart_id, 2**63 - 1))
+    change = charts.ChartChange(
+        name=payload.name, layout=payload.layout, add=_keys(payload.add, "add"),
+        remove=_keys(payload.remove, "remove"), share_with=payload.share_with,
+    )  # fmt: skip
+    chart = charts.chart_update(actor=actor, chart=chart, change=change)
+    return Status(200, _chart(actor, selectors.access_chart_by_id(actor=actor, chart_id=chart.pk)))

@@ -5,14 +5,18 @@ Nothing here reads the database or decides access: it is given the visible links
 exactly those. That is what makes the metrics safe: a hidden link is never in the graph, so no degree,
 centrality, component or path length can count it (tests/network/test_visible_metrics.py)."""
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import igraph
 import rustworkx as rx
 
 from .vocabulary import NodeKind
 
 NodeKey = tuple[str, int]  # (NodeKind, id): ("nominal", 42)
+BETWEENNESS_SOURCES = 500  # above this many nodes, betweenness is estimated from this many sampled sources
+SAMPLE_SEED = 16  # the sources are drawn with a fixed seed: the same visible graph gives the same estimate
 
 
 def key_label(key: NodeKey) -> str:
@@ -46,6 +50,21 @@ class Metrics:
     pagerank: dict[NodeKey, float] = field(default_factory=dict)
     component: dict[NodeKey, int] = field(default_factory=dict)
     components: int = 0
+    betweenness_sources: int = 0  # 0: exact; else the number of sampled sources the estimate rests on
+
+
+def sampled_betweenness(pairs: list[tuple[int, int]], n: int, sources: list[int]) -> list[float]:
+    """Brandes and Pich's estimate of normalised betweenness (Centrality estimation in large networks,
+    2007): the dependencies accumulated from `sources` only (a uniform sample of the n nodes, each a
+    single-source Brandes pass over the simple graph `pairs`), scaled by n / len(sources) so that its
+    expectation is the exact value, then normalised as rustworkx normalises the exact one (by
+    (n-1)(n-2)/2 pairs). With every node as a source it is the exact value."""
+    if n < 3 or not sources:
+        return [0.0] * n
+    g = igraph.Graph(n=n, edges=pairs, directed=False)
+    partial = g.betweenness(directed=False, sources=sources, targets=None)
+    scale = n / len(sources) / ((n - 1) * (n - 2) / 2)
+    return [float(x) * scale for x in partial]
 
 
 class Graph:
@@ -79,19 +98,30 @@ class Graph:
     def __contains__(self, key: object) -> bool:
         return key in self.index
 
-    def metrics(self) -> Metrics:
+    def metrics(self, betweenness_sources: int = BETWEENNESS_SOURCES) -> Metrics:
+        """Degree, betweenness, PageRank and connected parts. Betweenness is exact up to
+        `betweenness_sources` nodes and estimated above (`sampled_betweenness`, from that many sources
+        drawn with a fixed seed among this graph's own nodes, so it too rests only on visible links)."""
         g = self.g
         m = Metrics()
         if not self.index:
             return m
         m.degree = {key: g.degree(i) for key, i in self.index.items()}
         # Betweenness on the simple graph (a second link between the same two people adds no new path).
-        simple = rx.PyGraph()
-        simple.add_nodes_from(list(range(len(g))))
         pairs = sorted({(min(u, v), max(u, v)) for u, v in g.edge_list() if u != v})
-        simple.add_edges_from_no_data(pairs)
-        between = rx.graph_betweenness_centrality(simple, normalized=True)
-        m.betweenness = {key: float(between[i]) for key, i in self.index.items()}
+        if len(self.index) <= betweenness_sources:
+            simple = rx.PyGraph()
+            simple.add_nodes_from(list(range(len(g))))
+            simple.add_edges_from_no_data(pairs)
+            exact = rx.graph_betweenness_centrality(simple, normalized=True)
+            between_of = {i: float(exact[i]) for i in exact}
+        else:
+            # Sources drawn from the keys in order (not from index order, which follows the rows' order).
+            drawn = random.Random(SAMPLE_SEED).sample(sorted(self.index), betweenness_sources)  # noqa: S311
+            estimate = sampled_betweenness(pairs, len(g), [self.index[k] for k in drawn])
+            between_of = dict(enumerate(estimate))
+            m.betweenness_sources = betweenness_sources
+        m.betweenness = {key: float(between_of.get(i, 0.0)) for key, i in self.index.items()}
         directed = rx.PyDiGraph()
         directed.add_nodes_from(list(range(len(g))))
         directed.add_edges_from_no_data(pairs + [(v, u) for u, v in pairs])
@@ -104,26 +134,38 @@ class Graph:
                 m.component[g[i]] = number
         return m
 
-    def _simple(self, removed_nodes: set[int], removed_edges: set[tuple[int, int]]) -> rx.PyGraph:
+    def _simple(self) -> rx.PyGraph:
+        """The simple graph of the links (one edge per linked pair, no loops), on the same node indices."""
         simple = rx.PyGraph()
         simple.add_nodes_from(list(range(len(self.g))))
-        pairs = {(min(u, v), max(u, v)) for u, v in self.g.edge_list() if u != v}
         simple.add_edges_from_no_data(
-            sorted(p for p in pairs if p not in removed_edges and not (set(p) & removed_nodes))
+            sorted({(min(u, v), max(u, v)) for u, v in self.g.edge_list() if u != v})
         )
         return simple
 
     def k_shortest_paths(self, source: NodeKey, target: NodeKey, k: int = 3) -> list[list[NodeKey]]:
-        """Up to `k` shortest loopless paths, shortest first (Yen's algorithm on unit lengths)."""
+        """Up to `k` shortest loopless paths, shortest first (Yen's algorithm on unit lengths; ties in the
+        order of the nodes' keys)."""
         if source not in self.index or target not in self.index or source == target:
             return []
         s, t = self.index[source], self.index[target]
+        simple = self._simple()
 
-        def shortest(graph: rx.PyGraph, a: int) -> list[int]:
-            paths = rx.dijkstra_shortest_paths(graph, a, target=t, weight_fn=lambda _e: 1.0)
+        def shortest(removed_nodes: list[int], removed_edges: set[tuple[int, int]], a: int) -> list[int]:
+            graph = simple
+            if removed_nodes or removed_edges:
+                graph = simple.copy()
+                graph.remove_nodes_from(removed_nodes)
+                for u, v in removed_edges:
+                    if graph.has_edge(u, v):
+                        graph.remove_edge(u, v)
+            paths = rx.dijkstra_shortest_paths(graph, a, target=t, default_weight=1.0)
             return list(paths[t]) if t in paths else []
 
-        first = shortest(self._simple(set(), set()), s)
+        def order(path: list[int]) -> tuple[int, list[NodeKey]]:
+            return len(path), [self.g[i] for i in path]
+
+        first = shortest([], set(), s)
         if not first:
             return []
         found: list[list[int]] = [first]
@@ -137,14 +179,14 @@ class Graph:
                     for p in found
                     if len(p) > i + 1 and p[: i + 1] == root
                 }
-                spur = shortest(self._simple(set(root[:-1]), cut), root[-1])
+                spur = shortest(root[:-1], cut, root[-1])
                 if spur:
                     path = root[:-1] + spur
                     if path not in found and path not in candidates:
                         candidates.append(path)
             if not candidates:
                 break
-            candidates.sort(key=lambda p: (len(p), p))
+            candidates.sort(key=order)
             found.append(candidates.pop(0))
         return [[self.g[i] for i in path] for path in found]
 
@@ -158,7 +200,7 @@ class Graph:
         if source == target:
             return [source]
         paths = rx.dijkstra_shortest_paths(
-            self.g, self.index[source], target=self.index[target], weight_fn=lambda _link: 1.0
+            self.g, self.index[source], target=self.index[target], default_weight=1.0
         )
         end = self.index[target]
         return [self.g[i] for i in paths[end]] if end in paths else []

@@ -1,10 +1,13 @@
 """Reads of networks, already scoped by the façade. Every graph is built here from rows of the
 "association" and "membership" scopes only, then analysed in network/graph.py."""
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -123,9 +126,7 @@ def group_timeline(*, actor: Actor, group: OrganisedCrimeGroup) -> tuple[list[Ti
     if since is not None and keys:
         lost: dict[NodeKey, int] = {}
         rows = access.visible(actor, "association", Association.objects.filter(_touching(keys)))
-        for link in _association_links(
-            rows.filter(ended_on__gte=since).only(*_END_FIELDS, "association_type")
-        ):
+        for link in _association_values(rows.filter(ended_on__gte=since)):
             for end in (link.a, link.b):
                 if end in nodes:
                     lost[end] = lost.get(end, 0) + 1
@@ -168,14 +169,6 @@ def associations_of(*, actor: Actor, key: NodeKey) -> QuerySet[Association]:
 # --- graphs -----------------------------------------------------------------------------------------------
 
 
-def _end_key(row: Association, end: str) -> NodeKey:
-    for kind in (NodeKind.NOMINAL, NodeKind.ASSOCIATE, NodeKind.GROUP):
-        pk = getattr(row, f"{end}_{kind}_id")
-        if pk is not None:
-            return str(kind), int(pk)
-    raise ValueError(f"association {row.pk} has no {end} end")  # the check constraints forbid it
-
-
 def _ids(keys: Iterable[NodeKey], kind: str) -> list[int]:
     return sorted(pk for k, pk in keys if k == kind)
 
@@ -205,61 +198,149 @@ def _in_force(filters: NetworkFilters) -> Q:
     return q
 
 
-def _association_links(rows: Iterable[Association]) -> list[Link]:
-    return [
-        Link(
-            "association",
-            row.pk,
-            _end_key(row, "a"),
-            _end_key(row, "b"),
-            row.association_type,
-            in_custody=row.association_type in CUSTODY_TYPES,
-        )
-        for row in rows
-    ]
+_END_FIELDS = [f"{end}_{kind}_id" for end in "ab" for kind in ("nominal", "associate", "group")]
+_KINDS = (str(NodeKind.NOMINAL), str(NodeKind.ASSOCIATE), str(NodeKind.GROUP))
 
 
-def _membership_links(rows: Iterable[Membership]) -> list[Link]:
+def _association_values(rows: QuerySet[Association]) -> list[Link]:
+    """Links from association rows read as plain values (no model instances: a network can be large)."""
     links = []
-    for row in rows:
-        person: NodeKey = (
-            (str(NodeKind.NOMINAL), int(row.nominal_id))
-            if row.nominal_id is not None
-            else (str(NodeKind.ASSOCIATE), int(row.associate_id or 0))
-        )
-        links.append(Link("membership", row.pk, person, (str(NodeKind.GROUP), row.group_id), MEMBER))
+    for pk, an, aa, ag, bn, ba, bg, kind in rows.values_list("pk", *_END_FIELDS, "association_type"):
+        a = next((k, int(i)) for k, i in zip(_KINDS, (an, aa, ag), strict=True) if i is not None)
+        b = next((k, int(i)) for k, i in zip(_KINDS, (bn, ba, bg), strict=True) if i is not None)
+        links.append(Link("association", pk, a, b, kind, in_custody=kind in CUSTODY_TYPES))
     return links
+
+
+def _membership_values(rows: QuerySet[Membership]) -> list[Link]:
+    links = []
+    for pk, nominal_id, associate_id, group_id in rows.values_list(
+        "pk", "nominal_id", "associate_id", "group_id"
+    ):
+        person: NodeKey = (
+            (str(NodeKind.NOMINAL), int(nominal_id))
+            if nominal_id is not None
+            else (str(NodeKind.ASSOCIATE), int(associate_id or 0))
+        )
+        links.append(Link("membership", pk, person, (str(NodeKind.GROUP), int(group_id)), MEMBER))
+    return links
+
+
+class ScopedLinks:
+    """The links one actor may see under the filters, as the two scoped tables ("association",
+    "membership"), for searches that ask about a few nodes many times (the ego network's hops, the path
+    finder's levels). The scope is built and compiled to SQL once by the façade (`access.visible`) and
+    every question is that same SQL with one more condition on the ends, in one query per table and
+    level, the ids passed as one array (PostgreSQL) or one JSON list (SQLite): exactly the rows the
+    façade allows, without rebuilding a large filter per query."""
+
+    def __init__(self, actor: Actor, filters: NetworkFilters | None = None) -> None:
+        filters = filters or NetworkFilters()
+        wants = filters.types
+        self.associations: tuple[str, tuple[Any, ...]] | None = None
+        self.memberships: tuple[str, tuple[Any, ...]] | None = None
+        if not wants or wants - {MEMBER}:
+            rows = access.visible(actor, "association", Association.objects.all()).filter(_in_force(filters))
+            if wants - {MEMBER}:
+                rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
+            query = rows.order_by().values_list("pk", *_END_FIELDS, "association_type").query
+            self.associations = query.sql_with_params()
+        if not wants or MEMBER in wants:
+            members = access.visible(actor, "membership", Membership.objects.all()).filter(_in_force(filters))
+            query = members.order_by().values_list("pk", "nominal_id", "associate_id", "group_id").query
+            self.memberships = query.sql_with_params()
+        self.postgres = connection.vendor == "postgresql"
+
+    def _any(self, column: str, ids: list[int], params: list[Any]) -> str:
+        params.append(ids if self.postgres else json.dumps(ids))
+        if self.postgres:
+            return f"visible.{column} = ANY(%s::bigint[])"
+        return f"visible.{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a column name of ours)
+
+    def _ends(self, columns: dict[str, str], keys: list[NodeKey], params: list[Any]) -> str:
+        """SQL: one of the `columns` (by node kind) holds one of `keys`."""
+        terms = [
+            self._any(column, ids, params) for kind, column in columns.items() if (ids := _ids(keys, kind))
+        ]
+        return "(" + " OR ".join(terms) + ")" if terms else "(1 = 0)"
+
+    def _read(
+        self, scoped: tuple[str, tuple[Any, ...]], where: str, params: list[Any]
+    ) -> list[tuple[Any, ...]]:
+        sql, scope_params = scoped
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM ({sql}) visible WHERE {where}", [*scope_params, *params])  # noqa: S608
+            return list(cursor.fetchall())
+
+    def _links(
+        self, association_where: Callable[[list[Any]], str], member_where: Callable[[list[Any]], str]
+    ) -> list[Link]:
+        links: list[Link] = []
+        if self.associations is not None:
+            params: list[Any] = []
+            where = association_where(params)
+            for pk, an, aa, ag, bn, ba, bg, kind in self._read(self.associations, where, params):
+                a = next((k, int(i)) for k, i in zip(_KINDS, (an, aa, ag), strict=True) if i is not None)
+                b = next((k, int(i)) for k, i in zip(_KINDS, (bn, ba, bg), strict=True) if i is not None)
+                links.append(Link("association", int(pk), a, b, kind, in_custody=kind in CUSTODY_TYPES))
+        if self.memberships is not None:
+            params = []
+            where = member_where(params)
+            for pk, nominal_id, associate_id, group_id in self._read(self.memberships, where, params):
+                person: NodeKey = (
+                    (str(NodeKind.NOMINAL), int(nominal_id))
+                    if nominal_id is not None
+                    else (str(NodeKind.ASSOCIATE), int(associate_id))
+                )
+                links.append(
+                    Link("membership", int(pk), person, (str(NodeKind.GROUP), int(group_id)), MEMBER)
+                )
+        return sorted(set(links), key=lambda link: (link.record, link.record_id))
+
+    def every(self) -> list[Link]:
+        """Every visible link (for whole-graph figures)."""
+        return self._links(lambda _p: "(1 = 1)", lambda _p: "(1 = 1)")
+
+    def touching(self, keys: Iterable[NodeKey]) -> list[Link]:
+        """Every visible link with an end in `keys`."""
+        keys = list(keys)
+        return self._links(
+            lambda p: f"({self._ends(_A, keys, p)} OR {self._ends(_B, keys, p)})",
+            lambda p: f"({self._ends(_PERSON, keys, p)} OR {self._ends(_GROUP, keys, p)})",
+        )
+
+    def among(self, keys: Iterable[NodeKey], others: Iterable[NodeKey]) -> list[Link]:
+        """Every visible link with one end in `keys` and the other in `others`."""
+        keys, others = list(keys), list(others)
+        return self._links(
+            lambda p: (
+                f"(({self._ends(_A, keys, p)} AND {self._ends(_B, others, p)})"
+                f" OR ({self._ends(_B, keys, p)} AND {self._ends(_A, others, p)}))"
+            ),
+            lambda p: (
+                f"(({self._ends(_PERSON, keys, p)} AND {self._ends(_GROUP, others, p)})"
+                f" OR ({self._ends(_PERSON, others, p)} AND {self._ends(_GROUP, keys, p)}))"
+            ),
+        )
+
+
+_A = {kind: f"a_{kind}_id" for kind in _KINDS}
+_B = {kind: f"b_{kind}_id" for kind in _KINDS}
+_PERSON = {str(NodeKind.NOMINAL): "nominal_id", str(NodeKind.ASSOCIATE): "associate_id"}
+_GROUP = {str(NodeKind.GROUP): "group_id"}
 
 
 def links_touching(*, actor: Actor, keys: Iterable[NodeKey], filters: NetworkFilters) -> list[Link]:
     """Every visible link (association or membership) with an end in `keys`, as the filters allow."""
-    keys = list(keys)
-    links: list[Link] = []
-    wants = filters.types
-    if not wants or wants - {MEMBER}:
-        rows = access.visible(actor, "association", Association.objects.filter(_touching(keys)))
-        rows = rows.filter(_in_force(filters))
-        if wants - {MEMBER}:
-            rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
-        links += _association_links(rows.only(*_END_FIELDS, "association_type"))
-    if not wants or MEMBER in wants:
-        person = Q(nominal__in=_ids(keys, NodeKind.NOMINAL)) | Q(associate__in=_ids(keys, NodeKind.ASSOCIATE))
-        member_rows = access.visible(
-            actor, "membership", Membership.objects.filter(person | Q(group__in=_ids(keys, NodeKind.GROUP)))
-        ).filter(_in_force(filters))
-        links += _membership_links(member_rows.only("nominal_id", "associate_id", "group_id"))
-    return sorted(set(links), key=lambda link: (link.record, link.record_id))
-
-
-_END_FIELDS = [f"{end}_{kind}_id" for end in "ab" for kind in ("nominal", "associate", "group")]
+    return ScopedLinks(actor, filters).touching(keys)
 
 
 def ego_network(
     *, actor: Actor, centre: NodeKey, hops: int = 1, filters: NetworkFilters | None = None
 ) -> Graph:
     """The network the actor may see around `centre`, out to `hops` links (1 to 3), breadth first: every
-    hop asks the scoped tables only about the nodes reached so far."""
-    filters = filters or NetworkFilters()
+    hop asks the scoped tables (one query each) only about the nodes reached so far."""
+    scoped = ScopedLinks(actor, filters)
     hops = max(1, min(MAX_HOPS, hops))
     seen: set[NodeKey] = {centre}
     frontier: set[NodeKey] = {centre}
@@ -268,33 +349,74 @@ def ego_network(
         if not frontier:
             break
         reached: set[NodeKey] = set()
-        for link in links_touching(actor=actor, keys=frontier, filters=filters):
+        for link in scoped.touching(frontier):
             collected[(link.record, link.record_id)] = link
             reached |= {link.a, link.b}
         frontier = reached - seen
         seen |= reached
-    # Links between nodes of the last ring are part of the picture too (the analyst sees who else knows whom).
+    # Links between nodes of the last ring are part of the picture too (the analyst sees who else knows
+    # whom): only those joining the last ring to the nodes already reached are read.
     if frontier:
-        for link in links_touching(actor=actor, keys=frontier, filters=filters):
-            if link.a in seen and link.b in seen:
-                collected[(link.record, link.record_id)] = link
+        for link in scoped.among(frontier, seen):
+            collected[(link.record, link.record_id)] = link
     return Graph(sorted(collected.values(), key=lambda k: (k.record, k.record_id)), nodes=[centre])
+
+
+MAX_ROUTE_LINKS = 12  # the path finder looks for routes of up to this many links
+
+
+@dataclass(frozen=True)
+class Routes:
+    paths: list[list[NodeKey]]  # up to k shortest loopless routes, shortest first
+    graph: Graph  # the visible links the search read (every link of every route is in it)
+
+
+def routes_between(
+    *, actor: Actor, source: NodeKey, target: NodeKey, k: int = 3, filters: NetworkFilters | None = None
+) -> Routes:
+    """Up to `k` shortest routes between two nodes through what the actor may see, searched outward from
+    both ends at once (breadth first, one level of the smaller side per query of the scoped tables)
+    instead of reading the whole visible graph.
+
+    After `rs` levels from the source and `rt` from the target, every visible link of every route of at
+    most rs + rt links has been read (a route's i-th link has its near end within rs - 1 of the source or
+    its far end within rt - 1 of the target), so the k shortest routes of the links read, kept to that
+    length, are the k shortest of the visible graph. The search widens until it has k of them, a side
+    runs out (its whole connected part has been read: the routes found are all there are) or the routes
+    would pass MAX_ROUTE_LINKS."""
+    scoped = ScopedLinks(actor, filters)
+    if source == target:
+        return Routes([], Graph(nodes=[source]))
+    reached = ({source: 0}, {target: 0})
+    frontiers: tuple[set[NodeKey], set[NodeKey]] = ({source}, {target})
+    levels = [0, 0]
+    collected: dict[tuple[str, int], Link] = {}
+    while True:
+        met = any(key in reached[1] for key in reached[0])
+        exhausted = not frontiers[0] or not frontiers[1]
+        if met or exhausted or sum(levels) >= MAX_ROUTE_LINKS:
+            graph = Graph(sorted(collected.values(), key=lambda x: (x.record, x.record_id)), [source, target])
+            found = graph.k_shortest_paths(source, target, k)
+            if not exhausted:
+                found = [p for p in found if len(p) - 1 <= sum(levels)]
+            if exhausted or len(found) >= k or sum(levels) >= MAX_ROUTE_LINKS:
+                return Routes(found, graph)
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        level = levels[side] + 1
+        nearer: set[NodeKey] = set()
+        for link in scoped.touching(frontiers[side]):
+            collected[(link.record, link.record_id)] = link
+            for end in (link.a, link.b):
+                if end not in reached[side]:
+                    reached[side][end] = level
+                    nearer.add(end)
+        levels[side] = level
+        frontiers = (nearer, frontiers[1]) if side == 0 else (frontiers[0], nearer)
 
 
 def network_graph(*, actor: Actor, filters: NetworkFilters | None = None) -> Graph:
     """Every link the actor may see, for whole-graph figures (brokers, key players, parts)."""
-    filters = filters or NetworkFilters()
-    wants = filters.types
-    links: list[Link] = []
-    if not wants or wants - {MEMBER}:
-        rows = access.visible(actor, "association", Association.objects.filter(_in_force(filters)))
-        if wants - {MEMBER}:
-            rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
-        links += _association_links(rows.only(*_END_FIELDS, "association_type"))
-    if not wants or MEMBER in wants:
-        members = access.visible(actor, "membership", Membership.objects.filter(_in_force(filters)))
-        links += _membership_links(members.only("nominal_id", "associate_id", "group_id"))
-    return Graph(sorted(links, key=lambda k: (k.record, k.record_id)))
+    return Graph(ScopedLinks(actor, filters).every())
 
 
 def group_network(
@@ -463,12 +585,9 @@ def chart_view(*, actor: Actor, chart: LinkChart) -> ChartView:
 
 def _links_among_count(keys: set[NodeKey]) -> int:
     """How many links of any access join two items of a chart (only compared with the visible count)."""
-    rows = Association.objects.filter(_touching(keys)).only(*_END_FIELDS)
-    count = sum(1 for row in rows if _end_key(row, "a") in keys and _end_key(row, "b") in keys)
-    members = Membership.objects.filter(group__in=_ids(keys, NodeKind.GROUP)).only(
-        "nominal_id", "associate_id", "group_id"
-    )
-    return count + sum(1 for link in _membership_links(members) if link.a in keys)
+    links = _association_values(Association.objects.filter(_touching(keys)))
+    links += _membership_values(Membership.objects.filter(group__in=_ids(keys, NodeKind.GROUP)))
+    return sum(1 for link in links if link.a in keys and link.b in keys)
 
 
 @dataclass(frozen=True)

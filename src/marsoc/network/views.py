@@ -121,7 +121,12 @@ def _rows(actor: Any, graph: Graph, centre: NodeKey) -> dict[str, Any]:
         }
         for link in graph.links
     ]
-    return {"node_rows": node_rows, "link_rows": link_rows, "components": metrics.components}
+    return {
+        "node_rows": node_rows,
+        "link_rows": link_rows,
+        "components": metrics.components,
+        "betweenness_sources": metrics.betweenness_sources,
+    }
 
 
 def _type_choices(request: HttpRequest) -> list[dict[str, Any]]:
@@ -302,8 +307,8 @@ def path_finder(request: HttpRequest) -> HttpResponse:
             errors["to"] = "To: choose a different person or group from the first"
     paths: list[list[dict[str, Any]]] = []
     if asked and not errors:
-        graph = selectors.network_graph(actor=actor)
-        found = graph.k_shortest_paths(ends["from"], ends["to"], k)
+        routes = selectors.routes_between(actor=actor, source=ends["from"], target=ends["to"], k=k)
+        graph, found = routes.graph, routes.paths
         services.network_path_consult(
             actor=actor, source=ends["from"], target=ends["to"], paths=found, surface="path finder"
         )
@@ -333,6 +338,7 @@ def path_finder(request: HttpRequest) -> HttpResponse:
             "notices": notices,
             "paths": paths,
             "asked": asked and not errors,
+            "max_links": selectors.MAX_ROUTE_LINKS,
         },
     )
 

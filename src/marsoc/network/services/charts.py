@@ -2,8 +2,10 @@
 listing and exporting them. Every item put on a chart must be one the actor may see (a hidden one is
 refused exactly like a missing one)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +14,7 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
 
 from ..graph import Graph, NodeKey, key_label
 from ..models import ChartItem, ChartShare, LinkChart
@@ -57,7 +59,7 @@ def chart_create(
     elif len(unique) > MAX_ITEMS:
         errors["chosen"] = f"A chart holds up to {MAX_ITEMS} people and groups (you chose {len(unique)})"
     elif _unseen(actor, unique):
-        errors["chosen"] = "A person or group you chose is not one you may see"
+        errors["chosen"] = refused_in_context("A person or group you chose is not one you may see")
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
@@ -87,11 +89,17 @@ def chart_create(
 def chart_add(*, actor: User, chart: LinkChart, key: NodeKey) -> LinkChart:
     locked = _require_author(actor, chart)
     if _unseen(actor, [key]):
-        raise ValidationFailed({"reference": "No person or group you may see has that reference"})
+        raise ValidationFailed(
+            {"reference": refused_in_context("No person or group you may see has that reference")}
+        )
     if locked.items.filter(kind=key[0], object_id=key[1]).exists():
-        raise ValidationFailed({"reference": "That person or group is already on the chart"})
+        raise ValidationFailed(
+            {"reference": refused_in_context("That person or group is already on the chart")}
+        )
     if locked.items.count() >= MAX_ITEMS:
-        raise ValidationFailed({"reference": f"A chart holds up to {MAX_ITEMS} people and groups"})
+        raise ValidationFailed(
+            {"reference": refused_in_context(f"A chart holds up to {MAX_ITEMS} people and groups")}
+        )
     now = timezone.now()
     ChartItem.objects.create(chart=locked, kind=key[0], object_id=key[1], added_by=actor, added_at=now)
     return _changed(actor, locked, {"added": key_label(key)}, nominal_ids([key]), now)
@@ -102,7 +110,7 @@ def chart_remove(*, actor: User, chart: LinkChart, key: NodeKey) -> LinkChart:
     locked = _require_author(actor, chart)
     removed, _ = locked.items.filter(kind=key[0], object_id=key[1]).delete()
     if not removed:
-        raise ValidationFailed({"item": "That person or group is not on the chart"})
+        raise ValidationFailed({"item": refused_in_context("That person or group is not on the chart")})
     return _changed(actor, locked, {"removed": key_label(key)}, nominal_ids([key]), timezone.now())
 
 
@@ -137,20 +145,28 @@ def chart_share(*, actor: User, chart: LinkChart, username: str) -> ChartShare:
     wanted = username.strip()
     colleague = User.objects.filter(username=wanted, is_active=True).first() if wanted else None
     if colleague is None or not access.may(colleague, "link_chart.receive"):
-        raise ValidationFailed({"username": "Enter the username of a colleague who works with networks"})
+        raise ValidationFailed(
+            {"username": refused_in_context("Enter the username of a colleague who works with networks")}
+        )
     if colleague.pk == actor.pk:
-        raise ValidationFailed({"username": "The chart is yours already: enter a colleague's username"})
+        raise ValidationFailed(
+            {"username": refused_in_context("The chart is yours already: enter a colleague's username")}
+        )
     if not access.may(colleague, "network.classify", locked.classification):
         raise ValidationFailed(
             {
-                "username": f"{colleague.display_label} is not cleared to read a chart marked {locked.classification}"
+                "username": refused_in_context(
+                    f"{colleague.display_label} is not cleared to read a chart marked {locked.classification}"
+                )
             }
         )
     share, created = ChartShare.objects.get_or_create(
         chart=locked, user=colleague, defaults={"shared_by": actor, "shared_at": timezone.now()}
     )
     if not created:
-        raise ValidationFailed({"username": f"The chart is already shared with {colleague.display_label}"})
+        raise ValidationFailed(
+            {"username": refused_in_context(f"The chart is already shared with {colleague.display_label}")}
+        )
     audit_record(
         actor=actor,
         action=AuditAction.CHART_SHARE,
@@ -161,7 +177,58 @@ def chart_share(*, actor: User, chart: LinkChart, username: str) -> ChartShare:
     return share
 
 
-def chart_consult(*, actor: User, chart: LinkChart, graph: Graph, withheld: bool) -> None:
+@transaction.atomic
+def chart_rename(*, actor: User, chart: LinkChart, name: str) -> LinkChart:
+    locked = _require_author(actor, chart)
+    if problem := _text_problem(name, "chart's name", required=True, limit=120):
+        raise ValidationFailed({"name": problem})
+    locked.name = name.strip()
+    locked.save(update_fields=["name"])
+    return _changed(actor, locked, {"name": locked.name}, [], timezone.now())
+
+
+@dataclass(frozen=True)
+class ChartChange:
+    """Several changes to a chart at once (the API's), made all together or not at all."""
+
+    name: str | None = None
+    layout: str | None = None
+    add: Sequence[NodeKey] = ()
+    remove: Sequence[NodeKey] = ()
+    share_with: Sequence[str] = ()
+
+
+def _step(field: str, index: int | None, step: Callable[[], object]) -> None:
+    """Run one change; a refusal is reported under the field (and position) of the request."""
+    try:
+        step()
+    except ValidationFailed as exc:
+        where = field if index is None else f"{field}.{index}"
+        raise ValidationFailed({where: [m for ms in exc.errors.values() for m in ms]}) from exc
+
+
+@transaction.atomic
+def chart_update(*, actor: User, chart: LinkChart, change: ChartChange) -> LinkChart:
+    """Rename, lay out, add and remove items and share, in one transaction: the first refusal undoes the
+    lot (each change already made, and its audit record, is rolled back). Only the author changes it."""
+    locked = _require_author(actor, chart)
+    if change.name is not None:
+        _step("name", None, partial(chart_rename, actor=actor, chart=locked, name=change.name))
+    if change.layout is not None:
+        _step("layout", None, partial(chart_layout, actor=actor, chart=locked, layout=change.layout))
+    for i, key in enumerate(change.add):
+        _step("add", i, partial(chart_add, actor=actor, chart=locked, key=key))
+    for i, key in enumerate(change.remove):
+        _step("remove", i, partial(chart_remove, actor=actor, chart=locked, key=key))
+    for i, username in enumerate(change.share_with):
+        _step("share_with", i, partial(chart_share, actor=actor, chart=locked, username=username))
+    locked.refresh_from_db()
+    return locked
+
+
+def chart_consult(
+    *, actor: User, chart: LinkChart, graph: Graph, withheld: bool, surface: str = "page"
+) -> None:
     """Opening a chart: what the viewer was shown (the people on it as subjects), and whether something
     was withheld from them (recorded; they were told only that)."""
     audit_record(
@@ -169,10 +236,17 @@ def chart_consult(*, actor: User, chart: LinkChart, graph: Graph, withheld: bool
         action=AuditAction.CHART_VIEW,
         object_id=chart.pk,
         justification="Link chart",
-        details={"nodes": len(graph.nodes), "links": len(graph.links), "withheld": withheld},
+        details={
+            "nodes": len(graph.nodes),
+            "links": len(graph.links),
+            "withheld": withheld,
+            "surface": surface,
+        },
         subject_ids=nominal_ids(graph.nodes),
     )
 
 
-def chart_list_consult(*, actor: User, chart_ids: Iterable[int]) -> None:
-    audit_record(actor=actor, action=AuditAction.CHART_LIST, details={"shown": sorted(chart_ids)})
+def chart_list_consult(*, actor: User, chart_ids: Iterable[int], surface: str = "page") -> None:
+    audit_record(
+        actor=actor, action=AuditAction.CHART_LIST, details={"shown": sorted(chart_ids), "surface": surface}
+    )
