@@ -2,6 +2,7 @@
 when every node is a source, close to it otherwise, and said so on the page), and the path finder's search
 from both ends (routes of up to MAX_ROUTE_LINKS links, the k shortest the links it read can prove)."""
 
+import itertools
 import random
 
 import pytest
@@ -55,7 +56,7 @@ def chain(db):
     owner = make_user("chain.owner", [Role.HUB_MANAGER], hub_code="national", agency_code="hmpps-marsoc")
     people = [make_nominal(owner, hub_code="london", family=f"Chain{i}") for i in range(15)]
     london, mps = Hub.objects.get(code="london"), Agency.objects.get(code="mps")
-    for a, b in zip(people, people[1:], strict=False):
+    for a, b in itertools.pairwise(people):
         Association.objects.create(
             a_nominal=a, b_nominal=b, association_type="criminal_associate", source_kind="officer",
             owner_hub=london, originating_agency=mps, recorded_at=timezone.now(),
