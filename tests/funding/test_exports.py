@@ -66,3 +66,51 @@ def test_the_quarters_spreadsheet_matches_the_grant_page(db):
     assert sorted(exports.values_list("details__surface", flat=True)) == ["quarters CSV", "quarters XLSX"]
     assert signed_in(people["officer"]).get(f"/funding/grants/{grant.pk}/quarters.csv").status_code == 404
     assert client.get(f"/funding/grants/{grant.pk}/quarters.pdf").status_code == 404
+
+
+def test_the_decisions_spreadsheet_is_part1_only_and_audited(db):
+    from marsoc.core.vocabulary import Role
+    from marsoc.funding.models import DecisionRecord
+
+    from ..conftest import make_user
+
+    people = funding_people()
+    make_user("decision.maker", [Role.DECISION_MAKER], hub_code=None, agency_code="hmpps-marsoc")
+    secret = "Synthetic exempt detail (never exported)"
+    services.decision_draft(
+        actor=people["manager"],
+        data=services.DecisionInput(
+            reference="PCD 4001", title="Exported (synthetic)", executive_summary="S", recommendation="R",
+            part1_body="P", decision_maker_title="Deputy Mayor", decide_by=date.today(),
+            part2=services.Part2Input(body=secret, exemption="s43", rationale="Commercial (synthetic)"),
+        ),
+    )  # fmt: skip
+    services.decision_draft(
+        actor=people["finance"],
+        data=services.DecisionInput(
+            reference="PCD 4002", title="Another (synthetic)", executive_summary="S", recommendation="R",
+            part1_body="P", decision_maker_title="Deputy Mayor",
+        ),
+    )  # fmt: skip
+    client = signed_in(people["board"])
+    response = client.get("/funding/decisions/export.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert secret not in body and "Commercial" not in body
+    rows = {r["Reference"]: r for r in csv.DictReader(io.StringIO(body))}
+    assert (
+        set(rows)
+        == set(DecisionRecord.objects.values_list("reference", flat=True))
+        == {"PCD 4001", "PCD 4002"}
+    )
+    assert (rows["PCD 4001"]["Part 2"], rows["PCD 4002"]["Part 2"]) == ("Yes (not published)", "No")
+    assert rows["PCD 4001"]["Time sensitivity"].startswith("Decision needed today")
+    assert (
+        rows["PCD 4002"]["Status"] == "Draft"
+        and rows["PCD 4002"]["Publication of Part 1"] == "Not yet released"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/funding/decisions/export.xlsx").content))
+    sheet = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert sheet[0][0] == "Reference" and sorted(r[0] for r in sheet[1:]) == ["PCD 4001", "PCD 4002"]
+    events = AuditEvent.objects.filter(action="decision.list.export", actor=people["board"])
+    assert [e.details["surface"] for e in events.order_by("pk")] == ["decisions CSV", "decisions XLSX"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("governance/dpias/<int:pk>/", views.dpia_detail, name="dpia"),
     path("governance/equality/new/", views.assessment_new, {"kind": "equality"}, name="equality_new"),
     path("decisions/", views.decisions, name="decisions"),
+    path("decisions/export.<str:fmt>", views.decisions_export, name="decisions_export"),
     path("decisions/new/", views.decision_new, name="decision_new"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("decisions/<int:pk>/form.pdf", views.decision_pdf, name="decision_pdf"),

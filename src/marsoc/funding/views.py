@@ -295,6 +295,16 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def decisions_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The decisions the caller reads, Part 1 facts only, as CSV or XLSX (audited as a disclosure)."""
+    actor = _actor(request)
+    if fmt not in ("csv", "xlsx") or not access.may(actor, "decision.view"):
+        raise Http404("No such page")
+    rows = list(decision_list(actor=actor).prefetch_related("grants"))
+    return send_export(services.decisions_export(actor=actor, decisions=rows, fmt=fmt))
+
+
+@login_required
 def decision_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "decision.draft"):

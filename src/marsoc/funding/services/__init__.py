@@ -24,7 +24,7 @@ from .decisions import (
     decision_publish,
     decision_view_record,
 )
-from .exports import grant_quarters_export
+from .exports import decisions_export, grant_quarters_export
 from .governance import (
     DpiaInput,
     DpiaMoveInput,
@@ -76,6 +76,7 @@ __all__ = [
     "decision_form_record",
     "decision_publish",
     "decision_view_record",
+    "decisions_export",
     "dpia_move",
     "dpia_record",
     "eia_record_version",

@@ -1,6 +1,8 @@
-"""A grant's quarters as a spreadsheet (CSV or XLSX): each quarter to the end of the grant with its claim
-(state, eligible, actual, variance and why, claimed, invoice, payment) or the forecast, and the grant left
-after it. Amounts in pounds to the penny; no post holder is named. Audited as a disclosure."""
+"""Spreadsheets (CSV or XLSX), each audited as a disclosure:
+- a grant's quarters: each quarter to the end of the grant with its claim (state, eligible, actual,
+  variance and why, claimed, invoice, payment) or the forecast, and the grant left after it. Amounts in
+  pounds to the penny; no post holder is named;
+- the decision records the caller may read, Part 1 facts only (never Part 2, only whether there is one)."""
 
 from decimal import Decimal
 
@@ -11,7 +13,8 @@ from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile, csv_text, xlsx_bytes
 
-from ..models import Claim, Grant
+from ..deadlines import decision_deadline
+from ..models import Claim, DecisionPart2, DecisionRecord, Grant
 from ..selectors import ForecastRow, grant_summary
 
 QUARTER_COLUMNS = [
@@ -55,6 +58,52 @@ def grant_quarters_export(*, actor: User, grant: Grant, fmt: str) -> ExportFile:
         details={"rows": len(rows)},
     )
     name = f"{grant.reference.replace(' ', '-')}-quarters-{timezone.now():%Y%m%d}"
+    return _file("Quarters", QUARTER_COLUMNS, rows, name, fmt)
+
+
+def _file(title: str, columns: list[str], rows: list[list[object]], name: str, fmt: str) -> ExportFile:
     if fmt == "xlsx":
-        return ExportFile(xlsx_bytes("Quarters", QUARTER_COLUMNS, rows), XLSX_TYPE, f"{name}.xlsx")
-    return ExportFile(csv_text(QUARTER_COLUMNS, rows).encode("utf-8"), CSV_TYPE, f"{name}.csv")
+        return ExportFile(xlsx_bytes(title, columns, rows), XLSX_TYPE, f"{name}.xlsx")
+    return ExportFile(csv_text(columns, rows).encode("utf-8"), CSV_TYPE, f"{name}.csv")
+
+
+DECISION_COLUMNS = [
+    "Reference", "Title", "Status", "Decision maker", "Drafted on", "Decision needed by", "Time sensitivity",
+    "Approved on", "Publication of Part 1", "Part 2", "Grant accepted",
+]  # fmt: skip
+
+
+def _publication(d: DecisionRecord) -> str:
+    if d.published_at is None:
+        return "Not yet released"
+    if d.deferred_until is not None:
+        return f"Deferred until {d.deferred_until.isoformat()}"
+    return "Published"
+
+
+def decisions_export(*, actor: User, decisions: list[DecisionRecord], fmt: str) -> ExportFile:
+    """The list of decisions as the caller reads it (the view took it from the scoped selector)."""
+    today = timezone.localdate()
+    with_part2 = set(
+        DecisionPart2.objects.filter(decision__in=[d.pk for d in decisions]).values_list(
+            "decision_id", flat=True
+        )
+    )
+    rows: list[list[object]] = []
+    for d in decisions:
+        deadline = decision_deadline(d, today)
+        rows.append([
+            d.reference, d.title, d.get_state_display(), d.decision_maker_title, timezone.localdate(d.drafted_at),
+            d.decide_by or "", deadline.label if deadline else "", d.approved_on or "", _publication(d),
+            "Yes (not published)" if d.pk in with_part2 else "No",
+            ", ".join(g.reference for g in d.grants.all()),
+        ])  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=AuditAction.DECISION_LIST_EXPORT,
+        object_type="decision",
+        surface=f"decisions {fmt.upper()}",
+        recipients=[actor.display_label],
+        details={"rows": len(rows)},
+    )
+    return _file("Decisions", DECISION_COLUMNS, rows, f"decision-records-{timezone.now():%Y%m%d}", fmt)
