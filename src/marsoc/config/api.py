@@ -7,6 +7,7 @@ from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
 from marsoc.core.api_errors import document_error_responses, register_error_handlers
 from marsoc.core.api_fields import document_parameter_text
+from marsoc.core.processing import api_path_switched_off
 from marsoc.funding.api import router as funding_router
 from marsoc.intelligence.api import router as intelligence_router
 from marsoc.network.api import router as network_router
@@ -20,7 +21,17 @@ from .api_links import LINKS, document_links
 class MarsocAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         document = document_error_responses(super().get_openapi_schema(**kwargs))
-        return document_links(document_parameter_text(document), LINKS)
+        # High-risk processing switched off is not offered: its operations leave the document.
+        paths = document.get("paths", {})
+        gone: set[str] = set()
+        for path in [p for p in paths if api_path_switched_off(p)]:
+            gone |= {
+                str(op.get("operationId", "")).removeprefix("marsoc_")
+                for op in paths.pop(path).values()
+                if isinstance(op, dict)
+            }
+        links = [link for link in LINKS if link[0] not in gone and link[2] not in gone]
+        return document_links(document_parameter_text(document), links)
 
 
 api = MarsocAPI(

@@ -1,13 +1,15 @@
 """Middleware of the service: headers Django's SecurityMiddleware does not set, control characters,
-JSON errors under /api/, and hidden records answered as missing ones."""
+JSON errors under /api/, hidden records answered as missing ones, and high-risk processing switched off."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 from .errors import NotFoundOrForbidden
+from .processing import route_switched_off
 
 # Self-hosted assets only; the one inline script GOV.UK needs (adding the js-enabled class) is
 # replaced by a static file, so no 'unsafe-inline' is needed for scripts.
@@ -132,3 +134,28 @@ class HiddenAsMissingMiddleware:
         if isinstance(exception, NotFoundOrForbidden):
             return response_for_exception(request, Http404("Not found"))
         return None
+
+
+class ProcessingSwitchMiddleware:
+    """High-risk processing the deployment does not run (core/processing.py): its pages, exports and
+    endpoints answer as an address that does not exist, before any view runs. Keyed by the URL namespace
+    of its pages and the paths of its endpoints, so no view of it needs a check of its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        off = route_switched_off(
+            namespace=match.namespace if match else "",
+            url_name=(match.url_name or "") if match else "",
+            path=request.path_info,
+        )
+        if off is None:
+            return None
+        return response_for_exception(request, Http404("Not found"))

@@ -12,16 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
+from marsoc.core.processing import HIGH_RISK_PROCESSING
+
 from .models import Dpia
 from .vocabulary import DpiaStatus
 
 # The processing the product does that is likely to result in a high risk to people's rights (ICO list:
-# matching or combining datasets, profiling, sharing criminal offence data between agencies).
-HIGH_RISK_PROCESSING: dict[str, str] = {
-    "linkage": "Identity resolution (matching people across agencies' records)",
-    "intelligence": "Sharing graded intelligence and summaries with partner agencies",
-    "network": "Network analysis (associations and organised crime groups)",
-}
+# matching or combining datasets, profiling, sharing criminal offence data between agencies), and what
+# switching one off turns off: marsoc.core.processing.
 COMPLETE = (DpiaStatus.COMPLETED, DpiaStatus.REVIEWED)
 
 
@@ -30,12 +28,13 @@ def dpia_gate_problems() -> list[str]:
     references: dict[str, str] = getattr(settings, "MARSOC_DPIA_REFERENCES", {})
     problems = []
     for code in getattr(settings, "MARSOC_HIGH_RISK_PROCESSING", ()):
-        what = HIGH_RISK_PROCESSING.get(code)
-        if what is None:
+        processing = HIGH_RISK_PROCESSING.get(code)
+        if processing is None:
             problems.append(
                 f"{code!r} is not high-risk processing the service knows: use one of {sorted(HIGH_RISK_PROCESSING)}"
             )
             continue
+        what = processing.label
         reference = references.get(code, "").strip()
         dpia = Dpia.objects.filter(reference=reference).first() if reference else None
         if not reference:

@@ -1,4 +1,5 @@
 from marsoc.core import worker
+from marsoc.core.processing import switched_on
 
 
 class LinkageConfig(worker.WorkerAppConfig):
@@ -12,6 +13,8 @@ def recover_imports() -> str:
     """Imports a stopped worker left half done are queued again (or failed) before work starts."""
     from .services import imports_recover
 
+    if not switched_on("linkage"):  # switched off: its work waits, untouched, until it is on again
+        return ""
     return worker.interrupted("Imports", imports_recover(), lambda i: f"{i.pk} ({i.filename})")
 
 
@@ -19,4 +22,6 @@ def recover_runs() -> str:
     """Linkage runs a stopped worker left half done are queued again (or failed)."""
     from .services import runs_recover
 
+    if not switched_on("linkage"):
+        return ""
     return worker.interrupted("Linkage runs", runs_recover())

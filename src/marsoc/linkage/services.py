@@ -26,6 +26,7 @@ from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
 from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.jobs import fail_stale_task, file_lock, task_waiting
+from marsoc.core.processing import off_message, switched_on
 from marsoc.core.vocabulary import Classification
 
 from . import engine
@@ -503,7 +504,10 @@ def feed_import_request(**kwargs: Any) -> FeedImport:
 @task()
 def feed_import_task(import_id: int) -> str:
     """Validate and commit one staged import on the worker. If the worker stops during it, the next
-    worker to start (or the import's page) finds it and queues it again: see imports_recover."""
+    worker to start (or the import's page) finds it and queues it again: see imports_recover. With
+    identity resolution switched off it does nothing (the import waits, staged; core/processing.py)."""
+    if not switched_on("linkage"):
+        return off_message("linkage")
     return feed_import_process(import_id).status
 
 
@@ -772,7 +776,10 @@ def run_request(*, actor: User) -> LinkageRun:
 def linkage_run_task(run_id: int | None = None) -> str:
     """Run a queued linkage run (run_request) on the worker; returns its status. If the worker stops
     during it, the next worker to start (or the linkage page) queues it again: runs_recover. Without
-    a run id (a task queued by an earlier version), a run is recorded when it finishes."""
+    a run id (a task queued by an earlier version), a run is recorded when it finishes. With identity
+    resolution switched off it does nothing (core/processing.py)."""
+    if not switched_on("linkage"):
+        return off_message("linkage")
     if run_id is None:
         return str(linkage_run(actor=None).status)
     return str(run_process(run_id).status)

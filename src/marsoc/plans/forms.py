@@ -7,6 +7,7 @@ from django import forms
 
 from marsoc.accounts.models import Agency, AgencyType, Hub, User
 from marsoc.core.forms import GovukDateField, with_blank
+from marsoc.core.processing import switched_on
 from marsoc.nominals.vocabulary import Phase
 
 from .claims import DECISIONS, ClaimDecision
@@ -64,6 +65,8 @@ class ActionForm(forms.Form):
         ]
         objective_choices = [("", "None")] + [(str(o.pk), o.text[:80]) for o in objectives]
         self.fields["objective"].choices = objective_choices  # type: ignore[attr-defined]
+        if not switched_on("network"):  # groups are network analysis's (core/processing.py)
+            del self.fields["target_group"]
 
 
 class ActionUpdateForm(forms.Form):

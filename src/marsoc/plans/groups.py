@@ -5,6 +5,7 @@ the effect an outcome claims on it."""
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.processing import switched_on
 from marsoc.network.models import OrganisedCrimeGroup
 from marsoc.network.selectors import parse_reference
 from marsoc.network.vocabulary import NodeKind
@@ -18,6 +19,11 @@ def target_group(actor: Actor, reference: str, errors: dict[str, str]) -> Organi
     """The group a reference names, if the actor may see it; else the problem goes in `errors`."""
     text = reference.strip()
     if not text:
+        return None
+    if not switched_on("network"):  # no group is offered while network analysis is off
+        errors["target_group"] = (
+            "Organised crime groups are not recorded here: network analysis is switched off"
+        )
         return None
     key = parse_reference(text)
     if key is None or key[0] != NodeKind.GROUP:

@@ -6,12 +6,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from marsoc.core import access
+from marsoc.core.processing import processing_on
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_verified():
-        return {"nav_items": [], "sees_intelligence": False}
+        return {"nav_items": [], "sees_intelligence": False, "processing_on": processing_on()}
     items = [("Home", reverse("web:home"))]
     if access.may(user, "cohort.view"):
         items.append(("Cohort", reverse("nominals:list")))
@@ -55,6 +56,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         # Lets pages of lower layers (a person's profile) offer the intelligence link without importing it.
         "sees_intelligence": access.may(user, "intelligence.view"),
+        # High-risk processing switched on (core/processing.py), for links that ask no façade rule.
+        "processing_on": processing_on(),
         "nav_items": [
             {
                 "label": label,

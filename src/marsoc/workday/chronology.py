@@ -15,6 +15,7 @@ from marsoc.casework.selectors import case_note_entries
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.dates import long_date
+from marsoc.core.processing import switched_on
 from marsoc.intelligence.models import Disclosure
 from marsoc.intelligence.selectors import person_items, summary_list
 from marsoc.linkage.models import Merge
@@ -37,6 +38,13 @@ class Kind:
 
     ALL = (CUSTODY, MEMBERSHIP, ASSESSMENT, PLAN, ACTION, INTELLIGENCE, LINKAGE, NOTE)
     LABELS = dict(ALL)
+    # Kinds that come from high-risk processing, offered only while it is switched on (core/processing.py).
+    PROCESSING = {INTELLIGENCE[0]: "intelligence", LINKAGE[0]: "linkage"}
+
+
+def kinds_offered() -> tuple[tuple[str, str], ...]:
+    """The kinds the filter offers: every kind but those of high-risk processing switched off."""
+    return tuple(k for k in Kind.ALL if k[0] not in Kind.PROCESSING or switched_on(Kind.PROCESSING[k[0]]))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from django import forms
 
 from marsoc.core.forms import GovukDateField
 
-from .chronology import Kind
+from .chronology import Kind, kinds_offered
 
 
 class ChronologyFilterForm(forms.Form):
@@ -11,6 +11,10 @@ class ChronologyFilterForm(forms.Form):
     )
     date_from = GovukDateField(label="From", required=False, help_text="For example, 1 1 2026")
     date_to = GovukDateField(label="To", required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = kinds_offered()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

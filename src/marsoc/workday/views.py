@@ -11,7 +11,7 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
 from . import services
-from .chronology import Kind
+from .chronology import kinds_offered
 from .forms import ChronologyFilterForm
 from .selectors import chronology_for, queue_by_key, queue_items
 
@@ -51,7 +51,7 @@ def chronology(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResp
             "nominal": nominal,
             "form": form,
             "entries": entries,
-            "kinds": Kind.ALL,
+            "kinds": kinds_offered(),
             "query_string": request.GET.urlencode(),
         },
     )

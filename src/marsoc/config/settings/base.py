@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "marsoc.core.middleware.SecurityHeadersMiddleware",
     "marsoc.core.middleware.RejectControlCharactersMiddleware",
     "marsoc.core.middleware.HiddenAsMissingMiddleware",
+    "marsoc.core.middleware.ProcessingSwitchMiddleware",
     "marsoc.accounts.middleware.RequireSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -186,8 +187,9 @@ MARSOC_RELEASE_WINDOW_DAYS = 183  # "release within 6 months"
 MARSOC_DECISION_DUE_SOON_DAYS = 14
 # Demonstration helpers (printing second-factor codes) are refused unless this is set.
 MARSOC_DEMO = False
-# High-risk processing the service runs, and the DPIA each rests on (marsoc.funding.dpia_gate). Only
-# production closes the gate: there, each needs a completed DPIA in the governance register.
+# High-risk processing the service runs: one not listed is switched off everywhere, its pages, endpoints
+# and tasks not offered (marsoc.core.processing). And the DPIA each rests on (marsoc.funding.dpia_gate):
+# only production closes the gate, where each listed needs a completed DPIA in the governance register.
 MARSOC_HIGH_RISK_PROCESSING: tuple[str, ...] = ("linkage", "intelligence", "network")
 MARSOC_DPIA_REFERENCES: dict[str, str] = {}
 MARSOC_DPIA_GATE = False

@@ -48,7 +48,8 @@ EMAIL_BACKEND = os.environ.get("MARSOC_EMAIL_BACKEND", "django.core.mail.backend
 
 # High-risk processing runs only under a completed DPIA (marsoc.funding.dpia_gate, docs/deployment.md):
 # MARSOC_DPIA_REFERENCES="linkage=DPIA-1,intelligence=DPIA-2,network=DPIA-3"; /readyz stays 503 until
-# each processing switched on names a DPIA the governance register holds as completed.
+# each processing switched on names a DPIA the governance register holds as completed. One left out of
+# MARSOC_HIGH_RISK_PROCESSING is off: its pages, endpoints and tasks are not offered (marsoc.core.processing).
 MARSOC_DPIA_GATE = True
 MARSOC_HIGH_RISK_PROCESSING = tuple(
     p.strip()

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Q
 
+from ..processing import rule_switched_off
 from .facts import Facts
 
 
@@ -127,5 +128,9 @@ def registered_resources() -> dict[str, Resource]:
 
 
 def call_rule(facts: Facts, name: str, args: tuple[Any, ...], context: dict[str, Any]) -> Decision:
-    answer = get_rule(name).check(facts, *args, **context)
+    rule = get_rule(name)
+    off = rule_switched_off(name)
+    if off is not None:  # high-risk processing this deployment does not run (core/processing.py)
+        return Decision(False, f"{off.label} is switched off in this service")
+    answer = rule.check(facts, *args, **context)
     return answer if isinstance(answer, Decision) else Decision(bool(answer))

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from marsoc.accounts.models import Agency, Hub
 from marsoc.accounts.selectors import command_actor
 from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.processing import off_message, switched_on
 from marsoc.linkage import services
 from marsoc.linkage.models import FINISHED_STATUSES, FeedImport, ImportStatus
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not switched_on("linkage"):
+            raise CommandError(off_message("linkage"))
         actor = command_actor(options["as_user"])
         if options["resume"]:
             for recovered in services.imports_recover(requeue=False):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marsoc.accounts.selectors import command_actor
 from marsoc.core.errors import PermissionDenied, ValidationFailed
+from marsoc.core.processing import off_message, switched_on
 from marsoc.linkage import services
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not switched_on("linkage"):
+            raise CommandError(off_message("linkage"))
         actor = command_actor(options["as_user"])
         try:
             model = services.model_train(actor=actor) if options["train"] else None

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from marsoc.accounts.selectors import command_actor
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.processing import off_message, switched_on
 from marsoc.network import selectors, services
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--hub", default="", help="Only the people of this hub (its code)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not switched_on("network"):
+            raise CommandError(off_message("network"))
         actor = command_actor(options["as_user"])
         hub_id = None
         if options["hub"]:
