@@ -4,7 +4,7 @@ protected count can be worked out from one row or column of what is published.""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsoc.reporting.suppression import Grid, hub_grid, published, withhold
+from marsoc.reporting.suppression import Grid, a_cell, b_cell, cross_grid, hub_grid, published, withhold
 
 HUBS = ["a", "b", "c"]
 
@@ -91,3 +91,74 @@ def test_no_published_line_gives_a_protected_count_away(counts, own, with_total)
         if line.total not in unknown:
             rest = sum(values.get(c, 0) for c in unknown if c[0] != own)
             assert not 0 < rest < 5, (line, unknown)
+
+
+# ------------------------------------------------------------------ cross-tabulations (hubs × a × b)
+
+A, B = ["t1", "t2"], ["p1", "p2", "p3"]
+cross_counts = st.dictionaries(
+    st.tuples(st.sampled_from(HUBS), st.sampled_from([f"{a}|{b}" for a in A for b in B])),
+    st.integers(0, 9),
+    min_size=1,
+)
+
+
+def _check_lines(grid: Grid, values: dict, own: str | None) -> None:
+    """The three guarantees of test_no_published_line_gives_a_protected_count_away, for any grid."""
+    hidden = withhold(grid)
+    for cell, value in published(grid).items():
+        if value is not None and 0 < value < 5:
+            assert cell[0] == own, cell
+    for line in grid.lines:
+        unknown = [c for c in line.cells if c in hidden or c not in grid.shown]
+        if len(unknown) == 1:
+            value = values.get(unknown[0], 0)
+            assert not (0 < value < 5 and unknown[0][0] != own), (line, unknown)
+        if line.total not in unknown:
+            rest = sum(values.get(c, 0) for c in unknown if c[0] != own)
+            assert not 0 < rest < 5, (line, unknown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=cross_counts,
+    own=st.sampled_from([None, *HUBS]),
+    hub_a=st.booleans(),
+    hub_b=st.booleans(),
+)
+def test_no_line_of_a_cross_tabulation_gives_a_protected_count_away(counts, own, hub_a, hub_b):
+    grid = cross_grid(
+        counts,
+        rows=HUBS,
+        a_codes=A,
+        b_codes=B,
+        national="national",
+        total="total",
+        shown_rows=HUBS if own is None else [own],
+        exempt_rows=[] if own is None else [own],
+        hub_a=hub_a,
+        hub_b=hub_b,
+    )
+    # The grid's own sums are those of the counts (an independent check of its margins).
+    for h in HUBS:
+        assert grid.values[(h, "total")] == sum(n for (hub, _c), n in counts.items() if hub == h)
+        for a in A:
+            assert grid.values[(h, a_cell(a))] == sum(counts.get((h, f"{a}|{b}"), 0) for b in B)
+    assert grid.values[("national", b_cell("p2"))] == sum(
+        n for (_h, c), n in counts.items() if c.endswith("|p2")
+    )
+    _check_lines(grid, dict(grid.values), own)
+
+
+def test_a_cross_tabulation_withholds_a_margin_that_would_give_a_hidden_cell_away():
+    # Nationally t1|p1 is 3 (withheld); t1's margin 13 and t1|p2 10 would give it away, so t1|p2 is
+    # withheld too (the smallest other of the row).
+    counts = {("a", "t1|p1"): 3, ("a", "t1|p2"): 10, ("b", "t2|p3"): 20}
+    grid = cross_grid(
+        counts, rows=HUBS, a_codes=A, b_codes=B, national="national", total="total", shown_rows=HUBS
+    )
+    shown = published(grid)
+    assert shown[("national", "t1|p1")] is None
+    assert shown[("national", "t1|p2")] is None
+    assert shown[("national", a_cell("t1"))] == 13
+    assert shown[("national", "total")] == 33

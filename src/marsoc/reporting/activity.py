@@ -17,7 +17,9 @@ from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.models import Outcome
 from marsoc.plans.vocabulary import OutcomeStatus
 
+from .breakdowns import breakdown_counts
 from .measures import Count_, cohort_counts, counted, end_of_day, month_end, rows_of, state_at
+from .timings import timing_counts
 
 OUTCOME_VALIDATED = "outcome_validated"  # people with a validated outcome; category: the rating
 OUTCOME_CLAIM = "outcome_claim"  # people with an outcome claimed; category: where the claim stands
@@ -42,6 +44,8 @@ def month_counts(month: date, today: date) -> list[Count_]:
         *sharing_counts(start, end),
         *ethnicity_counts(end),
         *identifier_counts(end),
+        *timing_counts(start, end),
+        *breakdown_counts(start, end),
     ]
 
 

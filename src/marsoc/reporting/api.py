@@ -76,8 +76,12 @@ class BoardReportOut(Schema):
 @router.get("/reporting/board", response=BoardReportOut, summary="Delivery Board figures (aggregates)")
 def board_report_api(request: HttpRequest, params: Query[BoardPeriodParams]) -> dict[str, Any]:
     """Every measure of the Board dashboard for the period: cohort flow and stages, plans, disruption
-    outcomes and claims, overdue actions, reviews, sharing, access requests and identifiers, per hub
-    the caller is shown and nationally; and each chart's monthly series."""
+    outcomes and claims, overdue actions, reviews, sharing, access requests and identifiers; the median
+    days from referral to decision and to a plan's agreement, the agencies slowest to agree, the cohort
+    by tier and lifecycle phase, releases due with and without a plan, actions by agency and state,
+    claims by tactic and crime type, deconfliction hits, method versions, calibration agreement, key
+    identifiers, the linkage review backlog and quarantined feed rows; per hub the caller is shown and
+    nationally; and each chart's monthly series. A withheld count or median is null."""
     actor: User = request.auth  # type: ignore[attr-defined]
     if not access.may(actor, "reporting.view"):
         raise NotFoundOrForbidden("report")

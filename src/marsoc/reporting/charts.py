@@ -177,3 +177,33 @@ def _monthly(
 
 def _month(m: date) -> str:
     return f"{m:%b %y}"
+
+
+def category_stacked_chart(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    labels: list[str],
+    series: list[tuple[str, list[float | None]]],
+    x_label: str,
+) -> Chart:
+    """Horizontal stacked bars, one a category (a lifecycle phase, say), one colour a part (a tier). A
+    withheld part adds nothing and its bar is marked "some withheld", so a gap is not read as a zero."""
+    fig = Figure(figsize=(7.5, 0.45 * len(labels) + 1.2))
+    ax = fig.add_subplot()
+    y = list(range(len(labels)))[::-1]
+    left = [0.0] * len(labels)
+    for i, (name, values) in enumerate(series):
+        widths = [0.0 if v is None else v for v in values]
+        ax.barh(y, widths, left=left, color=COLOURS[i % len(COLOURS)], label=name, height=0.7)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    for j, yi in enumerate(y):
+        if any(values[j] is None for _name, values in series):
+            ax.text(left[j], yi, "  some withheld", va="center", fontsize=8, color="#505a5f")
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(x_label)
+    ax.set_xlim(0, (max(left, default=0) or 1) * 1.25)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    return Chart(key, title, description, _titled(_svg(fig), title, description))

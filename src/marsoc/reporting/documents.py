@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import matplotlib
@@ -76,6 +77,7 @@ def pack_pdf(board: Dashboard, *, built_on: date, commentary: PackCommentary | N
 
 HEADER = ["Table", "Period", "Period start", "Period end", "Hub", "Figure", "Value", "Withheld"]
 _PERCENT = re.compile(r"^(\d+)%$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")  # an index or a coefficient as shown ("0.82")
 
 
 def _records(board: Dashboard) -> Iterator[list[object]]:
@@ -90,6 +92,8 @@ def _records(board: Dashboard) -> Iterator[list[object]]:
                 shown: object = None if withheld else value
                 if isinstance(value, str) and (found := _PERCENT.match(value)):
                     shown = int(found.group(1)) / 100
+                elif isinstance(value, str) and _DECIMAL.match(value):
+                    shown = Decimal(value)
                 elif isinstance(value, str) and not withheld:
                     shown = value
                 yield [
@@ -123,6 +127,8 @@ def report_xlsx(board: Dashboard) -> bytes:
         value = record[6]
         if isinstance(value, float):
             sheet.cell(row=row, column=7).number_format = "0%"
+        elif isinstance(value, Decimal):
+            sheet.cell(row=row, column=7).number_format = "0.00"
         for i, v in enumerate(record):
             widths[i] = max(widths[i], 10 if isinstance(v, date) else len(str(v or "")))
     for i, width in enumerate(widths, start=1):

@@ -7,13 +7,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from marsoc.accounts.models import AgencyType
 from marsoc.assessment.equality import ETHNICITY as ETHNIC_GROUPS
-from marsoc.intelligence.vocabulary import RequestStatus
 from marsoc.nominals.vocabulary import MembershipState
-from marsoc.plans.vocabulary import OutcomeStatus, Rating
 
 from . import activity as a
+from .blocks import AGENCY_TYPES, CLAIMS, RATINGS, REQUESTS, ChartBlock, describe, fmt, trend_table
 from .charts import Chart, bar_chart, hub_grid_chart, line_chart, stacked_bar_chart
 from .measures import ACTIONS_OVERDUE, SIZE
 from .periods import Period
@@ -41,23 +39,9 @@ from .selectors import (
     total_trend,
 )
 
-RATINGS = {str(k): str(v) for k, v in Rating.choices}
-CLAIMS = {
-    OutcomeStatus.CLAIMED.value: "Awaiting validation",
-    OutcomeStatus.VALIDATED.value: "Validated",
-    OutcomeStatus.REJECTED.value: "Rejected",
-}
-AGENCY_TYPES = {str(k): str(v) for k, v in AgencyType.choices}
-REQUESTS = {str(k): str(v) for k, v in RequestStatus.choices}
 STAGES = {str(s): str(MembershipState(s).label) for s in STATES}
 REVIEWS = {a.REVIEW_IN_DATE: "Review in date", a.REVIEW_OVERDUE: "Review overdue"}
 PNC = {a.HAS_PNC: "With a PNC ID", a.NO_PNC: "Without a PNC ID"}
-
-
-@dataclass(frozen=True)
-class ChartBlock:
-    chart: Chart
-    table: Table
 
 
 @dataclass(frozen=True)
@@ -90,31 +74,16 @@ def _table(data: dict[str, Any]) -> Table:
     return Table(**{**data, "rows": [Row(**r) for r in data["rows"]]})
 
 
-def _trend_table(key: str, caption: str, trend: Trend, percent: bool = False, places: int = 0) -> Table:
-    return Table(
-        key,
-        caption,
-        [s.label for s in trend.series],
-        [
-            Row(f"{m:%B %Y}", False, [], extra=[_fmt(s.values[i], percent, places) for s in trend.series])
-            for i, m in enumerate(trend.months)
-        ],
-        row_header="Month",
-    )
-
-
-def _fmt(v: float | None, percent: bool = False, places: int = 0) -> str:
-    if v is None:
-        return "withheld"
-    return f"{v:.{places}f}%" if percent else f"{v:.{places}f}"
-
-
 def dashboard(*, viewer: Viewer, period: Period) -> Dashboard:
+    from .report_extra import extra_charts, extra_tables
+
     months = snapshot_months(until=period.months[-1])
     tables = period_tables(viewer=viewer, period=period)
     charts = trend_charts(viewer=viewer, months=months) if months else []
     charts.insert(3 if len(charts) >= 3 else len(charts), _plan_by_hub(viewer, period, tables[2]))
-    return Dashboard(period, tables, charts, months)
+    more = extra_tables(viewer=viewer, period=period)
+    charts += extra_charts(viewer=viewer, months=months, tables={t.key: t for t in more})
+    return Dashboard(period, [*tables, *more], charts, months)
 
 
 def period_tables(*, viewer: Viewer, period: Period) -> list[Table]:
@@ -196,7 +165,7 @@ def trend_charts(*, viewer: Viewer, months: list[date]) -> list[ChartBlock]:
     def add(kind: str, key: str, title: str, trend: Trend, y_label: str, **options: Any) -> None:
         percent = bool(options.get("percent"))
         places = int(options.pop("places", 0))
-        description = _describe(trend.series, months, percent, places)
+        description = describe(trend.series, months, percent, places)
         if kind == "line":
             chart = line_chart(
                 key=key, title=title, description=description, trend=trend, y_label=y_label, **options
@@ -205,7 +174,7 @@ def trend_charts(*, viewer: Viewer, months: list[date]) -> list[ChartBlock]:
             chart = stacked_bar_chart(
                 key=key, title=title, description=description, trend=trend, y_label=y_label
             )
-        out.append(ChartBlock(chart, _trend_table(f"{key}-table", title, trend, percent, places)))
+        out.append(ChartBlock(chart, trend_table(f"{key}-table", title, trend, percent, places)))
 
     def share(key: str, title: str, measure: str, part: str, categories: dict[str, str], y: str) -> None:
         """The share one category is of the whole, national (and a hub manager's own hub)."""
@@ -314,7 +283,7 @@ def trend_charts(*, viewer: Viewer, months: list[date]) -> list[ChartBlock]:
                 months=months,
                 values=grid,
             ),
-            _trend_table(
+            trend_table(
                 "hub-grid-table",
                 title,
                 Trend(
@@ -345,7 +314,7 @@ def _plan_by_hub(viewer: Viewer, period: Period, plans: Table) -> ChartBlock:
             key="plan-by-hub",
             title=f"Share of adopted people with a jointly agreed plan on {period.end:%-d %B %Y}, by hub",
             description="; ".join(
-                f"{label}: {_fmt(v, percent=True)}" for label, v in zip(labels, values, strict=True)
+                f"{label}: {fmt(v, percent=True)}" for label, v in zip(labels, values, strict=True)
             ),
             labels=labels,
             values=values,
@@ -353,26 +322,6 @@ def _plan_by_hub(viewer: Viewer, period: Period, plans: Table) -> ChartBlock:
         ),
         plans,
     )
-
-
-def _describe(series: list[Series], months: list[date], percent: bool = False, places: int = 0) -> str:
-    """What the lines do, in words: each series' first and last shown value and its highest month."""
-    parts = []
-    for s in series:
-        known = [(m, v) for m, v in zip(months, s.values, strict=True) if v is not None]
-        if not known:
-            parts.append(f"{s.label}: every month withheld")
-            continue
-        first, last = known[0], known[-1]
-        peak = max(known, key=lambda mv: mv[1])
-        parts.append(
-            f"{s.label}: {_fmt(first[1], percent, places)} in {first[0]:%B %Y}, "
-            f"{_fmt(last[1], percent, places)} in {last[0]:%B %Y}, "
-            f"highest {_fmt(peak[1], percent, places)} in {peak[0]:%B %Y}"
-        )
-    if not parts:
-        return "No figures to show."
-    return f"From {months[0]:%B %Y} to {months[-1]:%B %Y}. " + ". ".join(parts) + "."
 
 
 def _describe_grid(hubs: list[str], grid: list[list[int | None]], months: list[date]) -> str:

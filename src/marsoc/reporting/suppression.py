@@ -123,3 +123,67 @@ def published(grid: Grid) -> dict[Cell, int | None]:
     """The shown cells with the value a reader sees (None: withheld)."""
     hidden = withhold(grid)
     return {c: (None if c in hidden else grid.values.get(c, 0)) for c in grid.shown}
+
+
+def a_cell(a: str) -> str:
+    """The column of a cross-tabulation's margin for part `a` (a tier, say)."""
+    return f"a:{a}"
+
+
+def b_cell(b: str) -> str:
+    """The column of a cross-tabulation's margin for part `b` (a lifecycle phase, say)."""
+    return f"b:{b}"
+
+
+def cross_grid(
+    per_hub: Mapping[Cell, int],
+    *,
+    rows: Iterable[str],
+    a_codes: Iterable[str],
+    b_codes: Iterable[str],
+    national: str,
+    total: str,
+    shown_rows: Iterable[str],
+    exempt_rows: Iterable[str] = (),
+    hub_a: bool = False,
+    hub_b: bool = False,
+    forced: Iterable[Cell] = (),
+) -> Grid:
+    """One grid for a cross-tabulation of hubs × a × b (`per_hub` holds (hub, "a|b") counts): each hub's
+    a × b cells (never shown), each hub's and the national a and b margins and total, and the national
+    a × b cells. Shown: the national cells, and the shown hubs' a margins (`hub_a`) and b margins
+    (`hub_b`) with their totals. Every line that adds up is a line of the grid, so the hubs' tables and
+    the national cross-table are suppressed together and none gives away what another withheld."""
+    rows, a_codes, b_codes = list(rows), list(a_codes), list(b_codes)
+    values: dict[Cell, int] = {}
+    everywhere = [*rows, national]
+    for code in rows:
+        for a in a_codes:
+            for b in b_codes:
+                values[(code, f"{a}|{b}")] = per_hub.get((code, f"{a}|{b}"), 0)
+    for a in a_codes:
+        for b in b_codes:
+            values[(national, f"{a}|{b}")] = sum(values[(code, f"{a}|{b}")] for code in rows)
+    for code in everywhere:
+        for a in a_codes:
+            values[(code, a_cell(a))] = sum(values[(code, f"{a}|{b}")] for b in b_codes)
+        for b in b_codes:
+            values[(code, b_cell(b))] = sum(values[(code, f"{a}|{b}")] for a in a_codes)
+        values[(code, total)] = sum(values[(code, a_cell(a))] for a in a_codes)
+    lines = []
+    for code in everywhere:
+        lines.append(Line(tuple((code, a_cell(a)) for a in a_codes), (code, total)))
+        lines.append(Line(tuple((code, b_cell(b)) for b in b_codes), (code, total)))
+        lines += [Line(tuple((code, f"{a}|{b}") for b in b_codes), (code, a_cell(a))) for a in a_codes]
+        lines += [Line(tuple((code, f"{a}|{b}") for a in a_codes), (code, b_cell(b))) for b in b_codes]
+    columns = sorted({c for (_r, c) in values})
+    lines += [Line(tuple((code, column) for code in rows), (national, column)) for column in columns]
+    shown = {(national, c) for c in columns}
+    margins = ([a_cell(a) for a in a_codes] if hub_a else []) + (
+        [b_cell(b) for b in b_codes] if hub_b else []
+    )
+    if margins:
+        shown |= {(code, c) for code in shown_rows for c in [*margins, total]}
+    exempt_set = set(exempt_rows)
+    exempt = {cell for cell in values if cell[0] in exempt_set}
+    return Grid(values=values, lines=lines, shown=shown, exempt=exempt, forced=set(forced))
