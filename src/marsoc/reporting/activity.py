@@ -14,11 +14,20 @@ from marsoc.assessment.models import Assessment, ReviewInterval
 from marsoc.intelligence.models import AccessRequest, Disclosure, SummaryDisclosure
 from marsoc.nominals.models import Identifier, IdentifierTypes, Nominal
 from marsoc.nominals.vocabulary import MembershipState
-from marsoc.plans.models import Outcome
 from marsoc.plans.vocabulary import OutcomeStatus
 
 from .breakdowns import breakdown_counts
-from .measures import Count_, cohort_counts, counted, end_of_day, month_end, rows_of, state_at
+from .measures import (
+    OUTCOME_PATHS,
+    Count_,
+    cohort_counts,
+    counted,
+    end_of_day,
+    month_end,
+    outcomes_between,
+    rows_of,
+    state_at,
+)
 from .timings import timing_counts
 
 OUTCOME_VALIDATED = "outcome_validated"  # people with a validated outcome; category: the rating
@@ -50,14 +59,8 @@ def month_counts(month: date, today: date) -> list[Count_]:
 
 
 def outcome_counts(start: date, end: date) -> list[Count_]:
-    outcomes = Outcome.objects.filter(occurred_on__gte=start, occurred_on__lte=end).exclude(
-        status=OutcomeStatus.MERGED
-    )
-    hub, classification, person = (
-        "action__plan__nominal__owner_hub_id",
-        "action__plan__nominal__classification",
-        "action__plan__nominal_id",
-    )
+    outcomes = outcomes_between(start, end)
+    hub, classification, person = OUTCOME_PATHS
     return [
         *rows_of(
             outcomes.filter(status=OutcomeStatus.VALIDATED),

@@ -24,10 +24,18 @@ from marsoc.network.models import Membership
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody, phase_of
 from marsoc.nominals.models import CustodyEvent, Identifier, IdentifierTypes, Nominal
 from marsoc.nominals.vocabulary import MembershipState, Phase
-from marsoc.plans.models import Action, Outcome
-from marsoc.plans.vocabulary import OutcomeStatus
+from marsoc.plans.models import Action
 
-from .measures import PLAN_AGREED, PLAN_NOT_AGREED, Count_, end_of_day, rows_of, state_at
+from .measures import (
+    OUTCOME_PATHS,
+    PLAN_AGREED,
+    PLAN_NOT_AGREED,
+    Count_,
+    end_of_day,
+    outcomes_between,
+    rows_of,
+    state_at,
+)
 from .timings import histogram
 
 TIER_PHASE = "tier_phase"  # the cohort at the month's end; category: "tier|phase"
@@ -167,14 +175,8 @@ def claim_counts(start: date, end: date) -> list[Count_]:
     """People with a disruption outcome claimed in the month, by the action's tactic and where the claim
     stands; and by the crime type of the group the action targeted (else the person's groups), a claim
     about no group as such. A person counts once in each pair they are in."""
-    outcomes = Outcome.objects.filter(occurred_on__gte=start, occurred_on__lte=end).exclude(
-        status=OutcomeStatus.MERGED
-    )
-    hub, classification, person = (
-        "action__plan__nominal__owner_hub_id",
-        "action__plan__nominal__classification",
-        "action__plan__nominal_id",
-    )
+    outcomes = outcomes_between(start, end)
+    hub, classification, person = OUTCOME_PATHS
     tactics = list(
         rows_of(
             outcomes.annotate(pair=_pair("action__tactic__code", "status")),

@@ -21,8 +21,8 @@ from django.utils import timezone
 from marsoc.core.subjects import hidden_people
 from marsoc.nominals.models import MembershipChange, Nominal
 from marsoc.nominals.vocabulary import MembershipState
-from marsoc.plans.models import Action
-from marsoc.plans.vocabulary import OPEN_ACTION_STATUSES
+from marsoc.plans.models import Action, Outcome
+from marsoc.plans.vocabulary import OPEN_ACTION_STATUSES, OutcomeStatus
 
 # measure codes (stored) -> what they count
 FLOW_MEASURES = ("referred", "adopted", "exited")
@@ -160,3 +160,18 @@ def cohort_counts(month: date, today: date) -> list[Count_]:
         person="plan__nominal_id",
     )
     return counts
+
+
+# An outcome's person: (owner hub, classification, person id) paths.
+OUTCOME_PATHS = (
+    "action__plan__nominal__owner_hub_id",
+    "action__plan__nominal__classification",
+    "action__plan__nominal_id",
+)
+
+
+def outcomes_between(start: date, end: date) -> QuerySet[Outcome, Outcome]:
+    """Outcomes that occurred from `start` to `end`, merged claims left out (their survivor counts)."""
+    return Outcome.objects.filter(occurred_on__gte=start, occurred_on__lte=end).exclude(
+        status=OutcomeStatus.MERGED
+    )
