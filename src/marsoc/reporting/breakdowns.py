@@ -12,14 +12,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat
 
 from marsoc.assessment.models import Assessment, TierDecision
 from marsoc.core.actions import AuditAction
 from marsoc.core.models import AuditSubject
+from marsoc.core.subjects import matcher_of
 from marsoc.core.vocabulary import classification_rank
-from marsoc.linkage.models import CandidatePair, PairStatus, QuarantinedRow
+from marsoc.linkage.models import CandidatePair, PairStatus, QuarantinedRow, SourceRecord
+from marsoc.linkage.selectors import identifier_values, rows_carrying
 from marsoc.network.models import Membership
 from marsoc.nominals.lifecycle import CustodySequenceError, derive_custody, phase_of
 from marsoc.nominals.models import CustodyEvent, Identifier, IdentifierTypes, Nominal
@@ -31,10 +33,12 @@ from .measures import (
     PLAN_AGREED,
     PLAN_NOT_AGREED,
     Count_,
+    counted,
     end_of_day,
     outcomes_between,
     rows_of,
     state_at,
+    uncounted_people,
 )
 from .timings import histogram
 
@@ -121,7 +125,7 @@ def cohort_breakdowns(end: date) -> list[Count_]:
     """The cohort on `end` by tier and lifecycle phase, and the adopted people due for release within
     six months by whether their plan had been jointly agreed by then."""
     cohort = (
-        Nominal.objects.annotate(state_then=state_at(end))
+        counted(Nominal.objects.annotate(state_then=state_at(end)))
         .filter(state_then__in=IN_COHORT)
         .values_list(
             "pk",
@@ -188,7 +192,9 @@ def claim_counts(start: date, end: date) -> list[Count_]:
         )
     )
     rows = list(
-        outcomes.values_list(person, classification, hub, "status", "action__target_group__crime_types")
+        counted(outcomes, person).values_list(
+            person, classification, hub, "status", "action__target_group__crime_types"
+        )
     )
     groups: dict[int, set[str]] = defaultdict(set)
     for nominal_id, crimes in Membership.objects.filter(
@@ -212,7 +218,9 @@ def deconfliction_counts(start: date, end: date) -> list[Count_]:
     told: dict[int, set[str]] = defaultdict(set)
     for nominal_id, agency_type in subjects:
         told[nominal_id].add(agency_type or "other")
-    people = Nominal.objects.filter(pk__in=list(told)).values_list("pk", "classification", "owner_hub_id")
+    people = counted(Nominal.objects.filter(pk__in=list(told))).values_list(
+        "pk", "classification", "owner_hub_id"
+    )
     rows = [(pk, cls, hub, kind) for pk, cls, hub in people for kind in told[pk]]
     return histogram(rows, DECONFLICTION)
 
@@ -221,7 +229,7 @@ def method_counts(end: date) -> list[Count_]:
     """People assessed by `end`, by the scoring method version of their latest assessment: how far each
     version in force reaches the cohort."""
     latest = (
-        Assessment.objects.filter(submitted_at__lte=end_of_day(end))
+        counted(Assessment.objects.filter(submitted_at__lte=end_of_day(end)), "nominal_id")
         .order_by("nominal_id", "submitted_at", "id")
         .values_list("nominal_id", "method_id", "nominal__classification", "nominal__owner_hub_id")
     )
@@ -266,12 +274,15 @@ def backlog_counts(end: date) -> list[Count_]:
     """Pairs of partner records waiting for a person's review on `end` (scored by then, not yet decided
     by then), by how long they had waited. A pair is counted in the hub that owns its first record and
     at the higher classification of its two records (a reader must be cleared for both)."""
-    pending = (
-        CandidatePair.objects.filter(run__started_at__lte=end_of_day(end))
-        .filter(Q(status=PairStatus.PENDING) | Q(decided_at__gt=end_of_day(end)))
-        .values_list(
-            "pk", "left__owner_hub_id", "left__classification", "right__classification", "run__started_at"
-        )
+    pairs = CandidatePair.objects.filter(run__started_at__lte=end_of_day(end)).filter(
+        Q(status=PairStatus.PENDING) | Q(decided_at__gt=end_of_day(end))
+    )
+    people, keep = uncounted_people()
+    match = matcher_of("source_record")
+    records = SourceRecord.objects.filter(match(people) if match else Q(pk__in=[])).values("pk")
+    about = Q(left__in=records) | Q(right__in=records)
+    pending = (pairs.filter(about) if keep else pairs.exclude(about)).values_list(
+        "pk", "left__owner_hub_id", "left__classification", "right__classification", "run__started_at"
     )
     rows = []
     for pk, hub, left, right, since in pending:
@@ -282,17 +293,25 @@ def backlog_counts(end: date) -> list[Count_]:
 
 def quarantine_counts(start: date, end: date) -> list[Count_]:
     """Rows of partner feeds quarantined (failed validation, not imported) in imports received in the
-    month, in the hub the feed was imported for, by the sending agency's type."""
+    month, in the hub the feed was imported for, by the sending agency's type. A row carrying an
+    identifier of a person the figures do not count is left out (as the import's own report leaves it)."""
     after, before = end_of_day(start - timedelta(days=1)), end_of_day(end)
     rows = QuarantinedRow.objects.filter(
         kept=False, feed_import__created_at__gt=after, feed_import__created_at__lte=before
     )
-    return list(
-        rows_of(
-            rows,
+    people, keep = uncounted_people()
+    about = rows_carrying(rows, identifier_values(people))
+    rows = rows.filter(pk__in=about) if keep else rows.exclude(pk__in=about)
+    counts = rows.values(
+        "feed_import__owner_hub_id", "feed_import__classification", "feed_import__source_agency__agency_type"
+    ).annotate(n=Count("id"))
+    return [
+        Count_(
+            r["feed_import__owner_hub_id"],
             QUARANTINED,
-            "feed_import__owner_hub_id",
-            "feed_import__classification",
-            "feed_import__source_agency__agency_type",
+            r["feed_import__source_agency__agency_type"],
+            r["feed_import__classification"],
+            r["n"],
         )
-    )
+        for r in counts.order_by()
+    ]

@@ -83,6 +83,21 @@ def only(people: QuerySet[Any, Any]) -> Iterator[None]:
         _ONLY.reset(token)
 
 
+def recounting() -> QuerySet[Any, Any] | None:
+    """Inside `only`, the people given (a recount of their part); else None."""
+    return _ONLY.get()
+
+
+def uncounted_people() -> tuple[QuerySet[Any, Any], bool]:
+    """For counts that reach a person other than by a foreign key (partner records, by identifier):
+    (people, keep). Inside `only`, the people given, and only what is about them is counted (keep);
+    else the people the figures do not count, and what is about them is left out."""
+    given = _ONLY.get()
+    if given is not None:
+        return given, True
+    return Nominal.objects.exclude(pk__in=counted_people()).values("pk"), False
+
+
 def counted(qs: QuerySet[Any, Any], person: str = "id") -> QuerySet[Any, Any]:
     """`qs` less the rows about people the figures do not count (`person`: the path to the person)."""
     return qs.filter(**{f"{person}__in": counted_people()})

@@ -3,7 +3,8 @@ for its first joint agreement, and each acting agency for its own agreement.
 
 A median cannot be added up over hubs, months or clearances, so a snapshot holds each duration's
 histogram instead: one figure per hub, classification and number of whole days (the category), its value
-the people whose wait was that long. Medians are worked out when the figures are read, over the records
+the people whose wait was that long. Like every count, a person the figures do not count (under a
+restriction, measures.counted_people) is left out. Medians are worked out when the figures are read, over the records
 the viewer's clearance covers and the hubs they are shown (figures.py), exactly as a median of the
 people's own durations would be. Everything is counted in the month the decision or agreement was made."""
 
@@ -18,7 +19,7 @@ from marsoc.nominals.models import MembershipChange
 from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.models import Agreement, Plan
 
-from .measures import Count_, end_of_day
+from .measures import Count_, counted, end_of_day
 
 DECISION_DAYS = "decision_days"  # referrals decided in the month; category: days since the referral
 AGREEMENT_DAYS = "agreement_days"  # plans first agreed in the month; category: days since the plan began
@@ -45,7 +46,9 @@ def decision_counts(start: date, end: date) -> list[Count_]:
     from the latest referral before the decision to the decision; a person decided twice in a month
     counts once, by the last decision."""
     decisions = (
-        MembershipChange.objects.filter(effective_date__gte=start, effective_date__lte=end)
+        counted(
+            MembershipChange.objects.filter(effective_date__gte=start, effective_date__lte=end), "nominal_id"
+        )
         .filter(
             Q(to_state=MembershipState.ADOPTED)
             | Q(to_state=MembershipState.EXITED, from_state__in=[*UNDECIDED, ""])
@@ -80,7 +83,8 @@ def _month_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def agreement_counts(start: date, end: date) -> list[Count_]:
     """Plans first jointly agreed in the month: whole days from the plan's start to that agreement."""
     after, before = _month_bounds(start, end)
-    plans = Plan.objects.filter(first_agreed_at__gt=after, first_agreed_at__lte=before).values_list(
+    plans = counted(Plan.objects.filter(first_agreed_at__gt=after, first_agreed_at__lte=before), "nominal_id")
+    plans = plans.values_list(
         "nominal_id", "nominal__classification", "nominal__owner_hub_id", "created_at", "first_agreed_at"
     )
     rows = [
@@ -96,8 +100,11 @@ def agency_counts(start: date, end: date) -> list[Count_]:
     it, by the agency's type. A person whose plan an agency type agreed more than once in the month
     counts once, by the longest wait."""
     after, before = _month_bounds(start, end)
-    agreements = Agreement.objects.filter(
-        agreed_at__gt=after, agreed_at__lte=before, version__requested_at__isnull=False
+    agreements = counted(
+        Agreement.objects.filter(
+            agreed_at__gt=after, agreed_at__lte=before, version__requested_at__isnull=False
+        ),
+        "version__plan__nominal_id",
     ).values_list(
         "version__plan__nominal_id",
         "version__plan__nominal__classification",
