@@ -170,6 +170,12 @@ def _record(feed: FeedImport, key: str, classification: str = "OFFICIAL-SENSITIV
     )
 
 
+def _waiting(left: SourceRecord, right: SourceRecord, run: LinkageRun, **decided) -> CandidatePair:
+    return CandidatePair.objects.create(
+        left=left, right=right, match_probability=0.5, match_weight=0, explanation=[], run=run, **decided
+    )
+
+
 def test_data_quality_queues_belong_to_the_feeds_hub_or_only_to_the_national_figure(db):
     london, national = Hub.objects.get(code="london"), Hub.objects.get(code="national")
     feed, national_feed = _feed(london), _feed(national)
@@ -182,17 +188,8 @@ def test_data_quality_queues_belong_to_the_feeds_hub_or_only_to_the_national_fig
     records = [_record(feed, f"L{i}") for i in range(12)]
     secret = _record(feed, "S", classification="SECRET")
     for i in range(0, 10, 2):  # five pairs waiting in London
-        CandidatePair.objects.create(
-            left=records[i],
-            right=records[i + 1],
-            match_probability=0.5,
-            match_weight=0,
-            explanation=[],
-            run=run,
-        )
-    CandidatePair.objects.create(  # one about a SECRET record: only a SECRET-cleared reader counts it
-        left=records[10], right=secret, match_probability=0.5, match_weight=0, explanation=[], run=run
-    )
+        _waiting(records[i], records[i + 1], run)
+    _waiting(records[10], secret, run)  # about a SECRET record: only a SECRET-cleared reader counts it
     CandidatePair.objects.create(  # decided: not waiting
         left=records[0],
         right=records[11],
@@ -257,14 +254,7 @@ def test_a_restricted_persons_partner_rows_and_pairs_leave_the_figures(db):
     records = [_record(feed, f"R{i}") for i in range(12)]
     SourceRecord.objects.filter(pk=records[0].pk).update(pnc=pnc)
     for i in range(0, 12, 2):
-        CandidatePair.objects.create(
-            left=records[i],
-            right=records[i + 1],
-            match_probability=0.5,
-            match_weight=0,
-            explanation=[],
-            run=run,
-        )
+        _waiting(records[i], records[i + 1], run)
     month = timezone.localdate()
     snapshot_build(month=month)
     assert _figures(b.QUARANTINED)[(london.pk, "police")] == 7
