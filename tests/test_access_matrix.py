@@ -176,6 +176,19 @@ GLOBAL_SURFACES = [
     ("linked person", "get", "/linkage/people/{person}/", CASE - {"partner_probation"}),
     ("undo merge", "post", "/linkage/merges/{merge}/undo/", {"london_manager", "national_manager"}),
     ("start linkage run", "post", "/linkage/run/", {"national_analyst", "national_manager"}),
+    # The linkage API (issue 15); its writes: tests/linkage/test_api.py::test_linkage_api_writes_allow_and_deny.
+    (
+        "API feed mappings",
+        "api",
+        "/api/linkage/mappings",
+        {"london_manager", "london_officer", "national_manager"},
+    ),
+    ("API feed imports", "api", "/api/linkage/imports", CASE - {"partner_probation"}),
+    ("API feed import", "api", "/api/linkage/imports/{import}", CASE - {"partner_probation"}),
+    ("API import report", "api", "/api/linkage/imports/{import}/quarantine", CASE - {"partner_probation"}),
+    ("API review queue", "api", "/api/linkage/pairs", CASE - {"partner_probation"}),
+    ("API review pair", "api", "/api/linkage/pairs/{pair}", CASE - {"partner_probation"}),
+    ("API linkage runs", "api", "/api/linkage/runs", CASE - {"partner_probation"}),
 ]
 
 # Every route, so a new one cannot escape the table.

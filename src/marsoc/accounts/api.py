@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from marsoc.core.api_errors import ApiError
 
 from .api_auth import TokenAuth
+from .models import TokenScope
 from .services import api_token_rotate
 
 router = Router(tags=["tokens"])
@@ -30,7 +31,7 @@ class RotateOut(Schema):
 
 @router.post(
     "/tokens/rotate",
-    auth=[TokenAuth()],
+    auth=[TokenAuth(TokenScope.FEED)],  # any token, a feed account's included
     response={201: RotateOut, 401: ApiError},
     summary="Rotate the token you call with: a new one now, the old one ends after the grace period",
 )

@@ -8,17 +8,30 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import HttpBearer, SessionAuth
 
 from marsoc.core.api_errors import rate_limited_response
-from marsoc.core.errors import RateLimited
+from marsoc.core.errors import PermissionDenied, RateLimited
 
+from .models import TokenScope
 from .services import api_token_authenticate
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token. `scope` is what the operation needs: a token of another narrower scope (a partner
+    system's feed token on anything but the feed operations) is refused with 403 saying why."""
+
     openapi_scheme = "bearer"
+
+    def __init__(self, scope: str = TokenScope.ALL) -> None:
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(token)
         if user is not None:
+            held = user.api_token.scope  # type: ignore[attr-defined]  # set by api_token_authenticate
+            if held != TokenScope.ALL and held != self.scope:
+                raise PermissionDenied(
+                    "This token may only push and follow feed extracts (a partner system's feed token)"
+                )
             request.user = user
         return user
 

@@ -130,6 +130,13 @@ class RoleGrant(models.Model):
         return f"{self.user} – {self.get_role_display()}"
 
 
+class TokenScope(models.TextChoices):
+    """What a token may be used for, on top of what its holder may do."""
+
+    ALL = "all", "Everything its holder may do"
+    FEED = "feed", "Push and follow feed extracts only"
+
+
 class ApiToken(models.Model):
     """A bearer token for scripts and service accounts. Only its SHA-256 is stored."""
 
@@ -145,6 +152,12 @@ class ApiToken(models.Model):
         null=True,
         blank=True,
         help_text="Requests a minute this token may make (blank: the service's default)",
+    )
+    scope = models.CharField(
+        max_length=8,
+        choices=TokenScope.choices,
+        default=TokenScope.ALL,
+        help_text="A feed token may only push its agency's extracts and follow them",
     )
     # The current minute's count, kept on the row so every web worker counts against the same limit.
     window_start = models.DateTimeField(null=True, blank=True, editable=False)

@@ -18,7 +18,7 @@ from marsoc.core.audit import audit_record
 from marsoc.core.errors import RateLimited, ValidationFailed
 from marsoc.core.vocabulary import CASE_ROLES, Classification, Role
 
-from .models import Agency, ApiToken, Hub, RoleGrant, User
+from .models import Agency, ApiToken, Hub, RoleGrant, TokenScope, User
 
 TOKEN_PREFIX = "mh_"  # noqa: S105 - a visible prefix, not a secret
 
@@ -49,6 +49,8 @@ def roles_problem(roles: Iterable[str]) -> str | None:
     wanted = set(roles)
     if Role.SYSTEM_ADMIN in wanted and wanted & (set(CASE_ROLES) | {Role.INSPECTOR}):
         return "A system administrator cannot also hold a case or inspector role"
+    if Role.FEED_ACCOUNT in wanted and len(wanted) > 1:
+        return "A partner system's feed account holds no other role"
     return None
 
 
@@ -110,21 +112,78 @@ def user_create(
 
 
 def api_token_issue(
-    *, user: User, name: str, raw: str | None = None, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    raw: str | None = None,
+    expires_at: datetime | None = None,
+    scope: str = TokenScope.ALL,
+    rate_per_minute: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is never stored and cannot be shown again."""
+    """Create a token and return it with its secret, which is never stored and cannot be shown again.
+    A feed account's tokens are feed tokens whatever is asked: the account may do nothing else."""
     raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if user.role_grants.filter(role=Role.FEED_ACCOUNT).exists():
+        scope = TokenScope.FEED
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=raw[:10], key_hash=_token_hash(raw), expires_at=expires_at
+            user=user,
+            name=name,
+            prefix=raw[:10],
+            key_hash=_token_hash(raw),
+            expires_at=expires_at,
+            scope=scope,
+            rate_per_minute=rate_per_minute,
         )
         audit_record(
             actor=user,
             action=AuditAction.API_TOKEN_ISSUE,
             object_id=token.pk,
-            details={"name": name, "prefix": token.prefix},
+            details={"name": name, "prefix": token.prefix, "scope": scope},
         )
     return token, raw
+
+
+def feed_account_create(
+    *,
+    actor: User | None,
+    username: str,
+    agency: Agency,
+    hub: Hub,
+    name: str,
+    rate_per_minute: int | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[User, ApiToken, str]:
+    """A partner system's service account (issue 15): it belongs to the partner agency, pushes that
+    agency's extracts to one hub and follows them, and cannot sign in or reach anything else. Returns
+    the account, its first token and the token's secret (shown once)."""
+    errors: dict[str, str] = {}
+    if not agency.active:
+        errors["agency"] = f"{agency.name} is not an active agency"
+    if User.objects.filter(username=username).exists():
+        errors["username"] = f"There is already an account called {username}"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        user = user_create(
+            actor=actor,
+            username=username,
+            password=None,
+            agency=agency,
+            hub=hub,
+            roles=[Role.FEED_ACCOUNT],
+            first_name=name[:150],
+            job_title="Partner system feed",
+            is_service_account=True,
+        )
+        token, raw = api_token_issue(
+            user=user,
+            name=name,
+            scope=TokenScope.FEED,
+            rate_per_minute=rate_per_minute,
+            expires_at=expires_at,
+        )
+    return user, token, raw
 
 
 def api_token_admit(token: ApiToken, now: datetime) -> None:
@@ -158,6 +217,7 @@ def api_token_rotate(*, token: ApiToken, grace: timedelta) -> tuple[ApiToken, st
             prefix=raw[:10],
             key_hash=_token_hash(raw),
             rate_per_minute=old.rate_per_minute,
+            scope=old.scope,
             rotated_from=old,
         )
         audit_record(

@@ -10,6 +10,7 @@ from marsoc.core.api_fields import document_parameter_text
 from marsoc.core.processing import api_path_switched_off
 from marsoc.funding.api import router as funding_router
 from marsoc.intelligence.api import router as intelligence_router
+from marsoc.linkage.api import router as linkage_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
@@ -54,3 +55,4 @@ api.add_router("/", network_router)
 api.add_router("/", reporting_router)
 api.add_router("/", tokens_router)
 api.add_router("/", funding_router)
+api.add_router("/", linkage_router)

@@ -100,6 +100,15 @@ LINKS: list[Link] = [
     ("network_api_list_charts", 200, "network_api_update_chart", {"chart_id": FIRST_ITEM}),
     ("network_api_create_chart", 201, "network_api_get_chart", {"chart_id": CREATED}),
     ("network_api_create_chart", 201, "network_api_update_chart", {"chart_id": CREATED}),
+    # Identity resolution (issue 15): from a pushed or listed import to its progress and report, from the
+    # review queue to a pair and its decision.
+    ("linkage_api_push_import", 202, "linkage_api_get_import", {"import_id": CREATED}),
+    ("linkage_api_push_import", 202, "linkage_api_get_quarantine", {"import_id": CREATED}),
+    ("linkage_api_list_imports", 200, "linkage_api_get_import", {"import_id": FIRST_RESULT}),
+    ("linkage_api_list_imports", 200, "linkage_api_get_quarantine", {"import_id": FIRST_RESULT}),
+    ("linkage_api_list_imports", 200, "linkage_api_resubmit_import", {"import_id": FIRST_RESULT}),
+    ("linkage_api_list_pairs", 200, "linkage_api_get_pair", {"pair_id": FIRST_RESULT}),
+    ("linkage_api_list_pairs", 200, "linkage_api_decide_pair", {"pair_id": FIRST_RESULT}),
 ]
 
 

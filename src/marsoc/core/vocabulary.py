@@ -42,6 +42,7 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "System administrator"
     FINANCE_OFFICER = "finance_officer", "Finance officer"
     DECISION_MAKER = "decision_maker", "Decision maker"
+    FEED_ACCOUNT = "feed_account", "Partner system feed (service account)"
 
 
 # Roles whose holders work with personal data about nominals.

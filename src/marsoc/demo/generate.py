@@ -122,6 +122,16 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("board.member", "Helen", "Ashdown", (Role.BOARD_MEMBER,), None, "home-office-ie"),
     DemoUser("inspector", "Ian", "Corrigan", (Role.INSPECTOR,), None, "hmpps-marsoc"),
     DemoUser("sysadmin", "Sys", "Admin", (Role.SYSTEM_ADMIN,), None, "hmpps-marsoc"),
+    # A partner system's feed account (issue 15): pushes London Probation's extracts to the London hub only.
+    DemoUser(
+        "feed.probation",
+        "Probation",
+        "Feed",
+        (Role.FEED_ACCOUNT,),
+        "london",
+        "probation-london",
+        service=True,
+    ),
     DemoUser(
         "feed.london", "London", "Feed", (Role.HUB_OFFICER,), "london", "hmpps-prisons-london", service=True
     ),

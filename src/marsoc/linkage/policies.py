@@ -36,9 +36,14 @@ def source_record_reach(f: Facts) -> Q:
     return _hub_feeds(f)
 
 
-@access.resource("feed_import")
+@access.resource("feed_import", case_only=False)  # a feed account is no case user; the reach decides
 def feed_import_reach(f: Facts) -> Q:
-    """As for records: an import's quarantined rows hold its rows as sent, at the feed's classification."""
+    """As for records: an import's quarantined rows hold its rows as sent, at the feed's classification.
+    A partner system's feed account follows only what its agency sent to its hub."""
+    if f.feed_account:
+        if f.hub_id is None or f.agency_id is None:
+            return NOTHING
+        return Q(owner_hub_id=f.hub_id, source_agency_id=f.agency_id)
     return _hub_feeds(f)
 
 
@@ -59,7 +64,33 @@ def can_view_record(f: Facts, record: SourceRecord) -> bool:
 
 @access.rule("feed_import.view")
 def can_view_import(f: Facts, feed_import: FeedImport) -> bool:
+    if f.feed_account:
+        return _pushes(f, feed_import.owner_hub_id, feed_import.source_agency_id) and f.cleared_for(
+            feed_import.classification
+        )
     return _sees_hub_record(f, feed_import.owner_hub_id, feed_import.classification)
+
+
+def _pushes(f: Facts, hub_id: int, agency_id: int) -> bool:
+    return f.feed_account and f.hub_id == hub_id and f.of_agency(agency_id)
+
+
+@access.rule("feed_import.follow")
+def can_follow_feeds(f: Facts) -> bool:
+    """Reading imports through the API: linkage users, and a partner system's feed account (its own)."""
+    return can_use_linkage(f) or f.feed_account
+
+
+@access.rule("feed_import.send")
+def can_send_feeds(f: Facts) -> bool:
+    """Sending an extract through the API: whoever may import on the page, or a feed account."""
+    return can_import_any(f) or (f.feed_account and f.hub_id is not None and f.agency_id is not None)
+
+
+@access.rule("feed_import.push")
+def can_push_feed(f: Facts, hub_id: int, agency_id: int) -> bool:
+    """A partner system's feed account sends its own agency's extracts to its own hub only."""
+    return _pushes(f, hub_id, agency_id)
 
 
 @access.rule("feed_import.create_for_hub")

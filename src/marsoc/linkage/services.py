@@ -24,7 +24,13 @@ from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import Conflict, NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import (
+    Conflict,
+    NotFoundOrForbidden,
+    PermissionDenied,
+    ValidationFailed,
+    refused_in_context,
+)
 from marsoc.core.jobs import fail_stale_task, file_lock, task_waiting
 from marsoc.core.processing import off_message, switched_on
 from marsoc.core.vocabulary import Classification
@@ -98,7 +104,10 @@ def feed_stage(
     classification: str = Classification.OFFICIAL_SENSITIVE,
 ) -> FeedImport:
     """Keep a copy of the file and record the import as staged. Nothing is read yet."""
-    if actor is not None and not access.may(actor, "feed_import.create_for_hub", owner_hub.pk):
+    if actor is not None and not (
+        access.may(actor, "feed_import.create_for_hub", owner_hub.pk)
+        or access.may(actor, "feed_import.push", owner_hub.pk, source_agency.pk)
+    ):
         raise PermissionDenied("You may not import feeds for this hub")
     if actor is not None and not access.may(actor, "clearance.covers", classification):
         # The import is then out of the actor's own reach ("feed_import.view"): say so now.
@@ -760,7 +769,7 @@ def run_request(*, actor: User) -> LinkageRun:
         if pending is not None:
             raise ValidationFailed(
                 {
-                    "run": (
+                    "run": refused_in_context(
                         f"Linkage run {pending.pk} is already {pending.get_status_display().lower()} "
                         f"(asked for at {timezone.localtime(pending.started_at):%H:%M}); it covers every record"
                     )
@@ -1015,7 +1024,7 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
         if pair is None or not access.may(actor, "linkage.review", pair.left, pair.right):
             raise NotFoundOrForbidden()
         if pair.status not in (PairStatus.PENDING, PairStatus.UNSURE):
-            raise ValidationFailed({"decision": "This pair has already been decided"})
+            raise ValidationFailed({"decision": refused_in_context("This pair has already been decided")})
         left_person, right_person = pair.left.person_id, pair.right.person_id
         snapshot = _snapshot(pair, [p for p in (left_person, right_person) if p is not None])
         pair.status = decision

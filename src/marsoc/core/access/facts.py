@@ -92,6 +92,11 @@ class Facts:
         return Role.DECISION_MAKER in self.roles
 
     @property
+    def feed_account(self) -> bool:
+        """A partner system's service account: it pushes its agency's extracts to one hub, nothing else."""
+        return Role.FEED_ACCOUNT in self.roles
+
+    @property
     def agency_voice(self) -> bool:
         """May speak for their agency: agree a plan, claim an outcome, update its actions."""
         return bool(self.roles & AGENCY_VOICE_ROLES)
