@@ -125,6 +125,8 @@ GLOBAL_SURFACES = [
     ("refer page", "get", "/cohort/refer/", {"london_manager", "london_officer", "national_manager"}),
     ("audit log", "get", "/audit/", {"inspector"}),
     ("audit export", "get", "/audit/export.csv", {"inspector"}),
+    ("API audit log", "api", "/api/audit/events", {"inspector"}),
+    ("API audit export", "api", "/api/audit/export", {"inspector"}),
     ("administration", "get", "/admin/", {"system_admin"}),
     ("worker heartbeats", "get", "/admin/core/workerheartbeat/", {"system_admin"}),
     ("verify audit chain", "post", "/audit/verify/", {"inspector"}),

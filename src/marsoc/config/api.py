@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from marsoc.accounts.api import router as tokens_router
 from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth, docs_access
 from marsoc.assessment.api import router as assessment_router
+from marsoc.core.api import router as audit_router
 from marsoc.core.api_errors import document_error_responses, register_error_handlers
 from marsoc.core.api_fields import document_parameter_text
 from marsoc.core.processing import api_path_switched_off
@@ -56,3 +57,4 @@ api.add_router("/", reporting_router)
 api.add_router("/", tokens_router)
 api.add_router("/", funding_router)
 api.add_router("/", linkage_router)
+api.add_router("/", audit_router)
