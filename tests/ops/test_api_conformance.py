@@ -65,6 +65,10 @@ def test_the_api_conforms_to_its_openapi_document(live, tmp_path):
         "none",
         "--request-timeout",
         "30",
+        # Speed is measured by the benchmarks (bench/, docs/performance.md), not here: on the shared 2-core
+        # machine a first, uncached Board dashboard can pass Schemathesis's default of 10 s under load.
+        "--max-response-time",
+        "30",
         "--no-color",
         # Rotating the token ends the caller's own token (grace_hours may be 0): the run would go on
         # unauthenticated. tests/accounts/test_api_tokens.py covers it.

@@ -20,9 +20,24 @@ from marsoc.reporting.api import router as reporting_router
 from .api_links import LINKS, document_links
 
 
+def close_form_bodies(document: dict[str, Any]) -> dict[str, Any]:
+    """A multipart body (a feed upload) holds only the fields it names: a form field the document does
+    not name is never read, and one whose name cannot be stored is refused before any view runs, so the
+    document says so (additionalProperties: false) rather than leave clients to find out."""
+    for methods in document.get("paths", {}).values():
+        for operation in methods.values():
+            content = (
+                operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
+            )
+            form = content.get("multipart/form-data", {}).get("schema")
+            if isinstance(form, dict) and form.get("type") == "object":
+                form["additionalProperties"] = False
+    return document
+
+
 class MarsocAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        document = document_error_responses(super().get_openapi_schema(**kwargs))
+        document = close_form_bodies(document_error_responses(super().get_openapi_schema(**kwargs)))
         # High-risk processing switched off is not offered: its operations leave the document.
         paths = document.get("paths", {})
         gone: set[str] = set()

@@ -39,7 +39,7 @@ HIGH_RISK_PROCESSING: dict[str, Processing] = {
             "linkage",
             "Identity resolution (matching people across agencies' records)",
             namespaces=("linkage",),
-            api_paths=(),
+            api_paths=("/api/linkage",),
             rule_prefixes=("linkage.", "feed_import.", "source_record."),
         ),
         Processing(
