@@ -24,7 +24,7 @@ def logged(db):
 
 
 def test_inspector_filters_and_pages_the_log(logged, token_for):
-    officer, people = logged
+    _officer, people = logged
     inspector = make_user("inspector", [Role.INSPECTOR], hub_code=None, agency_code="hmpps-marsoc")
     token = token_for(inspector)
     about = _get(token, f"/api/audit/events?nominal_id={people[1].pk}").json()

@@ -16,7 +16,7 @@ from marsoc.assessment.models import PriorityStatus
 from marsoc.assessment.services import active_method, assessment_submit, method_spec, tier_decide
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import MembershipChange, Participation
-from marsoc.plans import services
+from marsoc.plans import meetings, orders, services
 from marsoc.plans.alerts import alerts_run, inbox
 from marsoc.plans.models import Action, Alert, Meeting
 from marsoc.plans.selectors import meeting_agenda
@@ -38,7 +38,7 @@ def scenario(db):
     )
     # A previous meeting 14 days ago: the agenda looks back to it.
     Meeting.objects.create(hub=london, held_on=today() - timedelta(days=14), title="Previous")
-    meeting = services.meeting_schedule(
+    meeting = meetings.meeting_schedule(
         actor=w.manager, hub_id=london.pk, held_on=today() + timedelta(days=7), title="London T&CG"
     )
 
@@ -66,14 +66,14 @@ def scenario(db):
     claim = services.outcome_claim(
         actor=w.manager, action=done, occurred_on=today(), rating="minor", justification="Cash seized at port"
     )
-    services.order_record(
+    orders.order_record(
         actor=w.manager,
         nominal=old,
         order_type="scpo",
         start_date=today() - timedelta(days=700),
         end_date=soon(30),
     )
-    services.order_record(
+    orders.order_record(
         actor=w.manager,
         nominal=old,
         order_type="fro",
@@ -363,7 +363,7 @@ def test_new_action_recorded_in_the_meeting_appears_in_the_minutes(scenario):
     text = _pdf_text(signed_in(w.manager).get(f"/plans/meetings/{meeting.pk}/minutes.pdf").content)
     assert f"{s['old'].reference}: Tax investigation by HM Revenue and Customs" in text
     # Another hub's meeting cannot be used to record an action on a London person.
-    york = services.meeting_schedule(
+    york = meetings.meeting_schedule(
         actor=s["yorkshire_mgr"], hub_id=hub("yorkshire-humber").pk, held_on=today(), title="York"
     )
     assert client.get(f"/cohort/{s['old'].pk}/plan/actions/add/?meeting={york.pk}").status_code == 404

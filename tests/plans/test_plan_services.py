@@ -8,7 +8,7 @@ from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.models import AuditEvent
 from marsoc.nominals.models import Participation
-from marsoc.plans import services
+from marsoc.plans import orders, services
 from marsoc.plans.models import Action, Agreement, Outcome, PlanVersion, Tactic
 from marsoc.plans.vocabulary import OutcomeStatus, PlanState
 
@@ -407,7 +407,7 @@ def test_outcome_in_the_future_or_without_rating_is_refused(w):
 
 
 def test_orders_and_breaches(w):
-    order = services.order_record(
+    order = orders.order_record(
         actor=w.manager,
         nominal=w.nominal,
         order_type="scpo",
@@ -416,16 +416,16 @@ def test_orders_and_breaches(w):
         conditions="No more than one mobile phone",
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.order_record(
+        orders.order_record(
             actor=w.manager, nominal=w.nominal, order_type="scpo", start_date=today(), end_date=today()
         )
     assert exc.value.errors["end_date"] == ["The end date must be after the start date"]
     with pytest.raises(ValidationFailed) as exc:
-        services.order_breach_report(
+        orders.order_breach_report(
             actor=w.manager, order=order, occurred_on=today() - timedelta(days=200), details="Second phone"
         )
     assert exc.value.errors["occurred_on"] == ["The breach must fall while the order was in force"]
-    breach = services.order_breach_report(
+    breach = orders.order_breach_report(
         actor=w.manager, order=order, occurred_on=today(), details="Second phone"
     )
     assert breach.order_id == order.pk

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from marsoc.core.vocabulary import Classification, Role
+from marsoc.plans import meetings as plan_meetings
 from marsoc.plans import services as plan_services
 
 from ..conftest import hub, make_nominal, make_user, signed_in, today
@@ -25,10 +26,10 @@ def secret_decision(db):
     secret = adopt(
         make_nominal(manager, family="Hiddenperson", classification=Classification.SECRET), manager
     )
-    meeting = plan_services.meeting_schedule(
+    meeting = plan_meetings.meeting_schedule(
         actor=manager, hub_id=hub("london").pk, held_on=today() + timedelta(days=7), title="London T&CG"
     )
-    plan_services.meeting_decision_add(
+    plan_meetings.meeting_decision_add(
         actor=manager, meeting=meeting, text="Refer to the asset-denial panel", nominal=secret
     )
     return {"manager": manager, "low": low, "secret": secret, "meeting": meeting}

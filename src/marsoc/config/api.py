@@ -15,6 +15,7 @@ from marsoc.linkage.api import router as linkage_router
 from marsoc.network.api import router as network_router
 from marsoc.nominals.api import router as nominals_router
 from marsoc.plans.api import router as plans_router
+from marsoc.plans.api_meetings import router as meetings_router
 from marsoc.reporting.api import router as reporting_router
 
 from .api_links import LINKS, document_links
@@ -66,6 +67,7 @@ register_error_handlers(api)
 api.add_router("/", nominals_router)
 api.add_router("/", assessment_router)
 api.add_router("/", plans_router)
+api.add_router("/", meetings_router)
 api.add_router("/", intelligence_router)
 api.add_router("/", network_router)
 api.add_router("/", reporting_router)

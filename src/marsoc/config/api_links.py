@@ -23,6 +23,8 @@ _ABOUT_A_NOMINAL = (
     "plans_api_add_action",
     "plans_api_request_agreement",
     "plans_api_agree",
+    "plans_api_meetings_list_orders",
+    "plans_api_meetings_record_order",
 )
 
 LINKS: list[Link] = [
@@ -109,6 +111,21 @@ LINKS: list[Link] = [
     ("linkage_api_list_imports", 200, "linkage_api_resubmit_import", {"import_id": FIRST_RESULT}),
     ("linkage_api_list_pairs", 200, "linkage_api_get_pair", {"pair_id": FIRST_RESULT}),
     ("linkage_api_list_pairs", 200, "linkage_api_decide_pair", {"pair_id": FIRST_RESULT}),
+    # Meetings and orders.
+    *[
+        ("plans_api_meetings_list_meetings", 200, target, {"meeting_id": FIRST_ITEM})
+        for target in (
+            "plans_api_meetings_get_meeting",
+            "plans_api_meetings_get_meeting_pack",
+            "plans_api_meetings_get_meeting_minutes",
+        )
+    ],
+    (
+        "plans_api_meetings_record_order",
+        201,
+        "plans_api_meetings_report_breach",
+        {"nominal_id": SAME_NOMINAL, "order_id": CREATED},
+    ),
 ]
 
 

@@ -292,6 +292,16 @@ def _feed_places(actor: User, source_agency: str, owner_hub: str) -> tuple[Agenc
     return agency, hub
 
 
+def _only_fields(request: HttpRequest, named: set[str]) -> None:
+    """The document names every field of the form (additionalProperties: false): one it does not name
+    would be silently ignored, so it is refused, naming it."""
+    unknown = sorted((set(request.POST) | set(request.FILES)) - named)
+    if unknown:
+        raise ValidationFailed(
+            {name[:60]: "This field is not part of the request: remove it" for name in unknown}
+        )
+
+
 def _stage(actor: User, upload: UploadedFile, **kwargs: Any) -> FeedImport:
     if not upload.size:
         raise ValidationFailed({"file": refused_in_context("The file is empty")})
@@ -334,6 +344,7 @@ def list_mappings(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def push_import(request: HttpRequest, file: File[UploadedFile], fields: Form[PushIn]) -> Any:
     actor = _actor(request)
+    _only_fields(request, {"file", *PushIn.model_fields})
     access.require(actor, "feed_import.send")
     agency, hub = _feed_places(actor, fields.source_agency, fields.owner_hub)
     feed_import = _stage(
@@ -413,6 +424,7 @@ def get_quarantine(request: HttpRequest, import_id: Id, params: Query[PageParams
 )
 def resubmit_import(request: HttpRequest, import_id: Id, file: File[UploadedFile]) -> Any:
     actor = _actor(request)
+    _only_fields(request, {"file"})
     original = access_import_by_id(actor, import_id)
     if not original.finished:
         raise Conflict("This import has not finished yet: wait for it, then send the corrected file")

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from marsoc.accounts.models import Agency, AgencyType, Hub, User
+from marsoc.accounts.models import Agency, AgencyType, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
@@ -39,12 +39,8 @@ from . import alerts, groups
 from .models import (
     Action,
     Agreement,
-    Attendance,
-    Decision,
     Meeting,
     Objective,
-    Order,
-    OrderBreach,
     Outcome,
     Plan,
     PlanVersion,
@@ -55,8 +51,6 @@ from .vocabulary import (
     ActionStatus,
     AlertKind,
     LifeArea,
-    MeetingStatus,
-    OrderType,
     OutcomeStatus,
     PlanState,
     Rating,
@@ -264,7 +258,7 @@ def _locked_plan(plan: Plan) -> Plan:
 CHANGED_UNDER_YOU = "Someone changed this plan while you were looking at it: reload it and try again"
 
 
-def _require_view(actor: Actor, nominal: Nominal) -> None:
+def require_view(actor: Actor, nominal: Nominal) -> None:
     if not access.may(actor, "plan.view", nominal):
         raise NotFoundOrForbidden(f"nominal {nominal.pk}")
 
@@ -274,7 +268,7 @@ def _require_edit(actor: Actor, nominal: Nominal) -> None:
     person); only a refusal asks whether the actor may see the plan at all, to hide it if not."""
     if access.may(actor, "plan.edit", nominal):
         return
-    _require_view(actor, nominal)
+    require_view(actor, nominal)
     raise PermissionDenied("Only the owner hub can change this plan")
 
 
@@ -464,7 +458,7 @@ def action_add(
 def action_update(*, actor: User, action: Action, status: str, notes: str = "") -> Action:
     """Progress by the acting agency or the owner hub; cancelling (owner hub only) opens a new version."""
     nominal = action.plan.nominal
-    _require_view(actor, nominal)
+    require_view(actor, nominal)
     editor = access.may(actor, "plan.edit", nominal)
     if not (editor or access.may(actor, "plan.act_for_agency", nominal, action.agency_id)):
         raise PermissionDenied("Only the acting agency or the owner hub can update this action")
@@ -539,7 +533,7 @@ def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
 
 def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str = "") -> Agreement:
     """The actor agrees the version for their agency, as its named representative."""
-    _require_view(actor, plan.nominal)
+    require_view(actor, plan.nominal)
     with transaction.atomic():
         plan = _locked_plan(plan)
         version = plan.current_version
@@ -612,7 +606,7 @@ def outcome_claim(
     group_effect: str = "",
 ) -> Outcome:
     nominal = action.plan.nominal
-    _require_view(actor, nominal)
+    require_view(actor, nominal)
     errors: dict[str, str] = {}
     if actor.agency_id != action.agency_id:
         errors["action"] = refused_in_context(
@@ -673,7 +667,7 @@ def outcome_decide(
     *, actor: User, outcome: Outcome, validate: bool, reason: str = "", meeting: Meeting | None = None
 ) -> Outcome:
     nominal = outcome.action.plan.nominal
-    _require_view(actor, nominal)
+    require_view(actor, nominal)
     if not access.may(actor, "outcome.validate", nominal):
         raise PermissionDenied("Only the owner hub validates outcomes")
     errors: dict[str, str] = {}
@@ -710,7 +704,7 @@ def outcome_merge(
 ) -> Outcome:
     """A duplicate claim (two agencies claiming one disruption) is folded into the claim that stands."""
     nominal = outcome.action.plan.nominal
-    _require_view(actor, nominal)
+    require_view(actor, nominal)
     if not access.may(actor, "outcome.validate", nominal):
         raise PermissionDenied("Only the owner hub merges claims")
     errors: dict[str, str] = {}
@@ -745,186 +739,6 @@ def outcome_merge(
             details={"into": target.pk if target else None},
         )
     return outcome
-
-
-# ---------------------------------------------------------------- orders
-
-
-def order_record(
-    *,
-    actor: User,
-    nominal: Nominal,
-    order_type: str,
-    start_date: date | None,
-    end_date: date | None,
-    conditions: str = "",
-) -> Order:
-    _require_view(actor, nominal)
-    if not access.may(actor, "plan.manage_orders", nominal):
-        raise PermissionDenied("Only the owner hub records orders")
-    errors: dict[str, str] = {}
-    if order_type not in OrderType.values:
-        errors["order_type"] = "Select the kind of order"
-    if start_date is None:
-        errors["start_date"] = "Enter the start date"
-    elif start_date > timezone.localdate():
-        errors["start_date"] = "Record an order once it is in force: the start date cannot be in the future"
-    if end_date is None:
-        errors["end_date"] = "Enter the end date"
-    elif start_date is not None and end_date <= start_date:
-        errors["end_date"] = "The end date must be after the start date"
-    if errors:
-        raise ValidationFailed(errors)
-    assert start_date is not None and end_date is not None
-    with transaction.atomic():
-        order = Order.objects.create(
-            nominal=nominal,
-            order_type=order_type,
-            start_date=start_date,
-            end_date=end_date,
-            conditions=conditions.strip(),
-            recorded_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.ORDER_RECORD,
-            object_id=order.pk,
-            nominal_id=nominal.pk,
-            details={"order_type": order_type},
-        )
-    return order
-
-
-def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, details: str) -> OrderBreach:
-    nominal = order.nominal
-    _require_view(actor, nominal)
-    # Any agency involved may report a breach it saw; it must be one that can see the person.
-    if not (
-        access.may(actor, "plan.manage_orders", nominal)
-        or access.may(actor, "plan.act_for_agency", nominal, actor.agency_id or 0)
-    ):
-        raise PermissionDenied("You cannot report breaches on this record")
-    errors: dict[str, str] = {}
-    if occurred_on is None:
-        errors["occurred_on"] = "Enter the date of the breach"
-    elif occurred_on > timezone.localdate():
-        errors["occurred_on"] = "The date of the breach cannot be in the future"
-    elif occurred_on < order.start_date or occurred_on > order.end_date:
-        errors["occurred_on"] = "The breach must fall while the order was in force"
-    if not details.strip():
-        errors["details"] = "Describe the breach"
-    if errors:
-        raise ValidationFailed(errors)
-    assert occurred_on is not None
-    with transaction.atomic():
-        breach = OrderBreach.objects.create(
-            order=order, occurred_on=occurred_on, details=details.strip(), reported_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.ORDER_BREACH,
-            object_id=order.pk,
-            nominal_id=nominal.pk,
-        )
-    return breach
-
-
-# ---------------------------------------------------------------- meetings
-
-
-def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, title: str) -> Meeting:
-    errors: dict[str, str] = {}
-    hub = Hub.objects.filter(pk=hub_id, is_national=False).first() if hub_id else None
-    if hub is None:
-        errors["hub"] = "Select the hub"
-    elif not access.may(actor, "meeting.run", hub.pk):
-        errors["hub"] = "You can only schedule meetings for your own hub"
-    if held_on is None:
-        errors["held_on"] = "Enter the date of the meeting"
-    if not title.strip():
-        errors["title"] = "Enter a title"
-    if errors:
-        raise ValidationFailed(errors)
-    assert hub is not None and held_on is not None
-    with transaction.atomic():
-        meeting = Meeting.objects.create(hub=hub, held_on=held_on, title=title.strip(), created_by=actor)
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_SCHEDULE,
-            object_id=meeting.pk,
-        )
-    return meeting
-
-
-def _require_run(actor: User, meeting: Meeting) -> None:
-    if not access.may(actor, "meeting.run", meeting.hub_id):
-        raise PermissionDenied("Only the hub's staff record the meeting")
-
-
-def meeting_attendance_add(
-    *, actor: User, meeting: Meeting, agency_id: int | None, attendee: str
-) -> Attendance:
-    _require_run(actor, meeting)
-    errors: dict[str, str] = {}
-    agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
-    if agency is None:
-        errors["agency"] = "Select the agency"
-    if not attendee.strip():
-        errors["attendee"] = "Enter the attendee's name and role"
-    if errors:
-        raise ValidationFailed(errors)
-    assert agency is not None
-    with transaction.atomic():
-        row = Attendance.objects.create(meeting=meeting, agency=agency, attendee=attendee.strip())
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_ATTENDANCE,
-            object_id=meeting.pk,
-        )
-    return row
-
-
-def meeting_decision_add(
-    *, actor: User, meeting: Meeting, text: str, nominal: Nominal | None = None
-) -> Decision:
-    _require_run(actor, meeting)
-    errors: dict[str, str] = {}
-    if not text.strip():
-        errors["text"] = "Enter the decision"
-    if nominal is not None and (
-        nominal.owner_hub_id != meeting.hub_id or not access.may(actor, "plan.view", nominal)
-    ):
-        errors["nominal"] = "Select a person managed by this hub"
-    if errors:
-        raise ValidationFailed(errors)
-    with transaction.atomic():
-        decision = Decision.objects.create(
-            meeting=meeting, nominal=nominal, text=text.strip(), recorded_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_DECISION,
-            object_id=meeting.pk,
-            nominal_id=nominal.pk if nominal else None,
-        )
-    return decision
-
-
-def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str, held: bool) -> Meeting:
-    _require_run(actor, meeting)
-    if held and not minutes.strip():
-        raise ValidationFailed({"minutes": "Enter the minutes before marking the meeting as held"})
-    with transaction.atomic():
-        meeting.minutes = minutes.strip()
-        meeting.status = MeetingStatus.HELD if held else MeetingStatus.SCHEDULED
-        meeting.save(update_fields=["minutes", "status"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_MINUTES,
-            object_id=meeting.pk,
-            details={"held": held},
-        )
-    return meeting
 
 
 def open_actions(actions: Iterable[Action]) -> list[Action]:

@@ -29,7 +29,8 @@ from marsoc.nominals.views import nominal_page
 from marsoc.nominals.vocabulary import Phase
 
 from . import agenda as agenda_layout
-from . import alerts, claims, pdf, records, reports, services
+from . import alerts, claims, orders, pdf, records, reports, services
+from . import meetings as meeting_writes
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -362,7 +363,7 @@ def order_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespo
         request,
         nominal,
         form,
-        lambda d: services.order_record(
+        lambda d: orders.order_record(
             actor=actor,
             nominal=nominal,
             order_type=d.get("order_type") or "",
@@ -390,7 +391,7 @@ def breach_add(request: HttpRequest, nominal: Nominal, purpose: str, order_id: i
         request,
         nominal,
         form,
-        lambda d: services.order_breach_report(
+        lambda d: orders.order_breach_report(
             actor=actor, order=order, occurred_on=d.get("occurred_on"), details=d.get("details") or ""
         ),
         success="Breach reported",
@@ -493,7 +494,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            meeting = services.meeting_schedule(
+            meeting = meeting_writes.meeting_schedule(
                 actor=actor,
                 hub_id=d["hub"].pk if d.get("hub") else None,
                 held_on=d.get("held_on"),
@@ -525,7 +526,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
             form = AttendanceForm(request.POST)
             forms["attendance_form"] = form
             if form.is_valid():
-                services.meeting_attendance_add(
+                meeting_writes.meeting_attendance_add(
                     actor=actor,
                     meeting=meeting,
                     agency_id=_int(form.cleaned_data.get("agency")),
@@ -543,7 +544,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
                         nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
                     except NotFoundOrForbidden:
                         raise ValidationFailed({"nominal": "Select a person managed by this hub"}) from None
-                services.meeting_decision_add(
+                meeting_writes.meeting_decision_add(
                     actor=actor, meeting=meeting, text=form.cleaned_data.get("text") or "", nominal=nominal
                 )
                 return {}
@@ -551,7 +552,7 @@ def _meeting_post(request: HttpRequest, actor: User, meeting: Meeting) -> dict[s
             form = MinutesForm(request.POST)
             forms["minutes_form"] = form
             if form.is_valid():
-                services.meeting_minutes_save(
+                meeting_writes.meeting_minutes_save(
                     actor=actor,
                     meeting=meeting,
                     minutes=form.cleaned_data.get("minutes") or "",
