@@ -154,6 +154,7 @@ GLOBAL_SURFACES = [
     ("tools and powers catalogue", "get", "/plans/catalogue/", CASE),
     ("add catalogue entry", "get", "/plans/catalogue/add/", {"national_manager"}),
     ("tasking meetings", "get", "/plans/meetings/", CASE - {"partner_probation"}),
+    ("API tasking meetings", "api", "/api/meetings", CASE - {"partner_probation"}),
     ("alerts inbox", "get", "/plans/alerts/", CASE),
     # Those who speak for an agency (managers, officers, partners) see the actions their agency owns.
     (
@@ -296,12 +297,16 @@ PLAN_SURFACES = [
     ("update action page", "get", "/cohort/{id}/plan/actions/{action}/", ACTING),
     ("report breach page", "get", "/cohort/{id}/orders/{order}/breach/", ACTING),
     ("API plan get", "api", "/api/nominals/{id}/plan?purpose=case+management", READ),
+    ("API orders", "api", "/api/nominals/{id}/orders?purpose=case+management", READ),
 ]
 MEETING_STAFF = {"london_manager", "london_officer", "london_analyst", "national_analyst", "national_manager"}
 PLAN_GLOBAL_SURFACES = [
     ("meeting page", "/plans/meetings/{meeting}/", MEETING_STAFF),
     ("meeting pack", "/plans/meetings/{meeting}/pack.pdf", MEETING_STAFF),
     ("meeting minutes", "/plans/meetings/{meeting}/minutes.pdf", MEETING_STAFF),
+    ("API meeting", "/api/meetings/{meeting}", MEETING_STAFF),
+    ("API meeting pack", "/api/meetings/{meeting}/pack.pdf", MEETING_STAFF),
+    ("API meeting minutes", "/api/meetings/{meeting}/minutes.pdf", MEETING_STAFF),
     ("change catalogue entry", "/plans/catalogue/{tactic}/", {"national_manager"}),
 ]
 
