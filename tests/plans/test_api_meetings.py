@@ -75,6 +75,14 @@ def test_orders_recorded_read_and_breached(w, token_for):
     assert future.status_code == 409  # relative to today: a refusal in context
     assert "start_date" in errors_by_field(future.json())
     assert not Order.objects.exists()
+    as_number = client.post(
+        f"/api/nominals/{n}/orders",
+        {"order_type": "scpo", "start_date": 0, "end_date": "2000-01-01"},
+        "application/json",
+        **auth,
+    )
+    assert as_number.status_code == 422 and "start_date" in errors_by_field(as_number.json())
+    assert not Order.objects.exists()  # a number is not a date, though pydantic would take it as 1970
     created = client.post(
         f"/api/nominals/{n}/orders",
         {

@@ -5,6 +5,7 @@ services check: a required text is not blank, a purpose has at least three chara
 reference has its letters and digits."""
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -168,3 +169,14 @@ def document_parameter_text(document: dict[str, Any]) -> dict[str, Any]:
                 for parameter in operation.get("parameters", []):
                     _refuse_nul(parameter.get("schema", {}))
     return document
+
+
+def _written_date(value: object) -> object:
+    """A date in a body is written YYYY-MM-DD: pydantic would also take a number as seconds since 1970,
+    which the document (format: date) does not allow."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_written_date)]

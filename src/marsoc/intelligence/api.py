@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from marsoc.core import access
 from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_fields import Id, OptionalText, Purpose, Text
+from marsoc.core.api_fields import Day, Id, OptionalText, Purpose, Text
 from marsoc.core.errors import PermissionDenied
 from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
@@ -99,7 +99,7 @@ class ItemIn(Schema):
 
     subjects: list[SubjectIn] = Field(..., min_length=1, max_length=50)
     text: Text(services.MAX_TEXT, "The intelligence")  # type: ignore[valid-type]
-    intelligence_date: date = Field(description="Today or in the past, after 1 January 1900")
+    intelligence_date: Day = Field(description="Today or in the past, after 1 January 1900")
     owner_hub_id: Id = Field(description="Your own hub unless you work for the national team")
     classification: Classification = Field(description="At most your clearance")
     source_evaluation: grading.SourceEvaluation

@@ -12,7 +12,7 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
-from marsoc.core.api_fields import Id, OptionalText, Purpose, Text
+from marsoc.core.api_fields import Day, Id, OptionalText, Purpose, Text
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
@@ -70,7 +70,7 @@ class PlanOut(Schema):
 class ActionIn(Schema):
     tactic_id: Id = Field(description="A tool or power of the catalogue that applies in the person's phase")
     agency_id: Id = Field(description="An active agency of a type that may use the tool")
-    due_date: date = Field(description="Today or in the future")
+    due_date: Day = Field(description="Today or in the future")
     officer_id: Id | None = Field(None, description="An officer of the acting agency")
     objective_id: Id | None = Field(None, description="One of this plan's objectives")
     notes: OptionalText(4000) = ""  # type: ignore[valid-type]
@@ -82,7 +82,7 @@ class AgreeIn(Schema):
 
 
 class OutcomeIn(Schema):
-    occurred_on: date = Field(description="Not in the future, nor before the action was planned")
+    occurred_on: Day = Field(description="Not in the future, nor before the action was planned")
     rating: Rating
     justification: Text(4000, "How the action disrupted the person's ability to cause harm")  # type: ignore[valid-type]
 

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
-from marsoc.core.api_fields import Id, OptionalText, Purpose, Text
+from marsoc.core.api_fields import Day, Id, OptionalText, Purpose, Text
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
@@ -96,13 +96,13 @@ class OrderOut(Schema):
 
 class OrderIn(Schema):
     order_type: OrderKind
-    start_date: date = Field(description="In force already: today or earlier")
-    end_date: date = Field(description="After the start date")
+    start_date: Day = Field(description="In force already: today or earlier")
+    end_date: Day = Field(description="After the start date")
     conditions: OptionalText(4000) = ""  # type: ignore[valid-type]
 
 
 class BreachIn(Schema):
-    occurred_on: date = Field(description="Not in the future, and while the order was in force")
+    occurred_on: Day = Field(description="Not in the future, and while the order was in force")
     details: Text(4000, "What happened")  # type: ignore[valid-type]
 
 
