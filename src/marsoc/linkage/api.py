@@ -399,7 +399,7 @@ def get_import(request: HttpRequest, import_id: Id) -> dict[str, Any]:
 def get_quarantine(request: HttpRequest, import_id: Id, params: Query[PageParams]) -> dict[str, Any]:
     actor = _actor(request)
     feed_import = access_import_by_id(actor, import_id)
-    count, rows = _page(quarantine_of(feed_import).order_by("row_number"), params.page)
+    count, rows = _page(quarantine_of(actor, feed_import).order_by("row_number"), params.page)
     if rows:  # quarantined rows hold personal data as the partner sent it
         records.linkage_consult(
             actor=actor,
