@@ -28,7 +28,7 @@ class AuditParams(Schema):
     date_to: date | None = None
 
 
-class PageParams(AuditParams):
+class AuditPageParams(AuditParams):
     page: int = Field(1, ge=1, le=MAX_ID)
     page_size: int = Field(100, ge=1, le=500)
 
@@ -102,7 +102,7 @@ def _event(e: AuditEvent) -> dict[str, Any]:
 
 
 @router.get("/audit/events", response=AuditPage, summary="Audit log entries, newest first (inspectors)")
-def list_audit_events(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+def list_audit_events(request: HttpRequest, params: Query[AuditPageParams]) -> dict[str, Any]:
     actor = _actor(request)
     events = audit_event_list(actor=actor, filters=_filters(params)).prefetch_related("subjects")
     start = (params.page - 1) * params.page_size

@@ -18,6 +18,7 @@ from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
 
 from . import orders, pdf, records
+from .api import CreatedOut
 from .models import Meeting, Order
 from .selectors import (
     access_meeting_by_id,
@@ -53,7 +54,7 @@ class AttendanceOut(Schema):
     attendee: str
 
 
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     text: str
     nominal_id: int | None
 
@@ -73,7 +74,7 @@ class AgendaOut(Schema):
 class MeetingOut(MeetingSummary):
     minutes: str
     attendance: list[AttendanceOut]
-    decisions: list[DecisionOut]
+    decisions: list[MeetingDecisionOut]
     agenda: AgendaOut
 
 
@@ -104,10 +105,6 @@ class OrderIn(Schema):
 class BreachIn(Schema):
     occurred_on: Day = Field(description="Not in the future, and while the order was in force")
     details: Text(4000, "What happened")  # type: ignore[valid-type]
-
-
-class CreatedOut(Schema):
-    id: int
 
 
 def _summary(m: Meeting) -> dict[str, Any]:
