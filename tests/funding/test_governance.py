@@ -218,3 +218,40 @@ def test_the_register_prompts_a_revisit_when_monitoring_flags_a_disproportion(si
     ReferencePopulation.objects.filter(pk=population.pk).update(flag_threshold=Decimal("10"))
     html = signed_in(people["manager"]).get("/funding/governance/").content.decode()
     assert "Equality monitoring flags" not in html
+
+
+def test_the_register_as_csv_and_xlsx_says_what_the_page_says_and_is_audited(db):
+    import csv
+    import io
+
+    import openpyxl
+
+    people = funding_people()
+    today = timezone.localdate()
+    Dpia.objects.create(
+        reference="DPIA-9", title="Linkage (synthetic)", status="completed", owner=people["manager"],
+        initiated_on=date(2022, 8, 1), review_due_on=today - timedelta(days=1), risks="Synthetic",
+    )  # fmt: skip
+    agreement = make_agreement(["mps", "probation-london"], unsigned=("probation-london",))
+    client = signed_in(people["national"])  # the Board reads the register, not every agreement
+    response = client.get("/funding/governance/export.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = {r["Reference"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert set(rows) == {"DPIA-9", agreement.reference}
+    dpia = rows["DPIA-9"]
+    assert (dpia["Status"], dpia["Review overdue"], dpia["Next review"]) == (
+        "Completed",
+        "Yes",
+        (today - timedelta(days=1)).isoformat(),
+    )
+    isa = rows[agreement.reference]
+    assert isa["Record"] == "Information-sharing agreement"
+    assert isa["In force today"] == "No: " + not_in_force_reason(agreement)
+    probation = agreement.parties.get(code="probation-london")
+    assert f"{probation.name}: not signed" in isa["Parties' sign-off"]
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/funding/governance/export.xlsx").content))
+    sheet = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert sheet[0][:2] == ["Record", "Reference"] and len(sheet) == 3
+    events = AuditEvent.objects.filter(action="governance.export", actor=people["national"]).order_by("pk")
+    assert [e.details["surface"] for e in events] == ["governance register CSV", "governance register XLSX"]
+    assert signed_in(people["officer"]).get("/funding/governance/export.csv").status_code == 404

@@ -371,6 +371,7 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     DECISION_FORM_EXPORT = "decision.form.export", D, "Produced a decision form PDF", "decision"
     DECISION_LIST_EXPORT = "decision.list.export", D, "Exported the list of decision records", "decision"
     GOVERNANCE_VIEW = "governance.view", CON, "Viewed the governance register", "governance_register"
+    GOVERNANCE_EXPORT = "governance.export", D, "Exported the governance register", "governance_register"
     AGREEMENT_SIGN_OFF = "agreement.sign_off", A, "Recorded a party signing an agreement", "sharing_agreement"
     DPIA_RECORD = "governance.dpia.record", C, "Recorded a data protection impact assessment", "dpia"
     DPIA_STATUS = "governance.dpia.status", A, "Moved a data protection impact assessment on", "dpia"

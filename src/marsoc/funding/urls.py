@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/<int:pk>/invoice.pdf", views.claim_invoice, name="claim_invoice"),
     path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim_action"),
     path("governance/", views.governance, name="governance"),
+    path("governance/export.<str:fmt>", views.governance_export, name="governance_export"),
     path("governance/agreements/<int:pk>/sign-off/", views.agreement_sign_off, name="agreement_sign_off"),
     path("governance/dpias/new/", views.assessment_new, {"kind": "dpia"}, name="dpia_new"),
     path("governance/dpias/<int:pk>/", views.dpia_detail, name="dpia"),

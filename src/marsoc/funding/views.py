@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from marsoc.accounts.models import User
 from marsoc.assessment.services import equality_report_consult
 from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
@@ -38,6 +39,8 @@ from .models import Claim, DecisionRecord, Grant
 from .pdf import decision_form_pdf, grant_figures_pdf, invoice_pdf
 from .register import public_agreements, public_decision_by_id, public_decisions
 from .selectors import (
+    AgreementRow,
+    RegisterRow,
     access_agreement_for_sign_off,
     access_claim_by_id,
     access_decision_by_id,
@@ -447,17 +450,31 @@ def public_decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funding/register_decision.html", {"decision": decision})
 
 
+def _register(actor: User, surface: str) -> tuple[list[RegisterRow], list[AgreementRow]]:
+    """The register's assessments (prompted by today's equality monitoring) and agreements."""
+    rows = governance_register(actor=actor, flags=equality_flags(actor=actor))
+    if access.may(actor, "equality.view"):  # the register read today's equality figures for its prompt
+        equality_report_consult(actor=actor, details={"scope": "national"}, surface=surface)
+    return rows, governance_agreements(actor=actor)
+
+
+@login_required
+def governance_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The governance register as CSV or XLSX (audited as a disclosure)."""
+    actor = _actor(request)
+    if fmt not in ("csv", "xlsx") or not access.may(actor, "governance.view"):
+        raise Http404("No such page")
+    rows, agreements = _register(actor, f"governance register {fmt.upper()}")
+    return send_export(services.governance_export(actor=actor, rows=rows, agreements=agreements, fmt=fmt))
+
+
 @login_required
 def governance(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not access.may(actor, "governance.view"):
         raise Http404("No such page")
-    flags = equality_flags(actor=actor)
-    rows = governance_register(actor=actor, flags=flags)
-    agreements = governance_agreements(actor=actor)
+    rows, agreements = _register(actor, "governance register")
     services.governance_view_record(actor=actor, surface="governance register")
-    if access.may(actor, "equality.view"):  # the register read today's equality figures for its prompt
-        equality_report_consult(actor=actor, details={"scope": "national"}, surface="governance register")
     return render(
         request,
         "funding/governance.html",

@@ -24,7 +24,7 @@ from .decisions import (
     decision_publish,
     decision_view_record,
 )
-from .exports import decisions_export, grant_quarters_export
+from .exports import decisions_export, governance_export, grant_quarters_export
 from .governance import (
     DpiaInput,
     DpiaMoveInput,
@@ -81,6 +81,7 @@ __all__ = [
     "dpia_record",
     "eia_record_version",
     "funded_post_add",
+    "governance_export",
     "governance_view_record",
     "grant_create",
     "grant_export_record",

@@ -2,7 +2,9 @@
 - a grant's quarters: each quarter to the end of the grant with its claim (state, eligible, actual,
   variance and why, claimed, invoice, payment) or the forecast, and the grant left after it. Amounts in
   pounds to the penny; no post holder is named;
-- the decision records the caller may read, Part 1 facts only (never Part 2, only whether there is one)."""
+- the decision records the caller may read, Part 1 facts only (never Part 2, only whether there is one);
+- the governance register: each assessment (DPIA, latest EIA version) and each agreement with its
+  parties' sign-off, as the register page shows them."""
 
 from decimal import Decimal
 
@@ -15,7 +17,7 @@ from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile, csv_text, xlsx_
 
 from ..deadlines import decision_deadline
 from ..models import Claim, DecisionPart2, DecisionRecord, Grant
-from ..selectors import ForecastRow, grant_summary
+from ..selectors import AgreementRow, ForecastRow, RegisterRow, grant_summary
 
 QUARTER_COLUMNS = [
     "Quarter", "From", "To", "Claim", "Eligible cost (£)", "Actual cost (£)", "Variance (£)",
@@ -98,12 +100,63 @@ def decisions_export(*, actor: User, decisions: list[DecisionRecord], fmt: str) 
             "Yes (not published)" if d.pk in with_part2 else "No",
             ", ".join(g.reference for g in d.grants.all()),
         ])  # fmt: skip
+    return _list_file(
+        actor, AuditAction.DECISION_LIST_EXPORT, "decision", "Decisions", DECISION_COLUMNS, rows, fmt
+    )
+
+
+def _list_file(
+    actor: User,
+    action: AuditAction,
+    kind: str,
+    title: str,
+    columns: list[str],
+    rows: list[list[object]],
+    fmt: str,
+) -> ExportFile:
+    """A list of records (no one record) as a file, audited as a disclosure to the caller."""
     audit_record(
         actor=actor,
-        action=AuditAction.DECISION_LIST_EXPORT,
-        object_type="decision",
-        surface=f"decisions {fmt.upper()}",
+        action=action,
+        object_type=kind,
+        surface=f"{title.lower()} {fmt.upper()}",
         recipients=[actor.display_label],
         details={"rows": len(rows)},
     )
-    return _file("Decisions", DECISION_COLUMNS, rows, f"decision-records-{timezone.now():%Y%m%d}", fmt)
+    return _file(title, columns, rows, f"{title.lower().replace(' ', '-')}-{timezone.now():%Y%m%d}", fmt)
+
+
+GOVERNANCE_COLUMNS = [
+    "Record", "Reference", "Title", "Status", "Owner or author", "Next review", "Review overdue",
+    "Parties' sign-off", "In force today", "Prompt",
+]  # fmt: skip
+
+
+def _sign_offs(row: AgreementRow) -> str:
+    return "; ".join(
+        f"{p.agency.name}: signed by {p.sign_off.signed_by} on {p.sign_off.signed_on.isoformat()}"
+        if p.sign_off
+        else f"{p.agency.name}: not signed"
+        for p in row.parties
+    )
+
+
+def governance_export(
+    *, actor: User, rows: list[RegisterRow], agreements: list[AgreementRow], fmt: str
+) -> ExportFile:
+    """The register as the caller reads it (the view took both lists from the scoped selectors)."""
+    lines: list[list[object]] = [
+        [r.kind, r.record.reference, r.record.title, r.status, r.owner, r.review_due_on,
+         "Yes" if r.overdue else "No", "", "", r.prompt]
+        for r in rows
+    ]  # fmt: skip
+    lines += [
+        ["Information-sharing agreement", a.agreement.reference, a.agreement.title,
+         a.agreement.get_status_display(), "", a.agreement.ends_on or "", "", _sign_offs(a),
+         "No: " + a.not_in_force if a.not_in_force else "Yes", ""]
+        for a in agreements
+    ]  # fmt: skip
+    return _list_file(
+        actor, AuditAction.GOVERNANCE_EXPORT, "governance_register", "Governance register", GOVERNANCE_COLUMNS,
+        lines, fmt,
+    )  # fmt: skip
