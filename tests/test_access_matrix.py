@@ -1236,12 +1236,19 @@ def test_rights_surfaces(world, actor):
     correction = rights.rectification_record(
         actor=manager, nominal=own, what="Name", reason="Typo", since=own.created_at.date()
     )
-    ids = {"sar": sar.pk, "record": sar.records.first().pk, "notice": correction.notices.first().pk}
+    notes = {r: rights_routes.case_note(n, manager).pk for r, n in nominals.items()}
+    ids = {
+        "sar": sar.pk,
+        "record": sar.records.first().pk,
+        "notice": correction.notices.first().pk,
+        "partner": rights_routes.partner_record_about_nobody().pk,
+    }
     client = with_purpose(signed_in(users[actor]), *nominals.values())
     failures = []
     for name, method, template, table in rights_routes.PERSON_SURFACES:
         for relation in RELATIONS:
-            got = _call(client, method, template.format(id=nominals[relation].pk)).status_code
+            path = template.format(id=nominals[relation].pk, note=notes[relation])
+            got = _call(client, method, path).status_code
             want = 200 if relation in table.get(actor, set()) else 404
             if got != want:
                 failures.append(f"{name} / {relation}: expected {want}, got {got}")

@@ -1,6 +1,6 @@
 """Data-subject rights in the browser (Chromium): London's manager opens the rights work, a request in
-review, one of its records, the person's rights page and the restrict, correction and review forms (one
-submitted empty, showing its errors). Every page is axe clean (no serious or critical violation) and no
+review, one of its records, the person's rights page and the restrict, correction and review forms, and the
+review of one of the person's records (each review submitted empty, showing its errors). Every page is axe clean (no serious or critical violation) and no
 wider than the window at 320 px."""
 
 import pytest
@@ -54,4 +54,12 @@ def test_rights_pages_are_accessible(page: Page, live_server, demo_data):
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     problems += _check(page, "review with errors")
+    # One record's own review, from the person's rights page.
+    page.goto(f"{live_server.url}/rights/people/{person}/")
+    page.locator("#record-reviews a").first.click()
+    expect(page.locator("#record-due")).to_be_visible()
+    problems += _check(page, "record review")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    problems += _check(page, "record review with errors")
     assert not problems, "\n".join(problems)

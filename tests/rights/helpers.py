@@ -204,4 +204,8 @@ def full_person(username: str = "full") -> Full:
         nominal=nominal, record_group="3", reason="Kept", next_review=today() + timedelta(days=999),
         decided_by=manager, decided_at=now,
     )  # fmt: skip
+    rights.RecordReview.objects.create(
+        kind="order", record_id=order.pk, nominal=nominal, owner_hub=hub("london"), record_group="2",
+        reason="In force", next_review=today() + timedelta(days=999), decided_by=manager, decided_at=now,
+    )  # fmt: skip
     return Full(manager, officer, nominal, other, item, shared_item, association)

@@ -7,7 +7,7 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.demo.generate import generate
 from marsoc.rights.models import PersonRestriction, Rectification, RequestStatus, SubjectAccessRequest
-from marsoc.rights.selectors import review_queue
+from marsoc.rights.selectors import record_queue, review_queue
 
 from ..conftest import signed_in, with_purpose
 
@@ -25,9 +25,11 @@ def test_demo_shows_every_kind_of_rights_work():
     assert access.is_visible(manager, "nominal", restriction.nominal)
     assert not access.is_visible(analyst, "nominal", restriction.nominal)
     assert len(review_queue(actor=manager)) == 3
+    assert len({d.nominal.pk for d in record_queue(actor=manager) if d.nominal and d.last}) == 3
     client = with_purpose(signed_in(manager), restriction.nominal, correction.nominal)
     home = client.get("/rights/")
     assert home.status_code == 200 and "People due for retention review" in home.content.decode()
+    assert 'id="record-reviews"' in home.content.decode()
     for sar in SubjectAccessRequest.objects.all():
         assert client.get(f"/rights/requests/{sar.pk}/").status_code == 200
     person = client.get(f"/rights/people/{correction.nominal.pk}/").content.decode()

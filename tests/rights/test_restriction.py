@@ -60,6 +60,7 @@ def test_restriction_hides_the_person_on_every_surface(world, actor, token_for):
     owner = nominals["own_hub"].created_by
     levels = {f.code: 2 for f in method_spec(active_method()).factors}
     assessments = {r: assessment_submit(actor=owner, nominal=n, levels=levels) for r, n in nominals.items()}
+    notes = {r: rights_routes.case_note(n, owner).pk for r, n in nominals.items()}
     surfaces = list(_surfaces())
     before = {}
     for name, method, template, _table in surfaces:
@@ -68,6 +69,7 @@ def test_restriction_hides_the_person_on_every_surface(world, actor, token_for):
                 id=nominals[relation].pk,
                 participation=parts[relation].pk,
                 assessment=assessments[relation].pk,
+                note=notes[relation],
             )
             before[(name, relation)] = (path, method, _call(client, method, path, token).status_code)
     _restrict(world)

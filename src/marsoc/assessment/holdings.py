@@ -2,7 +2,16 @@
 
 from collections.abc import Iterator
 
-from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
+from marsoc.core.subjects import (
+    HeldRecord,
+    ReviewedKind,
+    held,
+    holds,
+    latest_day,
+    not_about_a_person,
+    person_paths,
+    reviewed,
+)
 from marsoc.nominals.models import Nominal
 
 from .models import Assessment, DryRunChange, FactorScore, PriorityStatus, TierDecision
@@ -24,3 +33,29 @@ def assessments(nominal: Nominal) -> Iterator[HeldRecord]:
         yield held("Priority", p)
     for c in DryRunChange.objects.filter(nominal=nominal).order_by("id"):
         yield held("Scoring method trials", c, exclude=("nominal", "dry_run", "assessment"))
+
+
+def _erase_assessment(a: Assessment) -> int:
+    """An earlier assessment, its factor scores and the tier decisions and method trials made on it."""
+    Assessment.objects.filter(superseded_by=a).update(superseded_by=a.superseded_by_id)
+    removed = TierDecision.objects.filter(assessment=a).delete()[0]
+    return removed + Assessment.objects.filter(pk=a.pk).delete()[0]
+
+
+def _assessment_kept(a: Assessment) -> str:
+    if a.is_current or PriorityStatus.objects.filter(assessment=a).exists():
+        return "The person's tier rests on this assessment: it goes only with the person's whole record"
+    return ""
+
+
+reviewed(
+    ReviewedKind(
+        key="assessment",
+        label="Assessment",
+        records=lambda n: Assessment.objects.filter(nominal=n).order_by("submitted_at", "id"),
+        clear_from=lambda a: latest_day(a.submitted_at),
+        describe=lambda a: f"Assessment of {a.submitted_at:%d/%m/%Y}: {a.tier_name}",
+        erase=_erase_assessment,
+        kept_because=_assessment_kept,
+    )
+)

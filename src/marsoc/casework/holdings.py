@@ -1,8 +1,9 @@
 """Case notes about a person, for subject access and erasure (core.subjects)."""
 
 from collections.abc import Iterator
+from datetime import date
 
-from marsoc.core.subjects import HeldRecord, held, holds, person_paths
+from marsoc.core.subjects import HeldRecord, ReviewedKind, held, holds, latest_day, person_paths, reviewed
 from marsoc.nominals.models import Nominal
 
 from .models import CaseNote
@@ -21,3 +22,28 @@ def case_notes(nominal: Nominal) -> Iterator[HeldRecord]:
             agency=note.agency,
             owner_hub_id=nominal.owner_hub_id,
         )
+
+
+def _erase_note(note: CaseNote) -> int:
+    """The note with its addenda (each a note of its own)."""
+    removed = CaseNote.objects.filter(addendum_to=note).delete()[0]
+    return removed + CaseNote.objects.filter(pk=note.pk).delete()[0]
+
+
+def _note_clear_from(note: CaseNote) -> date:
+    addenda = note.addenda.values_list("created_at", flat=True)
+    return latest_day(note.occurred_at, note.created_at, note.updated_at, *addenda)
+
+
+reviewed(
+    ReviewedKind(
+        key="case_note",
+        label="Case note",
+        records=lambda n: CaseNote.objects.filter(nominal=n, addendum_to__isnull=True).select_related(
+            "agency"
+        ),
+        clear_from=_note_clear_from,
+        describe=lambda c: f"{c.get_contact_type_display()} on {c.occurred_at:%d/%m/%Y} ({c.agency})",
+        erase=_erase_note,
+    )
+)

@@ -340,6 +340,20 @@ class AuditAction(str, Enum):  # noqa: UP042  (str first: stored and compared as
     RIGHTS_RETAIN = "rights.person.retain", A, "Retained a person's records after MoPI review", "nominal"
     RIGHTS_ERASE = "rights.person.erase", E, "Erased everything held about a person", "nominal"
     RIGHTS_HOME = "rights.home", CON, "Viewed the data-subject rights work", "nominal"
+    RIGHTS_RECORD_RETAIN = "rights.record.retain", A, "Retained one record after MoPI review", "nominal"
+    RIGHTS_RECORD_ERASE = "rights.record.erase", E, "Erased one record after MoPI review", "nominal"
+    RIGHTS_PARTNER_RETAIN = (
+        "rights.partner_record.retain",
+        A,
+        "Retained a partner record about nobody in the cohort after MoPI review",
+        "source_record",
+    )
+    RIGHTS_PARTNER_ERASE = (
+        "rights.partner_record.erase",
+        E,
+        "Erased a partner record about nobody in the cohort after MoPI review",
+        "source_record",
+    )
 
     # --- grants, funded posts and claims (issue 19) ------------------------------------------------------
     GRANT_CREATE = "funding.grant.create", C, "Recorded a grant", "grant"

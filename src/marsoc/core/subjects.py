@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # Fields never shown in a response: internal keys and hashes, and the link back to the person.
 _INTERNAL = {"id", "hash", "content_hash", "prev_hash", "search_vector", "key"}
@@ -215,29 +216,50 @@ def hidden_people(actor_id: int | None) -> list[Any]:
 # --- MoPI review of each kind of record (domain.md §4.1) ----------------------------------------------------
 
 
+def _no_group(_record: Any) -> str | None:
+    return None
+
+
+def _no_reason(_record: Any) -> str:
+    return ""
+
+
+def _no_due(_record: Any) -> date | None:
+    return None
+
+
 @dataclass(frozen=True)
 class ReviewedKind:
-    """A kind of record an app keeps about a person that is reviewed on its own under MoPI: `records`
-    gives the person's records of the kind, `clear_from` the date its clear period runs from (its latest
-    date), `group` its MoPI group ("1" to "4") from its category, and `erase` (when erasing one record on
-    its own is lawful; else `why_kept` says why not) removes it with what is derived from it, returning
-    the rows removed."""
+    """A kind of record an app keeps that is reviewed on its own under MoPI. `records(nominal)` gives the
+    person's records of the kind (`unattached(hub_id)`, for records about no nominal, the hub's);
+    `clear_from` the date the clear period runs from (the record's latest date); `group` its MoPI group
+    ("1" to "4") where its category decides one (None: the person's group); `due` a review date the app
+    already keeps (associates); `erase` removes the record and what is derived from it, returning the rows
+    removed, unless `kept_because` gives the reason it may not be erased on its own (or `erase` is None)."""
 
     key: str  # stored on a review decision: never renamed
     label: str  # in words, singular ("Case note")
     records: Callable[[Any], Iterable[Any]]
     clear_from: Callable[[Any], date]
-    group: Callable[[Any], str]
     describe: Callable[[Any], str]
+    group: Callable[[Any], str | None] = _no_group
+    due: Callable[[Any], date | None] = _no_due
     erase: Eraser | None = None
-    why_kept: str = ""
+    kept_because: Callable[[Any], str] = _no_reason
+    unattached: Callable[[int], Any] | None = None
+
+    def why_kept(self, record: Any) -> str:
+        """ "" when the record may be erased on its own, else why not."""
+        if self.erase is None:
+            return self.kept_because(record) or "Reviewed and erased with the person's whole record"
+        return self.kept_because(record)
 
 
 _REVIEWED: dict[str, ReviewedKind] = {}
 
 
 def reviewed(kind: ReviewedKind) -> ReviewedKind:
-    """Register a kind of record reviewed on its own (an app's holdings.py)."""
+    """Register a kind of record reviewed on its own (from an app's holdings.py)."""
     existing = _REVIEWED.get(kind.key)
     if existing is not None and existing != kind:
         raise ValueError(f"reviewed kind {kind.key!r} registered twice")
@@ -255,7 +277,5 @@ def reviewed_kind(key: str) -> ReviewedKind | None:
 
 def latest_day(*values: date | datetime | None) -> date:
     """The latest of the dates given (a datetime as its local day)."""
-    from django.utils import timezone
-
     days = [timezone.localtime(v).date() if isinstance(v, datetime) else v for v in values if v is not None]
     return max(days)

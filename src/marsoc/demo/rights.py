@@ -1,7 +1,8 @@
 """Demonstration data for data-subject rights: subject access requests in each state, a restricted
 person (restriction managers: London's manager and officer), a correction told to two agencies, and
-people due for MoPI review. Written through the rights services (each write audited), except the old
-review decisions that make people due now, which the generator writes as history."""
+people due for MoPI review with one record of each due. Written through the rights services (each write
+audited), except the old review decisions that make people and records due now, which the generator
+writes as history."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -12,7 +13,8 @@ from marsoc.core import access
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.services import participation_add
 from marsoc.rights import services
-from marsoc.rights.models import PersonReview, RecordGroup, SubjectAccessRequest
+from marsoc.rights.models import PersonReview, RecordGroup, RecordReview, SubjectAccessRequest
+from marsoc.rights.selectors import record_reviews
 
 
 def _ts(day: date) -> datetime:
@@ -89,6 +91,16 @@ def generate_rights(*, today: date | None = None) -> dict[str, int]:
             nominal=person, record_group=RecordGroup.OTHER, reason="Retained at the last review (synthetic)",
             next_review=today - timedelta(days=10), decided_by=manager, decided_at=_ts(old),
         )  # fmt: skip
+    records_due = 0
+    for person in people[7:10] or people[:1]:  # and one record of each, retained then, due again now
+        for due in record_reviews(person)[:1]:
+            RecordReview.objects.create(
+                kind=due.kind.key, record_id=due.record.pk, nominal=person, owner_hub_id=person.owner_hub_id,
+                record_group=due.group, reason="Retained at the last review (synthetic)",
+                next_review=today - timedelta(days=5), decided_by=manager, decided_at=_ts(old),
+            )  # fmt: skip
+            records_due += 1
+    counts["rights_records_due"] = records_due
     counts["rights_restrictions"] = int(len(people) > 5)
     counts["rights_reviews_due"] = len(people[7:10] or people[:1])
     return counts

@@ -7,7 +7,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_match
+from marsoc.core.subjects import (
+    HeldRecord,
+    ReviewedKind,
+    held,
+    holds,
+    latest_day,
+    not_about_a_person,
+    person_match,
+    reviewed,
+)
 from marsoc.nominals.models import Identifier, IdentifierTypes, Nominal
 
 from .models import CandidatePair, Merge, Person, QuarantinedRow, SourceRecord, SourceRecordVersion
@@ -43,13 +52,17 @@ def _persons(records: QuerySet[SourceRecord]) -> set[int]:
 
 
 def _erase(nominal: Nominal) -> int:
-    """The partner records, their versions and pairs, the merges made of them, the linked people left
-    with no record (a person merged into one of those is set apart again), and the quarantined rows of
-    partner files that carry one of the person's identifiers."""
+    """The quarantined rows of partner files that carry one of the person's identifiers, and the partner
+    records that do (`_remove`)."""
     removed = quarantined_of(nominal).delete()[0]
-    records = records_of(nominal)
-    persons = _persons(records)
-    ids = list(records.values_list("pk", flat=True))
+    return removed + _remove(list(records_of(nominal).values_list("pk", flat=True)))
+
+
+def _remove(ids: list[int]) -> int:
+    """Partner records with their versions and pairs, the merges made of them, and the linked people
+    left with no record (a person merged into one of those is set apart again)."""
+    persons = _persons(SourceRecord.objects.filter(pk__in=ids))
+    removed = 0
     pairs = CandidatePair.objects.filter(Q(left_id__in=ids) | Q(right_id__in=ids))
     removed += Merge.objects.filter(pair__in=pairs).delete()[0]
     removed += pairs.delete()[0]
@@ -108,3 +121,25 @@ def linkage_records(nominal: Nominal) -> Iterator[HeldRecord]:
             owner_hub_id=hub,
             classification=q.feed_import.classification,
         )
+
+
+def _unattached(hub_id: int) -> QuerySet[SourceRecord]:
+    """The hub's partner records carrying no identifier of any nominal: about nobody in the cohort."""
+    everyone = Nominal.objects.values("pk")
+    return (
+        SourceRecord.objects.filter(owner_hub_id=hub_id).exclude(about(everyone)).order_by("updated_at", "id")
+    )
+
+
+reviewed(
+    ReviewedKind(
+        key="partner_record",
+        label="Partner record about nobody in the cohort",
+        records=lambda _n: SourceRecord.objects.none(),
+        clear_from=lambda r: latest_day(r.updated_at),
+        describe=lambda r: f"{r.source_agency} record {r.source_key}: {r.full_name}",
+        group=lambda _r: "3",  # no offence known: all other offences
+        erase=lambda r: _remove([r.pk]),
+        unattached=_unattached,
+    )
+)

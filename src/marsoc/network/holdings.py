@@ -3,14 +3,24 @@ The other end of an association is another person: the response names it only by
 reviewer decides (s.45(4)(e), the rights of others)."""
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q
 
-from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
+from marsoc.core.subjects import (
+    HeldRecord,
+    ReviewedKind,
+    held,
+    holds,
+    latest_day,
+    not_about_a_person,
+    person_paths,
+    reviewed,
+)
 from marsoc.intelligence.holdings import items_only_about
 from marsoc.nominals.models import Nominal
 
-from .models import Association, Membership
+from .models import Associate, Association, Membership
 
 _ENDS = ("a_nominal", "a_associate", "a_group", "b_nominal", "b_associate", "b_group")
 
@@ -65,3 +75,61 @@ def network_records(nominal: Nominal) -> Iterator[HeldRecord]:
             owner_hub_id=hub,
             extra=(("With", _other_end(link, nominal)),),
         )
+
+
+def _links_of(nominal: Nominal) -> Any:
+    return Association.objects.filter(Q(a_nominal=nominal) | Q(b_nominal=nominal)).order_by(
+        "recorded_at", "id"
+    )
+
+
+def _associates_of(nominal: Nominal) -> Any:
+    """The associates (people outside the cohort) at the other end of one of the person's links."""
+    ids = set(Association.objects.filter(a_nominal=nominal).values_list("b_associate_id", flat=True))
+    ids |= set(Association.objects.filter(b_nominal=nominal).values_list("a_associate_id", flat=True))
+    return Associate.objects.filter(pk__in=ids - {None}).order_by("family_name", "id")
+
+
+def _delete(row: Any) -> int:
+    """The row and what cascades from it (an associate's links and memberships: the graph's edges)."""
+    return int(type(row).objects.filter(pk=row.pk).delete()[0])
+
+
+def _link_kind(key: str, label: str, records: Any, describe: Any) -> None:
+    """Links of the network (a person's associations and memberships): reviewed from their latest date
+    (recorded, or ended), each erased on its own as a graph edge."""
+    reviewed(
+        ReviewedKind(
+            key=key,
+            label=label,
+            records=records,
+            clear_from=lambda link: latest_day(link.recorded_at, link.ended_on),
+            describe=describe,
+            erase=_delete,
+        )
+    )
+
+
+_link_kind(
+    "association",
+    "Association",
+    _links_of,
+    lambda a: f"{a.get_association_type_display()} (recorded {a.recorded_at:%d/%m/%Y})",
+)
+_link_kind(
+    "membership",
+    "Group membership",
+    lambda n: Membership.objects.filter(nominal=n).select_related("group").order_by("id"),
+    lambda m: f"{m.get_role_display()} of {m.group}",
+)
+reviewed(
+    ReviewedKind(
+        key="associate",
+        label="Associate outside the cohort",
+        records=_associates_of,
+        clear_from=lambda a: latest_day(a.recorded_at),
+        describe=lambda a: f"{a.display_name} ({a.get_data_subject_category_display()})",
+        due=lambda a: a.review_due,
+        erase=_delete,
+    )
+)

@@ -2,11 +2,25 @@
 breaches, meeting decisions, alerts), for subject access and erasure (core.subjects)."""
 
 from collections.abc import Iterator
+from datetime import date
 
-from marsoc.core.subjects import HeldRecord, held, holds, not_about_a_person, person_paths
+from django.db.models import Max
+from django.utils import timezone
+
+from marsoc.core.subjects import (
+    HeldRecord,
+    ReviewedKind,
+    held,
+    holds,
+    latest_day,
+    not_about_a_person,
+    person_paths,
+    reviewed,
+)
 from marsoc.nominals.models import Nominal
 
 from .models import Action, Alert, Decision, Objective, Order, OrderBreach, Outcome, Plan, PlanVersion
+from .vocabulary import OrderType
 
 person_paths("plan_action", "plan__nominal")
 person_paths("agency_action", "plan__nominal")
@@ -45,3 +59,47 @@ def meeting_records(nominal: Nominal) -> Iterator[HeldRecord]:
         yield held("Tasking meeting decisions", d, recorded=d.recorded_at)
     for alert in Alert.objects.filter(nominal=nominal).order_by("id"):
         yield held("Alerts to staff", alert, exclude=("nominal", "user", "url"), recorded=alert.created_at)
+
+
+def _plan_clear_from(plan: Plan) -> date:
+    last_version = plan.versions.aggregate(at=Max("created_at"))["at"]
+    last_action = plan.actions.aggregate(at=Max("created_at"))["at"]
+    return latest_day(plan.created_at, plan.first_agreed_at, last_version, last_action)
+
+
+reviewed(
+    ReviewedKind(
+        key="plan",
+        label="Disruption plan",
+        records=lambda n: Plan.objects.filter(nominal=n),
+        clear_from=_plan_clear_from,
+        describe=lambda p: f"Disruption plan begun {p.created_at:%d/%m/%Y}",
+        kept_because=lambda _p: (
+            "The plan is the person's record in the cohort: it goes only with the whole record"
+        ),
+    )
+)
+
+
+def _erase_order(order: Order) -> int:
+    return int(Order.objects.filter(pk=order.pk).delete()[0])  # its breaches cascade
+
+
+# Orders made on conviction for a serious offence are MoPI group 2 (other sexual, violent or serious
+# offences); other orders take the person's group.
+_SERIOUS_ORDERS = {OrderType.SCPO, OrderType.STPO}
+
+reviewed(
+    ReviewedKind(
+        key="order",
+        label="Order",
+        records=lambda n: Order.objects.filter(nominal=n).order_by("start_date", "id"),
+        clear_from=lambda o: latest_day(o.end_date, *o.breaches.values_list("occurred_on", flat=True)),
+        describe=lambda o: (
+            f"{o.get_order_type_display()} from {o.start_date:%d/%m/%Y} to {o.end_date:%d/%m/%Y}"
+        ),
+        group=lambda o: "2" if o.order_type in _SERIOUS_ORDERS else None,
+        erase=_erase_order,
+        kept_because=lambda o: "The order is still in force" if o.end_date >= timezone.localdate() else "",
+    )
+)

@@ -10,6 +10,7 @@ from .models import (
     PersonRestriction,
     PersonReview,
     RecipientNotice,
+    RecordReview,
     Rectification,
     RequestRecord,
     SubjectAccessRequest,
@@ -27,6 +28,7 @@ _STAFF = ("created_by", "identity_checked_by", "searched_by", "approved_by", "li
         Rectification,
         RecipientNotice,
         PersonReview,
+        RecordReview,
     ],
 )
 def rights_records(nominal: Nominal) -> Iterator[HeldRecord]:
@@ -39,3 +41,10 @@ def rights_records(nominal: Nominal) -> Iterator[HeldRecord]:
         yield held("Corrections", c, exclude=("nominal", *_STAFF), recorded=c.recorded_at, extra=told)
     for v in PersonReview.objects.filter(nominal=nominal):
         yield held("Retention reviews", v, exclude=("nominal", "decided_by"), recorded=v.decided_at)
+    for rr in RecordReview.objects.filter(nominal=nominal):
+        yield held(
+            "Retention reviews of single records",
+            rr,
+            exclude=("nominal", "decided_by", "owner_hub"),
+            recorded=rr.decided_at,
+        )

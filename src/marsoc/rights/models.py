@@ -185,11 +185,10 @@ class RecordGroup(models.TextChoices):
     UNDETECTED = "4", "Group 4: undetected crime"
 
 
-class PersonReview(models.Model):
-    """A MoPI review of everything held about a person: retained (reason recorded, next review set) or
-    erased (then this row goes with the rest; the audit log keeps the decision)."""
+class RetainDecision(models.Model):
+    """What a MoPI retain decision records: the group, the reason (every decision to retain is recorded)
+    and the next review."""
 
-    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="+")
     record_group = models.CharField(max_length=1, choices=RecordGroup.choices)
     reason = models.TextField()
     next_review = models.DateField()
@@ -197,7 +196,35 @@ class PersonReview(models.Model):
     decided_at = models.DateTimeField()
 
     class Meta:
+        abstract = True
         ordering = ["-decided_at", "-id"]
+
+
+class PersonReview(RetainDecision):
+    """A MoPI review of everything held about a person: retained (reason recorded, next review set) or
+    erased (then this row goes with the rest; the audit log keeps the decision)."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(RetainDecision.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"review of {self.nominal_id}"
+
+
+class RecordReview(RetainDecision):
+    """A MoPI review of one record reviewed on its own (core.subjects.reviewed_kinds: a plan, an
+    assessment, a case note, a link, a partner record about nobody, ...), retained with the reason and the
+    next review. An erasure leaves no row here: the audit log keeps the decision."""
+
+    kind = models.CharField(max_length=40)  # a ReviewedKind key
+    record_id = models.BigIntegerField()
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(RetainDecision.Meta):
+        indexes = [models.Index(fields=["kind", "record_id"])]
+
+    def __str__(self) -> str:
+        return f"review of {self.kind} {self.record_id}"

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -12,6 +13,7 @@ from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.models import AuditEvent
+from marsoc.core.subjects import ReviewedKind, reviewed_kinds
 from marsoc.core.vocabulary import Operation
 from marsoc.nominals.models import Nominal
 
@@ -20,6 +22,7 @@ from .models import (
     PersonReview,
     RecipientNotice,
     RecordGroup,
+    RecordReview,
     Rectification,
     SubjectAccessRequest,
 )
@@ -178,11 +181,116 @@ def review_due(nominal: Nominal) -> ReviewDue:
     return ReviewDue(nominal, group, years_after(last_activity(nominal), review_years()[group]), None)
 
 
+def _reviewed_people(actor: Actor) -> QuerySet[Nominal] | None:
+    """The people whose reviews a manager decides (their hub's, as the façade lets them see them), or
+    None for anyone else."""
+    if actor.hub_id is None or not access.may(actor, "rights.manage", actor.hub_id):
+        return None
+    return Nominal.objects.filter(access.scope(actor, "nominal"), owner_hub_id=actor.hub_id).order_by("id")
+
+
 def review_queue(*, actor: Actor, today: date | None = None) -> list[ReviewDue]:
     """The people of the manager's hub whose review has come (restricted people too: they are kept)."""
     today = today or timezone.localdate()
-    if actor.hub_id is None or not access.may(actor, "rights.manage", actor.hub_id):
+    people = _reviewed_people(actor)
+    if people is None:
         return []
-    people = Nominal.objects.filter(access.scope(actor, "nominal"), owner_hub_id=actor.hub_id)
-    due = [review_due(n) for n in people.order_by("id")]
+    due = [review_due(n) for n in people]
     return sorted((d for d in due if d.due <= today), key=lambda d: (d.due, d.nominal.pk))
+
+
+# --- MoPI review of single records ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordDue:
+    """One record reviewed on its own: its group, its next review and whether it may be erased alone."""
+
+    kind: ReviewedKind
+    record: Any
+    nominal: Nominal | None
+    group: str
+    due: date
+    last: RecordReview | None
+
+    @property
+    def group_label(self) -> str:
+        return RecordGroup(self.group).label
+
+    @property
+    def description(self) -> str:
+        return self.kind.describe(self.record)
+
+    @property
+    def why_kept(self) -> str:
+        return self.kind.why_kept(self.record)
+
+
+def _last_reviews(kind: ReviewedKind, ids: list[int]) -> dict[int, RecordReview]:
+    last: dict[int, RecordReview] = {}
+    for r in RecordReview.objects.filter(kind=kind.key, record_id__in=ids).order_by("decided_at", "id"):
+        last[r.record_id] = r  # the latest decision wins
+    return last
+
+
+def _dues(
+    kind: ReviewedKind, records: list[Any], nominal: Nominal | None, person_group: str
+) -> list[RecordDue]:
+    last = _last_reviews(kind, [r.pk for r in records])
+    years = review_years()
+    out = []
+    for record in records:
+        decided = last.get(record.pk)
+        if decided is not None:
+            out.append(RecordDue(kind, record, nominal, decided.record_group, decided.next_review, decided))
+            continue
+        group = kind.group(record) or person_group
+        due = kind.due(record) or years_after(kind.clear_from(record), years[group])
+        out.append(RecordDue(kind, record, nominal, group, due, None))
+    return out
+
+
+def record_reviews(nominal: Nominal) -> list[RecordDue]:
+    """Every record of the person reviewed on its own, soonest review first. A record whose category sets
+    no group of its own takes the person's (group 3 until a review of the person sets it)."""
+    person_group = review_due(nominal).group
+    out = []
+    for kind in reviewed_kinds():
+        out += _dues(kind, list(kind.records(nominal)), nominal, person_group)
+    return sorted(out, key=lambda d: (d.due, d.kind.key, d.record.pk))
+
+
+def unattached_reviews(hub_id: int) -> list[RecordDue]:
+    """The hub's records about nobody in the cohort (partner records matching no nominal)."""
+    out = []
+    for kind in reviewed_kinds():
+        if kind.unattached is not None:
+            out += _dues(kind, list(kind.unattached(hub_id)), None, RecordGroup.OTHER.value)
+    return sorted(out, key=lambda d: (d.due, d.kind.key, d.record.pk))
+
+
+def record_queue(*, actor: Actor, today: date | None = None) -> list[RecordDue]:
+    """The records of the manager's hub whose review has come: the records of its people (restricted
+    people too) and its records about nobody."""
+    today = today or timezone.localdate()
+    people = _reviewed_people(actor)
+    if people is None or actor.hub_id is None:
+        return []
+    due = [d for n in people for d in record_reviews(n)] + unattached_reviews(actor.hub_id)
+    return sorted((d for d in due if d.due <= today), key=lambda d: (d.due, d.kind.key, d.record.pk))
+
+
+def record_of(
+    kind: ReviewedKind, record_id: int, *, nominal: Nominal | None, hub_id: int | None
+) -> RecordDue | None:
+    """One record under review: the person's (`nominal`) or, about nobody, the hub's."""
+    if nominal is not None:
+        person_group = review_due(nominal).group
+        records = [r for r in kind.records(nominal) if r.pk == record_id]
+    elif hub_id is not None and kind.unattached is not None:
+        person_group = RecordGroup.OTHER.value
+        records = list(kind.unattached(hub_id).filter(pk=record_id))
+    else:
+        return None
+    dues = _dues(kind, records, nominal, person_group)
+    return dues[0] if dues else None

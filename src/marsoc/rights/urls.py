@@ -10,6 +10,12 @@ urlpatterns = [
     path("people/<int:pk>/restrict/", views.restrict, name="restrict"),
     path("people/<int:pk>/correction/", views.correction, name="correction"),
     path("people/<int:pk>/review/", views.review, name="review"),
+    path(
+        "people/<int:pk>/records/<slug:kind>/<int:record_id>/review/",
+        views.record_review,
+        name="record_review",
+    ),
+    path("records/<slug:kind>/<int:record_id>/review/", views.partner_review, name="partner_review"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/identity/", views.request_identity, name="identity"),
     path("requests/<int:pk>/extend/", views.request_extend, name="extend"),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from marsoc.core import access
 from marsoc.core.errors import PermissionDenied
+from marsoc.core.subjects import ReviewedKind, reviewed_kind
 from marsoc.core.web import actor as _actor
 from marsoc.core.web import form_page, send_export
 from marsoc.nominals.models import Nominal
@@ -32,6 +33,9 @@ from .selectors import (
     hub_staff_for,
     open_notices,
     person_requests,
+    record_of,
+    record_queue,
+    record_reviews,
     rectifications_of,
     requests_for,
     restriction_of,
@@ -63,13 +67,21 @@ def home(request: HttpRequest) -> HttpResponse:
     restrictions = list(restrictions_managed(actor=actor))
     notices = list(open_notices(actor=actor)[:200])
     reviews = review_queue(actor=actor)[:200]
+    records = record_queue(actor=actor)[:200]
     people = {r.nominal_id for r in requests} | {r.nominal_id for r in restrictions}
     people |= {n.rectification.nominal_id for n in notices} | {d.nominal.pk for d in reviews}
+    people |= {d.nominal.pk for d in records if d.nominal is not None}
     services.rights_home_consult(actor=actor, nominal_ids=sorted(people))
     return render(
         request,
         "rights/home.html",
-        {"requests": requests, "restrictions": restrictions, "notices": notices, "reviews": reviews},
+        {
+            "requests": requests,
+            "restrictions": restrictions,
+            "notices": notices,
+            "reviews": reviews,
+            "record_reviews": records,
+        },
     )
 
 
@@ -91,6 +103,7 @@ def person(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
             "restriction": restriction_of(nominal),
             "rectifications": rectifications_of(nominal),
             "review": review_due(nominal),
+            "records": record_reviews(nominal),
             "may_manage": access.may(actor, "rights.manage", nominal.owner_hub_id),
             "person_tab": "rights",
         },
@@ -283,3 +296,46 @@ def review(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse
         done=reverse("rights:home"), title="Review the records held about this person (MoPI)",
         button="Record the decision", nominal=nominal, due=due,
     )  # fmt: skip
+
+
+def _record_form(
+    request: HttpRequest, kind: ReviewedKind, record_id: int, nominal: Nominal | None, hub_id: int
+) -> HttpResponse:
+    actor = _actor(request)
+    due = record_of(kind, record_id, nominal=nominal, hub_id=hub_id)
+    if due is None:
+        raise Http404("No such page")
+    outcomes = [("retain", "Retain, and review again")]
+    if not due.why_kept:
+        outcomes.append(("erase", "Erase this record"))
+    form = ReviewForm(request.POST or None, initial={"group": due.group})
+    form.fields["outcome"].choices = outcomes  # type: ignore[attr-defined]
+    done = reverse("rights:person", args=[nominal.pk]) if nominal is not None else reverse("rights:home")
+    return _form(
+        request, form,
+        lambda d: services.record_review(
+            actor=actor, kind=kind, record_id=record_id, nominal=nominal, group=d.get("group") or "",
+            outcome=d.get("outcome") or "", reason=d.get("reason") or "",
+        ),
+        done=done, title=f"Review this record (MoPI): {kind.label.lower()}", button="Record the decision",
+        nominal=nominal, record_due=due,
+    )  # fmt: skip
+
+
+@nominal_page("rights_record_review")
+def record_review(
+    request: HttpRequest, nominal: Nominal, purpose: str, kind: str, record_id: int
+) -> HttpResponse:
+    found = reviewed_kind(kind)
+    if found is None or not access.may(_actor(request), "rights.manage", nominal.owner_hub_id):
+        raise Http404("No such page")
+    return _record_form(request, found, record_id, nominal, nominal.owner_hub_id)
+
+
+def partner_review(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    """A record about nobody in the cohort (a partner record matching no nominal): the hub's managers."""
+    actor = _actor(request)
+    found = reviewed_kind(kind)
+    if found is None or actor.hub_id is None or not access.may(actor, "rights.manage", actor.hub_id):
+        raise Http404("No such page")
+    return _record_form(request, found, record_id, None, actor.hub_id)

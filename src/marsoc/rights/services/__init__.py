@@ -14,7 +14,7 @@ from .requests import (
     rights_home_consult,
 )
 from .restriction import person_restrict, person_unrestrict
-from .retention import person_erase, person_review
+from .retention import person_erase, person_review, record_review
 
 __all__ = [
     "FORMATS",
@@ -24,6 +24,7 @@ __all__ = [
     "person_review",
     "person_unrestrict",
     "record_decide",
+    "record_review",
     "rectification_record",
     "request_approve",
     "request_consult",

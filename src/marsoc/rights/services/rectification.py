@@ -10,12 +10,12 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied
 from marsoc.nominals.models import Nominal
 
 from ..models import NoticeKind, RecipientNotice, Rectification
 from ..selectors import disclosures_of
-from .common import audit_person, require_person
+from .common import Checks, audit_person, require_person, required_text
 
 
 def notify_recipients(
@@ -52,29 +52,25 @@ def rectification_record(
     """Record that the person's data was corrected (the correction itself is made on the record's own
     page, which keeps its history) and tell every agency that was given it."""
     require_person(actor, "rights.handle", nominal)
-    errors: dict[str, str] = {}
-    if not what.strip():
-        errors["what"] = "Say which record and what was corrected"
-    if not reason.strip():
-        errors["reason"] = "Give the reason for the correction"
-    if since is None:
-        errors["since"] = "Enter the date from which the data was wrong"
-    elif since > timezone.localdate():
-        errors["since"] = "The date must be today or in the past"
-    if errors:
-        raise ValidationFailed(errors)
+    checks = Checks()
+    what = checks.text("what", what, "Say which record and what was corrected")
+    reason = checks.text("reason", reason, "Give the reason for the correction")
+    checks.past(
+        "since", since, missing="Enter the date from which the data was wrong",
+        future="The date must be today or in the past",
+    )  # fmt: skip
+    checks.done()
     assert since is not None
     with transaction.atomic():
         rectification, told = notify_recipients(
-            actor=actor, nominal=nominal, kind=NoticeKind.RECTIFICATION, what=what.strip(),
-            reason=reason.strip(), since=since,
-        )  # fmt: skip
-        details = {"what": what.strip(), "since": str(since)}
+            actor=actor, nominal=nominal, kind=NoticeKind.RECTIFICATION, what=what, reason=reason, since=since
+        )
+        details = {"what": what, "since": str(since)}
         audit_person(
             actor,
             AuditAction.RIGHTS_RECTIFY,
             nominal.pk,
-            justification=reason.strip(),
+            justification=reason,
             recipients=told,
             details=details,
         )
@@ -87,10 +83,9 @@ def notice_acknowledge(*, actor: User, notice: RecipientNotice, by_whom: str) ->
         raise NotFoundOrForbidden(f"notice {notice.pk}")
     if notice.acknowledged_at is not None:
         raise PermissionDenied("The acknowledgement is already recorded")
-    if not by_whom.strip():
-        raise ValidationFailed({"by_whom": "Enter who acknowledged it at the agency"})
+    by_whom = required_text("by_whom", by_whom, "Enter who acknowledged it at the agency")
     with transaction.atomic():
-        notice.acknowledged_at, notice.acknowledged_by = timezone.now(), by_whom.strip()
+        notice.acknowledged_at, notice.acknowledged_by = timezone.now(), by_whom
         notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        details = {"agency": notice.agency.name, "by": by_whom.strip()}
+        details = {"agency": notice.agency.name, "by": by_whom}
         audit_person(actor, AuditAction.RIGHTS_NOTICE_ACK, nominal.pk, details=details)

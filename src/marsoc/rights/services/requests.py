@@ -11,7 +11,7 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.subjects import records_about
 from marsoc.nominals.models import Nominal
@@ -19,7 +19,7 @@ from marsoc.nominals.models import Nominal
 from ..models import Exemption, RequestRecord, RequestStatus, SubjectAccessRequest
 from ..pdf import response_pdf
 from ..selectors import add_months
-from .common import audit_person, require_person
+from .common import Checks, audit_person, require_person, required_text
 
 EXTENSION_MONTHS = 2  # the most a deadline may be extended by, with a reason
 
@@ -40,21 +40,19 @@ def request_record(
 ) -> SubjectAccessRequest:
     """A request received: the response is due one calendar month after it arrived."""
     require_person(actor, "rights.handle", nominal)
-    errors: dict[str, str] = {}
-    if not requester.strip():
-        errors["requester"] = "Enter who made the request"
-    if received_on is None:
-        errors["received_on"] = "Enter the date the request was received"
-    elif received_on > timezone.localdate():
-        errors["received_on"] = "The date received must be today or in the past"
-    if errors:
-        raise ValidationFailed(errors)
+    checks = Checks()
+    requester = checks.text("requester", requester, "Enter who made the request")
+    checks.past(
+        "received_on", received_on, missing="Enter the date the request was received",
+        future="The date received must be today or in the past",
+    )  # fmt: skip
+    checks.done()
     assert received_on is not None
     with transaction.atomic():
         request = SubjectAccessRequest.objects.create(
             nominal=nominal,
             owner_hub_id=nominal.owner_hub_id,
-            requester=requester.strip(),
+            requester=requester,
             requester_address=address.strip(),
             received_on=received_on,
             due_on=add_months(received_on, 1),
@@ -69,33 +67,30 @@ def request_identity(*, actor: User, request: SubjectAccessRequest, evidence: st
     _require(actor, request)
     if request.status != RequestStatus.RECEIVED:
         raise PermissionDenied("The requester's identity has already been checked")
-    if not evidence.strip():
-        raise ValidationFailed({"evidence": "Say how the requester's identity was checked"})
+    evidence = required_text("evidence", evidence, "Say how the requester's identity was checked")
     with transaction.atomic():
-        request.identity_evidence = evidence.strip()
+        request.identity_evidence = evidence
         request.identity_checked_by = actor
         request.identity_checked_at = timezone.now()
         request.status = RequestStatus.CHECKED
         request.save()
-        _audit(actor, AuditAction.RIGHTS_REQUEST_IDENTITY, request, justification=evidence.strip())
+        _audit(actor, AuditAction.RIGHTS_REQUEST_IDENTITY, request, justification=evidence)
 
 
 def request_extend(*, actor: User, request: SubjectAccessRequest, to: date | None, reason: str) -> None:
     _require(actor, request)
-    errors: dict[str, str] = {}
+    checks = Checks()
     latest = add_months(request.due_on, EXTENSION_MONTHS)
     if to is None:
-        errors["to"] = "Enter the new date the response is due"
+        checks.fail("to", "Enter the new date the response is due")
     elif not request.due_on < to <= latest:
-        errors["to"] = (
-            f"The new date must be after {request.due_on:%d/%m/%Y} and no later than {latest:%d/%m/%Y}"
+        checks.fail(
+            "to", f"The new date must be after {request.due_on:%d/%m/%Y} and no later than {latest:%d/%m/%Y}"
         )
-    if not reason.strip():
-        errors["reason"] = "Give the reason for the extension"
+    checks.text("reason", reason, "Give the reason for the extension")
     if request.status == RequestStatus.RELEASED:
-        errors["to"] = "The response has already been released"
-    if errors:
-        raise ValidationFailed(errors)
+        checks.fail("to", "The response has already been released")
+    checks.done()
     with transaction.atomic():
         request.extended_to, request.extension_reason = to, reason.strip()
         request.save(update_fields=["extended_to", "extension_reason"])
@@ -161,17 +156,17 @@ def record_decide(
     _require(actor, request)
     if request.status != RequestStatus.IN_REVIEW:
         raise PermissionDenied("Exemptions can be changed only before the response is approved")
-    errors: dict[str, str] = {}
+    checks = Checks()
     if exemption and exemption not in Exemption.values:
-        errors["exemption"] = "Select a ground for withholding, or release the record"
-    if exemption and not reason.strip():
-        errors["reason"] = "Say why releasing this record would have that effect"
+        checks.fail("exemption", "Select a ground for withholding, or release the record")
+    if exemption:
+        checks.text("reason", reason, "Say why releasing this record would have that effect")
     if record.partner and consulted_on is None and consultation_note.strip():
-        errors["consulted_on"] = "Enter the date the agency was consulted"
-    if consulted_on is not None and consulted_on > timezone.localdate():
-        errors["consulted_on"] = "The date consulted must be today or in the past"
-    if errors:
-        raise ValidationFailed(errors)
+        checks.fail("consulted_on", "Enter the date the agency was consulted")
+    checks.past(
+        "consulted_on", consulted_on, missing=None, future="The date consulted must be today or in the past"
+    )
+    checks.done()
     with transaction.atomic():
         record.exemption, record.exemption_reason = exemption, reason.strip() if exemption else ""
         if record.partner:

@@ -11,12 +11,12 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied
 from marsoc.nominals.models import Nominal
 
 from ..models import NoticeKind, PersonRestriction
 from ..selectors import hub_staff_for, restriction_of
-from .common import audit_person, figures_follow, require_person
+from .common import Checks, audit_person, figures_follow, require_person, required_text
 from .rectification import notify_recipients
 
 
@@ -31,24 +31,24 @@ def person_restrict(
     require_person(actor, "rights.manage", nominal)
     if restriction_of(nominal) is not None:
         raise PermissionDenied("The person is already restricted")
-    errors: dict[str, str] = {}
-    if not reason.strip():
-        errors["reason"] = "Give the reason (for example the person contests the accuracy of the data)"
+    checks = Checks()
+    reason = checks.text(
+        "reason", reason, "Give the reason (for example the person contests the accuracy of the data)"
+    )
     if review_on is None:
-        errors["review_on"] = "Enter the date the restriction is to be reviewed"
+        checks.fail("review_on", "Enter the date the restriction is to be reviewed")
     elif review_on <= timezone.localdate():
-        errors["review_on"] = "The review date must be in the future"
+        checks.fail("review_on", "The review date must be in the future")
     wanted = {int(i) for i in manager_ids}
     staff = set(hub_staff_for(nominal).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - staff:
-        errors["managers"] = "Restriction managers must be staff of the hub that owns the record"
-    if errors:
-        raise ValidationFailed(errors)
+        checks.fail("managers", "Restriction managers must be staff of the hub that owns the record")
+    checks.done()
     assert review_on is not None
     with transaction.atomic():
         restriction = PersonRestriction.objects.create(
             nominal=nominal,
-            reason=reason.strip(),
+            reason=reason,
             review_on=review_on,
             contact=f"{actor.get_full_name() or actor.username}, {nominal.owner_hub.name}",
             created_by=actor,
@@ -60,13 +60,11 @@ def person_restrict(
             nominal=nominal,
             kind=NoticeKind.RESTRICTION,
             what="Processing of the person's data is restricted",
-            reason=reason.strip(),
+            reason=reason,
             since=nominal.created_at.date(),
         )
         details = {"review_on": str(review_on), "managers": sorted({actor.pk, *staff}), "told": told}
-        audit_person(
-            actor, AuditAction.RIGHTS_RESTRICT, nominal.pk, justification=reason.strip(), details=details
-        )
+        audit_person(actor, AuditAction.RIGHTS_RESTRICT, nominal.pk, justification=reason, details=details)
         figures_follow(actor, nominal.pk, count=False, why="A person restricted (DPA 2018 s.47)")
     return restriction
 
@@ -74,13 +72,10 @@ def person_restrict(
 def person_unrestrict(*, actor: User, restriction: PersonRestriction, reason: str) -> None:
     if not access.may(actor, "rights.restriction_manager", restriction) or restriction.lifted_at:
         raise NotFoundOrForbidden(f"restriction {restriction.pk}")
-    if not reason.strip():
-        raise ValidationFailed({"reason": "Give the reason for lifting the restriction"})
+    reason = required_text("reason", reason, "Give the reason for lifting the restriction")
     with transaction.atomic():
         restriction.lifted_at, restriction.lifted_by = timezone.now(), actor
-        restriction.lift_reason = reason.strip()
+        restriction.lift_reason = reason
         restriction.save()
-        audit_person(
-            actor, AuditAction.RIGHTS_UNRESTRICT, restriction.nominal_id, justification=reason.strip()
-        )
+        audit_person(actor, AuditAction.RIGHTS_UNRESTRICT, restriction.nominal_id, justification=reason)
         figures_follow(actor, restriction.nominal_id, count=True, why="A person's restriction lifted")
