@@ -97,6 +97,30 @@ def test_the_running_months_breakdowns_match_the_records(made):
             category = {2: "both", 0: "neither"}.get(len(held)) or ("no_cro" if "PNC" in held else "no_pnc")
             identifiers[(n.owner_hub_id, category)] += 1
     assert _figures(b.METHOD_VERSION) == methods
+
+    from marsoc.plans.models import Outcome
+
+    claims: Counter = Counter()
+    pairs = set()
+    for o in (
+        Outcome.objects.filter(
+            action__plan__nominal__in=_counted(),
+            occurred_on__gte=timezone.localdate().replace(day=1),
+            occurred_on__lte=timezone.localdate(),
+        )
+        .exclude(status="merged")
+        .select_related("agency", "action__plan__nominal")
+    ):
+        pairs.add(
+            (
+                o.action.plan.nominal.owner_hub_id,
+                o.action.plan.nominal_id,
+                f"{o.agency.agency_type}|{o.status}",
+            )
+        )
+    for hub_id, _person, pair in pairs:
+        claims[(hub_id, pair)] += 1
+    assert _figures(b.CLAIM_AGENCY) == claims
     assert _figures(b.KEY_IDENTIFIERS) == identifiers
 
 
@@ -118,6 +142,7 @@ def test_every_new_table_obeys_the_small_numbers_rule(made):
         "actions-state",
         "actions-agency",
         "claims-tactic",
+        "claims-agency",
         "claims-crime",
         "deconfliction",
         "methods",

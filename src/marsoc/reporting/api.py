@@ -79,7 +79,7 @@ def board_report_api(request: HttpRequest, params: Query[BoardPeriodParams]) -> 
     outcomes and claims, overdue actions, reviews, sharing, access requests and identifiers; the median
     days from referral to decision and to a plan's agreement, the agencies slowest to agree, the cohort
     by tier and lifecycle phase, releases due with and without a plan, actions by agency and state,
-    claims by tactic and crime type, deconfliction hits, method versions, calibration agreement, key
+    claims by tactic, agency and crime type, deconfliction hits, method versions, calibration agreement, key
     identifiers, the linkage review backlog and quarantined feed rows; per hub the caller is shown and
     nationally; and each chart's monthly series. A withheld count or median is null."""
     actor: User = request.auth  # type: ignore[attr-defined]

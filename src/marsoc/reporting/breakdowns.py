@@ -48,6 +48,7 @@ RELEASE_PLAN = "release_plan"  # adopted people due for release within 6 months;
 ACTION_STATE = "action_state"  # people with an action; category: "acting agency type|action state"
 CLAIM_TACTIC = "claim_tactic"  # people with an outcome claimed; category: "tactic code|claim status"
 CLAIM_CRIME = "claim_crime"  # the same by crime type of the group; category: "crime type|claim status"
+CLAIM_AGENCY = "claim_agency"  # the same by the claiming agency's type; category: "agency type|status"
 NO_GROUP = "none"  # a claim about no organised crime group
 DECONFLICTION = "deconfliction"  # people someone was told another hub holds an interest in; category:
 # the searcher's agency type
@@ -177,7 +178,7 @@ def _pair(first: str, second: str) -> Concat:
 
 def claim_counts(start: date, end: date) -> list[Count_]:
     """People with a disruption outcome claimed in the month, by the action's tactic and where the claim
-    stands; and by the crime type of the group the action targeted (else the person's groups), a claim
+    stands; by the claiming agency's type and where it stands; and by the crime type of the group the action targeted (else the person's groups), a claim
     about no group as such. A person counts once in each pair they are in."""
     outcomes = outcomes_between(start, end)
     hub, classification, person = OUTCOME_PATHS
@@ -190,6 +191,14 @@ def claim_counts(start: date, end: date) -> list[Count_]:
             "pair",
             person=person,
         )
+    )
+    tactics += rows_of(
+        outcomes.annotate(pair=_pair("agency__agency_type", "status")),
+        CLAIM_AGENCY,
+        hub,
+        classification,
+        "pair",
+        person=person,
     )
     rows = list(
         counted(outcomes, person).values_list(

@@ -174,6 +174,7 @@ def extra_tables(*, viewer: Viewer, period: Period) -> list[Table]:
     }
     claims = labels["claims"]
     by_tactic = cross_of(viewer, b.CLAIM_TACTIC, period, list(tactics), list(claims), stock=False)
+    by_agency = cross_of(viewer, b.CLAIM_AGENCY, period, list(labels["agency"]), list(claims), stock=False)
     by_crime = cross_of(viewer, b.CLAIM_CRIME, period, list(CRIMES), list(claims), stock=False)
     methods = method_labels(viewer, period)
     return [
@@ -225,6 +226,16 @@ def extra_tables(*, viewer: Viewer, period: Period) -> list[Table]:
             claims,
             "Tactic",
             "Every tactic",
+        ),
+        _cross_table(
+            "claims-agency",
+            f"People with a disruption outcome claimed in {period.label}, by the claiming agency's type and "
+            "where the claim stands (all hubs)",
+            by_agency,
+            labels["agency"],
+            claims,
+            "Claiming agency type",
+            "Every agency type",
         ),
         _cross_table(
             "claims-crime",
