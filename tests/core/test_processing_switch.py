@@ -36,7 +36,7 @@ PERSON_PAGES = {
     "network": ["/cohort/{id}/network/", "/cohort/{id}/network.csv?recipient=Synthetic+unit"],
 }
 ENDPOINTS = {
-    "linkage": [],
+    "linkage": ["/api/linkage/imports", "/api/linkage/pairs"],
     "intelligence": ["/api/intelligence", "/api/summaries"],
     "network": ["/api/network/groups", "/api/network/paths?from=N1&to=N2"],
 }
