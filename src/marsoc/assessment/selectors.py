@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub, User
@@ -16,6 +18,7 @@ from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.dates import short_date
 from marsoc.core.errors import NotFoundOrForbidden
+from marsoc.core.sorting import Sort, SortOrder
 from marsoc.nominals.lifecycle import RELEASE_WINDOW
 from marsoc.nominals.models import CustodyEvent, Nominal
 from marsoc.nominals.selectors import nominal_phase, phase_filter
@@ -101,6 +104,23 @@ def priority_list(
     return qs.select_related(*PRIORITY_RELATED).order_by("-score", "nominal_id")
 
 
+# The priority list's sortable columns (the page's headings); every order ends with the person's id. The
+# list's own order is the ranking (highest score first), which "rank" names.
+PRIORITY_SORT = SortOrder(
+    {
+        "rank": ("-score",),
+        "name": ("nominal__family_name", "nominal__given_names"),
+        "hub": ("nominal__owner_hub__name",),
+        "score": ("score",),
+        "tier": (Coalesce(NullIf("decided_tier", Value("")), "computed_tier"),),
+        "confidence": ("assessment__confidence_band",),
+        "assessed": ("assessment__submitted_at",),
+    },
+    tiebreak="nominal_id",
+    first_descending=frozenset({"score", "assessed"}),
+)
+
+
 def priority_page(
     *,
     actor: Actor,
@@ -108,16 +128,30 @@ def priority_page(
     number: int | str | None,
     per_page: int = 50,
     today: date | None = None,
+    sort: Sort | None = None,
 ) -> Page[PriorityStatus]:
-    """One page of the priority list. The ranking is sorted on the narrow status rows alone and only the
-    page's rows are joined to the person, assessment, hub and establishment: sorting the joined rows of a
-    whole hub cost most of a deep page's time on PostgreSQL."""
+    """One page of the priority list, in the order of `sort` (a PRIORITY_SORT column) or ranked. The
+    ranking is sorted on the narrow status rows alone and only the page's rows are joined to the person,
+    assessment, hub and establishment: sorting the joined rows of a whole hub cost most of a deep page's
+    time on PostgreSQL. Each row carries its `rank` in the ranking (its position in the filtered list by
+    score), whatever the order shown."""
     ranked = priority_list(actor=actor, filters=filters, today=today)
-    page = Paginator(ranked.values_list("pk", flat=True), per_page).get_page(number)
-    ids = list(page.object_list)
-    rows = {s.pk: s for s in ranked.model.objects.filter(pk__in=ids).select_related(*PRIORITY_RELATED)}
-    shown: Page[PriorityStatus] = page  # type: ignore[assignment]
-    shown.object_list = [rows[pk] for pk in ids if pk in rows]
+    sort = sort or Sort()
+    if sort.key:
+        position = Window(RowNumber(), order_by=[F("score").desc(), F("nominal_id").asc()])
+        ordered = ranked.annotate(rank=position).order_by(*PRIORITY_SORT.order_by(sort))
+        sorted_page = Paginator(ordered.values_list("pk", "rank"), per_page).get_page(number)
+        page: Page[Any] = sorted_page
+        ranks = dict(sorted_page.object_list)
+    else:
+        page = Paginator(ranked.values_list("pk", flat=True), per_page).get_page(number)
+        start = (page.number - 1) * per_page
+        ranks = {pk: start + i for i, pk in enumerate(page.object_list, start=1)}
+    rows = {s.pk: s for s in ranked.model.objects.filter(pk__in=ranks).select_related(*PRIORITY_RELATED)}
+    shown: Page[PriorityStatus] = page
+    shown.object_list = [rows[pk] for pk in ranks if pk in rows]
+    for row in shown.object_list:
+        row.rank = ranks[row.pk]  # type: ignore[attr-defined]
     return shown
 
 

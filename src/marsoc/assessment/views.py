@@ -20,7 +20,7 @@ from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.web import actor as _actor
-from marsoc.core.web import form_page, query_without_page, send_export, uploaded_text
+from marsoc.core.web import form_page, query_without_page, send_export, sort_links, uploaded_text
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
@@ -43,6 +43,7 @@ from .method import method_differences
 from .models import CalibrationStatus, PriorityStatus, ScoringMethod
 from .selectors import (
     COHORTS,
+    PRIORITY_SORT,
     EqualityOptions,
     EqualityReport,
     ExerciseAccess,
@@ -93,21 +94,21 @@ def priority(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require(actor, "priority.view")
     form, filters = _filters(request)
-    page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"))
+    sorting = sort_links(request, PRIORITY_SORT, default_key="rank")
+    page = priority_page(actor=actor, filters=filters, number=request.GET.get("page"), sort=sorting.sort)
     labels = top_factor_labels(page.object_list)
     for row in page.object_list:
         row.factor_labels = labels.get(row.pk, "")  # type: ignore[attr-defined]
     services.priority_list_consult(
         actor=actor, nominal_ids=[s.nominal_id for s in page.object_list], filters=filters, surface="page"
     )
-    rank_start = (page.number - 1) * 50
     return render(
         request,
         "assessment/priority.html",
         {
             "form": form,
             "page": page,
-            "rank_start": rank_start,
+            "sorting": sorting,
             "query_string": query_without_page(request),
             "national": access.may(actor, "priority.national"),
         },

@@ -9,7 +9,8 @@ actor may not see raises NotFoundOrForbidden, which `HiddenAsMissingMiddleware` 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from datetime import date
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,9 +21,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .dates import long_date
 from .errors import PermissionDenied, ValidationFailed
 from .exports import ExportFile
 from .forms import PurposeForm, apply_service_errors
+from .sorting import SortLinks, SortOrder
 
 View = Callable[..., HttpResponse]
 # (actor, record, purpose, surface): the app's service that writes the consultation record.
@@ -42,6 +45,70 @@ def query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def sort_links(
+    request: HttpRequest, order: SortOrder, *, default_key: str = "", default_descending: bool = False
+) -> SortLinks:
+    """The reader's sort (`?sort=`) on a list whose columns `order` whitelists, with the list's other
+    parameters for the headings' links (`{% table ... sort=... %}`)."""
+    raw = request.GET.get("sort", "")
+    rest = _other_params(request, lambda key: key in ("sort", "page"))
+    return SortLinks(order, order.parse(raw), rest, default_key, default_descending)
+
+
+def _other_params(request: HttpRequest, drop: Callable[[str], bool]) -> str:
+    """The query string without the keys `drop` names and without empty values (a form's blank fields)."""
+    params = request.GET.copy()
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v != ""]
+        if drop(key) or not values:
+            params.pop(key)
+        else:
+            params.setlist(key, values)
+    return params.urlencode()
+
+
+@dataclass(frozen=True)
+class FilterTag:
+    text: str
+    href: str  # the list without this filter (the other filters and the sort kept, from the first page)
+
+
+@dataclass(frozen=True)
+class FilterCategory:
+    heading: str
+    tags: tuple[FilterTag, ...]
+
+
+def selected_filters(request: HttpRequest, form: Any) -> list[FilterCategory]:
+    """The filters a list applies, for the MoJ filter's "Selected filters": one category per field with a
+    valid value, headed by the field's label, its tag a link removing it (a date's three boxes together)."""
+    data = getattr(form, "cleaned_data", None) or {}
+    categories = []
+    for name, field in form.fields.items():
+        value = data.get(name)
+        if value in (None, "", [], ()) or name in form.errors:
+            continue
+        rest = _other_params(request, partial(_of_field, name))
+        tag = FilterTag(_filter_text(field, value), f"?{rest}" if rest else request.path)
+        categories.append(FilterCategory(str(field.label or name), (tag,)))
+    return categories
+
+
+def _of_field(name: str, key: str) -> bool:
+    """Is `key` the field's own parameter (a date's three boxes are name_day, name_month, name_year)?"""
+    return key in (name, "page") or key.startswith(f"{name}_")
+
+
+def _filter_text(field: Any, value: Any) -> str:
+    if isinstance(value, date):
+        return long_date(value)
+    choices = getattr(field, "choices", None)
+    if choices is not None and not hasattr(value, "pk"):
+        labels = {str(key): label for key, label in choices}
+        return str(labels.get(str(value), value))
+    return str(value)
 
 
 def uploaded_text(request: HttpRequest, form: Any, field: str, *, limit: int, what: str) -> str | None:

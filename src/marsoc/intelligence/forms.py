@@ -30,6 +30,17 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label="Name, alias, identifier or words in the intelligence", required=False, max_length=100
     )
+    hub = forms.ModelChoiceField(
+        label="Owner hub",
+        queryset=Hub.objects.filter(is_national=False),
+        required=False,
+        empty_label="Any hub",
+    )
+    classification = forms.ChoiceField(
+        label="Classification",
+        choices=with_blank(Classification.choices, "Any classification"),
+        required=False,
+    )
 
 
 class ContentFields(forms.Form):

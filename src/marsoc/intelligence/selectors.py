@@ -1,6 +1,7 @@
 """Reads of intelligence, always scoped by the policy before anything is counted, ranked or paged."""
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.search import TextMatches, snippet
+from marsoc.core.sorting import Sort, SortOrder
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import name_relevance, people_matching
 from marsoc.sharing.agreements import in_force_q
@@ -62,25 +64,59 @@ def _relevance(query: str) -> Any:
     return Greatest(score, Value(TEXT_MATCH_SCORE))
 
 
-def _ranked(*, actor: Actor, query: str, today: date | None = None) -> QuerySet[IntelItem]:
+# The intelligence list's sortable columns (the page's headings); every order ends with the item's id.
+ITEM_SORT = SortOrder(
+    {
+        "reference": (),
+        "grade": ("source_evaluation", "intelligence_assessment", "handling_code"),
+        "classification": ("classification",),  # the codes sort as the levels do: OFFICIAL first
+        "date": ("intelligence_date",),
+        "hub": ("owner_hub__name",),
+        "agency": ("originating_agency__name",),
+    },
+    first_descending=frozenset({"date"}),
+)
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """The list's filters beside the search, and the column it is sorted by (none: ranked)."""
+
+    hub_id: int | None = None
+    classification: str = ""
+    sort: Sort = dataclass_field(default_factory=Sort)
+
+
+def _ranked(
+    *, actor: Actor, query: str, today: date | None = None, filters: ItemFilters | None = None
+) -> QuerySet[IntelItem]:
+    filters = filters or ItemFilters()
     qs = IntelItem.objects.filter(access.scope(actor, "intel_item", today=today))
+    if filters.hub_id:
+        qs = qs.filter(owner_hub_id=filters.hub_id)
+    if filters.classification:
+        qs = qs.filter(classification=filters.classification)
     query = query.strip()
+    if query:
+        qs = qs.filter(pk__in=_candidates(query))
+    if filters.sort.key:
+        return qs.order_by(*ITEM_SORT.order_by(filters.sort))
     if not query:
         return qs.order_by("-intelligence_date", "-id")
-    return (
-        qs.filter(pk__in=_candidates(query))
-        .annotate(relevance=_relevance(query))
-        .order_by("-relevance", "-intelligence_date", "-id")
-    )
+    return qs.annotate(relevance=_relevance(query)).order_by("-relevance", "-intelligence_date", "-id")
 
 
-def item_list(*, actor: Actor, query: str = "", today: date | None = None) -> QuerySet[IntelItem]:
+def item_list(
+    *, actor: Actor, query: str = "", today: date | None = None, filters: ItemFilters | None = None
+) -> QuerySet[IntelItem]:
     """The items the actor may see, searched and ranked: the policy filter is applied with the search,
     before anything is ranked, counted or paged, so no total includes an item they may not see.
 
     With a query, the best matches come first (every word in a subject's name, then the most similar
-    names, then text matches), newest first among equals; without one, newest first."""
-    return _ranked(actor=actor, query=query, today=today).select_related("owner_hub", "originating_agency")
+    names, then text matches), newest first among equals; without one, newest first; sorted by a column
+    of `ITEM_SORT` when `filters` names one."""
+    ranked = _ranked(actor=actor, query=query, today=today, filters=filters)
+    return ranked.select_related("owner_hub", "originating_agency")
 
 
 @dataclass
@@ -147,6 +183,7 @@ def search_page(
     page_size: int = PAGE_SIZE,
     today: date | None = None,
     clamp: bool = True,
+    filters: ItemFilters | None = None,
 ) -> ResultPage:
     """A page of `item_list` and its total. Anything that is not a page number gives the first page,
     and with `clamp` a page past the end gives the last, as Django's Paginator.get_page does (the API
@@ -155,7 +192,7 @@ def search_page(
         number = max(1, int(page or 1))
     except (TypeError, ValueError):
         number = 1
-    ranked = _ranked(actor=actor, query=query, today=today)
+    ranked = _ranked(actor=actor, query=query, today=today, filters=filters)
     rows, total = _page_rows(ranked, (number - 1) * page_size, page_size)
     if total is not None:
         return ResultPage(rows, number, total, page_size)

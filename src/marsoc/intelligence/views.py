@@ -20,7 +20,7 @@ from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.forms import apply_service_errors
 from marsoc.core.vocabulary import classification_rank
-from marsoc.core.web import PurposeGate, form_page, send_export
+from marsoc.core.web import PurposeGate, form_page, query_without_page, send_export, sort_links
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id, people_search
@@ -45,6 +45,8 @@ from .forms import (
 )
 from .models import IntelItem, SummaryDisclosure
 from .selectors import (
+    ITEM_SORT,
+    ItemFilters,
     access_agreement_by_id,
     access_item_by_id,
     access_requests_for,
@@ -93,14 +95,32 @@ purpose = login_required(ITEM_GATE.purpose_view)
 summary_purpose = login_required(SUMMARY_GATE.purpose_view)
 
 
+def _search(request: HttpRequest) -> tuple[SearchForm, str, ItemFilters]:
+    """The search, the filters beside it and the column sorted by, from the query string; a field that
+    is not valid is reported on the form and left out, the others still apply."""
+    form = SearchForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    filters = ItemFilters(
+        hub_id=data["hub"].pk if data.get("hub") else None,
+        classification=data.get("classification") or "",
+        sort=ITEM_SORT.parse(request.GET.get("sort")),
+    )
+    # A search longer than the field allows is cut short (and the form says so), never dropped.
+    return form, (request.GET.get("q") or "")[:100].strip(), filters
+
+
+def _applied(filters: ItemFilters) -> dict[str, str]:
+    applied = {"hub": str(filters.hub_id or ""), "classification": filters.classification}
+    return {k: v for k, v in {**applied, "sort": filters.sort.param}.items() if v}
+
+
 @login_required
 def item_search(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require(actor, "intelligence.view")
-    form = SearchForm(request.GET or None)
-    form.is_valid()
-    query = (getattr(form, "cleaned_data", {}).get("q") or "").strip()
-    page = search_page(actor=actor, query=query, page=request.GET.get("page"))
+    form, query, filters = _search(request)
+    page = search_page(actor=actor, query=query, page=request.GET.get("page"), filters=filters)
     people = people_search(actor=actor, query=query) if query else []
     notices = deconfliction(actor=actor, query=query) if query else []
     details = result_details(actor=actor, items=list(page.object_list), query=query)
@@ -114,7 +134,10 @@ def item_search(request: HttpRequest) -> HttpResponse:
         people_ids=[m.nominal.pk for m in people],
         interests=[(n.hub_name, n.nominal_ids) for n in notices],
         surface="page",
+        filters=_applied(filters),
     )
+    # Unsorted, a search lists the best match first (no heading marked sorted), else the newest first.
+    sorting = sort_links(request, ITEM_SORT, default_key="" if query else "date", default_descending=True)
     return render(
         request,
         "intelligence/list.html",
@@ -122,7 +145,8 @@ def item_search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
-            "query_string": urlencode({"q": query}) if query else "",
+            "query_string": query_without_page(request),
+            "sorting": sorting,
             "notices": notices,
             "people": people,
             "can_record": access.may(actor, "intel_item.record"),
@@ -133,11 +157,12 @@ def item_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_export(request: HttpRequest) -> HttpResponse:
-    """CSV of the search results (the same scope); a disclosure to the person exporting."""
+    """CSV of the search results as the list shows them (the same scope, filters and order); a disclosure
+    to the person exporting."""
     actor = _actor(request)
     access.require(actor, "intelligence.view")
-    query = (request.GET.get("q") or "")[:100].strip()
-    rows = list(item_list(actor=actor, query=query)[:EXPORT_LIMIT])
+    _form, query, filters = _search(request)
+    rows = list(item_list(actor=actor, query=query, filters=filters)[:EXPORT_LIMIT])
     return send_export(services.item_export(actor=actor, items=rows))
 
 

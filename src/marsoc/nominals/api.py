@@ -89,7 +89,11 @@ class ListParams(Schema):
     phase: Phase | None = None
     state: MembershipState | None = None
     establishment: int | None = Field(None, ge=1, le=MAX_ID)
-    sort: Sort = Field(Sort("name"), description="The order of the list")
+    sort: Sort = Field(
+        Sort("name"),
+        description="The column the list is sorted by, a minus sign first for the reverse; by name (the "
+        "default) a search lists the best match first",
+    )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
@@ -147,7 +151,8 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
             phase=params.phase.value if params.phase else "",
             membership_state=params.state.value if params.state else "",
             establishment_id=params.establishment,
-            sort=str(params.sort.value),
+            # "name", the default, keeps the best match first when searching (as the page does unsorted).
+            sort="" if params.sort.value == "name" else str(params.sort.value),
         ),
     )
     start = (params.page - 1) * params.page_size

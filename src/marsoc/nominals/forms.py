@@ -38,19 +38,6 @@ class CohortFilterForm(forms.Form):
         required=False,
         empty_label="Any establishment",
     )
-    sort = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=[
-            ("name", "Name (A to Z)"),
-            ("-name", "Name (Z to A)"),
-            ("release", "Expected release (soonest first)"),
-            ("dob", "Date of birth (oldest first)"),
-            ("-dob", "Date of birth (youngest first)"),
-            ("-updated", "Recently updated"),
-            ("reference", "Reference"),
-        ],
-    )
 
 
 class NominalForm(forms.Form):

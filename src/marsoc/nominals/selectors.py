@@ -28,25 +28,28 @@ from marsoc.core.actor import Actor
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.models import AuditEvent
 from marsoc.core.search import Similarity, SimilarTo
+from marsoc.core.sorting import SortOrder
 from marsoc.core.vocabulary import Operation
 
 from .lifecycle import RELEASE_WINDOW, phase_of
 from .models import Alias, Identifier, Nominal, Participation
 from .vocabulary import CustodyStatus, MembershipState, Phase
 
-SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("family_name", "given_names", "id"),
-    "-name": ("-family_name", "-given_names", "-id"),
-    "dob": ("date_of_birth", "id"),
-    "-dob": ("-date_of_birth", "-id"),
-    "release": ("expected_release_date", "id"),
-    "-release": ("-expected_release_date", "-id"),
-    "updated": ("updated_at", "id"),
-    "-updated": ("-updated_at", "-id"),
-    "reference": ("id",),
-    "-reference": ("-id",),
-}
-DEFAULT_SORT = "name"
+# The cohort list's sortable columns (the page's headings and the API's `sort`); every order ends with id.
+COHORT_SORT = SortOrder(
+    {
+        "name": ("family_name", "given_names"),
+        "reference": (),
+        "dob": ("date_of_birth",),
+        "hub": ("owner_hub__name",),
+        "state": ("membership_state",),
+        "establishment": ("current_establishment__code",),
+        "release": ("expected_release_date",),
+        "updated": ("updated_at",),
+    },
+    first_descending=frozenset({"updated"}),
+)
+SORTS = COHORT_SORT.choices
 
 
 def phase_expression(today: date, prefix: str = "") -> Case:
@@ -200,7 +203,7 @@ class CohortFilters:
     phase: str = ""
     membership_state: str = ""
     establishment_id: int | None = None
-    sort: str = DEFAULT_SORT
+    sort: str = ""  # a COHORT_SORT key ("-" first for the reverse); "" is the best match first, then by name
 
 
 def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = None) -> QuerySet[Nominal]:
@@ -218,10 +221,11 @@ def nominal_list(*, actor: Actor, filters: CohortFilters, today: date | None = N
         qs = qs.filter(membership_state=filters.membership_state)
     if filters.establishment_id:
         qs = qs.filter(current_establishment_id=filters.establishment_id)
-    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    if filters.query.strip() and filters.sort == DEFAULT_SORT and not identifier_lookup(filters.query):
+    sort = COHORT_SORT.parse(filters.sort)
+    order = COHORT_SORT.order_by(sort, default=("family_name", "given_names", "id"))
+    if filters.query.strip() and not sort.key and not identifier_lookup(filters.query):
         qs = qs.annotate(relevance=name_relevance(filters.query.strip()))
-        order = ("-relevance", *order)  # the best match first, as in every search
+        order = ("-relevance", *order)  # the best match first, as in every search, unless a column is chosen
     # The phase of the rows shown is worked out in Python (lifecycle.phase_of): as an SQL CASE it was
     # computed for every row in scope before sorting.
     return qs.select_related("owner_hub", "current_establishment").order_by(*order)

@@ -20,7 +20,7 @@ from marsoc.accounts.selectors import hub_choices, officers_for
 from marsoc.core import access
 from marsoc.core.errors import ValidationFailed
 from marsoc.core.forms import apply_service_errors
-from marsoc.core.web import PurposeGate, form_page, query_without_page
+from marsoc.core.web import PurposeGate, form_page, query_without_page, sort_links
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
 
@@ -39,6 +39,7 @@ from .forms import (
 from .lifecycle import derive_custody
 from .models import PERSONAL_DETAILS, Nominal
 from .selectors import (
+    COHORT_SORT,
     CohortFilters,
     access_nominal_by_id,
     active_participation,
@@ -68,13 +69,15 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     form = CohortFilterForm(request.GET or None)
     form.is_valid()  # invalid fields are reported and left out; the valid ones still apply
     data = getattr(form, "cleaned_data", {})
+    # Unsorted, a search lists the best match first (no heading is marked sorted), else by name.
+    sorting = sort_links(request, COHORT_SORT, default_key="" if data.get("q") else "name")
     filters = CohortFilters(
         query=data.get("q") or "",
         hub_id=data["hub"].pk if data.get("hub") else None,
         phase=data.get("phase") or "",
         membership_state=data.get("state") or "",
         establishment_id=data["establishment"].pk if data.get("establishment") else None,
-        sort=data.get("sort") or "name",
+        sort=sorting.sort.param,
     )
     paginator = Paginator(nominal_list(actor=actor, filters=filters), 50)
     page = paginator.get_page(request.GET.get("page"))
@@ -100,6 +103,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query_string": query_without_page(request),
+            "sorting": sorting,
             "can_refer": access.may(actor, "nominal.refer"),
             "phase_choices": Phase.choices,
         },

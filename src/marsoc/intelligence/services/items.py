@@ -1,6 +1,6 @@
 """Recording and consulting intelligence items, and their export."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -313,6 +313,7 @@ def search_consult(
     people_ids: Sequence[int],
     interests: Sequence[tuple[str, Sequence[int]]],
     surface: str,
+    filters: Mapping[str, str] | None = None,
 ) -> None:
     """One search, one entry: the items and people it showed are its subjects. When it also told the
     user that other hubs hold an interest (deconfliction, `interests` as (hub name, nominal ids)), it
@@ -322,7 +323,7 @@ def search_consult(
     )
     subjects = {*item_subjects, *people_ids, *(n for _hub, ids in interests for n in ids)}
     details: dict[str, object] = {
-        "query": {"q": query},
+        "query": {"q": query, **(filters or {})},
         "shown": [i.pk for i in items],
         "people": list(people_ids),
     }
