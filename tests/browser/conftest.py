@@ -138,6 +138,23 @@ def serious_violations(violations: list[dict]) -> list[str]:
     return lines
 
 
+def page_problems(page: Page, name: str) -> list[str]:
+    """axe's serious violations on the page as shown, then whether it is wider than the window at 320 px
+    and 1,280 px (the screenshots kept as `name`-width.png for people to look at)."""
+    problems = [f"{name}: {v}" for v in serious_violations(run_axe(page))]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        wide = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if wide[0] > wide[1]:
+            problems.append(f"{name}: {page.url} at {width}px is {wide[0]}px wide")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return problems
+
+
 def leading_number(text: str) -> int:
     match = re.match(r"\s*(\d+)\s", text)
     assert match, f"no count at the start of {text!r}"

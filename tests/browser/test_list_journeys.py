@@ -11,22 +11,15 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import SCREENSHOTS, run_axe, serious_violations, sign_in
+from .conftest import page_problems, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.flushes]
 
 
 def checked(page: Page, name: str, problems: list[str]) -> None:
-    problems.extend(f"{name}: {v}" for v in serious_violations(run_axe(page)))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems.extend(page_problems(page, f"lists-{name}"))
     for width in (320, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"lists-{name}-{width}.png"), full_page=True)
-        wide = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        if wide[0] > wide[1]:
-            problems.append(f"{name}: {page.url} at {width}px is {wide[0]}px wide")
         panel = page.locator(".moj-filter-layout__filter")
         if panel.count() and panel.evaluate("e => getComputedStyle(e).position") == "fixed":
             problems.append(f"{name}: the filter panel covers the page at {width}px")

@@ -24,7 +24,7 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.models import Agreement
 
-from .conftest import SCREENSHOTS, allow_second_sign_in, leading_number, run_axe, serious_violations, sign_in
+from .conftest import allow_second_sign_in, leading_number, page_problems, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.flushes]
 
@@ -33,17 +33,7 @@ PROBLEMS: list[str] = []
 
 def checked(page: Page, name: str) -> None:
     """axe on the page as shown, then its width at 320 px and 1,280 px (screenshots kept for people)."""
-    PROBLEMS.extend(f"{name}: {v}" for v in serious_violations(run_axe(page)))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (320, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"workday-{name}-{width}.png"), full_page=True)
-        wide = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        if wide[0] > wide[1]:
-            PROBLEMS.append(f"{name}: {page.url} at {width}px is {wide[0]}px wide")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    PROBLEMS.extend(page_problems(page, f"workday-{name}"))
 
 
 def start(page: Page, live_server, username: str) -> None:
