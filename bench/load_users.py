@@ -12,6 +12,7 @@ def main(count: int, seed: int) -> None:
     django.setup()
     from marsoc.accounts.models import Agency, Hub
     from marsoc.accounts.services import api_token_issue, totp_device_set, user_create
+    from marsoc.core import access
     from marsoc.core.vocabulary import Role
     from marsoc.demo.generate import DEMO_PASSWORD, totp_key_hex
     from marsoc.nominals.models import Nominal
@@ -39,9 +40,10 @@ def main(count: int, seed: int) -> None:
         key = totp_key_hex(seed, username)
         totp_device_set(user, key)
         _, token = api_token_issue(user=user, name="load")
-        people = list(
-            Nominal.objects.filter(owner_hub=hub).order_by("id").values_list("id", "family_name")[:200]
-        )
+        # Only people this user may open, through the one access policy: the demo restricts a person
+        # (DPA 2018 s.47) whom every user but the restriction's managers finds as missing (404).
+        visible = Nominal.objects.filter(owner_hub=hub).filter(access.scope(user, "nominal"))
+        people = list(visible.order_by("id").values_list("id", "family_name")[:200])
         users.append(
             {
                 "username": username,
@@ -50,7 +52,7 @@ def main(count: int, seed: int) -> None:
                 "token": token,
                 "nominal_ids": [p[0] for p in people],
                 "plan_ids": list(
-                    Plan.objects.filter(nominal__owner_hub=hub)
+                    Plan.objects.filter(nominal__in=visible.values("pk"))
                     .order_by("id")
                     .values_list("nominal_id", flat=True)[:100]
                 ),
