@@ -137,7 +137,7 @@ def test_exports_are_recorded_as_disclosures(london_officer):
     client = signed_in(london_officer)
     response = client.get("/priority/export.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:3] == ["rank", "reference", "family_name"] and rows[1][2] == "Exported"
+    assert rows[0][:3] == ["Rank", "Reference", "Family name"] and rows[1][2] == "Exported"
     xlsx = client.get("/priority/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(row=2, column=3).value == "Exported"

@@ -18,23 +18,24 @@ from ..specs import factor_names
 
 EQUALITY_JUSTIFICATION = "Equality monitoring, Equality Act 2010 s.149 (aggregate figures, no personal data)"
 
+# Headings people read in Excel or LibreOffice (issue 18: no code names in exports).
 EXPORT_COLUMNS = [
-    "rank",
-    "reference",
-    "family_name",
-    "given_names",
-    "date_of_birth",
-    "hub",
-    "phase",
-    "establishment",
-    "expected_release",
-    "score",
-    "computed_tier",
-    "decided_tier",
-    "confidence",
-    "top_factors",
-    "assessed_on",
-    "next_review_due",
+    "Rank",
+    "Reference",
+    "Family name",
+    "Given names",
+    "Date of birth",
+    "Hub",
+    "Phase",
+    "Establishment",
+    "Expected release",
+    "Score",
+    "Computed tier",
+    "Decided tier",
+    "Confidence",
+    "Top factors",
+    "Assessed on",
+    "Next review due",
 ]
 
 
