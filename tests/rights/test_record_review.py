@@ -163,3 +163,31 @@ def test_a_partner_record_about_nobody_is_the_hubs_to_review(db):
     entry = AuditEvent.objects.get(action="rights.partner_record.erase")
     assert entry.operation == "erasure" and entry.object_id == str(record.pk)
     assert audit_verify().ok
+
+
+def test_retaining_an_associate_moves_the_network_apps_own_review_date(full):
+    """An associate outside the cohort keeps a review date in the network app (its retention queue); a
+    retain decision on the rights page moves it too, so the two never disagree."""
+    from marsoc.accounts.models import Agency, Hub
+    from marsoc.network.models import Associate
+
+    owned = {
+        "owner_hub": Hub.objects.get(code="london"), "originating_agency": Agency.objects.get(code="mps"),
+        "recorded_at": timezone.now(), "classification": "OFFICIAL-SENSITIVE",
+    }  # fmt: skip
+    visitor = Associate.objects.create(
+        family_name="Visitor", data_subject_category="other", review_due=today() - timedelta(days=1), **owned
+    )
+    Association.objects.create(
+        a_nominal=full.nominal, b_associate=visitor, association_type="criminal_associate",
+        source_kind="feed", source_reference="feed 2", **owned,
+    )  # fmt: skip
+    (due,) = _due(full.nominal, "associate")
+    assert due.record == visitor and due.due == today() - timedelta(days=1)
+    review = services.record_review(
+        actor=full.manager, kind=due.kind, record_id=visitor.pk, nominal=full.nominal, group="3",
+        outcome="retain", reason="Still visits; relevant to the licence",
+    )  # fmt: skip
+    assert review is not None
+    visitor.refresh_from_db()
+    assert visitor.review_due == review.next_review == years_after(today(), review_years()["3"])

@@ -228,13 +228,17 @@ def _no_due(_record: Any) -> date | None:
     return None
 
 
+def _nothing_kept(_record: Any, _next_review: date) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ReviewedKind:
     """A kind of record an app keeps that is reviewed on its own under MoPI. `records(nominal)` gives the
     person's records of the kind (`unattached(hub_id)`, for records about no nominal, the hub's);
     `clear_from` the date the clear period runs from (the record's latest date); `group` its MoPI group
     ("1" to "4") where its category decides one (None: the person's group); `due` a review date the app
-    already keeps (associates); `erase` removes the record and what is derived from it, returning the rows
+    already keeps (associates), which `retained(record, next_review)` moves on a retain decision; `erase` removes the record and what is derived from it, returning the rows
     removed, unless `kept_because` gives the reason it may not be erased on its own (or `erase` is None)."""
 
     key: str  # stored on a review decision: never renamed
@@ -247,6 +251,8 @@ class ReviewedKind:
     erase: Eraser | None = None
     kept_because: Callable[[Any], str] = _no_reason
     unattached: Callable[[int], Any] | None = None
+    # A retain decision's next review, for an app that keeps its own review date (`due`): kept in step.
+    retained: Callable[[Any, date], None] = _nothing_kept
 
     def why_kept(self, record: Any) -> str:
         """ "" when the record may be erased on its own, else why not."""

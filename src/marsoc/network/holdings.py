@@ -3,6 +3,7 @@ The other end of an association is another person: the response names it only by
 reviewer decides (s.45(4)(e), the rights of others)."""
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
@@ -122,6 +123,13 @@ _link_kind(
     lambda n: Membership.objects.filter(nominal=n).select_related("group").order_by("id"),
     lambda m: f"{m.get_role_display()} of {m.group}",
 )
+
+
+def _associate_retained(associate: Any, next_review: date) -> None:
+    """The associate's own review date (the network app's retention queue) follows the decision."""
+    type(associate).objects.filter(pk=associate.pk).update(review_due=next_review)
+
+
 reviewed(
     ReviewedKind(
         key="associate",
@@ -130,6 +138,9 @@ reviewed(
         clear_from=lambda a: latest_day(a.recorded_at),
         describe=lambda a: f"{a.display_name} ({a.get_data_subject_category_display()})",
         due=lambda a: a.review_due,
+        retained=lambda a, next_review: (
+            type(a).objects.filter(pk=a.pk).update(review_due=next_review) and None
+        ),
         erase=_delete,
     )
 )

@@ -126,6 +126,7 @@ def record_review(
                 reason=reason, next_review=years_after(timezone.localdate(), review_years()[group]),
                 decided_by=actor, decided_at=timezone.now(),
             )  # fmt: skip
+            kind.retained(due.record, review.next_review)  # an app's own review date follows
             details |= {"group": group, "next_review": str(review.next_review)}
             _audit_record_decision(actor, nominal, record_id, erased=False, reason=reason, details=details)
             return review
