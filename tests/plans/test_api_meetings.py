@@ -9,8 +9,8 @@ from django.test import Client
 from marsoc.accounts.models import Hub
 from marsoc.core.models import AuditEvent
 from marsoc.core.vocabulary import Role
-from marsoc.plans import meetings
 from marsoc.plans.models import Order, OrderBreach
+from marsoc.plans.services import meetings
 
 from ..conftest import errors_by_field, make_user, today
 from .helpers import World

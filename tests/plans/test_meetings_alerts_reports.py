@@ -16,10 +16,11 @@ from marsoc.assessment.models import PriorityStatus
 from marsoc.assessment.services import active_method, assessment_submit, method_spec, tier_decide
 from marsoc.core.vocabulary import Role
 from marsoc.nominals.models import MembershipChange, Participation
-from marsoc.plans import meetings, orders, services
+from marsoc.plans import services
 from marsoc.plans.alerts import alerts_run, inbox
 from marsoc.plans.models import Action, Alert, Meeting
 from marsoc.plans.selectors import meeting_agenda
+from marsoc.plans.services import meetings, orders
 
 from ..conftest import agency, hub, make_nominal, make_user, signed_in, today
 from .helpers import World, adopt, sentence, soon, tactic

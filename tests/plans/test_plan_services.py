@@ -8,8 +8,9 @@ from marsoc.core import access
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.models import AuditEvent
 from marsoc.nominals.models import Participation
-from marsoc.plans import orders, services
+from marsoc.plans import services
 from marsoc.plans.models import Action, Agreement, Outcome, PlanVersion, Tactic
+from marsoc.plans.services import orders
 from marsoc.plans.vocabulary import OutcomeStatus, PlanState
 
 from ..conftest import make_nominal, signed_in, today, with_purpose

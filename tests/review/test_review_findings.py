@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from marsoc.core.vocabulary import Classification, Role
-from marsoc.plans import meetings as plan_meetings
 from marsoc.plans import services as plan_services
+from marsoc.plans.services import meetings as plan_meetings
 
 from ..conftest import hub, make_nominal, make_user, signed_in, today
 from ..linkage.helpers import police_row, run_import, write_csv

@@ -159,6 +159,12 @@ def direct_pages() -> list[tuple[str, str]]:
     if group is not None:  # reached by the "Save as a link chart" form
         pages += [("london.manager", f"/network/charts/new/?node=group-{group.pk}&name=Chart")]
     pages += [("london.manager", "/rights/")]  # linked from the person's sub-navigation, not the menu
+    from marsoc.accounts.models import Hub
+    from marsoc.rights.selectors import unattached_reviews
+
+    # A partner record about nobody is reviewed from the hub's queue only once it is due: open the first.
+    nobody = unattached_reviews(Hub.objects.get(code="london").pk)[:1]
+    pages += [("london.manager", f"/rights/records/{d.kind.key}/{d.record.pk}/review/") for d in nobody]
     from marsoc.rights.models import SubjectAccessRequest
 
     received = SubjectAccessRequest.objects.filter(status="received").order_by("pk").first()

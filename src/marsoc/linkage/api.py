@@ -31,9 +31,12 @@ from .models import FeedImport, LinkageRun, PairStatus, QuarantinedRow
 from .selectors import (
     access_import_by_id,
     access_pair_by_id,
+    active_agency_by_code,
     comparison_rows,
+    hub_by_code,
     imports_visible,
     quarantine_of,
+    quarantined_as_read,
     review_queue,
     runs_state,
 )
@@ -224,7 +227,7 @@ def _quarantined(q: QuarantinedRow) -> dict[str, Any]:
         "row_number": q.row_number,
         "source_key": q.source_key,
         "kept": q.kept,
-        "values": dict(q.raw) if isinstance(q.raw, dict) else {"row": q.raw},
+        "values": quarantined_as_read(q),
         "problems": problems,
     }
 
@@ -278,10 +281,10 @@ def _feed_places(actor: User, source_agency: str, owner_hub: str) -> tuple[Agenc
     """The agency whose extract this is and the hub it goes to, from their codes. A partner system's feed
     account sends its own agency's extracts to its own hub: blank codes mean those."""
     errors: dict[str, str] = {}
-    agency = Agency.objects.filter(code=source_agency.strip() or None, active=True).first()
+    agency = active_agency_by_code(source_agency.strip())
     if not source_agency.strip() and actor.agency is not None:
         agency = actor.agency
-    hub = Hub.objects.filter(code=owner_hub.strip()).first() if owner_hub.strip() else actor.hub
+    hub = hub_by_code(owner_hub.strip()) if owner_hub.strip() else actor.hub
     if agency is None:
         errors["source_agency"] = refused_in_context("Give the code of an active agency (e.g. NPS-LDN)")
     if hub is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
+from marsoc.accounts.models import Agency, Hub
 from marsoc.core import access
 from marsoc.core.actor import Actor
 from marsoc.core.errors import NotFoundOrForbidden
@@ -182,3 +183,17 @@ def access_merge(actor: Actor, merge_id: int) -> Merge:
     if records_visible(actor).filter(pk__in=ids).count() != len(ids):
         raise NotFoundOrForbidden()
     return merge
+
+
+def active_agency_by_code(code: str) -> Agency | None:
+    """An active agency by its code (reference data), for an extract pushed through the API."""
+    return Agency.objects.filter(code=code, active=True).first() if code else None
+
+
+def hub_by_code(code: str) -> Hub | None:
+    return Hub.objects.filter(code=code).first() if code else None
+
+
+def quarantined_as_read(row: QuarantinedRow) -> dict[str, Any]:
+    """A held-back row as the partner sent it (long values cut short), always as named columns."""
+    return dict(row.raw) if isinstance(row.raw, dict) else {"row": row.raw}

@@ -17,7 +17,7 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.selectors import access_nominal_by_id
 from marsoc.nominals.services import nominal_consult
 
-from . import orders, pdf, records
+from . import pdf, records
 from .api import CreatedOut
 from .models import Meeting, Order
 from .selectors import (
@@ -26,7 +26,9 @@ from .selectors import (
     meeting_agenda,
     meeting_record,
     meetings_visible,
+    orders_of,
 )
+from .services import orders
 from .vocabulary import OrderType
 
 router = Router(tags=["meetings and orders"])
@@ -225,9 +227,7 @@ def _person(actor: User, nominal_id: int) -> Nominal:
 def list_orders(request: HttpRequest, nominal_id: Id, purpose: Purpose) -> list[dict[str, Any]]:
     actor = _actor(request)
     nominal = _person(actor, nominal_id)
-    rows = list(
-        access.visible(actor, "order", Order.objects.filter(nominal=nominal)).order_by("-start_date", "-id")
-    )
+    rows = list(orders_of(actor=actor, nominal=nominal))
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api.orders")
     return [_order(o) for o in rows]
 

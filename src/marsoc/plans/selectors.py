@@ -43,6 +43,15 @@ def access_order_by_id(*, actor: Actor, nominal: Nominal, order_id: int) -> Orde
     return access.fetch(actor, "order", qs, order_id)
 
 
+def orders_of(*, actor: Actor, nominal: Nominal) -> QuerySet[Order]:
+    """A person's orders the actor may see, latest first, with their breaches."""
+    return (
+        access.visible(actor, "order", Order.objects.filter(nominal=nominal))
+        .prefetch_related("breaches")
+        .order_by("-start_date", "-id")
+    )
+
+
 def meetings_visible(*, actor: Actor) -> QuerySet[Meeting]:
     return Meeting.objects.filter(access.scope(actor, "meeting")).select_related("hub")
 

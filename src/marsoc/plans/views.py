@@ -29,8 +29,7 @@ from marsoc.nominals.views import nominal_page
 from marsoc.nominals.vocabulary import Phase
 
 from . import agenda as agenda_layout
-from . import alerts, claims, orders, pdf, records, reports, services
-from . import meetings as meeting_writes
+from . import alerts, claims, pdf, records, reports, services
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -61,6 +60,8 @@ from .selectors import (
     tactic_by_id,
 )
 from .selectors import agency_actions as agency_actions_of
+from .services import meetings as meeting_writes
+from .services import orders
 from .vocabulary import LifeArea, Strand
 
 

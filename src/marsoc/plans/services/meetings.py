@@ -12,8 +12,8 @@ from marsoc.core.audit import audit_record
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.nominals.models import Nominal
 
-from .models import Attendance, Decision, Meeting
-from .vocabulary import MeetingStatus
+from ..models import Attendance, Decision, Meeting
+from ..vocabulary import MeetingStatus
 
 
 def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, title: str) -> Meeting:

@@ -13,9 +13,9 @@ from marsoc.core.audit import audit_record
 from marsoc.core.errors import PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.nominals.models import Nominal
 
-from .models import Order, OrderBreach
-from .services import require_view
-from .vocabulary import OrderType
+from ..models import Order, OrderBreach
+from ..vocabulary import OrderType
+from . import require_view
 
 
 def order_record(

@@ -35,8 +35,8 @@ from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
 from marsoc.nominals.vocabulary import MembershipState, Phase
 
-from . import alerts, groups
-from .models import (
+from .. import alerts, groups
+from ..models import (
     Action,
     Agreement,
     Meeting,
@@ -46,7 +46,7 @@ from .models import (
     PlanVersion,
     Tactic,
 )
-from .vocabulary import (
+from ..vocabulary import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
     AlertKind,
