@@ -83,7 +83,9 @@ def check_module(rel: str, source: str) -> list[Finding]:
             if module.endswith("policies") or "policies" in names:
                 found.append(Finding(rel, node.lineno, f"imports {module or '.'}policies (ask the façade)"))
         # 3. audit written outside services
-        writes_audit = isinstance(node, ast.ImportFrom) and any(a.name == "audit_record" for a in node.names)
+        writes_audit = isinstance(node, ast.ImportFrom) and any(
+            a.name in ("audit_record", "audit_about") for a in node.names
+        )
         if writes_audit and not _is_services_module(rel) and not rel.startswith(AUDIT_WRITERS):
             found.append(Finding(rel, node.lineno, "imports audit_record outside a services module"))
         # 4. the ORM in a view or API module

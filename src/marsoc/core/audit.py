@@ -1,5 +1,6 @@
-"""Writing and verifying the s.62 audit log. Services call `audit_record` inside the same transaction as
-the work it records; views and API modules never do (tests/test_architecture.py).
+"""Writing and verifying the s.62 audit log. Services call `audit_record` (or `audit_about`, for an entry
+about one record) inside the same transaction as the work it records; views and API modules never do
+(tests/test_architecture.py).
 
 The chain (docs/audit.md): each entry's hash is an HMAC-SHA-256, under a key kept outside the database
 (settings.AUDIT_CHAIN_KEY), of its content, its recipients, its subjects (sorted nominal ids), the key's
@@ -188,6 +189,27 @@ def audit_record(
         head.signature = head_signature(key, event.pk, event.hash)
         head.save(update_fields=["last_id", "last_hash", "signature"])
     return event
+
+
+def audit_about(
+    actor: Actor | None,
+    action: AuditAction,
+    obj: Any,
+    *,
+    nominal_id: int | None = None,
+    **rest: Any,
+) -> AuditEvent:
+    """`audit_record` for the usual case: an entry about one saved record, which names its own person.
+
+    The object id is the record's primary key; the person is the record itself when it is a nominal,
+    otherwise its `nominal_id` when it has one (pass `nominal_id` to say otherwise). Everything else
+    (`justification`, `details`, `subject_ids`, ...) passes through unchanged."""
+    if nominal_id is None:
+        if obj._meta.label_lower == "nominals.nominal":
+            nominal_id = obj.pk
+        else:
+            nominal_id = getattr(obj, "nominal_id", None)
+    return audit_record(actor=actor, action=action, object_id=obj.pk, nominal_id=nominal_id, **rest)
 
 
 def audit_checkpoint() -> AuditCheckpoint:

@@ -12,7 +12,7 @@ from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.text import control_character_problem
@@ -232,11 +232,10 @@ def nominal_update(*, actor: User, nominal: Nominal, data: NominalInput, reason:
         for field in changed:
             setattr(nominal, field, getattr(data, field))
         nominal.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.NOMINAL_UPDATE,
-            object_id=nominal.pk,
-            nominal_id=nominal.pk,
+        audit_about(
+            actor,
+            AuditAction.NOMINAL_UPDATE,
+            nominal,
             justification=reason.strip(),
             details={"fields": changed},
         )
@@ -308,12 +307,7 @@ def alias_add(
             date_of_birth=date_of_birth,
             added_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.ALIAS_ADD,
-            object_id=alias.pk,
-            nominal_id=nominal.pk,
-        )
+        audit_about(actor, AuditAction.ALIAS_ADD, alias)
     return alias
 
 
