@@ -15,7 +15,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.text import control_character_problem
 
@@ -128,19 +128,17 @@ def claim_prepare(*, actor: User, grant: Grant, number: int, today: date | None 
         ClaimLine(claim=claim, post=post, days_held=held, days_in_quarter=days, eligible_pence=pence)
         for post, held, days, pence in lines
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_PREPARE,
-        object_id=claim.pk,
+    audit_about(
+        actor,
+        AuditAction.CLAIM_PREPARE,
+        claim,
         details={"grant": grant.reference, "quarter": number, "eligible_pence": claim.eligible_pence},
     )
     return claim
 
 
 def _require_edit(actor: User, claim: Claim) -> None:
-    decision = access.decide(actor, "claim.edit", claim)
-    if not decision.allowed:
-        raise PermissionDenied(decision.reason)
+    access.require(actor, "claim.edit", claim, hide=False)
 
 
 @transaction.atomic
@@ -158,11 +156,8 @@ def claim_recompute(*, actor: User, claim: Claim) -> Claim:
         total += pence
     locked.eligible_pence = total
     locked.save(update_fields=["eligible_pence"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_RECOMPUTE,
-        object_id=locked.pk,
-        details={"was_pence": before, "eligible_pence": total},
+    audit_about(
+        actor, AuditAction.CLAIM_RECOMPUTE, locked, details={"was_pence": before, "eligible_pence": total}
     )
     return locked
 
@@ -205,10 +200,10 @@ def _apply_actuals(
     claim.actuals_source = source
     claim.actuals_digest = digest
     claim.save(update_fields=["actual_pence", "variance_explanation", "actuals_source", "actuals_digest"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_ACTUALS,
-        object_id=claim.pk,
+    audit_about(
+        actor,
+        AuditAction.CLAIM_ACTUALS,
+        claim,
         details={"actual_pence": claim.actual_pence, "source": source},
     )
     return claim
@@ -323,9 +318,7 @@ def claim_import_actuals(*, actor: User, claim: Claim, content: bytes, filename:
 def claim_check(*, actor: User, claim: Claim) -> Claim:
     """A second person confirms the claim: actuals given, any variance explained, within the grant."""
     locked = _lock_claim(actor, claim)
-    decision = access.decide(actor, "claim.check", locked)
-    if not decision.allowed:
-        raise PermissionDenied(decision.reason)
+    access.require(actor, "claim.check", locked, hide=False)
     errors: dict[str, str] = {}
     _move(locked, ClaimState.CHECKED)
     if locked.actual_pence is None:
@@ -340,12 +333,7 @@ def claim_check(*, actor: User, claim: Claim) -> Claim:
         raise ValidationFailed(errors)
     locked.checked_by, locked.checked_at = actor, timezone.now()
     locked.save(update_fields=["state", "checked_by", "checked_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_CHECK,
-        object_id=locked.pk,
-        details={"claimed_pence": locked.claimed_pence},
-    )
+    audit_about(actor, AuditAction.CLAIM_CHECK, locked, details={"claimed_pence": locked.claimed_pence})
     return locked
 
 
@@ -363,19 +351,12 @@ def claim_return(*, actor: User, claim: Claim, reason: str) -> Claim:
     _move(locked, ClaimState.DRAFT)
     locked.checked_by, locked.checked_at = None, None
     locked.save(update_fields=["state", "checked_by", "checked_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_RETURN,
-        object_id=locked.pk,
-        details={"reason": reason},
-    )
+    audit_about(actor, AuditAction.CLAIM_RETURN, locked, details={"reason": reason})
     return locked
 
 
 def _require_finance(actor: User, claim: Claim) -> None:
-    decision = access.decide(actor, "claim.finance", claim)
-    if not decision.allowed:
-        raise PermissionDenied(decision.reason)
+    access.require(actor, "claim.finance", claim, hide=False)
 
 
 @transaction.atomic
@@ -391,10 +372,10 @@ def claim_submit(*, actor: User, claim: Claim) -> Claim:
     locked.invoice_number = f"{locked.grant.reference}-Q{locked.number}".replace(" ", "")
     locked.submitted_by, locked.submitted_at = actor, timezone.now()
     locked.save(update_fields=["state", "invoice_number", "submitted_by", "submitted_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_SUBMIT,
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.CLAIM_SUBMIT,
+        locked,
         details={"invoice": locked.invoice_number, "claimed_pence": locked.claimed_pence},
     )
     return locked
@@ -424,10 +405,10 @@ def claim_record_payment(
         raise ValidationFailed(errors)
     locked.paid_on, locked.paid_pence, locked.recorded_paid_by = paid_on, paid_pence, actor
     locked.save(update_fields=["state", "paid_on", "paid_pence", "recorded_paid_by"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_PAID,
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.CLAIM_PAID,
+        locked,
         details={"paid_pence": paid_pence, "paid_on": paid_on and paid_on.isoformat()},
     )
     return locked
@@ -453,19 +434,9 @@ def claim_reconcile(*, actor: User, claim: Claim, note: str) -> Claim:
         )
     locked.reconciled_by, locked.reconciled_at, locked.reconciliation_note = actor, timezone.now(), note
     locked.save(update_fields=["state", "reconciled_by", "reconciled_at", "reconciliation_note"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_RECONCILE,
-        object_id=locked.pk,
-        details={"difference_pence": difference},
-    )
+    audit_about(actor, AuditAction.CLAIM_RECONCILE, locked, details={"difference_pence": difference})
     return locked
 
 
 def claim_invoice_record(*, actor: User, claim: Claim, surface: str) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.CLAIM_INVOICE,
-        object_id=claim.pk,
-        surface=surface,
-    )
+    audit_about(actor, AuditAction.CLAIM_INVOICE, claim, surface=surface)

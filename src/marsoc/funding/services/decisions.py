@@ -11,8 +11,8 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.audit import audit_about
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.text import control_character_problem
 from marsoc.sharing.models import SharingAgreement
 
@@ -128,11 +128,10 @@ def decision_draft(*, actor: User, data: DecisionInput, today: date | None = Non
         )
     if data.grant is not None:
         Grant.objects.filter(pk=data.grant.pk).update(decision=decision)
-    audit_record(
-        actor=actor,
-        action=AuditAction.DECISION_DRAFT,
-        object_type="decision",
-        object_id=decision.pk,
+    audit_about(
+        actor,
+        AuditAction.DECISION_DRAFT,
+        decision,
         details={"reference": decision.reference, "part2": data.part2 is not None},
     )
     return decision
@@ -145,19 +144,13 @@ def _lock(actor: User, decision: DecisionRecord) -> DecisionRecord:
     return locked
 
 
-def _require(actor: User, rule: str, decision: DecisionRecord) -> None:
-    verdict = access.decide(actor, rule, decision)
-    if not verdict.allowed:
-        raise PermissionDenied(verdict.reason)
-
-
 @transaction.atomic
 def decision_declare(
     *, actor: User, decision: DecisionRecord, kind: str, today: date | None = None
 ) -> DecisionDeclaration:
     """Tick one declaration as the acting, named person, today."""
     locked = _lock(actor, decision)
-    _require(actor, "decision.declare", locked)
+    access.require(actor, "decision.declare", locked, hide=False)
     declaration = locked.declarations.filter(kind=kind).first()
     if declaration is None:
         raise ValidationFailed({"kind": "There is no such declaration on this form"})
@@ -165,13 +158,7 @@ def decision_declare(
         raise ValidationFailed({"kind": f"{declaration.get_kind_display()} is already ticked"})
     declaration.ticked_by, declaration.ticked_on = actor, today or timezone.localdate()
     declaration.save(update_fields=["ticked_by", "ticked_on"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.DECISION_DECLARE,
-        object_type="decision",
-        object_id=locked.pk,
-        details={"declaration": kind},
-    )
+    audit_about(actor, AuditAction.DECISION_DECLARE, locked, details={"declaration": kind})
     return declaration
 
 
@@ -186,7 +173,7 @@ def decision_approve(
 ) -> DecisionRecord:
     """The decision maker's approval, with their declaration of interests; four eyes, every box ticked."""
     locked = _lock(actor, decision)
-    _require(actor, "decision.approve", locked)
+    access.require(actor, "decision.approve", locked, hide=False)
     errors: dict[str, str] = {}
     missing = [d.get_kind_display() for d in locked.declarations.all() if d.ticked_by_id is None]
     if missing:
@@ -207,11 +194,10 @@ def decision_approve(
     locked.approved_by, locked.approved_on = actor, today or timezone.localdate()
     locked.interest_declaration = interest_declaration.strip()
     locked.save(update_fields=["state", "approved_by", "approved_on", "interest_declaration"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.DECISION_APPROVE,
-        object_type="decision",
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.DECISION_APPROVE,
+        locked,
         details={"approved_on": locked.approved_on.isoformat() if locked.approved_on else None},
     )
     return locked
@@ -221,14 +207,13 @@ def decision_approve(
 def decision_publish(*, actor: User, decision: DecisionRecord) -> DecisionRecord:
     """Release Part 1 to the public register (at once, or on the deferral date); Part 2 never."""
     locked = _lock(actor, decision)
-    _require(actor, "decision.publish", locked)
+    access.require(actor, "decision.publish", locked, hide=False)
     locked.published_at, locked.published_by = timezone.now(), actor
     locked.save(update_fields=["published_at", "published_by"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.DECISION_PUBLISH,
-        object_type="decision",
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.DECISION_PUBLISH,
+        locked,
         details={"deferred_until": locked.deferred_until.isoformat() if locked.deferred_until else None},
     )
     return locked
@@ -236,20 +221,13 @@ def decision_publish(*, actor: User, decision: DecisionRecord) -> DecisionRecord
 
 def decision_view_record(*, actor: User, decision: DecisionRecord, part2: bool, surface: str) -> None:
     """Reading a decision; reading its Part 2 (exempt material) is recorded as such."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.DECISION_PART2_VIEW if part2 else AuditAction.DECISION_VIEW,
-        object_type="decision",
-        object_id=decision.pk,
+    audit_about(
+        actor,
+        AuditAction.DECISION_PART2_VIEW if part2 else AuditAction.DECISION_VIEW,
+        decision,
         surface=surface,
     )
 
 
 def decision_form_record(*, actor: User, decision: DecisionRecord, surface: str) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.DECISION_FORM_EXPORT,
-        object_type="decision",
-        object_id=decision.pk,
-        surface=surface,
-    )
+    audit_about(actor, AuditAction.DECISION_FORM_EXPORT, decision, surface=surface)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from marsoc.accounts.models import User
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile, csv_text, xlsx_bytes
 
 from ..deadlines import decision_deadline
@@ -51,10 +51,10 @@ def _row(row: ForecastRow) -> list[object]:
 def grant_quarters_export(*, actor: User, grant: Grant, fmt: str) -> ExportFile:
     """The spreadsheet of a grant the caller may read (the view fetched it through the façade)."""
     rows = [_row(row) for row in grant_summary(grant=grant).forecast]
-    audit_record(
-        actor=actor,
-        action=AuditAction.GRANT_EXPORT,
-        object_id=grant.pk,
+    audit_about(
+        actor,
+        AuditAction.GRANT_EXPORT,
+        grant,
         surface=f"quarters {fmt.upper()}",
         recipients=[actor.display_label],
         details={"rows": len(rows)},

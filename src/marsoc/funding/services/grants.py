@@ -10,7 +10,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import ValidationFailed
 
 from ..calculation import grant_years
@@ -118,10 +118,10 @@ def grant_create(*, actor: User, data: GrantInput) -> Grant:
             stated_total_pence=year.stated_total_pence,
             stated_quarterly_pence=year.stated_quarterly_pence,
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.GRANT_CREATE,
-        object_id=grant.pk,
+    audit_about(
+        actor,
+        AuditAction.GRANT_CREATE,
+        grant,
         details={"reference": grant.reference, "amount_pence": grant.amount_pence},
     )
     return grant
@@ -159,10 +159,10 @@ def funded_post_add(*, actor: User, grant: Grant, data: PostInput) -> FundedPost
     )
     for year, (salary, overhead) in zip(years, data.costs, strict=True):
         PostCost.objects.create(post=post, year=year, salary_pence=salary, overhead_pence=overhead)
-    audit_record(
-        actor=actor,
-        action=AuditAction.FUNDED_POST_ADD,
-        object_id=post.pk,
+    audit_about(
+        actor,
+        AuditAction.FUNDED_POST_ADD,
+        post,
         details={"grant": grant.reference, "role": post.role, "costs": data.costs},
     )
     return post
@@ -194,10 +194,10 @@ def post_holding_add(
     if errors:
         raise ValidationFailed(errors)
     holding = PostHolding.objects.create(post=locked, holder=holder, starts_on=starts_on, ends_on=ends_on)
-    audit_record(
-        actor=actor,
-        action=AuditAction.POST_HOLDING_ADD,
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.POST_HOLDING_ADD,
+        locked,
         details={
             "holder": holder.pk,
             "starts_on": starts_on.isoformat(),
@@ -216,10 +216,10 @@ def post_holding_end(*, actor: User, holding: PostHolding, ends_on: date) -> Pos
     before = locked.ends_on
     locked.ends_on = ends_on
     locked.save(update_fields=["ends_on"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.POST_HOLDING_END,
-        object_id=locked.post_id,
+    audit_about(
+        actor,
+        AuditAction.POST_HOLDING_END,
+        locked.post,
         details={"holding": locked.pk, "was": before and before.isoformat(), "ends_on": ends_on.isoformat()},
     )
     return locked
@@ -227,14 +227,12 @@ def post_holding_end(*, actor: User, holding: PostHolding, ends_on: date) -> Pos
 
 def grant_view_record(*, actor: User, grant: Grant, surface: str) -> None:
     """Opening a grant page (post holders are named on it) is a consultation."""
-    audit_record(actor=actor, action=AuditAction.GRANT_VIEW, object_id=grant.pk, surface=surface)
+    audit_about(actor, AuditAction.GRANT_VIEW, grant, surface=surface)
 
 
 def grant_export_record(*, actor: User, grant: Grant, surface: str) -> None:
-    audit_record(actor=actor, action=AuditAction.GRANT_EXPORT, object_id=grant.pk, surface=surface)
+    audit_about(actor, AuditAction.GRANT_EXPORT, grant, surface=surface)
 
 
 def governance_view_record(*, actor: User, surface: str) -> None:
-    audit_record(
-        actor=actor, action=AuditAction.GOVERNANCE_VIEW, object_type="governance_register", surface=surface
-    )
+    audit_record(actor=actor, action=AuditAction.GOVERNANCE_VIEW, surface=surface)
