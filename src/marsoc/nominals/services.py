@@ -14,6 +14,7 @@ from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
+from marsoc.core.guards import require_on_nominal
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification
@@ -195,11 +196,10 @@ def nominal_refer(
                 changed_by=actor,
                 changed_at=now,
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.NOMINAL_REFER,
-                object_id=nominal.pk,
-                nominal_id=nominal.pk,
+            audit_about(
+                actor,
+                AuditAction.NOMINAL_REFER,
+                nominal,
                 justification=rationale.strip(),
                 details={"identifiers": [t for t, _ in clean_ids], "owner_hub": data.owner_hub_id},
             )
@@ -211,10 +211,7 @@ def nominal_refer(
 
 
 def _require_edit(actor: Actor, nominal: Nominal) -> None:
-    if not access.may(actor, "nominal.view", nominal):
-        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not access.may(actor, "nominal.edit", nominal):
-        raise PermissionDenied("You cannot change this record")
+    require_on_nominal(actor, "nominal.edit", nominal, refusal="You cannot change this record")
 
 
 def nominal_update(*, actor: User, nominal: Nominal, data: NominalInput, reason: str) -> Nominal:
@@ -258,13 +255,7 @@ def identifier_add(*, actor: User, nominal: Nominal, id_type: str, raw: str) -> 
             identifier = Identifier.objects.create(
                 nominal=nominal, id_type=id_type, value=value, added_by=actor
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.IDENTIFIER_ADD,
-                object_id=identifier.pk,
-                nominal_id=nominal.pk,
-                details={"id_type": id_type},
-            )
+            audit_about(actor, AuditAction.IDENTIFIER_ADD, identifier, details={"id_type": id_type})
     except IntegrityError as exc:
         raise ValidationFailed(
             {"value": "That identifier was recorded against another nominal just now"}
@@ -382,13 +373,7 @@ def custody_event_record(
             raise ValidationFailed({exc.field: str(exc)}) from exc
         event.save()
         custody_refresh(locked)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CUSTODY_EVENT_RECORD,
-            object_id=event.pk,
-            nominal_id=nominal.pk,
-            details={"event_type": event_type},
-        )
+        audit_about(actor, AuditAction.CUSTODY_EVENT_RECORD, event, details={"event_type": event_type})
     nominal.refresh_from_db()
     return event
 
@@ -442,11 +427,10 @@ def membership_change(
         nominal.membership_state = to_state
         nominal.membership_changed_at = now
         nominal.save(update_fields=["membership_state", "membership_changed_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEMBERSHIP_CHANGE,
-            object_id=nominal.pk,
-            nominal_id=nominal.pk,
+        audit_about(
+            actor,
+            AuditAction.MEMBERSHIP_CHANGE,
+            nominal,
             justification=rationale.strip(),
             details={"from": change.from_state, "to": to_state, "exit_reason": exit_reason},
         )
@@ -456,10 +440,12 @@ def membership_change(
 def participation_add(
     *, actor: User, nominal: Nominal, agency_id: int | None, rationale: str
 ) -> Participation:
-    if not access.may(actor, "nominal.view", nominal):
-        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not access.may(actor, "nominal.manage_participation", nominal):
-        raise PermissionDenied("Only the owner hub can add participating agencies")
+    require_on_nominal(
+        actor,
+        "nominal.manage_participation",
+        nominal,
+        refusal="Only the owner hub can add participating agencies",
+    )
     errors: dict[str, str] = {}
     agency = Agency.objects.filter(pk=agency_id, active=True).first() if agency_id else None
     if agency is None:
@@ -475,11 +461,10 @@ def participation_add(
         participation = Participation.objects.create(
             nominal=nominal, agency=agency, rationale=rationale.strip(), added_by=actor
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.PARTICIPATION_ADD,
-            object_id=participation.pk,
-            nominal_id=nominal.pk,
+        audit_about(
+            actor,
+            AuditAction.PARTICIPATION_ADD,
+            participation,
             justification=rationale.strip(),
             recipients=[agency.name],
         )
@@ -488,10 +473,12 @@ def participation_add(
 
 def participation_end(*, actor: User, participation: Participation, reason: str) -> Participation:
     nominal = participation.nominal
-    if not access.may(actor, "nominal.view", nominal):
-        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not access.may(actor, "nominal.manage_participation", nominal):
-        raise PermissionDenied("Only the owner hub can end an agency's participation")
+    require_on_nominal(
+        actor,
+        "nominal.manage_participation",
+        nominal,
+        refusal="Only the owner hub can end an agency's participation",
+    )
     if participation.ended_at is not None:
         raise ValidationFailed({"participation": "That participation has already ended"})
     if not reason.strip():
@@ -500,11 +487,10 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
         participation.ended_at = timezone.now()
         participation.ended_by = actor
         participation.save(update_fields=["ended_at", "ended_by"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.PARTICIPATION_END,
-            object_id=participation.pk,
-            nominal_id=nominal.pk,
+        audit_about(
+            actor,
+            AuditAction.PARTICIPATION_END,
+            participation,
             justification=reason.strip(),
             recipients=[participation.agency.name],
         )
@@ -513,14 +499,7 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
 
 def nominal_consult(*, actor: User, nominal: Nominal, purpose: str, surface: str) -> None:
     """Record that `actor` opened the record, with the purpose they gave (s.62(3))."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.NOMINAL_VIEW,
-        surface=surface,
-        object_id=nominal.pk,
-        nominal_id=nominal.pk,
-        justification=purpose,
-    )
+    audit_about(actor, AuditAction.NOMINAL_VIEW, nominal, surface=surface, justification=purpose)
 
 
 def nominal_list_consult(

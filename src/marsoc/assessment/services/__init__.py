@@ -15,8 +15,9 @@ from django.utils import timezone
 from marsoc.accounts.models import Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
+from marsoc.core.guards import require_on_nominal, require_or_refuse
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
 from marsoc.nominals.models import Nominal
 
@@ -64,8 +65,7 @@ def active_method() -> ScoringMethod:
 
 def method_load(*, actor: User, text: str) -> ScoringMethod:
     """Load a method file as a candidate. A version already loaded with other content is refused."""
-    if not access.may(actor, "method.manage"):
-        raise PermissionDenied("Only the national team can load scoring methods")
+    require_or_refuse(actor, "method.manage", refusal="Only the national team can load scoring methods")
     try:
         spec = load_method(text)
     except MethodError as exc:
@@ -91,18 +91,14 @@ def method_load(*, actor: User, text: str) -> ScoringMethod:
             status=MethodStatus.CANDIDATE,
             loaded_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.METHOD_LOAD,
-            object_id=method.pk,
-            details={"code": spec.code, "version": spec.version},
+        audit_about(
+            actor, AuditAction.METHOD_LOAD, method, details={"code": spec.code, "version": spec.version}
         )
     return method
 
 
 def method_activate(*, actor: User, method: ScoringMethod, rationale: str) -> ScoringMethod:
-    if not access.may(actor, "method.manage"):
-        raise PermissionDenied("Only the national team can activate a scoring method")
+    require_or_refuse(actor, "method.manage", refusal="Only the national team can activate a scoring method")
     if not rationale.strip():
         raise ValidationFailed({"rationale": "Enter why this method is being adopted"})
     with transaction.atomic():
@@ -110,12 +106,7 @@ def method_activate(*, actor: User, method: ScoringMethod, rationale: str) -> Sc
         method.status = MethodStatus.ACTIVE
         method.activated_at = timezone.now()
         method.save(update_fields=["status", "activated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.METHOD_ACTIVATE,
-            object_id=method.pk,
-            justification=rationale.strip(),
-        )
+        audit_about(actor, AuditAction.METHOD_ACTIVATE, method, justification=rationale.strip())
     return method
 
 
@@ -134,10 +125,7 @@ def assessment_submit(
     summary: str = "",
 ) -> Assessment:
     """Score, store (immutable) and make current; the previous assessment is superseded, never changed."""
-    if not access.may(actor, "nominal.view", nominal):
-        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not access.may(actor, "assessment.submit", nominal):
-        raise PermissionDenied("You cannot assess this person")
+    require_on_nominal(actor, "assessment.submit", nominal, refusal="You cannot assess this person")
     method = active_method()
     spec = method_spec(method)
     errors: dict[str, str] = {}
@@ -191,11 +179,10 @@ def assessment_submit(
                 "next_review_due": _review_due(decided or result.tier.code, now.date()),
             },
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.ASSESSMENT_SUBMIT,
-            object_id=assessment.pk,
-            nominal_id=nominal.pk,
+        audit_about(
+            actor,
+            AuditAction.ASSESSMENT_SUBMIT,
+            assessment,
             justification="Assessment of priority",
             details={
                 "method": f"{method.code} v{method.version}",
@@ -209,10 +196,7 @@ def assessment_submit(
 
 def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: str) -> TierDecision:
     """The tier that counts, decided by a named hub manager; may differ from the computed tier."""
-    if not access.may(actor, "nominal.view", nominal):
-        raise NotFoundOrForbidden(f"nominal {nominal.pk}")
-    if not access.may(actor, "tier.decide", nominal):
-        raise PermissionDenied("Only a hub manager can decide a tier")
+    require_on_nominal(actor, "tier.decide", nominal, refusal="Only a hub manager can decide a tier")
     current = Assessment.objects.filter(nominal=nominal, is_current=True).select_related("method").first()
     if current is None:
         raise ValidationFailed(
@@ -244,11 +228,10 @@ def tier_decide(*, actor: User, nominal: Nominal, decided_tier: str, rationale: 
         PriorityStatus.objects.filter(nominal=nominal).update(
             decided_tier=decided_tier, decided_at=now, next_review_due=_review_due(decided_tier, now.date())
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.TIER_DECIDE,
-            object_id=decision.pk,
-            nominal_id=nominal.pk,
+        audit_about(
+            actor,
+            AuditAction.TIER_DECIDE,
+            decision,
             justification=rationale.strip(),
             details={"computed": current.tier_code, "decided": decided_tier, "disagrees": decision.disagrees},
         )
@@ -291,18 +274,17 @@ def method_install_default() -> ScoringMethod:
 def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
     """Queue a re-scoring of the whole cohort with `candidate`; the worker does the work."""
 
-    if not access.may(actor, "method.manage"):
-        raise PermissionDenied("Only the national team can run a method dry run")
+    require_or_refuse(actor, "method.manage", refusal="Only the national team can run a method dry run")
     if candidate.status == MethodStatus.RETIRED:
         raise ValidationFailed(
             {"method": "A retired method cannot be dry-run: load it again as a new version"}
         )
     with transaction.atomic():
         run = MethodDryRun.objects.create(candidate=candidate, requested_by=actor)
-        audit_record(
-            actor=actor,
-            action=AuditAction.METHOD_DRY_RUN_REQUEST,
-            object_id=run.pk,
+        audit_about(
+            actor,
+            AuditAction.METHOD_DRY_RUN_REQUEST,
+            run,
             justification="Re-score every current assessment with a candidate method before adopting it",
             details={"candidate": f"{candidate.code} v{candidate.version}"},
         )
@@ -319,8 +301,9 @@ def dry_run_request(*, actor: User, candidate: ScoringMethod) -> MethodDryRun:
 
 def reference_population_load(*, actor: User, text: str, make_default: bool = False) -> ReferencePopulation:
     """Load (or replace, by code) a reference population from its file; nothing is saved if it is wrong."""
-    if not access.may(actor, "population.manage"):
-        raise PermissionDenied("Only the national team can change reference populations")
+    require_or_refuse(
+        actor, "population.manage", refusal="Only the national team can change reference populations"
+    )
     try:
         spec = parse_population(text, Hub.objects.values_list("code", flat=True))
     except PopulationFileError as exc:
@@ -334,10 +317,10 @@ def reference_population_load(*, actor: User, text: str, make_default: bool = Fa
             updated_by_id=actor.pk,
             make_default=make_default,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.EQUALITY_POPULATION_LOAD,
-            object_id=population.pk,
+        audit_about(
+            actor,
+            AuditAction.EQUALITY_POPULATION_LOAD,
+            population,
             justification="Reference population for equality monitoring (public aggregate figures)",
             details={"code": spec.code, "scope": spec.scope, "default": make_default},
         )
@@ -356,8 +339,9 @@ def reference_population_update(
     shares: Mapping[str, Mapping[str, Decimal]],
 ) -> ReferencePopulation:
     """Correct a population's figures. Shares must cover every group and add up to 100 per characteristic."""
-    if not access.may(actor, "population.manage"):
-        raise PermissionDenied("Only the national team can change reference populations")
+    require_or_refuse(
+        actor, "population.manage", refusal="Only the national team can change reference populations"
+    )
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = ["Enter a name"]
@@ -395,10 +379,10 @@ def reference_population_update(
                     group=group,
                     defaults={"share": value},
                 )
-        audit_record(
-            actor=actor,
-            action=AuditAction.EQUALITY_POPULATION_UPDATE,
-            object_id=population.pk,
+        audit_about(
+            actor,
+            AuditAction.EQUALITY_POPULATION_UPDATE,
+            population,
             justification="Reference population for equality monitoring (public aggregate figures)",
             details={"changed": changed, "flag_threshold": str(flag_threshold)},
         )
@@ -418,8 +402,9 @@ class SheetLocked(PermissionDenied):
 
 
 def _require_manager(actor: User) -> None:
-    if not access.may(actor, "calibration.manage"):
-        raise PermissionDenied("Only the national team can run calibration exercises")
+    require_or_refuse(
+        actor, "calibration.manage", refusal="Only the national team can run calibration exercises"
+    )
 
 
 def _audit_calibration(
@@ -428,11 +413,11 @@ def _audit_calibration(
     exercise: CalibrationExercise,
     details: dict[str, object] | None = None,
 ) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
+    audit_about(
+        actor,
+        action,
+        exercise,
         object_type="calibration_exercise",
-        object_id=exercise.pk,
         justification="Calibration of assessors",
         details=details or {},
     )
@@ -768,10 +753,10 @@ def calibration_results_consult(*, actor: User, data: ExerciseResults) -> None:
 
 def calibration_results_export(*, actor: User, data: ExerciseResults, rows: int) -> None:
     """An export leaves the system: recorded as a disclosure, with the person exporting as recipient."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.CALIBRATION_RESULTS_EXPORT,
-        object_id=data.exercise.pk,
+    audit_about(
+        actor,
+        AuditAction.CALIBRATION_RESULTS_EXPORT,
+        data.exercise,
         justification="Export of calibration results",
         recipients=[actor.display_label],
         details={

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.jobs import fail_stale_task, lock_is_free, task_waiting
 
 from ..dry_runs import dry_run_lock_path
@@ -66,11 +66,10 @@ def dry_runs_recover() -> list[MethodDryRun]:
                 run.status = DryRunStatus.QUEUED
                 to_queue.append(run.pk)
             run.save(update_fields=fields)
-            audit_record(
-                actor=None,
-                action=AuditAction.METHOD_DRY_RUN_FAIL if give_up else AuditAction.METHOD_DRY_RUN_REQUEUE,
-                object_type="method_dry_run",
-                object_id=run.pk,
+            audit_about(
+                None,
+                AuditAction.METHOD_DRY_RUN_FAIL if give_up else AuditAction.METHOD_DRY_RUN_REQUEUE,
+                run,
                 details={**entry, "attempts": run.attempts},
             )
             recovered.append(run)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from marsoc.accounts.models import User
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.exports import CSV_TYPE, XLSX_TYPE, ExportFile, csv_text, xlsx_bytes
 from marsoc.nominals.vocabulary import Phase
 
@@ -117,11 +117,11 @@ def reviews_consult(*, actor: User, nominal_ids: Sequence[int], surface: str) ->
 def dry_run_consult(
     *, actor: User, run: MethodDryRun, nominal_ids: Sequence[int], details: dict[str, Any], surface: str
 ) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.METHOD_DRY_RUN_VIEW,
+    audit_about(
+        actor,
+        AuditAction.METHOD_DRY_RUN_VIEW,
+        run,
         surface=surface,
-        object_id=run.pk,
         justification="Review the effect of a candidate scoring method",
         subject_ids=nominal_ids,
         details=details,
