@@ -23,7 +23,7 @@ from django_tasks import task
 from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import (
     Conflict,
     NotFoundOrForbidden,
@@ -129,10 +129,10 @@ def feed_stage(
             mapping=mapping.as_dict(),
             created_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINKAGE_IMPORT_STAGE,
-            object_id=feed_import.pk,
+        audit_about(
+            actor,
+            AuditAction.LINKAGE_IMPORT_STAGE,
+            feed_import,
             details={
                 "file": feed_import.filename,
                 "sha256": digest,
@@ -391,10 +391,10 @@ def _fail(import_id: int, error: Exception) -> FeedImport:
         )
         feed_import.finished_at = timezone.now()
         feed_import.save(update_fields=["status", "error", "finished_at"])
-        audit_record(
-            actor=None,
-            action=AuditAction.LINKAGE_IMPORT_FAIL,
-            object_id=feed_import.pk,
+        audit_about(
+            None,
+            AuditAction.LINKAGE_IMPORT_FAIL,
+            feed_import,
             details={"file": feed_import.filename, "stage": stage, "error": cause},
         )
     return feed_import
@@ -468,10 +468,10 @@ def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
                 "rows_unchanged",
             ]
         )
-        audit_record(
-            actor=feed_import.created_by,
-            action=AuditAction.LINKAGE_IMPORT_COMMIT,
-            object_id=feed_import.pk,
+        audit_about(
+            feed_import.created_by,
+            AuditAction.LINKAGE_IMPORT_COMMIT,
+            feed_import,
             details={
                 "file": feed_import.filename,
                 "new": counts["new"],
@@ -494,10 +494,10 @@ def _reject(
         feed_import.rows_quarantined = len(rows)
         feed_import.finished_at = timezone.now()
         feed_import.save(update_fields=["status", "error", "rows_read", "rows_quarantined", "finished_at"])
-        audit_record(
-            actor=feed_import.created_by,
-            action=AuditAction.LINKAGE_IMPORT_REJECT,
-            object_id=feed_import.pk,
+        audit_about(
+            feed_import.created_by,
+            AuditAction.LINKAGE_IMPORT_REJECT,
+            feed_import,
             details={"file": feed_import.filename, "reason": message},
         )
     return feed_import
@@ -603,11 +603,11 @@ def _recover(feed_import: FeedImport, *, requeue: bool) -> bool:
         else:
             feed_import.status = ImportStatus.STAGED
         feed_import.save(update_fields=fields)
-        audit_record(
-            actor=None,
-            action=AuditAction.LINKAGE_IMPORT_FAIL if give_up else AuditAction.LINKAGE_IMPORT_REQUEUE,
+        audit_about(
+            None,
+            AuditAction.LINKAGE_IMPORT_FAIL if give_up else AuditAction.LINKAGE_IMPORT_REQUEUE,
+            feed_import,
             object_type="feed_import",
-            object_id=feed_import.pk,
             details={"file": feed_import.filename, **entry, "attempts": feed_import.attempts},
         )
     if give_up:
@@ -663,10 +663,10 @@ def model_train(
             auto_link_threshold=limits.auto_link,
             review_threshold=limits.review,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINKAGE_MODEL_TRAIN,
-            object_id=model.pk,
+        audit_about(
+            actor,
+            AuditAction.LINKAGE_MODEL_TRAIN,
+            model,
             details={"version": model.version, **trained.summary},
         )
     return model
@@ -750,12 +750,7 @@ def _linkage_run(*, actor: User | None, model: LinkageModel | None, run: Linkage
         run.finished_at = timezone.now()
         # Only what the run decides: the task id may have been stored since the run was read.
         run.save(update_fields=["model", "status", "summary", "finished_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINKAGE_RUN,
-            object_id=run.pk,
-            details={"model_version": model.version, **summary},
-        )
+        audit_about(actor, AuditAction.LINKAGE_RUN, run, details={"model_version": model.version, **summary})
     return run
 
 
@@ -886,11 +881,11 @@ def _run_interrupted(run: LinkageRun) -> LinkageRun:
             # A fresh wait for the new task, so that a second recovery does not queue it twice.
             run.status, run.task_id, run.queued_at = RunStatus.QUEUED, "", now
         run.save(update_fields=["interruptions", "status", "finished_at", "error", "task_id", "queued_at"])
-        audit_record(
-            actor=None,
-            action=AuditAction.LINKAGE_RUN_FAIL if give_up else AuditAction.LINKAGE_RUN_REQUEUE,
+        audit_about(
+            None,
+            AuditAction.LINKAGE_RUN_FAIL if give_up else AuditAction.LINKAGE_RUN_REQUEUE,
+            run,
             object_type="linkage_run",
-            object_id=run.pk,
             details={**entry, "attempts": run.attempts},
         )
     return run
@@ -943,10 +938,10 @@ def _apply_clusters(
             claimed.add(pid)
             live[pid] = survivor
             merges += 1
-            audit_record(
-                actor=actor,
-                action=AuditAction.LINKAGE_MERGE,
-                object_id=merge.pk,
+            audit_about(
+                actor,
+                AuditAction.LINKAGE_MERGE,
+                merge,
                 details={"survivor": survivor, "absorbed": pid, "run": run.pk, "automatic": True},
             )
         for rid in rids:
@@ -1031,10 +1026,10 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
         pair.decided_by = actor
         pair.decided_at = timezone.now()
         pair.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINKAGE_PAIR_DECIDE,
-            object_id=pair.pk,
+        audit_about(
+            actor,
+            AuditAction.LINKAGE_PAIR_DECIDE,
+            pair,
             details={"decision": decision, "left": pair.left_id, "right": pair.right_id},
         )
         if decision == PairStatus.MATCH and left_person and right_person and left_person != right_person:
@@ -1044,10 +1039,10 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
             )
             SourceRecord.objects.filter(person_id=absorbed).update(person_id=survivor)
             Person.objects.filter(pk=absorbed).update(merged_into_id=survivor)
-            audit_record(
-                actor=actor,
-                action=AuditAction.LINKAGE_MERGE,
-                object_id=merge.pk,
+            audit_about(
+                actor,
+                AuditAction.LINKAGE_MERGE,
+                merge,
                 details={"survivor": survivor, "absorbed": absorbed, "pair": pair.pk, "automatic": False},
             )
     return pair
@@ -1087,10 +1082,10 @@ def merge_undo(*, actor: User, merge_id: int) -> Merge:
         merge.undone_by = actor
         merge.undone_at = timezone.now()
         merge.save(update_fields=["undone_by", "undone_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.LINKAGE_UNMERGE,
-            object_id=merge.pk,
+        audit_about(
+            actor,
+            AuditAction.LINKAGE_UNMERGE,
+            merge,
             details={"survivor": merge.survivor_id, "absorbed": merge.absorbed_id, "records": len(records)},
         )
     return merge
