@@ -12,7 +12,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Agency, Establishment, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification, classification_rank
@@ -167,10 +167,10 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
         changed_by=actor,
         changed_at=now,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.OCG_CREATE,
-        object_id=group.pk,
+    audit_about(
+        actor,
+        AuditAction.OCG_CREATE,
+        group,
         details={"name": group.name, "status": group.status, "classification": group.classification},
     )
     return group
@@ -217,13 +217,24 @@ def group_status_change(
     locked.status = to_status
     locked.dismantled_on = effective_date if to_status == GroupStatus.DISMANTLED else None
     locked.save(update_fields=["status", "dismantled_on"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.OCG_STATUS,
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.OCG_STATUS,
+        locked,
         details={"from": change.from_status, "to": to_status, "effective_date": effective_date.isoformat()},
     )
     return change
+
+
+def _recorded_by(actor: User, hub_id: int | None) -> dict[str, object]:
+    """Who recorded a record, when, for which hub and from which agency (every network record says)."""
+    assert hub_id is not None and actor.agency_id is not None
+    return {
+        "owner_hub_id": hub_id,
+        "originating_agency_id": actor.agency_id,
+        "recorded_by": actor,
+        "recorded_at": timezone.now(),
+    }
 
 
 # --- associates -------------------------------------------------------------------------------------------
@@ -266,7 +277,6 @@ def associate_create(*, actor: User, data: AssociateInput) -> Associate:
         errors["purpose"] = "Select the purpose the associate is recorded for"
     if errors:
         raise ValidationFailed(errors)
-    assert hub_id is not None and actor.agency_id is not None
     associate = Associate.objects.create(
         family_name=data.family_name.strip(),
         given_names=data.given_names.strip(),
@@ -276,15 +286,12 @@ def associate_create(*, actor: User, data: AssociateInput) -> Associate:
         classification=data.classification,
         purpose=data.purpose,
         review_due=data.review_due or today + ASSOCIATE_REVIEW,
-        owner_hub_id=hub_id,
-        originating_agency_id=actor.agency_id,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
+        **_recorded_by(actor, hub_id),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSOCIATE_CREATE,
-        object_id=associate.pk,
+    audit_about(
+        actor,
+        AuditAction.ASSOCIATE_CREATE,
+        associate,
         details={"category": associate.data_subject_category, "classification": associate.classification},
     )
     return associate
@@ -401,23 +408,18 @@ def membership_record(
             )
     if errors:
         raise ValidationFailed(errors)
-    assert hub_id is not None and actor.agency_id is not None
     membership = Membership.objects.create(
         group=group,
         nominal=person if isinstance(person, Nominal) else None,
         associate=person if isinstance(person, Associate) else None,
         role=role,
-        owner_hub_id=hub_id,
-        originating_agency_id=actor.agency_id,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
+        **_recorded_by(actor, hub_id),
         **fields,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.OCG_MEMBERSHIP_RECORD,
-        object_id=membership.pk,
-        nominal_id=person.pk if isinstance(person, Nominal) else None,
+    audit_about(
+        actor,
+        AuditAction.OCG_MEMBERSHIP_RECORD,
+        membership,
         details={"group": group.pk, "role": role, "source": membership.source_kind},
     )
     return membership
@@ -453,24 +455,20 @@ def association_record(
     fields = _check_evidence(actor, evidence, errors)
     if errors:
         raise ValidationFailed(errors)
-    assert hub_id is not None and actor.agency_id is not None
     ends: dict[str, object] = {}
     for prefix, end in (("a", a), ("b", b)):
         ends[f"{prefix}_{end_key(end)[0]}"] = end
     association = Association.objects.create(
         association_type=association_type,
         directed=directed,
-        owner_hub_id=hub_id,
-        originating_agency_id=actor.agency_id,
-        recorded_by=actor,
-        recorded_at=timezone.now(),
+        **_recorded_by(actor, hub_id),
         **ends,
         **fields,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSOCIATION_RECORD,
-        object_id=association.pk,
+    audit_about(
+        actor,
+        AuditAction.ASSOCIATION_RECORD,
+        association,
         details={
             "a": key_label(ka),
             "b": key_label(kb),
@@ -515,11 +513,11 @@ def network_consult(
 def group_consult(
     *, actor: User, group: OrganisedCrimeGroup, graph: Graph, purpose: str, surface: str
 ) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.OCG_VIEW,
+    audit_about(
+        actor,
+        AuditAction.OCG_VIEW,
+        group,
         surface=surface,
-        object_id=group.pk,
         justification=purpose,
         details={"nodes": len(graph.nodes), "links": len(graph.links)},
         subject_ids=nominal_ids(graph.nodes),
@@ -536,11 +534,11 @@ def group_list_consult(*, actor: User, group_ids: Iterable[int], surface: str, q
 
 
 def associate_consult(*, actor: User, associate: Associate, graph: Graph, purpose: str, surface: str) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.ASSOCIATE_VIEW,
+    audit_about(
+        actor,
+        AuditAction.ASSOCIATE_VIEW,
+        associate,
         surface=surface,
-        object_id=associate.pk,
         justification=purpose,
         details={"links": len(graph.links)},
         subject_ids=nominal_ids(graph.nodes),

@@ -16,7 +16,7 @@ from marsoc.assessment.method import MethodError, MethodSpec, ScoringError, load
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
 
 from ..models import GroupAssessment, OrganisedCrimeGroup
@@ -73,11 +73,11 @@ def group_assessment_submit(
         assessed_by=actor,
         assessed_at=timezone.now(),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.OCG_ASSESS,
+    audit_about(
+        actor,
+        AuditAction.OCG_ASSESS,
+        locked,
         object_type="ocg",
-        object_id=locked.pk,
         details={
             "score": made.score,
             "band": made.band,

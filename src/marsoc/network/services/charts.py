@@ -13,7 +13,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
 
 from ..graph import Graph, NodeKey, key_label
@@ -75,10 +75,10 @@ def chart_create(
     ChartItem.objects.bulk_create(
         [ChartItem(chart=chart, kind=k, object_id=pk, added_by=actor, added_at=now) for k, pk in unique]
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CHART_CREATE,
-        object_id=chart.pk,
+    audit_about(
+        actor,
+        AuditAction.CHART_CREATE,
+        chart,
         details={"name": chart.name, "items": len(unique), "classification": classification},
         subject_ids=nominal_ids(unique),
     )
@@ -128,13 +128,7 @@ def _changed(
 ) -> LinkChart:
     chart.changed_at = now
     chart.save(update_fields=["changed_at", "layout"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CHART_CHANGE,
-        object_id=chart.pk,
-        details=details,
-        subject_ids=subjects,
-    )
+    audit_about(actor, AuditAction.CHART_CHANGE, chart, details=details, subject_ids=subjects)
     return chart
 
 
@@ -167,10 +161,10 @@ def chart_share(*, actor: User, chart: LinkChart, username: str) -> ChartShare:
         raise ValidationFailed(
             {"username": refused_in_context(f"The chart is already shared with {colleague.display_label}")}
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CHART_SHARE,
-        object_id=locked.pk,
+    audit_about(
+        actor,
+        AuditAction.CHART_SHARE,
+        locked,
         recipients=[colleague.display_label],
         details={"name": locked.name},
     )
@@ -231,10 +225,10 @@ def chart_consult(
 ) -> None:
     """Opening a chart: what the viewer was shown (the people on it as subjects), and whether something
     was withheld from them (recorded; they were told only that)."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.CHART_VIEW,
-        object_id=chart.pk,
+    audit_about(
+        actor,
+        AuditAction.CHART_VIEW,
+        chart,
         justification="Link chart",
         details={
             "nodes": len(graph.nodes),
