@@ -210,20 +210,25 @@ def generate_decisions(*, today: date) -> dict[str, int]:
                 DeclarationKind.DIRECTOR, DeclarationKind.CHIEF_EXECUTIVE) else drafter  # fmt: skip
             services.decision_declare(actor=who, decision=decision, kind=kind, today=on)
 
-    seed = services.decision_draft(
-        actor=drafter,
-        data=replace(SEED_DECISION, grant=grant),
-        today=date(2022, 8, 18),
-    )
-    ticked(seed, date(2022, 9, 9))
-    services.decision_approve(
-        actor=maker, decision=seed, interest_declaration="None", confirmed=True, today=date(2022, 9, 13)
-    )
-    services.decision_publish(actor=drafter, decision=seed)
+    def published(
+        data: services.DecisionInput, *, drafted_on: date, ticked_on: date, approved_on: date | None = None
+    ) -> None:
+        """Drafted, every declaration ticked, approved with no interests declared, and published."""
+        decision = services.decision_draft(actor=drafter, data=data, today=drafted_on)
+        ticked(decision, ticked_on)
+        services.decision_approve(
+            actor=maker, decision=decision, interest_declaration="None", confirmed=True, today=approved_on
+        )
+        services.decision_publish(actor=drafter, decision=decision)
 
-    deferred = services.decision_draft(
-        actor=drafter,
-        data=services.DecisionInput(
+    published(
+        replace(SEED_DECISION, grant=grant),
+        drafted_on=date(2022, 8, 18),
+        ticked_on=date(2022, 9, 9),
+        approved_on=date(2022, 9, 13),
+    )
+    published(
+        services.DecisionInput(
             reference="PCD 1311",
             title="Relocation of the London hub during the Cobalt Square refurbishment (synthetic)",
             executive_summary="Temporary office moves for the hub while the building is refurbished.",
@@ -234,15 +239,11 @@ def generate_decisions(*, today: date) -> dict[str, int]:
             deferred_until=today + timedelta(days=60),
             deferral_reason="Publishing the new address before the move would compromise its security.",
         ),
-        today=today,
+        drafted_on=today,
+        ticked_on=today,
     )
-    ticked(deferred, today)
-    services.decision_approve(actor=maker, decision=deferred, interest_declaration="None", confirmed=True)
-    services.decision_publish(actor=drafter, decision=deferred)
-
-    exempt = services.decision_draft(
-        actor=drafter,
-        data=services.DecisionInput(
+    published(
+        services.DecisionInput(
             reference="PCD 1342",
             title="Covert capability for the prison intelligence unit (synthetic)",
             executive_summary="Approval of a capability to support disruption of organised crime in custody.",
@@ -257,11 +258,9 @@ def generate_decisions(*, today: date) -> dict[str, int]:
                 "(Freedom of Information Act 2000, section 31(1)(a)).",
             ),
         ),
-        today=today,
+        drafted_on=today,
+        ticked_on=today,
     )
-    ticked(exempt, today)
-    services.decision_approve(actor=maker, decision=exempt, interest_declaration="None", confirmed=True)
-    services.decision_publish(actor=drafter, decision=exempt)
 
     draft = services.decision_draft(
         actor=drafter,
