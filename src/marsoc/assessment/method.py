@@ -38,7 +38,7 @@ from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 
 __all__ = [
     "ASSESSMENT_CODES",
@@ -178,6 +178,22 @@ class ConfidenceRule:
         return _exact(self.source_weight(grade[0])) * _exact(self.assessment_weight(grade[1]))
 
 
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+_C = TypeVar("_C", bound=_Coded)
+
+
+def _by_code(items: Iterable[_C], code: str) -> _C:
+    """The group, factor or tier with this code (KeyError when the method has none)."""
+    for item in items:
+        if item.code == code:
+            return item
+    raise KeyError(code)
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     """A validated method. Build it with :func:`load_method`; it never changes once built."""
@@ -193,22 +209,13 @@ class MethodSpec:
     tiers: tuple[Tier, ...]  # highest first
 
     def factor(self, code: str) -> Factor:
-        for factor in self.factors:
-            if factor.code == code:
-                return factor
-        raise KeyError(code)
+        return _by_code(self.factors, code)
 
     def group(self, code: str) -> Group:
-        for group in self.groups:
-            if group.code == code:
-                return group
-        raise KeyError(code)
+        return _by_code(self.groups, code)
 
     def tier(self, code: str) -> Tier:
-        for tier in self.tiers:
-            if tier.code == code:
-                return tier
-        raise KeyError(code)
+        return _by_code(self.tiers, code)
 
     def tier_for(self, value: float) -> Tier:
         for tier in self.tiers:

@@ -241,63 +241,59 @@ def _identifier_conditions() -> tuple[str, str]:
     return f"NOT ({both})", shared
 
 
-def _compare_first_name(dialect: str, name: str) -> Any:
+def _on_one_column(name: str, column: str, *between: Any) -> Any:
+    """A comparison of one column: missing on either side first, then the levels `between`, strongest
+    first, then everything else."""
     return cl.CustomComparison(
-        output_column_name=name,
-        comparison_levels=[
-            cll.NullLevel("first_name"),
-            cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
-            cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
-            cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
-            # Given name and family name entered the wrong way round: common on forms and in
-            # names from cultures that put the family name first.
-            cll.CustomLevel("first_name_l = surname_r", "The other record's surname (names swapped)"),
-            cll.JaroWinklerLevel("first_name", 0.9),
-            cll.JaroWinklerLevel("first_name", 0.75),
-            cll.ElseLevel(),
-        ],
+        output_column_name=name, comparison_levels=[cll.NullLevel(column), *between, cll.ElseLevel()]
+    )
+
+
+def _compare_first_name(dialect: str, name: str) -> Any:
+    return _on_one_column(
+        name,
+        "first_name",
+        cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
+        cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
+        cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
+        # Given name and family name entered the wrong way round: common on forms and in
+        # names from cultures that put the family name first.
+        cll.CustomLevel("first_name_l = surname_r", "The other record's surname (names swapped)"),
+        cll.JaroWinklerLevel("first_name", 0.9),
+        cll.JaroWinklerLevel("first_name", 0.75),
     )
 
 
 def _compare_surname(dialect: str, name: str) -> Any:
-    return cl.CustomComparison(
-        output_column_name=name,
-        comparison_levels=[
-            cll.NullLevel("surname"),
-            cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
-            cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
-            cll.CustomLevel("surname_l = first_name_r", "The other record's first name (names swapped)"),
-            cll.JaroWinklerLevel("surname", 0.92),
-            cll.JaroWinklerLevel("surname", 0.8),
-            cll.ElseLevel(),
-        ],
+    return _on_one_column(
+        name,
+        "surname",
+        cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+        cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
+        cll.CustomLevel("surname_l = first_name_r", "The other record's first name (names swapped)"),
+        cll.JaroWinklerLevel("surname", 0.92),
+        cll.JaroWinklerLevel("surname", 0.8),
     )
 
 
 def _compare_date_of_birth(dialect: str, name: str) -> Any:
-    return cl.CustomComparison(
-        output_column_name=name,
-        comparison_levels=[
-            cll.NullLevel("dob"),
-            cll.ExactMatchLevel("dob"),
-            cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
-            cll.DamerauLevenshteinLevel("dob", 1),
-            cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
-            cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
-            cll.ElseLevel(),
-        ],
+    return _on_one_column(
+        name,
+        "dob",
+        cll.ExactMatchLevel("dob"),
+        cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
+        cll.DamerauLevenshteinLevel("dob", 1),
+        cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
+        cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
     )
 
 
 def _compare_postcode_uk(name: str) -> Any:
-    return cl.CustomComparison(
-        output_column_name=name,
-        comparison_levels=[
-            cll.NullLevel("postcode"),
-            cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
-            cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same postcode district"),
-            cll.ElseLevel(),
-        ],
+    return _on_one_column(
+        name,
+        "postcode",
+        cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
+        cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same postcode district"),
     )
 
 
@@ -327,36 +323,27 @@ def _compare_cj_identifiers(name: str) -> Any:
 
 
 def _on_column(kind: str, column: str, name: str) -> Any:
-    levels: list[Any]
     if kind == "identifier":
-        levels = [
-            cll.NullLevel(column),
+        return _on_one_column(
+            name,
+            column,
             cll.ExactMatchLevel(column),
             cll.DamerauLevenshteinLevel(column, 1).configure(label_for_charts="One keying slip"),
-            cll.ElseLevel(),
-        ]
-    elif kind == "exact":
-        levels = [
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
-            cll.ElseLevel(),
-        ]
-    elif kind == "postcode":
-        levels = [
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+        )
+    exact = cll.ExactMatchLevel(column).configure(tf_adjustment_column=column)
+    if kind == "exact":
+        return _on_one_column(name, column, exact)
+    if kind == "postcode":
+        return _on_one_column(
+            name,
+            column,
+            exact,
             cll.DamerauLevenshteinLevel(column, 1).configure(label_for_charts="One character different"),
-            cll.ElseLevel(),
-        ]
-    else:  # text
-        levels = [
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
-            cll.JaroWinklerLevel(column, 0.9),
-            cll.JaroWinklerLevel(column, 0.7),
-            cll.ElseLevel(),
-        ]
-    return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
+        )
+    # text
+    return _on_one_column(
+        name, column, exact, cll.JaroWinklerLevel(column, 0.9), cll.JaroWinklerLevel(column, 0.7)
+    )
 
 
 def comparisons(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE) -> list[Any]:
@@ -370,12 +357,7 @@ def comparisons(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE) -> 
         elif c.kind == "date_of_birth":
             built.append(_compare_date_of_birth(dialect, c.name))
         elif c.kind == "sex":
-            built.append(
-                cl.CustomComparison(
-                    output_column_name=c.name,
-                    comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
-                )
-            )
+            built.append(_on_one_column(c.name, "sex", cll.ExactMatchLevel("sex")))
         elif c.kind == "postcode_uk":
             built.append(_compare_postcode_uk(c.name))
         elif c.kind == "postcode":
