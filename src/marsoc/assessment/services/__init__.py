@@ -25,6 +25,7 @@ from ..dry_runs import dry_run_execute
 from ..equality import CHARACTERISTICS, PopulationFileError, check_shares, parse_population
 from ..method import (
     MethodError,
+    MethodSpec,
     ScoreResult,
     ScoringError,
     load_method,
@@ -63,6 +64,20 @@ def active_method() -> ScoringMethod:
     return method
 
 
+def _store_candidate(spec: MethodSpec, text: str, *, loaded_by: User | None = None) -> ScoringMethod:
+    """A method file, checked (`spec`), stored as it was loaded as a candidate method."""
+    return ScoringMethod.objects.create(
+        code=spec.code,
+        version=spec.version,
+        name=spec.name,
+        description=spec.description,
+        source_text=text,
+        fingerprint=spec.fingerprint,
+        status=MethodStatus.CANDIDATE,
+        loaded_by=loaded_by,
+    )
+
+
 def method_load(*, actor: User, text: str) -> ScoringMethod:
     """Load a method file as a candidate. A version already loaded with other content is refused."""
     require_or_refuse(actor, "method.manage", refusal="Only the national team can load scoring methods")
@@ -81,16 +96,7 @@ def method_load(*, actor: User, text: str) -> ScoringMethod:
             }
         )
     with transaction.atomic():
-        method = ScoringMethod.objects.create(
-            code=spec.code,
-            version=spec.version,
-            name=spec.name,
-            description=spec.description,
-            source_text=text,
-            fingerprint=spec.fingerprint,
-            status=MethodStatus.CANDIDATE,
-            loaded_by=actor,
-        )
+        method = _store_candidate(spec, text, loaded_by=actor)
         audit_about(
             actor, AuditAction.METHOD_LOAD, method, details={"code": spec.code, "version": spec.version}
         )
@@ -249,15 +255,7 @@ def method_install_default() -> ScoringMethod:
     spec = load_method(text)
     method = ScoringMethod.objects.filter(code=spec.code, version=spec.version).first()
     if method is None:
-        method = ScoringMethod.objects.create(
-            code=spec.code,
-            version=spec.version,
-            name=spec.name,
-            description=spec.description,
-            source_text=text,
-            fingerprint=spec.fingerprint,
-            status=MethodStatus.CANDIDATE,
-        )
+        method = _store_candidate(spec, text)
     if not ScoringMethod.objects.filter(status=MethodStatus.ACTIVE).exists():
         ScoringMethod.objects.filter(pk=method.pk).update(
             status=MethodStatus.ACTIVE, activated_at=timezone.now()

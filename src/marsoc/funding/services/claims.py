@@ -137,15 +137,11 @@ def claim_prepare(*, actor: User, grant: Grant, number: int, today: date | None 
     return claim
 
 
-def _require_edit(actor: User, claim: Claim) -> None:
-    access.require(actor, "claim.edit", claim, hide=False)
-
-
 @transaction.atomic
 def claim_recompute(*, actor: User, claim: Claim) -> Claim:
     """Compute a draft again from the posts (after a holding changed); actuals entered are kept."""
     locked = _lock_claim(actor, claim)
-    _require_edit(actor, locked)
+    access.require(actor, "claim.edit", locked, hide=False)
     before = locked.eligible_pence
     existing = {line.post_id: line for line in locked.lines.all()}
     total = 0
@@ -213,7 +209,7 @@ def _apply_actuals(
 def claim_set_actuals(*, actor: User, claim: Claim, actuals: Mapping[int, int], explanation: str) -> Claim:
     """Actual costs per post (pence), typed in, with the explanation of any variance."""
     locked = _lock_claim(actor, claim)
-    _require_edit(actor, locked)
+    access.require(actor, "claim.edit", locked, hide=False)
     return _apply_actuals(actor, locked, actuals, explanation, source="Entered by hand", digest="")
 
 
@@ -297,7 +293,7 @@ def claim_import_actuals(*, actor: User, claim: Claim, content: bytes, filename:
     """Actual costs from a finance ledger extract (CSV: post, amount, optional explanation). All rows or
     none; importing the same file again changes nothing."""
     locked = _lock_claim(actor, claim)
-    _require_edit(actor, locked)
+    access.require(actor, "claim.edit", locked, hide=False)
     digest = hashlib.sha256(content).hexdigest()
     if locked.actuals_digest == digest:
         return ActualsImport(claim=locked, changed=False, rows=locked.lines.count())
@@ -355,15 +351,11 @@ def claim_return(*, actor: User, claim: Claim, reason: str) -> Claim:
     return locked
 
 
-def _require_finance(actor: User, claim: Claim) -> None:
-    access.require(actor, "claim.finance", claim, hide=False)
-
-
 @transaction.atomic
 def claim_submit(*, actor: User, claim: Claim) -> Claim:
     """Invoice the funder for a checked claim."""
     locked = _lock_claim(actor, claim)
-    _require_finance(actor, locked)
+    access.require(actor, "claim.finance", locked, hide=False)
     errors: dict[str, str] = {}
     _move(locked, ClaimState.SUBMITTED)
     _within_remaining(locked, errors)
@@ -387,7 +379,7 @@ def claim_record_payment(
 ) -> Claim:
     """The funder's payment as received."""
     locked = _lock_claim(actor, claim)
-    _require_finance(actor, locked)
+    access.require(actor, "claim.finance", locked, hide=False)
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     _move(locked, ClaimState.PAID)
@@ -418,7 +410,7 @@ def claim_record_payment(
 def claim_reconcile(*, actor: User, claim: Claim, note: str) -> Claim:
     """Match the payment to the claim; a difference needs a note saying how it was settled."""
     locked = _lock_claim(actor, claim)
-    _require_finance(actor, locked)
+    access.require(actor, "claim.finance", locked, hide=False)
     _move(locked, ClaimState.RECONCILED)
     note = note.strip()
     assert locked.paid_pence is not None
