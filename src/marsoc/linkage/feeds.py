@@ -114,6 +114,21 @@ def shown(value: object) -> str:
     return storable(text)
 
 
+def _within_field_limit(text: str, number: int, column: str, *, where: str = "row") -> str:
+    """`text`, or FileBroken naming the row (or line, or object) and column when it is longer than any
+    real value can be (MAX_FIELD)."""
+    if len(text) > MAX_FIELD:
+        raise FileBroken(
+            Problem(
+                number,
+                column,
+                shown(text),
+                f"The value of {column} in {where} {number} is longer than {MAX_FIELD:,} characters",
+            )
+        )
+    return text
+
+
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -338,17 +353,7 @@ def _object_row(
                     f"{'object' if isinstance(value, dict) else 'array'}, not a single value",
                 )
             )
-        text_value = "" if value is None else str(value)
-        if len(text_value) > MAX_FIELD:
-            raise FileBroken(
-                Problem(
-                    number,
-                    key,
-                    shown(text_value),
-                    f"The value of {key} in {what.lower()} {number} is longer than {MAX_FIELD:,} characters",
-                )
-            )
-        row[key] = text_value
+        row[key] = _within_field_limit("" if value is None else str(value), number, key, where=what.lower())
     return row
 
 
@@ -678,17 +683,10 @@ def _parquet_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str,
             columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
             for values in zip(*columns, strict=True):
                 row_number += 1
-                row = {name: _parquet_text(v) for name, v in zip(header, values, strict=True)}
-                for column, text in row.items():
-                    if len(text) > MAX_FIELD:
-                        raise FileBroken(
-                            Problem(
-                                row_number,
-                                column,
-                                shown(text),
-                                f"The value of {column} in row {row_number} is longer than {MAX_FIELD:,} characters",
-                            )
-                        )
+                row = {
+                    name: _within_field_limit(_parquet_text(v), row_number, name)
+                    for name, v in zip(header, values, strict=True)
+                }
                 yield row_number, row
     except (pa.ArrowException, OSError) as error:
         raise FileBroken(
@@ -719,15 +717,7 @@ def _sheet_rows(book: Any, mapping: Mapping) -> Iterator[tuple[int, dict[str, st
                 text = value.isoformat()
             else:
                 text = "" if value is None else str(value)
-            if len(text) > MAX_FIELD:
-                raise FileBroken(
-                    Problem(
-                        row_number,
-                        column,
-                        shown(text),
-                        f"The value of {column} in row {row_number} is longer than {MAX_FIELD:,} characters",
-                    )
-                )
+            _within_field_limit(text, row_number, column)
             row[column] = text
         yield row_number, row
 
