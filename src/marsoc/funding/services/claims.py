@@ -16,7 +16,8 @@ from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_about
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.guards import require_or_refuse
 from marsoc.core.text import control_character_problem
 
 from ..calculation import Period, quarter_cost, quarters
@@ -32,12 +33,19 @@ def _lock_grant(grant_id: int) -> Grant:
     return Grant.objects.select_for_update().get(pk=grant_id)
 
 
-def _lock_claim(actor: User, claim: Claim) -> Claim:
+def _locked(actor: User, claim: Claim) -> Claim:
     """The claim, locked with its grant (grant first: every claim service takes the locks in this order)."""
     _lock_grant(claim.grant_id)
     locked = Claim.objects.select_for_update().select_related("grant").filter(pk=claim.pk).first()
     if locked is None or not access.is_visible(actor, "claim", locked):
         raise NotFoundOrForbidden("claim")
+    return locked
+
+
+def _lock_claim(actor: User, claim: Claim, rule: str) -> Claim:
+    """The claim, locked, for an actor the rule allows on it (PermissionDenied with its reason otherwise)."""
+    locked = _locked(actor, claim)
+    access.require(actor, rule, locked, hide=False)
     return locked
 
 
@@ -140,8 +148,7 @@ def claim_prepare(*, actor: User, grant: Grant, number: int, today: date | None 
 @transaction.atomic
 def claim_recompute(*, actor: User, claim: Claim) -> Claim:
     """Compute a draft again from the posts (after a holding changed); actuals entered are kept."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.edit", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.edit")
     before = locked.eligible_pence
     existing = {line.post_id: line for line in locked.lines.all()}
     total = 0
@@ -208,8 +215,7 @@ def _apply_actuals(
 @transaction.atomic
 def claim_set_actuals(*, actor: User, claim: Claim, actuals: Mapping[int, int], explanation: str) -> Claim:
     """Actual costs per post (pence), typed in, with the explanation of any variance."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.edit", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.edit")
     return _apply_actuals(actor, locked, actuals, explanation, source="Entered by hand", digest="")
 
 
@@ -292,8 +298,7 @@ def _parse_actuals_csv(claim: Claim, content: bytes) -> tuple[dict[int, int], st
 def claim_import_actuals(*, actor: User, claim: Claim, content: bytes, filename: str) -> ActualsImport:
     """Actual costs from a finance ledger extract (CSV: post, amount, optional explanation). All rows or
     none; importing the same file again changes nothing."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.edit", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.edit")
     digest = hashlib.sha256(content).hexdigest()
     if locked.actuals_digest == digest:
         return ActualsImport(claim=locked, changed=False, rows=locked.lines.count())
@@ -313,8 +318,7 @@ def claim_import_actuals(*, actor: User, claim: Claim, content: bytes, filename:
 @transaction.atomic
 def claim_check(*, actor: User, claim: Claim) -> Claim:
     """A second person confirms the claim: actuals given, any variance explained, within the grant."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.check", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.check")
     errors: dict[str, str] = {}
     _move(locked, ClaimState.CHECKED)
     if locked.actual_pence is None:
@@ -336,9 +340,8 @@ def claim_check(*, actor: User, claim: Claim) -> Claim:
 @transaction.atomic
 def claim_return(*, actor: User, claim: Claim, reason: str) -> Claim:
     """Send a checked claim back to draft for correction, saying why."""
-    locked = _lock_claim(actor, claim)
-    if not access.may(actor, "claim.prepare", locked.grant):
-        raise PermissionDenied("You cannot return this claim")
+    locked = _locked(actor, claim)
+    require_or_refuse(actor, "claim.prepare", locked.grant, refusal="You cannot return this claim")
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the claim is going back to draft"})
@@ -354,8 +357,7 @@ def claim_return(*, actor: User, claim: Claim, reason: str) -> Claim:
 @transaction.atomic
 def claim_submit(*, actor: User, claim: Claim) -> Claim:
     """Invoice the funder for a checked claim."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.finance", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.finance")
     errors: dict[str, str] = {}
     _move(locked, ClaimState.SUBMITTED)
     _within_remaining(locked, errors)
@@ -378,8 +380,7 @@ def claim_record_payment(
     *, actor: User, claim: Claim, paid_on: date | None, paid_pence: int | None, today: date | None = None
 ) -> Claim:
     """The funder's payment as received."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.finance", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.finance")
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     _move(locked, ClaimState.PAID)
@@ -409,8 +410,7 @@ def claim_record_payment(
 @transaction.atomic
 def claim_reconcile(*, actor: User, claim: Claim, note: str) -> Claim:
     """Match the payment to the claim; a difference needs a note saying how it was settled."""
-    locked = _lock_claim(actor, claim)
-    access.require(actor, "claim.finance", locked, hide=False)
+    locked = _lock_claim(actor, claim, "claim.finance")
     _move(locked, ClaimState.RECONCILED)
     note = note.strip()
     assert locked.paid_pence is not None

@@ -137,10 +137,12 @@ def decision_draft(*, actor: User, data: DecisionInput, today: date | None = Non
     return decision
 
 
-def _lock(actor: User, decision: DecisionRecord) -> DecisionRecord:
+def _lock(actor: User, decision: DecisionRecord, rule: str) -> DecisionRecord:
+    """The decision, locked, for an actor the rule allows on it (PermissionDenied with its reason)."""
     locked = DecisionRecord.objects.select_for_update().filter(pk=decision.pk).first()
     if locked is None or not access.is_visible(actor, "decision", locked):
         raise NotFoundOrForbidden("decision")
+    access.require(actor, rule, locked, hide=False)
     return locked
 
 
@@ -149,8 +151,7 @@ def decision_declare(
     *, actor: User, decision: DecisionRecord, kind: str, today: date | None = None
 ) -> DecisionDeclaration:
     """Tick one declaration as the acting, named person, today."""
-    locked = _lock(actor, decision)
-    access.require(actor, "decision.declare", locked, hide=False)
+    locked = _lock(actor, decision, "decision.declare")
     declaration = locked.declarations.filter(kind=kind).first()
     if declaration is None:
         raise ValidationFailed({"kind": "There is no such declaration on this form"})
@@ -172,8 +173,7 @@ def decision_approve(
     today: date | None = None,
 ) -> DecisionRecord:
     """The decision maker's approval, with their declaration of interests; four eyes, every box ticked."""
-    locked = _lock(actor, decision)
-    access.require(actor, "decision.approve", locked, hide=False)
+    locked = _lock(actor, decision, "decision.approve")
     errors: dict[str, str] = {}
     missing = [d.get_kind_display() for d in locked.declarations.all() if d.ticked_by_id is None]
     if missing:
@@ -206,8 +206,7 @@ def decision_approve(
 @transaction.atomic
 def decision_publish(*, actor: User, decision: DecisionRecord) -> DecisionRecord:
     """Release Part 1 to the public register (at once, or on the deferral date); Part 2 never."""
-    locked = _lock(actor, decision)
-    access.require(actor, "decision.publish", locked, hide=False)
+    locked = _lock(actor, decision, "decision.publish")
     locked.published_at, locked.published_by = timezone.now(), actor
     locked.save(update_fields=["published_at", "published_by"])
     audit_about(
