@@ -855,6 +855,23 @@ class _Loader:
             self.add(f"{kind} '{code}': code is reserved for the formula function {code}()")
         return code
 
+    def heading(
+        self, table: Mapping[str, Any], index: int, kind: str, keys: Sequence[str]
+    ) -> tuple[str | None, str, str | None, str | None]:
+        """A group's or factor's code, where it is (for messages), name and description."""
+        code = self.code(table, f"{kind}s[{index}]", kind)
+        where = f"{kind} '{code}'" if code else f"{kind}s[{index}]"
+        self.keys(table, where, keys)
+        return code, where, self.text(table, "name", where), self.text(table, "description", where)
+
+    def first_use(self, code: str, seen: set[str], kind: str) -> bool:
+        """True for a code not used before (now noted as used); a repeated code is a problem."""
+        if code in seen:
+            self.add(f"{kind} code '{code}' is used more than once")
+            return False
+        seen.add(code)
+        return True
+
     # -- the document
 
     def load(self, document: Mapping[str, Any]) -> MethodSpec:
@@ -903,17 +920,9 @@ class _Loader:
         groups: list[Group] = []
         seen: set[str] = set()
         for index, table in enumerate(self.tables(document, "groups")):
-            code = self.code(table, f"groups[{index}]", "group")
-            where = f"group '{code}'" if code else f"groups[{index}]"
-            self.keys(table, where, _GROUP_KEYS)
-            name = self.text(table, "name", where)
-            description = self.text(table, "description", where)
-            if code is None:
+            code, _where, name, description = self.heading(table, index, "group", _GROUP_KEYS)
+            if code is None or not self.first_use(code, seen, "group"):
                 continue
-            if code in seen:
-                self.add(f"group code '{code}' is used more than once")
-                continue
-            seen.add(code)
             if name is not None and description is not None:
                 groups.append(Group(code, name, description, ()))
         return tuple(groups)
@@ -928,21 +937,13 @@ class _Loader:
         factors: list[Factor] = []
         seen: set[str] = set()
         for index, table in enumerate(self.tables(document, "factors")):
-            code = self.code(table, f"factors[{index}]", "factor")
-            where = f"factor '{code}'" if code else f"factors[{index}]"
-            self.keys(table, where, _FACTOR_KEYS)
-            name = self.text(table, "name", where)
-            description = self.text(table, "description", where)
+            code, where, name, description = self.heading(table, index, "factor", _FACTOR_KEYS)
             group = self.text(table, "group", where)
             if group is not None and group not in declared_groups:
                 self.add(f"{where}: group '{group}' is not a declared group")
             scale = self.scale(table.get("scale"), where) if "scale" in table else None
-            if code is None:
+            if code is None or not self.first_use(code, seen, "factor"):
                 continue
-            if code in seen:
-                self.add(f"factor code '{code}' is used more than once")
-                continue
-            seen.add(code)
             if code in declared_groups:
                 self.add(f"code '{code}' is used by both a group and a factor")
             if None not in (name, description, group, scale) and group in group_codes:
