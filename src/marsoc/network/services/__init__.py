@@ -376,7 +376,13 @@ def _require_visible(actor: User, end: End, label: str) -> None:
         raise NotFoundOrForbidden(label)
 
 
-def _link_owner(actor: User, evidence: Evidence, errors: dict[str, str]) -> int | None:
+def _link_owner(
+    actor: User, evidence: Evidence, errors: dict[str, str], ends: Iterable[tuple[End, str]]
+) -> int | None:
+    """The hub a link is recorded for, once each end (named by its label) is one the actor may see and
+    the actor is one who records networks."""
+    for end, label in ends:
+        _require_visible(actor, end, label)
     if not access.may(actor, "network.record"):
         raise NotFoundOrForbidden("network")
     return _owner_hub(actor, evidence.owner_hub_id, errors)
@@ -387,10 +393,8 @@ def membership_record(
     *, actor: User, group: OrganisedCrimeGroup, person: Nominal | Associate, role: str, evidence: Evidence
 ) -> Membership:
     """A nominal or an associate in a group, with a role and the evidence for it."""
-    _require_visible(actor, group, "group")
-    _require_visible(actor, person, "person")
     errors: dict[str, str] = {}
-    hub_id = _link_owner(actor, evidence, errors)
+    hub_id = _link_owner(actor, evidence, errors, ((group, "group"), (person, "person")))
     if role not in MemberRole.values:
         errors["role"] = "Select the person's role in the group"
     fields = _check_evidence(actor, evidence, errors)
@@ -430,10 +434,8 @@ def association_record(
     *, actor: User, a: End, b: End, association_type: str, evidence: Evidence, directed: bool = False
 ) -> Association:
     """A link between two people, a person and a group, or two groups."""
-    _require_visible(actor, a, "first end")
-    _require_visible(actor, b, "second end")
     errors: dict[str, str] = {}
-    hub_id = _link_owner(actor, evidence, errors)
+    hub_id = _link_owner(actor, evidence, errors, ((a, "first end"), (b, "second end")))
     ka, kb = end_key(a), end_key(b)
     groups = [k for k in (ka, kb) if k[0] == NodeKind.GROUP]
     if ka == kb:
