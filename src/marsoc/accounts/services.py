@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import RateLimited, ValidationFailed
 from marsoc.core.vocabulary import CASE_ROLES, Classification, Role
 
@@ -102,10 +102,10 @@ def user_create(
         RoleGrant.objects.bulk_create([RoleGrant(user=user, role=Role(r)) for r in sorted(set(roles))])
         if user.is_staff:
             grant_admin_permissions(user)
-        audit_record(
-            actor=actor,
-            action=AuditAction.USER_CREATE,
-            object_id=user.pk,
+        audit_about(
+            actor,
+            AuditAction.USER_CREATE,
+            user,
             details={"roles": sorted(set(roles)), "hub": hub.code if hub else None},
         )
     return user
@@ -135,10 +135,10 @@ def api_token_issue(
             scope=scope,
             rate_per_minute=rate_per_minute,
         )
-        audit_record(
-            actor=user,
-            action=AuditAction.API_TOKEN_ISSUE,
-            object_id=token.pk,
+        audit_about(
+            user,
+            AuditAction.API_TOKEN_ISSUE,
+            token,
             details={"name": name, "prefix": token.prefix, "scope": scope},
         )
     return token, raw
@@ -220,10 +220,10 @@ def api_token_rotate(*, token: ApiToken, grace: timedelta) -> tuple[ApiToken, st
             scope=old.scope,
             rotated_from=old,
         )
-        audit_record(
-            actor=old.user,
-            action=AuditAction.API_TOKEN_ROTATE,
-            object_id=new.pk,
+        audit_about(
+            old.user,
+            AuditAction.API_TOKEN_ROTATE,
+            new,
             details={
                 "name": old.name,
                 "prefix": new.prefix,
@@ -269,12 +269,7 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.API_TOKEN_REVOKE,
-            object_id=token.pk,
-            details={"prefix": token.prefix},
-        )
+        audit_about(actor, AuditAction.API_TOKEN_REVOKE, token, details={"prefix": token.prefix})
 
 
 def totp_device(user: User) -> TOTPDevice | None:
@@ -292,10 +287,10 @@ def enrolment_code_issue(*, actor: User | None, user: User) -> str:
         user.enrolment_code_expires = timezone.now() + ENROLMENT_CODE_LIFETIME
         user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires"])
         TOTPDevice.objects.filter(user=user).delete()
-        audit_record(
-            actor=actor,
-            action=AuditAction.USER_ENROLMENT_CODE,
-            object_id=user.pk,
+        audit_about(
+            actor,
+            AuditAction.USER_ENROLMENT_CODE,
+            user,
             justification="Authenticator (re)set: enrolment code issued",
         )
     return raw
@@ -326,11 +321,8 @@ def totp_enrol_confirm(device: TOTPDevice, token: str, enrolment_code: str) -> b
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         User.objects.filter(pk=user.pk).update(enrolment_code_hash="", enrolment_code_expires=None)
-        audit_record(
-            actor=user,
-            action=AuditAction.USER_AUTHENTICATOR_ENROLLED,
-            object_id=user.pk,
-            justification="Authenticator app set up",
+        audit_about(
+            user, AuditAction.USER_AUTHENTICATOR_ENROLLED, user, justification="Authenticator app set up"
         )
     return True
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification
@@ -74,10 +74,10 @@ def case_note_record(*, actor: User, nominal: Nominal, data: NoteInput) -> CaseN
         author=actor,
         created_at=now,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_NOTE_RECORD,
-        object_id=note.pk,
+    audit_about(
+        actor,
+        AuditAction.CASE_NOTE_RECORD,
+        note,
         nominal_id=nominal.pk,
         details={"contact_type": note.contact_type, "classification": note.classification},
     )
@@ -119,11 +119,10 @@ def case_note_correct(*, actor: User, note: CaseNote, data: NoteInput) -> CaseNo
         "text": locked.text,
         "classification": locked.classification,
     }
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_NOTE_CORRECT,
-        object_id=locked.pk,
-        nominal_id=locked.nominal_id,
+    audit_about(
+        actor,
+        AuditAction.CASE_NOTE_CORRECT,
+        locked,
         # The fields changed and their earlier values: the correction is an alteration (s.62), and the
         # record as first written must stay recoverable.
         details={"changed": {k: before[k] for k in before if before[k] != after[k]}},
@@ -162,10 +161,10 @@ def case_note_addendum(*, actor: User, note: CaseNote, text: str) -> CaseNote:
         created_at=now,
         addendum_to=note,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CASE_NOTE_ADDENDUM,
-        object_id=addendum.pk,
+    audit_about(
+        actor,
+        AuditAction.CASE_NOTE_ADDENDUM,
+        addendum,
         nominal_id=note.nominal_id,
         details={"addendum_to": note.pk},
     )

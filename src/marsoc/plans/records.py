@@ -6,16 +6,16 @@ from collections.abc import Iterable
 
 from marsoc.accounts.models import User
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 
 from .models import Meeting
 
 
 def meeting_consult(*, actor: User, meeting: Meeting, nominal_ids: Iterable[int]) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.MEETING_VIEW,
-        object_id=meeting.pk,
+    audit_about(
+        actor,
+        AuditAction.MEETING_VIEW,
+        meeting,
         justification="Tasking and coordination meeting",
         subject_ids=nominal_ids,
     )
@@ -25,11 +25,11 @@ def meeting_pdf_disclose(
     *, actor: User, meeting: Meeting, kind: str, justification: str, nominal_ids: Iterable[int]
 ) -> None:
     """A meeting PDF downloaded: a disclosure to the person downloading it, of every person in it."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.MEETING_PACK_PDF if kind == "pack" else AuditAction.MEETING_MINUTES_PDF,
+    audit_about(
+        actor,
+        AuditAction.MEETING_PACK_PDF if kind == "pack" else AuditAction.MEETING_MINUTES_PDF,
+        meeting,
         object_type="meeting",
-        object_id=meeting.pk,
         justification=justification,
         recipients=[actor.display_label],
         subject_ids=nominal_ids,

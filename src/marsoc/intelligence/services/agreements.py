@@ -10,7 +10,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Agency, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import (
     Classification,
@@ -120,10 +120,10 @@ def agreement_create(*, actor: User, data: AgreementInput) -> SharingAgreement:
             changed_by=actor,
             changed_at=timezone.now(),
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_AGREEMENT_CREATE,
-            object_id=agreement.pk,
+        audit_about(
+            actor,
+            AuditAction.INTEL_AGREEMENT_CREATE,
+            agreement,
             justification="Information-sharing agreement recorded",
             details={"reference": agreement.reference},
         )
@@ -169,10 +169,10 @@ def agreement_set_status(*, actor: User, agreement: SharingAgreement, to_status:
             changed_by=actor,
             changed_at=timezone.now(),
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_AGREEMENT_STATUS,
-            object_id=locked.pk,
+        audit_about(
+            actor,
+            AuditAction.INTEL_AGREEMENT_STATUS,
+            locked,
             justification=reason.strip(),
             details={"from": from_status, "to": to_status},
         )

@@ -9,7 +9,7 @@ from marsoc.accounts.models import Agency, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.intelligence.agreements import (
     agreement_refusals,
@@ -63,11 +63,11 @@ def _disclose(
         disclosed_by=actor,
         disclosed_at=timezone.now(),
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_ITEM_DISCLOSE,
+    audit_about(
+        actor,
+        AuditAction.INTEL_ITEM_DISCLOSE,
+        item,
         surface=via,
-        object_id=item.pk,
         justification=purpose,
         recipients=[recipient.name],
         details={
@@ -103,13 +103,7 @@ def _consent_request(
     details = {"recipient": recipient.name, "agreement": agreement.reference}
     if summary is not None:
         details["summary"] = summary.reference
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_ITEM_CONSENT_REQUEST,
-        object_id=item.pk,
-        justification=purpose,
-        details=details,
-    )
+    audit_about(actor, AuditAction.INTEL_ITEM_CONSENT_REQUEST, item, justification=purpose, details=details)
     return request
 
 
@@ -179,12 +173,7 @@ def consent_decide(*, actor: User, request: ConsentRequest, grant: bool, reason:
         request.decision_reason = reason.strip()
         request.save()
         if not grant:
-            audit_record(
-                actor=actor,
-                action=AuditAction.INTEL_ITEM_CONSENT_REFUSED,
-                object_id=item.pk,
-                justification=reason.strip(),
-            )
+            audit_about(actor, AuditAction.INTEL_ITEM_CONSENT_REFUSED, item, justification=reason.strip())
             return None
         return _disclose(
             actor=actor,

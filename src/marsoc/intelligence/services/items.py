@@ -6,14 +6,14 @@ from datetime import date
 from typing import Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.core.vocabulary import (
@@ -153,6 +153,14 @@ def validate_content(data: ItemContent, text: str) -> dict[str, str]:
     return errors
 
 
+# The choices every recorded item makes, each with what to say when it is missing or not on the list.
+_RECORDING_CHOICES: tuple[tuple[str, type[models.TextChoices], str], ...] = (
+    ("purpose", ProcessingPurpose, "Select the purpose the intelligence was collected for"),
+    ("data_category", DataCategory, "Select the category of data"),
+    ("record_group", RecordGroup, "Select the MoPI record group"),
+)
+
+
 def _validate_item(
     actor: Actor, data: ItemInput, errors: dict[str, str], *, need_subjects: bool = True
 ) -> None:
@@ -163,12 +171,9 @@ def _validate_item(
         errors["classification"] = refused_in_context(
             "You cannot record a classification above your own clearance"
         )
-    if data.purpose not in ProcessingPurpose.values:
-        errors["purpose"] = "Select the purpose the intelligence was collected for"
-    if data.data_category not in DataCategory.values:
-        errors["data_category"] = "Select the category of data"
-    if data.record_group not in RecordGroup.values:
-        errors["record_group"] = "Select the MoPI record group"
+    for name, choices, missing in _RECORDING_CHOICES:
+        if getattr(data, name) not in choices.values:
+            errors[name] = missing
     legacy = (data.legacy_source, data.legacy_intelligence, data.legacy_handling)
     if any(legacy):
         if not all(legacy):
@@ -247,11 +252,11 @@ def item_record(*, actor: User, data: ItemInput) -> IntelItem:
 def item_consult(*, actor: User, item: IntelItem, purpose: str, surface: str) -> None:
     """Opening an item is a consultation of every person it is about (s.62)."""
     subject_ids = list(item.subjects.values_list("nominal_id", flat=True))
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_ITEM_VIEW,
+    audit_about(
+        actor,
+        AuditAction.INTEL_ITEM_VIEW,
+        item,
         surface=surface,
-        object_id=item.pk,
         justification=purpose,
         subject_ids=subject_ids,
     )

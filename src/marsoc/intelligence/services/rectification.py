@@ -10,7 +10,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 from ..models import (
@@ -102,10 +102,10 @@ def item_rectify(*, actor: User, item: IntelItem, data: RectifyInput, reason: st
             changed_by=actor,
             changed_at=timezone.now(),
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_ITEM_RECTIFY,
-            object_id=locked.pk,
+        audit_about(
+            actor,
+            AuditAction.INTEL_ITEM_RECTIFY,
+            locked,
             justification=reason.strip(),
             # Field names and grades only: the superseded text stays in the revision, not the log.
             details={

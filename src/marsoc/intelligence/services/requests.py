@@ -9,7 +9,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.intelligence.agreements import (
     agreement_refusals,
@@ -134,14 +134,11 @@ def access_request_decide(*, actor: User, request: AccessRequest, grant: bool, r
         request.decided_at = timezone.now()
         request.decision_reason = reason.strip()
         request.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_ACCESS_REQUEST_GRANTED
-            if grant
-            else AuditAction.INTEL_ACCESS_REQUEST_REFUSED,
+        audit_about(
+            actor,
+            AuditAction.INTEL_ACCESS_REQUEST_GRANTED if grant else AuditAction.INTEL_ACCESS_REQUEST_REFUSED,
+            request,
             object_type="access_request",
-            object_id=request.pk,
-            nominal_id=request.nominal_id,
             justification=reason.strip(),
             details={"disclosed": disclosed, "consent_requested": consent},
         )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.nominals.models import Nominal
@@ -49,10 +49,10 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
         if outcome == "retain":
             item.review_due = next_review
             item.save(update_fields=["review_due"])
-            audit_record(
-                actor=actor,
-                action=AuditAction.INTEL_ITEM_RETAIN,
-                object_id=item.pk,
+            audit_about(
+                actor,
+                AuditAction.INTEL_ITEM_RETAIN,
+                item,
                 justification=reason.strip(),
                 details={"next_review": str(next_review)},
                 subject_ids=subject_ids,
@@ -66,10 +66,10 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
             item.save()
             item.disclosures.all().delete()
             item.consent_requests.all().delete()
-            audit_record(
-                actor=actor,
-                action=AuditAction.INTEL_ITEM_ERASE,
-                object_id=item.pk,
+            audit_about(
+                actor,
+                AuditAction.INTEL_ITEM_ERASE,
+                item,
                 justification=reason.strip(),
                 subject_ids=subject_ids,
             )
@@ -85,11 +85,11 @@ def item_restrict(*, actor: User, item: IntelItem, restricted: bool, reason: str
     with transaction.atomic():
         item.restricted = restricted
         item.save(update_fields=["restricted"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_ITEM_RESTRICT if restricted else AuditAction.INTEL_ITEM_UNRESTRICT,
+        audit_about(
+            actor,
+            AuditAction.INTEL_ITEM_RESTRICT if restricted else AuditAction.INTEL_ITEM_UNRESTRICT,
+            item,
             object_type="intel_item",
-            object_id=item.pk,
             justification=reason.strip(),
             subject_ids=list(item.subjects.values_list("nominal_id", flat=True)),
         )
@@ -100,11 +100,10 @@ def subject_access_export(*, actor: User, nominal: Nominal, rows: list[list[str]
     disclosure to the manager answering the request and, after exemption review, to the data subject."""
     if not access.may(actor, "subject_access.export", nominal.owner_hub_id):
         raise NotFoundOrForbidden(f"subject access {nominal.pk}")
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_SUBJECT_ACCESS_EXPORT,
-        object_id=nominal.pk,
-        nominal_id=nominal.pk,
+    audit_about(
+        actor,
+        AuditAction.INTEL_SUBJECT_ACCESS_EXPORT,
+        nominal,
         justification="Subject access request (DPA 2018 s.45)",
         recipients=[actor.display_label, "the data subject (after exemption review)"],
         details={"rows": len(rows)},

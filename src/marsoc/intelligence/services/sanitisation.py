@@ -5,7 +5,7 @@ from django.db import transaction
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 from marsoc.core.vocabulary import (
     Classification,
@@ -73,10 +73,10 @@ def item_sanitise(*, actor: User, item: IntelItem, text: str, classification: st
                 for s in item.subjects.all()
             ]
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_ITEM_SANITISE,
-            object_id=version.pk,
+        audit_about(
+            actor,
+            AuditAction.INTEL_ITEM_SANITISE,
+            version,
             justification="Sanitised version for wider dissemination",
             details={"original": item.pk, "status": status, "classification": classification},
         )
@@ -96,13 +96,13 @@ def sanitisation_decide(*, actor: User, version: IntelItem, approve: bool, reaso
     with transaction.atomic():
         version.sanitisation_status = SanitisationStatus.APPROVED if approve else SanitisationStatus.REFUSED
         version.save(update_fields=["sanitisation_status"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_ITEM_SANITISATION_APPROVED
+        audit_about(
+            actor,
+            AuditAction.INTEL_ITEM_SANITISATION_APPROVED
             if approve
             else AuditAction.INTEL_ITEM_SANITISATION_REFUSED,
+            version,
             object_type="intel_item",
-            object_id=version.pk,
             justification=reason.strip(),
             details={"original": original.pk},
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from marsoc.accounts.models import Agency, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.vocabulary import (
     classification_rank,
@@ -344,10 +344,10 @@ def summary_disclose(
             "withheld": withheld,
         }
         summary.save(update_fields=["record"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.INTEL_SUMMARY_DISCLOSE,
-            object_id=summary.pk,
+        audit_about(
+            actor,
+            AuditAction.INTEL_SUMMARY_DISCLOSE,
+            summary,
             nominal_id=nominal.pk,
             justification=plan.reason,
             recipients=[plan.recipient.name],
@@ -369,12 +369,11 @@ def summary_disclose(
 
 def summary_consult(*, actor: User, summary: SummaryDisclosure, purpose: str, surface: str) -> None:
     """Opening a summary is a consultation of the person it is about (s.62)."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_SUMMARY_VIEW,
+    audit_about(
+        actor,
+        AuditAction.INTEL_SUMMARY_VIEW,
+        summary,
         surface=surface,
-        object_id=summary.pk,
-        nominal_id=summary.nominal_id,
         justification=purpose,
         subject_ids=[summary.nominal_id],
     )

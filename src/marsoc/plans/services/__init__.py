@@ -21,7 +21,7 @@ from marsoc.accounts.models import Agency, AgencyType, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.dates import long_date
 from marsoc.core.errors import (
     Conflict,
@@ -129,15 +129,22 @@ def tactic_save(*, actor: User, data: TacticInput, tactic: Tactic | None = None,
         tactic.phases = phases
         tactic.description = data.description.strip()
         tactic.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.TACTIC_CREATE if created else AuditAction.TACTIC_UPDATE,
-            object_type="tactic",
-            object_id=tactic.pk,
-            justification=reason.strip(),
-            details={"code": tactic.code},
+        _audit_tactic(
+            actor, AuditAction.TACTIC_CREATE if created else AuditAction.TACTIC_UPDATE, tactic, reason
         )
     return tactic
+
+
+def _audit_tactic(actor: User, action: AuditAction, tactic: Tactic, reason: str) -> None:
+    """A change to the catalogue: the entry names the tactic by its code and carries the reason given."""
+    audit_about(
+        actor,
+        action,
+        tactic,
+        object_type="tactic",
+        justification=reason.strip(),
+        details={"code": tactic.code},
+    )
 
 
 def tactic_retire(*, actor: User, tactic: Tactic, retire: bool, reason: str) -> Tactic:
@@ -148,13 +155,8 @@ def tactic_retire(*, actor: User, tactic: Tactic, retire: bool, reason: str) -> 
     with transaction.atomic():
         tactic.retired_at = timezone.now() if retire else None
         tactic.save(update_fields=["retired_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.TACTIC_RETIRE if retire else AuditAction.TACTIC_REINSTATE,
-            object_type="tactic",
-            object_id=tactic.pk,
-            justification=reason.strip(),
-            details={"code": tactic.code},
+        _audit_tactic(
+            actor, AuditAction.TACTIC_RETIRE if retire else AuditAction.TACTIC_REINSTATE, tactic, reason
         )
     return tactic
 
@@ -306,13 +308,7 @@ def plan_create(
         plan.save(update_fields=["current_version"])
         version.snapshot, version.participating_agency_ids = _snapshot(plan)
         version.save(update_fields=["snapshot", "participating_agency_ids"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.PLAN_CREATE,
-            object_id=plan.pk,
-            nominal_id=nominal.pk,
-            details={"owner_agency": agency.code},
-        )
+        audit_about(actor, AuditAction.PLAN_CREATE, plan, details={"owner_agency": agency.code})
     return plan
 
 
@@ -326,11 +322,10 @@ def objective_add(*, actor: User, plan: Plan, text: str) -> Objective:
         plan = _locked_plan(plan)
         objective = Objective.objects.create(plan=plan, text=text.strip(), created_by=actor)
         version = _record_change(actor=actor, plan=plan, summary=f"Objective added: {text.strip()[:80]}")
-        audit_record(
-            actor=actor,
-            action=AuditAction.PLAN_OBJECTIVE_ADD,
-            object_id=plan.pk,
-            nominal_id=plan.nominal_id,
+        audit_about(
+            actor,
+            AuditAction.PLAN_OBJECTIVE_ADD,
+            plan,
             details={"objective": objective.pk, "version": version.number},
         )
     return objective
@@ -431,10 +426,10 @@ def action_add(
         version = _record_change(
             actor=actor, plan=plan, summary=f"Action added: {tactic.name} by {agency.name}"
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.PLAN_ACTION_ADD,
-            object_id=action.pk,
+        audit_about(
+            actor,
+            AuditAction.PLAN_ACTION_ADD,
+            action,
             nominal_id=plan.nominal_id,
             recipients=[agency.name],
             details={
@@ -479,10 +474,10 @@ def action_update(*, actor: User, action: Action, status: str, notes: str = "") 
         action.save(update_fields=["status", "notes"])
         if status == ActionStatus.CANCELLED:
             _record_change(actor=actor, plan=plan, summary=f"Action cancelled: {action.tactic.name}")
-        audit_record(
-            actor=actor,
-            action=AuditAction.PLAN_ACTION_UPDATE,
-            object_id=action.pk,
+        audit_about(
+            actor,
+            AuditAction.PLAN_ACTION_UPDATE,
+            action,
             nominal_id=nominal.pk,
             details={"from": before, "to": status},
         )
@@ -512,11 +507,10 @@ def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
         version.requested_at = timezone.now()
         version.requested_by = actor
         version.save(update_fields=["snapshot", "participating_agency_ids", "requested_at", "requested_by"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.PLAN_REQUEST_AGREEMENT,
-            object_id=plan.pk,
-            nominal_id=plan.nominal_id,
+        audit_about(
+            actor,
+            AuditAction.PLAN_REQUEST_AGREEMENT,
+            plan,
             recipients=list(Agency.objects.filter(pk__in=agencies).values_list("name", flat=True)),
             details={"version": version.number},
         )
@@ -583,11 +577,10 @@ def plan_agree(*, actor: User, plan: Plan, version_number: int | None, note: str
             plan.agreed_version = version
             plan.first_agreed_at = plan.first_agreed_at or agreement.agreed_at
             plan.save(update_fields=["agreed_version", "first_agreed_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.PLAN_AGREE,
-            object_id=plan.pk,
-            nominal_id=plan.nominal_id,
+        audit_about(
+            actor,
+            AuditAction.PLAN_AGREE,
+            plan,
             details={"version": version.number, "agency": actor.agency_id, "complete": complete},
         )
     return agreement
@@ -642,10 +635,10 @@ def outcome_claim(
             group_effect=group_effect,
             justification=justification.strip(),
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.OUTCOME_CLAIM,
-            object_id=outcome.pk,
+        audit_about(
+            actor,
+            AuditAction.OUTCOME_CLAIM,
+            outcome,
             nominal_id=nominal.pk,
             details={"action": action.pk, "rating": rating, "group_effect": group_effect},
         )
@@ -661,6 +654,29 @@ def _still_claimed(outcome: Outcome) -> None:
             "Someone decided this claim while you were looking at it: reload it to see the decision",
             {"outcome": f"This claim has already been {OutcomeStatus(status).label.lower()}"},
         )
+
+
+def _settle_claim(
+    *,
+    outcome: Outcome,
+    actor: User,
+    status: str,
+    reason: str,
+    meeting: Meeting | None,
+    merged_into: Outcome | None = None,
+) -> None:
+    """Decide a claim that is still open (checked again under the row lock): who, when, why and at which
+    meeting; a merged claim also names the claim it was folded into."""
+    _still_claimed(outcome)
+    outcome.status = status
+    outcome.merged_into = merged_into
+    outcome.decided_by = actor
+    outcome.decided_at = timezone.now()
+    outcome.decision_reason = reason.strip()
+    outcome.meeting = meeting
+    outcome.save(
+        update_fields=["status", "merged_into", "decided_by", "decided_at", "decision_reason", "meeting"]
+    )
 
 
 def outcome_decide(
@@ -680,18 +696,18 @@ def outcome_decide(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        _still_claimed(outcome)
-        outcome.status = OutcomeStatus.VALIDATED if validate else OutcomeStatus.REJECTED
-        outcome.decided_by = actor
-        outcome.decided_at = timezone.now()
-        outcome.decision_reason = reason.strip()
-        outcome.meeting = meeting
-        outcome.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "meeting"])
-        audit_record(
+        _settle_claim(
+            outcome=outcome,
             actor=actor,
-            action=AuditAction.OUTCOME_VALIDATE if validate else AuditAction.OUTCOME_REJECT,
+            status=OutcomeStatus.VALIDATED if validate else OutcomeStatus.REJECTED,
+            reason=reason,
+            meeting=meeting,
+        )
+        audit_about(
+            actor,
+            AuditAction.OUTCOME_VALIDATE if validate else AuditAction.OUTCOME_REJECT,
+            outcome,
             object_type="outcome",
-            object_id=outcome.pk,
             nominal_id=nominal.pk,
             justification=reason.strip(),
             details={"meeting": meeting.pk if meeting else None},
@@ -722,18 +738,18 @@ def outcome_merge(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        _still_claimed(outcome)
-        outcome.status = OutcomeStatus.MERGED
-        outcome.merged_into = target
-        outcome.decided_by = actor
-        outcome.decided_at = timezone.now()
-        outcome.decision_reason = reason.strip()
-        outcome.meeting = meeting
-        outcome.save()
-        audit_record(
+        _settle_claim(
+            outcome=outcome,
             actor=actor,
-            action=AuditAction.OUTCOME_MERGE,
-            object_id=outcome.pk,
+            status=OutcomeStatus.MERGED,
+            reason=reason,
+            meeting=meeting,
+            merged_into=target,
+        )
+        audit_about(
+            actor,
+            AuditAction.OUTCOME_MERGE,
+            outcome,
             nominal_id=nominal.pk,
             justification=reason.strip(),
             details={"into": target.pk if target else None},

@@ -8,7 +8,7 @@ from django.db import transaction
 from marsoc.accounts.models import Agency, Hub, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import PermissionDenied, ValidationFailed
 from marsoc.nominals.models import Nominal
 
@@ -32,11 +32,7 @@ def meeting_schedule(*, actor: User, hub_id: int | None, held_on: date | None, t
     assert hub is not None and held_on is not None
     with transaction.atomic():
         meeting = Meeting.objects.create(hub=hub, held_on=held_on, title=title.strip(), created_by=actor)
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_SCHEDULE,
-            object_id=meeting.pk,
-        )
+        audit_about(actor, AuditAction.MEETING_SCHEDULE, meeting)
     return meeting
 
 
@@ -60,11 +56,7 @@ def meeting_attendance_add(
     assert agency is not None
     with transaction.atomic():
         row = Attendance.objects.create(meeting=meeting, agency=agency, attendee=attendee.strip())
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_ATTENDANCE,
-            object_id=meeting.pk,
-        )
+        audit_about(actor, AuditAction.MEETING_ATTENDANCE, meeting)
     return row
 
 
@@ -102,10 +94,5 @@ def meeting_minutes_save(*, actor: User, meeting: Meeting, minutes: str, held: b
         meeting.minutes = minutes.strip()
         meeting.status = MeetingStatus.HELD if held else MeetingStatus.SCHEDULED
         meeting.save(update_fields=["minutes", "status"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.MEETING_MINUTES,
-            object_id=meeting.pk,
-            details={"held": held},
-        )
+        audit_about(actor, AuditAction.MEETING_MINUTES, meeting, details={"held": held})
     return meeting

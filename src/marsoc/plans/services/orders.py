@@ -9,7 +9,7 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.nominals.models import Nominal
 
@@ -55,13 +55,7 @@ def order_record(
             conditions=conditions.strip(),
             recorded_by=actor,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.ORDER_RECORD,
-            object_id=order.pk,
-            nominal_id=nominal.pk,
-            details={"order_type": order_type},
-        )
+        audit_about(actor, AuditAction.ORDER_RECORD, order, details={"order_type": order_type})
     return order
 
 
@@ -90,10 +84,5 @@ def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, 
         breach = OrderBreach.objects.create(
             order=order, occurred_on=occurred_on, details=details.strip(), reported_by=actor
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.ORDER_BREACH,
-            object_id=order.pk,
-            nominal_id=nominal.pk,
-        )
+        audit_about(actor, AuditAction.ORDER_BREACH, order)
     return breach
