@@ -1,5 +1,5 @@
 """Every audit entry names the kind of record it is about: an action carries its object type
-(core.actions.AuditAction), and a call that leaves `object_type` out must use an action that has one."""
+(core.actions.AuditAction), and a call (`audit_record` or `audit_about`) that leaves `object_type` out must use an action that has one."""
 
 import ast
 from pathlib import Path
@@ -18,10 +18,11 @@ def _calls_without_object_type() -> list[tuple[str, int, str]]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
-            if name != "audit_record":
+            if name not in ("audit_record", "audit_about"):
                 continue
             keywords = {k.arg: k.value for k in node.keywords}
-            action = keywords.get("action")
+            # audit_about(actor, action, obj, ...) takes the action second, by position.
+            action = node.args[1] if name == "audit_about" and len(node.args) > 1 else keywords.get("action")
             if "object_type" in keywords or not isinstance(action, ast.Attribute):
                 continue
             if isinstance(action.value, ast.Name) and action.value.id == "AuditAction":
