@@ -36,25 +36,22 @@ def meeting_pdf_disclose(
     )
 
 
-def inbox_consult(*, actor: User, nominal_ids: Iterable[int], surface: str) -> None:
+def _list_consult(
+    actor: User, action: AuditAction, justification: str, nominal_ids: Iterable[int], surface: str
+) -> None:
+    """A list was shown: one consultation entry naming every person in it."""
     audit_record(
-        actor=actor,
-        action=AuditAction.ALERTS_INBOX,
-        surface=surface,
-        justification="Alerts inbox",
-        subject_ids=nominal_ids,
+        actor=actor, action=action, surface=surface, justification=justification, subject_ids=nominal_ids
     )
+
+
+def inbox_consult(*, actor: User, nominal_ids: Iterable[int], surface: str) -> None:
+    _list_consult(actor, AuditAction.ALERTS_INBOX, "Alerts inbox", nominal_ids, surface)
 
 
 def agency_actions_consult(*, actor: User, nominal_ids: Iterable[int], surface: str) -> None:
     """The agency's own actions: the people are named only where the actor may still see them."""
-    audit_record(
-        actor=actor,
-        action=AuditAction.AGENCY_ACTIONS_LIST,
-        surface=surface,
-        justification="The agency's own actions",
-        subject_ids=nominal_ids,
-    )
+    _list_consult(actor, AuditAction.AGENCY_ACTIONS_LIST, "The agency's own actions", nominal_ids, surface)
 
 
 def report_consult(*, actor: User) -> None:
