@@ -70,6 +70,22 @@ def prepare_database(kind: str, name: str) -> Callable[[], None]:
     return close_and_remove
 
 
+def reuse_database(kind: str, name: str) -> Callable[[], None]:
+    """Point DATABASE_URL at a database an earlier run kept (--keep); return the function that closes it
+    (the database is left in place: drop it by hand when done)."""
+    if kind == "postgres":
+        os.environ["DATABASE_URL"] = _with_db(_pg_base_url(), name)
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_VAR / f'{name}.sqlite3'}"
+
+    def close() -> None:
+        from django.db import connections
+
+        connections.close_all()
+
+    return close
+
+
 # --- environment ------------------------------------------------------------------------------
 
 

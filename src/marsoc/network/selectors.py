@@ -1,6 +1,7 @@
 """Reads of networks, already scoped by the façade. Every graph is built here from rows of the
 "association" and "membership" scopes only, then analysed in network/graph.py."""
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -226,6 +227,34 @@ def _membership_values(rows: QuerySet[Membership]) -> list[Link]:
     return links
 
 
+Scoped = tuple[str, tuple[Any, ...]]  # a scoped table as SQL and its parameters
+
+
+@functools.lru_cache(maxsize=512)
+def _scoped_sql(
+    facts: access.Facts, today: date, filters: NetworkFilters, per_row: bool, vendor: str
+) -> tuple[Scoped | None, Scoped | None]:
+    """The two scoped tables as SQL (None for one the type filter leaves out), compiled once per process
+    for each set of the actor's facts, day, filters and kind of check: building them is tens of
+    milliseconds of Python. The cache is safe because a scope is a function of exactly these (the
+    façade's rules are written on `Facts` and `today`, and return filters the database evaluates when
+    the query runs: a changed agreement, restriction or record counts at once)."""
+    wants = filters.types
+    associations = memberships = None
+    if not wants or wants - {MEMBER}:
+        scope = access.scope_of(facts, "association", today=today, per_row=per_row)
+        rows = Association.objects.filter(scope).filter(_in_force(filters))
+        if wants - {MEMBER}:
+            rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
+        associations = rows.order_by().values_list("pk", *_END_FIELDS, "association_type").query.sql_with_params()
+    if not wants or MEMBER in wants:
+        scope = access.scope_of(facts, "membership", today=today, per_row=per_row)
+        members = Membership.objects.filter(scope).filter(_in_force(filters))
+        query = members.order_by().values_list("pk", "nominal_id", "associate_id", "group_id").query
+        memberships = query.sql_with_params()
+    return associations, memberships
+
+
 class ScopedLinks:
     """The links one actor may see under the filters, as the two scoped tables ("association",
     "membership"), for searches that ask about a few nodes many times (the ego network's hops, the path
@@ -234,21 +263,14 @@ class ScopedLinks:
     level, the ids passed as one array (PostgreSQL) or one JSON list (SQLite): exactly the rows the
     façade allows, without rebuilding a large filter per query."""
 
-    def __init__(self, actor: Actor, filters: NetworkFilters | None = None) -> None:
-        filters = filters or NetworkFilters()
-        wants = filters.types
-        self.associations: tuple[str, tuple[Any, ...]] | None = None
-        self.memberships: tuple[str, tuple[Any, ...]] | None = None
-        if not wants or wants - {MEMBER}:
-            rows = access.visible(actor, "association", Association.objects.all()).filter(_in_force(filters))
-            if wants - {MEMBER}:
-                rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
-            query = rows.order_by().values_list("pk", *_END_FIELDS, "association_type").query
-            self.associations = query.sql_with_params()
-        if not wants or MEMBER in wants:
-            members = access.visible(actor, "membership", Membership.objects.all()).filter(_in_force(filters))
-            query = members.order_by().values_list("pk", "nominal_id", "associate_id", "group_id").query
-            self.memberships = query.sql_with_params()
+    def __init__(self, actor: Actor, filters: NetworkFilters | None = None, *, per_row: bool = True) -> None:
+        """`per_row` (for the searches, which read a few links per question): the scope checks each end
+        of the rows asked for on its own (EXISTS on the end's primary key). Without it (for reading the
+        whole graph) each end is checked against the list of every visible id, which the database then
+        builds once for the whole table. The same rows either way (tests/network)."""
+        self.associations, self.memberships = _scoped_sql(
+            access.facts(actor), timezone.localdate(), filters or NetworkFilters(), per_row, connection.vendor
+        )
         self.postgres = connection.vendor == "postgresql"
 
     def _any(self, column: str, ids: list[int], params: list[Any]) -> str:
@@ -276,17 +298,18 @@ class ScopedLinks:
         self, association_where: Callable[[list[Any]], str], member_where: Callable[[list[Any]], str]
     ) -> list[Link]:
         links: list[Link] = []
-        if self.associations is not None:
+        associations, memberships = self.associations, self.memberships
+        if associations is not None:
             params: list[Any] = []
             where = association_where(params)
-            for pk, an, aa, ag, bn, ba, bg, kind in self._read(self.associations, where, params):
+            for pk, an, aa, ag, bn, ba, bg, kind in self._read(associations, where, params):
                 a = next((k, int(i)) for k, i in zip(_KINDS, (an, aa, ag), strict=True) if i is not None)
                 b = next((k, int(i)) for k, i in zip(_KINDS, (bn, ba, bg), strict=True) if i is not None)
                 links.append(Link("association", int(pk), a, b, kind, in_custody=kind in CUSTODY_TYPES))
-        if self.memberships is not None:
+        if memberships is not None:
             params = []
             where = member_where(params)
-            for pk, nominal_id, associate_id, group_id in self._read(self.memberships, where, params):
+            for pk, nominal_id, associate_id, group_id in self._read(memberships, where, params):
                 person: NodeKey = (
                     (str(NodeKind.NOMINAL), int(nominal_id))
                     if nominal_id is not None
@@ -298,7 +321,7 @@ class ScopedLinks:
         return sorted(set(links), key=lambda link: (link.record, link.record_id))
 
     def every(self) -> list[Link]:
-        """Every visible link (for whole-graph figures)."""
+        """Every visible link (for whole-graph figures; best built with per_row=False)."""
         return self._links(lambda _p: "(1 = 1)", lambda _p: "(1 = 1)")
 
     def touching(self, keys: Iterable[NodeKey]) -> list[Link]:
@@ -416,7 +439,7 @@ def routes_between(
 
 def network_graph(*, actor: Actor, filters: NetworkFilters | None = None) -> Graph:
     """Every link the actor may see, for whole-graph figures (brokers, key players, parts)."""
-    return Graph(ScopedLinks(actor, filters).every())
+    return Graph(ScopedLinks(actor, filters, per_row=False).every())
 
 
 def group_network(
