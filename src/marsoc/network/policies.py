@@ -74,9 +74,7 @@ def _visible_row(f: Facts, name: str, model: type[Model], column: str, today: da
     return Q(Exists(rows))
 
 
-def _visible_end(
-    f: Facts, field: str, name: str, model: type[Model], today: date | None, per_row: bool
-) -> Q:
+def _visible_end(f: Facts, field: str, name: str, model: type[Model], today: date | None, per_row: bool) -> Q:
     """The record the foreign key `field` points to is visible (NULL: never)."""
     if per_row:
         return Q(**{f"{field}__isnull": False}) & _visible_row(f, name, model, f"{field}_id", today)

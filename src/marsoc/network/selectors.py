@@ -246,7 +246,9 @@ def _scoped_sql(
         rows = Association.objects.filter(scope).filter(_in_force(filters))
         if wants - {MEMBER}:
             rows = rows.filter(association_type__in=sorted(wants - {MEMBER}))
-        associations = rows.order_by().values_list("pk", *_END_FIELDS, "association_type").query.sql_with_params()
+        associations = (
+            rows.order_by().values_list("pk", *_END_FIELDS, "association_type").query.sql_with_params()
+        )
     if not wants or MEMBER in wants:
         scope = access.scope_of(facts, "membership", today=today, per_row=per_row)
         members = Membership.objects.filter(scope).filter(_in_force(filters))
