@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from _common import cpu_model, db_description, load_average, prepare_database
+from _common import cpu_model, db_description, load_average, prepare_database, reuse_database
 
 
 def main() -> int:
@@ -38,9 +38,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db-name", default="marsoc_bench_reporting", help="throwaway database / file name")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database afterwards")
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="migrate and generate the demo, time nothing (use with --keep, then time it with --reuse)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time a database an earlier --keep run left (migrated again, not generated again); implies --keep",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marsoc.config.settings.test")
-    cleanup = prepare_database(args.database, args.db_name)
+    if args.reuse:
+        args.keep = True
+        cleanup = reuse_database(args.database, args.db_name)
+    else:
+        cleanup = prepare_database(args.database, args.db_name)
     try:
         return run(args)
     finally:
@@ -77,9 +91,15 @@ def run(args: argparse.Namespace) -> int:
     from marsoc.reporting.services import snapshots_refresh
 
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    generate(nominals=args.nominals, seed=args.seed)
-    generated = time.perf_counter() - started
+    if args.reuse:
+        generation = f"demo reused from an earlier --keep run ({args.db_name})"
+    else:
+        started = time.perf_counter()
+        generate(nominals=args.nominals, seed=args.seed)
+        generation = f"demo generated in {time.perf_counter() - started:.0f} s"
+        if args.generate_only:
+            print(f"Generated {Nominal.objects.count():,} nominals; {generation}. Nothing timed.")
+            return 0
     board = User.objects.get(username="board.member")
     client = Client()
     client.force_login(board, backend="marsoc.accounts.backends.UserBackend")
@@ -94,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  cpu        {cpu_model()} x {os.cpu_count()}; load average before timing {load_average()}")
     print(
         f"  data       {Nominal.objects.count():,} nominals, {MembershipChange.objects.count():,} membership "
-        f"changes; demo generated in {generated:.0f} s"
+        f"changes; {generation}"
     )
 
     print(f"\n  {'step':58} {'median ms':>10} {'p95 ms':>9} {'max ms':>9}")

@@ -17,6 +17,7 @@ from marsoc.nominals.vocabulary import MembershipState
 from marsoc.plans.vocabulary import OutcomeStatus
 
 from .breakdowns import breakdown_counts
+from .group_figures import group_outcome_counts
 from .measures import (
     OUTCOME_PATHS,
     Count_,
@@ -49,6 +50,7 @@ def month_counts(month: date, today: date) -> list[Count_]:
     return [
         *cohort_counts(month, today),
         *outcome_counts(start, end),
+        *group_outcome_counts(start, end),
         *review_counts(end),
         *sharing_counts(start, end),
         *ethnicity_counts(end),

@@ -76,7 +76,9 @@ class BoardReportOut(Schema):
 @router.get("/reporting/board", response=BoardReportOut, summary="Delivery Board figures (aggregates)")
 def board_report_api(request: HttpRequest, params: Query[BoardPeriodParams]) -> dict[str, Any]:
     """Every measure of the Board dashboard for the period: cohort flow and stages, plans, disruption
-    outcomes and claims, overdue actions, reviews, sharing, access requests and identifiers; the median
+    outcomes and claims, validated outcomes against organised crime groups (by what they did to the group,
+    per hub, and by the group's threat band and crime type; per named group for the national team only),
+    overdue actions, reviews, sharing, access requests and identifiers; the median
     days from referral to decision and to a plan's agreement, the agencies slowest to agree, the cohort
     by tier and lifecycle phase, releases due with and without a plan, actions by agency and state,
     claims by tactic, agency and crime type, deconfliction hits, method versions, calibration agreement, key

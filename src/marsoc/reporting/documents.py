@@ -41,6 +41,7 @@ def pack_pdf(board: Dashboard, *, built_on: date, commentary: PackCommentary | N
     """The quarterly Board pack: contents, the national team's commentary, every chart (with its
     description as the alternative text) and every table of the quarter, the marking on every page."""
     period = board.period
+    tables = [t for t in board.tables if t.board_pack]  # the pack is issued to the Board
     title = f"Delivery Board pack: {period.label}"
     doc = TaggedDocument(title, MARKING, FONT_DIR)
     doc.h1(title)
@@ -49,7 +50,7 @@ def pack_pdf(board: Dashboard, *, built_on: date, commentary: PackCommentary | N
         "snapshots. Counts of people, never a person."
     )
     doc.h2("Contents")
-    sections = ["Commentary"] + [b.chart.title for b in board.charts] + [t.caption for t in board.tables]
+    sections = ["Commentary"] + [b.chart.title for b in board.charts] + [t.caption for t in tables]
     doc.items([f"{n}. {s}" for n, s in enumerate(sections, start=1)])
     doc.h2("1. Commentary")
     if commentary is None:
@@ -67,7 +68,7 @@ def pack_pdf(board: Dashboard, *, built_on: date, commentary: PackCommentary | N
         doc.figure(block.chart.svg, f"{block.chart.title}. {block.chart.description}")
         doc.para(block.chart.description)
         n += 1
-    for table in board.tables:
+    for table in tables:
         doc.add_page()
         doc.h2(f"{n}. {table.caption}")
         doc.table([table.row_header, *table.columns], (_cells(table, i) for i in range(len(table.rows))))

@@ -53,3 +53,11 @@ def can_see_hub_people(f: Facts, hub_id: int) -> bool:
 def can_write_commentary(f: Facts) -> bool:
     """The national team writes the quarterly pack's commentary before it is issued."""
     return f.national_analyst or f.national_manager
+
+
+@access.rule("reporting.named_groups")
+def can_see_named_groups(f: Facts) -> bool:
+    """Outcomes per named organised crime group: the national team only (national analysts and managers).
+    Board members and hub managers get the same outcomes by threat band, crime type and hub, suppressed,
+    never a group's name (docs/reporting.md)."""
+    return f.national_analyst or f.national_manager

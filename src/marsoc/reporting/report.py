@@ -75,12 +75,16 @@ def _table(data: dict[str, Any]) -> Table:
 
 
 def dashboard(*, viewer: Viewer, period: Period) -> Dashboard:
+    from .group_figures import group_chart, group_tables
     from .report_extra import extra_charts, extra_tables
 
     months = snapshot_months(until=period.months[-1])
     tables = period_tables(viewer=viewer, period=period)
     charts = trend_charts(viewer=viewer, months=months) if months else []
     charts.insert(3 if len(charts) >= 3 else len(charts), _plan_by_hub(viewer, period, tables[2]))
+    if months:  # beside the outcomes by rating and the claims
+        charts.insert(min(6, len(charts)), group_chart(viewer=viewer, months=months))
+    tables[5:5] = group_tables(viewer=viewer, period=period)  # after the outcomes and the claims
     more = extra_tables(viewer=viewer, period=period)
     charts += extra_charts(viewer=viewer, months=months, tables={t.key: t for t in more})
     return Dashboard(period, [*tables, *more], charts, months)

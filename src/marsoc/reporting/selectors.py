@@ -116,6 +116,7 @@ class Table:
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
     row_header: str = "Hub"
+    board_pack: bool = True  # False: shown to its viewer, never printed in the Board pack
 
 
 def _rows(viewer: Viewer, keys: list[tuple[dict[Cell, int | None], str]]) -> list[Row]:

@@ -155,6 +155,9 @@ def dashboard_key(viewer: Viewer, period: Period) -> str:
     """What decides a dashboard's content: the hubs shown and shown exactly, the façade's scope of
     the figures this viewer may count (their clearance), and the period."""
     scope = repr(access.scope(viewer.actor, "report_figure"))
+    # The national team's dashboard names groups: their reach over groups decides that table.
+    if access.may(viewer.actor, "reporting.named_groups"):
+        scope += " groups:" + repr(access.scope(viewer.actor, "ocg"))
     parts = [sorted(h.code for h in viewer.shown), sorted(viewer.exact), scope, period.kind, period.at]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
