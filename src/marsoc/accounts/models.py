@@ -1,11 +1,14 @@
 """Agencies, hubs, prison establishments and the people who use the service."""
 
 from functools import cached_property
+from typing import Any, Literal, overload
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django_otp.models import Device
 
+from marsoc.core.model_fields import optional_fk
 from marsoc.core.vocabulary import Classification, Role
 
 
@@ -44,11 +47,9 @@ class Agency(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=150, unique=True)
     agency_type = models.CharField(max_length=20, choices=AgencyType.choices)
-    hub = models.ForeignKey(
+    hub = optional_fk(
         Hub,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="agencies",
         help_text="The hub whose region the agency sits in; blank for national bodies",
     )
@@ -78,14 +79,9 @@ class Establishment(models.Model):
 
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # IdentityLink: django-otp is untyped
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
-    hub = models.ForeignKey(
-        Hub,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        help_text="The user's hub, or the national team",
+    agency = optional_fk(Agency, on_delete=models.PROTECT, related_name="users")
+    hub = optional_fk(
+        Hub, on_delete=models.PROTECT, related_name="users", help_text="The user's hub, or the national team"
     )
     clearance = models.CharField(
         max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
@@ -256,9 +252,7 @@ class SsoInvitation(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     code_hash = models.CharField(max_length=64, blank=True, editable=False)
     expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
+    created_by = optional_fk(User, on_delete=models.SET_NULL, related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -271,3 +265,29 @@ class SsoInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.provider}"
+
+
+@overload
+def by_user(
+    *, null: Literal[False] = False, blank: bool = False, **options: Any
+) -> "models.ForeignKey[User, User]": ...
+
+
+@overload
+def by_user(
+    *, null: Literal[True], blank: bool = False, **options: Any
+) -> "models.ForeignKey[User | None, User | None]": ...
+
+
+def by_user(*, null: bool = False, blank: bool = False, **options: Any) -> "models.ForeignKey[Any, Any]":
+    """A link to the user who did something to a row (recorded, decided, signed it...), written once for
+    the many models that keep one. Deleting that user is refused while a row names them (the record of
+    who did what must stand), and users get no reverse accessor: these links are read from the row."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=null,
+        blank=blank,
+        related_name="+",
+        **options,
+    )

@@ -9,9 +9,10 @@ decision, recorded with a rationale (DPA 2018 s.49-50).
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 
+from marsoc.accounts.models import Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.nominals.models import Nominal
 
 from .method import ScoreResult
@@ -31,9 +32,7 @@ class ScoringMethod(models.Model):
     source_text = models.TextField(help_text="The method file as loaded (TOML)")
     fingerprint = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=MethodStatus.choices, default=MethodStatus.CANDIDATE)
-    loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    loaded_by = by_user(null=True, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
 
@@ -53,7 +52,7 @@ class ScoringMethod(models.Model):
 class Assessment(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="assessments")
     method = models.ForeignKey(ScoringMethod, on_delete=models.PROTECT, related_name="assessments")
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessor = by_user()
     submitted_at = models.DateTimeField()
     score = models.DecimalField(max_digits=5, decimal_places=1)
     confidence = models.DecimalField(max_digits=4, decimal_places=3)
@@ -124,7 +123,7 @@ class TierDecision(models.Model):
     computed_tier = models.CharField(max_length=10)
     decided_tier = models.CharField(max_length=10)
     rationale = models.TextField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = by_user()
     decided_at = models.DateTimeField()
 
     class Meta:
@@ -193,7 +192,7 @@ class MethodDryRun(models.Model):
     computed tier would change (the rest are counted in ``transitions``)."""
 
     candidate = models.ForeignKey(ScoringMethod, on_delete=models.PROTECT, related_name="dry_runs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = by_user()
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=DryRunStatus.choices, default=DryRunStatus.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -272,11 +271,9 @@ class ReferencePopulation(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=150)
     year = models.PositiveSmallIntegerField()
-    hub = models.ForeignKey(
-        "accounts.Hub",
+    hub = optional_fk(
+        Hub,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="Empty for a national population",
     )
@@ -291,9 +288,7 @@ class ReferencePopulation(models.Model):
         help_text="Flag a group when the lower 95% bound of its relative rate index is above this",
     )
     is_default = models.BooleanField(default=False)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    updated_by = by_user(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -352,7 +347,7 @@ class CalibrationExercise(models.Model):
     name = models.CharField(max_length=150)
     description = models.TextField(blank=True, help_text="What the exercise is for; shown to assessors")
     method = models.ForeignKey(ScoringMethod, on_delete=models.PROTECT, related_name="calibrations")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = by_user()
     created_at = models.DateTimeField()
     opens_on = models.DateField()
     closes_on = models.DateField()
@@ -400,10 +395,10 @@ class CalibrationAssignment(models.Model):
     """One assessor's score sheet for one exercise. Submitted sheets never change."""
 
     exercise = models.ForeignKey(CalibrationExercise, on_delete=models.CASCADE, related_name="assignments")
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessor = by_user()
     # The assessor's hub when assigned: a later move between hubs must not rewrite the hub offsets.
-    hub = models.ForeignKey("accounts.Hub", on_delete=models.PROTECT, related_name="+")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    assigned_by = by_user()
     assigned_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,9 +1,8 @@
 """Case notes (contacts): what happened when an agency met, called or visited a person, nDelius-style."""
 
-from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency
+from marsoc.accounts.models import Agency, by_user
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.models import Nominal
 
@@ -23,7 +22,7 @@ class CaseNote(models.Model):
         max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", help_text="Owner agency")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = by_user()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(null=True, blank=True)
     addendum_to = models.ForeignKey(

@@ -1,9 +1,8 @@
 """Grants, the posts they fund, and the quarterly claims made against them. Money is integer pence."""
 
-from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Hub
+from marsoc.accounts.models import Hub, by_user
 
 from .vocabulary import ClaimState, DecisionState, DeclarationKind, DpiaStatus, Exemption
 
@@ -32,7 +31,7 @@ class Grant(models.Model):
         related_name="grants",
         help_text="The decision that accepted the grant",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = by_user()
     created_at = models.DateTimeField()
 
     class Meta:
@@ -119,7 +118,7 @@ class PostHolding(models.Model):
     """Who held a post, from when to when (an open end while they still hold it). One holder at a time."""
 
     post = models.ForeignKey(FundedPost, on_delete=models.CASCADE, related_name="holdings")
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    holder = by_user()
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
 
@@ -151,24 +150,16 @@ class Claim(models.Model):
     actuals_source = models.CharField(max_length=200, blank=True)
     actuals_digest = models.CharField(max_length=64, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_by = by_user()
     prepared_at = models.DateTimeField()
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    checked_by = by_user(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    submitted_by = by_user(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
     paid_pence = models.BigIntegerField(null=True, blank=True)
-    recorded_paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reconciled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    recorded_paid_by = by_user(null=True, blank=True)
+    reconciled_by = by_user(null=True, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     reconciliation_note = models.TextField(blank=True)
 
@@ -230,23 +221,19 @@ class DecisionRecord(models.Model):
     decide_by = models.DateField(null=True, blank=True, help_text="Time sensitivity: decision needed by")
     decide_by_reason = models.TextField(blank=True)
     state = models.CharField(max_length=12, choices=DecisionState.choices, default=DecisionState.DRAFT)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_by = by_user()
     drafted_at = models.DateTimeField()
     interest_declaration = models.TextField(
         blank=True, help_text="The decision maker's personal or prejudicial interests, or none"
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = by_user(null=True, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     deferred_until = models.DateField(
         null=True, blank=True, help_text="Part 1 not published before this date"
     )
     deferral_reason = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    published_by = by_user(null=True, blank=True)
     sharing_agreement = models.ForeignKey(
         "sharing.SharingAgreement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -277,9 +264,7 @@ class DecisionDeclaration(models.Model):
     decision = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="declarations")
     kind = models.CharField(max_length=20, choices=DeclarationKind.choices)
     statement = models.TextField()
-    ticked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    ticked_by = by_user(null=True, blank=True)
     ticked_on = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField()
 
@@ -297,7 +282,7 @@ class Dpia(models.Model):
     reference = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=DpiaStatus.choices, default=DpiaStatus.INITIATED)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = by_user()
     initiated_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     review_due_on = models.DateField()
@@ -316,7 +301,7 @@ class EqualityAssessment(models.Model):
     reference = models.CharField(max_length=40)
     version = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = by_user()
     assessed_on = models.DateField()
     conclusions = models.TextField()
     period_starts_on = models.DateField(help_text="The equality monitoring period it considers")

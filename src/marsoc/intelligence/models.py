@@ -1,10 +1,10 @@
 """Graded intelligence items and what is disclosed under information-sharing agreements (which live in
 the sharing app: they govern every partner surface, not intelligence alone)."""
 
-from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency, Hub
+from marsoc.accounts.models import Agency, Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import DataSubjectCategory
@@ -35,15 +35,11 @@ class IntelItem(models.Model):
 
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="intel_items")
     originating_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="intel_items")
-    originating_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    originating_officer = by_user(null=True, blank=True)
     text = models.TextField()
     intelligence_date = models.DateField(help_text="When the intelligence was obtained")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user(null=True)
     classification = models.CharField(max_length=20, choices=Classification.choices)
     source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices)
     intelligence_assessment = models.CharField(max_length=1, choices=IntelligenceAssessment.choices)
@@ -125,9 +121,7 @@ class Disclosure(models.Model):
     agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="disclosures")
     purpose = models.TextField()
     conditions = models.JSONField(default=list, blank=True, help_text="Handling conditions when shared")
-    disclosed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    disclosed_by = by_user(null=True)
     disclosed_at = models.DateTimeField()
 
     class Meta:
@@ -165,9 +159,7 @@ class SummaryDisclosure(models.Model):
     # For the owner side only, never shown to the recipient: what was left out and why, what went to
     # the originator for consent, and what the sharer withheld.
     record = models.JSONField(default=dict)
-    disclosed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    disclosed_by = by_user(null=True)
     disclosed_at = models.DateTimeField()
 
     class Meta:
@@ -215,24 +207,14 @@ class ConsentRequest(models.Model):
 
     item = models.ForeignKey(IntelItem, on_delete=models.CASCADE, related_name="consent_requests")
     # Set when the request was made while sharing a nominal summary: a granted item then shows on it.
-    summary = models.ForeignKey(
-        SummaryDisclosure,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="consent_requests",
-    )
+    summary = optional_fk(SummaryDisclosure, on_delete=models.SET_NULL, related_name="consent_requests")
     recipient_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     agreement = models.ForeignKey(SharingAgreement, on_delete=models.PROTECT, related_name="+")
     purpose = models.TextField()
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    requested_by = by_user(null=True)
     requested_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = by_user(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
@@ -245,14 +227,12 @@ class AccessRequest(models.Model):
 
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="+")
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = by_user()
     requester_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     requested_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = by_user(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
@@ -271,7 +251,7 @@ class RetentionDecision(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     reason = models.TextField()
     next_review = models.DateField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = by_user()
     decided_at = models.DateTimeField()
 
     class Meta:
@@ -290,7 +270,7 @@ class ItemRevision(models.Model):
     previous = models.JSONField()
     changed_fields = models.JSONField(default=list)
     reason = models.TextField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_by = by_user()
     changed_at = models.DateTimeField()
 
     class Meta:

@@ -3,11 +3,11 @@ records resolve to, candidate pairs for clerical review, and reversible merges."
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.dateparse import parse_datetime
 
-from marsoc.accounts.models import Agency, Hub
+from marsoc.accounts.models import Agency, Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.core.vocabulary import Classification
 
 
@@ -55,9 +55,7 @@ class FeedImport(models.Model):
     rows_new = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = by_user(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True, help_text="The queued task that processes it")
@@ -152,9 +150,7 @@ class SourceRecord(models.Model):
     content_hash = models.CharField(max_length=64)
     first_import = models.ForeignKey(FeedImport, on_delete=models.PROTECT, related_name="+")
     last_import = models.ForeignKey(FeedImport, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
-    )
+    person = optional_fk(Person, on_delete=models.PROTECT, related_name="records")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -223,9 +219,7 @@ class LinkageRun(models.Model):
     model = models.ForeignKey(LinkageModel, on_delete=models.PROTECT, null=True, related_name="runs")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    started_by = by_user(null=True, blank=True)
     summary = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.FINISHED)
     error = models.TextField(blank=True, help_text="Why the run failed")
@@ -260,9 +254,7 @@ class CandidatePair(models.Model):
     explanation = models.JSONField(help_text="[{comparison, level, weight}] from the model")
     run = models.ForeignKey(LinkageRun, on_delete=models.PROTECT, related_name="pairs")
     status = models.CharField(max_length=10, choices=PairStatus.choices, default=PairStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = by_user(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -278,18 +270,14 @@ class Merge(models.Model):
 
     survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
     absorbed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
-    pair = models.ForeignKey(CandidatePair, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    run = models.ForeignKey(LinkageRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pair = optional_fk(CandidatePair, on_delete=models.PROTECT, related_name="+")
+    run = optional_fk(LinkageRun, on_delete=models.PROTECT, related_name="+")
     snapshot = models.JSONField(
         help_text="{records: {id: person_id}, pair: {status, decided_by, decided_at}}"
     )
-    merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    merged_by = by_user(null=True, blank=True)
     merged_at = models.DateTimeField(auto_now_add=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    undone_by = by_user(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -5,7 +5,8 @@ purpose, so the access façade can decide it exactly as it decides intelligence 
 from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency, Establishment, Hub
+from marsoc.accounts.models import Agency, Establishment, Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.intelligence.models import IntelItem
 from marsoc.nominals.models import Nominal
@@ -35,9 +36,7 @@ class Owned(models.Model):
     purpose = models.CharField(
         max_length=24, choices=ProcessingPurpose.choices, default=ProcessingPurpose.PREVENTION_DETECTION
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user(null=True)
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -48,14 +47,10 @@ class Evidenced(Owned):
     """A link (membership or association) with the source it came from."""
 
     source_kind = models.CharField(max_length=12, choices=SourceKind.choices)
-    intel_item = models.ForeignKey(
-        IntelItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    establishment = models.ForeignKey(
+    intel_item = optional_fk(IntelItem, on_delete=models.PROTECT, related_name="+")
+    establishment = optional_fk(
         Establishment,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="For a custody link: where it was formed",
     )
@@ -114,9 +109,7 @@ class GroupStatusChange(models.Model):
     to_status = models.CharField(max_length=12, choices=GroupStatus.choices)
     effective_date = models.DateField()
     reason = models.TextField()
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    changed_by = by_user(null=True)
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -158,12 +151,8 @@ class Membership(Evidenced):
     """A nominal or an associate in a group, with a role and the evidence for it."""
 
     group = models.ForeignKey(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="memberships")
-    nominal = models.ForeignKey(
-        Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="ocg_memberships"
-    )
-    associate = models.ForeignKey(
-        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
-    )
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="ocg_memberships")
+    associate = optional_fk(Associate, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=12, choices=MemberRole.choices)
 
     class Meta:
@@ -184,20 +173,12 @@ class Association(Evidenced):
     """A link between two ends, each a nominal, an associate or a group (exactly one per end). `directed`
     says the link runs from end A to end B (a visitor to the prisoner, money from one to the other)."""
 
-    a_nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    a_associate = models.ForeignKey(
-        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    a_group = models.ForeignKey(
-        OrganisedCrimeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    b_nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    b_associate = models.ForeignKey(
-        Associate, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    b_group = models.ForeignKey(
-        OrganisedCrimeGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    a_nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
+    a_associate = optional_fk(Associate, on_delete=models.CASCADE, related_name="+")
+    a_group = optional_fk(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="+")
+    b_nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
+    b_associate = optional_fk(Associate, on_delete=models.CASCADE, related_name="+")
+    b_group = optional_fk(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="+")
     association_type = models.CharField(max_length=20, choices=AssociationType.choices)
     directed = models.BooleanField(default=False)
 
@@ -251,7 +232,7 @@ class GroupAssessment(models.Model):
     result = models.JSONField(help_text="The engine's breakdown: what drove the score")
     rationale = models.TextField()
     current = models.BooleanField(default=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_by = by_user()
     assessed_at = models.DateTimeField()
 
     class Meta:
@@ -268,7 +249,7 @@ class LinkChart(models.Model):
     told when some of its items are withheld from them (never which)."""
 
     name = models.CharField(max_length=120)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = by_user()
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, null=True, related_name="+")
     classification = models.CharField(
         max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
@@ -294,7 +275,7 @@ class ChartItem(models.Model):
     chart = models.ForeignKey(LinkChart, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=10, choices=NodeKind.choices)
     object_id = models.BigIntegerField()
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = by_user()
     added_at = models.DateTimeField()
 
     class Meta:
@@ -310,7 +291,7 @@ class ChartShare(models.Model):
 
     chart = models.ForeignKey(LinkChart, on_delete=models.CASCADE, related_name="shares")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_by = by_user()
     shared_at = models.DateTimeField()
 
     class Meta:

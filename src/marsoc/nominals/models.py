@@ -4,7 +4,8 @@ and the partner agencies taking part in their management."""
 from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency, Establishment, Hub
+from marsoc.accounts.models import Agency, Establishment, Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.sharing.vocabulary import ProcessingPurpose
 
@@ -87,17 +88,13 @@ class Nominal(models.Model):
     custody_status = models.CharField(
         max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.NONE
     )
-    current_establishment = models.ForeignKey(
-        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    current_establishment = optional_fk(Establishment, on_delete=models.PROTECT, related_name="+")
     expected_release_date = models.DateField(null=True, blank=True)
     licence_end_date = models.DateField(null=True, blank=True)
     ever_sentenced = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -125,9 +122,7 @@ class Identifier(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="identifiers")
     id_type = models.CharField(max_length=8, choices=IdentifierTypes.choices)
     value = models.CharField(max_length=20, help_text="Normalised (canonical) form")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    added_by = by_user(null=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -146,9 +141,7 @@ class Alias(models.Model):
     given_names = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True, help_text="A different date of birth used")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    added_by = by_user(null=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -163,11 +156,9 @@ class CustodyEvent(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="custody_events")
     event_type = models.CharField(max_length=10, choices=CustodyEventType.choices)
     occurred_on = models.DateField()
-    establishment = models.ForeignKey(
+    establishment = optional_fk(
         Establishment,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="Where the person was received, transferred to or recalled to",
     )
@@ -175,9 +166,7 @@ class CustodyEvent(models.Model):
     expected_release_date = models.DateField(null=True, blank=True)
     licence_end_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user(null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -194,9 +183,7 @@ class MembershipChange(models.Model):
     effective_date = models.DateField()
     exit_reason = models.CharField(max_length=20, choices=ExitReason.choices, blank=True)
     rationale = models.TextField()
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    changed_by = by_user(null=True)
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -220,14 +207,10 @@ class Participation(models.Model):
         help_text="Why the agency takes part; an agreement in force must cover it",
     )
     rationale = models.TextField()
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    added_by = by_user(null=True)
     added_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    ended_by = by_user(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -9,7 +9,8 @@ the last agreed version's snapshot stays readable.
 from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency, AgencyType, Hub
+from marsoc.accounts.models import Agency, AgencyType, Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.network.models import OrganisedCrimeGroup
 from marsoc.nominals.models import Nominal
 
@@ -55,9 +56,7 @@ class Tactic(models.Model):
 class Plan(models.Model):
     nominal = models.OneToOneField(Nominal, on_delete=models.CASCADE, related_name="plan")
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    owner_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    owner_officer = by_user(null=True, blank=True)
     # RESTRICT: a version cannot go on its own, but goes with the plan (and with the person, on erasure).
     current_version = models.ForeignKey(
         "PlanVersion", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
@@ -67,9 +66,7 @@ class Plan(models.Model):
     )
     first_agreed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
 
     def __str__(self) -> str:
         return f"Plan for {self.nominal_id}"
@@ -83,14 +80,10 @@ class PlanVersion(models.Model):
     snapshot = models.JSONField(default=dict)
     participating_agency_ids = models.JSONField(default=list)
     created_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
     change_summary = models.TextField(blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    requested_by = by_user(null=True, blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -106,7 +99,7 @@ class Agreement(models.Model):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="agreements")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    representative = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    representative = by_user()
     agreed_at = models.DateTimeField()
     note = models.TextField(blank=True)
 
@@ -122,9 +115,7 @@ class Objective(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
 
     class Meta:
         ordering = ["id"]
@@ -135,16 +126,12 @@ class Objective(models.Model):
 
 class Action(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
-    objective = models.ForeignKey(
-        Objective, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
-    )
+    objective = optional_fk(Objective, on_delete=models.SET_NULL, related_name="actions")
     tactic = models.ForeignKey(Tactic, on_delete=models.PROTECT, related_name="actions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="plan_actions")
-    target_group = models.ForeignKey(
+    target_group = optional_fk(
         OrganisedCrimeGroup,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="targeting_actions",
         help_text="The organised crime group the action disrupts through this person, if any",
     )
@@ -158,9 +145,7 @@ class Action(models.Model):
         "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="new_actions"
     )
     created_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -175,7 +160,7 @@ class Outcome(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="outcomes")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    claimed_by = by_user()
     claimed_at = models.DateTimeField()
     occurred_on = models.DateField()
     rating = models.CharField(max_length=10, choices=Rating.choices)
@@ -184,9 +169,7 @@ class Outcome(models.Model):
     )
     justification = models.TextField()
     status = models.CharField(max_length=10, choices=OutcomeStatus.choices, default=OutcomeStatus.CLAIMED)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = by_user(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     merged_into = models.ForeignKey(
@@ -212,9 +195,7 @@ class Order(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     conditions = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user(null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -228,7 +209,7 @@ class OrderBreach(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="breaches")
     occurred_on = models.DateField()
     details = models.TextField()
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_by = by_user()
     reported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -246,9 +227,7 @@ class Meeting(models.Model):
     title = models.CharField(max_length=150)
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
     minutes = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -272,11 +251,9 @@ class Attendance(models.Model):
 
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user(null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -292,7 +269,7 @@ class Alert(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=24, choices=AlertKind.choices)
     key = models.CharField(max_length=120)
-    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

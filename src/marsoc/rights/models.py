@@ -7,7 +7,8 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency, Hub
+from marsoc.accounts.models import Agency, Hub, by_user
+from marsoc.core.model_fields import optional_fk
 from marsoc.nominals.models import Nominal
 
 
@@ -46,20 +47,14 @@ class SubjectAccessRequest(models.Model):
     extension_reason = models.TextField("why the time was extended", blank=True)
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     identity_evidence = models.TextField("how identity was checked", blank=True)
-    identity_checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    identity_checked_by = by_user(null=True, blank=True)
     identity_checked_at = models.DateTimeField(null=True, blank=True)
-    searched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    searched_by = by_user(null=True, blank=True)
     searched_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    approved_by = by_user(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = by_user()
     created_at = models.DateTimeField()
 
     class Meta:
@@ -94,9 +89,7 @@ class RequestRecord(models.Model):
     exemption_reason = models.TextField(blank=True)
     consulted_on = models.DateField(null=True, blank=True)
     consultation_note = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = by_user(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -114,12 +107,10 @@ class PersonRestriction(models.Model):
     review_on = models.DateField("review by")
     managers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     contact = models.CharField("who to contact", max_length=200)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = by_user()
     created_at = models.DateTimeField()
     lifted_at = models.DateTimeField(null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    lifted_by = by_user(null=True, blank=True)
     lift_reason = models.TextField(blank=True)
 
     class Meta:
@@ -142,7 +133,7 @@ class Rectification(models.Model):
     what = models.TextField("what was corrected")
     reason = models.TextField("why")
     since = models.DateField("data wrong since")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = by_user()
     recorded_at = models.DateTimeField()
 
     class Meta:
@@ -162,9 +153,7 @@ class RecipientNotice(models.Model):
     last_disclosed_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.CharField("acknowledged by", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    recorded_by = by_user(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -192,7 +181,7 @@ class RetainDecision(models.Model):
     record_group = models.CharField(max_length=1, choices=RecordGroup.choices)
     reason = models.TextField()
     next_review = models.DateField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = by_user()
     decided_at = models.DateTimeField()
 
     class Meta:
@@ -220,7 +209,7 @@ class RecordReview(RetainDecision):
 
     kind = models.CharField(max_length=40)  # a ReviewedKind key
     record_id = models.BigIntegerField()
-    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
 
     class Meta(RetainDecision.Meta):

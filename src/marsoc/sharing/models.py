@@ -1,10 +1,9 @@
 """Information-sharing agreements. The tables keep their first names (they were created by the
 intelligence app, which now only refers to them): moving the models moved no data."""
 
-from django.conf import settings
 from django.db import models
 
-from marsoc.accounts.models import Agency
+from marsoc.accounts.models import Agency, by_user
 from marsoc.core.vocabulary import Classification
 
 from .vocabulary import AgreementStatus, DataCategory, OnwardSharing, ProcessingPurpose
@@ -25,9 +24,7 @@ class SharingAgreement(models.Model):
     status = models.CharField(
         max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, db_index=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,9 +72,7 @@ class AgreementStatusChange(models.Model):
     from_status = models.CharField(max_length=12, choices=AgreementStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=AgreementStatus.choices)
     reason = models.TextField()
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    changed_by = by_user(null=True)
     changed_at = models.DateTimeField()
 
     class Meta:
@@ -96,9 +91,7 @@ class AgreementSignOff(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     signed_by = models.CharField(max_length=200, help_text="The name and office of who signed for the agency")
     signed_on = models.DateField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user(null=True)
     recorded_at = models.DateTimeField()
 
     class Meta:

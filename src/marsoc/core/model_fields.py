@@ -1,0 +1,34 @@
+"""Field definitions many models repeat, written once so each model says only what differs.
+
+The factories build exactly the fields the models spelled out before (the same deconstruction), so the
+schema and the migrations are unchanged. The link to the user who acted is `accounts.models.by_user`
+(it names the user model, which lives above core).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from django.db import models
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+@overload
+def optional_fk(
+    to: type[_M], *, on_delete: Callable[..., None], related_name: str, **options: Any
+) -> "models.ForeignKey[_M | None, _M | None]": ...
+
+
+@overload
+def optional_fk(
+    to: str, *, on_delete: Callable[..., None], related_name: str, **options: Any
+) -> "models.ForeignKey[Any, Any]": ...
+
+
+def optional_fk(
+    to: type[models.Model] | str, *, on_delete: Callable[..., None], related_name: str, **options: Any
+) -> "models.ForeignKey[Any, Any]":
+    """A link the row may lack: empty in the database (null) and in forms (blank)."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
+    )
