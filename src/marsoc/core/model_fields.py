@@ -1,4 +1,4 @@
-"""Field definitions many models repeat, written once so each model says only what differs.
+"""Field definitions and model pieces many models repeat, written once so each says only what differs.
 
 The factories build exactly the fields the models spelled out before (the same deconstruction), so the
 schema and the migrations are unchanged. The link to the user who acted is `accounts.models.by_user`
@@ -6,7 +6,7 @@ schema and the migrations are unchanged. The link to the user who acted is `acco
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 from django.db import models
 
@@ -32,3 +32,20 @@ def optional_fk(
     return models.ForeignKey(
         to, on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
     )
+
+
+class Referenced(models.Model):
+    """A model whose rows are known by a printed reference: a prefix and the zero-padded id, e.g.
+    MH0000042 (a fieldless abstract base: it adds no column)."""
+
+    reference_prefix: ClassVar[str]
+    reference_digits: ClassVar[int]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reference(self) -> str:
+        if not self.pk:
+            return f"{self.reference_prefix}(unsaved)"
+        return f"{self.reference_prefix}{self.pk:0{self.reference_digits}d}"

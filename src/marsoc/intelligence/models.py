@@ -4,7 +4,7 @@ the sharing app: they govern every partner surface, not intelligence alone)."""
 from django.db import models
 
 from marsoc.accounts.models import Agency, Hub, by_user
-from marsoc.core.model_fields import optional_fk
+from marsoc.core.model_fields import Referenced, optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import DataSubjectCategory
@@ -30,8 +30,11 @@ from .vocabulary import (
 )
 
 
-class IntelItem(models.Model):
+class IntelItem(Referenced):
     """One graded piece of intelligence about one or more nominals."""
+
+    reference_prefix = "IR"
+    reference_digits = 8
 
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="intel_items")
     originating_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="intel_items")
@@ -72,10 +75,6 @@ class IntelItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.grade_label}"
-
-    @property
-    def reference(self) -> str:
-        return f"IR{self.pk:08d}" if self.pk else "IR(unsaved)"
 
     @property
     def grade(self) -> str:
@@ -132,12 +131,15 @@ class Disclosure(models.Model):
         return f"{self.item_id} to {self.recipient_agency_id}"
 
 
-class SummaryDisclosure(models.Model):
+class SummaryDisclosure(Referenced):
     """A nominal summary disseminated to an agency under an agreement, kept as a snapshot of exactly what
     went: the person's identifying details and status (as far as the agreement's categories covered them)
     and the items disclosed with it (each also has its own `Disclosure` row). Like an item disclosure, it
     gives the recipient agency's case users access only while the agreement is in force and still covers
     it (`policies.summary_scope` re-checks on every request)."""
+
+    reference_prefix = "NS"
+    reference_digits = 8
 
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="summary_disclosures")
     # The hub that owned the person's record and disclosed it, and the discloser's agency (a party).
@@ -168,10 +170,6 @@ class SummaryDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} of {self.nominal_id} to {self.recipient_agency_id}"
-
-    @property
-    def reference(self) -> str:
-        return f"NS{self.pk:08d}" if self.pk else "NS(unsaved)"
 
     @property
     def item_ids(self) -> list[int]:

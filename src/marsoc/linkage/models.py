@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 
 from marsoc.accounts.models import Agency, Hub, by_user
-from marsoc.core.model_fields import optional_fk
+from marsoc.core.model_fields import Referenced, optional_fk
 from marsoc.core.vocabulary import Classification
 
 
@@ -101,9 +101,12 @@ class QuarantinedRow(models.Model):
         return f"row {self.row_number} of import {self.feed_import_id}"
 
 
-class Person(models.Model):
+class Person(Referenced):
     """A resolved identity. The id is stable: a merged-away person keeps its row and points at the
     survivor, so an old reference still leads somewhere."""
+
+    reference_prefix = "LP"
+    reference_digits = 7
 
     created_at = models.DateTimeField(auto_now_add=True)
     merged_into = models.ForeignKey(
@@ -115,10 +118,6 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    @property
-    def reference(self) -> str:
-        return f"LP{self.pk:07d}" if self.pk else "LP(unsaved)"
 
 
 class SourceRecord(models.Model):

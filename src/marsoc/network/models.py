@@ -2,11 +2,14 @@
 network). Every record carries an owner hub, an originating agency, a classification and a processing
 purpose, so the access façade can decide it exactly as it decides intelligence (network/policies.py)."""
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 
 from marsoc.accounts.models import Agency, Establishment, Hub, by_user
-from marsoc.core.model_fields import optional_fk
+from marsoc.core.model_fields import Referenced, optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.intelligence.models import IntelItem
 from marsoc.nominals.models import Nominal
@@ -66,8 +69,11 @@ class Evidenced(Owned):
         abstract = True
 
 
-class OrganisedCrimeGroup(Owned):
+class OrganisedCrimeGroup(Referenced, Owned):
     """An OCG. The originating agency is the lead agency."""
+
+    reference_prefix = "OCG"
+    reference_digits = 6
 
     name = models.CharField(max_length=120)
     crime_types = models.JSONField(default=list, help_text="Codes of network.vocabulary.CrimeType")
@@ -82,10 +88,6 @@ class OrganisedCrimeGroup(Owned):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def reference(self) -> str:
-        return f"OCG{self.pk:06d}" if self.pk else "OCG(unsaved)"
 
     @property
     def lead_agency(self) -> Agency:
@@ -119,9 +121,12 @@ class GroupStatusChange(models.Model):
         return f"{self.group_id}: {self.from_status} to {self.to_status}"
 
 
-class Associate(Owned):
+class Associate(Referenced, Owned):
     """Someone linked to a nominal who is not one (a visitor, a phone contact, a co-defendant): kept
     minimal, with their DPA 2018 s.38(3) category and a retention review date, like intelligence."""
+
+    reference_prefix = "AS"
+    reference_digits = 7
 
     given_names = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100)
@@ -137,10 +142,6 @@ class Associate(Owned):
 
     def __str__(self) -> str:
         return self.display_name
-
-    @property
-    def reference(self) -> str:
-        return f"AS{self.pk:07d}" if self.pk else "AS(unsaved)"
 
     @property
     def display_name(self) -> str:
@@ -169,6 +170,16 @@ class Membership(Evidenced):
         return f"{self.nominal_id or self.associate_id} in {self.group_id}"
 
 
+# What each end of an association can be: its fields are a_nominal, a_associate, a_group and b_*.
+END_KINDS = ("nominal", "associate", "group")
+
+
+def _exactly_one_at(end: str) -> models.CheckConstraint:
+    """The end ("a" or "b") of an association is exactly one of a nominal, an associate or a group."""
+    each = (models.Q(**{f"{end}_{k}__isnull": k != kind for k in END_KINDS}) for kind in END_KINDS)
+    return models.CheckConstraint(condition=reduce(operator.or_, each), name=f"association_one_{end}_end")
+
+
 class Association(Evidenced):
     """A link between two ends, each a nominal, an associate or a group (exactly one per end). `directed`
     says the link runs from end A to end B (a visitor to the prisoner, money from one to the other)."""
@@ -184,32 +195,8 @@ class Association(Evidenced):
 
     class Meta:
         ordering = ["id"]
-        indexes = [
-            models.Index(fields=["a_nominal"]),
-            models.Index(fields=["b_nominal"]),
-            models.Index(fields=["a_associate"]),
-            models.Index(fields=["b_associate"]),
-            models.Index(fields=["a_group"]),
-            models.Index(fields=["b_group"]),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(a_nominal__isnull=False, a_associate__isnull=True, a_group__isnull=True)
-                    | models.Q(a_nominal__isnull=True, a_associate__isnull=False, a_group__isnull=True)
-                    | models.Q(a_nominal__isnull=True, a_associate__isnull=True, a_group__isnull=False)
-                ),
-                name="association_one_a_end",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    models.Q(b_nominal__isnull=False, b_associate__isnull=True, b_group__isnull=True)
-                    | models.Q(b_nominal__isnull=True, b_associate__isnull=False, b_group__isnull=True)
-                    | models.Q(b_nominal__isnull=True, b_associate__isnull=True, b_group__isnull=False)
-                ),
-                name="association_one_b_end",
-            ),
-        ]
+        indexes = [models.Index(fields=[f"{end}_{kind}"]) for kind in END_KINDS for end in "ab"]
+        constraints = [_exactly_one_at("a"), _exactly_one_at("b")]
 
     def __str__(self) -> str:
         return f"{self.get_association_type_display()} {self.pk}"
@@ -243,10 +230,13 @@ class GroupAssessment(models.Model):
         return f"{self.group_id} {self.band} ({self.score})"
 
 
-class LinkChart(models.Model):
+class LinkChart(Referenced):
     """An analyst's saved link chart: chosen people and groups and a layout, named and classified. The
     links are never stored: each viewer gets the visible links among the chart's visible items, and is
     told when some of its items are withheld from them (never which)."""
+
+    reference_prefix = "LC"
+    reference_digits = 6
 
     name = models.CharField(max_length=120)
     author = by_user()
@@ -263,10 +253,6 @@ class LinkChart(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def reference(self) -> str:
-        return f"LC{self.pk:06d}" if self.pk else "LC(unsaved)"
 
 
 class ChartItem(models.Model):

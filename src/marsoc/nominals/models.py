@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from marsoc.accounts.models import Agency, Establishment, Hub, by_user
-from marsoc.core.model_fields import optional_fk
+from marsoc.core.model_fields import Referenced, optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.sharing.vocabulary import ProcessingPurpose
 
@@ -46,7 +46,10 @@ PERSONAL_DETAILS = (
 )
 
 
-class Nominal(models.Model):
+class Nominal(Referenced):
+    reference_prefix = "MH"
+    reference_digits = 7
+
     given_names = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100, db_index=True)
     date_of_birth = models.DateField()
@@ -108,10 +111,6 @@ class Nominal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.family_name.upper()}, {self.given_names}"
-
-    @property
-    def reference(self) -> str:
-        return f"MH{self.pk:07d}" if self.pk else "MH(unsaved)"
 
     @property
     def full_name(self) -> str:

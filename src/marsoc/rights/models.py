@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from marsoc.accounts.models import Agency, Hub, by_user
-from marsoc.core.model_fields import optional_fk
+from marsoc.core.model_fields import Referenced, optional_fk
 from marsoc.nominals.models import Nominal
 
 
@@ -36,7 +36,10 @@ class Exemption(models.TextChoices):
     OTHERS = "others", "To protect the rights and freedoms of others"
 
 
-class SubjectAccessRequest(models.Model):
+class SubjectAccessRequest(Referenced):
+    reference_prefix = "SAR"
+    reference_digits = 6
+
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="+")
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     requester = models.CharField("who asked", max_length=200)
@@ -62,10 +65,6 @@ class SubjectAccessRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    @property
-    def reference(self) -> str:
-        return f"SAR{self.pk:06d}" if self.pk else "SAR(unsaved)"
 
     @property
     def deadline(self) -> date:
