@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django_otp.models import Device
 
-from marsoc.core.model_fields import optional_fk
+from marsoc.core.model_fields import classification_field, optional_fk
 from marsoc.core.vocabulary import Classification, Role
 
 
@@ -83,9 +83,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # IdentityLin
     hub = optional_fk(
         Hub, on_delete=models.PROTECT, related_name="users", help_text="The user's hub, or the national team"
     )
-    clearance = models.CharField(
-        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
-    )
+    clearance = classification_field(default=Classification.OFFICIAL_SENSITIVE)
     job_title = models.CharField(max_length=100, blank=True)
     is_service_account = models.BooleanField(default=False, help_text="A machine client using API tokens")
     # A one-time code, given to the person out of band, that they need to set up an authenticator:
@@ -252,7 +250,7 @@ class SsoInvitation(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     code_hash = models.CharField(max_length=64, blank=True, editable=False)
     expires_at = models.DateTimeField()
-    created_by = optional_fk(User, on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_by = optional_fk(User, on_delete=models.SET_NULL, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -271,12 +271,7 @@ class ReferencePopulation(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=150)
     year = models.PositiveSmallIntegerField()
-    hub = optional_fk(
-        Hub,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="Empty for a national population",
-    )
+    hub = optional_fk(Hub, on_delete=models.PROTECT, help_text="Empty for a national population")
     population = models.PositiveBigIntegerField(help_text="Number of people the shares are of")
     source = models.TextField()
     source_url = models.URLField(blank=True)

@@ -3,6 +3,7 @@
 from django.db import models
 
 from marsoc.accounts.models import Agency, by_user
+from marsoc.core.model_fields import classification_field
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.models import Nominal
 
@@ -18,9 +19,7 @@ class CaseNote(models.Model):
     occurred_at = models.DateTimeField(help_text="When the contact took place")
     outcome = models.CharField(max_length=24, choices=ContactOutcome.choices)
     text = models.TextField()
-    classification = models.CharField(
-        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
-    )
+    classification = classification_field(default=Classification.OFFICIAL_SENSITIVE)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", help_text="Owner agency")
     author = by_user()
     created_at = models.DateTimeField()

@@ -9,26 +9,30 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, overload
 
 from django.db import models
+from django.db.models.expressions import Combinable
+
+from .vocabulary import Classification
 
 _M = TypeVar("_M", bound=models.Model)
 
 
 @overload
 def optional_fk(
-    to: type[_M], *, on_delete: Callable[..., None], related_name: str, **options: Any
+    to: type[_M], *, on_delete: Callable[..., None], related_name: str = "+", **options: Any
 ) -> "models.ForeignKey[_M | None, _M | None]": ...
 
 
 @overload
 def optional_fk(
-    to: str, *, on_delete: Callable[..., None], related_name: str, **options: Any
+    to: str, *, on_delete: Callable[..., None], related_name: str = "+", **options: Any
 ) -> "models.ForeignKey[Any, Any]": ...
 
 
 def optional_fk(
-    to: type[models.Model] | str, *, on_delete: Callable[..., None], related_name: str, **options: Any
+    to: type[models.Model] | str, *, on_delete: Callable[..., None], related_name: str = "+", **options: Any
 ) -> "models.ForeignKey[Any, Any]":
-    """A link the row may lack: empty in the database (null) and in forms (blank)."""
+    """A link the row may lack: empty in the database (null) and in forms (blank). Like `by_user`, it
+    gives the target no reverse accessor unless `related_name` names one."""
     return models.ForeignKey(
         to, on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
     )
@@ -49,3 +53,8 @@ class Referenced(models.Model):
         if not self.pk:
             return f"{self.reference_prefix}(unsaved)"
         return f"{self.reference_prefix}{self.pk:0{self.reference_digits}d}"
+
+
+def classification_field(**options: Any) -> "models.CharField[str | int | Combinable, str]":
+    """A Government Security Classification marking (a record's, or the highest a user may see)."""
+    return models.CharField(max_length=20, choices=Classification.choices, **options)

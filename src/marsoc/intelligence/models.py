@@ -4,8 +4,7 @@ the sharing app: they govern every partner surface, not intelligence alone)."""
 from django.db import models
 
 from marsoc.accounts.models import Agency, Hub, by_user
-from marsoc.core.model_fields import Referenced, optional_fk
-from marsoc.core.vocabulary import Classification
+from marsoc.core.model_fields import Referenced, classification_field, optional_fk
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import DataSubjectCategory
 
@@ -43,7 +42,7 @@ class IntelItem(Referenced):
     intelligence_date = models.DateField(help_text="When the intelligence was obtained")
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = by_user(null=True)
-    classification = models.CharField(max_length=20, choices=Classification.choices)
+    classification = classification_field()
     source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices)
     intelligence_assessment = models.CharField(max_length=1, choices=IntelligenceAssessment.choices)
     handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
@@ -153,9 +152,7 @@ class SummaryDisclosure(Referenced):
         max_length=24, choices=ProcessingPurpose.choices, help_text="One the agreement covers"
     )
     reason = models.TextField(help_text="Why the summary is disclosed (the s.62 justification)")
-    classification = models.CharField(
-        max_length=20, choices=Classification.choices, help_text="The highest of what it contains"
-    )
+    classification = classification_field(help_text="The highest of what it contains")
     # What the recipient received: {"reference", "owner_hub", "identity"?, "status"?, "items": [...]}.
     snapshot = models.JSONField()
     # For the owner side only, never shown to the recipient: what was left out and why, what went to

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 
 from marsoc.accounts.models import Agency, Hub, by_user
-from marsoc.core.model_fields import Referenced, optional_fk
+from marsoc.core.model_fields import Referenced, classification_field, optional_fk
 from marsoc.core.vocabulary import Classification
 
 
@@ -29,9 +29,7 @@ class FeedImport(models.Model):
 
     source_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feed_imports")
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="feed_imports")
-    classification = models.CharField(
-        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
-    )
+    classification = classification_field(default=Classification.OFFICIAL_SENSITIVE)
     filename = models.CharField(max_length=255)
     staged_path = models.CharField(max_length=500, help_text="Where the staged file is kept")
     file_sha256 = models.CharField(max_length=64, db_index=True)
@@ -125,7 +123,7 @@ class SourceRecord(models.Model):
 
     source_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
-    classification = models.CharField(max_length=20, choices=Classification.choices)
+    classification = classification_field()
     source_key = models.CharField(max_length=100)
     given_names = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
@@ -269,8 +267,8 @@ class Merge(models.Model):
 
     survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
     absorbed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
-    pair = optional_fk(CandidatePair, on_delete=models.PROTECT, related_name="+")
-    run = optional_fk(LinkageRun, on_delete=models.PROTECT, related_name="+")
+    pair = optional_fk(CandidatePair, on_delete=models.PROTECT)
+    run = optional_fk(LinkageRun, on_delete=models.PROTECT)
     snapshot = models.JSONField(
         help_text="{records: {id: person_id}, pair: {status, decided_by, decided_at}}"
     )

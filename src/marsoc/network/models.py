@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from marsoc.accounts.models import Agency, Establishment, Hub, by_user
-from marsoc.core.model_fields import Referenced, optional_fk
+from marsoc.core.model_fields import Referenced, classification_field, optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.intelligence.models import IntelItem
 from marsoc.nominals.models import Nominal
@@ -33,9 +33,7 @@ class Owned(models.Model):
 
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     originating_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    classification = models.CharField(
-        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
-    )
+    classification = classification_field(default=Classification.OFFICIAL_SENSITIVE)
     purpose = models.CharField(
         max_length=24, choices=ProcessingPurpose.choices, default=ProcessingPurpose.PREVENTION_DETECTION
     )
@@ -50,12 +48,9 @@ class Evidenced(Owned):
     """A link (membership or association) with the source it came from."""
 
     source_kind = models.CharField(max_length=12, choices=SourceKind.choices)
-    intel_item = optional_fk(IntelItem, on_delete=models.PROTECT, related_name="+")
+    intel_item = optional_fk(IntelItem, on_delete=models.PROTECT)
     establishment = optional_fk(
-        Establishment,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="For a custody link: where it was formed",
+        Establishment, on_delete=models.PROTECT, help_text="For a custody link: where it was formed"
     )
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="For an imported feed: the feed and record it came from"
@@ -184,12 +179,12 @@ class Association(Evidenced):
     """A link between two ends, each a nominal, an associate or a group (exactly one per end). `directed`
     says the link runs from end A to end B (a visitor to the prisoner, money from one to the other)."""
 
-    a_nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
-    a_associate = optional_fk(Associate, on_delete=models.CASCADE, related_name="+")
-    a_group = optional_fk(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="+")
-    b_nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
-    b_associate = optional_fk(Associate, on_delete=models.CASCADE, related_name="+")
-    b_group = optional_fk(OrganisedCrimeGroup, on_delete=models.CASCADE, related_name="+")
+    a_nominal = optional_fk(Nominal, on_delete=models.CASCADE)
+    a_associate = optional_fk(Associate, on_delete=models.CASCADE)
+    a_group = optional_fk(OrganisedCrimeGroup, on_delete=models.CASCADE)
+    b_nominal = optional_fk(Nominal, on_delete=models.CASCADE)
+    b_associate = optional_fk(Associate, on_delete=models.CASCADE)
+    b_group = optional_fk(OrganisedCrimeGroup, on_delete=models.CASCADE)
     association_type = models.CharField(max_length=20, choices=AssociationType.choices)
     directed = models.BooleanField(default=False)
 
@@ -241,9 +236,7 @@ class LinkChart(Referenced):
     name = models.CharField(max_length=120)
     author = by_user()
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, null=True, related_name="+")
-    classification = models.CharField(
-        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
-    )
+    classification = classification_field(default=Classification.OFFICIAL_SENSITIVE)
     layout = models.CharField(max_length=12, choices=ChartLayout.choices, default=ChartLayout.FORCE)
     created_at = models.DateTimeField()
     changed_at = models.DateTimeField()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from marsoc.accounts.models import Agency, Establishment, Hub, by_user
-from marsoc.core.model_fields import Referenced, optional_fk
+from marsoc.core.model_fields import Referenced, classification_field, optional_fk
 from marsoc.core.vocabulary import Classification
 from marsoc.sharing.vocabulary import ProcessingPurpose
 
@@ -69,9 +69,7 @@ class Nominal(Referenced):
     nationality = models.CharField(max_length=60, default="British")
     religion = models.CharField(max_length=12, choices=Religion.choices, blank=True, default="")
     data_subject_category = models.CharField(max_length=12, choices=DataSubjectCategory.choices)
-    classification = models.CharField(
-        max_length=20, choices=Classification.choices, default=Classification.OFFICIAL_SENSITIVE
-    )
+    classification = classification_field(default=Classification.OFFICIAL_SENSITIVE)
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="nominals")
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +89,7 @@ class Nominal(Referenced):
     custody_status = models.CharField(
         max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.NONE
     )
-    current_establishment = optional_fk(Establishment, on_delete=models.PROTECT, related_name="+")
+    current_establishment = optional_fk(Establishment, on_delete=models.PROTECT)
     expected_release_date = models.DateField(null=True, blank=True)
     licence_end_date = models.DateField(null=True, blank=True)
     ever_sentenced = models.BooleanField(default=False)
@@ -158,7 +156,6 @@ class CustodyEvent(models.Model):
     establishment = optional_fk(
         Establishment,
         on_delete=models.PROTECT,
-        related_name="+",
         help_text="Where the person was received, transferred to or recalled to",
     )
     reception_status = models.CharField(max_length=10, choices=ReceptionStatus.choices, blank=True)

@@ -251,7 +251,7 @@ class Attendance(models.Model):
 
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE)
     text = models.TextField()
     recorded_by = by_user(null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -269,7 +269,7 @@ class Alert(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=24, choices=AlertKind.choices)
     key = models.CharField(max_length=120)
-    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE)
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

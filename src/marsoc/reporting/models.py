@@ -8,7 +8,7 @@ survives later changes to the records (an action completed late, a person moved 
 from django.db import models
 
 from marsoc.accounts.models import Hub, User
-from marsoc.core.vocabulary import Classification
+from marsoc.core.model_fields import classification_field
 
 
 class Snapshot(models.Model):
@@ -30,7 +30,7 @@ class Figure(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     measure = models.CharField(max_length=40)
     category = models.CharField(max_length=40, blank=True, default="")
-    classification = models.CharField(max_length=20, choices=Classification.choices)
+    classification = classification_field()
     value = models.PositiveIntegerField()
 
     class Meta:

@@ -208,7 +208,7 @@ class RecordReview(RetainDecision):
 
     kind = models.CharField(max_length=40)  # a ReviewedKind key
     record_id = models.BigIntegerField()
-    nominal = optional_fk(Nominal, on_delete=models.CASCADE, related_name="+")
+    nominal = optional_fk(Nominal, on_delete=models.CASCADE)
     owner_hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
 
     class Meta(RetainDecision.Meta):

@@ -4,7 +4,7 @@ intelligence app, which now only refers to them): moving the models moved no dat
 from django.db import models
 
 from marsoc.accounts.models import Agency, by_user
-from marsoc.core.vocabulary import Classification
+from marsoc.core.model_fields import classification_field
 
 from .vocabulary import AgreementStatus, DataCategory, OnwardSharing, ProcessingPurpose
 
@@ -16,7 +16,7 @@ class SharingAgreement(models.Model):
     title = models.CharField(max_length=200)
     parties = models.ManyToManyField(Agency, related_name="sharing_agreements")
     legal_gateway = models.TextField(help_text="The statutory power or gateway that makes sharing lawful")
-    max_classification = models.CharField(max_length=20, choices=Classification.choices)
+    max_classification = classification_field()
     onward_sharing = models.CharField(max_length=20, choices=OnwardSharing.choices)
     retention = models.CharField(max_length=200, help_text="How long recipients may keep what they receive")
     starts_on = models.DateField()
