@@ -164,9 +164,7 @@ def normalise_pnc(raw: str, *, today: date | None = None) -> str:
     Accepts the short form (YY/N...L) too. ``today`` fixes the date used to
     expand a 2-digit year, for tests.
     """
-    value = _clean(raw)
-    if not value:
-        raise IdentifierError(IdentifierType.PNC, REASON_EMPTY, "Enter a PNC ID")
+    value = _present(IdentifierType.PNC, raw, "Enter a PNC ID")
     match = _PNC_RE.fullmatch(value)
     if match is None:
         raise IdentifierError(IdentifierType.PNC, REASON_FORMAT, _PNC_FORMAT_MESSAGE)
@@ -196,9 +194,7 @@ def normalise_cro(raw: str) -> str:
     Normal: serial padded to 6 digits (000012/08P). SF: serial padded to 5
     digits (SF93/12345N); 6-digit SF serials are kept as they are.
     """
-    value = _clean(raw)
-    if not value:
-        raise IdentifierError(IdentifierType.CRO, REASON_EMPTY, "Enter a CRO number")
+    value = _present(IdentifierType.CRO, raw, "Enter a CRO number")
     if match := _SF_CRO_RE.fullmatch(value):
         year2, serial, letter = match.groups()
         expected = sf_cro_check_letter(year2, serial)
@@ -219,24 +215,30 @@ def normalise_cro(raw: str) -> str:
     return canonical + letter
 
 
-def normalise_nomis(raw: str) -> str:
-    """Return a NOMIS prison number (A1234BC) in canonical form."""
+def _present(kind: IdentifierType, raw: str, empty_message: str) -> str:
+    """The value cleaned of spaces and case, refused when nothing is left."""
     value = _clean(raw)
     if not value:
-        raise IdentifierError(IdentifierType.NOMIS, REASON_EMPTY, "Enter a prison number")
-    if _NOMIS_RE.fullmatch(value) is None:
-        raise IdentifierError(IdentifierType.NOMIS, REASON_FORMAT, _NOMIS_FORMAT_MESSAGE)
+        raise IdentifierError(kind, REASON_EMPTY, empty_message)
     return value
+
+
+def _plain(kind: IdentifierType, raw: str, empty_message: str, pattern: re.Pattern[str], message: str) -> str:
+    """A number with no check letter: its cleaned form, refused unless it has the format."""
+    value = _present(kind, raw, empty_message)
+    if pattern.fullmatch(value) is None:
+        raise IdentifierError(kind, REASON_FORMAT, message)
+    return value
+
+
+def normalise_nomis(raw: str) -> str:
+    """Return a NOMIS prison number (A1234BC) in canonical form."""
+    return _plain(IdentifierType.NOMIS, raw, "Enter a prison number", _NOMIS_RE, _NOMIS_FORMAT_MESSAGE)
 
 
 def normalise_crn(raw: str) -> str:
     """Return a Delius CRN (X123456) in canonical form."""
-    value = _clean(raw)
-    if not value:
-        raise IdentifierError(IdentifierType.CRN, REASON_EMPTY, "Enter a Delius CRN")
-    if _CRN_RE.fullmatch(value) is None:
-        raise IdentifierError(IdentifierType.CRN, REASON_FORMAT, _CRN_FORMAT_MESSAGE)
-    return value
+    return _plain(IdentifierType.CRN, raw, "Enter a Delius CRN", _CRN_RE, _CRN_FORMAT_MESSAGE)
 
 
 def normalise(id_type: IdentifierType | str, raw: str) -> str:
