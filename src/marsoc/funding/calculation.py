@@ -35,26 +35,25 @@ class Period:
         return self.starts_on <= day <= self.ends_on
 
 
-def quarters(starts_on: date, ends_on: date) -> list[Period]:
-    """The grant's quarters, three months each from its start; the last ends with the grant."""
+def _periods(starts_on: date, ends_on: date, months: int) -> list[Period]:
+    """Consecutive periods of `months` from the start, numbered from 1; the last ends with the grant."""
     found: list[Period] = []
     start = starts_on
     while start <= ends_on:
-        end = min(add_months(start, 3) - timedelta(days=1), ends_on)
+        end = min(add_months(start, months) - timedelta(days=1), ends_on)
         found.append(Period(len(found) + 1, start, end))
         start = end + timedelta(days=1)
     return found
+
+
+def quarters(starts_on: date, ends_on: date) -> list[Period]:
+    """The grant's quarters, three months each from its start; the last ends with the grant."""
+    return _periods(starts_on, ends_on, 3)
 
 
 def grant_years(starts_on: date, ends_on: date) -> list[Period]:
     """The grant's 12-month years from its start (the last may be shorter)."""
-    found: list[Period] = []
-    start = starts_on
-    while start <= ends_on:
-        end = min(add_months(start, 12) - timedelta(days=1), ends_on)
-        found.append(Period(len(found) + 1, start, end))
-        start = end + timedelta(days=1)
-    return found
+    return _periods(starts_on, ends_on, 12)
 
 
 def days_held(period: Period, holdings: Iterable[tuple[date, date | None]]) -> int:
