@@ -417,26 +417,20 @@ def _outlier_item(o: Outlier, today: date) -> WorkItem:
 # --- inspector ----------------------------------------------------------------------------------------------
 
 
-def _audit_link(username: str) -> str:
-    return reverse("core:audit_list") + "?" + urlencode({"user": username})
+def _user_item(r: HeavyReader | ReusedPurpose, detail: str) -> WorkItem:
+    """An item about one user's reading: it opens the audit log at that user's entries."""
+    link = reverse("core:audit_list") + "?" + urlencode({"user": r.username})
+    return WorkItem(r.label, detail, _day(r.first_at), link)
 
 
 def _heavy_item(r: HeavyReader, today: date) -> WorkItem:
-    return WorkItem(
-        r.label,
-        f"Consulted {r.people} people in 30 days; the median user consulted {r.peer_median:g}",
-        _day(r.first_at),
-        _audit_link(r.username),
+    return _user_item(
+        r, f"Consulted {r.people} people in 30 days; the median user consulted {r.peer_median:g}"
     )
 
 
 def _reuse_item(r: ReusedPurpose, today: date) -> WorkItem:
-    return WorkItem(
-        r.label,
-        f"Gave the purpose \u201c{r.text[:120]}\u201d for {r.people} different people",
-        _day(r.first_at),
-        _audit_link(r.username),
-    )
+    return _user_item(r, f"Gave the purpose \u201c{r.text[:120]}\u201d for {r.people} different people")
 
 
 # --- the catalogue of queues --------------------------------------------------------------------------------
