@@ -24,6 +24,12 @@ class Check:
 _migrations_applied = False
 
 
+def _unread(name: str, what: str, exc: DatabaseError) -> Check:
+    """A check whose read failed: the connection is closed, so the next probe opens a fresh one."""
+    connection.close()
+    return Check(name, False, f"{what} ({type(exc).__name__})")
+
+
 def _database() -> Check:
     started = time.monotonic()
     try:
@@ -31,8 +37,7 @@ def _database() -> Check:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        connection.close()  # the next probe opens a fresh connection
-        return Check("database", False, f"the database did not answer ({type(exc).__name__})")
+        return _unread("database", "the database did not answer", exc)
     return Check("database", True, f"answered in {1000 * (time.monotonic() - started):.0f} ms")
 
 
@@ -44,8 +49,7 @@ def _migrations() -> Check:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
-        connection.close()
-        return Check("migrations", False, f"could not be read ({type(exc).__name__})")
+        return _unread("migrations", "could not be read", exc)
     if plan:
         return Check("migrations", False, f"{len(plan)} not applied: run `marsoc migrate`")
     _migrations_applied = True
@@ -56,8 +60,7 @@ def _worker() -> Check:
     try:
         status = worker_status()
     except DatabaseError as exc:
-        connection.close()
-        return Check("worker", False, f"heartbeats could not be read ({type(exc).__name__})")
+        return _unread("worker", "heartbeats could not be read", exc)
     if status.ok:
         return Check("worker", True, f"{len(status.alive)} alive")
     if status.silent:
@@ -69,8 +72,7 @@ def _dpia() -> Check:
     try:
         problems = dpia_gate_problems()
     except DatabaseError as exc:
-        connection.close()
-        return Check("dpia", False, f"the governance register could not be read ({type(exc).__name__})")
+        return _unread("dpia", "the governance register could not be read", exc)
     if problems:
         return Check("dpia", False, "; ".join(problems))
     return Check("dpia", True, "every high-risk processing switched on has a completed DPIA")
