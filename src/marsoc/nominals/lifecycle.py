@@ -6,7 +6,7 @@ lists can filter on them; the phase itself depends on today's date, so it is com
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -64,15 +64,8 @@ def apply_event(state: CustodyState, event: EventLike) -> CustodyState:
             "occurred_on",
             f"The date must be on or after the previous custody event ({state.last_event_on:%d %B %Y})",
         )
-    new = CustodyState(
-        status=state.status,
-        establishment_id=state.establishment_id,
-        expected_release_date=state.expected_release_date,
-        licence_end_date=state.licence_end_date,
-        ever_sentenced=state.ever_sentenced,
-        episodes=list(state.episodes),
-        last_event_on=event.occurred_on,
-    )
+    # A copy: the caller's state (and its list of episodes) is left as it was.
+    new = replace(state, episodes=list(state.episodes), last_event_on=event.occurred_on)
     current = new.episodes[-1] if new.episodes and new.episodes[-1].ended_on is None else None
 
     if kind is CustodyEventType.RECEPTION:
