@@ -32,16 +32,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-# Fields for data that is not from a UK criminal-justice system: kept with the record and compared
-# when the model says so (see linkage/model.py).
-GENERIC_FIELDS = (
-    "identifier",  # any other identifier the partner holds (a social security number, a passport)
-    "street_number",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "region",  # a county, state or region
-)
+from .columns import GENERIC_FIELDS as GENERIC_FIELDS  # re-exported: mapped by name here
+
 FIELDS = (
     "source_key",
     "given_names",

@@ -39,6 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .columns import GENERIC_FIELDS
+
 # kind -> (needs a column, the output name without one, evidence of who the record is)
 KINDS: dict[str, tuple[bool, str, bool]] = {
     "first_name": (False, "first_name", True),
@@ -54,19 +56,7 @@ KINDS: dict[str, tuple[bool, str, bool]] = {
     "text": (True, "", False),
 }
 # The columns a column kind may be put on (the generic fields, and the plain ones).
-COLUMN_CHOICES = (
-    "identifier",
-    "street_number",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "region",
-    "postcode",
-    "sex",
-    "first_name",
-    "surname",
-    "dob",
-)
+COLUMN_CHOICES = (*GENERIC_FIELDS, "postcode", "sex", "first_name", "surname", "dob")
 
 
 class ModelError(ValueError):
@@ -246,10 +236,5 @@ BLOCKING_COLUMNS = (
     "cro",
     "nomis",
     "crn",
-    "identifier",
-    "street_number",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "region",
+    *GENERIC_FIELDS,
 )
