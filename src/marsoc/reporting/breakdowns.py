@@ -11,8 +11,9 @@ suppression. Stocks are as at the month's last day; flows in the month they happ
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 
 from marsoc.assessment.models import Assessment, TierDecision
@@ -156,24 +157,17 @@ def cohort_breakdowns(end: date) -> list[Count_]:
 def action_counts(end: date) -> list[Count_]:
     """People with an action recorded by `end`, by the acting agency's type and the action's state.
     Actions keep no state history: a month holds the states as it was built (and is kept once ended)."""
-    actions = Action.objects.filter(created_at__lte=end_of_day(end)).annotate(
-        pair=_pair("agency__agency_type", "status")
-    )
-    return list(
-        rows_of(
-            actions,
-            ACTION_STATE,
-            "plan__nominal__owner_hub_id",
-            "plan__nominal__classification",
-            "pair",
-            person="plan__nominal_id",
-        )
-    )
+    actions = Action.objects.filter(created_at__lte=end_of_day(end))
+    paths = ("plan__nominal__owner_hub_id", "plan__nominal__classification", "plan__nominal_id")
+    return _by_status(actions, "agency__agency_type", ACTION_STATE, paths)
 
 
-def _pair(first: str, second: str) -> Concat:
-    """Two fields as one category, "first|second"."""
-    return Concat(F(first), Value("|"), F(second), output_field=CharField())
+def _by_status(qs: QuerySet[Any, Any], field: str, measure: str, paths: tuple[str, str, str]) -> list[Count_]:
+    """Distinct people by `field` and status as one category, "field|status" (`paths`: to the person's
+    hub, classification and id)."""
+    hub, classification, person = paths
+    pair = Concat(F(field), Value("|"), F("status"), output_field=CharField())
+    return list(rows_of(qs.annotate(pair=pair), measure, hub, classification, "pair", person=person))
 
 
 def claim_counts(start: date, end: date) -> list[Count_]:
@@ -182,24 +176,8 @@ def claim_counts(start: date, end: date) -> list[Count_]:
     about no group as such. A person counts once in each pair they are in."""
     outcomes = outcomes_between(start, end)
     hub, classification, person = OUTCOME_PATHS
-    tactics = list(
-        rows_of(
-            outcomes.annotate(pair=_pair("action__tactic__code", "status")),
-            CLAIM_TACTIC,
-            hub,
-            classification,
-            "pair",
-            person=person,
-        )
-    )
-    tactics += rows_of(
-        outcomes.annotate(pair=_pair("agency__agency_type", "status")),
-        CLAIM_AGENCY,
-        hub,
-        classification,
-        "pair",
-        person=person,
-    )
+    tactics = _by_status(outcomes, "action__tactic__code", CLAIM_TACTIC, OUTCOME_PATHS)
+    tactics += _by_status(outcomes, "agency__agency_type", CLAIM_AGENCY, OUTCOME_PATHS)
     rows = list(
         counted(outcomes, person).values_list(
             person, classification, hub, "status", "action__target_group__crime_types"
