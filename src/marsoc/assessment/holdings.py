@@ -4,10 +4,8 @@ from collections.abc import Iterator
 
 from marsoc.core.subjects import (
     HeldRecord,
-    ReviewedKind,
     held,
     holds,
-    latest_day,
     not_about_a_person,
     person_paths,
     reviewed,
@@ -49,13 +47,11 @@ def _assessment_kept(a: Assessment) -> str:
 
 
 reviewed(
-    ReviewedKind(
-        key="assessment",
-        label="Assessment",
-        records=lambda n: Assessment.objects.filter(nominal=n).order_by("submitted_at", "id"),
-        clear_from=lambda a: latest_day(a.submitted_at),
-        describe=lambda a: f"Assessment of {a.submitted_at:%d/%m/%Y}: {a.tier_name}",
-        erase=_erase_assessment,
-        kept_because=_assessment_kept,
-    )
+    key="assessment",
+    label="Assessment",
+    records=lambda n: Assessment.objects.filter(nominal=n).order_by("submitted_at", "id"),
+    dates=lambda a: [a.submitted_at],
+    describe=lambda a: f"Assessment of {a.submitted_at:%d/%m/%Y}: {a.tier_name}",
+    erase=_erase_assessment,
+    kept_because=_assessment_kept,
 )

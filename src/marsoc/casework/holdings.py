@@ -1,9 +1,9 @@
 """Case notes about a person, for subject access and erasure (core.subjects)."""
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 
-from marsoc.core.subjects import HeldRecord, ReviewedKind, held, holds, latest_day, person_paths, reviewed
+from marsoc.core.subjects import HeldRecord, held, holds, person_paths, reviewed
 from marsoc.nominals.models import Nominal
 
 from .models import CaseNote
@@ -30,20 +30,16 @@ def _erase_note(note: CaseNote) -> int:
     return removed + CaseNote.objects.filter(pk=note.pk).delete()[0]
 
 
-def _note_clear_from(note: CaseNote) -> date:
+def _note_dates(note: CaseNote) -> list[datetime | None]:
     addenda = note.addenda.values_list("created_at", flat=True)
-    return latest_day(note.occurred_at, note.created_at, note.updated_at, *addenda)
+    return [note.occurred_at, note.created_at, note.updated_at, *addenda]
 
 
 reviewed(
-    ReviewedKind(
-        key="case_note",
-        label="Case note",
-        records=lambda n: CaseNote.objects.filter(nominal=n, addendum_to__isnull=True).select_related(
-            "agency"
-        ),
-        clear_from=_note_clear_from,
-        describe=lambda c: f"{c.get_contact_type_display()} on {c.occurred_at:%d/%m/%Y} ({c.agency})",
-        erase=_erase_note,
-    )
+    key="case_note",
+    label="Case note",
+    records=lambda n: CaseNote.objects.filter(nominal=n, addendum_to__isnull=True).select_related("agency"),
+    dates=_note_dates,
+    describe=lambda c: f"{c.get_contact_type_display()} on {c.occurred_at:%d/%m/%Y} ({c.agency})",
+    erase=_erase_note,
 )

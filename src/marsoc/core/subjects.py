@@ -12,13 +12,15 @@ left out of a subject access response or an erasure.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 # Fields never shown in a response: internal keys and hashes, and the link back to the person.
+P = ParamSpec("P")
+
 _INTERNAL = {"id", "hash", "content_hash", "prev_hash", "search_vector", "key"}
 
 
@@ -236,7 +238,7 @@ def _nothing_kept(_record: Any, _next_review: date) -> None:
 class ReviewedKind:
     """A kind of record an app keeps that is reviewed on its own under MoPI. `records(nominal)` gives the
     person's records of the kind (`unattached(hub_id)`, for records about no nominal, the hub's);
-    `clear_from` the date the clear period runs from (the record's latest date); `group` its MoPI group
+    `dates` the record's dates (its clear period runs from the latest, `clear_from`); `group` its MoPI group
     ("1" to "4") where its category decides one (None: the person's group); `due` a review date the app
     already keeps (associates), which `retained(record, next_review)` moves on a retain decision; `erase` removes the record and what is derived from it, returning the rows
     removed, unless `kept_because` gives the reason it may not be erased on its own (or `erase` is None)."""
@@ -244,7 +246,7 @@ class ReviewedKind:
     key: str  # stored on a review decision: never renamed
     label: str  # in words, singular ("Case note")
     records: Callable[[Any], Iterable[Any]]
-    clear_from: Callable[[Any], date]
+    dates: Callable[[Any], Iterable[date | datetime | None]]
     describe: Callable[[Any], str]
     group: Callable[[Any], str | None] = _no_group
     due: Callable[[Any], date | None] = _no_due
@@ -253,6 +255,10 @@ class ReviewedKind:
     unattached: Callable[[int], Any] | None = None
     # A retain decision's next review, for an app that keeps its own review date (`due`): kept in step.
     retained: Callable[[Any, date], None] = _nothing_kept
+
+    def clear_from(self, record: Any) -> date:
+        """The day the record's clear period runs from: its latest date."""
+        return latest_day(*self.dates(record))
 
     def why_kept(self, record: Any) -> str:
         """ "" when the record may be erased on its own, else why not."""
@@ -264,13 +270,21 @@ class ReviewedKind:
 _REVIEWED: dict[str, ReviewedKind] = {}
 
 
-def reviewed(kind: ReviewedKind) -> ReviewedKind:
-    """Register a kind of record reviewed on its own (from an app's holdings.py)."""
-    existing = _REVIEWED.get(kind.key)
-    if existing is not None and existing != kind:
-        raise ValueError(f"reviewed kind {kind.key!r} registered twice")
-    _REVIEWED[kind.key] = kind
-    return kind
+def _registering(make: Callable[P, ReviewedKind]) -> Callable[P, ReviewedKind]:
+    def register(*args: P.args, **kwargs: P.kwargs) -> ReviewedKind:
+        kind = make(*args, **kwargs)
+        existing = _REVIEWED.get(kind.key)
+        if existing is not None and existing != kind:
+            raise ValueError(f"reviewed kind {kind.key!r} registered twice")
+        _REVIEWED[kind.key] = kind
+        return kind
+
+    return register
+
+
+# `reviewed(key=..., label=..., ...)`: register a kind of record reviewed on its own (from an app's
+# holdings.py), with the fields of ReviewedKind.
+reviewed = _registering(ReviewedKind)
 
 
 def reviewed_kinds() -> list[ReviewedKind]:

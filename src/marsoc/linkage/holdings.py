@@ -9,10 +9,8 @@ from django.db.models import Q, QuerySet
 
 from marsoc.core.subjects import (
     HeldRecord,
-    ReviewedKind,
     held,
     holds,
-    latest_day,
     not_about_a_person,
     person_match,
     reviewed,
@@ -132,14 +130,12 @@ def _unattached(hub_id: int) -> QuerySet[SourceRecord]:
 
 
 reviewed(
-    ReviewedKind(
-        key="partner_record",
-        label="Partner record about nobody in the cohort",
-        records=lambda _n: SourceRecord.objects.none(),
-        clear_from=lambda r: latest_day(r.updated_at),
-        describe=lambda r: f"{r.source_agency} record {r.source_key}: {r.full_name}",
-        group=lambda _r: "3",  # no offence known: all other offences
-        erase=lambda r: _remove([r.pk]),
-        unattached=_unattached,
-    )
+    key="partner_record",
+    label="Partner record about nobody in the cohort",
+    records=lambda _n: SourceRecord.objects.none(),
+    dates=lambda r: [r.updated_at],
+    describe=lambda r: f"{r.source_agency} record {r.source_key}: {r.full_name}",
+    group=lambda _r: "3",  # no offence known: all other offences
+    erase=lambda r: _remove([r.pk]),
+    unattached=_unattached,
 )

@@ -10,10 +10,8 @@ from django.db.models import Q
 
 from marsoc.core.subjects import (
     HeldRecord,
-    ReviewedKind,
     held,
     holds,
-    latest_day,
     not_about_a_person,
     person_paths,
     reviewed,
@@ -100,14 +98,12 @@ def _link_kind(key: str, label: str, records: Any, describe: Any) -> None:
     """Links of the network (a person's associations and memberships): reviewed from their latest date
     (recorded, or ended), each erased on its own as a graph edge."""
     reviewed(
-        ReviewedKind(
-            key=key,
-            label=label,
-            records=records,
-            clear_from=lambda link: latest_day(link.recorded_at, link.ended_on),
-            describe=describe,
-            erase=_delete,
-        )
+        key=key,
+        label=label,
+        records=records,
+        dates=lambda link: [link.recorded_at, link.ended_on],
+        describe=describe,
+        erase=_delete,
     )
 
 
@@ -131,16 +127,12 @@ def _associate_retained(associate: Any, next_review: date) -> None:
 
 
 reviewed(
-    ReviewedKind(
-        key="associate",
-        label="Associate outside the cohort",
-        records=_associates_of,
-        clear_from=lambda a: latest_day(a.recorded_at),
-        describe=lambda a: f"{a.display_name} ({a.get_data_subject_category_display()})",
-        due=lambda a: a.review_due,
-        retained=lambda a, next_review: (
-            type(a).objects.filter(pk=a.pk).update(review_due=next_review) and None
-        ),
-        erase=_delete,
-    )
+    key="associate",
+    label="Associate outside the cohort",
+    records=_associates_of,
+    dates=lambda a: [a.recorded_at],
+    describe=lambda a: f"{a.display_name} ({a.get_data_subject_category_display()})",
+    due=lambda a: a.review_due,
+    retained=_associate_retained,
+    erase=_delete,
 )

@@ -2,17 +2,15 @@
 breaches, meeting decisions, alerts), for subject access and erasure (core.subjects)."""
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 
 from django.db.models import Max
 from django.utils import timezone
 
 from marsoc.core.subjects import (
     HeldRecord,
-    ReviewedKind,
     held,
     holds,
-    latest_day,
     not_about_a_person,
     person_paths,
     reviewed,
@@ -61,23 +59,21 @@ def meeting_records(nominal: Nominal) -> Iterator[HeldRecord]:
         yield held("Alerts to staff", alert, exclude=("nominal", "user", "url"), recorded=alert.created_at)
 
 
-def _plan_clear_from(plan: Plan) -> date:
+def _plan_dates(plan: Plan) -> list[datetime | None]:
     last_version = plan.versions.aggregate(at=Max("created_at"))["at"]
     last_action = plan.actions.aggregate(at=Max("created_at"))["at"]
-    return latest_day(plan.created_at, plan.first_agreed_at, last_version, last_action)
+    return [plan.created_at, plan.first_agreed_at, last_version, last_action]
 
 
 reviewed(
-    ReviewedKind(
-        key="plan",
-        label="Disruption plan",
-        records=lambda n: Plan.objects.filter(nominal=n),
-        clear_from=_plan_clear_from,
-        describe=lambda p: f"Disruption plan begun {p.created_at:%d/%m/%Y}",
-        kept_because=lambda _p: (
-            "The plan is the person's record in the cohort: it goes only with the whole record"
-        ),
-    )
+    key="plan",
+    label="Disruption plan",
+    records=lambda n: Plan.objects.filter(nominal=n),
+    dates=_plan_dates,
+    describe=lambda p: f"Disruption plan begun {p.created_at:%d/%m/%Y}",
+    kept_because=lambda _p: (
+        "The plan is the person's record in the cohort: it goes only with the whole record"
+    ),
 )
 
 
@@ -90,16 +86,12 @@ def _erase_order(order: Order) -> int:
 _SERIOUS_ORDERS = {OrderType.SCPO, OrderType.STPO}
 
 reviewed(
-    ReviewedKind(
-        key="order",
-        label="Order",
-        records=lambda n: Order.objects.filter(nominal=n).order_by("start_date", "id"),
-        clear_from=lambda o: latest_day(o.end_date, *o.breaches.values_list("occurred_on", flat=True)),
-        describe=lambda o: (
-            f"{o.get_order_type_display()} from {o.start_date:%d/%m/%Y} to {o.end_date:%d/%m/%Y}"
-        ),
-        group=lambda o: "2" if o.order_type in _SERIOUS_ORDERS else None,
-        erase=_erase_order,
-        kept_because=lambda o: "The order is still in force" if o.end_date >= timezone.localdate() else "",
-    )
+    key="order",
+    label="Order",
+    records=lambda n: Order.objects.filter(nominal=n).order_by("start_date", "id"),
+    dates=lambda o: [o.end_date, *o.breaches.values_list("occurred_on", flat=True)],
+    describe=lambda o: f"{o.get_order_type_display()} from {o.start_date:%d/%m/%Y} to {o.end_date:%d/%m/%Y}",
+    group=lambda o: "2" if o.order_type in _SERIOUS_ORDERS else None,
+    erase=_erase_order,
+    kept_because=lambda o: "The order is still in force" if o.end_date >= timezone.localdate() else "",
 )
