@@ -6,7 +6,7 @@ schema and the migrations are unchanged. The link to the user who acted is `acco
 """
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 from django.db.models.expressions import Combinable
@@ -16,23 +16,12 @@ from .vocabulary import Classification
 _M = TypeVar("_M", bound=models.Model)
 
 
-@overload
 def optional_fk(
     to: type[_M], *, on_delete: Callable[..., None], related_name: str = "+", **options: Any
-) -> "models.ForeignKey[_M | None, _M | None]": ...
-
-
-@overload
-def optional_fk(
-    to: str, *, on_delete: Callable[..., None], related_name: str = "+", **options: Any
-) -> "models.ForeignKey[Any, Any]": ...
-
-
-def optional_fk(
-    to: type[models.Model] | str, *, on_delete: Callable[..., None], related_name: str = "+", **options: Any
-) -> "models.ForeignKey[Any, Any]":
+) -> "models.ForeignKey[_M | None, _M | None]":
     """A link the row may lack: empty in the database (null) and in forms (blank). Like `by_user`, it
-    gives the target no reverse accessor unless `related_name` names one."""
+    gives the target no reverse accessor unless `related_name` names one. (A link named by a string, to a
+    model defined later, stays a plain ForeignKey so that its type is still known.)"""
     return models.ForeignKey(
         to, on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
     )
