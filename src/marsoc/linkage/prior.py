@@ -19,7 +19,7 @@ value outside 0 < λ < 1 is refused with the cause named (`PriorError`), never r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 SAMPLE_ROWS = 1_000  # each side of the random-pair sample (a million pairs)
@@ -71,14 +71,7 @@ class RuleEstimate:
     problem: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "agreeing_pairs": self.agreeing_pairs,
-            "recall": self.recall,
-            "false_rate": self.false_rate,
-            "value": self.value,
-            "problem": self.problem,
-        }
+        return asdict(self)
 
 
 def agreeing_pairs(con: Any, table: str, rule: PriorRule) -> int:
