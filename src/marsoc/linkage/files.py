@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import engine
+from .columns import IDENTIFIERS
 from .evaluation import Evaluation, evaluate_clusters, sweep
 from .feeds import FileBroken, read_rows, truth_from_key, validate_row
 from .mapping import GENERIC_FIELDS, Mapping
@@ -30,6 +31,8 @@ class LoadedFile:
 
 
 MAX_LISTED = 1_000  # rows listed as warned about (the count goes on)
+# A checked row's fields an engine record takes as they are (its aliases become a tuple).
+_COPIED = ("given_names", "family_name", "date_of_birth", "sex", "postcode", *IDENTIFIERS, *GENERIC_FIELDS)
 
 
 def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
@@ -61,22 +64,9 @@ def load_files(specs: list[tuple[str, Mapping, Path]]) -> LoadedFile:
                         )
                 f = checked.fields
                 rid = len(loaded.records) + 1
+                copied = {name: f[name] for name in _COPIED}
                 loaded.records.append(
-                    engine.EngineRecord(
-                        id=rid,
-                        given_names=f["given_names"],
-                        family_name=f["family_name"],
-                        aliases=tuple(f["aliases"]),
-                        date_of_birth=f["date_of_birth"],
-                        sex=f["sex"],
-                        postcode=f["postcode"],
-                        pnc=f["pnc"],
-                        cro=f["cro"],
-                        nomis=f["nomis"],
-                        crn=f["crn"],
-                        **{name: f[name] for name in GENERIC_FIELDS},
-                        source=label,
-                    )
+                    engine.EngineRecord(id=rid, aliases=tuple(f["aliases"]), source=label, **copied)
                 )
                 loaded.keys[rid] = (label, checked.key)
                 if f.get("truth"):
