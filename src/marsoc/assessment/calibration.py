@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .method import MethodSpec
+from .method import MethodSpec, by_code
 from .stats import krippendorff_alpha_interval, median
 
 __all__ = [
@@ -95,10 +95,7 @@ class CalibrationResults:
     disagreements: tuple[Disagreement, ...]  # largest spread first
 
     def factor(self, code: str) -> FactorAgreement:
-        for item in self.factors:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return by_code(self.factors, code)
 
     def hub(self, name: str) -> HubOffset:
         for item in self.hub_offsets:

@@ -186,8 +186,8 @@ class _Coded(Protocol):
 _C = TypeVar("_C", bound=_Coded)
 
 
-def _by_code(items: Iterable[_C], code: str) -> _C:
-    """The group, factor or tier with this code (KeyError when the method has none)."""
+def by_code(items: Iterable[_C], code: str) -> _C:
+    """The item (group, factor, tier, factor result...) with this code (KeyError when there is none)."""
     for item in items:
         if item.code == code:
             return item
@@ -209,13 +209,13 @@ class MethodSpec:
     tiers: tuple[Tier, ...]  # highest first
 
     def factor(self, code: str) -> Factor:
-        return _by_code(self.factors, code)
+        return by_code(self.factors, code)
 
     def group(self, code: str) -> Group:
-        return _by_code(self.groups, code)
+        return by_code(self.groups, code)
 
     def tier(self, code: str) -> Tier:
-        return _by_code(self.tiers, code)
+        return by_code(self.tiers, code)
 
     def tier_for(self, value: float) -> Tier:
         for tier in self.tiers:
@@ -309,10 +309,7 @@ class ScoreResult:
     breakdown: tuple[FactorScore, ...]  # in method order
 
     def factor(self, code: str) -> FactorScore:
-        for item in self.breakdown:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return by_code(self.breakdown, code)
 
     def top_factors(self, n: int = 3) -> tuple[FactorScore, ...]:
         """The n factors that drove the score: largest contribution first, ties by factor code.
@@ -801,6 +798,16 @@ class _Loader:
     def add(self, message: str) -> None:
         self.problems.append(message)
 
+    def optional(self, document: Mapping[str, Any], key: str, kind: type, message: str) -> Any:
+        """An optional key's value: None when it is absent, or not of `kind` (then `message` is a problem)."""
+        if key not in document:
+            return None
+        value = document[key]
+        if not isinstance(value, kind):
+            self.add(message)
+            return None
+        return value
+
     # -- generic checks
 
     def keys(
@@ -996,11 +1003,8 @@ class _Loader:
     def formula(
         self, document: Mapping[str, Any], groups: Sequence[Group], factors: Sequence[Factor]
     ) -> str | None:
-        if "formula" not in document:
-            return None
-        text = document["formula"]
-        if not isinstance(text, str):
-            self.add("method: 'formula' must be text")
+        text = self.optional(document, "formula", str, "method: 'formula' must be text")
+        if text is None:
             return None
         names = {g.code for g in groups} | {f.code for f in factors}
         # names declared but invalid elsewhere are still known here, so one mistake is reported once
@@ -1013,11 +1017,10 @@ class _Loader:
         return _render_formula(text) if tree is not None else None
 
     def confidence(self, document: Mapping[str, Any]) -> ConfidenceRule | None:
-        if "confidence" not in document:
-            return None
-        table = document["confidence"]
-        if not isinstance(table, dict):
-            self.add("method: 'confidence' must be a table ([confidence])")
+        table = self.optional(
+            document, "confidence", dict, "method: 'confidence' must be a table ([confidence])"
+        )
+        if table is None:
             return None
         self.keys(table, "confidence", _CONFIDENCE_KEYS)
         source = self.weights(table.get("source"), "confidence.source", SOURCE_CODES, "source evaluation")
