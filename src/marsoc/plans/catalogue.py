@@ -15,8 +15,16 @@ COMMUNITY = ["pre_custody", "on_licence", "post_sentence"]
 LIVE = ["pre_custody", "remand", "sentenced", "release_6m", "on_licence", "post_sentence"]
 LICENCE = ["release_6m", "on_licence"]
 
+Entry = tuple[str, str, str, str, str, str, list[str], str]
+
+
+def _licence_condition(code: str, condition: str, area: str, description: str = "") -> Entry:
+    """A licence condition: probation's, set before release and applying on licence (4P: prevent)."""
+    return (code, f"Licence condition: {condition}", "probation", "", area, "prevent", LICENCE, description)
+
+
 # code, name, agency type, legal basis, life area, 4P strand, phases, description
-ENTRIES = [
+ENTRIES: list[Entry] = [
     (
         "scpo-high-court",
         "Serious Crime Prevention Order (High Court)",
@@ -179,46 +187,12 @@ ENTRIES = [
         "",
     ),
     ("corruption-referral", "Corruption referral", "prison", "", "crime", "protect", CUSTODY, ""),
-    (
-        "licence-non-association",
-        "Licence condition: non-association",
-        "probation",
-        "",
-        "behaviour",
-        "prevent",
-        LICENCE,
-        "Set before release; applies on licence.",
+    _licence_condition(
+        "licence-non-association", "non-association", "behaviour", "Set before release; applies on licence."
     ),
-    (
-        "licence-exclusion-zone",
-        "Licence condition: exclusion zone",
-        "probation",
-        "",
-        "travel",
-        "prevent",
-        LICENCE,
-        "",
-    ),
-    (
-        "licence-curfew-em",
-        "Licence condition: curfew and electronic monitoring",
-        "probation",
-        "",
-        "lifestyle",
-        "prevent",
-        LICENCE,
-        "",
-    ),
-    (
-        "licence-disclosure",
-        "Licence condition: disclosure of phones, vehicles and finances",
-        "probation",
-        "",
-        "lifestyle",
-        "prevent",
-        LICENCE,
-        "",
-    ),
+    _licence_condition("licence-exclusion-zone", "exclusion zone", "travel"),
+    _licence_condition("licence-curfew-em", "curfew and electronic monitoring", "lifestyle"),
+    _licence_condition("licence-disclosure", "disclosure of phones, vehicles and finances", "lifestyle"),
     ("recall", "Recall to custody", "probation", "", "crime", "pursue", ["on_licence"], ""),
     (
         "mappa-referral",
