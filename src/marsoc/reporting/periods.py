@@ -47,19 +47,20 @@ class Period:
         return f"{self.start:%Y-%m}"
 
     @property
+    def _quarter(self) -> str:
+        """A quarter of the financial year (from April): "Q1 2026-27"."""
+        year = self.start.year if self.start.month >= 4 else self.start.year - 1
+        return f"Q{(self.start.month - 4) % 12 // 3 + 1} {year}-{(year + 1) % 100:02d}"
+
+    @property
     def label(self) -> str:
         if self.kind == MONTH:
             return f"{self.start:%B %Y}"
-        year = self.start.year if self.start.month >= 4 else self.start.year - 1
-        number = (self.start.month - 4) % 12 // 3 + 1
-        return f"Q{number} {year}-{(year + 1) % 100:02d} ({self.start:%B} to {self.months[-1]:%B %Y})"
+        return f"{self._quarter} ({self.start:%B} to {self.months[-1]:%B %Y})"
 
     @property
     def short_label(self) -> str:
-        if self.kind == MONTH:
-            return f"{self.start:%b %Y}"
-        year = self.start.year if self.start.month >= 4 else self.start.year - 1
-        return f"Q{(self.start.month - 4) % 12 // 3 + 1} {year}-{(year + 1) % 100:02d}"
+        return f"{self.start:%b %Y}" if self.kind == MONTH else self._quarter
 
 
 def latest_complete(kind: str, today: date) -> Period:
