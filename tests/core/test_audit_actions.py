@@ -1,5 +1,6 @@
 """Every audit entry names the kind of record it is about: an action carries its object type
-(core.actions.AuditAction), and a call (`audit_record` or `audit_about`) that leaves `object_type` out must use an action that has one."""
+(core.actions.AuditAction), and a call (`audit_record`, `audit_about` or `save_audited`) that leaves
+`object_type` out must use an action that has one."""
 
 import ast
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 from marsoc.core.actions import AuditAction
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "marsoc"
+# Writers that take the action second, by position (core.records.save_audited ends in audit_about).
+BY_POSITION = ("audit_about", "save_audited")
 
 
 def _calls_without_object_type() -> list[tuple[str, int, str]]:
@@ -18,11 +21,11 @@ def _calls_without_object_type() -> list[tuple[str, int, str]]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
-            if name not in ("audit_record", "audit_about"):
+            if name not in ("audit_record", *BY_POSITION):
                 continue
             keywords = {k.arg: k.value for k in node.keywords}
             # audit_about(actor, action, obj, ...) takes the action second, by position.
-            action = node.args[1] if name == "audit_about" and len(node.args) > 1 else keywords.get("action")
+            action = node.args[1] if name in BY_POSITION and len(node.args) > 1 else keywords.get("action")
             if "object_type" in keywords or not isinstance(action, ast.Attribute):
                 continue
             if isinstance(action.value, ast.Name) and action.value.id == "AuditAction":

@@ -18,6 +18,7 @@ from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.guards import require_or_refuse
+from marsoc.core.records import save_audited
 from marsoc.core.text import control_character_problem
 
 from ..calculation import Period, quarter_cost, quarters
@@ -157,12 +158,13 @@ def claim_recompute(*, actor: User, claim: Claim) -> Claim:
         line.days_held, line.days_in_quarter, line.eligible_pence = held, days, pence
         line.save()
         total += pence
-    locked.eligible_pence = total
-    locked.save(update_fields=["eligible_pence"])
-    audit_about(
-        actor, AuditAction.CLAIM_RECOMPUTE, locked, details={"was_pence": before, "eligible_pence": total}
+    return save_audited(
+        actor,
+        AuditAction.CLAIM_RECOMPUTE,
+        locked,
+        {"eligible_pence": total},
+        details={"was_pence": before, "eligible_pence": total},
     )
-    return locked
 
 
 def _explanation_problem(text: str) -> str:
@@ -331,10 +333,13 @@ def claim_check(*, actor: User, claim: Claim) -> Claim:
     _within_remaining(locked, errors)
     if errors:
         raise ValidationFailed(errors)
-    locked.checked_by, locked.checked_at = actor, timezone.now()
-    locked.save(update_fields=["state", "checked_by", "checked_at"])
-    audit_about(actor, AuditAction.CLAIM_CHECK, locked, details={"claimed_pence": locked.claimed_pence})
-    return locked
+    return save_audited(
+        actor,
+        AuditAction.CLAIM_CHECK,
+        locked,
+        {"state": locked.state, "checked_by": actor, "checked_at": timezone.now()},
+        details={"claimed_pence": locked.claimed_pence},
+    )
 
 
 @transaction.atomic
@@ -348,10 +353,8 @@ def claim_return(*, actor: User, claim: Claim, reason: str) -> Claim:
     if problem := _explanation_problem(reason):
         raise ValidationFailed({"reason": problem.replace("explanation", "reason")})
     _move(locked, ClaimState.DRAFT)
-    locked.checked_by, locked.checked_at = None, None
-    locked.save(update_fields=["state", "checked_by", "checked_at"])
-    audit_about(actor, AuditAction.CLAIM_RETURN, locked, details={"reason": reason})
-    return locked
+    changes = {"state": locked.state, "checked_by": None, "checked_at": None}
+    return save_audited(actor, AuditAction.CLAIM_RETURN, locked, changes, details={"reason": reason})
 
 
 @transaction.atomic
@@ -363,16 +366,19 @@ def claim_submit(*, actor: User, claim: Claim) -> Claim:
     _within_remaining(locked, errors)
     if errors:
         raise ValidationFailed(errors)
-    locked.invoice_number = f"{locked.grant.reference}-Q{locked.number}".replace(" ", "")
-    locked.submitted_by, locked.submitted_at = actor, timezone.now()
-    locked.save(update_fields=["state", "invoice_number", "submitted_by", "submitted_at"])
-    audit_about(
+    invoice = f"{locked.grant.reference}-Q{locked.number}".replace(" ", "")
+    return save_audited(
         actor,
         AuditAction.CLAIM_SUBMIT,
         locked,
-        details={"invoice": locked.invoice_number, "claimed_pence": locked.claimed_pence},
+        {
+            "state": locked.state,
+            "invoice_number": invoice,
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+        },
+        details={"invoice": invoice, "claimed_pence": locked.claimed_pence},
     )
-    return locked
 
 
 @transaction.atomic
@@ -396,15 +402,13 @@ def claim_record_payment(
         errors["paid_amount"] = "The amount received must be more than £0"
     if errors:
         raise ValidationFailed(errors)
-    locked.paid_on, locked.paid_pence, locked.recorded_paid_by = paid_on, paid_pence, actor
-    locked.save(update_fields=["state", "paid_on", "paid_pence", "recorded_paid_by"])
-    audit_about(
+    return save_audited(
         actor,
         AuditAction.CLAIM_PAID,
         locked,
+        {"state": locked.state, "paid_on": paid_on, "paid_pence": paid_pence, "recorded_paid_by": actor},
         details={"paid_pence": paid_pence, "paid_on": paid_on and paid_on.isoformat()},
     )
-    return locked
 
 
 @transaction.atomic
@@ -424,10 +428,15 @@ def claim_reconcile(*, actor: User, claim: Claim, note: str) -> Claim:
                 "than the claim: say how the difference was settled"
             }
         )
-    locked.reconciled_by, locked.reconciled_at, locked.reconciliation_note = actor, timezone.now(), note
-    locked.save(update_fields=["state", "reconciled_by", "reconciled_at", "reconciliation_note"])
-    audit_about(actor, AuditAction.CLAIM_RECONCILE, locked, details={"difference_pence": difference})
-    return locked
+    changes = {
+        "state": locked.state,
+        "reconciled_by": actor,
+        "reconciled_at": timezone.now(),
+        "reconciliation_note": note,
+    }
+    return save_audited(
+        actor, AuditAction.CLAIM_RECONCILE, locked, changes, details={"difference_pence": difference}
+    )
 
 
 def claim_invoice_record(*, actor: User, claim: Claim, surface: str) -> None:

@@ -13,6 +13,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.records import save_audited
 from marsoc.core.text import control_character_problem
 from marsoc.sharing.models import SharingAgreement
 
@@ -190,32 +191,30 @@ def decision_approve(
         )
     if errors:
         raise ValidationFailed(errors)
-    locked.state = DecisionState.APPROVED
-    locked.approved_by, locked.approved_on = actor, today or timezone.localdate()
-    locked.interest_declaration = interest_declaration.strip()
-    locked.save(update_fields=["state", "approved_by", "approved_on", "interest_declaration"])
-    audit_about(
-        actor,
-        AuditAction.DECISION_APPROVE,
-        locked,
-        details={"approved_on": locked.approved_on.isoformat() if locked.approved_on else None},
+    approved_on = today or timezone.localdate()
+    changes = {
+        "state": DecisionState.APPROVED,
+        "approved_by": actor,
+        "approved_on": approved_on,
+        "interest_declaration": interest_declaration.strip(),
+    }
+    return save_audited(
+        actor, AuditAction.DECISION_APPROVE, locked, changes, details={"approved_on": approved_on.isoformat()}
     )
-    return locked
 
 
 @transaction.atomic
 def decision_publish(*, actor: User, decision: DecisionRecord) -> DecisionRecord:
     """Release Part 1 to the public register (at once, or on the deferral date); Part 2 never."""
     locked = _lock(actor, decision, "decision.publish")
-    locked.published_at, locked.published_by = timezone.now(), actor
-    locked.save(update_fields=["published_at", "published_by"])
-    audit_about(
+    deferred = locked.deferred_until
+    return save_audited(
         actor,
         AuditAction.DECISION_PUBLISH,
         locked,
-        details={"deferred_until": locked.deferred_until.isoformat() if locked.deferred_until else None},
+        {"published_at": timezone.now(), "published_by": actor},
+        details={"deferred_until": deferred.isoformat() if deferred else None},
     )
-    return locked
 
 
 def decision_view_record(*, actor: User, decision: DecisionRecord, part2: bool, surface: str) -> None:

@@ -30,6 +30,7 @@ from marsoc.core.errors import (
     ValidationFailed,
     refused_in_context,
 )
+from marsoc.core.records import save_audited
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
@@ -199,8 +200,16 @@ def _snapshot(plan: Plan) -> tuple[dict[str, Any], list[int]]:
     )
 
 
-def _plan_url(plan: Plan) -> str:
-    return reverse("plans:plan", args=[plan.nominal_id])
+def _alert_plan(plan: Plan, users: Iterable[User], kind: AlertKind, about: int, text: str) -> None:
+    """An alert about the plan, linking to it; its key (kind and record) stops it being sent twice."""
+    alerts.alert_issue(
+        users=users,
+        kind=kind,
+        key=f"{kind.value.replace('_', '-')}:{about}",
+        nominal=plan.nominal,
+        text=text,
+        url=reverse("plans:plan", args=[plan.nominal_id]),
+    )
 
 
 def _record_change(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
@@ -230,14 +239,8 @@ def _record_change(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
     recipients = set(User.objects.filter(pk__in=current.agreements.values("representative")))
     if plan.owner_officer_id:
         recipients.add(plan.owner_officer)  # type: ignore[arg-type]
-    alerts.alert_issue(
-        users=recipients,
-        kind=AlertKind.PLAN_CHANGED,
-        key=f"plan-changed:{version.pk}",
-        nominal=plan.nominal,
-        text=f"The disruption plan for {plan.nominal.reference} changed (version {version.number}): {summary}",
-        url=_plan_url(plan),
-    )
+    text = f"The disruption plan for {plan.nominal.reference} changed (version {version.number}): {summary}"
+    _alert_plan(plan, recipients, AlertKind.PLAN_CHANGED, version.pk, text)
     return version
 
 
@@ -439,14 +442,8 @@ def action_add(
                 "target_group": group.pk if group else None,
             },
         )
-        alerts.alert_issue(
-            users=alerts.agency_recipients(action),
-            kind=AlertKind.ACTION_ASSIGNED,
-            key=f"action-assigned:{action.pk}",
-            nominal=plan.nominal,
-            text=f"Action assigned to {agency.name} on {plan.nominal.reference}: {tactic.name}, due {long_date(due_date)}",
-            url=_plan_url(plan),
-        )
+        text = f"Action assigned to {agency.name} on {plan.nominal.reference}: {tactic.name}, due {long_date(due_date)}"
+        _alert_plan(plan, alerts.agency_recipients(action), AlertKind.ACTION_ASSIGNED, action.pk, text)
     return action
 
 
@@ -514,14 +511,10 @@ def plan_request_agreement(*, actor: User, plan: Plan) -> PlanVersion:
             recipients=list(Agency.objects.filter(pk__in=agencies).values_list("name", flat=True)),
             details={"version": version.number},
         )
-        alerts.alert_issue(
-            users=alerts.voices_of(agencies),
-            kind=AlertKind.AGREEMENT_REQUESTED,
-            key=f"agreement-requested:{version.pk}",
-            nominal=plan.nominal,
-            text=f"Your agency is asked to agree version {version.number} of the plan for {plan.nominal.reference}",
-            url=_plan_url(plan),
+        text = (
+            f"Your agency is asked to agree version {version.number} of the plan for {plan.nominal.reference}"
         )
+        _alert_plan(plan, alerts.voices_of(agencies), AlertKind.AGREEMENT_REQUESTED, version.pk, text)
     return version
 
 
@@ -656,36 +649,55 @@ def _still_claimed(outcome: Outcome) -> None:
         )
 
 
+def _claim_nominal(actor: User, outcome: Outcome, refusal: str) -> Nominal:
+    """The person a claim is about, for an actor of the owner hub (who alone decides claims)."""
+    nominal = outcome.action.plan.nominal
+    require_view(actor, nominal)
+    if not access.may(actor, "outcome.validate", nominal):
+        raise PermissionDenied(refusal)
+    return nominal
+
+
 def _settle_claim(
-    *,
-    outcome: Outcome,
     actor: User,
-    status: str,
+    outcome: Outcome,
+    decision: tuple[str, AuditAction],
+    *,
     reason: str,
     meeting: Meeting | None,
     merged_into: Outcome | None = None,
-) -> None:
-    """Decide a claim that is still open (checked again under the row lock): who, when, why and at which
-    meeting; a merged claim also names the claim it was folded into."""
-    _still_claimed(outcome)
-    outcome.status = status
-    outcome.merged_into = merged_into
-    outcome.decided_by = actor
-    outcome.decided_at = timezone.now()
-    outcome.decision_reason = reason.strip()
-    outcome.meeting = meeting
-    outcome.save(
-        update_fields=["status", "merged_into", "decided_by", "decided_at", "decision_reason", "meeting"]
-    )
+    details: dict[str, int | None],
+) -> Outcome:
+    """Decide a claim that is still open (checked again under the row lock) with its status, and record
+    the audit action: who, when, why and at which meeting; a merged claim also names the claim it was
+    folded into."""
+    status, action = decision
+    with transaction.atomic():
+        _still_claimed(outcome)
+        changes = {
+            "status": status,
+            "merged_into": merged_into,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "decision_reason": reason.strip(),
+            "meeting": meeting,
+        }
+        return save_audited(
+            actor,
+            action,
+            outcome,
+            changes,
+            object_type="outcome",
+            nominal_id=outcome.action.plan.nominal_id,
+            justification=reason.strip(),
+            details=details,
+        )
 
 
 def outcome_decide(
     *, actor: User, outcome: Outcome, validate: bool, reason: str = "", meeting: Meeting | None = None
 ) -> Outcome:
-    nominal = outcome.action.plan.nominal
-    require_view(actor, nominal)
-    if not access.may(actor, "outcome.validate", nominal):
-        raise PermissionDenied("Only the owner hub validates outcomes")
+    nominal = _claim_nominal(actor, outcome, "Only the owner hub validates outcomes")
     errors: dict[str, str] = {}
     if outcome.status != OutcomeStatus.CLAIMED:
         errors["outcome"] = f"This claim has already been {outcome.get_status_display().lower()}"
@@ -695,34 +707,20 @@ def outcome_decide(
         errors["meeting"] = "The claim belongs to another hub's meeting"
     if errors:
         raise ValidationFailed(errors)
-    with transaction.atomic():
-        _settle_claim(
-            outcome=outcome,
-            actor=actor,
-            status=OutcomeStatus.VALIDATED if validate else OutcomeStatus.REJECTED,
-            reason=reason,
-            meeting=meeting,
-        )
-        audit_about(
-            actor,
-            AuditAction.OUTCOME_VALIDATE if validate else AuditAction.OUTCOME_REJECT,
-            outcome,
-            object_type="outcome",
-            nominal_id=nominal.pk,
-            justification=reason.strip(),
-            details={"meeting": meeting.pk if meeting else None},
-        )
-    return outcome
+    decision = (
+        (OutcomeStatus.VALIDATED, AuditAction.OUTCOME_VALIDATE)
+        if validate
+        else (OutcomeStatus.REJECTED, AuditAction.OUTCOME_REJECT)
+    )
+    details = {"meeting": meeting.pk if meeting else None}
+    return _settle_claim(actor, outcome, decision, reason=reason, meeting=meeting, details=details)
 
 
 def outcome_merge(
     *, actor: User, outcome: Outcome, into_id: int | None, reason: str, meeting: Meeting | None = None
 ) -> Outcome:
     """A duplicate claim (two agencies claiming one disruption) is folded into the claim that stands."""
-    nominal = outcome.action.plan.nominal
-    require_view(actor, nominal)
-    if not access.may(actor, "outcome.validate", nominal):
-        raise PermissionDenied("Only the owner hub merges claims")
+    nominal = _claim_nominal(actor, outcome, "Only the owner hub merges claims")
     errors: dict[str, str] = {}
     target = Outcome.objects.filter(pk=into_id).select_related("action__plan").first() if into_id else None
     if target is None or target.action.plan.nominal_id != nominal.pk:
@@ -737,24 +735,11 @@ def outcome_merge(
         errors["reason"] = "Enter why the claims are duplicates"
     if errors:
         raise ValidationFailed(errors)
-    with transaction.atomic():
-        _settle_claim(
-            outcome=outcome,
-            actor=actor,
-            status=OutcomeStatus.MERGED,
-            reason=reason,
-            meeting=meeting,
-            merged_into=target,
-        )
-        audit_about(
-            actor,
-            AuditAction.OUTCOME_MERGE,
-            outcome,
-            nominal_id=nominal.pk,
-            justification=reason.strip(),
-            details={"into": target.pk if target else None},
-        )
-    return outcome
+    decision = (OutcomeStatus.MERGED, AuditAction.OUTCOME_MERGE)
+    details = {"into": target.pk if target else None}
+    return _settle_claim(
+        actor, outcome, decision, reason=reason, meeting=meeting, merged_into=target, details=details
+    )
 
 
 def open_actions(actions: Iterable[Action]) -> list[Action]:

@@ -1,0 +1,26 @@
+"""Write steps many services share. `save_audited` is the end of most transitions (approve, submit, end,
+decide): set the changed fields, save only those, and write the audit entry about the record, in the
+caller's transaction (the tests scan its calls like `audit_about`'s)."""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import models
+
+from .actions import AuditAction
+from .actor import Actor
+from .audit import audit_about
+
+M = TypeVar("M", bound=models.Model)
+
+
+def save_audited(
+    actor: Actor | None, action: AuditAction, obj: M, changes: Mapping[str, Any], **audit: Any
+) -> M:
+    """Set `changes` on `obj`, save just those fields (in that order) and record `action` about it;
+    `audit` passes through to `audit_about` (details, justification, recipients, nominal_id...)."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(changes))
+    audit_about(actor, action, obj, **audit)
+    return obj
