@@ -1,6 +1,6 @@
 """Every audit entry names the kind of record it is about: an action carries its object type
-(core.actions.AuditAction), and a call (`audit_record`, `audit_about` or `save_audited`) that leaves
-`object_type` out must use an action that has one."""
+(core.actions.AuditAction), and a call (`audit_record`, `audit_about` or a core.records helper) that
+leaves `object_type` out must use an action that has one."""
 
 import ast
 from pathlib import Path
@@ -8,8 +8,8 @@ from pathlib import Path
 from marsoc.core.actions import AuditAction
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "marsoc"
-# Writers that take the action second, by position (core.records.save_audited ends in audit_about).
-BY_POSITION = ("audit_about", "save_audited")
+# Writers that take the action second, by position (core.records' helpers end in audit_about).
+BY_POSITION = ("audit_about", "save_audited", "create_audited")
 
 
 def _calls_without_object_type() -> list[tuple[str, int, str]]:

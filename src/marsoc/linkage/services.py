@@ -33,6 +33,7 @@ from marsoc.core.errors import (
 )
 from marsoc.core.jobs import fail_stale_task, file_lock, task_waiting
 from marsoc.core.processing import off_message, switched_on
+from marsoc.core.records import create_audited, save_audited
 from marsoc.core.vocabulary import Classification
 
 from . import engine
@@ -383,21 +384,18 @@ def _fail(import_id: int, error: Exception) -> FeedImport:
     feed_import = FeedImport.objects.get(pk=import_id)
     stage = STAGE_WORDS.get(ImportStatus(feed_import.status), "")
     cause = storable(f"{type(error).__name__}: {error}".strip())[:1000]
+    error_text = (
+        f"The import stopped with an error {stage} and nothing was imported (the commit is all or "
+        f"nothing). The error was: {cause}. Tell the service team, quoting import {feed_import.pk}."
+    )
     with transaction.atomic():
-        feed_import.status = ImportStatus.FAILED
-        feed_import.error = (
-            f"The import stopped with an error {stage} and nothing was imported (the commit is all or "
-            f"nothing). The error was: {cause}. Tell the service team, quoting import {feed_import.pk}."
-        )
-        feed_import.finished_at = timezone.now()
-        feed_import.save(update_fields=["status", "error", "finished_at"])
-        audit_about(
+        return save_audited(
             None,
             AuditAction.LINKAGE_IMPORT_FAIL,
             feed_import,
+            {"status": ImportStatus.FAILED, "error": error_text, "finished_at": timezone.now()},
             details={"file": feed_import.filename, "stage": stage, "error": cause},
         )
-    return feed_import
 
 
 def _process(import_id: int, progress: ProgressFn | None) -> FeedImport:
@@ -570,6 +568,17 @@ def imports_recover(*, requeue: bool = True) -> list[FeedImport]:
     return recovered
 
 
+def _interrupted(record: FeedImport | LinkageRun, entry: dict[str, Any], doing: str, what: str) -> None:
+    """The worker stopped while `doing` the import or run: fail its stale task, saying so and what became
+    of it, and note the interruption on the record (the caller saves it, with its audit entry)."""
+    fail_stale_task(
+        record.task_id,
+        f"The worker stopped {doing} {what} {record.pk} (found {entry['at']}); "
+        f"the {what.split()[-1]} was {entry['action']}.",
+    )
+    record.interruptions = [*record.interruptions, entry]
+
+
 def _recover(feed_import: FeedImport, *, requeue: bool) -> bool:
     """Record the interruption; True if the import should be queued again."""
     stage = ImportStatus(feed_import.status)
@@ -582,13 +591,8 @@ def _recover(feed_import: FeedImport, *, requeue: bool) -> bool:
         "rows_read": feed_import.rows_read,
         "action": action,
     }
-    fail_stale_task(
-        feed_import.task_id,
-        f"The worker stopped {STAGE_WORDS[stage]} import {feed_import.pk} (found {now.isoformat()}); "
-        f"the import was {action}.",
-    )
+    _interrupted(feed_import, entry, STAGE_WORDS[stage], "import")
     with transaction.atomic():
-        feed_import.interruptions = [*feed_import.interruptions, entry]
         fields = ["interruptions", "status"]
         if give_up:
             feed_import.status = ImportStatus.FAILED
@@ -655,21 +659,17 @@ def model_train(
     limits = limits or thresholds()
     with transaction.atomic():
         last = LinkageModel.objects.select_for_update().first()
-        model = LinkageModel.objects.create(
-            version=(last.version + 1) if last else 1,
-            splink_version=str(trained.summary["splink_version"]),
-            settings_json=trained.settings,
-            training_summary=trained.summary,
-            auto_link_threshold=limits.auto_link,
-            review_threshold=limits.review,
-        )
-        audit_about(
-            actor,
-            AuditAction.LINKAGE_MODEL_TRAIN,
-            model,
-            details={"version": model.version, **trained.summary},
-        )
-    return model
+        version = (last.version + 1) if last else 1
+        fields = {
+            "version": version,
+            "splink_version": str(trained.summary["splink_version"]),
+            "settings_json": trained.settings,
+            "training_summary": trained.summary,
+            "auto_link_threshold": limits.auto_link,
+            "review_threshold": limits.review,
+        }
+        details = {"version": version, **trained.summary}
+        return create_audited(actor, AuditAction.LINKAGE_MODEL_TRAIN, LinkageModel, fields, details=details)
 
 
 def _live_person(person_id: int, cache: dict[int, int]) -> int:
@@ -862,13 +862,9 @@ def _run_interrupted(run: LinkageRun) -> LinkageRun:
     now = timezone.now()
     give_up = run.attempts >= MAX_ATTEMPTS or len(run.interruptions) >= MAX_ATTEMPTS
     entry = {"at": now.isoformat(), "stage": run.status, "action": "failed" if give_up else "queued again"}
-    fail_stale_task(
-        run.task_id,
-        f"The worker stopped {'while running' if run.status == RunStatus.RUNNING else 'before starting'} "
-        f"linkage run {run.pk} (found {now.isoformat()}); the run was {entry['action']}.",
-    )
+    doing = "while running" if run.status == RunStatus.RUNNING else "before starting"
+    _interrupted(run, entry, doing, "linkage run")
     with transaction.atomic():
-        run.interruptions = [*run.interruptions, entry]
         if give_up:
             run.status = RunStatus.FAILED
             run.finished_at = now
@@ -1022,14 +1018,11 @@ def pair_decide(*, actor: User, pair_id: int, decision: str) -> CandidatePair:
             raise ValidationFailed({"decision": refused_in_context("This pair has already been decided")})
         left_person, right_person = pair.left.person_id, pair.right.person_id
         snapshot = _snapshot(pair, [p for p in (left_person, right_person) if p is not None])
-        pair.status = decision
-        pair.decided_by = actor
-        pair.decided_at = timezone.now()
-        pair.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_about(
+        save_audited(
             actor,
             AuditAction.LINKAGE_PAIR_DECIDE,
             pair,
+            {"status": decision, "decided_by": actor, "decided_at": timezone.now()},
             details={"decision": decision, "left": pair.left_id, "right": pair.right_id},
         )
         if decision == PairStatus.MATCH and left_person and right_person and left_person != right_person:

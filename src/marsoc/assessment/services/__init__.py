@@ -560,12 +560,18 @@ def calibration_unassign(*, actor: User, exercise: CalibrationExercise, assessor
             )
 
 
+def _locked_while(exercise: CalibrationExercise, status: str, refusal: str) -> CalibrationExercise:
+    """The exercise row, locked, if it is still `status` (PermissionDenied with `refusal` otherwise)."""
+    locked = CalibrationExercise.objects.select_for_update().get(pk=exercise.pk)
+    if locked.status != status:
+        raise PermissionDenied(refusal)
+    return locked
+
+
 def calibration_open(*, actor: User, exercise: CalibrationExercise) -> CalibrationExercise:
     _require_manager(actor)
     with transaction.atomic():
-        locked = CalibrationExercise.objects.select_for_update().get(pk=exercise.pk)
-        if locked.status != CalibrationStatus.DRAFT:
-            raise PermissionDenied("Only a draft exercise can be opened")
+        locked = _locked_while(exercise, CalibrationStatus.DRAFT, "Only a draft exercise can be opened")
         errors: dict[str, str] = {}
         if locked.vignettes.count() < MIN_CALIBRATION_VIGNETTES:
             errors["vignettes"] = f"Add at least {MIN_CALIBRATION_VIGNETTES} vignettes before opening"
@@ -587,9 +593,7 @@ def calibration_close(*, actor: User, exercise: CalibrationExercise) -> Calibrat
     """Close scoring; results come from the sheets submitted by now (unsubmitted ones are left out)."""
     _require_manager(actor)
     with transaction.atomic():
-        locked = CalibrationExercise.objects.select_for_update().get(pk=exercise.pk)
-        if locked.status != CalibrationStatus.OPEN:
-            raise PermissionDenied("Only an open exercise can be closed")
+        locked = _locked_while(exercise, CalibrationStatus.OPEN, "Only an open exercise can be closed")
         locked.status = CalibrationStatus.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])

@@ -202,16 +202,14 @@ def _apply_actuals(
     for line in lines:
         line.actual_pence = actuals[line.post_id]
         line.save(update_fields=["actual_pence"])
-    claim.actuals_source = source
-    claim.actuals_digest = digest
-    claim.save(update_fields=["actual_pence", "variance_explanation", "actuals_source", "actuals_digest"])
-    audit_about(
-        actor,
-        AuditAction.CLAIM_ACTUALS,
-        claim,
-        details={"actual_pence": claim.actual_pence, "source": source},
-    )
-    return claim
+    changes = {
+        "actual_pence": claim.actual_pence,  # set above for the check against the money remaining
+        "variance_explanation": explanation,
+        "actuals_source": source,
+        "actuals_digest": digest,
+    }
+    details = {"actual_pence": claim.actual_pence, "source": source}
+    return save_audited(actor, AuditAction.CLAIM_ACTUALS, claim, changes, details=details)
 
 
 @transaction.atomic

@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from marsoc.accounts.models import Hub, User
@@ -59,6 +61,14 @@ def _required(errors: dict[str, str], data: object, names: dict[str, str]) -> No
             errors[name] = f"Enter the {label}"
 
 
+def _refuse(errors: dict[str, str], same_reference: QuerySet[Any], taken: str) -> None:
+    """Refuse with every problem found, and with `taken` if a record already has the new reference."""
+    if same_reference.exists():
+        errors["reference"] = taken
+    if errors:
+        raise ValidationFailed(errors)
+
+
 @transaction.atomic
 def grant_create(*, actor: User, data: GrantInput) -> Grant:
     """A grant with its 12-month years (each with the totals its award paper states)."""
@@ -88,12 +98,14 @@ def grant_create(*, actor: User, data: GrantInput) -> Grant:
     for i, year in enumerate(data.years, start=1):
         if year.stated_total_pence < 0 or year.stated_quarterly_pence < 0:
             errors[f"years.{i}"] = f"Year {i}: stated totals cannot be negative"
-    if Grant.objects.filter(reference=data.reference.strip()).exists():
-        errors["reference"] = f"A grant with the reference {data.reference.strip()} already exists"
-    if errors:
-        raise ValidationFailed(errors)
+    reference = data.reference.strip()
+    _refuse(
+        errors,
+        Grant.objects.filter(reference=reference),
+        f"A grant with the reference {reference} already exists",
+    )
     grant = Grant.objects.create(
-        reference=data.reference.strip(),
+        reference=reference,
         title=data.title.strip(),
         funder=data.funder.strip(),
         recipient=data.recipient.strip(),
@@ -143,13 +155,11 @@ def funded_post_add(*, actor: User, grant: Grant, data: PostInput) -> FundedPost
             errors[f"salary.{year.label}"] = f"The salary for {year.label} cannot be negative"
         if overhead < 0:
             errors[f"overhead.{year.label}"] = f"The overheads for {year.label} cannot be negative"
-    if grant.posts.filter(reference=data.reference.strip()).exists():
-        errors["reference"] = f"The grant already has a post {data.reference.strip()}"
-    if errors:
-        raise ValidationFailed(errors)
+    reference = data.reference.strip()
+    _refuse(errors, grant.posts.filter(reference=reference), f"The grant already has a post {reference}")
     post = FundedPost.objects.create(
         grant=grant,
-        reference=data.reference.strip(),
+        reference=reference,
         role=data.role.strip(),
         grade=data.grade.strip(),
         hub=grant.hub,

@@ -14,6 +14,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed, refused_in_context
+from marsoc.core.records import create_audited
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification, classification_rank
 from marsoc.intelligence.models import IntelItem
@@ -92,11 +93,37 @@ def _owner_hub(actor: User, hub_id: int | None, errors: dict[str, str]) -> int |
     return chosen
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Marked:
+    """What every new group or associate record carries: its marking, why it is kept and its hub."""
+
+    classification: str = Classification.OFFICIAL_SENSITIVE
+    purpose: str = ProcessingPurpose.PREVENTION_DETECTION
+    owner_hub_id: int | None = None
+
+
+def _start_record(actor: User, data: _Marked) -> tuple[dict[str, str], int | None]:
+    """A new group or associate: the actor may record networks; the errors so far and the owning hub."""
+    access.require(actor, "network.record", hide=False)
+    errors: dict[str, str] = {}
+    return errors, _owner_hub(actor, data.owner_hub_id, errors)
+
+
+def _check_marking(actor: User, data: _Marked, errors: dict[str, str], noun: str) -> None:
+    """The record's marking and purpose, checked last; then refuse with every problem found."""
+    if problem := _classification_problem(actor, data.classification):
+        errors["classification"] = problem
+    if data.purpose not in ProcessingPurpose.values:
+        errors["purpose"] = f"Select the purpose the {noun} is recorded for"
+    if errors:
+        raise ValidationFailed(errors)
+
+
 # --- groups -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class GroupInput:
+class GroupInput(_Marked):
     name: str
     lead_agency_id: int | None
     crime_types: Sequence[str]
@@ -104,16 +131,11 @@ class GroupInput:
     aliases: Sequence[str] = ()
     status: str = GroupStatus.ACTIVE
     formed_on: date | None = None
-    classification: str = Classification.OFFICIAL_SENSITIVE
-    purpose: str = ProcessingPurpose.PREVENTION_DETECTION
-    owner_hub_id: int | None = None
 
 
 @transaction.atomic
 def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
-    access.require(actor, "network.record", hide=False)
-    errors: dict[str, str] = {}
-    hub_id = _owner_hub(actor, data.owner_hub_id, errors)
+    errors, hub_id = _start_record(actor, data)
     if problem := _text_problem(data.name, "group's name", required=True, limit=MAX_NAME):
         errors["name"] = problem
     aliases = [a.strip() for a in data.aliases if a.strip()]
@@ -135,12 +157,7 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
         )
     if problem := _text_problem(data.geography, "geography", required=False, limit=200):
         errors["geography"] = problem
-    if problem := _classification_problem(actor, data.classification):
-        errors["classification"] = problem
-    if data.purpose not in ProcessingPurpose.values:
-        errors["purpose"] = "Select the purpose the group is recorded for"
-    if errors:
-        raise ValidationFailed(errors)
+    _check_marking(actor, data, errors, "group")
     assert hub_id is not None and data.lead_agency_id is not None
     now = timezone.now()
     group = OrganisedCrimeGroup.objects.create(
@@ -241,23 +258,18 @@ def _recorded_by(actor: User, hub_id: int | None) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
-class AssociateInput:
+class AssociateInput(_Marked):
     family_name: str
     given_names: str = ""
     date_of_birth: date | None = None
     description: str = ""
     data_subject_category: str = DataSubjectCategory.OTHER
-    classification: str = Classification.OFFICIAL_SENSITIVE
-    purpose: str = ProcessingPurpose.PREVENTION_DETECTION
     review_due: date | None = None
-    owner_hub_id: int | None = None
 
 
 @transaction.atomic
 def associate_create(*, actor: User, data: AssociateInput) -> Associate:
-    access.require(actor, "network.record", hide=False)
-    errors: dict[str, str] = {}
-    hub_id = _owner_hub(actor, data.owner_hub_id, errors)
+    errors, hub_id = _start_record(actor, data)
     if problem := _text_problem(data.family_name, "family name", required=True, limit=100):
         errors["family_name"] = problem
     if problem := _text_problem(data.given_names, "given names", required=False, limit=100):
@@ -271,30 +283,20 @@ def associate_create(*, actor: User, data: AssociateInput) -> Associate:
         errors["data_subject_category"] = "Select the category of data subject"
     if data.review_due is not None and data.review_due <= today:
         errors["review_due"] = refused_in_context("The review date must be in the future")
-    if problem := _classification_problem(actor, data.classification):
-        errors["classification"] = problem
-    if data.purpose not in ProcessingPurpose.values:
-        errors["purpose"] = "Select the purpose the associate is recorded for"
-    if errors:
-        raise ValidationFailed(errors)
-    associate = Associate.objects.create(
-        family_name=data.family_name.strip(),
-        given_names=data.given_names.strip(),
-        date_of_birth=data.date_of_birth,
-        description=data.description.strip(),
-        data_subject_category=data.data_subject_category,
-        classification=data.classification,
-        purpose=data.purpose,
-        review_due=data.review_due or today + ASSOCIATE_REVIEW,
+    _check_marking(actor, data, errors, "associate")
+    fields = {
+        "family_name": data.family_name.strip(),
+        "given_names": data.given_names.strip(),
+        "date_of_birth": data.date_of_birth,
+        "description": data.description.strip(),
+        "data_subject_category": data.data_subject_category,
+        "classification": data.classification,
+        "purpose": data.purpose,
+        "review_due": data.review_due or today + ASSOCIATE_REVIEW,
         **_recorded_by(actor, hub_id),
-    )
-    audit_about(
-        actor,
-        AuditAction.ASSOCIATE_CREATE,
-        associate,
-        details={"category": associate.data_subject_category, "classification": associate.classification},
-    )
-    return associate
+    }
+    details = {"category": data.data_subject_category, "classification": data.classification}
+    return create_audited(actor, AuditAction.ASSOCIATE_CREATE, Associate, fields, details=details)
 
 
 # --- links ------------------------------------------------------------------------------------------------
@@ -412,21 +414,16 @@ def membership_record(
             )
     if errors:
         raise ValidationFailed(errors)
-    membership = Membership.objects.create(
-        group=group,
-        nominal=person if isinstance(person, Nominal) else None,
-        associate=person if isinstance(person, Associate) else None,
-        role=role,
+    row = {
+        "group": group,
+        "nominal": person if isinstance(person, Nominal) else None,
+        "associate": person if isinstance(person, Associate) else None,
+        "role": role,
         **_recorded_by(actor, hub_id),
         **fields,
-    )
-    audit_about(
-        actor,
-        AuditAction.OCG_MEMBERSHIP_RECORD,
-        membership,
-        details={"group": group.pk, "role": role, "source": membership.source_kind},
-    )
-    return membership
+    }
+    details = {"group": group.pk, "role": role, "source": evidence.source_kind}
+    return create_audited(actor, AuditAction.OCG_MEMBERSHIP_RECORD, Membership, row, details=details)
 
 
 @transaction.atomic
@@ -460,26 +457,20 @@ def association_record(
     ends: dict[str, object] = {}
     for prefix, end in (("a", a), ("b", b)):
         ends[f"{prefix}_{end_key(end)[0]}"] = end
-    association = Association.objects.create(
-        association_type=association_type,
-        directed=directed,
-        **_recorded_by(actor, hub_id),
-        **ends,
-        **fields,
-    )
-    audit_about(
+    row = {"association_type": association_type, "directed": directed, **_recorded_by(actor, hub_id), **ends}
+    return create_audited(
         actor,
         AuditAction.ASSOCIATION_RECORD,
-        association,
+        Association,
+        {**row, **fields},
         details={
             "a": key_label(ka),
             "b": key_label(kb),
             "type": association_type,
-            "source": association.source_kind,
+            "source": evidence.source_kind,
         },
         subject_ids=[k[1] for k in (ka, kb) if k[0] == NodeKind.NOMINAL],
     )
-    return association
 
 
 # --- records of reading -------------------------------------------------------------------------------------
