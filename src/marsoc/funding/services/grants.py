@@ -14,6 +14,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import ValidationFailed
+from marsoc.core.records import create_audited
 
 from ..calculation import grant_years
 from ..models import FundedPost, Grant, GrantYear, PostCost, PostHolding
@@ -104,23 +105,25 @@ def grant_create(*, actor: User, data: GrantInput) -> Grant:
         Grant.objects.filter(reference=reference),
         f"A grant with the reference {reference} already exists",
     )
-    grant = Grant.objects.create(
-        reference=reference,
-        title=data.title.strip(),
-        funder=data.funder.strip(),
-        recipient=data.recipient.strip(),
-        hub=data.hub,
-        amount_pence=data.amount_pence,
-        starts_on=data.starts_on,
-        ends_on=data.ends_on,
-        purpose=data.purpose.strip(),
-        memorandum=data.memorandum.strip(),
-        payment_terms=data.payment_terms.strip(),
-        eligible_expenditure=data.eligible_expenditure.strip(),
-        if_funding_stops=data.if_funding_stops.strip(),
-        created_by=actor,
-        created_at=timezone.now(),
-    )
+    fields = {
+        "reference": reference,
+        "title": data.title.strip(),
+        "funder": data.funder.strip(),
+        "recipient": data.recipient.strip(),
+        "hub": data.hub,
+        "amount_pence": data.amount_pence,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "purpose": data.purpose.strip(),
+        "memorandum": data.memorandum.strip(),
+        "payment_terms": data.payment_terms.strip(),
+        "eligible_expenditure": data.eligible_expenditure.strip(),
+        "if_funding_stops": data.if_funding_stops.strip(),
+        "created_by": actor,
+        "created_at": timezone.now(),
+    }
+    details = {"reference": reference, "amount_pence": data.amount_pence}
+    grant = create_audited(actor, AuditAction.GRANT_CREATE, Grant, fields, details=details)
     for period, year in zip(grant_years(data.starts_on, data.ends_on), data.years, strict=True):
         GrantYear.objects.create(
             grant=grant,
@@ -130,12 +133,6 @@ def grant_create(*, actor: User, data: GrantInput) -> Grant:
             stated_total_pence=year.stated_total_pence,
             stated_quarterly_pence=year.stated_quarterly_pence,
         )
-    audit_about(
-        actor,
-        AuditAction.GRANT_CREATE,
-        grant,
-        details={"reference": grant.reference, "amount_pence": grant.amount_pence},
-    )
     return grant
 
 
@@ -157,24 +154,20 @@ def funded_post_add(*, actor: User, grant: Grant, data: PostInput) -> FundedPost
             errors[f"overhead.{year.label}"] = f"The overheads for {year.label} cannot be negative"
     reference = data.reference.strip()
     _refuse(errors, grant.posts.filter(reference=reference), f"The grant already has a post {reference}")
-    post = FundedPost.objects.create(
-        grant=grant,
-        reference=reference,
-        role=data.role.strip(),
-        grade=data.grade.strip(),
-        hub=grant.hub,
-        fte=data.fte,
-        backfill=data.backfill.strip(),
-        order=grant.posts.count(),
-    )
+    fields = {
+        "grant": grant,
+        "reference": reference,
+        "role": data.role.strip(),
+        "grade": data.grade.strip(),
+        "hub": grant.hub,
+        "fte": data.fte,
+        "backfill": data.backfill.strip(),
+        "order": grant.posts.count(),
+    }
+    details = {"grant": grant.reference, "role": data.role.strip(), "costs": data.costs}
+    post = create_audited(actor, AuditAction.FUNDED_POST_ADD, FundedPost, fields, details=details)
     for year, (salary, overhead) in zip(years, data.costs, strict=True):
         PostCost.objects.create(post=post, year=year, salary_pence=salary, overhead_pence=overhead)
-    audit_about(
-        actor,
-        AuditAction.FUNDED_POST_ADD,
-        post,
-        details={"grant": grant.reference, "role": post.role, "costs": data.costs},
-    )
     return post
 
 

@@ -160,19 +160,21 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
     _check_marking(actor, data, errors, "group")
     assert hub_id is not None and data.lead_agency_id is not None
     now = timezone.now()
-    group = OrganisedCrimeGroup.objects.create(
-        name=data.name.strip(),
-        owner_hub_id=hub_id,
-        originating_agency_id=data.lead_agency_id,
-        crime_types=sorted(set(data.crime_types)),
-        geography=data.geography.strip(),
-        status=data.status,
-        formed_on=data.formed_on,
-        classification=data.classification,
-        purpose=data.purpose,
-        recorded_by=actor,
-        recorded_at=now,
-    )
+    fields = {
+        "name": data.name.strip(),
+        "owner_hub_id": hub_id,
+        "originating_agency_id": data.lead_agency_id,
+        "crime_types": sorted(set(data.crime_types)),
+        "geography": data.geography.strip(),
+        "status": data.status,
+        "formed_on": data.formed_on,
+        "classification": data.classification,
+        "purpose": data.purpose,
+        "recorded_by": actor,
+        "recorded_at": now,
+    }
+    details = {"name": data.name.strip(), "status": data.status, "classification": data.classification}
+    group = create_audited(actor, AuditAction.OCG_CREATE, OrganisedCrimeGroup, fields, details=details)
     for alias in sorted(set(aliases)):
         GroupAlias.objects.create(group=group, name=alias)
     GroupStatusChange.objects.create(
@@ -183,12 +185,6 @@ def group_create(*, actor: User, data: GroupInput) -> OrganisedCrimeGroup:
         reason="Group recorded",
         changed_by=actor,
         changed_at=now,
-    )
-    audit_about(
-        actor,
-        AuditAction.OCG_CREATE,
-        group,
-        details={"name": group.name, "status": group.status, "classification": group.classification},
     )
     return group
 
