@@ -90,6 +90,10 @@ def main() -> None:
             capture_output=True,
         )
         users_file.write_text(users.stdout)
+        # A production database is vacuumed and analysed by autovacuum; one loaded a minute ago may not
+        # be yet: without statistics and with the trigram indexes' pending lists unmerged, name search
+        # read every row (60 ms instead of 1 ms per search, EXPLAIN ANALYZE).
+        run([*marsoc, "dbshell", "--", "-c", "VACUUM ANALYZE"], env, stdout=subprocess.DEVNULL)
     run([*marsoc, "collectstatic", "--no-input", "-v", "0"], env)
     print(f"data ready in {time.monotonic() - started:.0f} s")
 

@@ -167,6 +167,43 @@ def test_pages_audit_what_they_showed(people):
     assert hidden.status_code == missing.status_code == 404 and hidden.content == missing.content
 
 
+def test_the_profile_mini_network_lists_the_persons_own_links_only(people):
+    """The profile says how many direct links the viewer may see: the link between two of the person's
+    contacts (a group's other member) is the network page's, not a direct link."""
+    owner, n = people
+    network_world(n, owner)
+    london = make_user(
+        "net.profile", [Role.HUB_OFFICER], hub_code="london", agency_code="hmpps-prisons-london"
+    )
+    client = with_purpose(signed_in(london), n["own_hub"], purpose="Case management")
+    body = client.get(f"/cohort/{n['own_hub'].pk}/").content.decode()
+    mini = body[body.index('id="mini-network"') :]
+    mini = mini[: mini.index("</div>")]
+    # The Thames Crew membership, the criminal associate and the prison visitor; the co-defendant is in
+    # another hub and the group's other member's membership does not touch this person.
+    assert "3 direct links you may see" in mini
+    assert mini.count("<li>") == 3
+
+
+def test_network_searches_are_planned_once_per_connection_on_postgresql(people):
+    """The scoped search SQL is prepared on the server (core/prepared.py) and asked again with other ids;
+    the answers are the façade's either way (the property tests compare them with the whole graph)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite plans each query in microseconds")
+    owner, n = people
+    network_world(n, owner)
+    centre = ("nominal", n["own_hub"].pk)
+    first = selectors.ego_network(actor=owner, centre=centre, hops=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%visible WHERE%"])
+        prepared_count = cursor.fetchone()[0]
+    again = selectors.ego_network(actor=owner, centre=centre, hops=2)
+    assert prepared_count >= 2  # the association and membership searches
+    assert _keys(first) == _keys(again) and len(first.links) == len(again.links) > 0
+
+
 def test_status_history(people):
     owner, n = people
     net = network_world(n, owner)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marsoc.accounts.models import Agency, Hub
-from marsoc.core import access
+from marsoc.core import access, prepared
 from marsoc.core.actor import Actor
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import CustodyStatus
@@ -274,6 +274,7 @@ class ScopedLinks:
             access.facts(actor), timezone.localdate(), filters or NetworkFilters(), per_row, connection.vendor
         )
         self.postgres = connection.vendor == "postgresql"
+        self.per_row = per_row
 
     def _any(self, column: str, ids: list[int], params: list[Any]) -> str:
         params.append(ids if self.postgres else json.dumps(ids))
@@ -292,8 +293,12 @@ class ScopedLinks:
         self, scoped: tuple[str, tuple[Any, ...]], where: str, params: list[Any]
     ) -> list[tuple[Any, ...]]:
         sql, scope_params = scoped
+        query = f"SELECT * FROM ({sql}) visible WHERE {where}"  # noqa: S608
+        if self.per_row:
+            # The searches ask the same query of a few ids many times: planned once per connection.
+            return prepared.rows(query, [*scope_params, *params])
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT * FROM ({sql}) visible WHERE {where}", [*scope_params, *params])  # noqa: S608
+            cursor.execute(query, [*scope_params, *params])
             return list(cursor.fetchall())
 
     def _links(
@@ -353,6 +358,11 @@ _A = {kind: f"a_{kind}_id" for kind in _KINDS}
 _B = {kind: f"b_{kind}_id" for kind in _KINDS}
 _PERSON = {str(NodeKind.NOMINAL): "nominal_id", str(NodeKind.ASSOCIATE): "associate_id"}
 _GROUP = {str(NodeKind.GROUP): "group_id"}
+
+
+def direct_links(*, actor: Actor, centre: NodeKey) -> Graph:
+    """The visible links with `centre` at one end (a person's own links, as on their profile)."""
+    return Graph(ScopedLinks(actor).touching([centre]), nodes=[centre])
 
 
 def links_touching(*, actor: Actor, keys: Iterable[NodeKey], filters: NetworkFilters) -> list[Link]:

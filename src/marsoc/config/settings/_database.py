@@ -37,8 +37,16 @@ def _with_options(config: dict[str, Any]) -> dict[str, Any]:
     elif "postgresql" in config["ENGINE"]:
         # JIT compilation cost about half a second per query on the searches here (measured with
         # bench/search.py) and never paid back on queries this size.
+        # A prepared statement keeps one plan (core/prepared.py: the network searches, whose planning
+        # cost 40 times their running); Django prepares nothing else, so no other query is affected.
         config.setdefault("OPTIONS", {})
         existing = config["OPTIONS"].get("options", "")
         if "jit" not in existing:
-            config["OPTIONS"]["options"] = f"{existing} -c jit=off".strip()
+            existing = f"{existing} -c jit=off"
+        if "plan_cache_mode" not in existing:
+            existing = f"{existing} -c plan_cache_mode=force_generic_plan"
+        config["OPTIONS"]["options"] = existing.strip()
+        # psycopg prepares on first run, but only cursors that bind parameters on the server, which
+        # core/prepared.py alone makes (Django's own cursors bind on the client and never prepare).
+        config["OPTIONS"].setdefault("prepare_threshold", 0)
     return config

@@ -49,7 +49,8 @@ def person_network_summary(context: dict[str, Any], nominal: Any) -> dict[str, A
     if not access.may(user, "network.view"):
         return {"shown": False}
     centre = ("nominal", nominal.pk)
-    graph = selectors.ego_network(actor=user, centre=centre, hops=1)
+    # Only the person's own links: the links among the people they know are the full network page's.
+    graph = selectors.direct_links(actor=user, centre=centre)
     nodes = selectors.describe(actor=user, keys=graph.nodes)
     labels = dict(selectors.link_labels())
     rows = []
