@@ -197,7 +197,9 @@ def test_network_searches_are_planned_once_per_connection_on_postgresql(people):
     centre = ("nominal", n["own_hub"].pk)
     first = selectors.ego_network(actor=owner, centre=centre, hops=2)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%visible WHERE%"])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%visible WHERE%"]
+        )
         prepared_count = cursor.fetchone()[0]
     again = selectors.ego_network(actor=owner, centre=centre, hops=2)
     assert prepared_count >= 2  # the association and membership searches

@@ -28,7 +28,7 @@ _CURSOR: Any = None
 
 def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Every row of one parameterised query (placeholders `%s`), prepared on PostgreSQL."""
-    global _CURSOR  # noqa: PLW0603 - the class is made once, on first use
+    global _CURSOR
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
