@@ -37,6 +37,8 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         _CURSOR = _server_binding_cursor()
     connection.ensure_connection()
     # Wrapped as Django wraps its own cursors, so query logging and test query counts still see it.
-    with connection._prepare_cursor(_CURSOR(connection.connection)) as cursor:
+    raw = _CURSOR(connection.connection)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with wrapped as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
