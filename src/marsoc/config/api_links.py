@@ -27,104 +27,153 @@ _ABOUT_A_NOMINAL = (
     "plans_api_meetings_record_order",
 )
 
+
+def _to(source: str, status: int, parameters: dict[str, str], *targets: str) -> list[Link]:
+    """One answer's links to each of several operations that take the same parameters from it."""
+    return [(source, status, target, dict(parameters)) for target in targets]
+
+
 LINKS: list[Link] = [
-    *[
-        ("nominals_api_list_nominals", 200, target, {"nominal_id": FIRST_RESULT})
-        for target in _ABOUT_A_NOMINAL
-    ],
-    *[
-        ("nominals_api_search_nominals", 200, target, {"nominal_id": FIRST_RESULT})
-        for target in _ABOUT_A_NOMINAL
-    ],
-    *[("nominals_api_refer_nominal", 201, target, {"nominal_id": CREATED}) for target in _ABOUT_A_NOMINAL],
-    *[
-        ("assessment_api_get_priority", 200, target, {"nominal_id": "$response.body#/results/0/nominal_id"})
-        for target in _ABOUT_A_NOMINAL
-    ],
-    (
+    *_to("nominals_api_list_nominals", 200, {"nominal_id": FIRST_RESULT}, *_ABOUT_A_NOMINAL),
+    *_to("nominals_api_search_nominals", 200, {"nominal_id": FIRST_RESULT}, *_ABOUT_A_NOMINAL),
+    *_to("nominals_api_refer_nominal", 201, {"nominal_id": CREATED}, *_ABOUT_A_NOMINAL),
+    *_to(
+        "assessment_api_get_priority",
+        200,
+        {"nominal_id": "$response.body#/results/0/nominal_id"},
+        *_ABOUT_A_NOMINAL,
+    ),
+    *_to(
         "assessment_api_submit_assessment",
         201,
-        "assessment_api_get_assessment",
         {"nominal_id": SAME_NOMINAL, "assessment_id": CREATED},
+        "assessment_api_get_assessment",
     ),
-    ("assessment_api_submit_assessment", 201, "assessment_api_decide_tier", {"nominal_id": SAME_NOMINAL}),
-    (
+    *_to("assessment_api_submit_assessment", 201, {"nominal_id": SAME_NOMINAL}, "assessment_api_decide_tier"),
+    *_to(
         "assessment_api_list_assessments",
         200,
-        "assessment_api_get_assessment",
         {"nominal_id": SAME_NOMINAL, "assessment_id": FIRST_ITEM},
+        "assessment_api_get_assessment",
     ),
-    ("assessment_api_list_methods", 200, "assessment_api_get_method", {"method_id": FIRST_ITEM}),
-    ("assessment_api_list_methods", 200, "assessment_api_request_dry_run", {"method_id": FIRST_ITEM}),
-    ("assessment_api_request_dry_run", 202, "assessment_api_get_dry_run", {"run_id": CREATED}),
-    (
+    *_to(
+        "assessment_api_list_methods",
+        200,
+        {"method_id": FIRST_ITEM},
+        "assessment_api_get_method",
+        "assessment_api_request_dry_run",
+    ),
+    *_to("assessment_api_request_dry_run", 202, {"run_id": CREATED}, "assessment_api_get_dry_run"),
+    *_to(
         "assessment_api_list_calibration_exercises",
         200,
+        {"exercise_id": FIRST_ITEM},
         "assessment_api_get_calibration_results",
-        {"exercise_id": FIRST_ITEM},
-    ),
-    (
-        "assessment_api_list_calibration_exercises",
-        200,
         "assessment_api_post_calibration_scores",
-        {"exercise_id": FIRST_ITEM},
     ),
-    (
+    *_to(
         "assessment_api_equality_population_list_api",
         200,
-        "assessment_api_equality_population_get_api",
         {"population_id": FIRST_ITEM},
+        "assessment_api_equality_population_get_api",
     ),
-    (
+    *_to(
         "plans_api_get_plan",
         200,
-        "plans_api_claim_outcome",
         {"nominal_id": SAME_NOMINAL, "action_id": "$response.body#/actions/0/id"},
+        "plans_api_claim_outcome",
     ),
-    (
+    *_to(
         "plans_api_add_action",
         201,
-        "plans_api_claim_outcome",
         {"nominal_id": SAME_NOMINAL, "action_id": CREATED},
+        "plans_api_claim_outcome",
     ),
-    ("plans_api_add_action", 201, "plans_api_request_agreement", {"nominal_id": SAME_NOMINAL}),
-    ("plans_api_request_agreement", 200, "plans_api_agree", {"nominal_id": SAME_NOMINAL}),
-    ("intelligence_api_search_items", 200, "intelligence_api_get_item", {"item_id": FIRST_RESULT}),
-    ("intelligence_api_search_items", 200, "intelligence_api_share_item", {"item_id": FIRST_RESULT}),
-    ("intelligence_api_record_item", 201, "intelligence_api_get_item", {"item_id": CREATED}),
-    ("intelligence_api_record_item", 201, "intelligence_api_share_item", {"item_id": CREATED}),
-    ("intelligence_api_list_summaries", 200, "intelligence_api_get_summary", {"summary_id": FIRST_RESULT}),
-    ("network_api_list_groups", 200, "network_api_get_group", {"group_id": FIRST_ITEM}),
-    ("network_api_list_groups", 200, "network_api_assess_group", {"group_id": FIRST_ITEM}),
-    ("network_api_create_group", 201, "network_api_get_group", {"group_id": CREATED}),
-    ("network_api_create_group", 201, "network_api_assess_group", {"group_id": CREATED}),
-    ("network_api_list_charts", 200, "network_api_get_chart", {"chart_id": FIRST_ITEM}),
-    ("network_api_list_charts", 200, "network_api_update_chart", {"chart_id": FIRST_ITEM}),
-    ("network_api_create_chart", 201, "network_api_get_chart", {"chart_id": CREATED}),
-    ("network_api_create_chart", 201, "network_api_update_chart", {"chart_id": CREATED}),
+    *_to("plans_api_add_action", 201, {"nominal_id": SAME_NOMINAL}, "plans_api_request_agreement"),
+    *_to("plans_api_request_agreement", 200, {"nominal_id": SAME_NOMINAL}, "plans_api_agree"),
+    *_to(
+        "intelligence_api_search_items",
+        200,
+        {"item_id": FIRST_RESULT},
+        "intelligence_api_get_item",
+        "intelligence_api_share_item",
+    ),
+    *_to(
+        "intelligence_api_record_item",
+        201,
+        {"item_id": CREATED},
+        "intelligence_api_get_item",
+        "intelligence_api_share_item",
+    ),
+    *_to(
+        "intelligence_api_list_summaries", 200, {"summary_id": FIRST_RESULT}, "intelligence_api_get_summary"
+    ),
+    *_to(
+        "network_api_list_groups",
+        200,
+        {"group_id": FIRST_ITEM},
+        "network_api_get_group",
+        "network_api_assess_group",
+    ),
+    *_to(
+        "network_api_create_group",
+        201,
+        {"group_id": CREATED},
+        "network_api_get_group",
+        "network_api_assess_group",
+    ),
+    *_to(
+        "network_api_list_charts",
+        200,
+        {"chart_id": FIRST_ITEM},
+        "network_api_get_chart",
+        "network_api_update_chart",
+    ),
+    *_to(
+        "network_api_create_chart",
+        201,
+        {"chart_id": CREATED},
+        "network_api_get_chart",
+        "network_api_update_chart",
+    ),
     # Identity resolution (issue 15): from a pushed or listed import to its progress and report, from the
     # review queue to a pair and its decision.
-    ("linkage_api_push_import", 202, "linkage_api_get_import", {"import_id": CREATED}),
-    ("linkage_api_push_import", 202, "linkage_api_get_quarantine", {"import_id": CREATED}),
-    ("linkage_api_list_imports", 200, "linkage_api_get_import", {"import_id": FIRST_RESULT}),
-    ("linkage_api_list_imports", 200, "linkage_api_get_quarantine", {"import_id": FIRST_RESULT}),
-    ("linkage_api_list_imports", 200, "linkage_api_resubmit_import", {"import_id": FIRST_RESULT}),
-    ("linkage_api_list_pairs", 200, "linkage_api_get_pair", {"pair_id": FIRST_RESULT}),
-    ("linkage_api_list_pairs", 200, "linkage_api_decide_pair", {"pair_id": FIRST_RESULT}),
+    *_to(
+        "linkage_api_push_import",
+        202,
+        {"import_id": CREATED},
+        "linkage_api_get_import",
+        "linkage_api_get_quarantine",
+    ),
+    *_to(
+        "linkage_api_list_imports",
+        200,
+        {"import_id": FIRST_RESULT},
+        "linkage_api_get_import",
+        "linkage_api_get_quarantine",
+        "linkage_api_resubmit_import",
+    ),
+    *_to(
+        "linkage_api_list_pairs",
+        200,
+        {"pair_id": FIRST_RESULT},
+        "linkage_api_get_pair",
+        "linkage_api_decide_pair",
+    ),
     # Meetings and orders.
-    *[
-        ("plans_api_meetings_list_meetings", 200, target, {"meeting_id": FIRST_ITEM})
-        for target in (
-            "plans_api_meetings_get_meeting",
-            "plans_api_meetings_get_meeting_pack",
-            "plans_api_meetings_get_meeting_minutes",
-        )
-    ],
-    (
+    *_to(
+        "plans_api_meetings_list_meetings",
+        200,
+        {"meeting_id": FIRST_ITEM},
+        "plans_api_meetings_get_meeting",
+        "plans_api_meetings_get_meeting_pack",
+        "plans_api_meetings_get_meeting_minutes",
+    ),
+    *_to(
         "plans_api_meetings_record_order",
         201,
-        "plans_api_meetings_report_breach",
         {"nominal_id": SAME_NOMINAL, "order_id": CREATED},
+        "plans_api_meetings_report_breach",
     ),
 ]
 
