@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
+from marsoc.core.api_common import PageOut, fields_of, page_body, window
 from marsoc.core.api_errors import MAX_ID, ApiError, error_body
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_fields import NO_CONTROL, Name, OptionalText, Purpose, Text
@@ -90,16 +91,7 @@ class MethodDetailOut(MethodOut):
 
 
 def _method(m: ScoringMethod) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "code": m.code,
-        "version": m.version,
-        "name": m.name,
-        "status": m.status,
-        "fingerprint": m.fingerprint,
-        "loaded_at": m.loaded_at,
-        "activated_at": m.activated_at,
-    }
+    return fields_of(m, MethodOut)
 
 
 @router.get("/methods", response={200: list[MethodOut], 404: ApiError}, summary="Scoring methods")
@@ -163,19 +155,7 @@ class DryRunOut(Schema):
 
 
 def _dry_run(run: MethodDryRun) -> dict[str, Any]:
-    return {
-        "id": run.pk,
-        "candidate_id": run.candidate_id,
-        "status": run.status,
-        "requested_at": run.requested_at,
-        "finished_at": run.finished_at,
-        "rescored": run.rescored,
-        "changed": run.changed,
-        "incomplete": run.incomplete,
-        "not_assessed": run.not_assessed,
-        "transitions": run.transitions,
-        "error": run.error,
-    }
+    return fields_of(run, DryRunOut, changes_count=0, changes=[])  # a page of changes is added by GET
 
 
 @router.post(
@@ -204,7 +184,7 @@ def get_dry_run(request: HttpRequest, run_id: int, params: Query[DryRunPageParam
     actor = _actor(request)
     run = dry_run_by_id(actor=actor, run_id=min(run_id, MAX_ID))
     changes = dry_run_changes(actor=actor, run=run)
-    rows = list(changes[(page - 1) * page_size : page * page_size])
+    rows = window(changes, page, page_size)
     services.dry_run_consult(
         actor=actor, run=run, nominal_ids=[c.nominal_id for c in rows], details={"page": page}, surface="api"
     )
@@ -296,32 +276,24 @@ class TierDecisionOut(Schema):
 
 
 def _assessment(a: Assessment) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "nominal_id": a.nominal_id,
-        "method": f"{a.method.code} v{a.method.version}",
-        "assessor": a.assessor.get_full_name() or a.assessor.username,
-        "submitted_at": a.submitted_at,
-        "score": float(a.score),
-        "confidence": float(a.confidence),
-        "confidence_band": a.confidence_band,
-        "tier": a.tier_code,
-        "top_factors": list(a.top_factors),
-        "is_current": a.is_current,
-        "superseded_by": a.superseded_by_id,
-        "summary": a.summary,
-    }
+    return fields_of(
+        a,
+        AssessmentOut,
+        method=f"{a.method.code} v{a.method.version}",
+        assessor=a.assessor.get_full_name() or a.assessor.username,
+        score=float(a.score),
+        confidence=float(a.confidence),
+        tier=a.tier_code,
+        top_factors=list(a.top_factors),
+        superseded_by=a.superseded_by_id,
+    )
 
 
-def _reachable(actor: User, nominal_id: int) -> Nominal | None:
-    """The nominal when the actor may see its assessments; None otherwise (missing or forbidden)."""
-    if nominal_id > MAX_ID:
-        return None
-    try:
-        nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    except NotFoundOrForbidden:
-        return None
-    return nominal if access.may(actor, "assessment.view", nominal) else None
+def _reachable(actor: User, nominal_id: int) -> Nominal:
+    """The nominal when the actor may see its assessments; NotFoundOrForbidden (a 404) otherwise."""
+    nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+    access.require(actor, "assessment.view", nominal)
+    return nominal
 
 
 @router.get(
@@ -332,8 +304,6 @@ def _reachable(actor: User, nominal_id: int) -> Nominal | None:
 def list_assessments(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     nominal = _reachable(actor, nominal_id)
-    if nominal is None:
-        return Status(404, NOT_FOUND)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api_assessments")
     history = assessment_history(actor=actor, nominal=nominal).select_related("method", "assessor")
     return Status(200, [_assessment(a) for a in history])
@@ -347,8 +317,6 @@ def list_assessments(request: HttpRequest, nominal_id: int, purpose: Purpose) ->
 def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     nominal = _reachable(actor, nominal_id)
-    if nominal is None or assessment_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
     if assessment.nominal_id != nominal.pk:
         return Status(404, NOT_FOUND)
@@ -380,8 +348,6 @@ def _assessment_detail(assessment: Assessment) -> dict[str, Any]:
 def submit_assessment(request: HttpRequest, nominal_id: int, payload: AssessmentIn) -> Any:
     actor = _actor(request)
     nominal = _reachable(actor, nominal_id)
-    if nominal is None:
-        return Status(404, NOT_FOUND)
     assessment = services.assessment_submit(
         actor=actor,
         nominal=nominal,
@@ -402,8 +368,6 @@ def submit_assessment(request: HttpRequest, nominal_id: int, payload: Assessment
 def decide_tier(request: HttpRequest, nominal_id: int, payload: TierDecisionIn) -> Any:
     actor = _actor(request)
     nominal = _reachable(actor, nominal_id)
-    if nominal is None:
-        return Status(404, NOT_FOUND)
     decision = services.tier_decide(
         actor=actor, nominal=nominal, decided_tier=payload.decided_tier, rationale=payload.rationale
     )
@@ -450,10 +414,7 @@ class PriorityRowOut(Schema):
     next_review_due: date
 
 
-class PriorityPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class PriorityPageOut(PageOut):
     results: list[PriorityRowOut]
 
 
@@ -505,15 +466,8 @@ def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
         actor=actor, nominal_ids=[s.nominal_id for s in page.object_list], filters=filters, surface="api"
     )
     start = (page.number - 1) * params.page_size
-    return Status(
-        200,
-        {
-            "count": page.paginator.count,
-            "page": page.number,
-            "page_size": params.page_size,
-            "results": [_priority_row(start + i, s) for i, s in enumerate(page.object_list, start=1)],
-        },
-    )
+    rows = [_priority_row(start + i, s) for i, s in enumerate(page.object_list, start=1)]
+    return Status(200, page_body(page.paginator.count, page.number, params.page_size, rows))
 
 
 class ReviewOut(Schema):
@@ -694,8 +648,6 @@ def list_calibration_exercises(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
     actor = _actor(request)
-    if exercise_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
     data = exercise_results(seen=seen, actor=actor, spec=services.method_spec(seen.exercise.method))
     services.calibration_results_consult(actor=actor, data=data)
@@ -751,8 +703,6 @@ def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
 )
 def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: CalibrationScoresIn) -> Any:
     actor = _actor(request)
-    if exercise_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     try:
         seen = access_exercise_by_id(actor=actor, exercise_id=exercise_id)
         if seen.sheet is None:

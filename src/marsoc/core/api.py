@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from .api_common import fields_of
 from .api_errors import MAX_ID
 from .errors import Conflict, ValidationFailed, refused_in_context
 from .models import AuditEvent
@@ -82,23 +83,14 @@ def _stated(params: AuditParams) -> dict[str, str]:
 
 
 def _event(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "at": e.at,
-        "operation": e.operation,
-        "operation_label": e.get_operation_display(),
-        "action": e.action,
-        "action_label": e.action_label,
-        "actor": e.actor_label,
-        "object_type": e.object_type,
-        "object_id": e.object_id,
-        "nominal_id": e.nominal_id,
-        "subjects": sorted(s.nominal_id for s in e.subjects.all()),
-        "justification": e.justification,
-        "recipients": [str(r) for r in e.recipients],
-        "hash": e.hash,
-        "prev_hash": e.prev_hash,
-    }
+    return fields_of(
+        e,
+        AuditEventOut,
+        operation_label=e.get_operation_display(),
+        actor=e.actor_label,
+        subjects=sorted(s.nominal_id for s in e.subjects.all()),
+        recipients=[str(r) for r in e.recipients],
+    )
 
 
 @router.get("/audit/events", response=AuditPage, summary="Audit log entries, newest first (inspectors)")

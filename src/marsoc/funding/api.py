@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from marsoc.core import access
+from marsoc.core.api_common import fields_of
 from marsoc.core.api_errors import ApiError
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.web import actor as _actor
@@ -28,7 +29,6 @@ from .selectors import (
 )
 
 router = Router(tags=["funding"])
-MAX_ID = 2**63 - 1
 
 
 class GrantOut(Schema):
@@ -158,29 +158,15 @@ class GovernanceOut(Schema):
 
 
 def _grant(g: Grant) -> dict[str, Any]:
-    return {
-        "id": g.pk, "reference": g.reference, "title": g.title, "funder": g.funder, "recipient": g.recipient,
-        "hub": g.hub.name if g.hub_id else "", "amount_pence": g.amount_pence, "starts_on": g.starts_on,
-        "ends_on": g.ends_on,
-    }  # fmt: skip
+    return fields_of(g, GrantOut, hub=g.hub.name if g.hub_id else "")
 
 
 def _claim(c: Claim) -> dict[str, Any]:
-    return {
-        "id": c.pk, "quarter": c.number, "starts_on": c.starts_on, "ends_on": c.ends_on, "state": c.state,
-        "eligible_pence": c.eligible_pence, "actual_pence": c.actual_pence, "variance_pence": c.variance_pence,
-        "variance_explanation": c.variance_explanation, "claimed_pence": c.claimed_pence,
-        "invoice_number": c.invoice_number, "paid_on": c.paid_on, "paid_pence": c.paid_pence,
-    }  # fmt: skip
+    return fields_of(c, GrantClaimOut, quarter=c.number)
 
 
 def _decision(d: DecisionRecord) -> dict[str, Any]:
-    return {
-        "id": d.pk, "reference": d.reference, "title": d.title, "state": d.state,
-        "executive_summary": d.executive_summary, "recommendation": d.recommendation,
-        "decision_maker_title": d.decision_maker_title, "decide_by": d.decide_by, "approved_on": d.approved_on,
-        "published": d.published_at is not None, "deferred_until": d.deferred_until,
-    }  # fmt: skip
+    return fields_of(d, DecisionOut, published=d.published_at is not None)
 
 
 def _require(request: HttpRequest, rule: str) -> Any:
@@ -203,7 +189,7 @@ def list_grants(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def get_grant(request: HttpRequest, grant_id: int) -> dict[str, Any]:
     actor = _actor(request)
-    grant = access_grant_by_id(actor=actor, grant_id=min(grant_id, MAX_ID))
+    grant = access_grant_by_id(actor=actor, grant_id=grant_id)
     summary = grant_summary(grant=grant)
     services.grant_view_record(actor=actor, grant=grant, surface="api")
     years = [
@@ -238,7 +224,7 @@ def get_grant(request: HttpRequest, grant_id: int) -> dict[str, Any]:
 )
 def get_claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     actor = _actor(request)
-    claim = access_claim_by_id(actor=actor, claim_id=min(claim_id, MAX_ID))
+    claim = access_claim_by_id(actor=actor, claim_id=claim_id)
     services.grant_view_record(actor=actor, grant=claim.grant, surface="api claim")
     lines = [
         {"role": line.post.role, "grade": line.post.grade, "days_held": line.days_held,
@@ -262,7 +248,7 @@ def list_decisions(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def get_decision(request: HttpRequest, decision_id: int) -> dict[str, Any]:
     actor = _actor(request)
-    decision = access_decision_by_id(actor=actor, decision_id=min(decision_id, MAX_ID))
+    decision = access_decision_by_id(actor=actor, decision_id=decision_id)
     services.decision_view_record(actor=actor, decision=decision, part2=False, surface="api")
     declarations = [
         {"kind": d.kind, "statement": d.statement, "ticked_on": d.ticked_on,

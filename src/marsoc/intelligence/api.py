@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.core import access
+from marsoc.core.api_common import PageOut, fields_of, may_write, page_body, window
 from marsoc.core.api_errors import MAX_ID, ApiError
-from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_fields import Day, Id, OptionalText, Purpose, Text
-from marsoc.core.errors import PermissionDenied
 from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.vocabulary import DataSubjectCategory
@@ -34,13 +33,18 @@ from .selectors import (
 router = Router(tags=["intelligence"])
 
 
-class ItemSummary(Schema):
+class GradedItem(Schema):
+    """What a search row and a summary's item share (not a component of its own: never answered alone)."""
+
     id: int
     reference: str
     grade: str
     conditions: list[str]
     classification: str
     intelligence_date: date
+
+
+class ItemSummary(GradedItem):
     owner_hub: str
     originating_agency: str
 
@@ -60,10 +64,7 @@ class Interest(Schema):
     message: str
 
 
-class ItemPage(Schema):
-    count: int
-    page: int
-    page_size: int
+class ItemPage(PageOut):
     results: list[ItemSummary]
     interests: list[Interest]
 
@@ -136,30 +137,26 @@ class ShareOut(Schema):
     agreement: str
 
 
+def _graded(item: IntelItem) -> dict[str, Any]:
+    """What a search row and a summary's item both show (a summary's items leave out the owning hub)."""
+    return fields_of(
+        item,
+        SummaryItem,
+        grade=f"[{item.grade}]",
+        conditions=list(item.conditions or []),
+        originating_agency=item.originating_agency.name,
+    )
+
+
 def _summary(item: IntelItem) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "reference": item.reference,
-        "grade": f"[{item.grade}]",
-        "conditions": list(item.conditions or []),
-        "classification": item.classification,
-        "intelligence_date": item.intelligence_date,
-        "owner_hub": item.owner_hub.name,
-        "originating_agency": item.originating_agency.name,
-    }
+    return _graded(item) | {"owner_hub": item.owner_hub.name}
 
 
 @router.get("/intelligence", response=ItemPage, summary="Search the intelligence you may see")
 def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     actor = _actor(request)
     if not access.may(actor, "intelligence.view"):
-        return {
-            "count": 0,
-            "page": params.page,
-            "page_size": params.page_size,
-            "results": [],
-            "interests": [],
-        }
+        return page_body(0, params.page, params.page_size, []) | {"interests": []}
     result = search_page(
         actor=actor, query=params.q, page=params.page, page_size=params.page_size, clamp=False
     )
@@ -179,12 +176,8 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
                 + (f": {contact}" if contact else "")
             }
         )
-    return {
-        "count": result.count,
-        "page": result.number,
-        "page_size": params.page_size,
-        "results": [_summary(i) for i in rows],
-        "interests": interests,
+    return page_body(result.count, result.number, params.page_size, [_summary(i) for i in rows]) | {
+        "interests": interests
     }
 
 
@@ -194,8 +187,6 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
     summary="One item (a purpose is required and logged)",
 )
 def get_item(request: HttpRequest, item_id: int, purpose: Purpose) -> Any:
-    if item_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     actor = _actor(request)
     item = access_item_by_id(actor=actor, item_id=item_id)
     services.item_consult(actor=actor, item=item, purpose=purpose, surface="api")
@@ -228,25 +219,9 @@ def _detail(item: IntelItem) -> dict[str, Any]:
     summary="Record a graded item (the same checks and audit as the page)",
 )
 def record_item(request: HttpRequest, payload: ItemIn) -> Any:
-    actor = _actor(request)
-    if not access.may(actor, "intel_item.record"):
-        raise PermissionDenied("You cannot record intelligence")
+    actor = may_write(request, "intel_item.record", "You cannot record intelligence")
     data = services.ItemInput(
-        text=payload.text,
-        intelligence_date=payload.intelligence_date,
-        owner_hub_id=payload.owner_hub_id,
-        classification=payload.classification,
-        source_evaluation=payload.source_evaluation,
-        intelligence_assessment=payload.intelligence_assessment,
-        handling_code=payload.handling_code,
-        conditions=payload.conditions,
-        purpose=payload.purpose,
-        data_category=payload.data_category,
-        record_group=payload.record_group,
-        legacy_source=payload.legacy_source,
-        legacy_intelligence=payload.legacy_intelligence,
-        legacy_handling=payload.legacy_handling,
-        subjects=[(s.nominal_id, s.category) for s in payload.subjects],
+        **payload.dict(exclude={"subjects"}), subjects=[(s.nominal_id, s.category) for s in payload.subjects]
     )
     item = services.item_record(actor=actor, data=data)
     return Status(201, _detail(access_item_by_id(actor=actor, item_id=item.pk)))
@@ -258,8 +233,6 @@ def record_item(request: HttpRequest, payload: ItemIn) -> Any:
     summary="Share an item with an agency under an agreement (a C item may become a consent request)",
 )
 def share_item(request: HttpRequest, item_id: int, payload: ShareIn) -> Any:
-    if item_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     actor = _actor(request)
     item = access_item_by_id(actor=actor, item_id=item_id)
     outcome = services.item_disseminate(
@@ -324,20 +297,11 @@ class SummaryRow(Schema):
     disclosed_at: datetime
 
 
-class SummaryPage(Schema):
-    count: int
-    page: int
-    page_size: int
+class SummaryPage(PageOut):
     results: list[SummaryRow]
 
 
-class SummaryItem(Schema):
-    id: int
-    reference: str
-    grade: str
-    conditions: list[str]
-    classification: str
-    intelligence_date: date
+class SummaryItem(GradedItem):
     originating_agency: str
 
 
@@ -377,19 +341,13 @@ def list_summaries(request: HttpRequest, params: Query[SummaryPageParams]) -> di
     """Received by your agency (while the agreement is in force and covers them) or shared by your hub."""
     actor = _actor(request)
     if not access.may(actor, "intelligence.view"):
-        return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
+        return page_body(0, params.page, params.page_size, [])
     qs = summary_list(actor=actor)
-    start = (params.page - 1) * params.page_size
-    rows = list(qs[start : start + params.page_size])
+    rows = window(qs, params.page, params.page_size)
     services.summary_list_consult(
         actor=actor, summaries=rows, purpose="Nominal summaries (API)", surface="api"
     )
-    return {
-        "count": qs.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "results": [_summary_row(s) for s in rows],
-    }
+    return page_body(qs.count(), params.page, params.page_size, [_summary_row(s) for s in rows])
 
 
 @router.get(
@@ -398,8 +356,6 @@ def list_summaries(request: HttpRequest, params: Query[SummaryPageParams]) -> di
     summary="One nominal summary (a purpose is required and logged)",
 )
 def get_summary(request: HttpRequest, summary_id: int, purpose: Purpose) -> Any:
-    if summary_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     actor = _actor(request)
     summary = access_summary_by_id(actor=actor, summary_id=summary_id)
     services.summary_consult(actor=actor, summary=summary, purpose=purpose, surface="api")
@@ -411,18 +367,7 @@ def get_summary(request: HttpRequest, summary_id: int, purpose: Purpose) -> Any:
             "reason": summary.reason,
             "identity": summary.snapshot.get("identity"),
             "status": summary.snapshot.get("status"),
-            "items": [
-                {
-                    "id": i.pk,
-                    "reference": i.reference,
-                    "grade": f"[{i.grade}]",
-                    "conditions": list(i.conditions or []),
-                    "classification": i.classification,
-                    "intelligence_date": i.intelligence_date,
-                    "originating_agency": i.originating_agency.name,
-                }
-                for i in items
-            ],
+            "items": [_graded(i) for i in items],
             "record": summary.record if access.may(actor, "summary.owner_side", summary) else None,
         },
     )

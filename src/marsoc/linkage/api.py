@@ -17,6 +17,7 @@ from marsoc.accounts.api_auth import TokenAuth, VerifiedSessionAuth
 from marsoc.accounts.models import Agency, Hub, TokenScope, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
+from marsoc.core.api_common import PageOut, fields_of, page_body, window
 from marsoc.core.api_errors import MAX_ID
 from marsoc.core.api_fields import Id
 from marsoc.core.errors import Conflict, ValidationFailed, refused_in_context
@@ -101,10 +102,7 @@ class ImportOut(Schema):
     finished_at: datetime | None
 
 
-class ImportPage(Schema):
-    count: int
-    page: int
-    page_size: int
+class ImportPage(PageOut):
     results: list[ImportOut]
 
 
@@ -122,10 +120,7 @@ class QuarantinedRowOut(Schema):
     problems: list[ProblemOut]
 
 
-class QuarantinePage(Schema):
-    count: int
-    page: int
-    page_size: int
+class QuarantinePage(PageOut):
     results: list[QuarantinedRowOut]
 
 
@@ -143,10 +138,7 @@ class PairSummary(Schema):
     right: RecordSide
 
 
-class PairPage(Schema):
-    count: int
-    page: int
-    page_size: int
+class PairPage(PageOut):
     results: list[PairSummary]
 
 
@@ -190,28 +182,15 @@ class RunsOut(Schema):
 
 
 def _import(i: FeedImport) -> dict[str, Any]:
-    return {
-        "id": i.pk,
-        "status": i.status,
-        "status_label": i.get_status_display(),
-        "finished": i.finished,
-        "filename": i.filename,
-        "mapping": i.mapping_name,
-        "source_agency": i.source_agency.code,
-        "owner_hub": i.owner_hub.code,
-        "classification": i.classification,
-        "rows_read": i.rows_read,
-        "rows_valid": i.rows_valid,
-        "rows_quarantined": i.rows_quarantined,
-        "rows_warned": i.rows_warned,
-        "rows_new": i.rows_new,
-        "rows_updated": i.rows_updated,
-        "rows_unchanged": i.rows_unchanged,
-        "error": i.error,
-        "warnings": [str(w) for w in i.warnings],
-        "created_at": i.created_at,
-        "finished_at": i.finished_at,
-    }
+    return fields_of(
+        i,
+        ImportOut,
+        status_label=i.get_status_display(),
+        mapping=i.mapping_name,
+        source_agency=i.source_agency.code,
+        owner_hub=i.owner_hub.code,
+        warnings=[str(w) for w in i.warnings],
+    )
 
 
 def _quarantined(q: QuarantinedRow) -> dict[str, Any]:
@@ -261,20 +240,11 @@ def _pair(pair: Any, *, whole: bool) -> dict[str, Any]:
 def _run(run: LinkageRun | None) -> dict[str, Any] | None:
     if run is None:
         return None
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "status_label": run.get_status_display(),
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "error": run.error,
-        "summary": run.summary,
-    }
+    return fields_of(run, RunOut, status_label=run.get_status_display())
 
 
 def _page(rows: Any, page: int) -> tuple[int, list[Any]]:
-    start = (page - 1) * PAGE_SIZE
-    return rows.count(), list(rows[start : start + PAGE_SIZE])
+    return rows.count(), window(rows, page, PAGE_SIZE)
 
 
 def _feed_places(actor: User, source_agency: str, owner_hub: str) -> tuple[Agency, Hub]:
@@ -371,12 +341,7 @@ def list_imports(request: HttpRequest, params: Query[PageParams]) -> dict[str, A
     actor = _actor(request)
     access.require(actor, "feed_import.follow")
     count, rows = _page(imports_visible(actor).order_by("-id"), params.page)
-    return {
-        "count": count,
-        "page": params.page,
-        "page_size": PAGE_SIZE,
-        "results": [_import(i) for i in rows],
-    }
+    return page_body(count, params.page, PAGE_SIZE, [_import(i) for i in rows])
 
 
 @router.get(
@@ -411,12 +376,7 @@ def get_quarantine(request: HttpRequest, import_id: Id, params: Query[PageParams
             object_id=feed_import.pk,
             details={"rows": [q.row_number for q in rows], "surface": "api"},
         )
-    return {
-        "count": count,
-        "page": params.page,
-        "page_size": PAGE_SIZE,
-        "results": [_quarantined(q) for q in rows],
-    }
+    return page_body(count, params.page, PAGE_SIZE, [_quarantined(q) for q in rows])
 
 
 @router.post(
@@ -462,12 +422,7 @@ def list_pairs(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any
         action=AuditAction.LINKAGE_REVIEW_LIST,
         details={"pairs": [p.pk for p in pairs], "surface": "api"},
     )
-    return {
-        "count": count,
-        "page": params.page,
-        "page_size": PAGE_SIZE,
-        "results": [_pair(p, whole=False) for p in pairs],
-    }
+    return page_body(count, params.page, PAGE_SIZE, [_pair(p, whole=False) for p in pairs])
 
 
 def _pair_read(actor: User, pair_id: int) -> dict[str, Any]:

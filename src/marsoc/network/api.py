@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.core import access
+from marsoc.core.api_common import may_write
 from marsoc.core.api_errors import ApiError
 from marsoc.core.api_fields import (
     NO_CONTROL,
@@ -22,7 +23,7 @@ from marsoc.core.api_fields import (
     Reference,
     Text,
 )
-from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
+from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
 from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
 from marsoc.nominals.models import Nominal
@@ -144,7 +145,8 @@ class EvidenceIn(Schema):
     owner_hub_id: Id | None = None
 
     def evidence(self) -> services.Evidence:
-        return services.Evidence(**self.dict())
+        """The evidence fields alone (a link's body adds what it links)."""
+        return services.Evidence(**self.dict(include=set(EvidenceIn.model_fields)))
 
 
 class AssociationIn(EvidenceIn):
@@ -184,11 +186,21 @@ def _require_network(request: HttpRequest) -> Any:
 
 
 def _key(actor: Any, reference: str, field: str) -> NodeKey:
+    key = _parse(reference, field)
+    selectors.access_end_by_key(actor=actor, key=key)  # 404 when missing or hidden
+    return key
+
+
+def _parse(reference: str, field: str) -> NodeKey:
     key = selectors.parse_reference(reference)
     if key is None:
         raise ValidationFailed({field: f"“{reference}” is not a reference (MH, OCG or AS and digits)"})
-    selectors.access_end_by_key(actor=actor, key=key)  # 404 when missing or hidden
     return key
+
+
+def _end(actor: Any, reference: str, field: str) -> Any:
+    """The person or group a reference names, when the actor may see it (404 otherwise)."""
+    return selectors.access_end_by_key(actor=actor, key=_parse(reference, field))
 
 
 def _group(g: OrganisedCrimeGroup) -> dict[str, Any]:
@@ -266,7 +278,7 @@ def list_groups(request: HttpRequest, q: str = "", status: str = "") -> list[dic
 )
 def get_group(request: HttpRequest, group_id: int, purpose: Purpose) -> Any:
     actor = _require_network(request)
-    group = selectors.access_group_by_id(actor=actor, group_id=min(group_id, 2**63 - 1))
+    group = selectors.access_group_by_id(actor=actor, group_id=group_id)
     graph = selectors.group_network(actor=actor, group=group)
     services.group_consult(actor=actor, group=group, graph=graph, purpose=purpose, surface="api")
     members = [
@@ -290,9 +302,7 @@ def get_group(request: HttpRequest, group_id: int, purpose: Purpose) -> Any:
     summary="Record a group (the same checks and audit as the service)",
 )
 def create_group(request: HttpRequest, payload: GroupIn) -> Any:
-    actor = _actor(request)
-    if not access.may(actor, "network.record"):
-        raise PermissionDenied("You cannot record organised crime groups")
+    actor = may_write(request, "network.record", "You cannot record organised crime groups")
     group = services.group_create(actor=actor, data=services.GroupInput(**payload.dict()))
     return Status(201, {"id": group.pk})
 
@@ -303,15 +313,11 @@ def create_group(request: HttpRequest, payload: GroupIn) -> Any:
     summary="Record an association between two people, a person and a group, or two groups",
 )
 def create_association(request: HttpRequest, payload: AssociationIn) -> Any:
-    actor = _actor(request)
-    if not access.may(actor, "network.record"):
-        raise PermissionDenied("You cannot record associations")
-    a = selectors.access_end_by_key(actor=actor, key=_parse(payload.a, "a"))
-    b = selectors.access_end_by_key(actor=actor, key=_parse(payload.b, "b"))
-    evidence = EvidenceIn(**{k: v for k, v in payload.dict().items() if k in EvidenceIn.model_fields})
+    actor = may_write(request, "network.record", "You cannot record associations")
+    a, b = _end(actor, payload.a, "a"), _end(actor, payload.b, "b")
     link = services.association_record(
         actor=actor, a=a, b=b, association_type=payload.association_type, directed=payload.directed,
-        evidence=evidence.evidence(),
+        evidence=payload.evidence(),
     )  # fmt: skip
     return Status(201, {"id": link.pk})
 
@@ -322,27 +328,16 @@ def create_association(request: HttpRequest, payload: AssociationIn) -> Any:
     summary="Record a nominal's or an associate's membership of a group",
 )
 def create_membership(request: HttpRequest, payload: MembershipIn) -> Any:
-    actor = _actor(request)
-    if not access.may(actor, "network.record"):
-        raise PermissionDenied("You cannot record memberships")
-    group = selectors.access_end_by_key(actor=actor, key=_parse(payload.group, "group"))
-    person = selectors.access_end_by_key(actor=actor, key=_parse(payload.person, "person"))
+    actor = may_write(request, "network.record", "You cannot record memberships")
+    group, person = _end(actor, payload.group, "group"), _end(actor, payload.person, "person")
     if not isinstance(group, OrganisedCrimeGroup):
         raise ValidationFailed({"group": "Give the reference of a group (OCG…)"})
     if not isinstance(person, Nominal | Associate):
         raise ValidationFailed({"person": "Give the reference of a nominal (MH…) or an associate (AS…)"})
-    evidence = EvidenceIn(**{k: v for k, v in payload.dict().items() if k in EvidenceIn.model_fields})
     membership = services.membership_record(
-        actor=actor, group=group, person=person, role=payload.role, evidence=evidence.evidence()
+        actor=actor, group=group, person=person, role=payload.role, evidence=payload.evidence()
     )
     return Status(201, {"id": membership.pk})
-
-
-def _parse(reference: str, field: str) -> NodeKey:
-    key = selectors.parse_reference(reference)
-    if key is None:
-        raise ValidationFailed({field: f"“{reference}” is not a reference (MH, OCG or AS and digits)"})
-    return key
 
 
 @router.get(
@@ -410,7 +405,7 @@ class GroupAssessmentOut(Schema):
 )
 def assess_group(request: HttpRequest, group_id: int, payload: GroupAssessmentIn) -> Any:
     actor = _require_network(request)
-    group = selectors.access_group_by_id(actor=actor, group_id=min(group_id, 2**63 - 1))
+    group = selectors.access_group_by_id(actor=actor, group_id=group_id)
     made = group_assessments.group_assessment_submit(
         actor=actor, group=group, levels=payload.levels, grades=payload.grades, rationale=payload.rationale
     )
@@ -553,7 +548,7 @@ def list_charts(request: HttpRequest) -> Any:
 )
 def get_chart(request: HttpRequest, chart_id: int) -> Any:
     actor = _require_network(request)
-    chart = selectors.access_chart_by_id(actor=actor, chart_id=min(chart_id, 2**63 - 1))
+    chart = selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
     return Status(200, _chart(actor, chart))
 
 
@@ -578,7 +573,7 @@ def create_chart(request: HttpRequest, payload: ChartIn) -> Any:
 )
 def update_chart(request: HttpRequest, chart_id: int, payload: ChartChangeIn) -> Any:
     actor = _require_network(request)
-    chart = selectors.access_chart_by_id(actor=actor, chart_id=min(chart_id, 2**63 - 1))
+    chart = selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
     change = charts.ChartChange(
         name=payload.name, layout=payload.layout, add=_keys(payload.add, "add"),
         remove=_keys(payload.remove, "remove"), share_with=payload.share_with,

@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from marsoc.core import access
+from marsoc.core.api_common import PageOut, may_write, page_body, window
 from marsoc.core.api_errors import MAX_ID, ApiError
-from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_fields import Id, IdentifierText, Name, Purpose, Text
-from marsoc.core.errors import PermissionDenied
 from marsoc.core.identifiers import IdentifierType
 from marsoc.core.vocabulary import Classification
 from marsoc.core.web import actor as _actor
@@ -32,6 +31,7 @@ from .vocabulary import (
 
 router = Router(tags=["nominals"])
 MAX_PAGE_SIZE = 200
+IDENTIFIERS = ("pnc", "cro", "nomis", "crn")  # the fields of ReferIn, in the order they are recorded
 
 
 class IdentifierOut(Schema):
@@ -73,10 +73,7 @@ class NominalDetail(NominalSummary):
     aliases: list[AliasOut]
 
 
-class NominalPage(Schema):
-    count: int
-    page: int
-    page_size: int
+class NominalPage(PageOut):
     results: list[NominalSummary]
 
 
@@ -142,7 +139,7 @@ def _summary(n: Nominal, phase: str | None = None) -> dict[str, Any]:
 def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, Any]:
     actor = _actor(request)
     if not access.may(actor, "cohort.view"):
-        return {"count": 0, "page": params.page, "page_size": params.page_size, "results": []}
+        return page_body(0, params.page, params.page_size, [])
     qs = nominal_list(
         actor=actor,
         filters=CohortFilters(
@@ -155,8 +152,7 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
             sort="" if params.sort.value == "name" else str(params.sort.value),
         ),
     )
-    start = (params.page - 1) * params.page_size
-    rows = list(qs[start : start + params.page_size])
+    rows = window(qs, params.page, params.page_size)
     services.nominal_list_consult(
         actor=actor,
         nominal_ids=[n.pk for n in rows],
@@ -164,12 +160,9 @@ def _page(request: HttpRequest, params: ListParams, surface: str) -> dict[str, A
         surface=surface,
         query={k: str(v) for k, v in params.dict().items() if v not in (None, "")},
     )
-    return {
-        "count": qs.count(),
-        "page": params.page,
-        "page_size": params.page_size,
-        "results": [_summary(n, getattr(n, "phase", None)) for n in rows],
-    }
+    return page_body(
+        qs.count(), params.page, params.page_size, [_summary(n, getattr(n, "phase", None)) for n in rows]
+    )
 
 
 @router.get("/nominals", response=NominalPage, summary="List the nominals you may see")
@@ -212,8 +205,6 @@ def _detail(n: Nominal) -> dict[str, Any]:
     summary="One nominal (a purpose is required and logged)",
 )
 def get_nominal(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
-    if nominal_id > MAX_ID:
-        return Status(404, NOT_FOUND)
     actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     services.nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api")
@@ -226,32 +217,12 @@ def get_nominal(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     summary="Refer a person to a hub's cohort",
 )
 def refer_nominal(request: HttpRequest, payload: ReferIn) -> Any:
-    actor = _actor(request)
-    if not access.may(actor, "nominal.refer"):
-        raise PermissionDenied("You cannot refer people")
-    data = services.NominalInput(
-        given_names=payload.given_names,
-        family_name=payload.family_name,
-        date_of_birth=payload.date_of_birth,
-        sex=payload.sex,
-        data_subject_category=payload.data_subject_category,
-        owner_hub_id=payload.owner_hub_id,
-        ethnicity_self=payload.ethnicity_self,
-        ethnicity_officer=payload.ethnicity_officer,
-        nationality=payload.nationality,
-        religion=payload.religion,
-        classification=payload.classification,
-        lead_officer_id=payload.lead_officer_id,
-    )
+    actor = may_write(request, "nominal.refer", "You cannot refer people")
+    data = services.NominalInput(**payload.dict(exclude={"rationale", *IDENTIFIERS}))
     nominal = services.nominal_refer(
         actor=actor,
         data=data,
         rationale=payload.rationale,
-        identifiers=[
-            ("PNC", payload.pnc),
-            ("CRO", payload.cro),
-            ("NOMIS", payload.nomis),
-            ("CRN", payload.crn),
-        ],
+        identifiers=[(field.upper(), getattr(payload, field)) for field in IDENTIFIERS],
     )
     return Status(201, _detail(nominal))

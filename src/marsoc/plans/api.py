@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from marsoc.accounts.models import User
 from marsoc.core import access
+from marsoc.core.api_common import fields_of
 from marsoc.core.api_errors import MAX_ID, ApiError
 from marsoc.core.api_errors import NOT_FOUND_BODY as NOT_FOUND
 from marsoc.core.api_fields import Day, Id, OptionalText, Purpose, Text
@@ -101,17 +102,7 @@ class AlertOut(Schema):
 
 
 def _tactic(t: Tactic) -> dict[str, Any]:
-    return {
-        "id": t.pk,
-        "code": t.code,
-        "name": t.name,
-        "agency_type": t.agency_type,
-        "legal_basis": t.legal_basis,
-        "life_area": t.life_area,
-        "strand": t.strand,
-        "phases": t.phases,
-        "retired": t.retired,
-    }
+    return fields_of(t, TacticOut)
 
 
 def _plan(plan: Plan) -> dict[str, Any]:
@@ -148,20 +139,13 @@ def _plan(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _nominal(actor: User, nominal_id: int) -> Nominal | None:
-    if nominal_id > MAX_ID:
-        return None
-    try:
-        return access_nominal_by_id(actor=actor, nominal_id=nominal_id)
-    except NotFoundOrForbidden:
-        return None
-
-
-def _plan_of(actor: User, nominal: Nominal) -> Plan | None:
-    try:
-        return plan_for(actor=actor, nominal=nominal)
-    except NotFoundOrForbidden:
-        return None
+def _plan_of(actor: User, nominal_id: int) -> tuple[Nominal, Plan]:
+    """The person and their plan; NotFoundOrForbidden (a 404) when either is missing or out of reach."""
+    nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
+    plan = plan_for(actor=actor, nominal=nominal)
+    if plan is None:
+        raise NotFoundOrForbidden(f"plan of nominal {nominal_id}")
+    return nominal, plan
 
 
 @router.get(
@@ -180,10 +164,7 @@ def catalogue(request: HttpRequest) -> Any:
 )
 def get_plan(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
-    nominal = _nominal(actor, nominal_id)
-    plan = _plan_of(actor, nominal) if nominal else None
-    if nominal is None or plan is None:
-        return Status(404, NOT_FOUND)
+    nominal, plan = _plan_of(actor, nominal_id)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api.plan")
     return Status(200, _plan(plan))
 
@@ -195,20 +176,8 @@ def get_plan(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
 )
 def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
     actor = _actor(request)
-    nominal = _nominal(actor, nominal_id)
-    plan = _plan_of(actor, nominal) if nominal else None
-    if plan is None:
-        return Status(404, NOT_FOUND)
-    action = services.action_add(
-        actor=actor,
-        plan=plan,
-        tactic_id=payload.tactic_id,
-        agency_id=payload.agency_id,
-        due_date=payload.due_date,
-        officer_id=payload.officer_id,
-        objective_id=payload.objective_id,
-        notes=payload.notes,
-    )
+    _, plan = _plan_of(actor, nominal_id)
+    action = services.action_add(actor=actor, plan=plan, **payload.dict())
     return Status(201, {"id": action.pk})
 
 
@@ -219,10 +188,7 @@ def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
 )
 def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
     actor = _actor(request)
-    nominal = _nominal(actor, nominal_id)
-    plan = _plan_of(actor, nominal) if nominal else None
-    if plan is None:
-        return Status(404, NOT_FOUND)
+    _, plan = _plan_of(actor, nominal_id)
     services.plan_request_agreement(actor=actor, plan=plan)
     plan.refresh_from_db()
     # The answer is the whole plan: its reading is a consultation, logged as the GET logs it.
@@ -242,10 +208,7 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
 )
 def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
     actor = _actor(request)
-    nominal = _nominal(actor, nominal_id)
-    plan = _plan_of(actor, nominal) if nominal else None
-    if plan is None:
-        return Status(404, NOT_FOUND)
+    _, plan = _plan_of(actor, nominal_id)
     services.plan_agree(actor=actor, plan=plan, version_number=payload.version, note=payload.note)
     plan.refresh_from_db()
     nominal_consult(
@@ -261,9 +224,7 @@ def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
 )
 def claim_outcome(request: HttpRequest, nominal_id: int, action_id: int, payload: OutcomeIn) -> Any:
     actor = _actor(request)
-    nominal = _nominal(actor, nominal_id)
-    if nominal is None or action_id > MAX_ID:
-        return Status(404, NOT_FOUND)
+    nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
     outcome = services.outcome_claim(
         actor=actor,
