@@ -98,7 +98,7 @@ def _method(m: ScoringMethod) -> dict[str, Any]:
 def list_methods(request: HttpRequest) -> Any:
     if not access.may(_actor(request), "method.view"):
         return Status(404, NOT_FOUND)
-    return Status(200, [_method(m) for m in methods_visible()])
+    return [_method(m) for m in methods_visible()]
 
 
 @router.get("/methods/{method_id}", response={200: MethodDetailOut, 404: ApiError}, summary="One method")
@@ -107,19 +107,14 @@ def get_method(request: HttpRequest, method_id: int) -> Any:
     if method is None or not access.may(_actor(request), "method.view"):
         return Status(404, NOT_FOUND)
     spec = services.method_spec(method)
-    return Status(
-        200,
-        _method(method)
-        | {
-            "description": spec.description,
-            "formula": spec.formula,
-            "tiers": [{"code": t.code, "name": t.name, "min": t.min, "max": t.max} for t in spec.tiers],
-            "factors": [
-                {"code": f.code, "name": f.name, "group": f.group, "scale": list(f.scale)}
-                for f in spec.factors
-            ],
-        },
-    )
+    return _method(method) | {
+        "description": spec.description,
+        "formula": spec.formula,
+        "tiers": [{"code": t.code, "name": t.name, "min": t.min, "max": t.max} for t in spec.tiers],
+        "factors": [
+            {"code": f.code, "name": f.name, "group": f.group, "scale": list(f.scale)} for f in spec.factors
+        ],
+    }
 
 
 # -------------------------------------------------------------------------------------- dry runs
@@ -188,28 +183,24 @@ def get_dry_run(request: HttpRequest, run_id: int, params: Query[DryRunPageParam
     services.dry_run_consult(
         actor=actor, run=run, nominal_ids=[c.nominal_id for c in rows], details={"page": page}, surface="api"
     )
-    return Status(
-        200,
-        _dry_run(run)
-        | {
-            "changes_count": changes.count(),
-            "changes": [
-                {
-                    "nominal_id": c.nominal_id,
-                    "reference": c.nominal.reference,
-                    "hub": c.nominal.owner_hub.name,
-                    "old_score": float(c.old_score),
-                    "old_tier": c.old_tier,
-                    "decided_tier": c.decided_tier,
-                    "new_score": float(c.new_score),
-                    "new_tier": c.new_tier,
-                    "direction": c.direction,
-                    "missing_factors": c.missing_factors,
-                }
-                for c in rows
-            ],
-        },
-    )
+    return _dry_run(run) | {
+        "changes_count": changes.count(),
+        "changes": [
+            {
+                "nominal_id": c.nominal_id,
+                "reference": c.nominal.reference,
+                "hub": c.nominal.owner_hub.name,
+                "old_score": float(c.old_score),
+                "old_tier": c.old_tier,
+                "decided_tier": c.decided_tier,
+                "new_score": float(c.new_score),
+                "new_tier": c.new_tier,
+                "direction": c.direction,
+                "missing_factors": c.missing_factors,
+            }
+            for c in rows
+        ],
+    }
 
 
 # ---------------------------------------------------------------------------------- assessments
@@ -289,11 +280,12 @@ def _assessment(a: Assessment) -> dict[str, Any]:
     )
 
 
-def _reachable(actor: User, nominal_id: int) -> Nominal:
-    """The nominal when the actor may see its assessments; NotFoundOrForbidden (a 404) otherwise."""
+def _reachable(request: HttpRequest, nominal_id: int) -> tuple[User, Nominal]:
+    """Who asks and the nominal, when they may see its assessments; NotFoundOrForbidden (a 404) otherwise."""
+    actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     access.require(actor, "assessment.view", nominal)
-    return nominal
+    return actor, nominal
 
 
 @router.get(
@@ -302,11 +294,10 @@ def _reachable(actor: User, nominal_id: int) -> Nominal:
     summary="A person's assessments, newest first (a purpose is required and logged)",
 )
 def list_assessments(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
-    actor = _actor(request)
-    nominal = _reachable(actor, nominal_id)
+    actor, nominal = _reachable(request, nominal_id)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api_assessments")
     history = assessment_history(actor=actor, nominal=nominal).select_related("method", "assessor")
-    return Status(200, [_assessment(a) for a in history])
+    return [_assessment(a) for a in history]
 
 
 @router.get(
@@ -315,13 +306,12 @@ def list_assessments(request: HttpRequest, nominal_id: int, purpose: Purpose) ->
     summary="One assessment with its breakdown (a purpose is required and logged)",
 )
 def get_assessment(request: HttpRequest, nominal_id: int, assessment_id: int, purpose: Purpose) -> Any:
-    actor = _actor(request)
-    nominal = _reachable(actor, nominal_id)
+    actor, nominal = _reachable(request, nominal_id)
     assessment = access_assessment_by_id(actor=actor, assessment_id=assessment_id)
     if assessment.nominal_id != nominal.pk:
         return Status(404, NOT_FOUND)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api_assessment_detail")
-    return Status(200, _assessment_detail(assessment))
+    return _assessment_detail(assessment)
 
 
 def _assessment_detail(assessment: Assessment) -> dict[str, Any]:
@@ -346,16 +336,8 @@ def _assessment_detail(assessment: Assessment) -> dict[str, Any]:
     summary="Submit an assessment under the active method (supersedes the current one)",
 )
 def submit_assessment(request: HttpRequest, nominal_id: int, payload: AssessmentIn) -> Any:
-    actor = _actor(request)
-    nominal = _reachable(actor, nominal_id)
-    assessment = services.assessment_submit(
-        actor=actor,
-        nominal=nominal,
-        levels=dict(payload.levels),
-        grades=payload.grades,
-        evidence=payload.evidence,
-        summary=payload.summary,
-    )
+    actor, nominal = _reachable(request, nominal_id)
+    assessment = services.assessment_submit(actor=actor, nominal=nominal, **payload.dict())
     assessment = assessment_with_method(assessment.pk)
     return Status(201, _assessment_detail(assessment))
 
@@ -366,11 +348,8 @@ def submit_assessment(request: HttpRequest, nominal_id: int, payload: Assessment
     summary="A hub manager's tier decision, with a rationale",
 )
 def decide_tier(request: HttpRequest, nominal_id: int, payload: TierDecisionIn) -> Any:
-    actor = _actor(request)
-    nominal = _reachable(actor, nominal_id)
-    decision = services.tier_decide(
-        actor=actor, nominal=nominal, decided_tier=payload.decided_tier, rationale=payload.rationale
-    )
+    actor, nominal = _reachable(request, nominal_id)
+    decision = services.tier_decide(actor=actor, nominal=nominal, **payload.dict())
     return Status(
         201,
         {
@@ -467,7 +446,7 @@ def get_priority(request: HttpRequest, params: Query[PriorityParams]) -> Any:
     )
     start = (page.number - 1) * params.page_size
     rows = [_priority_row(start + i, s) for i, s in enumerate(page.object_list, start=1)]
-    return Status(200, page_body(page.paginator.count, page.number, params.page_size, rows))
+    return page_body(page.paginator.count, page.number, params.page_size, rows)
 
 
 class ReviewOut(Schema):
@@ -487,21 +466,18 @@ def get_reviews(request: HttpRequest) -> Any:
         return Status(404, NOT_FOUND)
     rows = reviews_due(actor=actor)
     services.reviews_consult(actor=actor, nominal_ids=[r.status.nominal_id for r in rows], surface="api")
-    return Status(
-        200,
-        [
-            {
-                "nominal_id": r.status.nominal_id,
-                "reference": r.status.nominal.reference,
-                "hub": r.status.nominal.owner_hub.name,
-                "tier": r.status.tier,
-                "next_review_due": r.status.next_review_due,
-                "overdue": r.overdue,
-                "reasons": list(r.reasons),
-            }
-            for r in rows
-        ],
-    )
+    return [
+        {
+            "nominal_id": r.status.nominal_id,
+            "reference": r.status.nominal.reference,
+            "hub": r.status.nominal.owner_hub.name,
+            "tier": r.status.tier,
+            "next_review_due": r.status.next_review_due,
+            "overdue": r.overdue,
+            "reasons": list(r.reasons),
+        }
+        for r in rows
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -653,47 +629,44 @@ def get_calibration_results(request: HttpRequest, exercise_id: int) -> Any:
     services.calibration_results_consult(actor=actor, data=data)
     r = data.results
     titles = {v.pk: v for v in data.vignettes}
-    return Status(
-        200,
-        {
-            "exercise_id": data.exercise.pk,
-            "view": data.view,
-            "assessors_assigned": data.assigned,
-            "assessors_submitted": data.submitted,
-            "overall_alpha": r.overall_alpha,
-            "factors": [{"code": f.code, "name": f.name, "alpha": f.alpha} for f in r.factors],
-            "national_median": dict(r.national_median),
-            "hub_offsets": [
-                {
-                    "hub": h.hub,
-                    "assessors": h.assessors,
-                    "mean_offset": h.mean_offset,
-                    "min_offset": h.min_offset,
-                    "max_offset": h.max_offset,
-                    "by_vignette": dict(h.by_vignette),
-                }
-                for h in r.hub_offsets
-            ],
-            "disagreements": [
-                {
-                    "vignette_id": d.vignette_id,
-                    "position": titles[d.vignette_id].position,
-                    "title": titles[d.vignette_id].title,
-                    "ratings": d.ratings,
-                    "median": d.median,
-                    "spread": d.spread,
-                    "lowest": d.lowest,
-                    "highest": d.highest,
-                    "drivers": [
-                        {"code": f.code, "name": f.name, "spread": f.spread, "levels": list(f.levels)}
-                        for f in d.drivers
-                    ],
-                }
-                for d in r.disagreements
-            ],
-            "assessors": [{"assessor": row.label, "hub": row.hub, "scores": row.scores} for row in data.rows],
-        },
-    )
+    return {
+        "exercise_id": data.exercise.pk,
+        "view": data.view,
+        "assessors_assigned": data.assigned,
+        "assessors_submitted": data.submitted,
+        "overall_alpha": r.overall_alpha,
+        "factors": [{"code": f.code, "name": f.name, "alpha": f.alpha} for f in r.factors],
+        "national_median": dict(r.national_median),
+        "hub_offsets": [
+            {
+                "hub": h.hub,
+                "assessors": h.assessors,
+                "mean_offset": h.mean_offset,
+                "min_offset": h.min_offset,
+                "max_offset": h.max_offset,
+                "by_vignette": dict(h.by_vignette),
+            }
+            for h in r.hub_offsets
+        ],
+        "disagreements": [
+            {
+                "vignette_id": d.vignette_id,
+                "position": titles[d.vignette_id].position,
+                "title": titles[d.vignette_id].title,
+                "ratings": d.ratings,
+                "median": d.median,
+                "spread": d.spread,
+                "lowest": d.lowest,
+                "highest": d.highest,
+                "drivers": [
+                    {"code": f.code, "name": f.name, "spread": f.spread, "levels": list(f.levels)}
+                    for f in d.drivers
+                ],
+            }
+            for d in r.disagreements
+        ],
+        "assessors": [{"assessor": row.label, "hub": row.hub, "scores": row.scores} for row in data.rows],
+    }
 
 
 @router.post(
@@ -719,12 +692,9 @@ def post_calibration_scores(request: HttpRequest, exercise_id: int, payload: Cal
     except services.SheetLocked as exc:
         return Status(409, error_body(str(exc)))
     sheet, scored = sheet_with_score_count(seen.sheet.pk)
-    return Status(
-        200,
-        {
-            "exercise_id": exercise_id,
-            "saved_vignettes": sorted(r.vignette_id for r in payload.responses),
-            "scored_vignettes": scored,
-            "submitted_at": sheet.submitted_at,
-        },
-    )
+    return {
+        "exercise_id": exercise_id,
+        "saved_vignettes": sorted(r.vignette_id for r in payload.responses),
+        "scored_vignettes": scored,
+        "submitted_at": sheet.submitted_at,
+    }

@@ -190,7 +190,7 @@ def get_item(request: HttpRequest, item_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     item = access_item_by_id(actor=actor, item_id=item_id)
     services.item_consult(actor=actor, item=item, purpose=purpose, surface="api")
-    return Status(200, _detail(item))
+    return _detail(item)
 
 
 def _detail(item: IntelItem) -> dict[str, Any]:
@@ -235,13 +235,7 @@ def record_item(request: HttpRequest, payload: ItemIn) -> Any:
 def share_item(request: HttpRequest, item_id: int, payload: ShareIn) -> Any:
     actor = _actor(request)
     item = access_item_by_id(actor=actor, item_id=item_id)
-    outcome = services.item_disseminate(
-        actor=actor,
-        item=item,
-        recipient_agency_id=payload.recipient_agency_id,
-        agreement_id=payload.agreement_id,
-        purpose=payload.purpose,
-    )
+    outcome = services.item_disseminate(actor=actor, item=item, **payload.dict())
     made = outcome.disclosure or outcome.consent_request
     assert made is not None
     return Status(
@@ -360,14 +354,10 @@ def get_summary(request: HttpRequest, summary_id: int, purpose: Purpose) -> Any:
     summary = access_summary_by_id(actor=actor, summary_id=summary_id)
     services.summary_consult(actor=actor, summary=summary, purpose=purpose, surface="api")
     items = summary_items(actor=actor, summary=summary)
-    return Status(
-        200,
-        _summary_row(summary)
-        | {
-            "reason": summary.reason,
-            "identity": summary.snapshot.get("identity"),
-            "status": summary.snapshot.get("status"),
-            "items": [_graded(i) for i in items],
-            "record": summary.record if access.may(actor, "summary.owner_side", summary) else None,
-        },
-    )
+    return _summary_row(summary) | {
+        "reason": summary.reason,
+        "identity": summary.snapshot.get("identity"),
+        "status": summary.snapshot.get("status"),
+        "items": [_graded(i) for i in items],
+        "record": summary.record if access.may(actor, "summary.owner_side", summary) else None,
+    }

@@ -293,7 +293,7 @@ def get_group(request: HttpRequest, group_id: int, purpose: Purpose) -> Any:
         }
         for m in selectors.group_members(actor=actor, group=group)
     ]
-    return Status(200, _group(group) | {"members": members})
+    return _group(group) | {"members": members}
 
 
 @router.post(
@@ -353,7 +353,7 @@ def ego(request: HttpRequest, params: Query[EgoParams]) -> Any:
         actor=actor, centre=centre, graph=graph, purpose=params.purpose, surface="api",
         query={"hops": str(params.hops)},
     )  # fmt: skip
-    return Status(200, _network(actor, graph, centre))
+    return _network(actor, graph, centre)
 
 
 @router.get(
@@ -367,14 +367,11 @@ def paths(request: HttpRequest, params: Query[PathParams]) -> Any:
     target = _key(actor, params.target, "to")
     found = selectors.routes_between(actor=actor, source=source, target=target, k=params.k).paths
     services.network_path_consult(actor=actor, source=source, target=target, paths=found, surface="api")
-    return Status(
-        200,
-        {
-            "source": key_label(source),
-            "target": key_label(target),
-            "paths": [[key_label(k) for k in path] for path in found],
-        },
-    )
+    return {
+        "source": key_label(source),
+        "target": key_label(target),
+        "paths": [[key_label(k) for k in path] for path in found],
+    }
 
 
 class GroupAssessmentIn(Schema):
@@ -406,9 +403,7 @@ class GroupAssessmentOut(Schema):
 def assess_group(request: HttpRequest, group_id: int, payload: GroupAssessmentIn) -> Any:
     actor = _require_network(request)
     group = selectors.access_group_by_id(actor=actor, group_id=group_id)
-    made = group_assessments.group_assessment_submit(
-        actor=actor, group=group, levels=payload.levels, grades=payload.grades, rationale=payload.rationale
-    )
+    made = group_assessments.group_assessment_submit(actor=actor, group=group, **payload.dict())
     return Status(
         201,
         {
@@ -538,7 +533,7 @@ def list_charts(request: HttpRequest) -> Any:
     actor = _require_network(request)
     rows = list(selectors.chart_list(actor=actor)[:200])
     charts.chart_list_consult(actor=actor, chart_ids=[c.pk for c in rows], surface="api")
-    return Status(200, [_summary(actor, c, getattr(c, "item_count", 0)) for c in rows])
+    return [_summary(actor, c, getattr(c, "item_count", 0)) for c in rows]
 
 
 @router.get(
@@ -549,7 +544,7 @@ def list_charts(request: HttpRequest) -> Any:
 def get_chart(request: HttpRequest, chart_id: int) -> Any:
     actor = _require_network(request)
     chart = selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
-    return Status(200, _chart(actor, chart))
+    return _chart(actor, chart)
 
 
 @router.post(
@@ -579,4 +574,4 @@ def update_chart(request: HttpRequest, chart_id: int, payload: ChartChangeIn) ->
         remove=_keys(payload.remove, "remove"), share_with=payload.share_with,
     )  # fmt: skip
     chart = charts.chart_update(actor=actor, chart=chart, change=change)
-    return Status(200, _chart(actor, selectors.access_chart_by_id(actor=actor, chart_id=chart.pk)))
+    return _chart(actor, selectors.access_chart_by_id(actor=actor, chart_id=chart.pk))

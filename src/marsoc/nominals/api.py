@@ -208,7 +208,7 @@ def get_nominal(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     services.nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api")
-    return Status(200, _detail(nominal))
+    return _detail(nominal)
 
 
 @router.post(

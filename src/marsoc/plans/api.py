@@ -139,13 +139,15 @@ def _plan(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _plan_of(actor: User, nominal_id: int) -> tuple[Nominal, Plan]:
-    """The person and their plan; NotFoundOrForbidden (a 404) when either is missing or out of reach."""
+def _plan_of(request: HttpRequest, nominal_id: int) -> tuple[User, Nominal, Plan]:
+    """Who asks, the person and their plan; NotFoundOrForbidden (a 404) when either is missing or out
+    of reach."""
+    actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     plan = plan_for(actor=actor, nominal=nominal)
     if plan is None:
         raise NotFoundOrForbidden(f"plan of nominal {nominal_id}")
-    return nominal, plan
+    return actor, nominal, plan
 
 
 @router.get(
@@ -154,7 +156,7 @@ def _plan_of(actor: User, nominal_id: int) -> tuple[Nominal, Plan]:
 def catalogue(request: HttpRequest) -> Any:
     if not access.may(_actor(request), "catalogue.view"):
         return Status(404, NOT_FOUND)
-    return Status(200, [_tactic(t) for t in catalogue_entries()])
+    return [_tactic(t) for t in catalogue_entries()]
 
 
 @router.get(
@@ -163,10 +165,9 @@ def catalogue(request: HttpRequest) -> Any:
     summary="One person's disruption plan (a purpose is required and logged)",
 )
 def get_plan(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
-    actor = _actor(request)
-    nominal, plan = _plan_of(actor, nominal_id)
+    actor, nominal, plan = _plan_of(request, nominal_id)
     nominal_consult(actor=actor, nominal=nominal, purpose=purpose, surface="api.plan")
-    return Status(200, _plan(plan))
+    return _plan(plan)
 
 
 @router.post(
@@ -175,8 +176,7 @@ def get_plan(request: HttpRequest, nominal_id: int, purpose: Purpose) -> Any:
     summary="Add an action to the plan (opens a new version if the current one is frozen)",
 )
 def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
-    actor = _actor(request)
-    _, plan = _plan_of(actor, nominal_id)
+    actor, _, plan = _plan_of(request, nominal_id)
     action = services.action_add(actor=actor, plan=plan, **payload.dict())
     return Status(201, {"id": action.pk})
 
@@ -187,8 +187,7 @@ def add_action(request: HttpRequest, nominal_id: int, payload: ActionIn) -> Any:
     summary="Freeze the current version and ask the participating agencies to agree it",
 )
 def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
-    actor = _actor(request)
-    _, plan = _plan_of(actor, nominal_id)
+    actor, _, plan = _plan_of(request, nominal_id)
     services.plan_request_agreement(actor=actor, plan=plan)
     plan.refresh_from_db()
     # The answer is the whole plan: its reading is a consultation, logged as the GET logs it.
@@ -198,7 +197,7 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
         purpose="Plan returned after requesting agreement",
         surface="api.plan",
     )
-    return Status(200, _plan(plan))
+    return _plan(plan)
 
 
 @router.post(
@@ -207,14 +206,13 @@ def request_agreement(request: HttpRequest, nominal_id: int) -> Any:
     summary="Agree the current version for your agency, as its named representative",
 )
 def agree(request: HttpRequest, nominal_id: int, payload: AgreeIn) -> Any:
-    actor = _actor(request)
-    _, plan = _plan_of(actor, nominal_id)
+    actor, _, plan = _plan_of(request, nominal_id)
     services.plan_agree(actor=actor, plan=plan, version_number=payload.version, note=payload.note)
     plan.refresh_from_db()
     nominal_consult(
         actor=actor, nominal=plan.nominal, purpose="Plan returned after agreeing it", surface="api.plan"
     )
-    return Status(200, _plan(plan))
+    return _plan(plan)
 
 
 @router.post(
@@ -226,13 +224,7 @@ def claim_outcome(request: HttpRequest, nominal_id: int, action_id: int, payload
     actor = _actor(request)
     nominal = access_nominal_by_id(actor=actor, nominal_id=nominal_id)
     action = access_action_by_id(actor=actor, nominal=nominal, action_id=action_id)
-    outcome = services.outcome_claim(
-        actor=actor,
-        action=action,
-        occurred_on=payload.occurred_on,
-        rating=payload.rating,
-        justification=payload.justification,
-    )
+    outcome = services.outcome_claim(actor=actor, action=action, **payload.dict())
     return Status(201, {"id": outcome.pk})
 
 
@@ -247,17 +239,14 @@ def list_alerts(request: HttpRequest) -> Any:
     records.inbox_consult(
         actor=actor, nominal_ids={a.nominal_id for a in rows if a.nominal_id}, surface="api"
     )
-    return Status(
-        200,
-        [
-            {
-                "id": a.pk,
-                "kind": a.kind,
-                "text": a.text,
-                "url": a.url,
-                "created_at": a.created_at.isoformat(),
-                "read": a.read_at is not None,
-            }
-            for a in rows
-        ],
-    )
+    return [
+        {
+            "id": a.pk,
+            "kind": a.kind,
+            "text": a.text,
+            "url": a.url,
+            "created_at": a.created_at.isoformat(),
+            "read": a.read_at is not None,
+        }
+        for a in rows
+    ]

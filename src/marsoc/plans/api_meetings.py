@@ -257,7 +257,5 @@ def report_breach(request: HttpRequest, nominal_id: Id, order_id: Id, payload: B
     actor = _actor(request)
     nominal = _person(actor, nominal_id)
     order = access_order_by_id(actor=actor, nominal=nominal, order_id=order_id)
-    breach = orders.order_breach_report(
-        actor=actor, order=order, occurred_on=payload.occurred_on, details=payload.details
-    )
+    breach = orders.order_breach_report(actor=actor, order=order, **payload.dict())
     return Status(201, {"id": breach.pk})
