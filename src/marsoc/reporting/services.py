@@ -5,6 +5,7 @@ person as a subject, since no person is shown."""
 
 import hashlib
 import json
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -39,20 +40,9 @@ def snapshot_build(*, month: date, today: date | None = None) -> Snapshot:
         month=month, defaults={"built_at": timezone.now(), "complete": month_end(month) < today}
     )
     snapshot.figures.all().delete()
+    # A figure is a count as it stood, kept in the snapshot (the same fields by the same names).
     Figure.objects.bulk_create(
-        [
-            Figure(
-                snapshot=snapshot,
-                hub_id=c.hub_id,
-                measure=c.measure,
-                category=c.category,
-                classification=c.classification,
-                value=c.value,
-            )
-            for c in counts
-            if c.value
-        ],
-        batch_size=2000,
+        [Figure(snapshot=snapshot, **asdict(c)) for c in counts if c.value], batch_size=2000
     )
     audit_record(
         actor=None,

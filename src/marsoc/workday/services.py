@@ -9,7 +9,7 @@ from django.utils import timezone
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.actor import Actor
-from marsoc.core.audit import audit_record
+from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
 from marsoc.nominals.models import Nominal
@@ -59,11 +59,10 @@ def chronology_export(
         ]
         for e in entries
     ]
-    audit_record(
-        actor=actor,
-        action=AuditAction.CHRONOLOGY_EXPORT,
-        object_id=nominal.pk,
-        nominal_id=nominal.pk,
+    audit_about(
+        actor,
+        AuditAction.CHRONOLOGY_EXPORT,
+        nominal,
         justification=purpose,
         details={
             "entries": len(rows),

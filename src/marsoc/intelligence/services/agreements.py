@@ -19,7 +19,6 @@ from marsoc.core.vocabulary import (
 from ..models import (
     AgreementCategory,
     AgreementPurpose,
-    AgreementStatusChange,
     SharingAgreement,
 )
 from ..vocabulary import (
@@ -112,14 +111,7 @@ def agreement_create(*, actor: User, data: AgreementInput) -> SharingAgreement:
         AgreementCategory.objects.bulk_create(
             [AgreementCategory(agreement=agreement, code=c) for c in sorted(set(data.data_categories))]
         )
-        AgreementStatusChange.objects.create(
-            agreement=agreement,
-            from_status="",
-            to_status=AgreementStatus.DRAFT,
-            reason="Recorded",
-            changed_by=actor,
-            changed_at=timezone.now(),
-        )
+        _status_change(actor, agreement, "", AgreementStatus.DRAFT, "Recorded")
         audit_about(
             actor,
             AuditAction.INTEL_AGREEMENT_CREATE,
@@ -128,6 +120,19 @@ def agreement_create(*, actor: User, data: AgreementInput) -> SharingAgreement:
             details={"reference": agreement.reference},
         )
     return agreement
+
+
+def _status_change(
+    actor: User, agreement: SharingAgreement, from_status: str, to_status: str, reason: str
+) -> None:
+    """The agreement's history keeps every change of status, its first (to draft) included."""
+    agreement.status_changes.create(
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=actor,
+        changed_at=timezone.now(),
+    )
 
 
 AGREEMENT_TRANSITIONS: dict[str, set[str]] = {
@@ -161,14 +166,7 @@ def agreement_set_status(*, actor: User, agreement: SharingAgreement, to_status:
         ):
             locked.ends_on = timezone.localdate()
         locked.save(update_fields=["status", "ends_on"])
-        AgreementStatusChange.objects.create(
-            agreement=locked,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason.strip(),
-            changed_by=actor,
-            changed_at=timezone.now(),
-        )
+        _status_change(actor, locked, from_status, to_status, reason.strip())
         audit_about(
             actor,
             AuditAction.INTEL_AGREEMENT_STATUS,

@@ -1,6 +1,7 @@
 """Disseminating items under agreements, with the originator's consent where needed."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from ..vocabulary import (
     OnwardSharing,
     RequestStatus,
 )
+from .items import audit_item
 
 # --- dissemination ------------------------------------------------------------------------------------
 
@@ -51,59 +53,54 @@ class ShareOutcome:
     consent_request: ConsentRequest | None
 
 
-def _disclose(
-    *, actor: User, item: IntelItem, recipient: Agency, agreement: SharingAgreement, purpose: str, via: str
-) -> Disclosure:
+@dataclass(frozen=True)
+class Share:
+    """Where a share of an item goes, under which agreement and why: a disclosure and a request for the
+    originator's consent record the same three."""
+
+    recipient: Agency
+    agreement: SharingAgreement
+    purpose: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"recipient_agency": self.recipient, "agreement": self.agreement, "purpose": self.purpose}
+
+
+def _disclose(*, actor: User, item: IntelItem, share: Share, via: str) -> Disclosure:
+    conditions = list(item.conditions or [])
     disclosure = Disclosure.objects.create(
-        item=item,
-        recipient_agency=recipient,
-        agreement=agreement,
-        purpose=purpose,
-        conditions=list(item.conditions or []),
-        disclosed_by=actor,
-        disclosed_at=timezone.now(),
+        item=item, **share.fields(), conditions=conditions, disclosed_by=actor, disclosed_at=timezone.now()
     )
-    audit_about(
+    audit_item(
         actor,
         AuditAction.INTEL_ITEM_DISCLOSE,
         item,
         surface=via,
-        justification=purpose,
-        recipients=[recipient.name],
+        justification=share.purpose,
+        recipients=[share.recipient.name],
         details={
-            "agreement": agreement.reference,
+            "agreement": share.agreement.reference,
             "grade": item.grade_label,
             "classification": item.classification,
-            "conditions": list(item.conditions or []),
+            "conditions": conditions,
         },
-        subject_ids=list(item.subjects.values_list("nominal_id", flat=True)),
     )
     return disclosure
 
 
 def _consent_request(
-    *,
-    actor: User,
-    item: IntelItem,
-    recipient: Agency,
-    agreement: SharingAgreement,
-    purpose: str,
-    summary: SummaryDisclosure | None = None,
+    *, actor: User, item: IntelItem, share: Share, summary: SummaryDisclosure | None = None
 ) -> ConsentRequest:
     """Ask the originator to consent to a share of a C item (they decide on the requests page)."""
     request = ConsentRequest.objects.create(
-        item=item,
-        summary=summary,
-        recipient_agency=recipient,
-        agreement=agreement,
-        purpose=purpose,
-        requested_by=actor,
-        requested_at=timezone.now(),
+        item=item, summary=summary, **share.fields(), requested_by=actor, requested_at=timezone.now()
     )
-    details = {"recipient": recipient.name, "agreement": agreement.reference}
+    details = {"recipient": share.recipient.name, "agreement": share.agreement.reference}
     if summary is not None:
         details["summary"] = summary.reference
-    audit_about(actor, AuditAction.INTEL_ITEM_CONSENT_REQUEST, item, justification=purpose, details=details)
+    audit_about(
+        actor, AuditAction.INTEL_ITEM_CONSENT_REQUEST, item, justification=share.purpose, details=details
+    )
     return request
 
 
@@ -135,23 +132,11 @@ def item_disseminate(
     if errors:
         raise ValidationFailed(errors)
     assert recipient is not None and agreement is not None
+    share = Share(recipient, agreement, purpose.strip())
     with transaction.atomic():
         if decision.needs_consent:
-            request = _consent_request(
-                actor=actor, item=item, recipient=recipient, agreement=agreement, purpose=purpose.strip()
-            )
-            return ShareOutcome(None, request)
-        return ShareOutcome(
-            _disclose(
-                actor=actor,
-                item=item,
-                recipient=recipient,
-                agreement=agreement,
-                purpose=purpose.strip(),
-                via="share",
-            ),
-            None,
-        )
+            return ShareOutcome(None, _consent_request(actor=actor, item=item, share=share))
+        return ShareOutcome(_disclose(actor=actor, item=item, share=share, via="share"), None)
 
 
 def consent_decide(*, actor: User, request: ConsentRequest, grant: bool, reason: str) -> Disclosure | None:
@@ -175,11 +160,5 @@ def consent_decide(*, actor: User, request: ConsentRequest, grant: bool, reason:
         if not grant:
             audit_about(actor, AuditAction.INTEL_ITEM_CONSENT_REFUSED, item, justification=reason.strip())
             return None
-        return _disclose(
-            actor=actor,
-            item=item,
-            recipient=request.recipient_agency,
-            agreement=request.agreement,
-            purpose=request.purpose,
-            via="consent",
-        )
+        share = Share(request.recipient_agency, request.agreement, request.purpose)
+        return _disclose(actor=actor, item=item, share=share, via="consent")

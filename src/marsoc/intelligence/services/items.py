@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models, transaction
@@ -249,17 +249,16 @@ def item_record(*, actor: User, data: ItemInput) -> IntelItem:
     return item
 
 
+def audit_item(actor: Actor, action: AuditAction, item: IntelItem, **extra: Any) -> None:
+    """One audit entry about an item, naming every person it is about as a subject (s.62); inside the
+    caller's transaction. `extra` passes through to `audit_about`."""
+    subject_ids = list(item.subjects.values_list("nominal_id", flat=True))
+    audit_about(actor, action, item, subject_ids=subject_ids, **extra)
+
+
 def item_consult(*, actor: User, item: IntelItem, purpose: str, surface: str) -> None:
     """Opening an item is a consultation of every person it is about (s.62)."""
-    subject_ids = list(item.subjects.values_list("nominal_id", flat=True))
-    audit_about(
-        actor,
-        AuditAction.INTEL_ITEM_VIEW,
-        item,
-        surface=surface,
-        justification=purpose,
-        subject_ids=subject_ids,
-    )
+    audit_item(actor, AuditAction.INTEL_ITEM_VIEW, item, surface=surface, justification=purpose)
 
 
 def item_list_consult(

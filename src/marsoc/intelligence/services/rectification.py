@@ -10,14 +10,13 @@ from django.utils import timezone
 from marsoc.accounts.models import User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed
 
 from ..models import (
     IntelItem,
     ItemRevision,
 )
-from .items import review_due_for, validate_content
+from .items import audit_item, review_due_for, validate_content
 
 # --- rectification (DPA 2018 s.46) ----------------------------------------------------------------------
 
@@ -102,7 +101,7 @@ def item_rectify(*, actor: User, item: IntelItem, data: RectifyInput, reason: st
             changed_by=actor,
             changed_at=timezone.now(),
         )
-        audit_about(
+        audit_item(
             actor,
             AuditAction.INTEL_ITEM_RECTIFY,
             locked,
@@ -114,7 +113,6 @@ def item_rectify(*, actor: User, item: IntelItem, data: RectifyInput, reason: st
                 "grade_before": revision.previous_grade_label,
                 "grade_after": locked.grade_label,
             },
-            subject_ids=list(locked.subjects.values_list("nominal_id", flat=True)),
         )
     item.refresh_from_db()
     return revision

@@ -15,7 +15,7 @@ from ..models import (
     IntelItem,
     RetentionDecision,
 )
-from .items import review_due_for
+from .items import audit_item, review_due_for
 
 # --- retention (MoPI) and restriction (DPA 2018 s.47) ---------------------------------------------------
 
@@ -45,17 +45,12 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
             decided_by=actor,
             decided_at=timezone.now(),
         )
-        subject_ids = list(item.subjects.values_list("nominal_id", flat=True))
         if outcome == "retain":
             item.review_due = next_review
             item.save(update_fields=["review_due"])
-            audit_about(
-                actor,
-                AuditAction.INTEL_ITEM_RETAIN,
-                item,
-                justification=reason.strip(),
-                details={"next_review": str(next_review)},
-                subject_ids=subject_ids,
+            details = {"next_review": str(next_review)}
+            audit_item(
+                actor, AuditAction.INTEL_ITEM_RETAIN, item, justification=reason.strip(), details=details
             )
         else:
             item.text = ""
@@ -66,13 +61,7 @@ def item_review_decide(*, actor: User, item: IntelItem, outcome: str, reason: st
             item.save()
             item.disclosures.all().delete()
             item.consent_requests.all().delete()
-            audit_about(
-                actor,
-                AuditAction.INTEL_ITEM_ERASE,
-                item,
-                justification=reason.strip(),
-                subject_ids=subject_ids,
-            )
+            audit_item(actor, AuditAction.INTEL_ITEM_ERASE, item, justification=reason.strip())
     return decision
 
 
@@ -85,14 +74,8 @@ def item_restrict(*, actor: User, item: IntelItem, restricted: bool, reason: str
     with transaction.atomic():
         item.restricted = restricted
         item.save(update_fields=["restricted"])
-        audit_about(
-            actor,
-            AuditAction.INTEL_ITEM_RESTRICT if restricted else AuditAction.INTEL_ITEM_UNRESTRICT,
-            item,
-            object_type="intel_item",
-            justification=reason.strip(),
-            subject_ids=list(item.subjects.values_list("nominal_id", flat=True)),
-        )
+        action = AuditAction.INTEL_ITEM_RESTRICT if restricted else AuditAction.INTEL_ITEM_UNRESTRICT
+        audit_item(actor, action, item, object_type="intel_item", justification=reason.strip())
 
 
 def subject_access_export(*, actor: User, nominal: Nominal, rows: list[list[str]]) -> ExportFile:

@@ -23,6 +23,21 @@ from ..vocabulary import (
 
 # --- sanitisation -------------------------------------------------------------------------------------
 
+# What a sanitised version keeps of its original as it is: where it came from, its date and grade, and
+# what it is held for (so it is reviewed with the original).
+KEPT_FROM_ORIGINAL = (
+    "owner_hub_id",
+    "originating_agency_id",
+    "originating_officer_id",
+    "intelligence_date",
+    "source_evaluation",
+    "intelligence_assessment",
+    "purpose",
+    "data_category",
+    "record_group",
+    "review_due",
+)
+
 
 def item_sanitise(*, actor: User, item: IntelItem, text: str, classification: str) -> IntelItem:
     """A sanitised version for wider dissemination, linked to the original, with its own classification.
@@ -46,22 +61,13 @@ def item_sanitise(*, actor: User, item: IntelItem, text: str, classification: st
     status = SanitisationStatus.PENDING if decision.needs_approval else SanitisationStatus.APPROVED
     with transaction.atomic():
         version = IntelItem.objects.create(
-            owner_hub_id=item.owner_hub_id,
-            originating_agency_id=item.originating_agency_id,
-            originating_officer_id=item.originating_officer_id,
+            **{field: getattr(item, field) for field in KEPT_FROM_ORIGINAL},
             text=text.strip(),
-            intelligence_date=item.intelligence_date,
             recorded_by=actor,
             classification=classification,
-            source_evaluation=item.source_evaluation,
-            intelligence_assessment=item.intelligence_assessment,
             # The sanitised version is made for wider dissemination: lawful sharing permitted.
             handling_code=HandlingCode.P,
             conditions=[],
-            purpose=item.purpose,
-            data_category=item.data_category,
-            record_group=item.record_group,
-            review_due=item.review_due,
             sanitised_from=item,
             sanitisation_status=status,
         )

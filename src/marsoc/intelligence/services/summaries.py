@@ -4,7 +4,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +35,7 @@ from ..models import (
 from ..vocabulary import (
     ProcessingPurpose,
 )
-from .dissemination import _consent_request, _disclose
+from .dissemination import Share, _consent_request, _disclose
 
 # --- nominal summaries ---------------------------------------------------------------------------------
 
@@ -230,29 +230,24 @@ class SummaryChoices:
     consent_item_ids: Sequence[int] | None = None
 
 
+class SummaryAsk(TypedDict):
+    """What the sharer asks for, the same for the preview (`summary_plan`) and the share."""
+
+    recipient_agency_id: int | None
+    agreement_id: int | None
+    purpose: str
+    reason: str
+
+
 def summary_disclose(
-    *,
-    actor: User,
-    nominal: Nominal,
-    recipient_agency_id: int | None,
-    agreement_id: int | None,
-    purpose: str,
-    reason: str,
-    choices: SummaryChoices | None = None,
+    *, actor: User, nominal: Nominal, choices: SummaryChoices | None = None, **ask: Unpack[SummaryAsk]
 ) -> SummaryDisclosure:
     """Share a nominal summary: the plan is worked out again (nothing is trusted from the preview), the
     chosen parts and items must still be allowed, the snapshot is stored with its categories, each item
     gets its own disclosure (audited with recipients), C items go to their originator for consent, and
     the summary's own s.62 disclosure record names the recipient."""
     choices = choices or SummaryChoices()
-    plan = summary_plan(
-        actor=actor,
-        nominal=nominal,
-        recipient_agency_id=recipient_agency_id,
-        agreement_id=agreement_id,
-        purpose=purpose,
-        reason=reason,
-    )
+    plan = summary_plan(actor=actor, nominal=nominal, **ask)
     errors: dict[str, str] = {}
     parts = list(plan.allowed_parts if choices.parts is None else choices.parts)
     refused = [p for p in parts if p not in plan.allowed_parts]
@@ -315,25 +310,11 @@ def summary_disclose(
         SummaryCategory.objects.bulk_create(
             [SummaryCategory(summary=summary, code=c) for c in sorted(categories)]
         )
-        why = f"Nominal summary {summary.reference}: {plan.reason}"
+        share = Share(plan.recipient, plan.agreement, f"Nominal summary {summary.reference}: {plan.reason}")
         for item in chosen:
-            _disclose(
-                actor=actor,
-                item=item,
-                recipient=plan.recipient,
-                agreement=plan.agreement,
-                purpose=why,
-                via="summary",
-            )
+            _disclose(actor=actor, item=item, share=share, via="summary")
         requests = [
-            _consent_request(
-                actor=actor,
-                item=askable[pk],
-                recipient=plan.recipient,
-                agreement=plan.agreement,
-                purpose=why,
-                summary=summary,
-            )
+            _consent_request(actor=actor, item=askable[pk], share=share, summary=summary)
             for pk in consent_ids
         ]
         summary.record = {
