@@ -256,32 +256,25 @@ def item_share(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRespo
     if not decision.allowed:
         raise Http404("Not available")
     form = ShareForm(request.POST or None, agreements=agreements_for_sharing(item=item))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            outcome = services.item_disseminate(
-                actor=actor,
-                item=item,
-                recipient_agency_id=d["recipient"].pk if d.get("recipient") else None,
-                agreement_id=d["agreement"].pk if d.get("agreement") else None,
-                purpose=d.get("purpose") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            if outcome.consent_request is not None:
-                messages.success(request, "The originator has been asked to consent to this disclosure")
-            else:
-                messages.success(request, f"Shared with {d['recipient'].name}")
-            return redirect("intelligence:detail", pk=item.pk)
     condition_text = dict(HandlingCondition.choices)
-    return render(
+    return form_page(
         request,
-        "intelligence/share.html",
-        {
-            "form": form,
+        form,
+        lambda d: services.item_disseminate(
+            actor=actor,
+            item=item,
+            recipient_agency_id=d["recipient"].pk if d.get("recipient") else None,
+            agreement_id=d["agreement"].pk if d.get("agreement") else None,
+            purpose=d.get("purpose") or "",
+        ),
+        success=lambda outcome: (
+            "The originator has been asked to consent to this disclosure"
+            if outcome.consent_request is not None
+            else f"Shared with {form.cleaned_data['recipient'].name}"
+        ),
+        done=reverse("intelligence:detail", args=[item.pk]),
+        template="intelligence/share.html",
+        context={
             "item": item,
             "needs_consent": decision.needs_consent,
             "conditions": [(c, condition_text.get(c, c)) for c in item.conditions or []],
@@ -302,36 +295,50 @@ def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRes
         "handling_code": item.handling_code,
         "conditions": list(item.conditions or []),
     }
-    form = RectifyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.item_rectify(
-                actor=actor,
-                item=item,
-                data=services.RectifyInput(
-                    text=d.get("text") or "",
-                    intelligence_date=d.get("intelligence_date"),
-                    source_evaluation=d.get("source_evaluation") or "",
-                    intelligence_assessment=d.get("intelligence_assessment") or "",
-                    handling_code=d.get("handling_code") or "",
-                    conditions=d.get("conditions") or [],
-                ),
-                reason=d.get("reason") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"{item.reference} corrected; the previous version is kept in its history"
-            )
-            return redirect("intelligence:detail", pk=item.pk)
-    return render(
+    return _item_form(
         request,
-        "intelligence/simple_form.html",
-        {"form": form, "item": item, "title": f"Correct {item.reference}", "button": "Save the correction"},
+        item,
+        RectifyForm(request.POST or None, initial=initial),
+        lambda d: services.item_rectify(
+            actor=actor,
+            item=item,
+            data=services.RectifyInput(
+                text=d.get("text") or "",
+                intelligence_date=d.get("intelligence_date"),
+                source_evaluation=d.get("source_evaluation") or "",
+                intelligence_assessment=d.get("intelligence_assessment") or "",
+                handling_code=d.get("handling_code") or "",
+                conditions=d.get("conditions") or [],
+            ),
+            reason=d.get("reason") or "",
+        ),
+        success=f"{item.reference} corrected; the previous version is kept in its history",
+        done=reverse("intelligence:detail", args=[item.pk]),
+        title=f"Correct {item.reference}",
+        button="Save the correction",
+    )
+
+
+def _item_form(
+    request: HttpRequest,
+    item: IntelItem,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    success: str,
+    done: str,
+    title: str,
+    button: str,
+) -> HttpResponse:
+    """The one-form pages about an item (correct, review, restrict): one template, a title and a button."""
+    return form_page(
+        request,
+        form,
+        save,
+        success=success,
+        done=done,
+        template="intelligence/simple_form.html",
+        context={"item": item, "title": title, "button": button},
     )
 
 
@@ -341,30 +348,24 @@ def item_sanitise(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRe
     decision = access.decide(actor, "intel_item.sanitise", item)
     if not decision.allowed:
         raise Http404("Not available")
-    form = SanitiseForm(request.POST or None, initial={"classification": item.classification})
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.item_sanitise(
-                actor=actor,
-                item=item,
-                text=form.cleaned_data.get("text") or "",
-                classification=form.cleaned_data.get("classification") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            ITEM_GATE.remember(request, version.pk, purpose)
-            messages.success(
-                request,
-                "Sanitised version sent to the originator for approval"
-                if decision.needs_approval
-                else "Sanitised version created",
-            )
-            return redirect("intelligence:detail", pk=version.pk)
-    return render(
+
+    def save(d: dict[str, Any]) -> IntelItem:
+        version = services.item_sanitise(
+            actor=actor, item=item, text=d.get("text") or "", classification=d.get("classification") or ""
+        )
+        ITEM_GATE.remember(request, version.pk, purpose)  # the new version opens for the same purpose
+        return version
+
+    return form_page(
         request,
-        "intelligence/sanitise.html",
-        {"form": form, "item": item, "needs_approval": decision.needs_approval},
+        SanitiseForm(request.POST or None, initial={"classification": item.classification}),
+        save,
+        success="Sanitised version sent to the originator for approval"
+        if decision.needs_approval
+        else "Sanitised version created",
+        done=lambda version: reverse("intelligence:detail", args=[version.pk]),
+        template="intelligence/sanitise.html",
+        context={"item": item, "needs_approval": decision.needs_approval},
     )
 
 
@@ -508,28 +509,20 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     targets = sorted(AGREEMENT_TRANSITIONS.get(agreement.status, set())) if manage else []
     form = AgreementStatusForm(request.POST or None)
     form.fields["to_status"].choices = [(s, AgreementStatus(s).label) for s in targets]  # type: ignore[attr-defined]
-    if request.method == "POST":
-        if not manage:
-            raise Http404("Not available")
-        if form.is_valid():
-            try:
-                services.agreement_set_status(
-                    actor=actor,
-                    agreement=agreement,
-                    to_status=form.cleaned_data.get("to_status") or "",
-                    reason=form.cleaned_data.get("reason") or "",
-                )
-            except ValidationFailed as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"The agreement is now {agreement.get_status_display().lower()}")
-                return redirect("intelligence:agreement", pk=agreement.pk)
-    return render(
+    if request.method == "POST" and not manage:
+        raise Http404("Not available")
+    return form_page(
         request,
-        "intelligence/agreement_detail.html",
-        {
+        form,
+        lambda d: services.agreement_set_status(
+            actor=actor, agreement=agreement, to_status=d.get("to_status") or "", reason=d.get("reason") or ""
+        ),
+        # Read after the change: the message names the new status.
+        success=lambda _: f"The agreement is now {agreement.get_status_display().lower()}",
+        done=reverse("intelligence:agreement", args=[agreement.pk]),
+        template="intelligence/agreement_detail.html",
+        context={
             "agreement": agreement,
-            "form": form,
             "targets": targets,
             "changes": agreement.status_changes.select_related("changed_by"),
             "not_in_force": agreement_not_in_force(agreement),
@@ -541,32 +534,30 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require(actor, "agreement.manage")
-    form = AgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            agreement = services.agreement_create(
-                actor=actor,
-                data=services.AgreementInput(
-                    reference=d.get("reference") or "",
-                    title=d.get("title") or "",
-                    party_ids=[a.pk for a in d.get("parties") or []],
-                    legal_gateway=d.get("legal_gateway") or "",
-                    purposes=d.get("purposes") or [],
-                    data_categories=d.get("data_categories") or [],
-                    max_classification=d.get("max_classification") or "",
-                    onward_sharing=d.get("onward_sharing") or "",
-                    retention=d.get("retention") or "",
-                    starts_on=d.get("starts_on"),
-                    ends_on=d.get("ends_on"),
-                ),
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Agreement {agreement.reference} recorded as a draft")
-            return redirect("intelligence:agreement", pk=agreement.pk)
-    return render(request, "intelligence/agreement_form.html", {"form": form})
+    return form_page(
+        request,
+        AgreementForm(request.POST or None),
+        lambda d: services.agreement_create(
+            actor=actor,
+            data=services.AgreementInput(
+                reference=d.get("reference") or "",
+                title=d.get("title") or "",
+                party_ids=[a.pk for a in d.get("parties") or []],
+                legal_gateway=d.get("legal_gateway") or "",
+                purposes=d.get("purposes") or [],
+                data_categories=d.get("data_categories") or [],
+                max_classification=d.get("max_classification") or "",
+                onward_sharing=d.get("onward_sharing") or "",
+                retention=d.get("retention") or "",
+                starts_on=d.get("starts_on"),
+                ends_on=d.get("ends_on"),
+            ),
+        ),
+        success=lambda agreement: f"Agreement {agreement.reference} recorded as a draft",
+        done=lambda agreement: reverse("intelligence:agreement", args=[agreement.pk]),
+        template="intelligence/agreement_form.html",
+        context={},
+    )
 
 
 # --- retention, restriction and subject access ----------------------------------------------------------
@@ -588,24 +579,17 @@ def item_review(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
     actor = _actor(request)
     if not access.may(actor, "retention.review", item.owner_hub_id) or item.erased_at is not None:
         raise Http404("Not available")
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_review_decide(
-                actor=actor,
-                item=item,
-                outcome=form.cleaned_data.get("outcome") or "",
-                reason=form.cleaned_data.get("reason") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Review of {item.reference} recorded")
-            return redirect("intelligence:retention")
-    return render(
+    return _item_form(
         request,
-        "intelligence/simple_form.html",
-        {"form": form, "item": item, "title": f"Review {item.reference} (MoPI)", "button": "Record decision"},
+        item,
+        ReviewForm(request.POST or None),
+        lambda d: services.item_review_decide(
+            actor=actor, item=item, outcome=d.get("outcome") or "", reason=d.get("reason") or ""
+        ),
+        success=f"Review of {item.reference} recorded",
+        done=reverse("intelligence:retention"),
+        title=f"Review {item.reference} (MoPI)",
+        button="Record decision",
     )
 
 
@@ -614,25 +598,19 @@ def item_restrict(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRe
     actor = _actor(request)
     if not access.may(actor, "intel_item.restrict", item) or item.erased_at is not None:
         raise Http404("Not available")
-    form = RestrictForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_restrict(
-                actor=actor,
-                item=item,
-                restricted=not item.restricted,
-                reason=form.cleaned_data.get("reason") or "",
-            )
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Restriction " + ("lifted" if not item.restricted else "recorded"))
-            return redirect("intelligence:detail", pk=item.pk)
     title = ("Lift the restriction on " if item.restricted else "Restrict processing of ") + item.reference
-    return render(
+    was_restricted = item.restricted
+    return _item_form(
         request,
-        "intelligence/simple_form.html",
-        {"form": form, "item": item, "title": title, "button": "Confirm"},
+        item,
+        RestrictForm(request.POST or None),
+        lambda d: services.item_restrict(
+            actor=actor, item=item, restricted=not was_restricted, reason=d.get("reason") or ""
+        ),
+        success="Restriction " + ("recorded" if not was_restricted else "lifted"),
+        done=reverse("intelligence:detail", args=[item.pk]),
+        title=title,
+        button="Confirm",
     )
 
 
