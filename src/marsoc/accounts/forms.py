@@ -1,8 +1,10 @@
 from django import forms
 
+from marsoc.core.forms import short_text
+
 
 class SignInForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150)
+    username = short_text("Username", required=True, max_length=150)
     password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
 
 
@@ -21,19 +23,19 @@ class CodeForm(forms.Form):
 
 
 class EnrolForm(CodeForm):
-    enrolment_code = forms.CharField(
-        label="Enrolment code",
+    enrolment_code = short_text(
+        "Enrolment code",
+        missing="Enter the enrolment code from your administrator",
         help_text="The one-time code your administrator gave you, like 1A2B-3C4D-5E6F",
         max_length=20,
-        error_messages={"required": "Enter the enrolment code from your administrator"},
     )
     field_order = ["enrolment_code", "code"]
 
 
 class InvitationCodeForm(forms.Form):
-    code = forms.CharField(
-        label="Invitation code",
+    code = short_text(
+        "Invitation code",
+        missing="Enter the invitation code from your administrator",
         help_text="The one-time code your MARSOC Hub administrator gave you, like 1A2B-3C4D-5E6F-7A8B",
         max_length=40,
-        error_messages={"required": "Enter the invitation code from your administrator"},
     )

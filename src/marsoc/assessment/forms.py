@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from marsoc.accounts.models import Establishment, Hub, User
-from marsoc.core.forms import GovukDateField, with_blank
+from marsoc.core.forms import GovukDateField, choice, long_text, short_text, with_blank
 
 from .method import MethodSpec
 
@@ -14,12 +14,7 @@ GRADE_CHOICES = [("", "No grade")] + [(f"{s}{a}", f"{s}{a}") for s in "123" for 
 
 
 class AssessmentForm(forms.Form):
-    summary = forms.CharField(
-        label="Summary of the evidence",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    summary = long_text("Summary of the evidence", rows=3, max_length=4000)
 
     def __init__(self, *args: Any, spec: MethodSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,11 +44,8 @@ class AssessmentForm(forms.Form):
                     choices=GRADE_CHOICES,
                     required=False,
                 )
-                self.fields[evidence_name] = forms.CharField(
-                    label=f"Evidence for {factor.name.lower()}",
-                    required=False,
-                    max_length=2000,
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                self.fields[evidence_name] = long_text(
+                    f"Evidence for {factor.name.lower()}", rows=2, max_length=2000
                 )
                 rows.append((self[level_name], self[grade_name], self[evidence_name]))
             self.groups.append((group.name, rows))
@@ -70,10 +62,9 @@ class AssessmentForm(forms.Form):
 
 class TierDecisionForm(forms.Form):
     decided_tier = forms.ChoiceField(label="Tier", widget=forms.RadioSelect, required=False)
-    rationale = forms.CharField(
-        label="Rationale",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
+    rationale = long_text(
+        "Rationale",
+        rows=4,
         max_length=4000,
         help_text="Required; explain fully if you depart from the computed tier",
     )
@@ -87,10 +78,8 @@ class PriorityFilterForm(forms.Form):
     hub = forms.ModelChoiceField(
         label="Hub", queryset=Hub.objects.filter(is_national=False), required=False, empty_label="All hubs"
     )
-    tier = forms.ChoiceField(
-        label="Tier",
-        required=False,
-        choices=[("", "Any tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tier 3"), ("4", "Tier 4")],
+    tier = choice(
+        "Tier", [("", "Any tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tier 3"), ("4", "Tier 4")]
     )
     phase = forms.ChoiceField(label="Phase", required=False)
     establishment = forms.ModelChoiceField(
@@ -134,7 +123,7 @@ TIER_CHOICES = [("", "Every tier"), ("1", "Tier 1"), ("2", "Tier 2"), ("3", "Tie
 class EqualityFilterForm(forms.Form):
     scope = forms.ChoiceField(label="Show", required=False)
     cohort = forms.ChoiceField(label="Who is counted", required=False)
-    tier = forms.ChoiceField(label="Tier", required=False, choices=TIER_CHOICES)
+    tier = choice("Tier", TIER_CHOICES)
     population: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Compare with", queryset=None, required=False, empty_label="Default national population"
     )
@@ -170,10 +159,8 @@ class PopulationUploadForm(forms.Form):
 
 
 class PopulationEditForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=150, required=False)
-    source = forms.CharField(
-        label="Source (cite the publication)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    name = short_text("Name", max_length=150)
+    source = long_text("Source (cite the publication)", rows=2)
     source_url = forms.URLField(label="Source address", required=False, assume_scheme="https")
     year = forms.IntegerField(label="Year of the figures", required=False)
     flag_threshold = forms.DecimalField(
@@ -216,12 +203,11 @@ class PopulationEditForm(forms.Form):
 
 
 class CalibrationExerciseForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=150, required=False)
-    description = forms.CharField(
-        label="Instructions for assessors",
-        required=False,
+    name = short_text("Name", max_length=150)
+    description = long_text(
+        "Instructions for assessors",
+        rows=3,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional. Shown to every assessor above their score sheet",
     )
     opens_on = GovukDateField(label="Opens on", required=False, help_text="For example, 1 12 2026")
@@ -231,12 +217,11 @@ class CalibrationExerciseForm(forms.Form):
 
 
 class VignetteForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=150, required=False)
-    narrative = forms.CharField(
-        label="Narrative",
-        required=False,
+    title = short_text("Title", max_length=150)
+    narrative = long_text(
+        "Narrative",
+        rows=10,
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 10}),
         help_text="An invented case. Never describe a real person or copy from a real record",
     )
     confirm_invented = forms.BooleanField(

@@ -4,18 +4,17 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, long_text, radios
 from marsoc.core.vocabulary import Classification
 
 from .vocabulary import ContactOutcome, ContactType
 
 
 class NoteForm(forms.Form):
-    contact_type = forms.ChoiceField(
-        label="Type of contact",
-        choices=ContactType.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of contact"},
+    contact_type = radios(
+        "Type of contact",
+        ContactType.choices,
+        missing="Select the type of contact",
     )
     occurred_on = GovukDateField(label="Date of the contact", help_text="For example, 27 3 2026")
     at_time = forms.CharField(
@@ -25,23 +24,17 @@ class NoteForm(forms.Form):
         help_text="24-hour clock, for example 14:30",
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric"}),
     )
-    outcome = forms.ChoiceField(
-        label="Outcome",
-        choices=ContactOutcome.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the outcome of the contact"},
+    outcome = radios(
+        "Outcome",
+        ContactOutcome.choices,
+        missing="Select the outcome of the contact",
     )
-    text = forms.CharField(
-        label="What happened",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter what happened"},
-    )
-    classification = forms.ChoiceField(
-        label="Classification",
-        choices=Classification.choices,
+    text = long_text("What happened", rows=6, missing="Enter what happened")
+    classification = radios(
+        "Classification",
+        Classification.choices,
+        missing="Select a classification",
         initial=Classification.OFFICIAL_SENSITIVE,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a classification"},
     )
 
     def clean_at_time(self) -> time | None:
@@ -74,9 +67,9 @@ class NoteForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(
-        label="Addendum",
-        widget=forms.Textarea(attrs={"rows": 5}),
+    text = long_text(
+        "Addendum",
+        rows=5,
+        missing="Enter the addendum",
         help_text="What you are adding to the note. The note itself stays as it was written.",
-        error_messages={"required": "Enter the addendum"},
     )

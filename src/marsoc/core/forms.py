@@ -73,6 +73,56 @@ class GovukDateField(forms.MultiValueField):
         return result
 
 
+def _required(required: bool, missing: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The field options: `missing`, the message when it is left empty, makes a field required."""
+    if missing:
+        kwargs["error_messages"] = {"required": missing, **kwargs.get("error_messages", {})}
+    return {"required": required or bool(missing), **kwargs}
+
+
+def long_text(
+    label: str, *, rows: int, required: bool = False, missing: str = "", **kwargs: Any
+) -> forms.CharField:
+    """A free-text box of `rows` lines. Optional unless said: most services say themselves what is missing,
+    in their own words."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), **_required(required, missing, kwargs)
+    )
+
+
+def short_text(label: str, *, required: bool = False, missing: str = "", **kwargs: Any) -> forms.CharField:
+    """A one-line text box, optional unless said (as `long_text`)."""
+    return forms.CharField(label=label, **_required(required, missing, kwargs))
+
+
+def choice(
+    label: str, choices: Any, *, required: bool = False, missing: str = "", **kwargs: Any
+) -> forms.ChoiceField:
+    """A select of `choices` (a vocabulary's `.choices`, say), optional unless said."""
+    return forms.ChoiceField(label=label, choices=choices, **_required(required, missing, kwargs))
+
+
+def radios(
+    label: str, choices: Any, *, required: bool = False, missing: str = "", **kwargs: Any
+) -> forms.ChoiceField:
+    """One of `choices` as radio buttons, optional unless said."""
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, **_required(required, missing, kwargs)
+    )
+
+
+def checkboxes(
+    label: str, choices: Any, *, required: bool = False, missing: str = "", **kwargs: Any
+) -> forms.MultipleChoiceField:
+    """Any of `choices` as checkboxes, optional unless said."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        **_required(required, missing, kwargs),
+    )
+
+
 def with_blank(choices: Any, label: str = "Select") -> list[tuple[str, str]]:
     """A select's choices with an empty first option ("Select", "Any phase", "None" ...)."""
     return [("", label), *list(choices)]
@@ -104,18 +154,13 @@ PURPOSES = [
 
 
 class PurposeForm(forms.Form):
-    purpose = forms.ChoiceField(
-        label="Why are you opening this record?",
-        choices=PURPOSES,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select why you are opening this record"},
+    purpose = radios(
+        "Why are you opening this record?",
+        PURPOSES,
+        missing="Select why you are opening this record",
     )
-    detail = forms.CharField(
-        label="More detail",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required if you chose another purpose",
+    detail = long_text(
+        "More detail", rows=2, max_length=500, help_text="Required if you chose another purpose"
     )
 
     def clean(self) -> dict[str, Any]:

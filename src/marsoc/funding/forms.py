@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, long_text, short_text
 
 from .calculation import Period
 from .models import Claim
@@ -42,11 +42,10 @@ class ClaimNewForm(forms.Form):
 
 
 class ActualsForm(forms.Form):
-    explanation = forms.CharField(
-        label="Explanation of any variance",
-        required=False,
+    explanation = long_text(
+        "Explanation of any variance",
+        rows=4,
         help_text="Why the actual costs differ from the eligible cost computed from the posts",
-        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args: Any, claim: Claim, **kwargs: Any) -> None:
@@ -78,9 +77,7 @@ class ActualsImportForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is the claim going back to draft?", widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = long_text("Why is the claim going back to draft?", rows=3, required=True)
 
 
 class PaymentForm(forms.Form):
@@ -91,52 +88,41 @@ class PaymentForm(forms.Form):
 
 
 class ReconcileForm(forms.Form):
-    note = forms.CharField(
-        label="Reconciliation note",
-        required=False,
-        help_text="Needed when the payment differs from the claim",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    note = long_text(
+        "Reconciliation note", rows=3, help_text="Needed when the payment differs from the claim"
     )
 
 
 class DecisionForm(forms.Form):
-    reference = forms.CharField(label="Reference", max_length=40, help_text="For example, PCD 1258")
-    title = forms.CharField(label="Title", max_length=200)
-    executive_summary = forms.CharField(label="Executive summary", widget=forms.Textarea(attrs={"rows": 4}))
-    recommendation = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 3}))
-    part1_body = forms.CharField(
-        label="Part 1: non-confidential facts and advice", widget=forms.Textarea(attrs={"rows": 8})
-    )
-    decision_maker_title = forms.CharField(
-        label="Who decides", max_length=120, help_text="For example, Deputy Mayor for Policing and Crime"
+    reference = short_text("Reference", required=True, max_length=40, help_text="For example, PCD 1258")
+    title = short_text("Title", required=True, max_length=200)
+    executive_summary = long_text("Executive summary", rows=4, required=True)
+    recommendation = long_text("Recommendation", rows=3, required=True)
+    part1_body = long_text("Part 1: non-confidential facts and advice", rows=8, required=True)
+    decision_maker_title = short_text(
+        "Who decides",
+        required=True,
+        max_length=120,
+        help_text="For example, Deputy Mayor for Policing and Crime",
     )
     decide_by = GovukDateField(label="Decision needed by (optional)", required=False)
-    decide_by_reason = forms.CharField(
-        label="Why by then (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    decide_by_reason = long_text("Why by then (optional)", rows=2)
     deferred_until = GovukDateField(
         label="Defer publication of Part 1 until (optional)",
         required=False,
         help_text="Only if publishing at once would compromise the decision; keep the deferral as short as possible",
     )
-    deferral_reason = forms.CharField(
-        label="Reason for the deferral", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    deferral_reason = long_text("Reason for the deferral", rows=2)
     grant = forms.TypedChoiceField(
         label="Grant it accepts (optional)", required=False, coerce=int, empty_value=None
     )
-    part2_body = forms.CharField(
-        label="Part 2: exempt facts and advice (optional)",
-        required=False,
+    part2_body = long_text(
+        "Part 2: exempt facts and advice (optional)",
+        rows=4,
         help_text="Only what is likely to be exempt from disclosure under the Freedom of Information Act. Never published.",
-        widget=forms.Textarea(attrs={"rows": 4}),
     )
     part2_exemption = forms.ChoiceField(label="Exemption Part 2 rests on", required=False)
-    part2_rationale = forms.CharField(
-        label="Legal rationale for not publishing Part 2",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    part2_rationale = long_text("Legal rationale for not publishing Part 2", rows=3)
 
     def __init__(self, *args: Any, grants: list[tuple[int, str]], **kwargs: Any) -> None:
         from .vocabulary import Exemption
@@ -147,11 +133,11 @@ class DecisionForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    interest_declaration = forms.CharField(
-        label="Personal or prejudicial interests",
+    interest_declaration = long_text(
+        "Personal or prejudicial interests",
+        rows=3,
+        missing="Record your interests, or write “None”",
         help_text="Record any interest you have in this matter, or write “None”",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Record your interests, or write “None”"},
     )
     confirmed = forms.BooleanField(
         label="I confirm I have considered whether I have any personal or prejudicial interest in this matter "
@@ -167,10 +153,9 @@ class SignOffForm(forms.Form):
     agency = forms.TypedChoiceField(
         label="Party", coerce=int, widget=forms.RadioSelect, error_messages={"required": "Select the party"}
     )
-    signed_by = forms.CharField(
-        label="Who signed for the party",
+    signed_by = short_text(
+        "Who signed for the party",
         help_text="Their name and office, for example Chief Probation Officer, London",
-        required=False,
         max_length=200,
     )
     signed_on = GovukDateField(label="Date signed", required=False)
@@ -185,13 +170,11 @@ def _review_field() -> GovukDateField:
 
 
 class DpiaForm(forms.Form):
-    reference = forms.CharField(label="Reference", required=False, max_length=40)
-    title = forms.CharField(label="Title", required=False, max_length=200)
+    reference = short_text("Reference", max_length=40)
+    title = short_text("Title", max_length=200)
     initiated_on = GovukDateField(label="Date initiated", required=False)
     review_due_on = _review_field()
-    risks = forms.CharField(
-        label="Risks and how each is mitigated", required=False, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    risks = long_text("Risks and how each is mitigated", rows=5)
 
 
 class DpiaMoveForm(forms.Form):
@@ -199,11 +182,7 @@ class DpiaMoveForm(forms.Form):
         label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
     )
     review_due_on = _review_field()
-    risks = forms.CharField(
-        label="Risks as now recorded (leave empty to keep them)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    risks = long_text("Risks as now recorded (leave empty to keep them)", rows=4)
 
     def __init__(self, *args: Any, statuses: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -211,17 +190,12 @@ class DpiaMoveForm(forms.Form):
 
 
 class EqualityForm(forms.Form):
-    reference = forms.CharField(
-        label="Reference",
-        help_text="An existing reference records its next version",
-        required=False,
-        max_length=40,
+    reference = short_text(
+        "Reference", help_text="An existing reference records its next version", max_length=40
     )
-    title = forms.CharField(label="Title", required=False, max_length=200)
+    title = short_text("Title", max_length=200)
     assessed_on = GovukDateField(label="Date assessed", required=False)
-    conclusions = forms.CharField(
-        label="Conclusions", required=False, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    conclusions = long_text("Conclusions", rows=5)
     period_starts_on = GovukDateField(label="Monitoring period: first day", required=False)
     period_ends_on = GovukDateField(label="Monitoring period: last day", required=False)
     review_due_on = _review_field()

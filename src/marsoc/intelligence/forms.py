@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, Hub
-from marsoc.core.forms import GovukDateField, with_blank
+from marsoc.core.forms import GovukDateField, checkboxes, choice, long_text, radios, short_text, with_blank
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.vocabulary import DataSubjectCategory
 
@@ -27,46 +27,26 @@ from .vocabulary import (
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="Name, alias, identifier or words in the intelligence", required=False, max_length=100
-    )
+    q = short_text("Name, alias, identifier or words in the intelligence", max_length=100)
     hub = forms.ModelChoiceField(
         label="Owner hub",
         queryset=Hub.objects.filter(is_national=False),
         required=False,
         empty_label="Any hub",
     )
-    classification = forms.ChoiceField(
-        label="Classification",
-        choices=with_blank(Classification.choices, "Any classification"),
-        required=False,
-    )
+    classification = choice("Classification", with_blank(Classification.choices, "Any classification"))
 
 
 class ContentFields(forms.Form):
     """An item's content as recorded (ItemForm) and as corrected (RectifyForm): its text, date and 3x5x2
     grade, the fields services.validate_content checks (in this order on the page)."""
 
-    text = forms.CharField(label="Intelligence", widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    text = long_text("Intelligence", rows=6)
     intelligence_date = GovukDateField(label="Date of the intelligence", required=False)
-    source_evaluation = forms.ChoiceField(
-        label="Source evaluation", choices=SourceEvaluation.choices, widget=forms.RadioSelect, required=False
-    )
-    intelligence_assessment = forms.ChoiceField(
-        label="Intelligence assessment",
-        choices=IntelligenceAssessment.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    handling_code = forms.ChoiceField(
-        label="Handling code", choices=HandlingCode.choices, widget=forms.RadioSelect, required=False
-    )
-    conditions = forms.MultipleChoiceField(
-        label="Handling conditions (handling code C only)",
-        choices=HandlingCondition.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    source_evaluation = radios("Source evaluation", SourceEvaluation.choices)
+    intelligence_assessment = radios("Intelligence assessment", IntelligenceAssessment.choices)
+    handling_code = radios("Handling code", HandlingCode.choices)
+    conditions = checkboxes("Handling conditions (handling code C only)", HandlingCondition.choices)
 
 
 class ItemForm(ContentFields):
@@ -88,41 +68,23 @@ class ItemForm(ContentFields):
         "legacy_intelligence",
         "legacy_handling",
     ]  # as on the page (and so in the error summary)
-    subjects = forms.CharField(
-        label="People this intelligence is about",
+    subjects = short_text(
+        "People this intelligence is about",
+        missing="Enter the reference of at least one person",
         help_text="Their MARSOC references, separated by commas, for example MH0000012, MH0000040",
         max_length=400,
-        error_messages={"required": "Enter the reference of at least one person"},
     )
-    data_subject_category = forms.ChoiceField(
-        label="Their data-subject category", choices=with_blank(DataSubjectCategory.choices), required=False
-    )
+    data_subject_category = choice("Their data-subject category", with_blank(DataSubjectCategory.choices))
     owner_hub = forms.ModelChoiceField(label="Owner hub", queryset=Hub.objects.all(), required=False)
-    classification = forms.ChoiceField(
-        label="Classification", choices=with_blank(Classification.choices), required=False
+    classification = choice("Classification", with_blank(Classification.choices))
+    purpose = choice("Purpose it was collected for", with_blank(ProcessingPurpose.choices))
+    data_category = choice("Category of data", with_blank(DataCategory.choices))
+    record_group = choice("MoPI record group", RecordGroup.choices, initial=RecordGroup.GROUP_3)
+    legacy_source = choice(
+        "Legacy 5x5x5 source (imported records only)", with_blank(LegacySource.choices, "None")
     )
-    purpose = forms.ChoiceField(
-        label="Purpose it was collected for", choices=with_blank(ProcessingPurpose.choices), required=False
-    )
-    data_category = forms.ChoiceField(
-        label="Category of data", choices=with_blank(DataCategory.choices), required=False
-    )
-    record_group = forms.ChoiceField(
-        label="MoPI record group", choices=RecordGroup.choices, initial=RecordGroup.GROUP_3, required=False
-    )
-    legacy_source = forms.ChoiceField(
-        label="Legacy 5x5x5 source (imported records only)",
-        choices=with_blank(LegacySource.choices, "None"),
-        required=False,
-    )
-    legacy_intelligence = forms.ChoiceField(
-        label="Legacy 5x5x5 intelligence",
-        choices=with_blank(LegacyIntelligence.choices, "None"),
-        required=False,
-    )
-    legacy_handling = forms.ChoiceField(
-        label="Legacy 5x5x5 handling", choices=with_blank(LegacyHandling.choices, "None"), required=False
-    )
+    legacy_intelligence = choice("Legacy 5x5x5 intelligence", with_blank(LegacyIntelligence.choices, "None"))
+    legacy_handling = choice("Legacy 5x5x5 handling", with_blank(LegacyHandling.choices, "None"))
 
     def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,12 +109,7 @@ class ShareForm(forms.Form):
     agreement = forms.ModelChoiceField(
         label="Information-sharing agreement", queryset=SharingAgreement.objects.none(), required=False
     )
-    purpose = forms.CharField(
-        label="Purpose of the disclosure",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=1000,
-    )
+    purpose = long_text("Purpose of the disclosure", rows=2, max_length=1000)
 
     def __init__(self, *args: Any, agreements: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,104 +117,65 @@ class ShareForm(forms.Form):
 
 
 class SanitiseForm(forms.Form):
-    text = forms.CharField(
-        label="Sanitised text", widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20_000
-    )
-    classification = forms.ChoiceField(
-        label="Classification of the sanitised version",
-        choices=with_blank(Classification.choices),
-        required=False,
-    )
+    text = long_text("Sanitised text", rows=5, max_length=20_000)
+    classification = choice("Classification of the sanitised version", with_blank(Classification.choices))
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("grant", "Grant"), ("refuse", "Refuse")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select grant or refuse"},
+    decision = radios(
+        "Decision",
+        [("grant", "Grant"), ("refuse", "Refuse")],
+        missing="Select grant or refuse",
     )
-    reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
+    reason = long_text("Reason", rows=2, max_length=2000)
 
 
 class AccessRequestForm(forms.Form):
     q = forms.CharField(widget=forms.HiddenInput, max_length=100)
     hub = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-    reason = forms.CharField(
-        label="Why you need it", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
+    reason = long_text("Why you need it", rows=2, max_length=2000)
 
 
 class AgreementForm(forms.Form):
-    reference = forms.CharField(label="Reference", max_length=30, required=False)
-    title = forms.CharField(label="Title", max_length=200, required=False)
+    reference = short_text("Reference", max_length=30)
+    title = short_text("Title", max_length=200)
     parties = forms.ModelMultipleChoiceField(
         label="Parties",
         queryset=Agency.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    legal_gateway = forms.CharField(
-        label="Legal gateway", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    purposes = forms.MultipleChoiceField(
-        label="Purposes",
-        choices=ProcessingPurpose.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    data_categories = forms.MultipleChoiceField(
-        label="Categories of data",
-        choices=DataCategory.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    max_classification = forms.ChoiceField(
-        label="Maximum classification", choices=with_blank(Classification.choices), required=False
-    )
-    onward_sharing = forms.ChoiceField(
-        label="Onward sharing", choices=with_blank(OnwardSharing.choices), required=False
-    )
-    retention = forms.CharField(label="Retention", max_length=200, required=False)
+    legal_gateway = long_text("Legal gateway", rows=2)
+    purposes = checkboxes("Purposes", ProcessingPurpose.choices)
+    data_categories = checkboxes("Categories of data", DataCategory.choices)
+    max_classification = choice("Maximum classification", with_blank(Classification.choices))
+    onward_sharing = choice("Onward sharing", with_blank(OnwardSharing.choices))
+    retention = short_text("Retention", max_length=200)
     starts_on = GovukDateField(label="Start date", required=False)
     ends_on = GovukDateField(label="End date (optional)", required=False)
 
 
 class AgreementStatusForm(forms.Form):
-    to_status = forms.ChoiceField(
-        label="New status", choices=AgreementStatus.choices, widget=forms.RadioSelect, required=False
-    )
-    reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
+    to_status = radios("New status", AgreementStatus.choices)
+    reason = long_text("Reason", rows=2, max_length=2000)
 
 
 class ReviewForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="Decision",
-        choices=[("retain", "Retain"), ("delete", "Delete (erase the content, keep a tombstone)")],
-        widget=forms.RadioSelect,
-        required=False,
+    outcome = radios(
+        "Decision", [("retain", "Retain"), ("delete", "Delete (erase the content, keep a tombstone)")]
     )
-    reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
+    reason = long_text("Reason", rows=3, max_length=2000)
 
 
 class RestrictForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
+    reason = long_text("Reason", rows=2, max_length=2000)
 
 
 class RectifyForm(ContentFields):
-    reason = forms.CharField(
-        label="Reason for the correction",
+    reason = long_text(
+        "Reason for the correction",
+        rows=2,
         help_text="For example: the data subject's request under DPA 2018 s.46, or the source re-evaluated",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
         max_length=2000,
     )
 
@@ -274,15 +192,8 @@ class SummaryShareForm(forms.Form):
         queryset=SharingAgreement.objects.none(),
         required=False,
     )
-    purpose = forms.ChoiceField(
-        label="Purpose of the disclosure", choices=with_blank(ProcessingPurpose.choices), required=False
-    )
-    reason = forms.CharField(
-        label="Why this agency needs the summary",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=2000,
-    )
+    purpose = choice("Purpose of the disclosure", with_blank(ProcessingPurpose.choices))
+    reason = long_text("Why this agency needs the summary", rows=2, max_length=2000)
 
     def __init__(self, *args: Any, agreements: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, Hub
+from marsoc.core.forms import choice, radios
 from marsoc.core.vocabulary import Classification
 
 from .mapping import built_in_mappings
@@ -22,8 +23,8 @@ class ImportForm(forms.Form):
         label="Source agency", queryset=Agency.objects.filter(active=True), empty_label="Select an agency"
     )
     owner_hub = forms.ModelChoiceField(label="Hub", queryset=Hub.objects.all(), empty_label=None)
-    classification = forms.ChoiceField(
-        label="Classification", choices=Classification.choices, initial=Classification.OFFICIAL_SENSITIVE
+    classification = choice(
+        "Classification", Classification.choices, required=True, initial=Classification.OFFICIAL_SENSITIVE
     )
 
     def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
@@ -43,13 +44,12 @@ class ImportForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Are these the same person?",
-        widget=forms.RadioSelect,
-        choices=[
+    decision = radios(
+        "Are these the same person?",
+        [
             (PairStatus.MATCH, "Yes, the same person (merge them)"),
             (PairStatus.NOT_MATCH, "No, not the same person (never link them)"),
             (PairStatus.UNSURE, "Unsure (leave for someone else)"),
         ],
-        error_messages={"required": "Select whether these are the same person"},
+        missing="Select whether these are the same person",
     )

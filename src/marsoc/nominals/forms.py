@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, Establishment, Hub, User
-from marsoc.core.forms import GovukDateField, with_blank
+from marsoc.core.forms import GovukDateField, choice, long_text, radios, short_text, with_blank
 from marsoc.core.vocabulary import Classification
 
 from .vocabulary import (
@@ -24,14 +24,12 @@ from .vocabulary import (
 
 
 class CohortFilterForm(forms.Form):
-    q = forms.CharField(label="Name, alias or identifier", required=False, max_length=100)
+    q = short_text("Name, alias or identifier", max_length=100)
     hub = forms.ModelChoiceField(
         label="Hub", queryset=Hub.objects.all(), required=False, empty_label="Any hub"
     )
-    phase = forms.ChoiceField(label="Phase", choices=with_blank(Phase.choices, "Any phase"), required=False)
-    state = forms.ChoiceField(
-        label="Cohort membership", choices=with_blank(MembershipState.choices, "Any state"), required=False
-    )
+    phase = choice("Phase", with_blank(Phase.choices, "Any phase"))
+    state = choice("Cohort membership", with_blank(MembershipState.choices, "Any state"))
     establishment = forms.ModelChoiceField(
         label="Establishment",
         queryset=Establishment.objects.all(),
@@ -41,35 +39,25 @@ class CohortFilterForm(forms.Form):
 
 
 class NominalForm(forms.Form):
-    given_names = forms.CharField(label="Given names", max_length=100, required=False)
-    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    given_names = short_text("Given names", max_length=100)
+    family_name = short_text("Family name", max_length=100)
     date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 27 3 1985", required=False)
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect, required=False)
-    ethnicity_self = forms.ChoiceField(
-        label="Self-defined ethnicity",
-        choices=SelfDefinedEthnicity.choices,
-        initial=SelfDefinedEthnicity.NS,
-        required=False,
+    sex = radios("Sex", Sex.choices)
+    ethnicity_self = choice(
+        "Self-defined ethnicity", SelfDefinedEthnicity.choices, initial=SelfDefinedEthnicity.NS
     )
-    ethnicity_officer = forms.ChoiceField(
-        label="Officer-defined ethnicity",
-        choices=OfficerDefinedEthnicity.choices,
-        initial=OfficerDefinedEthnicity.IC9,
-        required=False,
+    ethnicity_officer = choice(
+        "Officer-defined ethnicity", OfficerDefinedEthnicity.choices, initial=OfficerDefinedEthnicity.IC9
     )
-    nationality = forms.CharField(label="Nationality", max_length=60, initial="British", required=False)
-    religion = forms.ChoiceField(label="Religion or belief", choices=Religion.choices, required=False)
-    data_subject_category = forms.ChoiceField(
-        label="Data subject category",
-        choices=with_blank(DataSubjectCategory.choices),
-        required=False,
+    nationality = short_text("Nationality", max_length=60, initial="British")
+    religion = choice("Religion or belief", Religion.choices)
+    data_subject_category = choice(
+        "Data subject category",
+        with_blank(DataSubjectCategory.choices),
         help_text="Data Protection Act 2018 section 38(3)",
     )
-    classification = forms.ChoiceField(
-        label="Classification",
-        choices=Classification.choices,
-        initial=Classification.OFFICIAL_SENSITIVE,
-        required=False,
+    classification = choice(
+        "Classification", Classification.choices, initial=Classification.OFFICIAL_SENSITIVE
     )
     owner_hub = forms.ModelChoiceField(label="Owner hub", queryset=Hub.objects.all(), required=False)
     lead_officer = forms.ModelChoiceField(label="Lead officer", queryset=User.objects.none(), required=False)
@@ -83,64 +71,39 @@ class NominalForm(forms.Form):
 
 
 class ReferForm(NominalForm):
-    pnc = forms.CharField(
-        label="PNC ID (optional)", required=False, max_length=20, help_text="For example, 2001/0123456F"
-    )
-    cro = forms.CharField(
-        label="CRO number (optional)", required=False, max_length=20, help_text="For example, 123456/08T"
-    )
-    nomis = forms.CharField(
-        label="Prison number (optional)", required=False, max_length=10, help_text="For example, A1234BC"
-    )
-    crn = forms.CharField(
-        label="Delius CRN (optional)", required=False, max_length=10, help_text="For example, X123456"
-    )
-    rationale = forms.CharField(
-        label="Reason for referral", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
-    )
+    pnc = short_text("PNC ID (optional)", max_length=20, help_text="For example, 2001/0123456F")
+    cro = short_text("CRO number (optional)", max_length=20, help_text="For example, 123456/08T")
+    nomis = short_text("Prison number (optional)", max_length=10, help_text="For example, A1234BC")
+    crn = short_text("Delius CRN (optional)", max_length=10, help_text="For example, X123456")
+    rationale = long_text("Reason for referral", rows=4, max_length=4000)
 
 
 class EditForm(NominalForm):
-    reason = forms.CharField(
-        label="Reason for the change",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    reason = long_text("Reason for the change", rows=3, max_length=2000)
 
 
 class IdentifierForm(forms.Form):
-    id_type = forms.ChoiceField(
-        label="Type of identifier",
-        choices=[
+    id_type = radios(
+        "Type of identifier",
+        [
             ("PNC", "PNC ID"),
             ("CRO", "CRO number"),
             ("NOMIS", "Prison number (NOMIS)"),
             ("CRN", "Delius CRN"),
         ],
-        widget=forms.RadioSelect,
-        required=False,
     )
-    value = forms.CharField(label="Identifier", max_length=20, required=False)
+    value = short_text("Identifier", max_length=20)
 
 
 class AliasForm(forms.Form):
-    alias_type = forms.ChoiceField(
-        label="Kind of alias",
-        choices=AliasType.choices,
-        widget=forms.RadioSelect,
-        initial=AliasType.ALIAS,
-        required=False,
-    )
-    given_names = forms.CharField(label="Given names", max_length=100, required=False)
-    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    alias_type = radios("Kind of alias", AliasType.choices, initial=AliasType.ALIAS)
+    given_names = short_text("Given names", max_length=100)
+    family_name = short_text("Family name", max_length=100)
     date_of_birth = GovukDateField(label="Date of birth used (optional)", required=False)
 
 
 class CustodyEventForm(forms.Form):
-    event_type = forms.ChoiceField(
-        label="What happened?", choices=CustodyEventType.choices, widget=forms.RadioSelect, required=False
-    )
+    event_type = radios("What happened?", CustodyEventType.choices)
     occurred_on = GovukDateField(label="Date", required=False)
     establishment = forms.ModelChoiceField(
         label="Establishment",
@@ -148,47 +111,27 @@ class CustodyEventForm(forms.Form):
         required=False,
         help_text="Where the person was received, moved to or recalled to",
     )
-    reception_status = forms.ChoiceField(
-        label="Received as", choices=with_blank(ReceptionStatus.choices), required=False
-    )
+    reception_status = choice("Received as", with_blank(ReceptionStatus.choices))
     expected_release_date = GovukDateField(label="Expected release date", required=False)
     licence_end_date = GovukDateField(label="Licence end date", required=False)
-    notes = forms.CharField(
-        label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
+    notes = long_text("Notes", rows=3, max_length=2000)
 
 
 class MembershipForm(forms.Form):
-    to_state = forms.ChoiceField(
-        label="New state", choices=MembershipState.choices, widget=forms.RadioSelect, required=False
-    )
+    to_state = radios("New state", MembershipState.choices)
     effective_date = GovukDateField(
         label="Date of the decision", required=False, help_text="Leave blank for today"
     )
-    exit_reason = forms.ChoiceField(
-        label="Reason for exit", choices=with_blank(ExitReason.choices, "Not exiting"), required=False
-    )
-    rationale = forms.CharField(
-        label="Rationale", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
-    )
+    exit_reason = choice("Reason for exit", with_blank(ExitReason.choices, "Not exiting"))
+    rationale = long_text("Rationale", rows=4, max_length=4000)
 
 
 class ParticipationForm(forms.Form):
     agency = forms.ModelChoiceField(
         label="Agency", queryset=Agency.objects.filter(active=True), required=False
     )
-    rationale = forms.CharField(
-        label="Why this agency needs to take part",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    rationale = long_text("Why this agency needs to take part", rows=3, max_length=2000)
 
 
 class EndParticipationForm(forms.Form):
-    reason = forms.CharField(
-        label="Why the agency no longer takes part",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    reason = long_text("Why the agency no longer takes part", rows=3, max_length=2000)

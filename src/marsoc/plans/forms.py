@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from marsoc.accounts.models import Agency, AgencyType, Hub, User
-from marsoc.core.forms import GovukDateField, with_blank
+from marsoc.core.forms import GovukDateField, checkboxes, choice, long_text, radios, short_text, with_blank
 from marsoc.core.processing import switched_on
 from marsoc.nominals.vocabulary import Phase
 
@@ -45,10 +45,9 @@ class ActionForm(forms.Form):
     officer = forms.ChoiceField(label="Officer", required=False)
     objective = forms.ChoiceField(label="Objective it serves", required=False)
     due_date = GovukDateField(label="Due date", required=False, help_text="For example, 27 3 2027")
-    target_group = forms.CharField(
-        label="Organised crime group it disrupts (optional)",
+    target_group = short_text(
+        "Organised crime group it disrupts (optional)",
         help_text="The group's reference, for example OCG000007",
-        required=False,
         max_length=20,
     )
     notes = forms.CharField(label="Notes", required=False, max_length=4000, widget=_TEXTAREA)
@@ -70,7 +69,7 @@ class ActionForm(forms.Form):
 
 
 class ActionUpdateForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, widget=forms.RadioSelect)
+    status = radios("Status", ActionStatus.choices, required=True)
     notes = forms.CharField(label="Progress note", required=False, max_length=4000, widget=_TEXTAREA)
 
 
@@ -81,9 +80,7 @@ class AgreeForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     occurred_on = GovukDateField(label="Date of the disruption", required=False)
-    rating = forms.ChoiceField(
-        label="Rating on the national scale", choices=Rating.choices, widget=forms.RadioSelect, required=False
-    )
+    rating = radios("Rating on the national scale", Rating.choices)
     justification = forms.CharField(
         label="Justification",
         help_text="How the action dismantled, frustrated or otherwise undermined the ability to cause harm",
@@ -91,17 +88,15 @@ class OutcomeForm(forms.Form):
         max_length=4000,
         widget=_TEXTAREA,
     )
-    group_effect = forms.ChoiceField(
-        label="Effect on the organised crime group",
+    group_effect = radios(
+        "Effect on the organised crime group",
+        [("", "The action does not target a group"), *GroupEffect.choices],
         help_text="Only for an action that targets a group",
-        choices=[("", "The action does not target a group"), *GroupEffect.choices],
-        widget=forms.RadioSelect,
-        required=False,
     )
 
 
 class OrderForm(forms.Form):
-    order_type = forms.ChoiceField(label="Order or conditions", choices=with_blank(OrderType.choices))
+    order_type = choice("Order or conditions", with_blank(OrderType.choices), required=True)
     start_date = GovukDateField(label="Start date", required=False)
     end_date = GovukDateField(label="End date", required=False)
     conditions = forms.CharField(label="Conditions", required=False, max_length=4000, widget=_TEXTAREA)
@@ -115,12 +110,12 @@ class BreachForm(forms.Form):
 class MeetingForm(forms.Form):
     hub = forms.ModelChoiceField(label="Hub", queryset=Hub.objects.filter(is_national=False), required=False)
     held_on = GovukDateField(label="Date of the meeting", required=False)
-    title = forms.CharField(label="Title", max_length=150, required=False)
+    title = short_text("Title", max_length=150)
 
 
 class AttendanceForm(forms.Form):
     agency = forms.ChoiceField(label="Agency")
-    attendee = forms.CharField(label="Attendee (name and role)", max_length=150, required=False)
+    attendee = short_text("Attendee (name and role)", max_length=150)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,11 +124,8 @@ class AttendanceForm(forms.Form):
 
 class DecisionForm(forms.Form):
     text = forms.CharField(label="Decision", max_length=4000, required=False, widget=_TEXTAREA)
-    nominal = forms.CharField(
-        label="Person (MARSOC reference, optional)",
-        help_text="For example, MH0000061",
-        max_length=12,
-        required=False,
+    nominal = short_text(
+        "Person (MARSOC reference, optional)", help_text="For example, MH0000061", max_length=12
     )
 
     def clean_nominal(self) -> int | None:
@@ -147,25 +139,20 @@ class DecisionForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label="Minutes", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    minutes = long_text("Minutes", rows=8)
     held = forms.BooleanField(label="The meeting has been held", required=False)
 
 
 class TacticForm(forms.Form):
     code = forms.SlugField(label="Code", max_length=40, required=False)
-    name = forms.CharField(label="Name", max_length=150, required=False)
-    agency_type = forms.ChoiceField(label="Owning agency type", choices=with_blank(AgencyType.choices))
-    legal_basis = forms.CharField(label="Legal basis", max_length=200, required=False)
-    life_area = forms.ChoiceField(label="Life area", choices=with_blank(LifeArea.choices))
-    strand = forms.ChoiceField(label="4P strand", choices=with_blank(Strand.choices))
-    phases = forms.MultipleChoiceField(
-        label="Lifecycle phases it applies to",
-        choices=[c for c in Phase.choices if c[0] != Phase.EXITED],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    name = short_text("Name", max_length=150)
+    agency_type = choice("Owning agency type", with_blank(AgencyType.choices), required=True)
+    legal_basis = short_text("Legal basis", max_length=200)
+    life_area = choice("Life area", with_blank(LifeArea.choices), required=True)
+    strand = choice("4P strand", with_blank(Strand.choices), required=True)
+    phases = checkboxes("Lifecycle phases it applies to", [c for c in Phase.choices if c[0] != Phase.EXITED])
     description = forms.CharField(label="Description", required=False, widget=_TEXTAREA)
-    reason = forms.CharField(label="Reason for the change", max_length=500, required=False)
+    reason = short_text("Reason for the change", max_length=500)
 
 
 class ReportFilterForm(forms.Form):

@@ -5,26 +5,19 @@ from typing import Any
 
 from django import forms
 
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, long_text, radios, short_text
 
 from .models import Exemption, RecordGroup
 
 
 def _text(label: str, help_text: str = "", rows: int = 3) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
+    return long_text(label, rows=rows, help_text=help_text, max_length=4000)
 
 
 class RequestForm(forms.Form):
-    requester = forms.CharField(
-        label="Who made the request",
+    requester = short_text(
+        "Who made the request",
         help_text="The person, or whoever acts for them (for example a solicitor)",
-        required=False,
         max_length=200,
     )
     address = _text("Where to send the response", rows=2)
@@ -43,11 +36,9 @@ class ExtendForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    exemption = forms.ChoiceField(
-        label="Release or withhold",
-        choices=[("", "Release this record")] + [(c, f"Withhold: {label}") for c, label in Exemption.choices],
-        required=False,
-        widget=forms.RadioSelect,
+    exemption = radios(
+        "Release or withhold",
+        [("", "Release this record")] + [(c, f"Withhold: {label}") for c, label in Exemption.choices],
     )
     reason = _text("Why releasing it would have that effect", "Required when the record is withheld")
 
@@ -88,17 +79,13 @@ class CorrectionForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
-    by_whom = forms.CharField(label="Who acknowledged it at the agency", required=False, max_length=200)
+    by_whom = short_text("Who acknowledged it at the agency", max_length=200)
 
 
 class ReviewForm(forms.Form):
-    group = forms.ChoiceField(
-        label="MoPI group", choices=RecordGroup.choices, required=False, widget=forms.RadioSelect
-    )
-    outcome = forms.ChoiceField(
-        label="Decision",
-        choices=[("retain", "Retain, and review again"), ("erase", "Erase everything held about the person")],
-        required=False,
-        widget=forms.RadioSelect,
+    group = radios("MoPI group", RecordGroup.choices)
+    outcome = radios(
+        "Decision",
+        [("retain", "Retain, and review again"), ("erase", "Erase everything held about the person")],
     )
     reason = _text("Reason for the decision", "MoPI requires every decision to be recorded")

@@ -1,14 +1,12 @@
 from django import forms
 
-from marsoc.core.forms import GovukDateField
+from marsoc.core.forms import GovukDateField, checkboxes
 
 from .chronology import Kind, kinds_offered
 
 
 class ChronologyFilterForm(forms.Form):
-    kind = forms.MultipleChoiceField(
-        label="Show", choices=Kind.ALL, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    kind = checkboxes("Show", Kind.ALL)
     date_from = GovukDateField(label="From", required=False, help_text="For example, 1 1 2026")
     date_to = GovukDateField(label="To", required=False)
 
