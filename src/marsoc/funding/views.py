@@ -77,8 +77,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def grants(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "funding.view"):
-        raise Http404("No such page")
+    access.require(actor, "funding.view")
     return render(request, "funding/grants.html", {"grants": list(grant_list(actor=actor))})
 
 
@@ -121,8 +120,7 @@ def grant_quarters(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     grant = _grant(request, pk)
-    if not access.may(actor, "claim.prepare", grant):
-        raise Http404("No such page")
+    access.require(actor, "claim.prepare", grant)
     form = ClaimNewForm(request.POST or None, quarters=claimable_quarters(grant=grant))
     if request.method == "POST" and form.is_valid():
         try:
@@ -286,8 +284,7 @@ def _decision(request: HttpRequest, pk: int) -> DecisionRecord:
 @login_required
 def decisions(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "decision.view"):
-        raise Http404("No such page")
+    access.require(actor, "decision.view")
     today = timezone.localdate()
     rows = [(d, decision_deadline(d, today)) for d in decision_list(actor=actor)]
     return render(
@@ -310,8 +307,7 @@ def decisions_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def decision_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "decision.draft"):
-        raise Http404("No such page")
+    access.require(actor, "decision.draft")
     grants_open = {g.pk: g for g in grant_list(actor=actor) if g.decision_id is None}
     form = DecisionForm(request.POST or None, grants=[(pk, str(g)) for pk, g in grants_open.items()])
     if request.method == "POST" and form.is_valid():
@@ -471,8 +467,7 @@ def governance_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def governance(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "governance.view"):
-        raise Http404("No such page")
+    access.require(actor, "governance.view")
     rows, agreements = _register(actor, "governance register")
     services.governance_view_record(actor=actor, surface="governance register")
     return render(
@@ -546,8 +541,7 @@ ASSESSMENT_PAGES: dict[str, tuple[Any, Any, Any, str, str]] = {
 @login_required
 def assessment_new(request: HttpRequest, kind: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "governance.manage"):
-        raise Http404("No such page")
+    access.require(actor, "governance.manage")
     form_class, service, input_class, success, heading = ASSESSMENT_PAGES[kind]
     initial = {"reference": request.GET.get("reference", "")[:40]}  # the next version of an EIA
     return _governance_form(

@@ -138,8 +138,7 @@ def _type_choices(request: HttpRequest) -> list[dict[str, Any]]:
 @nominal_page("network")
 def person_network(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise Http404("No such page")
+    access.require(actor, "network.view")
     hops, filters, query = _filters(request)
     centre: NodeKey = (str(NodeKind.NOMINAL), nominal.pk)
     graph = selectors.ego_network(actor=actor, centre=centre, hops=hops, filters=filters)
@@ -163,8 +162,7 @@ def person_network(request: HttpRequest, nominal: Nominal, purpose: str) -> Http
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise Http404("No such page")
+    access.require(actor, "network.view")
     query = (request.GET.get("q") or "").strip()[:100]
     status = request.GET.get("status", "")
     status = status if status in GroupStatus.values else ""
@@ -191,8 +189,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise NotFoundOrForbidden("group")
+    access.require(actor, "network.view")
     group = selectors.access_group_by_id(actor=actor, group_id=group_id)
     _hops, filters, query = _filters(request)
     centre: NodeKey = (str(NodeKind.GROUP), group.pk)
@@ -217,8 +214,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def associate_detail(request: HttpRequest, associate_id: int) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise NotFoundOrForbidden("associate")
+    access.require(actor, "network.view")
     associate = selectors.access_associate_by_id(actor=actor, associate_id=associate_id)
     centre: NodeKey = (str(NodeKind.ASSOCIATE), associate.pk)
     graph = selectors.ego_network(actor=actor, centre=centre, hops=1)
@@ -267,8 +263,7 @@ MAX_PATHS = 5
 @login_required
 def path_finder(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise Http404("No such page")
+    access.require(actor, "network.view")
     raw = {
         "from": (request.GET.get("from") or "").strip()[:20],
         "to": (request.GET.get("to") or "").strip()[:20],
@@ -346,8 +341,7 @@ def path_finder(request: HttpRequest) -> HttpResponse:
 @login_required
 def group_priority(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "ocg.priority"):
-        raise Http404("No such page")
+    access.require(actor, "ocg.priority")
     hubs = selectors.hub_choices()
     raw = request.GET.get("hub", "")
     hub_id = int(raw) if raw.isdigit() and int(raw) in {h.pk for h in hubs} else None
@@ -419,8 +413,7 @@ def _keys(values: list[str]) -> list[NodeKey]:
 @login_required
 def chart_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise Http404("No such page")
+    access.require(actor, "network.view")
     rows = list(selectors.chart_list(actor=actor)[:200])
     charts.chart_list_consult(actor=actor, chart_ids=[c.pk for c in rows])
     return render(request, "network/charts.html", {"charts": rows, "me": actor.pk})
@@ -430,8 +423,7 @@ def chart_list(request: HttpRequest) -> HttpResponse:
 def chart_new(request: HttpRequest) -> HttpResponse:
     """Name and classify a new chart of the people and groups chosen on the page it came from."""
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise Http404("No such page")
+    access.require(actor, "network.view")
     source = request.POST if request.method == "POST" else request.GET
     values = {
         "name": (source.get("name") or "").strip()[:200],
@@ -465,8 +457,7 @@ def chart_new(request: HttpRequest) -> HttpResponse:
 def _chart(request: HttpRequest, chart_id: int) -> tuple[Any, LinkChart]:
     """The signed-in actor and the chart, if they may open it (else the answer a missing chart gets)."""
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise NotFoundOrForbidden("link chart")
+    access.require(actor, "network.view")
     return actor, selectors.access_chart_by_id(actor=actor, chart_id=chart_id)
 
 
@@ -548,8 +539,7 @@ def chart_export(request: HttpRequest, chart_id: int, fmt: str) -> HttpResponse:
 def communities(request: HttpRequest) -> HttpResponse:
     """Communities found in the visible graph beside recorded group membership."""
     actor = _actor(request)
-    if not access.may(actor, "network.view"):
-        raise Http404("No such page")
+    access.require(actor, "network.view")
     graph = selectors.network_graph(actor=actor)
     found, drifts = community_analysis.compare(graph)
     keys = {k for c in found for k in c.people} | {k for c in found for k, _n in c.groups}

@@ -4,7 +4,7 @@ service records that a report was shown."""
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +20,7 @@ from .selectors import report_viewer
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "reporting.view"):
-        raise Http404("No such page")
+    access.require(actor, "reporting.view")
     today = timezone.localdate()
     error = ""
     try:
@@ -70,8 +69,7 @@ def _export_period(request: HttpRequest, fmt: str) -> Period:
 @login_required
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "reporting.view"):
-        raise Http404("No such page")
+    access.require(actor, "reporting.view")
     try:
         period = _export_period(request, fmt)
     except PeriodError as exc:
@@ -95,8 +93,7 @@ def commentary(request: HttpRequest) -> HttpResponse:
     """The national team writes the commentary of a quarter's pack (the latest complete quarter unless
     `at` names another) before it is issued."""
     actor = _actor(request)
-    if not access.may(actor, "reporting.comment"):
-        raise Http404("No such page")
+    access.require(actor, "reporting.comment")
     try:
         quarter = parse_period(QUARTER, request.GET.get("at"), timezone.localdate())
     except PeriodError as exc:

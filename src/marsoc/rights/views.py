@@ -61,8 +61,7 @@ def _form(
 
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "rights.home"):
-        raise Http404("No such page")
+    access.require(actor, "rights.home")
     requests = list(requests_for(actor=actor)[:200])
     restrictions = list(restrictions_managed(actor=actor))
     notices = list(open_notices(actor=actor)[:200])
@@ -232,8 +231,7 @@ def request_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @nominal_page("rights_restrict")
 def restrict(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "rights.manage", nominal.owner_hub_id):
-        raise Http404("No such page")
+    access.require(actor, "rights.manage", nominal.owner_hub_id)
     done = reverse("rights:person", args=[nominal.pk])
     current = restriction_of(nominal)
     if current is not None:
@@ -271,8 +269,7 @@ def correction(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResp
 def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     notice = access_notice_by_id(actor=actor, notice_id=pk)
-    if not access.may(actor, "rights.handle", notice.rectification.nominal.owner_hub_id):
-        raise Http404("No such page")
+    access.require(actor, "rights.handle", notice.rectification.nominal.owner_hub_id)
     return _form(
         request, AcknowledgeForm(request.POST or None),
         lambda d: services.notice_acknowledge(actor=actor, notice=notice, by_whom=d.get("by_whom") or ""),
@@ -283,8 +280,7 @@ def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @nominal_page("rights_review")
 def review(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
     actor = _actor(request)
-    if not access.may(actor, "rights.manage", nominal.owner_hub_id):
-        raise Http404("No such page")
+    access.require(actor, "rights.manage", nominal.owner_hub_id)
     due = review_due(nominal)
     form = ReviewForm(request.POST or None, initial={"group": due.group})
     return _form(
