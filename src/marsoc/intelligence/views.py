@@ -4,6 +4,7 @@ Opening an item needs a purpose (asked once per item per session) and writes a c
 lists, searches and exports record what they showed; a deconfliction hit is logged as a disclosure."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,6 +72,8 @@ from .services import AGREEMENT_TRANSITIONS, PART_LABELS
 from .vocabulary import AgreementStatus, HandlingCondition, ProcessingPurpose, SanitisationStatus
 
 View = Callable[..., HttpResponse]
+# The one-form pages about an item (correct, review, restrict): one template, a title and a button.
+_item_form = partial(form_page, template="intelligence/simple_form.html")
 EXPORT_LIMIT = 5000
 
 # Access check, purpose gate and consultation record for pages about one item, and one summary.
@@ -297,7 +300,6 @@ def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRes
     }
     return _item_form(
         request,
-        item,
         RectifyForm(request.POST or None, initial=initial),
         lambda d: services.item_rectify(
             actor=actor,
@@ -314,31 +316,7 @@ def item_rectify(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRes
         ),
         success=f"{item.reference} corrected; the previous version is kept in its history",
         done=reverse("intelligence:detail", args=[item.pk]),
-        title=f"Correct {item.reference}",
-        button="Save the correction",
-    )
-
-
-def _item_form(
-    request: HttpRequest,
-    item: IntelItem,
-    form: Any,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    success: str,
-    done: str,
-    title: str,
-    button: str,
-) -> HttpResponse:
-    """The one-form pages about an item (correct, review, restrict): one template, a title and a button."""
-    return form_page(
-        request,
-        form,
-        save,
-        success=success,
-        done=done,
-        template="intelligence/simple_form.html",
-        context={"item": item, "title": title, "button": button},
+        context={"item": item, "title": f"Correct {item.reference}", "button": "Save the correction"},
     )
 
 
@@ -530,6 +508,22 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _agreement_input(d: dict[str, Any]) -> services.AgreementInput:
+    return services.AgreementInput(
+        reference=d.get("reference") or "",
+        title=d.get("title") or "",
+        party_ids=[a.pk for a in d.get("parties") or []],
+        legal_gateway=d.get("legal_gateway") or "",
+        purposes=d.get("purposes") or [],
+        data_categories=d.get("data_categories") or [],
+        max_classification=d.get("max_classification") or "",
+        onward_sharing=d.get("onward_sharing") or "",
+        retention=d.get("retention") or "",
+        starts_on=d.get("starts_on"),
+        ends_on=d.get("ends_on"),
+    )
+
+
 @login_required
 def agreement_new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -537,22 +531,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         AgreementForm(request.POST or None),
-        lambda d: services.agreement_create(
-            actor=actor,
-            data=services.AgreementInput(
-                reference=d.get("reference") or "",
-                title=d.get("title") or "",
-                party_ids=[a.pk for a in d.get("parties") or []],
-                legal_gateway=d.get("legal_gateway") or "",
-                purposes=d.get("purposes") or [],
-                data_categories=d.get("data_categories") or [],
-                max_classification=d.get("max_classification") or "",
-                onward_sharing=d.get("onward_sharing") or "",
-                retention=d.get("retention") or "",
-                starts_on=d.get("starts_on"),
-                ends_on=d.get("ends_on"),
-            ),
-        ),
+        lambda d: services.agreement_create(actor=actor, data=_agreement_input(d)),
         success=lambda agreement: f"Agreement {agreement.reference} recorded as a draft",
         done=lambda agreement: reverse("intelligence:agreement", args=[agreement.pk]),
         template="intelligence/agreement_form.html",
@@ -581,15 +560,13 @@ def item_review(request: HttpRequest, item: IntelItem, purpose: str) -> HttpResp
         raise Http404("Not available")
     return _item_form(
         request,
-        item,
         ReviewForm(request.POST or None),
         lambda d: services.item_review_decide(
             actor=actor, item=item, outcome=d.get("outcome") or "", reason=d.get("reason") or ""
         ),
         success=f"Review of {item.reference} recorded",
         done=reverse("intelligence:retention"),
-        title=f"Review {item.reference} (MoPI)",
-        button="Record decision",
+        context={"item": item, "title": f"Review {item.reference} (MoPI)", "button": "Record decision"},
     )
 
 
@@ -602,15 +579,13 @@ def item_restrict(request: HttpRequest, item: IntelItem, purpose: str) -> HttpRe
     was_restricted = item.restricted
     return _item_form(
         request,
-        item,
         RestrictForm(request.POST or None),
         lambda d: services.item_restrict(
             actor=actor, item=item, restricted=not was_restricted, reason=d.get("reason") or ""
         ),
         success="Restriction " + ("recorded" if not was_restricted else "lifted"),
         done=reverse("intelligence:detail", args=[item.pk]),
-        title=title,
-        button="Confirm",
+        context={"item": item, "title": title, "button": "Confirm"},
     )
 
 

@@ -4,6 +4,7 @@ check, stated purpose, consultation record); the others check the plans policy a
 audit record."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -621,46 +622,29 @@ def _meeting_or_404(actor: User, meeting_id: int) -> Meeting:
     return access_meeting_by_id(actor=actor, meeting_id=meeting_id)
 
 
-def _meeting_pdf(
-    actor: User, meeting: Meeting, *, content: bytes, kind: str, justification: str, subject_ids: list[int]
-) -> HttpResponse:
-    """Send a meeting PDF, recorded as a disclosure to the person downloading it (s.62)."""
+# The meeting's documents: what each is drawn from, how it is drawn, and why it is disclosed (s.62).
+MEETING_DOCUMENTS: dict[str, tuple[Callable[..., Any], Callable[[Meeting, Any], bytes], str]] = {
+    "pack": (meeting_agenda, pdf.meeting_pack_pdf, "Meeting pack for the tasking and coordination meeting"),
+    "minutes": (meeting_record, pdf.meeting_minutes_pdf, "Minutes of the tasking and coordination meeting"),
+}
+
+
+def _meeting_document(request: HttpRequest, meeting_id: int, kind: str) -> HttpResponse:
+    """Send the meeting pack or the minutes as a PDF, recorded as a disclosure to the person downloading
+    it (s.62)."""
+    actor = _actor(request)
+    current = _meeting_or_404(actor, meeting_id)
+    select, draw, justification = MEETING_DOCUMENTS[kind]
+    source = select(actor=actor, meeting=current)
+    content = draw(current, source)
     records.meeting_pdf_disclose(
-        actor=actor, meeting=meeting, kind=kind, justification=justification, nominal_ids=subject_ids
+        actor=actor, meeting=current, kind=kind, justification=justification, nominal_ids=source.nominal_ids()
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="marsoc-meeting-{meeting.pk}-{kind}.pdf"'
-    return response
+    return send_export(ExportFile(content, "application/pdf", f"marsoc-meeting-{current.pk}-{kind}.pdf"))
 
 
-@login_required
-def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    actor = _actor(request)
-    current = _meeting_or_404(actor, meeting_id)
-    agenda = meeting_agenda(actor=actor, meeting=current)
-    return _meeting_pdf(
-        actor,
-        current,
-        content=pdf.meeting_pack_pdf(current, agenda),
-        kind="pack",
-        justification="Meeting pack for the tasking and coordination meeting",
-        subject_ids=agenda.nominal_ids(),
-    )
-
-
-@login_required
-def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    actor = _actor(request)
-    current = _meeting_or_404(actor, meeting_id)
-    record = meeting_record(actor=actor, meeting=current)
-    return _meeting_pdf(
-        actor,
-        current,
-        content=pdf.meeting_minutes_pdf(current, record),
-        kind="minutes",
-        justification="Minutes of the tasking and coordination meeting",
-        subject_ids=record.nominal_ids(),
-    )
+meeting_pack = login_required(partial(_meeting_document, kind="pack"))
+meeting_minutes = login_required(partial(_meeting_document, kind="minutes"))
 
 
 # ---------------------------------------------------------------- alerts
