@@ -8,9 +8,22 @@ from django.db.models import QuerySet
 from marsoc.accounts.models import Establishment, Hub, User
 from marsoc.core.forms import GovukDateField, choice, long_text, short_text, with_blank
 
-from .method import MethodSpec
+from .method import Factor, MethodSpec
 
 GRADE_CHOICES = [("", "No grade")] + [(f"{s}{a}", f"{s}{a}") for s in "123" for a in "ABCDE"]
+
+
+def _level_field(factor: Factor, **kwargs: Any) -> forms.TypedChoiceField:
+    """A factor's levels as radios, each with its anchored descriptor."""
+    return forms.TypedChoiceField(
+        label=factor.name,
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[(level, f"{level} – {factor.descriptor(level)}") for level in range(factor.max_level + 1)],
+        help_text=factor.description,
+        **kwargs,
+    )
 
 
 class AssessmentForm(forms.Form):
@@ -28,17 +41,7 @@ class AssessmentForm(forms.Form):
                     f"grade_{factor.code}",
                     f"evidence_{factor.code}",
                 )
-                self.fields[level_name] = forms.TypedChoiceField(
-                    label=factor.name,
-                    coerce=int,
-                    required=False,
-                    widget=forms.RadioSelect,
-                    choices=[
-                        (level, f"{level} – {factor.descriptor(level)}")
-                        for level in range(factor.max_level + 1)
-                    ],
-                    help_text=factor.description,
-                )
+                self.fields[level_name] = _level_field(factor)
                 self.fields[grade_name] = forms.ChoiceField(
                     label=f"Evidence grade for {factor.name.lower()} (3x5x2 source and assessment)",
                     choices=GRADE_CHOICES,
@@ -258,18 +261,7 @@ class CalibrationScoreForm(forms.Form):
             rows = []
             for factor in (f for f in spec.factors if f.group == group.code):
                 name = f"level_{factor.code}"
-                self.fields[name] = forms.TypedChoiceField(
-                    label=factor.name,
-                    coerce=int,
-                    required=False,
-                    empty_value=None,
-                    widget=forms.RadioSelect,
-                    choices=[
-                        (level, f"{level} – {factor.descriptor(level)}")
-                        for level in range(factor.max_level + 1)
-                    ],
-                    help_text=factor.description,
-                )
+                self.fields[name] = _level_field(factor, empty_value=None)
                 rows.append(self[name])
             self.groups.append((group.name, rows))
 

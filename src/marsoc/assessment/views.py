@@ -382,7 +382,13 @@ def _equality_scopes(actor: User) -> list[tuple[str, str]]:
     return [("national", "National (all hubs)")] + [(str(h.pk), h.name) for h in hubs]
 
 
-def _equality_request(request: HttpRequest, actor: User) -> tuple[EqualityFilterForm, EqualityOptions, str]:
+def _equality_request(
+    request: HttpRequest,
+) -> tuple[User, EqualityFilterForm, EqualityOptions, str, EqualityReport]:
+    """What the equality page and its export share: the actor (who must be allowed to see equality
+    figures), the filters chosen, the scope shown and the report."""
+    actor = _actor(request)
+    access.require(actor, "equality.view")
     form = EqualityFilterForm(
         request.GET or None,
         scopes=_equality_scopes(actor),
@@ -397,7 +403,8 @@ def _equality_request(request: HttpRequest, actor: User) -> tuple[EqualityFilter
         population_id=d["population"].pk if d.get("population") else None,
         threshold=d.get("threshold"),
     )
-    return form, options, d.get("scope") or "national"
+    report = equality_report(actor=actor, options=options)
+    return actor, form, options, d.get("scope") or "national", report
 
 
 def _options_details(options: EqualityOptions, scope: str) -> dict[str, object]:
@@ -412,10 +419,7 @@ def _options_details(options: EqualityOptions, scope: str) -> dict[str, object]:
 
 @login_required
 def equality(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    access.require(actor, "equality.view")
-    form, options, scope = _equality_request(request, actor)
-    report = equality_report(actor=actor, options=options)
+    actor, form, options, scope, report = _equality_request(request)
     selected = report.scope(scope) or report.scopes[0]
     services.equality_report_consult(
         actor=actor, details=_options_details(options, selected.key), surface="page"
@@ -489,10 +493,7 @@ def _equality_rows(report: EqualityReport) -> list[list[object]]:
 
 @login_required
 def equality_export(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    access.require(actor, "equality.view")
-    _form, options, _scope = _equality_request(request, actor)
-    report = equality_report(actor=actor, options=options)
+    actor, _form, options, _scope, report = _equality_request(request)
     rows = _equality_rows(report)
     services.equality_export_record(
         actor=actor,
