@@ -1,6 +1,6 @@
 """Pages for grants and claims. Thin: the selectors scope what is read, the services decide and audit."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from django.contrib import messages
@@ -326,17 +326,8 @@ def decision_new(request: HttpRequest) -> HttpResponse:
         try:
             decision = services.decision_draft(
                 actor=actor,
-                data=services.DecisionInput(
-                    reference=data["reference"],
-                    title=data["title"],
-                    executive_summary=data["executive_summary"],
-                    recommendation=data["recommendation"],
-                    part1_body=data["part1_body"],
-                    decision_maker_title=data["decision_maker_title"],
-                    decide_by=data.get("decide_by"),
-                    decide_by_reason=data.get("decide_by_reason") or "",
-                    deferred_until=data.get("deferred_until"),
-                    deferral_reason=data.get("deferral_reason") or "",
+                data=replace(
+                    _input(services.DecisionInput, data),
                     part2=part2,
                     grant=grants_open.get(data["grant"]) if data.get("grant") else None,
                 ),
