@@ -1,6 +1,8 @@
 """Pages for a person's case notes. Thin: `nominal_page` checks access, asks the purpose and records the
 consultation; the services decide and audit the writes."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from marsoc.nominals.views import nominal_page
 
 from . import services
 from .forms import AddendumForm, NoteForm
+from .models import CaseNote
 from .selectors import access_case_note_by_id, case_notes_for
 
 FIELD_MAP = {"occurred_at": "occurred_on"}
@@ -53,20 +56,9 @@ def note_list(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpRespo
 
 @nominal_page("case_note_add")
 def note_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    actor = _actor(request)
-    if not access.may(actor, "case_note.record", nominal):
+    if not access.may(_actor(request), "case_note.record", nominal):
         raise Http404("No such page")
-    form = NoteForm(request.POST or None)
-    return form_page(
-        request,
-        form,
-        lambda d: services.case_note_record(actor=actor, nominal=nominal, data=_input(form)),
-        success="Case note recorded",
-        done=reverse("casework:list", args=[nominal.pk]),
-        template="casework/form.html",
-        context={"nominal": nominal, "heading": "Record a contact"},
-        field_map=FIELD_MAP,
-    )
+    return _note_page(request, nominal, None)
 
 
 @nominal_page("case_note_correct")
@@ -77,15 +69,27 @@ def note_correct(request: HttpRequest, nominal: Nominal, purpose: str, note_id: 
     if not decision.allowed:
         messages.info(request, decision.reason)
         return redirect("casework:list", pk=nominal.pk)
-    form = NoteForm(request.POST or None, initial=NoteForm.initial_for(note))
+    return _note_page(request, nominal, note)
+
+
+def _note_page(request: HttpRequest, nominal: Nominal, note: CaseNote | None) -> HttpResponse:
+    """Record a contact or, given the note, correct it: the same form on the same page."""
+    actor = _actor(request)
+    form = NoteForm(request.POST or None, initial=NoteForm.initial_for(note) if note else None)
+
+    def save(d: dict[str, Any]) -> CaseNote:
+        if note is None:
+            return services.case_note_record(actor=actor, nominal=nominal, data=_input(form))
+        return services.case_note_correct(actor=actor, note=note, data=_input(form))
+
     return form_page(
         request,
         form,
-        lambda d: services.case_note_correct(actor=actor, note=note, data=_input(form)),
-        success="Case note corrected",
+        save,
+        success="Case note recorded" if note is None else "Case note corrected",
         done=reverse("casework:list", args=[nominal.pk]),
         template="casework/form.html",
-        context={"nominal": nominal, "heading": "Correct a note"},
+        context={"nominal": nominal, "heading": "Record a contact" if note is None else "Correct a note"},
         field_map=FIELD_MAP,
     )
 
