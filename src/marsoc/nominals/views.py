@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import Form, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -203,14 +204,10 @@ def refer(request: HttpRequest) -> HttpResponse:
     return render(request, "nominals/refer.html", {"form": form})
 
 
-def _editable(request: HttpRequest, nominal: Nominal) -> None:
-    access.require(_actor(request), "nominal.edit", nominal)
-
-
 @nominal_page("edit")
 def edit(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    _editable(request, nominal)
     actor = _actor(request)
+    access.require(actor, "nominal.edit", nominal)
     initial = {f: getattr(nominal, f) for f in PERSONAL_DETAILS}
     initial |= {"owner_hub": nominal.owner_hub_id, "lead_officer": nominal.lead_officer_id}
     form = EditForm(
@@ -255,62 +252,65 @@ def _simple_action(
     )
 
 
-@nominal_page("identifier_add")
-def identifier_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    _editable(request, nominal)
-    return _simple_action(
-        request,
-        nominal,
-        IdentifierForm(request.POST or None),
-        "nominals/identifier_add.html",
-        lambda d: services.identifier_add(
-            actor=_actor(request), nominal=nominal, id_type=d.get("id_type") or "", raw=d.get("value") or ""
-        ),
-        "The identifier has been added",
-    )
+def _arguments(form: Any, **renamed: str) -> dict[str, Any]:
+    """The form's fields as a service's keyword arguments: a record chosen from a list as its id
+    (`agency` gives `agency_id`); `renamed` where the service names a field otherwise (`value="raw"`)."""
+    arguments: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if isinstance(field, ModelChoiceField):
+            arguments[f"{name}_id"] = value.pk if value else None
+        else:
+            arguments[renamed.get(name, name)] = value
+    return arguments
 
 
-@nominal_page("alias_add")
-def alias_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    _editable(request, nominal)
-    return _simple_action(
-        request,
-        nominal,
-        AliasForm(request.POST or None),
-        "nominals/alias_add.html",
-        lambda d: services.alias_add(
-            actor=_actor(request),
-            nominal=nominal,
-            alias_type=d.get("alias_type") or "",
-            given_names=d.get("given_names") or "",
-            family_name=d.get("family_name") or "",
-            date_of_birth=d.get("date_of_birth"),
-        ),
-        "The alias has been added",
-    )
+def _change_view(
+    surface: str,
+    form_class: type[Form],
+    service: Callable[..., object],
+    success: str,
+    *,
+    rule: str = "nominal.edit",
+    **renamed: str,
+) -> Callable[..., HttpResponse]:
+    """The page making one change to a nominal with one form, for an actor `rule` allows:
+    `service(actor=, nominal=, <the form's fields>)`, shown by the template nominals/<surface>.html."""
+
+    @nominal_page(surface)
+    def page(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
+        actor = _actor(request)
+        access.require(actor, rule, nominal)
+        form = form_class(request.POST or None)
+        return _simple_action(
+            request,
+            nominal,
+            form,
+            f"nominals/{surface}.html",
+            lambda d: service(actor=actor, nominal=nominal, **_arguments(form, **renamed)),
+            success,
+        )
+
+    return page
 
 
-@nominal_page("custody_event_add")
-def custody_event_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    _editable(request, nominal)
-    return _simple_action(
-        request,
-        nominal,
-        CustodyEventForm(request.POST or None),
-        "nominals/custody_event_add.html",
-        lambda d: services.custody_event_record(
-            actor=_actor(request),
-            nominal=nominal,
-            event_type=d.get("event_type") or "",
-            occurred_on=d.get("occurred_on"),
-            establishment_id=d["establishment"].pk if d.get("establishment") else None,
-            reception_status=d.get("reception_status") or "",
-            expected_release_date=d.get("expected_release_date"),
-            licence_end_date=d.get("licence_end_date"),
-            notes=d.get("notes") or "",
-        ),
-        "The custody event has been recorded",
-    )
+identifier_add = _change_view(
+    "identifier_add", IdentifierForm, services.identifier_add, "The identifier has been added", value="raw"
+)
+alias_add = _change_view("alias_add", AliasForm, services.alias_add, "The alias has been added")
+custody_event_add = _change_view(
+    "custody_event_add",
+    CustodyEventForm,
+    services.custody_event_record,
+    "The custody event has been recorded",
+)
+participation_add = _change_view(
+    "participation_add",
+    ParticipationForm,
+    services.participation_add,
+    "The agency has been added",
+    rule="nominal.manage_participation",
+)
 
 
 @nominal_page("membership_change")
@@ -330,33 +330,8 @@ def membership_change(request: HttpRequest, nominal: Nominal, purpose: str) -> H
         nominal,
         form,
         "nominals/membership_change.html",
-        lambda d: services.membership_change(
-            actor=actor,
-            nominal=nominal,
-            to_state=d.get("to_state") or "",
-            rationale=d.get("rationale") or "",
-            effective_date=d.get("effective_date"),
-            exit_reason=d.get("exit_reason") or "",
-        ),
+        lambda d: services.membership_change(actor=actor, nominal=nominal, **_arguments(form)),
         "The cohort membership has been changed",
-    )
-
-
-@nominal_page("participation_add")
-def participation_add(request: HttpRequest, nominal: Nominal, purpose: str) -> HttpResponse:
-    access.require(_actor(request), "nominal.manage_participation", nominal)
-    return _simple_action(
-        request,
-        nominal,
-        ParticipationForm(request.POST or None),
-        "nominals/participation_add.html",
-        lambda d: services.participation_add(
-            actor=_actor(request),
-            nominal=nominal,
-            agency_id=d["agency"].pk if d.get("agency") else None,
-            rationale=d.get("rationale") or "",
-        ),
-        "The agency has been added",
     )
 
 
