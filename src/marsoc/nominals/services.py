@@ -16,6 +16,7 @@ from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import NotFoundOrForbidden, PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.guards import require_on_nominal
 from marsoc.core.identifiers import IdentifierError, IdentifierType, normalise
+from marsoc.core.records import create_audited, save_audited
 from marsoc.core.text import control_character_problem
 from marsoc.core.vocabulary import Classification
 from marsoc.nominals.vocabulary import ALLOWED_TRANSITIONS
@@ -457,18 +458,16 @@ def participation_add(
     if errors:
         raise ValidationFailed(errors)
     assert agency is not None
+    fields = {"nominal": nominal, "agency": agency, "rationale": rationale.strip(), "added_by": actor}
     with transaction.atomic():
-        participation = Participation.objects.create(
-            nominal=nominal, agency=agency, rationale=rationale.strip(), added_by=actor
-        )
-        audit_about(
+        return create_audited(
             actor,
             AuditAction.PARTICIPATION_ADD,
-            participation,
+            Participation,
+            fields,
             justification=rationale.strip(),
             recipients=[agency.name],
         )
-    return participation
 
 
 def participation_end(*, actor: User, participation: Participation, reason: str) -> Participation:
@@ -484,17 +483,14 @@ def participation_end(*, actor: User, participation: Participation, reason: str)
     if not reason.strip():
         raise ValidationFailed({"reason": "Enter why the agency no longer takes part"})
     with transaction.atomic():
-        participation.ended_at = timezone.now()
-        participation.ended_by = actor
-        participation.save(update_fields=["ended_at", "ended_by"])
-        audit_about(
+        return save_audited(
             actor,
             AuditAction.PARTICIPATION_END,
             participation,
+            {"ended_at": timezone.now(), "ended_by": actor},
             justification=reason.strip(),
             recipients=[participation.agency.name],
         )
-    return participation
 
 
 def nominal_consult(*, actor: User, nominal: Nominal, purpose: str, surface: str) -> None:

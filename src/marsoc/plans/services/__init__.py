@@ -30,7 +30,7 @@ from marsoc.core.errors import (
     ValidationFailed,
     refused_in_context,
 )
-from marsoc.core.records import save_audited
+from marsoc.core.records import create_audited, save_audited
 from marsoc.nominals.models import Nominal, Participation
 from marsoc.nominals.selectors import nominal_phase
 from marsoc.nominals.services import participation_add
@@ -617,25 +617,21 @@ def outcome_claim(
     if errors:
         raise ValidationFailed(errors)
     assert occurred_on is not None
+    fields = {
+        "action": action,
+        "agency_id": action.agency_id,
+        "claimed_by": actor,
+        "claimed_at": timezone.now(),
+        "occurred_on": occurred_on,
+        "rating": rating,
+        "group_effect": group_effect,
+        "justification": justification.strip(),
+    }
+    details = {"action": action.pk, "rating": rating, "group_effect": group_effect}
     with transaction.atomic():
-        outcome = Outcome.objects.create(
-            action=action,
-            agency_id=action.agency_id,
-            claimed_by=actor,
-            claimed_at=timezone.now(),
-            occurred_on=occurred_on,
-            rating=rating,
-            group_effect=group_effect,
-            justification=justification.strip(),
+        return create_audited(
+            actor, AuditAction.OUTCOME_CLAIM, Outcome, fields, nominal_id=nominal.pk, details=details
         )
-        audit_about(
-            actor,
-            AuditAction.OUTCOME_CLAIM,
-            outcome,
-            nominal_id=nominal.pk,
-            details={"action": action.pk, "rating": rating, "group_effect": group_effect},
-        )
-    return outcome
 
 
 def _still_claimed(outcome: Outcome) -> None:

@@ -11,6 +11,7 @@ from marsoc.core import access
 from marsoc.core.actions import AuditAction
 from marsoc.core.audit import audit_about
 from marsoc.core.errors import PermissionDenied, ValidationFailed, refused_in_context
+from marsoc.core.records import create_audited
 from marsoc.nominals.models import Nominal
 
 from ..models import Order, OrderBreach
@@ -46,17 +47,18 @@ def order_record(
     if errors:
         raise ValidationFailed(errors)
     assert start_date is not None and end_date is not None
+    fields = {
+        "nominal": nominal,
+        "order_type": order_type,
+        "start_date": start_date,
+        "end_date": end_date,
+        "conditions": conditions.strip(),
+        "recorded_by": actor,
+    }
     with transaction.atomic():
-        order = Order.objects.create(
-            nominal=nominal,
-            order_type=order_type,
-            start_date=start_date,
-            end_date=end_date,
-            conditions=conditions.strip(),
-            recorded_by=actor,
+        return create_audited(
+            actor, AuditAction.ORDER_RECORD, Order, fields, details={"order_type": order_type}
         )
-        audit_about(actor, AuditAction.ORDER_RECORD, order, details={"order_type": order_type})
-    return order
 
 
 def order_breach_report(*, actor: User, order: Order, occurred_on: date | None, details: str) -> OrderBreach:
