@@ -1,5 +1,8 @@
 """Writes in core: asking for a verification of the audit chain, and the records of reading the log."""
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.db import transaction
 
 from marsoc.core import access
@@ -46,4 +49,26 @@ def audit_export_record(*, actor: Actor, filters: dict[str, str], rows: int) -> 
         justification="Export of the audit log for inspection",
         recipients=[actor.username],
         details={"filters": filters, "rows": rows},
+    )
+
+
+def list_consult_record(
+    actor: Actor,
+    action: AuditAction,
+    shown: Sequence[int],
+    subject_ids: Iterable[int],
+    *,
+    purpose: str,
+    surface: str,
+    **details: Any,
+) -> None:
+    """A list or search that showed people's records: one consultation entry naming the records shown
+    (`details` adds, for example, the search used) and every person in them as a subject (s.62)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        surface=surface,
+        justification=purpose,
+        details={"shown": list(shown), **details},
+        subject_ids=subject_ids,
     )

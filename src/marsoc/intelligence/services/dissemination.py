@@ -55,8 +55,8 @@ class ShareOutcome:
 
 @dataclass(frozen=True)
 class Share:
-    """Where a share of an item goes, under which agreement and why: a disclosure and a request for the
-    originator's consent record the same three."""
+    """Where a share goes, under which agreement and why: a disclosure of an item, a request for its
+    originator's consent and a nominal summary record the same three."""
 
     recipient: Agency
     agreement: SharingAgreement
@@ -64,6 +64,24 @@ class Share:
 
     def fields(self) -> dict[str, Any]:
         return {"recipient_agency": self.recipient, "agreement": self.agreement, "purpose": self.purpose}
+
+
+def choice_errors(
+    errors: dict[str, str | list[str]],
+    recipient: Agency | None,
+    agreement: SharingAgreement | None,
+    *,
+    holder_id: int | None,
+    holder_says: str,
+) -> None:
+    """The two choices every share makes, when left out; a recipient that already holds what is shared
+    (the agency `holder_id`) is refused with `holder_says`. The caller checks the agreement itself."""
+    if recipient is None:
+        errors["recipient"] = "Select the agency to share with"
+    elif recipient.pk == holder_id:
+        errors["recipient"] = holder_says
+    if agreement is None:
+        errors["agreement"] = "Select the agreement that allows this sharing"
 
 
 def _disclose(*, actor: User, item: IntelItem, share: Share, via: str) -> Disclosure:
@@ -117,13 +135,9 @@ def item_disseminate(
     errors: dict[str, str | list[str]] = {}
     recipient = Agency.objects.filter(pk=recipient_agency_id or 0).first()
     agreement = SharingAgreement.objects.filter(pk=agreement_id or 0).first()
-    if recipient is None:
-        errors["recipient"] = "Select the agency to share with"
-    elif recipient.pk == item.originating_agency_id:
-        errors["recipient"] = "The originating agency already holds this item"
-    if agreement is None:
-        errors["agreement"] = "Select the agreement that allows this sharing"
-    elif recipient is not None:
+    originator = "The originating agency already holds this item"
+    choice_errors(errors, recipient, agreement, holder_id=item.originating_agency_id, holder_says=originator)
+    if agreement is not None and recipient is not None:
         refusals = agreement_refusals(agreement, item, recipient.pk)
         if refusals:
             errors["agreement"] = refusals

@@ -16,6 +16,7 @@ from marsoc.core.actor import Actor
 from marsoc.core.audit import audit_about, audit_record
 from marsoc.core.errors import PermissionDenied, ValidationFailed, refused_in_context
 from marsoc.core.exports import CSV_TYPE, ExportFile, csv_text
+from marsoc.core.services import list_consult_record
 from marsoc.core.vocabulary import (
     Classification,
 )
@@ -160,6 +161,13 @@ _RECORDING_CHOICES: tuple[tuple[str, type[models.TextChoices], str], ...] = (
     ("record_group", RecordGroup, "Select the MoPI record group"),
 )
 
+# The three parts of a legacy 5x5x5 grade, each with what to say when it is off the scale.
+_LEGACY_PARTS: tuple[tuple[str, type[models.TextChoices], str], ...] = (
+    ("legacy_source", LegacySource, "Legacy source evaluation must be A to E"),
+    ("legacy_intelligence", LegacyIntelligence, "Legacy intelligence evaluation must be 1 to 5"),
+    ("legacy_handling", LegacyHandling, "Legacy handling code must be 1 to 5"),
+)
+
 
 def _validate_item(
     actor: Actor, data: ItemInput, errors: dict[str, str], *, need_subjects: bool = True
@@ -180,12 +188,11 @@ def _validate_item(
             errors["legacy_source"] = refused_in_context(
                 "Give all three parts of the legacy 5x5x5 grade, or none"
             )
-        elif data.legacy_source not in LegacySource.values:
-            errors["legacy_source"] = "Legacy source evaluation must be A to E"
-        elif data.legacy_intelligence not in LegacyIntelligence.values:
-            errors["legacy_intelligence"] = "Legacy intelligence evaluation must be 1 to 5"
-        elif data.legacy_handling not in LegacyHandling.values:
-            errors["legacy_handling"] = "Legacy handling code must be 1 to 5"
+        else:
+            # Only the first part off the scale is named.
+            wrong = next(((n, m) for n, c, m in _LEGACY_PARTS if getattr(data, n) not in c.values), None)
+            if wrong is not None:
+                errors[wrong[0]] = wrong[1]
     if data.owner_hub_id is None or not Hub.objects.filter(pk=data.owner_hub_id).exists():
         errors["owner_hub"] = refused_in_context("Select the owner hub")
     elif not access.may(actor, "intel_item.record_for_hub", data.owner_hub_id):
@@ -267,13 +274,9 @@ def item_list_consult(
     subject_ids = sorted(
         set(ItemSubject.objects.filter(item__in=[i.pk for i in items]).values_list("nominal_id", flat=True))
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_ITEM_LIST,
-        surface=surface,
-        justification=purpose,
-        details={"shown": [i.pk for i in items], "query": query},
-        subject_ids=subject_ids,
+    shown = [i.pk for i in items]
+    list_consult_record(
+        actor, AuditAction.INTEL_ITEM_LIST, shown, subject_ids, purpose=purpose, surface=surface, query=query
     )
 
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from marsoc.accounts.models import Agency, User
 from marsoc.core import access
 from marsoc.core.actions import AuditAction
-from marsoc.core.audit import audit_about, audit_record
+from marsoc.core.audit import audit_about
 from marsoc.core.errors import NotFoundOrForbidden, ValidationFailed
+from marsoc.core.services import list_consult_record
 from marsoc.core.vocabulary import (
     classification_rank,
 )
@@ -35,7 +36,7 @@ from ..models import (
 from ..vocabulary import (
     ProcessingPurpose,
 )
-from .dissemination import Share, _consent_request, _disclose
+from .dissemination import Share, _consent_request, _disclose, choice_errors
 
 # --- nominal summaries ---------------------------------------------------------------------------------
 
@@ -151,13 +152,9 @@ def summary_plan(
         .prefetch_related("parties", "purposes", "categories")
         .first()
     )
-    if recipient is None:
-        errors["recipient"] = "Select the agency to share with"
-    elif recipient.pk == actor.agency_id:
-        errors["recipient"] = "Select another agency: your own agency does not need a disclosure"
-    if agreement is None:
-        errors["agreement"] = "Select the agreement that allows this sharing"
-    else:
+    own_agency = "Select another agency: your own agency does not need a disclosure"
+    choice_errors(errors, recipient, agreement, holder_id=actor.agency_id, holder_says=own_agency)
+    if agreement is not None:
         problems = []
         not_in_force = agreement_not_in_force(agreement, today=today)
         if not_in_force:
@@ -298,9 +295,9 @@ def summary_disclose(
             nominal=nominal,
             owner_hub_id=nominal.owner_hub_id,
             sharing_agency_id=actor.agency_id,
-            recipient_agency=plan.recipient,
-            agreement=plan.agreement,
-            purpose=plan.purpose,
+            # The summary is itself a share of the person's data: to the recipient, under the agreement,
+            # for the purpose.
+            **Share(plan.recipient, plan.agreement, plan.purpose).fields(),
             reason=plan.reason,
             classification=classification,
             snapshot=snapshot,
@@ -363,11 +360,8 @@ def summary_consult(*, actor: User, summary: SummaryDisclosure, purpose: str, su
 def summary_list_consult(
     *, actor: User, summaries: Sequence[SummaryDisclosure], purpose: str, surface: str
 ) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.INTEL_SUMMARY_LIST,
-        surface=surface,
-        justification=purpose,
-        details={"shown": [s.pk for s in summaries]},
-        subject_ids=sorted({s.nominal_id for s in summaries}),
+    subject_ids = sorted({s.nominal_id for s in summaries})
+    shown = [s.pk for s in summaries]
+    list_consult_record(
+        actor, AuditAction.INTEL_SUMMARY_LIST, shown, subject_ids, purpose=purpose, surface=surface
     )

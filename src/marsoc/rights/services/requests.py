@@ -87,19 +87,15 @@ def request_extend(*, actor: User, request: SubjectAccessRequest, to: date | Non
         checks.fail(
             "to", f"The new date must be after {request.due_on:%d/%m/%Y} and no later than {latest:%d/%m/%Y}"
         )
-    checks.text("reason", reason, "Give the reason for the extension")
+    reason = checks.text("reason", reason, "Give the reason for the extension")
     if request.status == RequestStatus.RELEASED:
         checks.fail("to", "The response has already been released")
     checks.done()
     with transaction.atomic():
-        request.extended_to, request.extension_reason = to, reason.strip()
+        request.extended_to, request.extension_reason = to, reason
         request.save(update_fields=["extended_to", "extension_reason"])
         _audit(
-            actor,
-            AuditAction.RIGHTS_REQUEST_EXTEND,
-            request,
-            justification=reason.strip(),
-            details={"to": str(to)},
+            actor, AuditAction.RIGHTS_REQUEST_EXTEND, request, justification=reason, details={"to": str(to)}
         )
 
 
