@@ -1,6 +1,9 @@
 """Pages for assessment and prioritisation. Thin: parse, call selectors and services, render."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -140,6 +143,20 @@ def reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _saved(
+    request: HttpRequest, form: Any, save: Callable[[], Any], success: str, page: str
+) -> HttpResponse | None:
+    """Call `save`: once saved, `success` (its `{}` naming what was saved) and on to `page` for it; a
+    ValidationFailed goes on the form's fields instead, and None says to show the form again."""
+    try:
+        saved = save()
+    except ValidationFailed as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, success.format(saved))
+    return redirect(page, pk=saved.pk)
+
+
 @login_required
 def method_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -149,13 +166,9 @@ def method_list(request: HttpRequest) -> HttpResponse:
         access.require(actor, "method.manage")
         text = uploaded_text(request, form, "method_file", limit=1_000_000, what="method file")
         if text is not None:
-            try:
-                method = services.method_load(actor=actor, text=text)
-            except ValidationFailed as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{method} loaded as a candidate")
-                return redirect("assessment:method_detail", pk=method.pk)
+            load = partial(services.method_load, actor=actor, text=text)
+            if done := _saved(request, form, load, "{} loaded as a candidate", "assessment:method_detail"):
+                return done
     return render(
         request,
         "assessment/methods.html",
@@ -521,15 +534,14 @@ def population_list(request: HttpRequest) -> HttpResponse:
             request, form, "population_file", limit=200_000, what="reference population file"
         )
         if text is not None:
-            try:
-                population = services.reference_population_load(
-                    actor=actor, text=text, make_default=bool(request.POST.get("make_default"))
-                )
-            except ValidationFailed as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{population} loaded")
-                return redirect("assessment:population_detail", pk=population.pk)
+            load = partial(
+                services.reference_population_load,
+                actor=actor,
+                text=text,
+                make_default=bool(request.POST.get("make_default")),
+            )
+            if done := _saved(request, form, load, "{} loaded", "assessment:population_detail"):
+                return done
     services.population_consult(actor=actor, population=None, surface="page")
     return render(
         request,
@@ -562,22 +574,19 @@ def population_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("Not available")
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                services.reference_population_update(
-                    actor=actor,
-                    population=population,
-                    name=d.get("name") or "",
-                    source=d.get("source") or "",
-                    source_url=d.get("source_url") or "",
-                    year=d.get("year") or 0,
-                    flag_threshold=d.get("flag_threshold") or Decimal(0),
-                    shares=form.shares(),
-                )
-            except ValidationFailed as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{population} updated")
-                return redirect("assessment:population_detail", pk=population.pk)
+            update = partial(
+                services.reference_population_update,
+                actor=actor,
+                population=population,
+                name=d.get("name") or "",
+                source=d.get("source") or "",
+                source_url=d.get("source_url") or "",
+                year=d.get("year") or 0,
+                flag_threshold=d.get("flag_threshold") or Decimal(0),
+                shares=form.shares(),
+            )
+            if done := _saved(request, form, update, "{} updated", "assessment:population_detail"):
+                return done
     services.population_consult(actor=actor, population=population, surface="page")
     sections = [
         (
