@@ -200,3 +200,31 @@ def test_occurred_at_combines_date_and_time_in_local_time(people):
     assert form.is_valid(), form.errors
     at = form.occurred_at()
     assert isinstance(at, datetime) and timezone.localtime(at).hour == 9
+
+
+def test_a_contact_today_without_a_time_is_accepted_in_the_morning(people, monkeypatch):
+    """Noon stands in for a missing time; before noon that was the future, and a contact recorded at
+    9 o'clock for today was refused as "must be today or in the past"."""
+    from marsoc.casework import forms as note_forms
+    from marsoc.casework.forms import NoteForm
+
+    morning = timezone.localtime(timezone.make_aware(datetime(2026, 12, 8, 9, 15, 30)))
+    real = timezone.localtime
+    monkeypatch.setattr(note_forms.timezone, "localtime", lambda value=None: real(value or morning))
+    form = NoteForm(
+        {
+            "contact_type": "visit",
+            "occurred_on_day": "8",
+            "occurred_on_month": "12",
+            "occurred_on_year": "2026",
+            "outcome": "completed",
+            "text": "x",
+            "classification": "OFFICIAL",
+        }
+    )
+    assert form.is_valid(), form.errors
+    at = timezone.localtime(form.occurred_at())
+    assert (at.hour, at.minute) == (9, 15) and at <= morning
+    form = NoteForm({**form.data, "occurred_on_day": "7"})
+    assert form.is_valid(), form.errors
+    assert timezone.localtime(form.occurred_at()).hour == 12  # an earlier day keeps noon

@@ -50,7 +50,14 @@ class NoteForm(forms.Form):
         day = self.cleaned_data.get("occurred_on")
         if day is None:
             return None
-        at = self.cleaned_data.get("at_time") or time(12, 0)
+        at = self.cleaned_data.get("at_time")
+        if at is None:
+            # No time given: noon, except for a contact earlier today recorded before noon, which is
+            # given the time it is recorded (noon would be in the future and refused).
+            now = timezone.localtime()
+            at = time(12, 0)
+            if day == now.date() and now.time() < at:
+                at = now.time().replace(second=0, microsecond=0)
         return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
 
     @classmethod
