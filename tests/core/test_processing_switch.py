@@ -4,6 +4,7 @@ queues are gone, its worker tasks and commands do nothing — and the others are
 settings list all three, so everything else in the suite runs with everything on."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -137,6 +138,10 @@ def test_linkage_worker_tasks_and_commands_do_nothing_while_it_is_off(world):
         assert (recover_imports(), recover_runs()) == ("", "")
         with pytest.raises(CommandError, match="switched off"):
             call_command("linkage_run", "--as", "national.mgr")
+        febrl = str(Path(__file__).parents[2] / "docs" / "examples" / "febrl3.toml")
+        for command, args in (("dedupe", [febrl, "missing.csv"]), ("link", [febrl, "a.csv", febrl, "b.csv"])):
+            with pytest.raises(CommandError, match=r"^Identity resolution .* is switched off"):
+                call_command(command, *args)
     with (
         override_settings(MARSOC_HIGH_RISK_PROCESSING=("linkage", "intelligence")),
         pytest.raises(CommandError, match="Network analysis"),

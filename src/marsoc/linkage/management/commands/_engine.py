@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from marsoc.core.processing import off_message, switched_on
 from marsoc.linkage import files
 from marsoc.linkage.engine import Thresholds
 from marsoc.linkage.mapping import Mapping, MappingError, built_in_mappings, load_mapping
@@ -29,6 +30,9 @@ class EngineCommand(BaseCommand):
         parser.add_argument("--review", type=float, help="Override the configured review threshold")
 
     def run_engine(self, specs: list[tuple[str, Mapping, Path]], options: dict[str, Any]) -> None:
+        # Linking files is identity resolution too: a deployment that switched it off runs none of it.
+        if not switched_on("linkage"):
+            raise CommandError(off_message("linkage"))
         limits = thresholds()
         limits = Thresholds(
             auto_link=options["auto_link"] or limits.auto_link, review=options["review"] or limits.review
