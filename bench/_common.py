@@ -153,7 +153,7 @@ def seed_assessments(seed: int, *, only_missing: bool = True) -> int:
     from django.utils import timezone
 
     from marsoc.accounts.models import User
-    from marsoc.assessment.method import score_only
+    from marsoc.assessment.method.scoring import score_only
     from marsoc.assessment.models import Assessment, FactorScore, PriorityStatus
     from marsoc.assessment.services import active_method, method_install_default, method_spec
     from marsoc.demo.generate import _insert, _reserve_ids

@@ -6,14 +6,9 @@ import random
 import pytest
 
 from marsoc.assessment import services
-from marsoc.assessment.method import (
-    DEFAULT_METHOD_FILE,
-    load_default_method,
-    load_method,
-    method_differences,
-    score,
-    score_only,
-)
+from marsoc.assessment.method import DEFAULT_METHOD_FILE, load_default_method, load_method, score
+from marsoc.assessment.method.differences import method_differences
+from marsoc.assessment.method.scoring import score_only
 from marsoc.assessment.models import Assessment, DryRunChange, MethodDryRun, PriorityStatus
 from marsoc.core.errors import PermissionDenied
 from marsoc.core.models import AuditEvent, AuditSubject

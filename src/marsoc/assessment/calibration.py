@@ -21,7 +21,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .method import MethodSpec, by_code
+from .method import MethodSpec
+from .method.spec import by_code
 from .stats import krippendorff_alpha_interval, median
 
 __all__ = [

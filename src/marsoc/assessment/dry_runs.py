@@ -12,11 +12,8 @@ from marsoc.core.jobs import file_lock, lock_path
 from marsoc.nominals.models import Nominal
 from marsoc.nominals.vocabulary import MembershipState
 
-from .method import (
-    MethodSpec,
-    ScoringError,
-    score_only,
-)
+from .method import MethodSpec, ScoringError
+from .method.scoring import score_only
 from .models import (
     DryRunChange,
     DryRunStatus,

@@ -42,7 +42,7 @@ from .forms import (
     TierDecisionForm,
     VignetteForm,
 )
-from .method import method_differences
+from .method.differences import method_differences
 from .models import CalibrationStatus, PriorityStatus, ScoringMethod
 from .selectors import (
     COHORTS,
