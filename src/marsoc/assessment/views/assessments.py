@@ -13,14 +13,8 @@ from marsoc.nominals.models import Nominal
 from marsoc.nominals.views import nominal_page
 
 from .. import services
-from ..forms import (
-    AssessmentForm,
-    TierDecisionForm,
-)
-from ..selectors import (
-    access_assessment_by_id,
-    assessment_history,
-)
+from ..forms import AssessmentForm, TierDecisionForm
+from ..selectors import access_assessment_by_id, assessment_history
 
 
 @nominal_page("assessments")

@@ -18,12 +18,7 @@ from marsoc.core.web import actor as _actor
 from marsoc.core.web import form_page, send_export
 
 from .. import services
-from ..forms import (
-    AssignAssessorsForm,
-    CalibrationExerciseForm,
-    CalibrationScoreForm,
-    VignetteForm,
-)
+from ..forms import AssignAssessorsForm, CalibrationExerciseForm, CalibrationScoreForm, VignetteForm
 from ..models import CalibrationStatus
 from ..selectors import (
     ExerciseAccess,

@@ -17,18 +17,8 @@ from marsoc.core.web import send_export, uploaded_text
 
 from .. import services
 from ..equality import CHARACTERISTICS
-from ..forms import (
-    EqualityFilterForm,
-    PopulationEditForm,
-    PopulationUploadForm,
-)
-from ..selectors import (
-    COHORTS,
-    EqualityOptions,
-    EqualityReport,
-    equality_report,
-    reference_populations,
-)
+from ..forms import EqualityFilterForm, PopulationEditForm, PopulationUploadForm
+from ..selectors import COHORTS, EqualityOptions, EqualityReport, equality_report, reference_populations
 from .common import _saved
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,9 +16,7 @@ from marsoc.core.web import actor as _actor
 from marsoc.core.web import query_without_page, uploaded_text
 
 from .. import services
-from ..forms import (
-    MethodUploadForm,
-)
+from ..forms import MethodUploadForm
 from ..method.differences import method_differences
 from ..models import ScoringMethod
 from ..selectors import (

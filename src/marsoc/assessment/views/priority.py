@@ -9,17 +9,9 @@ from marsoc.core.web import actor as _actor
 from marsoc.core.web import query_without_page, send_export, sort_links
 
 from .. import services
-from ..forms import (
-    PriorityFilterForm,
-)
+from ..forms import PriorityFilterForm
 from ..models import PriorityStatus
-from ..selectors import (
-    PRIORITY_SORT,
-    PriorityFilters,
-    priority_page,
-    reviews_due,
-    top_factor_labels,
-)
+from ..selectors import PRIORITY_SORT, PriorityFilters, priority_page, reviews_due, top_factor_labels
 
 
 def _filters(request: HttpRequest) -> tuple[PriorityFilterForm, PriorityFilters]:
