@@ -195,7 +195,7 @@ def _job_splink(data: str, seed: int, *, em_max_pairs: float | None) -> dict:
     import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
-    from marsoc.linkage import engine
+    from marsoc.linkage import comparisons, engine, table
     from marsoc.linkage.model import model_of
 
     started = time.perf_counter()
@@ -203,11 +203,11 @@ def _job_splink(data: str, seed: int, *, em_max_pairs: float | None) -> dict:
     spec = model_of(m for _, m, _ in specs)
     records, truth = _plain_records(specs)
     read = time.perf_counter()
-    arrow = engine._arrow(engine.table_of(records))
+    arrow = table._arrow(table.table_of(records))
     con = duckdb.connect()
     linker = Linker(
         DuckDBAPI(connection=con).register(arrow),
-        engine.settings_creator("duckdb", spec),
+        comparisons.settings_creator("duckdb", spec),
         log_level=logging.ERROR,
     )
     rules = [block_on(*key) for rule in engine.prior_rules(spec) for key in rule.keys]
@@ -270,26 +270,26 @@ def job_pairs(data: str, seed: int) -> dict:
     from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    from marsoc.linkage import engine
+    from marsoc.linkage import comparisons, table
     from marsoc.linkage.model import model_of
 
     specs = _specs(data, seed)
     spec = model_of(m for _, m, _ in specs)
     records, truth = _plain_records(specs)
-    table = engine._arrow(engine.table_of(records))
+    arrow = table._arrow(table.table_of(records))
     with warnings.catch_warnings():  # Splink warns that small samples give rough estimates
         warnings.simplefilter("ignore")
         counts = count_comparisons_from_blocking_rules(
-            DuckDBAPI().register(table),
-            blocking_rules=engine.blocking_rules(spec),
+            DuckDBAPI().register(arrow),
+            blocking_rules=comparisons.blocking_rules(spec),
             link_type="dedupe_only",
             record_sample_proportion=1.0 if len(records) <= 200_000 else 0.1,  # exact up to 200,000
         )
     con = duckdb.connect()
-    con.register("t", table.append_column("truth", pa.array([truth[r.id] for r in records])))
+    con.register("t", arrow.append_column("truth", pa.array([truth[r.id] for r in records])))
     same_person = "FROM t l JOIN t r ON l.truth = r.truth AND l.unique_id < r.unique_id"
     rules, earlier = [], "FALSE"
-    for rule, count in zip(engine.blocking_rules(spec), counts, strict=True):
+    for rule, count in zip(comparisons.blocking_rules(spec), counts, strict=True):
         condition = f"coalesce(({_rule_sql(rule)}), FALSE)"
         (first,) = con.execute(
             f"SELECT count(*) {same_person} WHERE {condition} AND NOT ({earlier})"

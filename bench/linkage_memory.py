@@ -5,7 +5,7 @@ asserts nothing. Uses the feeds bench/linkage.py generates (var/bench/), so the 
     .venv/bin/python bench/linkage_memory.py --records 300000
     MARSOC_LINKAGE_MEMORY_LIMIT=4GB .venv/bin/python bench/linkage_memory.py --records 300000
 
-Phases: read and validate (files.load_files), build the Arrow table Splink sees (engine.arrow_of),
+Phases: read and validate (files.load_files), build the Arrow table Splink sees (table.arrow_of),
 train (engine.train), score (engine.predict, pairs at or above the review threshold), cluster
 (engine.link_records scores again and clusters, as the service does). DuckDB's own limit is
 MARSOC_LINKAGE_MEMORY_LIMIT (linkage/duck.py, default 1GB).
@@ -49,7 +49,7 @@ def main() -> int:
 
     import linkage as bench_linkage  # bench/linkage.py: the same data sets
 
-    from marsoc.linkage import duck, engine, files
+    from marsoc.linkage import duck, engine, files, table
 
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs; {datetime.now():%Y-%m-%d %H:%M} local")
     print(f"Records: about {args.records:,} (seed {args.seed}); DuckDB memory limit {duck.memory_limit()}")
@@ -63,18 +63,18 @@ def main() -> int:
     phase("data ready")
     loaded = files.load_files(specs)  # type: ignore[arg-type]
     phase(f"read {len(loaded.records):,} records")
-    table = engine.arrow_of(loaded.records)
+    arrow = table.arrow_of(loaded.records)
     phase("Arrow table built")
-    model = engine.train(loaded.records, seed=args.seed, spec=loaded.model, table=table)
+    model = engine.train(loaded.records, seed=args.seed, spec=loaded.model, table=arrow)
     phase("trained")
     limits = engine.Thresholds()
     scored = engine.predict(
-        loaded.records, model.settings, threshold=limits.review, spec=loaded.model, table=table
+        loaded.records, model.settings, threshold=limits.review, spec=loaded.model, table=arrow
     )
     phase(f"scored ({len(scored):,} pairs kept)")
     del scored
     clusters, _, _ = engine.link_records(
-        loaded.records, model.settings, limits, spec=loaded.model, table=table
+        loaded.records, model.settings, limits, spec=loaded.model, table=arrow
     )
     phase(f"clustered ({len(set(clusters.cluster_of.values())):,} clusters)")
     print(f"Load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")

@@ -62,7 +62,7 @@ def _evidence(left: dict[str, Any], right: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _blocked(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    """The blocking rules of engine.blocking_rules(), in Python."""
+    """The blocking rules of comparisons.blocking_rules(), in Python."""
 
     def same(*keys: str) -> bool:
         return all(left[k] is not None and left[k] == right[k] for k in keys)
@@ -93,7 +93,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from marsoc.linkage import engine, files
+    from marsoc.linkage import engine, files, table
     from marsoc.linkage.mapping import built_in_mappings, load_mapping
     from marsoc.linkage.synthetic import make_feeds
 
@@ -146,7 +146,7 @@ def main() -> int:
         )
     print()
 
-    rows = {r["unique_id"]: r for r in engine.table_of(loaded.records)}
+    rows = {r["unique_id"]: r for r in table.table_of(loaded.records)}
     probability = {(p.left, p.right): p.probability for p in scored}
     people: dict[str, list[int]] = defaultdict(list)
     for rid, key in truth.items():

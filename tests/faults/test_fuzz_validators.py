@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marsoc.linkage.feeds import FIELD_LIMITS, FileBroken, read_rows, unstorable, validate_row
+from marsoc.linkage.feeds import FIELD_LIMITS, FileBroken, unstorable, validate_row
 from marsoc.linkage.mapping import (
     FIELDS,
     KEYS,
@@ -21,6 +21,7 @@ from marsoc.linkage.mapping import (
     load_mapping,
     mapping_from_dict,
 )
+from marsoc.linkage.readers import read_rows
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MAPPINGS = {name: load_mapping(path) for name, path in built_in_mappings().items()}

@@ -61,11 +61,11 @@ elif kind == "snapshots":
     snapshots_refresh_task.enqueue(months=job)
 kill = os.environ.get("KILL", "")
 if kill == "validate":
-    from marsoc.linkage import services
-    die_after(services, "formula_problems", int(os.environ["AFTER"]))  # called once per row, validating only
+    from marsoc.linkage.services import imports
+    die_after(imports, "formula_problems", int(os.environ["AFTER"]))  # called once per row, validating only
 elif kill == "commit":
-    from marsoc.linkage import services
-    die_after(services, "content_hash", int(os.environ["AFTER"]))  # called once per row, committing only
+    from marsoc.linkage.services import imports
+    die_after(imports, "content_hash", int(os.environ["AFTER"]))  # called once per row, committing only
 elif kill == "run":
     from marsoc.linkage import services
     die_after(services, "_queue_pairs", 0)  # people written, pairs about to be: inside the one transaction

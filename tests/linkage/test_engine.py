@@ -4,17 +4,17 @@ from datetime import date
 
 import duckdb
 
+from marsoc.linkage.comparisons import _identifier_conditions
 from marsoc.linkage.engine import (
     EngineRecord,
-    _identifier_conditions,
     births_of,
     cluster,
     dates_compatible,
     deterministic_pairs,
     evaluate_clusters,
     identifiers_of,
-    table_of,
 )
+from marsoc.linkage.table import table_of
 
 
 def test_table_of_derives_transposed_dates_nicknames_and_aliases():
@@ -177,3 +177,4 @@ def test_weak_evidence_alone_never_links(tmp_path):
     assert not engine.auto_links(weak, limits)
     assert by_pair[(1, 3)].identity_evidence  # same first name, surname one letter off
     assert clusters.cluster_of[1] == clusters.cluster_of[3] != clusters.cluster_of[2]
+

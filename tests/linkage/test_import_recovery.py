@@ -184,19 +184,20 @@ import django
 django.setup()
 from django.core.management import call_command
 from marsoc.linkage import services
+from marsoc.linkage.services import imports
 
 if os.environ.get("ENQUEUE"):
     services._enqueue(int(os.environ["ENQUEUE"]))  # as the web process does after staging
 if os.environ.get("KILL_AFTER_ROWS"):
     # Die like a worker whose machine is switched off: SIGKILL, mid-commit, after these many rows
     # have been written inside the commit's transaction.
-    limit, seen, hash_of = int(os.environ["KILL_AFTER_ROWS"]), [0], services.content_hash
+    limit, seen, hash_of = int(os.environ["KILL_AFTER_ROWS"]), [0], imports.content_hash
     def counting(values):
         seen[0] += 1
         if seen[0] > limit:
             os.kill(os.getpid(), signal.SIGKILL)
         return hash_of(values)
-    services.content_hash = counting
+    imports.content_hash = counting
 call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0", "--worker-id", sys.argv[1])
 """
 

@@ -286,7 +286,8 @@ def test_a_parquet_file_with_an_unknown_column_or_not_parquet_is_rejected(db, tm
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from marsoc.linkage.feeds import FileBroken, read_rows
+    from marsoc.linkage.feeds import FileBroken
+    from marsoc.linkage.readers import read_rows
 
     mapping = mapping_from_dict({**GENERIC_MAPPING, "format": "parquet"})
     pq.write_table(pa.table({"REC_ID": ["a"], "SHOE_SIZE": ["9"]}), tmp_path / "odd.parquet")

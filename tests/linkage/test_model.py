@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from marsoc.linkage import engine
+from marsoc.linkage import comparisons, engine
 from marsoc.linkage.mapping import MappingError, built_in_mappings, load_mapping, mapping_from_dict
 from marsoc.linkage.model import CRIMINAL_JUSTICE, ModelError, default_model, model_from_dict, model_of
 
@@ -27,7 +27,7 @@ def test_our_feeds_get_the_criminal_justice_model():
         assert model_of([load_mapping(built_in_mappings()[name])]) == CRIMINAL_JUSTICE
     names = [
         c["output_column_name"]
-        for c in engine.settings_creator().create_settings_dict("duckdb")["comparisons"]
+        for c in comparisons.settings_creator().create_settings_dict("duckdb")["comparisons"]
     ]
     assert names == ["first_name", "surname", "dob", "sex", "postcode", "alias", "identifiers"]
 
@@ -62,7 +62,7 @@ def test_defaults_follow_the_fields_present():
     assert labels == ["a shared identifier", "the same first name, surname and date of birth"]
     sql = [
         r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
-        for r in engine.blocking_rules(spec)
+        for r in comparisons.blocking_rules(spec)
     ]
     assert 'l."identifier" = r."identifier"' in sql
     with pytest.raises(ModelError, match="no field"):
@@ -81,7 +81,7 @@ def test_a_model_table_names_kinds_and_columns():
         }
     )
     assert [c.name for c in spec.comparisons] == ["first_name", "surname", "street"]
-    settings = engine.settings_creator("duckdb", spec).create_settings_dict("duckdb")
+    settings = comparisons.settings_creator("duckdb", spec).create_settings_dict("duckdb")
     assert [c["output_column_name"] for c in settings["comparisons"]] == ["first_name", "surname", "street"]
     assert len(settings["blocking_rules_to_generate_predictions"]) == 2
     cases = {
@@ -118,7 +118,7 @@ def test_the_spark_settings_are_built_from_the_same_model(tmp_path):
     """Spark needs a Java runtime to run (tests/linkage/test_spark.py); its settings are built here
     from a generic model, with the trained m and u carried level by level."""
     spec = model_of([load_mapping(EXAMPLES / "febrl3.toml")])
-    duck = engine.settings_creator("duckdb", spec).create_settings_dict("duckdb")
+    duck = comparisons.settings_creator("duckdb", spec).create_settings_dict("duckdb")
     for comparison in duck["comparisons"]:
         for n, level in enumerate(comparison["comparison_levels"]):
             if not level.get("is_null_level"):
@@ -174,7 +174,7 @@ def test_link_febrl4_with_the_shipped_mapping(tmp_path):
 
 def test_a_model_trained_on_other_comparisons_is_refused_for_spark_with_the_reason():
     spec = model_of([load_mapping(EXAMPLES / "febrl3.toml")])
-    duck = engine.settings_creator("duckdb", spec).create_settings_dict("duckdb")
+    duck = comparisons.settings_creator("duckdb", spec).create_settings_dict("duckdb")
     duck["probability_two_random_records_match"] = 0.001
     duck["comparisons"][0]["comparison_levels"].pop()  # as if trained before a level was added
     with pytest.raises(ModelError, match="train the model again"):

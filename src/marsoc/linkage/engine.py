@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,22 +18,19 @@ from datetime import date
 from typing import Any
 
 import splink
-import splink.comparison_level_library as cll
-import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import DuckDBAPI, Linker, block_on
 
 from . import duck
 from .columns import COLUMNS, IDENTIFIERS
+from .comparisons import settings_creator
 from .evaluation import Evaluation, evaluate_clusters
 from .model import CRIMINAL_JUSTICE, ModelError, ModelSpec
-from .nicknames import canonical_first_name
 from .prior import PriorRule, TrainingError
 from .prior import estimate as estimate_prior
+from .table import arrow_of, table_of
 
 __all__ = ["Evaluation", "evaluate_clusters"]  # re-exported: bench/ and tests score through the engine
 
-GENERIC = ("identifier", "street_number", "address_line_1", "address_line_2", "town", "region")
-UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 DEFAULT_AUTO_LINK = 0.70  # chosen on a generated training sample (seed 2); see docs/linkage.md
 DEFAULT_REVIEW = 0.5
 
@@ -123,287 +119,6 @@ class Thresholds:
 class TrainedModel:
     settings: dict[str, Any]
     summary: dict[str, Any]
-
-
-def _first(text: str) -> str | None:
-    parts = text.lower().split()
-    return parts[0] if parts else None
-
-
-def _surname(text: str) -> str | None:
-    value = " ".join(text.lower().replace("-", " ").split())
-    return value or None
-
-
-def _alias_parts(alias: str) -> tuple[str | None, str | None]:
-    parts = alias.lower().split()
-    if not parts:
-        return None, None
-    if len(parts) == 1:
-        return None, parts[0]
-    return parts[0], " ".join(parts[1:])
-
-
-def table_of(records: Iterable[EngineRecord]) -> list[dict[str, Any]]:
-    """Rows as Splink sees them: blanks are NULL, names lower case, derived columns for aliases,
-    nicknames, day/month transposition and postcode district."""
-    rows = []
-    for r in records:
-        first = _first(r.given_names)
-        surname = _surname(r.family_name)
-        firsts = {n for n in [first] if n}
-        surnames = {n for n in [surname] if n}
-        for alias in r.aliases:
-            a_first, a_surname = _alias_parts(alias)
-            if a_first:
-                firsts.add(a_first)
-            if a_surname:
-                surnames.add(a_surname)
-        canon = {canonical_first_name(n) for n in firsts}
-        dob = r.date_of_birth.isoformat() if r.date_of_birth else None
-        swapped = (
-            f"{r.date_of_birth.year:04d}-{r.date_of_birth.day:02d}-{r.date_of_birth.month:02d}"
-            if r.date_of_birth and r.date_of_birth.day <= 12 and r.date_of_birth.day != r.date_of_birth.month
-            else None
-        )
-        postcode = r.postcode or None
-        district = postcode[:-3] if postcode and UK_POSTCODE.match(postcode) else None
-        # A whole alias ("tomasz stonrid") is nearly personal: two records carrying the same one.
-        alias_names = sorted({" ".join(a.lower().split()) for a in r.aliases if a.strip()})
-        rows.append(
-            {
-                "unique_id": r.id,
-                "first_name": first,
-                "first_name_canon": canonical_first_name(first) if first else None,
-                "first_names_all": sorted(firsts | canon) or None,
-                "surname": surname,
-                "surnames_all": sorted(surnames) or None,
-                "aliases": alias_names or None,
-                "dob": dob,
-                "dob_swapped": swapped,
-                "birth_year": dob[:4] if dob else None,
-                "sex": r.sex or None,
-                "postcode": postcode,
-                "postcode_district": district,
-                **{name: (getattr(r, name) or None) for name in IDENTIFIERS},
-                **{name: (" ".join(getattr(r, name).lower().split()) or None) for name in GENERIC},
-            }
-        )
-    return rows
-
-
-def blocking_rules(spec: ModelSpec = CRIMINAL_JUSTICE) -> list[Any]:
-    """The model's own rules, or the default ones: the same rules serve our pipeline and the
-    plain-Splink comparison in bench/linkage.py. A model with a generic identifier also blocks on
-    it (two records sharing one are always compared)."""
-    if spec.blocking:
-        return [block_on(*columns) for columns in spec.blocking]
-    extra: list[Any] = [block_on(c.column) for c in spec.comparisons if c.kind == "identifier"]
-    columns = {c.column for c in spec.comparisons}
-    if {"street_number", "address_line_1"} <= columns:
-        extra.append(block_on("street_number", "address_line_1"))  # people at one address are compared
-    if "first_name" in spec.names() and "surname" in spec.names():
-        extra.append("l.first_name = r.surname AND l.surname = r.first_name")  # names swapped
-    return [
-        *_default_rules(),
-        *extra,
-    ]
-
-
-def _default_rules() -> list[Any]:
-    return [
-        block_on("dob"),
-        block_on("surname", "birth_year"),
-        block_on("first_name_canon", "birth_year"),
-        block_on("postcode", "first_name_canon"),
-        block_on("surname", "first_name_canon"),  # a missing or mistyped date of birth
-        block_on("postcode", "surname"),  # a mistyped first name and no date of birth
-        block_on("postcode", "birth_year"),  # both names changed or mistyped
-        "l.dob = r.dob_swapped",
-    ]
-
-
-def _overlap(column: str, dialect: str) -> str:
-    # The one condition DuckDB and Spark spell differently (and sqlglot does not translate).
-    function = "arrays_overlap" if dialect == "spark" else "list_has_any"
-    return f"{function}({column}_l, {column}_r)"
-
-
-def _within_days(column: str, days: int, dialect: str) -> str:
-    if dialect == "spark":
-        return f"abs(datediff(to_date({column}_l), to_date({column}_r))) <= {days}"
-    return f"abs(date_diff('day', try_cast({column}_l AS DATE), try_cast({column}_r AS DATE))) <= {days}"
-
-
-def _identifier_conditions() -> tuple[str, str]:
-    """(no identifier kind held by both, some identifier shared). Two records that both hold a PNC
-    (or CRO, NOMIS, CRN) and share none of them are strong evidence of two people."""
-    both = " OR ".join(f"({n}_l IS NOT NULL AND {n}_r IS NOT NULL)" for n in IDENTIFIERS)
-    shared = " OR ".join(f"{n}_l = {n}_r" for n in IDENTIFIERS)
-    return f"NOT ({both})", shared
-
-
-def _on_one_column(name: str, column: str, *between: Any) -> Any:
-    """A comparison of one column: missing on either side first, then the levels `between`, strongest
-    first, then everything else."""
-    return cl.CustomComparison(
-        output_column_name=name, comparison_levels=[cll.NullLevel(column), *between, cll.ElseLevel()]
-    )
-
-
-def _compare_first_name(dialect: str, name: str) -> Any:
-    return _on_one_column(
-        name,
-        "first_name",
-        cll.ExactMatchLevel("first_name").configure(tf_adjustment_column="first_name"),
-        cll.CustomLevel("first_name_canon_l = first_name_canon_r", "Nickname of the same name"),
-        cll.CustomLevel(_overlap("first_names_all", dialect), "Matches an alias"),
-        # Given name and family name entered the wrong way round: common on forms and in
-        # names from cultures that put the family name first.
-        cll.CustomLevel("first_name_l = surname_r", "The other record's surname (names swapped)"),
-        cll.JaroWinklerLevel("first_name", 0.9),
-        cll.JaroWinklerLevel("first_name", 0.75),
-    )
-
-
-def _compare_surname(dialect: str, name: str) -> Any:
-    return _on_one_column(
-        name,
-        "surname",
-        cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
-        cll.CustomLevel(_overlap("surnames_all", dialect), "Matches an alias or former surname"),
-        cll.CustomLevel("surname_l = first_name_r", "The other record's first name (names swapped)"),
-        cll.JaroWinklerLevel("surname", 0.92),
-        cll.JaroWinklerLevel("surname", 0.8),
-    )
-
-
-def _compare_date_of_birth(dialect: str, name: str) -> Any:
-    return _on_one_column(
-        name,
-        "dob",
-        cll.ExactMatchLevel("dob"),
-        cll.CustomLevel("dob_l = dob_swapped_r", "Day and month transposed"),
-        cll.DamerauLevenshteinLevel("dob", 1),
-        cll.CustomLevel(_within_days("dob", 31, dialect), "Within a month"),
-        cll.CustomLevel("birth_year_l = birth_year_r", "Same year of birth"),
-    )
-
-
-def _compare_postcode_uk(name: str) -> Any:
-    return _on_one_column(
-        name,
-        "postcode",
-        cll.ExactMatchLevel("postcode").configure(tf_adjustment_column="postcode"),
-        cll.ExactMatchLevel("postcode_district").configure(label_for_charts="Same postcode district"),
-    )
-
-
-def _compare_alias(dialect: str, name: str) -> Any:
-    return cl.CustomComparison(
-        output_column_name=name,
-        comparison_levels=[
-            cll.CustomLevel("aliases_l IS NULL OR aliases_r IS NULL", "No alias on one side").configure(
-                is_null_level=True
-            ),
-            cll.CustomLevel(_overlap("aliases", dialect), "Same alias"),
-            cll.ElseLevel(),
-        ],
-    )
-
-
-def _compare_cj_identifiers(name: str) -> Any:
-    none_in_common, shared = _identifier_conditions()
-    return cl.CustomComparison(
-        output_column_name=name,
-        comparison_levels=[
-            cll.CustomLevel(none_in_common, "No identifier held by both").configure(is_null_level=True),
-            cll.CustomLevel(shared, "A shared identifier"),
-            cll.CustomLevel("TRUE", "Different identifiers of the same kind"),
-        ],
-    )
-
-
-def _on_column(kind: str, column: str, name: str) -> Any:
-    if kind == "identifier":
-        return _on_one_column(
-            name,
-            column,
-            cll.ExactMatchLevel(column),
-            cll.DamerauLevenshteinLevel(column, 1).configure(label_for_charts="One keying slip"),
-        )
-    exact = cll.ExactMatchLevel(column).configure(tf_adjustment_column=column)
-    if kind == "exact":
-        return _on_one_column(name, column, exact)
-    if kind == "postcode":
-        return _on_one_column(
-            name,
-            column,
-            exact,
-            cll.DamerauLevenshteinLevel(column, 1).configure(label_for_charts="One character different"),
-        )
-    # text
-    return _on_one_column(
-        name, column, exact, cll.JaroWinklerLevel(column, 0.9), cll.JaroWinklerLevel(column, 0.7)
-    )
-
-
-def comparisons(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE) -> list[Any]:
-    """The Splink comparisons of the model `spec` (linkage/model.py), in its order."""
-    built = []
-    for c in spec.comparisons:
-        if c.kind == "first_name":
-            built.append(_compare_first_name(dialect, c.name))
-        elif c.kind == "surname":
-            built.append(_compare_surname(dialect, c.name))
-        elif c.kind == "date_of_birth":
-            built.append(_compare_date_of_birth(dialect, c.name))
-        elif c.kind == "sex":
-            built.append(_on_one_column(c.name, "sex", cll.ExactMatchLevel("sex")))
-        elif c.kind == "postcode_uk":
-            built.append(_compare_postcode_uk(c.name))
-        elif c.kind == "postcode":
-            built.append(_on_column("postcode", "postcode", c.name))
-        elif c.kind == "alias":
-            built.append(_compare_alias(dialect, c.name))
-        elif c.kind == "cj_identifiers":
-            built.append(_compare_cj_identifiers(c.name))
-        else:
-            built.append(_on_column(c.kind, c.column, c.name))
-    return built
-
-
-def settings_creator(dialect: str = "duckdb", spec: ModelSpec = CRIMINAL_JUSTICE) -> SettingsCreator:
-    return SettingsCreator(
-        link_type="dedupe_only",
-        unique_id_column_name="unique_id",
-        comparisons=comparisons(dialect, spec),
-        blocking_rules_to_generate_predictions=blocking_rules(spec),
-        retain_intermediate_calculation_columns=True,
-        retain_matching_columns=False,
-        max_iterations=20,
-    )
-
-
-def _arrow(rows: list[dict[str, Any]]) -> Any:
-    import pyarrow as pa
-
-    kinds = {"int": pa.int64(), "str": pa.string(), "list": pa.list_(pa.string())}
-    schema = pa.schema([(name, kinds[kind]) for name, kind in COLUMNS])
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-ARROW_CHUNK = 50_000
-
-
-def arrow_of(records: Sequence[EngineRecord]) -> Any:
-    """The table Splink sees (table_of), as Arrow, built a chunk of records at a time: a row as a
-    Python dict costs about a kilobyte, so a million of them at once would cost gigabytes that
-    Arrow then holds in a fraction of the space. Build it once and pass it to train and predict."""
-    import pyarrow as pa
-
-    chunks = [_arrow(table_of(records[i : i + ARROW_CHUNK])) for i in range(0, len(records), ARROW_CHUNK)]
-    return pa.concat_tables(chunks) if chunks else _arrow([])
 
 
 EM_MAX_PAIRS = 2_000_000  # each EM session trains on a hash-sampled subset of its blocked pairs

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engine
+from . import engine, table
 from .columns import IDENTIFIERS
 from .evaluation import Evaluation, evaluate_clusters, sweep
-from .feeds import FileBroken, read_rows, truth_from_key, validate_row
+from .feeds import FileBroken, truth_from_key, validate_row
 from .mapping import GENERIC_FIELDS, Mapping
 from .model import CRIMINAL_JUSTICE, ModelSpec, model_of
+from .readers import read_rows
 
 
 @dataclass
@@ -86,11 +87,11 @@ class EngineResult:
 
 def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> EngineResult:
     started = time.perf_counter()
-    table = engine.arrow_of(loaded.records)  # built once, for training and scoring
-    model = engine.train(loaded.records, seed=seed, spec=loaded.model, table=table)
+    arrow = table.arrow_of(loaded.records)  # built once, for training and scoring
+    model = engine.train(loaded.records, seed=seed, spec=loaded.model, table=arrow)
     trained = time.perf_counter()
     clustering, scored, det = engine.link_records(
-        loaded.records, model.settings, thresholds, spec=loaded.model, table=table
+        loaded.records, model.settings, thresholds, spec=loaded.model, table=arrow
     )
     done = time.perf_counter()
     return EngineResult(
