@@ -13,8 +13,8 @@ Jobs (`--jobs`), each in its own process so its peak memory (ru_maxrss) is its o
   train (u by sampling; m by EM on capped samples, 2,000,000 pairs a session; λ from the prior
   rules), identifier links, Splink predict, our clustering (weak-evidence rule, identifier and date
   checks);
-- splink: plain Splink on the same derived table, comparisons and blocking rules: rows read with the
-  csv module (nothing checked), u by sampling, λ by Splink's
+- splink: plain Splink on the same derived table (built by the same table.arrow_of as ours),
+  comparisons and blocking rules: rows read with the csv module (nothing checked), u by sampling, λ by Splink's
   estimate_probability_two_random_records_match on the same deterministic rules (recall 0.7), EM
   on the same blocks uncapped, predict, then Splink's cluster_pairwise_predictions_at_threshold;
 - splink-capped: the same with EM capped at 2,000,000 pairs a session (the tuned setup).
@@ -203,7 +203,7 @@ def _job_splink(data: str, seed: int, *, em_max_pairs: float | None) -> dict:
     spec = model_of(m for _, m, _ in specs)
     records, truth = _plain_records(specs)
     read = time.perf_counter()
-    arrow = table._arrow(table.table_of(records))
+    arrow = table.arrow_of(records)  # the same builder as ours, so neither job is slowed by it
     con = duckdb.connect()
     linker = Linker(
         DuckDBAPI(connection=con).register(arrow),
@@ -276,7 +276,7 @@ def job_pairs(data: str, seed: int) -> dict:
     specs = _specs(data, seed)
     spec = model_of(m for _, m, _ in specs)
     records, truth = _plain_records(specs)
-    arrow = table._arrow(table.table_of(records))
+    arrow = table.arrow_of(records)
     with warnings.catch_warnings():  # Splink warns that small samples give rough estimates
         warnings.simplefilter("ignore")
         counts = count_comparisons_from_blocking_rules(

@@ -178,3 +178,25 @@ def test_weak_evidence_alone_never_links(tmp_path):
     assert by_pair[(1, 3)].identity_evidence  # same first name, surname one letter off
     assert clusters.cluster_of[1] == clusters.cluster_of[3] != clusters.cluster_of[2]
 
+
+def test_arrow_of_builds_by_column_the_same_table_as_table_of(monkeypatch):
+    import pyarrow as pa
+
+    from marsoc.linkage import table
+
+    records = [
+        EngineRecord(id=1, given_names="Bill  Henry", family_name="Smith-Jones", date_of_birth=date(1980, 3, 2)),
+        EngineRecord(id=2, given_names="bill", family_name="SMITH JONES", aliases=("Will Brown", "  ", "Brown")),
+        EngineRecord(id=3, given_names="", family_name="", date_of_birth=date(1980, 5, 5), postcode="SW1A1AA"),
+        EngineRecord(id=4, given_names="Anne", date_of_birth=date(1991, 12, 25), postcode="75001", sex="F"),
+        EngineRecord(id=5, given_names="Bill Henry", pnc="2001/0123456F", town="  New   York ", region="NY"),
+        EngineRecord(id=6, aliases=("  ",), date_of_birth=date(1980, 3, 2), identifier="078-05-1120"),
+        EngineRecord(id=7, given_names="Kate", family_name="Smith-Jones", street_number="12", cro="12/345A"),
+    ]
+    monkeypatch.setattr(table, "ARROW_CHUNK", 3)  # three chunks, the last one short
+    built = table.arrow_of(records)
+    expected = table._arrow(table.table_of(records))
+    assert built.schema == expected.schema
+    assert built.to_pylist() == expected.to_pylist()
+    assert table.arrow_of([]).equals(table._arrow([]))
+    assert isinstance(built, pa.Table)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import splink
 from splink import DuckDBAPI, Linker, block_on
 
@@ -123,6 +125,7 @@ class TrainedModel:
 
 EM_MAX_PAIRS = 2_000_000  # each EM session trains on a hash-sampled subset of its blocked pairs
 RECORDS_TABLE = "marsoc_records"
+PREDICT_CHUNK_RECORDS = int(os.environ.get("MARSOC_LINKAGE_PREDICT_CHUNK", "250000"))
 
 
 def prior_rules(spec: ModelSpec = CRIMINAL_JUSTICE) -> list[PriorRule]:
@@ -317,7 +320,15 @@ def predict(
     else:
         arrow = table if table is not None else arrow_of(records)
         linker = Linker(DuckDBAPI(connection=duck.connect()).register(arrow), model, log_level=logging.ERROR)
-    frame = linker.inference.predict(threshold_match_probability=threshold)
+    # Scored a slice of the left-hand records at a time: the blocked pairs of a million records
+    # do not fit DuckDB's memory limit at once, and spilling them to disk cost more than the
+    # slices' repeated blocking joins (docs/performance.md, issue 13).
+    chunks = max(1, math.ceil(len(records) / PREDICT_CHUNK_RECORDS))
+    frame = linker.inference.predict(
+        threshold_match_probability=threshold,
+        num_chunks_left=chunks if spark is None else None,
+        num_chunks_right=1 if spark is None else None,
+    )
     levels = _level_weights(model)
     present = {c.unquote().name for c in frame.columns}
     tf_names = [n for n in levels if f"mw_tf_adj_{n}" in present]
@@ -329,9 +340,11 @@ def predict(
         *(f"mw_{n}" for n in levels),
         *(f"mw_tf_adj_{n}" for n in tf_names),
     ]
-    # Only the columns needed, fetched by column: far cheaper than a dict per pair.
+    # Only the columns needed, fetched by column as Arrow and held as arrays (a missing weight is
+    # 0.0, as the explanation reads it): a Python float per pair and comparison cost hundreds of
+    # megabytes at a million records.
     selected = frame.query_sql(f"SELECT {', '.join(wanted)} FROM {{this}}")  # noqa: S608 (our own column names)
-    columns = selected.as_dict()
+    columns = {name: _array(selected_column) for name, selected_column in _arrow_columns(selected).items()}
     selected.drop_table_from_database_and_remove_from_cache()
     frame.drop_table_from_database_and_remove_from_cache()
     weights = PairWeights(
@@ -340,36 +353,57 @@ def predict(
         tf={n: columns[f"mw_tf_adj_{n}"] for n in tf_names},
     )
     # A comparison's weight for the pair is its level's plus any term-frequency adjustment.
-    evidence_columns = [
-        [(b or 0.0) + (t or 0.0) for b, t in zip(weights.base[n], weights.tf[n], strict=True)]
-        if n in weights.tf
-        else weights.base[n]
-        for n in spec.evidence()
-        if n in weights.base
-    ]
-    pairs = []
-    for index, (left, right, probability, weight) in enumerate(
-        zip(
-            columns["unique_id_l"],
-            columns["unique_id_r"],
-            columns["match_probability"],
-            columns["match_weight"],
-            strict=True,
+    evidence = np.zeros(len(columns["unique_id_l"]), dtype=bool)
+    for n in spec.evidence():
+        if n in weights.base:
+            evidence |= (weights.base[n] + weights.tf[n] if n in weights.tf else weights.base[n]) > 0
+    lefts, rights = columns["unique_id_l"].tolist(), columns["unique_id_r"].tolist()
+    return [
+        ScoredPair(
+            left=min(a, b),
+            right=max(a, b),
+            probability=probability,
+            weight=weight,
+            weights=weights,
+            index=index,
+            identity_evidence=agrees,
         )
-    ):
-        a, b = int(left), int(right)
-        pairs.append(
-            ScoredPair(
-                left=min(a, b),
-                right=max(a, b),
-                probability=float(probability),
-                weight=float(weight),
-                weights=weights,
-                index=index,
-                identity_evidence=any((column[index] or 0.0) > 0 for column in evidence_columns),
+        for index, (a, b, probability, weight, agrees) in enumerate(
+            zip(
+                lefts,
+                rights,
+                columns["match_probability"].tolist(),
+                columns["match_weight"].tolist(),
+                evidence.tolist(),
+                strict=True,
             )
         )
-    return pairs
+    ]
+
+
+def _arrow_columns(frame: Any) -> dict[str, Any]:
+    """A Splink frame's columns as Arrow (DuckDB), or as lists (Spark)."""
+    if hasattr(frame, "as_pyarrow_table"):
+        try:
+            arrow = frame.as_pyarrow_table()
+            return {name: arrow.column(name) for name in arrow.column_names}
+        except (AttributeError, NotImplementedError):
+            pass
+    return dict(frame.as_dict())
+
+
+def _array(values: Any) -> Any:
+    """A column as a NumPy array, nulls as 0 (ids as integers, weights and probabilities as floats)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        if pa.types.is_integer(values.type):
+            return values.to_numpy()
+        return pc.fill_null(values.cast(pa.float64()), 0.0).to_numpy()
+    if values and isinstance(values[0], int):
+        return np.asarray(values, dtype=np.int64)
+    return np.asarray([0.0 if v is None else float(v) for v in values], dtype=np.float64)
 
 
 def deterministic_pairs(records: Iterable[EngineRecord]) -> list[tuple[int, int, str]]:
