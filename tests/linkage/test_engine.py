@@ -185,9 +185,15 @@ def test_arrow_of_builds_by_column_the_same_table_as_table_of(monkeypatch):
     from marsoc.linkage import table
 
     records = [
-        EngineRecord(id=1, given_names="Bill  Henry", family_name="Smith-Jones", date_of_birth=date(1980, 3, 2)),
-        EngineRecord(id=2, given_names="bill", family_name="SMITH JONES", aliases=("Will Brown", "  ", "Brown")),
-        EngineRecord(id=3, given_names="", family_name="", date_of_birth=date(1980, 5, 5), postcode="SW1A1AA"),
+        EngineRecord(
+            id=1, given_names="Bill  Henry", family_name="Smith-Jones", date_of_birth=date(1980, 3, 2)
+        ),
+        EngineRecord(
+            id=2, given_names="bill", family_name="SMITH JONES", aliases=("Will Brown", "  ", "Brown")
+        ),
+        EngineRecord(
+            id=3, given_names="", family_name="", date_of_birth=date(1980, 5, 5), postcode="SW1A1AA"
+        ),
         EngineRecord(id=4, given_names="Anne", date_of_birth=date(1991, 12, 25), postcode="75001", sex="F"),
         EngineRecord(id=5, given_names="Bill Henry", pnc="2001/0123456F", town="  New   York ", region="NY"),
         EngineRecord(id=6, aliases=("  ",), date_of_birth=date(1980, 3, 2), identifier="078-05-1120"),

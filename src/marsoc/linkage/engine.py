@@ -61,12 +61,13 @@ class EngineRecord:
 
 
 class PairWeights:
-    """Every scored pair's weight from each comparison, held by column. A pair's explanation (the
+    """Every scored pair's weight from each comparison, held by column (NumPy arrays, a missing weight
+    as 0.0). A pair's explanation (the
     level found and its weight, per comparison) is built only when it is asked for: a run needs it
     for the pairs that go to review, not for the hundreds of thousands that link."""
 
     def __init__(
-        self, levels: dict[str, list[tuple[float, str]]], base: dict[str, list[Any]], tf: dict[str, list[Any]]
+        self, levels: dict[str, list[tuple[float, str]]], base: dict[str, Any], tf: dict[str, Any]
     ) -> None:
         self.levels = levels
         self.base = base

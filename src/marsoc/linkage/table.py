@@ -7,13 +7,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any, Protocol
 
 from .columns import COLUMNS, IDENTIFIERS
 from .nicknames import canonical_first_name
 
-if TYPE_CHECKING:
-    from .engine import EngineRecord
+
+class EngineRecord(Protocol):
+    """What the table reads of a record (engine.EngineRecord has it; the engine imports this
+    module, so the table names the shape, not the class)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def family_name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def sex(self) -> str: ...
+    @property
+    def postcode(self) -> str: ...
+
 
 GENERIC = ("identifier", "street_number", "address_line_1", "address_line_2", "town", "region")
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
@@ -143,7 +162,9 @@ def _columns(records: Sequence[EngineRecord]) -> dict[str, list[Any]]:
         "surnames_all": surnames_all,
         "aliases": aliases,
     }
-    dob, swapped, year = [], [], []
+    dob: list[str | None] = []
+    swapped: list[str | None] = []
+    year: list[str | None] = []
     for r in records:
         born = r.date_of_birth
         if born is None:
