@@ -62,9 +62,9 @@ class EngineRecord:
 
 class PairWeights:
     """Every scored pair's weight from each comparison, held by column (NumPy arrays, a missing weight
-    as 0.0). A pair's explanation (the
-    level found and its weight, per comparison) is built only when it is asked for: a run needs it
-    for the pairs that go to review, not for the hundreds of thousands that link."""
+    as 0.0). A pair's explanation (the level found and its weight, per comparison) is built only
+    when it is asked for: a run needs it for the pairs that go to review, not for the hundreds of
+    thousands that link."""
 
     def __init__(
         self, levels: dict[str, list[tuple[float, str]]], base: dict[str, Any], tf: dict[str, Any]
@@ -126,7 +126,17 @@ class TrainedModel:
 
 EM_MAX_PAIRS = 2_000_000  # each EM session trains on a hash-sampled subset of its blocked pairs
 RECORDS_TABLE = "marsoc_records"
-PREDICT_CHUNK_RECORDS = int(os.environ.get("MARSOC_LINKAGE_PREDICT_CHUNK", "250000"))
+PREDICT_CHUNK_RECORDS = 250_000
+
+
+def predict_chunk_records() -> int:
+    """`MARSOC_LINKAGE_PREDICT_CHUNK` (left-hand records scored at a time), or 250,000."""
+    text = os.environ.get("MARSOC_LINKAGE_PREDICT_CHUNK", "").strip()
+    if not text:
+        return PREDICT_CHUNK_RECORDS
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"MARSOC_LINKAGE_PREDICT_CHUNK: {text!r} is not a whole number of records above 0")
+    return int(text)
 
 
 def prior_rules(spec: ModelSpec = CRIMINAL_JUSTICE) -> list[PriorRule]:
@@ -314,17 +324,20 @@ def predict(
     on Spark (see linkage/spark.py)."""
     if len(records) < 2:
         return []
+    con: Any = None
     if spark is not None:
         from .spark import spark_linker
 
         linker = spark_linker(spark, table_of(records), model_for_dialect(model, "spark", spec))
     else:
         arrow = table if table is not None else arrow_of(records)
-        linker = Linker(DuckDBAPI(connection=duck.connect()).register(arrow), model, log_level=logging.ERROR)
+        con = duck.connect()
+        linker = Linker(DuckDBAPI(connection=con).register(arrow), model, log_level=logging.ERROR)
+        del arrow
     # Scored a slice of the left-hand records at a time: the blocked pairs of a million records
     # do not fit DuckDB's memory limit at once, and spilling them to disk cost more than the
     # slices' repeated blocking joins (docs/performance.md, issue 13).
-    chunks = max(1, math.ceil(len(records) / PREDICT_CHUNK_RECORDS))
+    chunks = max(1, math.ceil(len(records) / predict_chunk_records()))
     frame = linker.inference.predict(
         threshold_match_probability=threshold,
         num_chunks_left=chunks if spark is None else None,
@@ -348,6 +361,8 @@ def predict(
     columns = {name: _array(selected_column) for name, selected_column in _arrow_columns(selected).items()}
     selected.drop_table_from_database_and_remove_from_cache()
     frame.drop_table_from_database_and_remove_from_cache()
+    if con is not None:
+        con.close()  # now, not when the linker's reference cycles are collected: it holds the table
     weights = PairWeights(
         levels,
         base={n: columns[f"mw_{n}"] for n in levels},
@@ -589,6 +604,9 @@ def link_records(
     and the deterministic links."""
     det = deterministic_pairs(records)
     scored = predict(records, model, threshold=thresholds.review, spark=spark, spec=spec, table=table)
+    # The table is not needed for clustering: let it go (if the caller handed it over, not kept it)
+    # before the clustering's own structures grow, since at a million records it is ~0.4 GB.
+    del table
     auto = strongest_first(p for p in scored if auto_links(p, thresholds))
     links = [*decided_match, *((a, b) for a, b, _ in det)]
     clusters = cluster(

@@ -87,11 +87,13 @@ class EngineResult:
 
 def run(loaded: LoadedFile, thresholds: engine.Thresholds, *, seed: int = 1) -> EngineResult:
     started = time.perf_counter()
-    arrow = table.arrow_of(loaded.records)  # built once, for training and scoring
-    model = engine.train(loaded.records, seed=seed, spec=loaded.model, table=arrow)
+    # Built once, for training and scoring, and handed over to link_records, which lets it go before
+    # clustering (so this frame holds no reference to it then).
+    held = [table.arrow_of(loaded.records)]
+    model = engine.train(loaded.records, seed=seed, spec=loaded.model, table=held[0])
     trained = time.perf_counter()
     clustering, scored, det = engine.link_records(
-        loaded.records, model.settings, thresholds, spec=loaded.model, table=arrow
+        loaded.records, model.settings, thresholds, spec=loaded.model, table=held.pop()
     )
     done = time.perf_counter()
     return EngineResult(
