@@ -2,11 +2,16 @@
 settings) on PostgreSQL with N synthetic nominals, driven by locust in headless mode with U concurrent
 users, each signed in through the real password and authenticator pages as its own hub manager, over a
 mix of the cohort list, a person's page (with the purpose gate), search, the priority list, a plan page,
-and the API's list and get. Prints requests per second, errors and p50/p95/p99 per kind of request and
-overall (sign-in excluded); asserts nothing. Figures in docs/performance.md.
+and the API's list and get. Prints requests per second, errors and p50/p95/p99 per kind of request;
+asserts nothing. Figures in docs/performance.md.
 
-    .venv/bin/python bench/load.py                       # 10,000 nominals, 50 users, 120 s
-    .venv/bin/python bench/load.py --reuse --duration 60  # the database of the previous run
+The headline is the steady state: the signed-in mix (sign-in requests left out) from the moment the last
+user finished signing in to the end, from every request's own time (locust's file of requests, not its
+rounded histogram). Beside it, locust's own aggregate over the whole run, sign-in and ramp-up included.
+
+    .venv/bin/python bench/load.py                         # 10,000 nominals, 50 users, 120 s
+    .venv/bin/python bench/load.py --prepare-only          # make the database and users.json, no load
+    .venv/bin/python bench/load.py --reuse --duration 60   # the database of the previous run
 
 The production settings are used as they are, except that cookies are not marked Secure (plain HTTP on
 loopback) and static files are collected into var/bench/load/static.
@@ -15,6 +20,7 @@ loopback) and static files are collected into var/bench/load/static.
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import subprocess
@@ -23,6 +29,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from _common import BENCH_VAR, ROOT, cpu_model, load_average, prepare_database
 
@@ -50,7 +57,10 @@ def main() -> None:
     )
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("MARSOC_WEB_WORKERS", "4")))
     parser.add_argument("--port", type=int, default=18350)
-    parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database and users of the previous run (same --users)"
+    )
+    parser.add_argument("--prepare-only", action="store_true", help="make the database and users, then stop")
     args = parser.parse_args()
 
     work = BENCH_VAR / "load"
@@ -76,6 +86,10 @@ def main() -> None:
     # on the same database and with the same audit-chain key and password hashing as the server.
     data_env = {**env, "DJANGO_SETTINGS_MODULE": "marsoc.config.settings.demo"}
     users_file = work / "users.json"
+    if args.reuse:
+        made = len(json.loads(users_file.read_text())) if users_file.exists() else 0
+        if made != args.users:
+            raise SystemExit(f"--reuse: the previous run made {made} users, not {args.users}; run without it")
     started = time.monotonic()
     if not args.reuse:
         run([*marsoc, "migrate", "--no-input", "-v", "0"], env)
@@ -96,6 +110,8 @@ def main() -> None:
         run([*marsoc, "dbshell", "--", "-c", "VACUUM ANALYZE"], env, stdout=subprocess.DEVNULL)
     run([*marsoc, "collectstatic", "--no-input", "-v", "0"], env)
     print(f"data ready in {time.monotonic() - started:.0f} s")
+    if args.prepare_only:
+        return
 
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed at the end
     web = subprocess.Popen(
@@ -109,6 +125,8 @@ def main() -> None:
         load_before = load_average()
         spawn_seconds = int(args.users / args.spawn_rate) + 1
         stats = work / "stats"
+        record = work / "requests.jsonl"
+        record.unlink(missing_ok=True)
         run(
             [
                 str(BIN / "locust"),
@@ -121,7 +139,7 @@ def main() -> None:
                 "--csv", str(stats),
                 "--exit-code-on-error", "0",
             ],
-            {**os.environ, "MARSOC_LOAD_USERS": str(users_file)},
+            {**os.environ, "MARSOC_LOAD_USERS": str(users_file), "MARSOC_LOAD_RECORD": str(record)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -130,7 +148,7 @@ def main() -> None:
         web.terminate()
         web.wait(timeout=30)
         log.close()
-    _report(args, stats, load_before, load_after)
+    _report(args, stats, record, load_before, load_after)
 
 
 def _wait_for(url: str, seconds: float = 240) -> None:
@@ -146,12 +164,20 @@ def _wait_for(url: str, seconds: float = 240) -> None:
     raise SystemExit(f"the server did not answer {url}")
 
 
-def _report(args: argparse.Namespace, stats: Path, load_before: str, load_after: str) -> None:
-    rows = list(csv.DictReader(open(f"{stats}_stats.csv")))  # noqa: SIM115
-    work = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("sign-in")]
-    total = sum(int(r["Request Count"]) for r in work)
-    failures = sum(int(r["Failure Count"]) for r in work)
-    rps = sum(float(r["Requests/s"]) for r in work)
+def _percentile(values: list[float], share: float) -> float:
+    """Nearest rank: the smallest value with at least `share` of all values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _figures(values: list[float]) -> str:
+    return " ".join(f"{_percentile(values, q):6.0f}" for q in (0.5, 0.95, 0.99)) if values else ""
+
+
+def _report(args: argparse.Namespace, stats: Path, record: Path, load_before: str, load_after: str) -> None:
+    lines: list[dict[str, Any]] = [json.loads(line) for line in record.read_text().splitlines()]
+    signed_in = sorted(line["signed_in"] for line in lines if "signed_in" in line)
+    work = [line for line in lines if "name" in line and not line["name"].startswith("sign-in")]
     print(f"\nload bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"load average before: {load_before}; after: {load_after} (shared machine)")
@@ -159,22 +185,59 @@ def _report(args: argparse.Namespace, stats: Path, load_before: str, load_after:
         f"server: gunicorn, {args.web_workers} workers, production settings, PostgreSQL {DATABASE}; "
         f"{args.nominals:,} nominals; {args.users} users (spawn {args.spawn_rate}/s), {args.duration} s"
     )
-    print(f"\n{'request':38} {'count':>7} {'errors':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
-    for r in sorted(work, key=lambda r: r["Name"]):
+    if len(signed_in) < args.users:
+        print(f"\nonly {len(signed_in)} of {args.users} users signed in: no steady state to report")
+        steady: list[dict[str, Any]] = []
+    else:
+        begin, end = signed_in[-1], max(line["start"] + line["ms"] / 1000 for line in work)
+        steady = [line for line in work if line["start"] >= begin]
+        first = min(line["start"] for line in lines if "start" in line)
         print(
-            f"{r['Name']:38} {r['Request Count']:>7} {r['Failure Count']:>6} {float(r['Requests/s']):6.1f} "
-            f"{r['50%']:>6} {r['95%']:>6} {r['99%']:>6}"
+            f"steady state: from the last sign-in ({begin - first:.0f} s after the first request) "
+            f"to the end, {end - begin:.0f} s; requests started in it"
         )
+        print(
+            f"\n{'request':38} {'count':>7} {'errors':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)"
+        )
+        for name in sorted({line["name"] for line in steady}):
+            times = [line["ms"] for line in steady if line["name"] == name]
+            errors = sum(1 for line in steady if line["name"] == name and line["failed"])
+            print(
+                f"{name:38} {len(times):>7} {errors:>6} {len(times) / (end - begin):6.1f} {_figures(times)}"
+            )
+        times = [line["ms"] for line in steady]
+        errors = sum(1 for line in steady if line["failed"])
+        print(
+            f"{'STEADY STATE, signed-in mix':38} {len(times):>7} {errors:>6} {len(times) / (end - begin):6.1f} "
+            f"{_figures(times)}"
+        )
+    rows = list(csv.DictReader(open(f"{stats}_stats.csv")))  # noqa: SIM115
+    whole = [line["ms"] for line in work]
     overall = next(r for r in rows if r["Name"] == "Aggregated")
-    print(f"\nall (sign-in excluded): {total} requests, {failures} errors, {rps:.1f} requests/s")
     print(
-        f"all (sign-in included, locust's aggregate): p50 {overall['50%']} ms, p95 {overall['95%']} ms, p99 {overall['99%']} ms"
+        f"\nwhole run, signed-in mix (ramp-up included): {len(whole)} requests, "
+        f"{sum(1 for line in work if line['failed'])} errors; p50/p95/p99 {_figures(whole)} ms"
+    )
+    print(
+        f"whole run, locust's aggregate (sign-in and ramp-up included): {overall['Request Count']} requests, "
+        f"{overall['Failure Count']} errors, {float(overall['Requests/s']):.1f} requests/s; "
+        f"p50 {overall['50%']} ms, p95 {overall['95%']} ms, p99 {overall['99%']} ms"
     )
     failures_file = Path(f"{stats}_failures.csv")
     if failures_file.exists():
         for r in list(csv.DictReader(open(failures_file)))[:10]:  # noqa: SIM115
             print(f"  error: {r['Method']} {r['Name']}: {r['Error'][:160]} (x{r['Occurrences']})")
-    print(json.dumps({"requests": total, "errors": failures, "rps": round(rps, 1)}))
+    steady_times = [line["ms"] for line in steady]
+    print(
+        json.dumps(
+            {
+                "steady_requests": len(steady),
+                "steady_errors": sum(1 for line in steady if line["failed"]),
+                "steady_p95_ms": round(_percentile(steady_times, 0.95)) if steady else None,
+                "locust_all_p95_ms": overall["95%"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

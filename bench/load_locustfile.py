@@ -1,20 +1,46 @@
 """The users bench/load.py drives with locust (headless): each signs in through the real password and
 authenticator pages as its own hub manager (bench/load_users.py), then works a realistic mix until
-the run ends. The sign-in requests are named "sign-in ..." so the figures can leave them out."""
+the run ends. The sign-in requests are named "sign-in ..." so the figures can leave them out.
+
+With MARSOC_LOAD_RECORD set, every request (its name, start time, time taken and whether it failed) and
+the moment each user finished signing in are written to that file as JSON lines when locust stops, so
+that bench/load.py can compute the figures of the steady state: after the last user signed in."""
 
 import json
 import os
 import random
 import re
+import time
 from itertools import count
+from typing import Any
 
 from django_otp.oath import TOTP
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 USERS = json.loads(open(os.environ["MARSOC_LOAD_USERS"]).read())  # noqa: SIM115 - read once at import
 NEXT = count()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PURPOSES = ("case_management", "tasking", "risk_assessment")
+RECORD = os.environ.get("MARSOC_LOAD_RECORD", "")
+REQUESTS: list[tuple[str, float, float, bool]] = []  # name, start (epoch s), time taken (ms), failed
+SIGNED_IN: list[float] = []  # when each user finished signing in (epoch s)
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception: object, start_time: float = 0.0, **_: Any) -> None:
+    if RECORD:
+        REQUESTS.append((name, start_time, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _write(**_: Any) -> None:
+    if not RECORD:
+        return
+    with open(RECORD, "w") as out:
+        for moment in SIGNED_IN:
+            out.write(json.dumps({"signed_in": moment}) + "\n")
+        for name, start, taken, failed in REQUESTS:
+            out.write(json.dumps({"name": name, "start": start, "ms": taken, "failed": failed}) + "\n")
 
 
 def totp(key_hex: str) -> str:
@@ -46,6 +72,7 @@ class Officer(HttpUser):
         )
         if answer.status_code != 302:
             raise RuntimeError(f"{self.me['username']} could not sign in: {answer.status_code}")
+        SIGNED_IN.append(time.time())
         self.api = {"Authorization": f"Bearer {self.me['token']}"}
 
     def _person(self) -> int:

@@ -6,6 +6,7 @@ page's own cost causes it. Prints figures; asserts nothing.
     .venv/bin/python bench/load.py --duration 10 --users 5     # once, to make the database
     .venv/bin/python bench/page_costs.py --requests 20
     .venv/bin/python bench/page_costs.py --profile person      # cProfile of one page, top 30 by own time
+    .venv/bin/python bench/page_costs.py --profile person --cpu --lines 80  # this process's CPU time only
 """
 
 import argparse
@@ -47,6 +48,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--profile", help="one page's name: cProfile it instead of timing all")
+    parser.add_argument(
+        "--cpu", action="store_true", help="profile this process's CPU time (no waiting on the database)"
+    )
+    parser.add_argument("--lines", type=int, default=40, help="lines of the profile by cumulative time")
     args = parser.parse_args()
     if not (WORK / "users.json").exists():
         raise SystemExit("no load database: run bench/load.py once first")
@@ -85,13 +90,13 @@ def main() -> None:
     if args.profile:
         page = pages[args.profile]
         page()
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
             page()
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.lines)
         return
     print(f"{'page':10} {'status':>6} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
     for name, page in pages.items():
