@@ -23,6 +23,7 @@ import json
 import math
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -56,6 +57,12 @@ def main() -> None:
         "--duration", type=int, default=120, help="seconds of load after the last user started"
     )
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("MARSOC_WEB_WORKERS", "4")))
+    parser.add_argument(
+        "--web-threads",
+        type=int,
+        default=int(os.environ.get("MARSOC_WEB_THREADS", "4")),
+        help="threads per worker (gthread); 1 runs gunicorn's sync workers",
+    )
     parser.add_argument("--port", type=int, default=18350)
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database and users of the previous run (same --users)"
@@ -108,7 +115,8 @@ def main() -> None:
         # be yet: without statistics and with the trigram indexes' pending lists unmerged, name search
         # read every row (60 ms instead of 1 ms per search, EXPLAIN ANALYZE).
         run([*marsoc, "dbshell", "--", "-c", "VACUUM ANALYZE"], env, stdout=subprocess.DEVNULL)
-    run([*marsoc, "collectstatic", "--no-input", "-v", "0"], env)
+    if not (args.reuse and (work / "static" / "staticfiles.json").exists()):
+        run([*marsoc, "collectstatic", "--no-input", "-v", "0"], env)
     print(f"data ready in {time.monotonic() - started:.0f} s")
     if args.prepare_only:
         return
@@ -116,13 +124,20 @@ def main() -> None:
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed at the end
     web = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "python:marsoc.config.gunicorn", "marsoc.config.wsgi:application"],
-        env={**env, "MARSOC_BIND": f"127.0.0.1:{args.port}", "MARSOC_WEB_WORKERS": str(args.web_workers)},
+        env={
+            **env,
+            "MARSOC_BIND": f"127.0.0.1:{args.port}",
+            "MARSOC_WEB_WORKERS": str(args.web_workers),
+            "MARSOC_WEB_THREADS": str(args.web_threads),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
         _wait_for(f"http://127.0.0.1:{args.port}/healthz")
+        _wait_for_workers(web.pid, args.web_workers)
         load_before = load_average()
+        cpu_before = _cpu_sample(web.pid)
         spawn_seconds = int(args.users / args.spawn_rate) + 1
         stats = work / "stats"
         record = work / "requests.jsonl"
@@ -144,11 +159,13 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         load_after = load_average()
+        cpu_after = _cpu_sample(web.pid)
     finally:
         web.terminate()
         web.wait(timeout=30)
         log.close()
     _report(args, stats, record, load_before, load_after)
+    _report_cpu(cpu_before, cpu_after)
 
 
 def _wait_for(url: str, seconds: float = 240) -> None:
@@ -162,6 +179,54 @@ def _wait_for(url: str, seconds: float = 240) -> None:
             pass
         time.sleep(0.5)
     raise SystemExit(f"the server did not answer {url}")
+
+
+def _workers(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _wait_for_workers(pid: int, count: int, seconds: float = 120) -> None:
+    """Every worker booted (its CPU then counts from here, not its start-up)."""
+    deadline = time.monotonic() + seconds
+    while len(_workers(pid)) < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(3)  # each worker loads the application after it is forked
+
+
+def _process_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_sample(server: int) -> dict[str, float]:
+    """CPU seconds so far: the server's workers, this bench's children (locust, once it has ended) and
+    the whole machine (every process, others' included)."""
+    line = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(v) for v in line]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "server": sum(_process_seconds(p) for p in [server, *_workers(server)]),
+        "locust": children.ru_utime + children.ru_stime,
+        "machine": busy / os.sysconf("SC_CLK_TCK"),
+        "wall": time.monotonic(),
+    }
+
+
+def _report_cpu(before: dict[str, float], after: dict[str, float]) -> None:
+    spent = {k: after[k] - before[k] for k in before}
+    rest = spent["machine"] - spent["server"] - spent["locust"]
+    print(
+        f"CPU over the load ({spent['wall']:.0f} s, {os.cpu_count()} cores = {spent['wall'] * (os.cpu_count() or 1):.0f} "
+        f"core-seconds): gunicorn workers {spent['server']:.0f} s, locust {spent['locust']:.0f} s, "
+        f"the rest of the machine (PostgreSQL, other work) {rest:.0f} s"
+    )
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -182,7 +247,8 @@ def _report(args: argparse.Namespace, stats: Path, record: Path, load_before: st
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"load average before: {load_before}; after: {load_after} (shared machine)")
     print(
-        f"server: gunicorn, {args.web_workers} workers, production settings, PostgreSQL {DATABASE}; "
+        f"server: gunicorn, {args.web_workers} workers x {args.web_threads} threads"
+        f"{' (gthread)' if args.web_threads > 1 else ' (sync)'}, production settings, PostgreSQL {DATABASE}; "
         f"{args.nominals:,} nominals; {args.users} users (spawn {args.spawn_rate}/s), {args.duration} s"
     )
     if len(signed_in) < args.users:
