@@ -162,24 +162,26 @@ def audit_record(
     if surface:
         clean_details["surface"] = surface
     subjects = sorted({int(n) for n in subject_ids})
+    # Everything that does not depend on the chain is made before its head is locked: every audited
+    # request waits for that lock, which is held until the transaction commits.
+    event = AuditEvent(
+        operation=action.operation.value,
+        action=action.value,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type=object_type or action.object_type,
+        object_id=_safe_text(str(object_id)),
+        nominal_id=nominal_id,
+        justification=_safe_text(justification),
+        recipients=_canonical(list(recipients)),
+        details=_canonical(clean_details),
+        scheme=SCHEME_KEYED,
+        key_id=key_id,
+    )
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        event = AuditEvent(
-            at=timezone.now(),
-            operation=action.operation.value,
-            action=action.value,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            object_type=object_type or action.object_type,
-            object_id=_safe_text(str(object_id)),
-            nominal_id=nominal_id,
-            justification=_safe_text(justification),
-            recipients=_canonical(list(recipients)),
-            details=_canonical(clean_details),
-            prev_hash=head.last_hash,
-            scheme=SCHEME_KEYED,
-            key_id=key_id,
-        )
+        event.at = timezone.now()
+        event.prev_hash = head.last_hash
         event.hash = keyed_hash(event, subjects, key)
         event.save(force_insert=True)
         if subjects:
