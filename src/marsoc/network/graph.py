@@ -9,9 +9,11 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import igraph
+import numpy as np
+import numpy.typing as npt
 import rustworkx as rx
 
+from .betweenness import igraph_of, sampled_betweenness
 from .vocabulary import NodeKind
 
 NodeKey = tuple[str, int]  # (NodeKind, id): ("nominal", 42)
@@ -53,18 +55,14 @@ class Metrics:
     betweenness_sources: int = 0  # 0: exact; else the number of sampled sources the estimate rests on
 
 
-def sampled_betweenness(pairs: list[tuple[int, int]], n: int, sources: list[int]) -> list[float]:
-    """Brandes and Pich's estimate of normalised betweenness (Centrality estimation in large networks,
-    2007): the dependencies accumulated from `sources` only (a uniform sample of the n nodes, each a
-    single-source Brandes pass over the simple graph `pairs`), scaled by n / len(sources) so that its
-    expectation is the exact value, then normalised as rustworkx normalises the exact one (by
-    (n-1)(n-2)/2 pairs). With every node as a source it is the exact value."""
-    if n < 3 or not sources:
-        return [0.0] * n
-    g = igraph.Graph(n=n, edges=pairs, directed=False)
-    partial = g.betweenness(directed=False, sources=sources, targets=None)
-    scale = n / len(sources) / ((n - 1) * (n - 2) / 2)
-    return [float(x) * scale for x in partial]
+def _simple_pairs(ends: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """The distinct unordered pairs of different nodes among the links `ends` (m x 2), as (low, high) rows in
+    order: the simple graph's edges."""
+    low, high = np.minimum(ends[:, 0], ends[:, 1]), np.maximum(ends[:, 0], ends[:, 1])
+    packed = np.sort((low * n + high)[low != high])
+    if len(packed):
+        packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
+    return np.column_stack((packed // n, packed % n))
 
 
 class Graph:
@@ -101,37 +99,41 @@ class Graph:
     def metrics(self, betweenness_sources: int = BETWEENNESS_SOURCES) -> Metrics:
         """Degree, betweenness, PageRank and connected parts. Betweenness is exact up to
         `betweenness_sources` nodes and estimated above (`sampled_betweenness`, from that many sources
-        drawn with a fixed seed among this graph's own nodes, so it too rests only on visible links)."""
-        g = self.g
+        drawn with a fixed seed among this graph's own nodes, so it too rests only on visible links).
+        PageRank and the parts are computed on the simple graph (python-igraph: PageRank solved exactly,
+        as rustworkx's iteration approximates it to 1e-6)."""
         m = Metrics()
         if not self.index:
             return m
-        m.degree = {key: g.degree(i) for key, i in self.index.items()}
-        # Betweenness on the simple graph (a second link between the same two people adds no new path).
-        pairs = sorted({(min(u, v), max(u, v)) for u, v in g.edge_list() if u != v})
-        if len(self.index) <= betweenness_sources:
+        n = len(self.g)
+        keys = [self.g[i] for i in range(n)]  # node i's key (nodes are only ever added: indices are 0..n-1)
+        ends = np.asarray(self.g.edge_list(), dtype=np.int64).reshape(-1, 2)
+        m.degree = dict(zip(keys, np.bincount(ends.ravel(), minlength=n).tolist(), strict=True))
+        # Betweenness, PageRank and parts on the simple graph (a second link between the same two people
+        # adds no new path).
+        pairs = _simple_pairs(ends, n)
+        if n <= betweenness_sources:
             simple = rx.PyGraph()
-            simple.add_nodes_from(list(range(len(g))))
-            simple.add_edges_from_no_data(pairs)
+            simple.add_nodes_from(list(range(n)))
+            simple.add_edges_from_no_data([(int(u), int(v)) for u, v in pairs])
             exact = rx.graph_betweenness_centrality(simple, normalized=True)
-            between_of = {i: float(exact[i]) for i in exact}
+            between = [float(exact[i]) for i in range(n)]
         else:
             # Sources drawn from the keys in order (not from index order, which follows the rows' order).
             drawn = random.Random(SAMPLE_SEED).sample(sorted(self.index), betweenness_sources)  # noqa: S311
-            estimate = sampled_betweenness(pairs, len(g), [self.index[k] for k in drawn])
-            between_of = dict(enumerate(estimate))
+            between = sampled_betweenness(pairs, n, [self.index[k] for k in drawn])
             m.betweenness_sources = betweenness_sources
-        m.betweenness = {key: float(between_of.get(i, 0.0)) for key, i in self.index.items()}
-        directed = rx.PyDiGraph()
-        directed.add_nodes_from(list(range(len(g))))
-        directed.add_edges_from_no_data(pairs + [(v, u) for u, v in pairs])
-        rank = rx.pagerank(directed)
-        m.pagerank = {key: float(rank[i]) for key, i in self.index.items()}
-        components = sorted(rx.connected_components(g), key=lambda c: (-len(c), min(c)))
-        m.components = len(components)
-        for number, members in enumerate(components, start=1):
-            for i in members:
-                m.component[g[i]] = number
+        m.betweenness = dict(zip(keys, between, strict=True))
+        simple_graph = igraph_of(pairs, n)
+        m.pagerank = dict(zip(keys, simple_graph.pagerank(directed=False), strict=True))
+        membership = np.asarray(simple_graph.connected_components().membership, dtype=np.int64)
+        sizes = np.bincount(membership)
+        _, first = np.unique(membership, return_index=True)  # each part's lowest node index
+        ranked = np.lexsort((first, -sizes))  # larger parts first, ties by their lowest node
+        number = np.empty(len(sizes), dtype=np.int64)
+        number[ranked] = np.arange(1, len(sizes) + 1)
+        m.components = len(sizes)
+        m.component = dict(zip(keys, number[membership].tolist(), strict=True))
         return m
 
     def _simple(self) -> rx.PyGraph:
