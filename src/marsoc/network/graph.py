@@ -1,4 +1,5 @@
-"""The graph of what one actor may see, and the analysis run on it (rustworkx).
+"""The graph of what one actor may see, and the analysis run on it (rustworkx for paths, python-igraph for
+the whole-graph metrics).
 
 Nothing here reads the database or decides access: it is given the visible links (rows of the
 "association" and "membership" scopes, turned into `Link`s by network/selectors.py) and computes on
